@@ -1,0 +1,1 @@
+"""The contact database: contacts, emails, groups, saved searches, contributions, activities."""

@@ -1,0 +1,1 @@
+"""Infrastructure that knows no domain: settings, database, crypto, time."""

@@ -1,0 +1,30 @@
+"""Imports every model so that ``Base.metadata`` knows all tables (Alembic and tests use this)."""
+
+from constituent.auth.models import ApiToken, Role, User
+from constituent.crm.activities.models import Activity, ChangeLogEntry
+from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
+from constituent.crm.contributions.models import Contribution
+from constituent.crm.groups.models import Group, GroupMembership, MembershipMethod, MembershipStatus
+from constituent.crm.organization.models import OrganizationSettings
+from constituent.crm.searches.models import SavedSearch
+from constituent.kit.db import Base
+
+__all__ = [
+    "Activity",
+    "ApiToken",
+    "Base",
+    "ChangeLogEntry",
+    "Contact",
+    "ContactKind",
+    "Contribution",
+    "Email",
+    "EmailStatus",
+    "Group",
+    "GroupMembership",
+    "MembershipMethod",
+    "MembershipStatus",
+    "OrganizationSettings",
+    "Role",
+    "SavedSearch",
+    "User",
+]

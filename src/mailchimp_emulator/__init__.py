@@ -1,0 +1,1 @@
+"""A stateful local Mailchimp Marketing API v3 (tests, demos, and the users' sandbox)."""

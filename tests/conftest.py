@@ -1,0 +1,87 @@
+"""Shared fixtures. Database tests run twice: on SQLite and on PostgreSQL, each in a fresh schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from constituent.kit.db import make_engine, make_sessionmaker, normalise_url
+from constituent.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "CONSTITUENT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    """A database for one test: its URL (with schema for PostgreSQL), engine and sessions."""
+
+    __test__ = False
+
+    url: str
+    schema: str | None
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def env(self) -> dict[str, str]:
+        """Environment for a subprocess (CLI, server) that must use this same database."""
+        env = {"CONSTITUENT_DATABASE_URL": self.url}
+        if self.schema:
+            env["PGOPTIONS"] = f"-csearch_path={self.schema}"
+        return env
+
+
+def _sqlite_database(tmp_path: Path) -> Iterator[TestDatabase]:
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    engine = make_engine(url)
+    yield TestDatabase(url, None, engine, make_sessionmaker(engine))
+    engine.dispose()
+
+
+def _postgres_database() -> Iterator[TestDatabase]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, schema=schema)
+    try:
+        yield TestDatabase(POSTGRES_URL, schema, engine, make_sessionmaker(engine))
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A fresh, empty database (no tables) on each backend."""
+    if request.param == "sqlite":
+        yield from _sqlite_database(tmp_path)
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def db(empty_db: TestDatabase) -> TestDatabase:
+    """A fresh database with every table created."""
+    Base.metadata.create_all(empty_db.engine)
+    return empty_db
+
+
+@pytest.fixture
+def session(db: TestDatabase) -> Iterator[Session]:
+    with db.sessions() as s:
+        yield s
