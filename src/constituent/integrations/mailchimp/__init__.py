@@ -1,0 +1,1 @@
+"""The Mailchimp integration: one HTTP seam (client.py), connect flow, sync engine, inbound events."""

@@ -1,0 +1,250 @@
+"""The one HTTP seam to Mailchimp: auth, base URL, the 10-connection cap, retries, typed errors.
+
+Everything the product says to Mailchimp goes through ``MailchimpClient``; nothing else imports httpx
+for Mailchimp. The same code talks to real Mailchimp and to the local emulator (base URL override).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+import random
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.limiter import CrossLoopLimiter, limiter_for
+
+log = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+AuthKind = Literal["api_key", "oauth"]
+PAGE_SIZE = 1000  # Mailchimp's maximum `count`
+
+# Tests install a wrapper here (e.g. one validating every request against the OpenAPI spec),
+# so that no test can talk to Mailchimp without it.
+TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+_transport_wrapper: TransportWrapper | None = None
+
+
+def set_transport_wrapper(wrapper: TransportWrapper | None) -> None:
+    global _transport_wrapper
+    _transport_wrapper = wrapper
+
+
+def datacenter_of(api_key: str) -> str:
+    """The data center is what follows the last '-' of an API key (e.g. ``…-us21``)."""
+    key = api_key.strip()
+    if "-" not in key or not key.rsplit("-", 1)[1]:
+        raise ValueError("a Mailchimp API key ends with '-<data center>', e.g. '…-us21'")
+    return key.rsplit("-", 1)[1]
+
+
+def default_api_base(dc: str) -> str:
+    return f"https://{dc}.api.mailchimp.com/3.0"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to reach one Mailchimp account. ``secret`` is an API key or an OAuth access token."""
+
+    kind: AuthKind
+    secret: str = field(repr=False)
+    api_base: str  # the API root including /3.0
+
+    def authorization(self) -> str:
+        if self.kind == "api_key":
+            # Basic auth with any user name and the key as password is Mailchimp's documented form.
+            raw = base64.b64encode(f"constituent:{self.secret}".encode()).decode()
+            return f"Basic {raw}"
+        return f"Bearer {self.secret}"
+
+    def account_key(self) -> str:
+        """Identifies the account for the shared connection cap without holding the secret itself."""
+        digest = hashlib.sha256(self.secret.encode()).hexdigest()[:16]
+        return f"{self.api_base}#{digest}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        # Full jitter: spreads the retries of many concurrent requests instead of bunching them.
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+class RequestStats:
+    """Counts what a run asked of Mailchimp (reads vs writes, error answers by status)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reads = 0
+        self.writes = 0
+        self.retries = 0
+        self.errors: Counter[int] = Counter()
+
+    def count(self, method: str) -> None:
+        with self._lock:
+            if method == "GET":
+                self.reads += 1
+            else:
+                self.writes += 1
+
+    def count_error(self, status: int) -> None:
+        with self._lock:
+            self.errors[status] += 1
+
+    def count_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+
+class MailchimpClient:
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: CrossLoopLimiter | None = None,
+        timeout: float = 120.0,
+        stats: RequestStats | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.retry = retry or RetryPolicy()
+        self.limiter = limiter or limiter_for(credentials.account_key())
+        self.stats = stats or RequestStats()
+        base_transport = transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(
+                max_connections=self.limiter.limit, max_keepalive_connections=self.limiter.limit
+            )
+        )
+        if _transport_wrapper is not None:
+            base_transport = _transport_wrapper(base_transport)
+        self._http = httpx.AsyncClient(
+            base_url=credentials.api_base.rstrip("/"),
+            transport=base_transport,
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            headers={"Authorization": credentials.authorization(), "User-Agent": "Constituent/0.1"},
+        )
+
+    async def __aenter__(self) -> MailchimpClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- the one request path ------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool = True,
+    ) -> Any:
+        """Send one request with retries; returns the decoded JSON body (None for 204).
+
+        Retries 429, 5xx and connection failures with backoff. A non-idempotent request (creating a
+        list, a webhook, a campaign) is only retried when it surely did not reach Mailchimp
+        (connection refused, 429), so a retry can never create a second one.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._send_once(method, path, params, json)
+            except (errors.MailchimpError, httpx.TransportError) as exc:
+                if not self._should_retry(exc, idempotent) or attempt + 1 >= self.retry.max_attempts:
+                    raise self._final_error(exc, method, path) from exc
+                self.stats.count_retry()
+                delay = self.retry.delay(attempt)
+                log.info("mailchimp retry %s %s after %s in %.2fs", method, path, type(exc).__name__, delay)
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any) -> Any:
+        async with self.limiter.slot():
+            self.stats.count(method)
+            response = await self._http.request(method, path, params=params, json=json)
+        if response.is_success and (response.status_code == 204 or not response.content):
+            return None
+        body = _decode(response)
+        if response.is_success:
+            return body
+        self.stats.count_error(response.status_code)
+        raise errors.error_from_response(response.status_code, body, method=method, path=path)
+
+    @staticmethod
+    def _should_retry(exc: Exception, idempotent: bool) -> bool:
+        if isinstance(exc, errors.TooManyRequests):
+            return True
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return True
+        if not idempotent:
+            return False
+        return isinstance(exc, httpx.TransportError) or (
+            isinstance(exc, errors.MailchimpError) and exc.retryable
+        )
+
+    @staticmethod
+    def _final_error(exc: Exception, method: str, path: str) -> errors.MailchimpError:
+        if isinstance(exc, errors.MailchimpError):
+            return exc
+        return errors.MailchimpUnavailable(
+            0, "Mailchimp could not be reached", f"{type(exc).__name__}: {exc}", method=method, path=path
+        )
+
+    async def get_model(
+        self, path: str, model: type[ModelT], params: Mapping[str, Any] | None = None
+    ) -> ModelT:
+        return model.model_validate(await self.request("GET", path, params=params))
+
+    async def send_model(
+        self, method: str, path: str, model: type[ModelT], body: Any, *, idempotent: bool = True
+    ) -> ModelT:
+        return model.model_validate(await self.request(method, path, json=body, idempotent=idempotent))
+
+    async def pages(
+        self,
+        path: str,
+        items_key: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        fields: str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Yield a collection page by page (``count`` ≤ 1000), asking only for ``fields``."""
+        offset = 0
+        while True:
+            query = dict(params or {}, count=page_size, offset=offset)
+            if fields:
+                query["fields"] = f"{fields},total_items"
+            body = await self.request("GET", path, params=query)
+            items = body.get(items_key) or []
+            yield items
+            offset += len(items)
+            if not items or offset >= int(body.get("total_items", 0)):
+                return
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return {"title": f"HTTP {response.status_code}", "detail": response.text[:200]}

@@ -1,0 +1,192 @@
+"""Strict models of the Mailchimp responses we read: the fields we use are typed and required
+(a malformed answer fails loudly at the seam), everything else Mailchimp sends is ignored."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MemberStatus = Literal["subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class AccountRoot(_Model):
+    account_id: str
+    account_name: str = ""
+    email: str = ""
+    pricing_plan_type: str = ""
+
+
+class ListConstraints(_Model):
+    may_create: bool
+    max_instances: int
+    current_total_instances: int
+
+
+class ListStats(_Model):
+    member_count: int = 0
+    unsubscribe_count: int = 0
+    cleaned_count: int = 0
+
+
+class Audience(_Model):
+    id: str
+    name: str
+    web_id: int | None = None
+    stats: ListStats = Field(default_factory=ListStats)
+
+
+class AudiencesPage(_Model):
+    lists: list[Audience]
+    total_items: int
+    constraints: ListConstraints | None = None
+
+
+class MergeField(_Model):
+    merge_id: int
+    tag: str
+    name: str
+    type: str
+
+
+class MergeFieldsPage(_Model):
+    merge_fields: list[MergeField]
+    total_items: int
+
+
+class InterestCategory(_Model):
+    id: str
+    title: str
+    type: str
+
+
+class InterestCategoriesPage(_Model):
+    categories: list[InterestCategory]
+    total_items: int
+
+
+class Interest(_Model):
+    id: str
+    name: str
+    category_id: str
+
+
+class InterestsPage(_Model):
+    interests: list[Interest]
+    total_items: int
+
+
+class MemberTag(_Model):
+    id: int
+    name: str
+
+
+class Member(_Model):
+    id: str
+    email_address: str
+    status: MemberStatus
+    merge_fields: dict[str, Any] = Field(default_factory=dict)
+    interests: dict[str, bool] = Field(default_factory=dict)
+    tags: list[MemberTag] = Field(default_factory=list)
+    last_changed: str = ""
+    unsubscribe_reason: str = ""
+    unique_email_id: str = ""
+
+
+class MembersPage(_Model):
+    members: list[Member]
+    total_items: int
+
+
+class BatchError(_Model):
+    email_address: str = ""
+    error: str = ""
+    error_code: str = ""
+    field: str = ""
+    field_message: str = ""
+
+
+class BatchSubscribeResult(_Model):
+    new_members: list[Member] = Field(default_factory=list)
+    updated_members: list[Member] = Field(default_factory=list)
+    errors: list[BatchError] = Field(default_factory=list)
+    total_created: int = 0
+    total_updated: int = 0
+    error_count: int = 0
+
+
+class Segment(_Model):
+    id: int
+    name: str
+    type: str = "static"
+    member_count: int = 0
+
+
+class SegmentsPage(_Model):
+    segments: list[Segment]
+    total_items: int
+
+
+class SegmentMembersResult(_Model):
+    total_added: int = 0
+    total_removed: int = 0
+
+
+class Webhook(_Model):
+    id: str
+    url: str
+    list_id: str
+    events: dict[str, bool] = Field(default_factory=dict)
+    sources: dict[str, bool] = Field(default_factory=dict)
+
+
+class CampaignSettings(_Model):
+    subject_line: str = ""
+    title: str = ""
+
+
+class CampaignRecipients(_Model):
+    list_id: str = ""
+
+
+class Campaign(_Model):
+    id: str
+    status: str
+    send_time: str = ""
+    archive_url: str = ""
+    long_archive_url: str = ""
+    emails_sent: int = 0
+    settings: CampaignSettings = Field(default_factory=CampaignSettings)
+    recipients: CampaignRecipients = Field(default_factory=CampaignRecipients)
+
+
+class CampaignsPage(_Model):
+    campaigns: list[Campaign]
+    total_items: int
+
+
+class SentTo(_Model):
+    email_id: str
+    email_address: str
+    status: str = "sent"
+    open_count: int = 0
+
+
+class SentToPage(_Model):
+    sent_to: list[SentTo]
+    total_items: int
+
+
+class OAuthTokenResponse(_Model):
+    access_token: str
+
+
+class OAuthMetadata(_Model):
+    dc: str
+    accountname: str = ""
+    api_endpoint: str
+    login: dict[str, Any] = Field(default_factory=dict)
