@@ -1,0 +1,78 @@
+"""What goes in and out of the group service: groups, bulk results, and memberships with history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from constituent.crm.groups.models import MembershipMethod, MembershipStatus
+
+METHOD_LABELS = {
+    MembershipMethod.user: "User",
+    MembershipMethod.api: "API",
+    MembershipMethod.import_: "Import",
+}
+
+
+def membership_label(status: MembershipStatus, method: MembershipMethod | None) -> str:
+    """What people see, e.g. "Removed (by API)" after a Mailchimp unsubscribe."""
+    word = "Added" if status == MembershipStatus.added else "Removed"
+    return f"{word} (by {METHOD_LABELS[method]})" if method else word
+
+
+class GroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str
+    created_at: datetime
+    member_count: int = 0
+
+
+class AddResult(BaseModel):
+    added: list[int]
+    already_members: list[int]
+    unknown: list[int]
+
+
+class RemoveResult(BaseModel):
+    removed: list[int]
+    not_members: list[int]
+    unknown: list[int]
+
+
+class MembershipView(BaseModel):
+    """One stint of a contact in a group; past stints carry when and how they ended."""
+
+    membership_id: int
+    group_id: int
+    group_name: str
+    contact_id: int
+    status: MembershipStatus
+    method: MembershipMethod
+    added_at: datetime
+    removed_at: datetime | None
+    removed_method: MembershipMethod | None
+    removed_reason: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        if self.status == MembershipStatus.added:
+            return membership_label(self.status, self.method)
+        return membership_label(self.status, self.removed_method)
+
+
+class ContactGroups(BaseModel):
+    current: list[MembershipView]
+    past: list[MembershipView]
+
+
+class MemberView(BaseModel):
+    membership_id: int
+    contact_id: int
+    display_name: str
+    method: MembershipMethod
+    added_at: datetime
