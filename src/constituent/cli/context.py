@@ -1,0 +1,45 @@
+"""What every CLI command needs: a migrated database, one transaction, and domain errors as messages.
+
+The schema is brought up to date on first use in each process (safe to repeat: Alembic does nothing
+when the database is already at head), so a newcomer never has to remember ``constituent db upgrade``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from constituent.cli.output import fail
+from constituent.crm.errors import DomainError
+from constituent.kit import migrate
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database, get_database
+
+_migrated: set[str] = set()
+
+
+def migrated_database() -> Database:
+    database = get_database()
+    url = str(database.engine.url)
+    if url not in _migrated:
+        migrate.upgrade(database.engine)
+        _migrated.add(url)
+    return database
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn a domain error into ``error: <sentence>`` on stderr and exit code 1."""
+    try:
+        yield
+    except DomainError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def open_session() -> Iterator[Session]:
+    """The command's one transaction: commits when the block ends, rolls back on any error."""
+    with reported_errors(), session_scope(migrated_database().sessions) as session:
+        yield session
