@@ -248,3 +248,44 @@ def _decode(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return {"title": f"HTTP {response.status_code}", "detail": response.text[:200]}
+
+
+class OAuthServer:
+    """Mailchimp's login server: code exchange and account metadata (not part of the /3.0 API)."""
+
+    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        inner = transport or httpx.AsyncHTTPTransport()
+        if _transport_wrapper is not None:
+            inner = _transport_wrapper(inner)
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=inner, timeout=30.0)
+
+    async def __aenter__(self) -> OAuthServer:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self._http.aclose()
+
+    async def exchange_code(self, *, code: str, client_id: str, client_secret: str, redirect_uri: str) -> str:
+        form = {
+            "grant_type": "authorization_code",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uri": redirect_uri,
+            "code": code,
+        }
+        response = await self._http.post("/oauth2/token", data=form)
+        if response.status_code != 200:
+            body = _decode(response)
+            reason = body.get("error_description") or body.get("error") or body.get("detail") or "refused"
+            raise errors.AuthError(response.status_code, "OAuth code exchange failed", str(reason))
+        return str(response.json()["access_token"])
+
+    async def metadata(self, access_token: str) -> dict[str, Any]:
+        # Mailchimp's metadata endpoint wants the scheme "OAuth", not "Bearer".
+        response = await self._http.get(
+            "/oauth2/metadata", headers={"Authorization": f"OAuth {access_token}"}
+        )
+        if response.status_code != 200:
+            raise errors.AuthError(response.status_code, "OAuth metadata refused", response.text[:200])
+        body: dict[str, Any] = response.json()
+        return body

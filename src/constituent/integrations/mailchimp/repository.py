@@ -1,0 +1,62 @@
+"""Queries on the integration tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from constituent.integrations.mailchimp.models import MailchimpIntegration, PendingConnection
+
+
+def get(session: Session, integration_id: int) -> MailchimpIntegration | None:
+    return session.get(MailchimpIntegration, integration_id)
+
+
+def list_all(session: Session) -> Sequence[MailchimpIntegration]:
+    query = select(MailchimpIntegration).options(selectinload(MailchimpIntegration.sources))
+    return session.scalars(query.order_by(MailchimpIntegration.id)).all()
+
+
+def find_by_audience(session: Session, api_base: str, audience_id: str) -> MailchimpIntegration | None:
+    query = select(MailchimpIntegration).where(
+        MailchimpIntegration.api_base == api_base, MailchimpIntegration.audience_id == audience_id
+    )
+    return session.scalars(query).first()
+
+
+def add(session: Session, integration: MailchimpIntegration) -> MailchimpIntegration:
+    session.add(integration)
+    session.flush()
+    return integration
+
+
+def delete(session: Session, integration: MailchimpIntegration) -> None:
+    session.delete(integration)
+    session.flush()
+
+
+def add_pending(session: Session, pending: PendingConnection) -> None:
+    session.add(pending)
+    session.flush()
+
+
+def take_pending(session: Session, state_hash: str) -> PendingConnection | None:
+    """Fetch and delete in one go: an OAuth state can be used once only."""
+    pending = session.scalars(
+        select(PendingConnection).where(PendingConnection.state_hash == state_hash)
+    ).first()
+    if pending is not None:
+        session.delete(pending)
+        session.flush()
+    return pending
+
+
+def groups_by_name(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """Map lower-cased group names to ids for the names that exist."""
+    from constituent.crm.groups.models import Group
+
+    wanted = {n.strip().lower() for n in names}
+    rows = session.execute(select(Group.id, Group.name)).all()
+    return {name.lower(): gid for gid, name in rows if name.lower() in wanted}
