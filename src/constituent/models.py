@@ -7,6 +7,7 @@ from constituent.crm.contributions.models import Contribution
 from constituent.crm.groups.models import Group, GroupMembership, MembershipMethod, MembershipStatus
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
+from constituent.integrations.mailchimp.models import MailchimpIntegration, MailchimpSource, PendingConnection
 from constituent.kit.db import Base
 
 __all__ = [
@@ -21,9 +22,12 @@ __all__ = [
     "EmailStatus",
     "Group",
     "GroupMembership",
+    "MailchimpIntegration",
+    "MailchimpSource",
     "MembershipMethod",
     "MembershipStatus",
     "OrganizationSettings",
+    "PendingConnection",
     "Role",
     "SavedSearch",
     "User",

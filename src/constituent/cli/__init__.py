@@ -6,6 +6,7 @@ import typer
 
 from constituent.cli import db as db_commands
 from constituent.cli import keys as keys_commands
+from constituent.cli import mailchimp as mailchimp_commands
 
 app = typer.Typer(
     name="constituent",
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(keys_commands.app, name="keys")
+app.add_typer(mailchimp_commands.app, name="mailchimp")
 
 
 def main() -> None:

@@ -20,6 +20,8 @@ def generate() -> None:
 @app.command()
 def rotate() -> None:
     """Add a new key and re-encrypt every stored secret with it; old keys still decrypt until removed."""
+    # Importing the integration's rotator registers it (the CLI is where the pieces meet).
+    import constituent.integrations.mailchimp.secrets_rotation  # noqa: F401
     from constituent.kit.secrets_rotation import reencrypt_all_secrets
 
     settings = get_settings()

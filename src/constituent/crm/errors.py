@@ -1,4 +1,4 @@
-"""Domain errors shared by every service; the boundaries map them (CLI: message + exit code, API: 404/409/422)."""
+"""Domain errors shared by every service; boundaries map them (CLI: message + exit code; API: 404/409/422)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,173 @@
+"""``constituent mailchimp``: connect an audience, see integrations, remove one."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from constituent.cli.context import open_session
+from constituent.cli.output import emit_json, fail
+from constituent.crm.organization.service import get_settings as get_org_settings
+from constituent.integrations.mailchimp import repository, service
+from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.credentials import api_base_for_key
+from constituent.integrations.mailchimp.models import InitialSync, MailchimpIntegration, SyncMode
+from constituent.integrations.mailchimp.schemas import (
+    AudienceContact,
+    CampaignDefaults,
+    ConnectRequest,
+    IntegrationOut,
+)
+from constituent.kit.crypto import SecretBox
+from constituent.kit.settings import get_settings
+
+app = typer.Typer(help="The Mailchimp integration.", no_args_is_help=True)
+
+
+def _read_key(api_key: str | None, api_key_stdin: bool) -> str:
+    if api_key_stdin:
+        return sys.stdin.readline().strip()
+    if api_key:
+        return api_key.strip()
+    fail("give the API key with --api-key KEY or --api-key-stdin (keeps it out of the process list)")
+
+
+@app.command()
+def connect(
+    api_key: str | None = typer.Option(None, help="Mailchimp API key (…-usN)."),
+    api_key_stdin: bool = typer.Option(False, help="Read the API key from standard input."),
+    name: str = typer.Option("Mailchimp", help="A name for this integration."),
+    audience_id: str | None = typer.Option(None, help="Use this existing audience."),
+    audience_name: str | None = typer.Option(None, help="Use the audience with this name, or create it."),
+    mode: SyncMode = typer.Option(
+        SyncMode.all_individuals, help="all: every eligible individual; groups: chosen groups."
+    ),
+    groups: str = typer.Option("", help='Groups feeding the audience in groups mode, ";"-separated.'),
+    initial: InitialSync = typer.Option(
+        InitialSync.everyone, help="Sync everyone now, or only contacts added from now on."
+    ),
+    double_optin: bool = typer.Option(False, help="New members must confirm by email (status pending)."),
+    nightly_time: str = typer.Option("02:00", help="Local time of the nightly sync (HH:MM)."),
+    company: str | None = typer.Option(None, help="Audience contact: organization name [org settings]."),
+    address1: str | None = typer.Option(None, help="Audience contact: street [org settings]."),
+    city: str | None = typer.Option(None, help="Audience contact: city [org settings]."),
+    state: str | None = typer.Option(None, help="Audience contact: state [org settings]."),
+    zip: str | None = typer.Option(None, help="Audience contact: postal code [org settings]."),
+    country: str | None = typer.Option(None, help="Audience contact: 2-letter country [org settings]."),
+    permission_reminder: str = typer.Option(
+        "You are receiving this email because you are in contact with us.",
+        help="Why people receive your emails (shown in every email).",
+    ),
+    from_name: str | None = typer.Option(None, help="Campaign default from name [org settings]."),
+    from_email: str | None = typer.Option(None, help="Campaign default from email [org settings]."),
+    subject: str = typer.Option("", help="Campaign default subject."),
+    language: str = typer.Option("en", help="Campaign default language."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Connect a Mailchimp account with an API key: pick or create the audience, register the webhook."""
+    settings = get_settings()
+    key = _read_key(api_key, api_key_stdin)
+    box = SecretBox.from_settings(settings)
+    try:
+        credentials = Credentials("api_key", key, api_base_for_key(settings, key))
+    except ValueError as exc:
+        fail(f"api_key: {exc}")
+    with open_session() as session:
+        org = get_org_settings(session)
+        contact = {
+            "company": company or org.organization_name,
+            "address1": address1 or org.street,
+            "city": city or org.city,
+            "state": state or org.state,
+            "zip": zip or org.postal_code,
+            "country": (country or org.country or "US").upper(),
+        }
+        sender = {"from_name": from_name or org.from_name, "from_email": from_email or org.from_email}
+        try:
+            request = ConnectRequest(
+                name=name,
+                audience_id=audience_id,
+                audience_name=audience_name,
+                mode=mode,
+                groups=[g.strip() for g in groups.split(";") if g.strip()],
+                initial_sync=initial,
+                double_optin=double_optin,
+                nightly_time=nightly_time,
+                permission_reminder=permission_reminder,
+                # Left out when incomplete: only creating a new audience needs them, and says so.
+                contact=AudienceContact(**contact)
+                if all(contact[k] for k in ("company", "address1", "city"))
+                else None,
+                campaign_defaults=CampaignDefaults(**sender, subject=subject, language=language)
+                if all(sender.values())
+                else None,
+            )
+        except ValidationError as exc:
+            fail(_first_error(exc))
+        integration = asyncio.run(service.connect(session, box, request, credentials))
+    # Registered in its own transaction: Mailchimp's validation call must find the committed integration.
+    with open_session() as session:
+        integration = service.get_integration(session, integration.id)
+        asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
+        _print_connected(integration, as_json)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+
+
+def _print_connected(integration: MailchimpIntegration, as_json: bool) -> None:
+    payload = {
+        "integration_id": integration.id,
+        "audience_id": integration.audience_id,
+        "audience_name": integration.audience_name,
+        "audience_created": integration.audience_created_by_us,
+        "webhook_id": integration.webhook_id,
+        "webhook_state": integration.webhook_state.value,
+        "webhook_error": integration.webhook_error,
+    }
+    if as_json:
+        emit_json(payload)
+        return
+    audience = f"{integration.audience_name!r} ({integration.audience_id})"
+    typer.echo(f"Connected integration {integration.id} to audience {audience}.")
+    if integration.webhook_id:
+        typer.echo(f"Webhook registered ({integration.webhook_id}).")
+    else:
+        typer.echo(f"Webhook not registered: {integration.webhook_error} (reconciliation covers the gap).")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the Mailchimp integrations with their audience and webhook state."""
+    with open_session() as session:
+        rows = [describe(i) for i in repository.list_all(session)]
+    if as_json:
+        emit_json({"integrations": [r.model_dump(mode="json") for r in rows]})
+        return
+    if not rows:
+        typer.echo("No Mailchimp integration yet: `constituent mailchimp connect --api-key …`.")
+    for row in rows:
+        webhook = row.webhook_id or f"not registered ({row.webhook_error})"
+        audience = f"{row.audience_name!r} ({row.audience_id})"
+        typer.echo(f"{row.id}  {row.name}: audience {audience}, mode {row.mode.value}, webhook {webhook}")
+
+
+def describe(integration: MailchimpIntegration) -> IntegrationOut:
+    out = IntegrationOut.model_validate(integration)
+    return out.model_copy(update={"groups": [str(s.group_id) for s in integration.sources if s.group_id]})
+
+
+@app.command()
+def remove(
+    integration_id: int = typer.Argument(..., help="Integration id (see `mailchimp status`)."),
+) -> None:
+    """Remove an integration: deletes our webhook in Mailchimp and the stored token; keeps the audience."""
+    box = SecretBox.from_settings(get_settings())
+    with open_session() as session:
+        message = asyncio.run(service.remove(session, box, integration_id))
+    typer.echo(message)
