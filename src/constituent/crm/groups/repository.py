@@ -95,9 +95,8 @@ def insert_memberships(
         }
         for group_id, contact_id in pairs
     ]
-    statement = insert(GroupMembership).returning(
-        GroupMembership.id, GroupMembership.contact_id, sort_by_parameter_order=True
-    )
+    # Unordered RETURNING keeps the batched INSERT on SQLite; each row names its contact anyway.
+    statement = insert(GroupMembership).returning(GroupMembership.id, GroupMembership.contact_id)
     return [(membership_id, contact_id) for membership_id, contact_id in session.execute(statement, rows)]
 
 
