@@ -1,0 +1,113 @@
+"""The control API under /_emulator: not part of Mailchimp. Tests, demos and benchmarks use it to create
+accounts, act as a real person would (unsubscribe from a link, bounce, change email), inject faults, look
+inside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from mailchimp_emulator import persistence
+from mailchimp_emulator.clock import now
+from mailchimp_emulator.config import EmulatorConfig
+from mailchimp_emulator.errors import InvalidResource
+from mailchimp_emulator.limits import Faults, Limits
+from mailchimp_emulator.routes.common import json_response, no_content, read_object, store_of
+from mailchimp_emulator.state import PLANS
+
+PREFIX = "/_emulator"
+router = APIRouter()
+
+
+def _limits(request: Request) -> Limits:
+    limits: Limits = request.app.state.limits
+    return limits
+
+
+@router.post("/accounts")
+async def create_account(request: Request) -> Response:
+    body = await read_object(request)
+    plan = body.get("plan", "monthly")
+    if plan not in PLANS:
+        raise InvalidResource(
+            f"plan must be one of {', '.join(PLANS)}", [{"field": "plan", "message": "unknown plan"}]
+        )
+    max_audiences = body.get("max_audiences")
+    if max_audiences is not None and (not isinstance(max_audiences, int) or max_audiences < 0):
+        raise InvalidResource("max_audiences must be a non-negative integer")
+    config: EmulatorConfig = request.app.state.config
+    account = store_of(request).create_account(
+        plan,
+        now(),
+        dc=config.dc,
+        max_audiences=max_audiences,
+        login=str(body.get("login", "")),
+        password=str(body.get("password", "")),
+        account_name=str(body.get("account_name", "Emulated Account")),
+    )
+    return json_response({"account_id": account.id, "api_key": account.api_key, "dc": account.dc})
+
+
+@router.put("/faults")
+async def set_faults(request: Request) -> Response:
+    body = await read_object(request)
+    faults = _parse_faults(body)
+    _limits(request).faults = faults
+    return json_response(faults.as_json())
+
+
+@router.get("/faults")
+async def get_faults(request: Request) -> Response:
+    return json_response(_limits(request).faults.as_json())
+
+
+@router.get("/stats")
+async def stats(request: Request) -> Response:
+    return json_response(_limits(request).stats(request.query_params.get("account_id")))
+
+
+@router.post("/reset")
+async def reset(request: Request) -> Response:
+    store_of(request).clear()
+    limits = _limits(request)
+    limits.requests.clear()
+    limits.faults = Faults()
+    return no_content()
+
+
+@router.post("/save")
+async def save(request: Request) -> Response:
+    config: EmulatorConfig = request.app.state.config
+    if config.state_file is None:
+        raise InvalidResource("The emulator was started without a state file (--state).")
+    persistence.save(store_of(request), config.state_file)
+    return no_content()
+
+
+def _parse_faults(body: dict[str, Any]) -> Faults:
+    faults = Faults()
+    for name in ("error_rate", "throttle_rate", "reset_rate"):
+        rate = body.get(name, 0.0)
+        if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise InvalidResource(
+                f"{name} must be a number from 0 to 1", [{"field": name, "message": "out of range"}]
+            )
+        setattr(faults, name, float(rate))
+    statuses = body.get("error_statuses", [500, 503])
+    if (
+        not isinstance(statuses, list)
+        or not statuses
+        or not all(isinstance(s, int) and 400 <= s < 600 for s in statuses)
+    ):
+        raise InvalidResource("error_statuses must be a non-empty list of HTTP error statuses")
+    faults.error_statuses = statuses
+    latency = body.get("latency_ms", 0)
+    if not isinstance(latency, int) or latency < 0:
+        raise InvalidResource("latency_ms must be a non-negative integer")
+    faults.latency_ms = latency
+    if "seed" in body:
+        faults.rng.seed(body["seed"])
+    return faults
