@@ -7,6 +7,10 @@ import typer
 from constituent.cli import db as db_commands
 from constituent.cli import keys as keys_commands
 from constituent.cli import mailchimp as mailchimp_commands
+from constituent.cli import org as org_commands
+from constituent.cli import serve as serve_commands
+from constituent.cli import tokens as tokens_commands
+from constituent.cli import users as users_commands
 
 app = typer.Typer(
     name="constituent",
@@ -17,6 +21,10 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(keys_commands.app, name="keys")
 app.add_typer(mailchimp_commands.app, name="mailchimp")
+app.add_typer(users_commands.app, name="users")
+app.add_typer(tokens_commands.app, name="tokens")
+app.add_typer(org_commands.app, name="org")
+app.add_typer(serve_commands.app, name="serve")
 
 
 def main() -> None:

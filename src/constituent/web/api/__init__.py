@@ -1,0 +1,47 @@
+"""The JSON API, mounted at /api/v1: every endpoint requires a Bearer token (a personal API token)."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from constituent.kit.runtime import Database
+from constituent.web.api import (
+    activities,
+    contacts,
+    contributions,
+    emails,
+    groups,
+    me,
+    organization,
+    searches,
+)
+from constituent.web.api.errors import install_error_handlers
+from constituent.web.deps import current_principal
+
+ROUTERS = (
+    me.router,
+    contacts.router,
+    emails.router,
+    groups.router,
+    searches.router,
+    contributions.router,
+    activities.router,
+    organization.router,
+)
+
+
+def create_api(database: Database) -> FastAPI:
+    api = FastAPI(
+        title="Constituent API",
+        version="1",
+        # App-wide, so an endpoint added later cannot forget to require a token.
+        dependencies=[Depends(current_principal)],
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    api.state.database = database
+    install_error_handlers(api)
+    for router in ROUTERS:
+        api.include_router(router)
+    return api

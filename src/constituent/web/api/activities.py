@@ -1,0 +1,53 @@
+"""Reading a contact's history: activities (paged, newest first) and the change log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from constituent.crm.activities.changelog import changes_for_contact
+from constituent.crm.activities.schemas import ActivityOut
+from constituent.crm.activities.service import list_activities
+from constituent.crm.contacts.service import get_contact
+from constituent.web.api.pagination import MAX_LIMIT, Page, PageDep
+from constituent.web.deps import SessionDep
+
+router = APIRouter(prefix="/contacts/{contact_id}", tags=["history"])
+
+
+class ChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    entity: str
+    entity_id: int | None
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: str
+    changed_at: datetime
+
+
+class RecentChanges(BaseModel):
+    """The newest changes first, at most ``limit`` of them."""
+
+    items: list[ChangeOut]
+    limit: int
+
+
+@router.get("/activities", response_model=Page[ActivityOut])
+def contact_activities(contact_id: int, session: SessionDep, page: PageDep) -> Page[ActivityOut]:
+    activities, total = list_activities(session, contact_id, limit=page.limit, offset=page.offset)
+    return page.page([ActivityOut.model_validate(a) for a in activities], total)
+
+
+@router.get("/changes", response_model=RecentChanges)
+def contact_changes(
+    contact_id: int, session: SessionDep, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 200
+) -> RecentChanges:
+    get_contact(session, contact_id)
+    entries = changes_for_contact(session, contact_id, limit=limit)
+    return RecentChanges(items=[ChangeOut.model_validate(e) for e in entries], limit=limit)

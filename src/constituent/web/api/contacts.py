@@ -1,0 +1,92 @@
+"""Contacts: CRUD, and one contact with its groups, smart groups, past groups and latest activities."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from constituent.crm.activities.schemas import ActivityOut
+from constituent.crm.activities.service import list_activities
+from constituent.crm.contacts import service
+from constituent.crm.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
+from constituent.crm.groups.schemas import MembershipView
+from constituent.crm.groups.service import contact_groups
+from constituent.crm.searches.service import matching_searches_for_contact
+from constituent.kit.clock import today
+from constituent.web.api.pagination import Page, PageDep
+from constituent.web.deps import PrincipalDep, SessionDep
+
+router = APIRouter(prefix="/contacts", tags=["contacts"])
+
+LATEST_ACTIVITIES = 20
+
+
+class SmartGroupOut(BaseModel):
+    """A saved search (or quick list) the contact matches today."""
+
+    search_id: int
+    name: str
+    quick_list: str | None
+
+
+class ContactDetail(ContactOut):
+    groups: list[MembershipView]
+    smart_groups: list[SmartGroupOut]
+    past_groups: list[MembershipView]
+    activities: list[ActivityOut]
+
+
+def contact_detail(session: Session, contact_id: int) -> ContactDetail:
+    contact = ContactOut.model_validate(service.get_contact(session, contact_id))
+    memberships = contact_groups(session, contact_id)
+    activities, _total = list_activities(session, contact_id, limit=LATEST_ACTIVITIES)
+    return ContactDetail(
+        **contact.model_dump(),
+        groups=memberships.current,
+        smart_groups=[
+            SmartGroupOut(search_id=s.id, name=s.name, quick_list=s.quick_list)
+            for s in matching_searches_for_contact(session, contact_id, today())
+        ],
+        past_groups=memberships.past,
+        activities=[ActivityOut.model_validate(a) for a in activities],
+    )
+
+
+@router.get("", response_model=Page[ContactOut])
+def list_contacts(
+    session: SessionDep,
+    page: PageDep,
+    email: Annotated[str | None, Query(description="Exact email address (any of the contact's).")] = None,
+    search: Annotated[str | None, Query(description="Part of a name or email.")] = None,
+) -> Page[ContactOut]:
+    contacts, total = service.list_contacts(
+        session, email=email, search=search, limit=page.limit, offset=page.offset
+    )
+    return page.page([ContactOut.model_validate(c) for c in contacts], total)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ContactDetail)
+def create_contact(data: ContactCreate, session: SessionDep, principal: PrincipalDep) -> ContactDetail:
+    contact = service.create_contact(session, data, principal.actor)
+    return contact_detail(session, contact.id)
+
+
+@router.get("/{contact_id}", response_model=ContactDetail)
+def get_contact(contact_id: int, session: SessionDep) -> ContactDetail:
+    return contact_detail(session, contact_id)
+
+
+@router.patch("/{contact_id}", response_model=ContactDetail)
+def update_contact(
+    contact_id: int, data: ContactUpdate, session: SessionDep, principal: PrincipalDep
+) -> ContactDetail:
+    service.update_contact(session, contact_id, data, principal.actor)
+    return contact_detail(session, contact_id)
+
+
+@router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_contact(contact_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+    service.delete_contact(session, contact_id, principal.actor)
