@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from constituent.kit.runtime import Database, database_for, get_database
-from constituent.kit.settings import Settings
-from constituent.web import health
+from constituent.kit.settings import Settings, get_settings
+from constituent.web import health, mailchimp_routes
 from constituent.web.api import create_api
 
 API_PREFIX = "/api/v1"
@@ -16,11 +16,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """Build the app for ``settings`` (default: the environment); tests may hand in a ``database``."""
     if database is None:
         database = database_for(settings) if settings is not None else get_database()
+    settings = settings or get_settings()
     # The API documents itself at /api/v1/openapi.json; the root app's routes are not part of it.
     app = FastAPI(title="Constituent", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.database = database
+    app.state.settings = settings
     app.include_router(health.router)
-    app.mount(API_PREFIX, create_api(database))
+    app.include_router(mailchimp_routes.router)
+    app.mount(API_PREFIX, create_api(database, settings))
     # Seam for issue 8: the browser pages (Jinja2 + htmx, session cookies + CSRF) are included here,
     # on the root app, so they get their own HTML error handling and never the API's Bearer auth.
     return app

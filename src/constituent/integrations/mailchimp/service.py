@@ -8,6 +8,7 @@ which must already know the integration.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -198,3 +199,11 @@ async def remove(session: Session, box: SecretBox, integration_id: int) -> str:
         f"Removed integration {integration_id}. The audience {audience!r} stays in Mailchimp with its"
         f" members; the stored credentials were deleted.{note}"
     )
+
+
+def webhook_secret_matches(session: Session, box: SecretBox, integration_id: int, secret: str) -> bool:
+    """Whether ``secret`` is this integration's webhook secret (compared in constant time)."""
+    integration = repository.get(session, integration_id)
+    if integration is None:
+        return False
+    return hmac.compare_digest(box.decrypt(integration.webhook_secret_encrypted).encode(), secret.encode())

@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
 from constituent.web.api import (
     activities,
     contacts,
     contributions,
     emails,
     groups,
+    mailchimp,
     me,
     organization,
     searches,
@@ -27,10 +29,11 @@ ROUTERS = (
     contributions.router,
     activities.router,
     organization.router,
+    mailchimp.router,
 )
 
 
-def create_api(database: Database) -> FastAPI:
+def create_api(database: Database, settings: Settings) -> FastAPI:
     api = FastAPI(
         title="Constituent API",
         version="1",
@@ -41,6 +44,7 @@ def create_api(database: Database) -> FastAPI:
         redoc_url=None,
     )
     api.state.database = database
+    api.state.settings = settings
     install_error_handlers(api)
     for router in ROUTERS:
         api.include_router(router)

@@ -1,0 +1,97 @@
+"""/api/v1/integrations/mailchimp: list, connect (API key or OAuth), show, remove."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from constituent.crm.errors import InvalidInput
+from constituent.integrations.mailchimp import oauth, repository, service
+from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.credentials import api_base_for_key
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut
+from constituent.kit.clock import utcnow
+from constituent.kit.crypto import SecretBox
+from constituent.kit.db import session_scope
+from constituent.kit.settings import Settings
+from constituent.web.deps import AdminDep, SessionDep, database
+
+router = APIRouter(prefix="/integrations/mailchimp", tags=["mailchimp"])
+
+
+class ConnectBody(ConnectRequest):
+    auth: Literal["api_key", "oauth"] = Field(
+        default="api_key", description="api_key connects at once; oauth answers with the Mailchimp login URL."
+    )
+
+
+class OAuthStarted(BaseModel):
+    authorize_url: str
+
+
+class Removed(BaseModel):
+    detail: str
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _out(integration: MailchimpIntegration) -> IntegrationOut:
+    out = IntegrationOut.model_validate(integration)
+    groups = [str(s.group_id) for s in integration.sources if s.group_id is not None]
+    return out.model_copy(update={"groups": groups})
+
+
+@router.get("", response_model=list[IntegrationOut])
+def list_integrations(session: SessionDep) -> list[IntegrationOut]:
+    return [_out(i) for i in repository.list_all(session)]
+
+
+@router.get("/{integration_id}", response_model=IntegrationOut)
+def get_integration(integration_id: int, session: SessionDep) -> IntegrationOut:
+    return _out(service.get_integration(session, integration_id))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IntegrationOut,
+    responses={202: {"model": OAuthStarted, "description": "Send the person to authorize_url."}},
+)
+def connect(body: ConnectBody, request: Request, admin: AdminDep) -> IntegrationOut | JSONResponse:
+    """Connect an audience. Each step is its own transaction (see integrations/mailchimp/service.py)."""
+    settings = _settings(request)
+    sessions = database(request).sessions
+    request_data = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    if body.auth == "oauth":
+        with session_scope(sessions) as session:
+            url = oauth.start(session, settings, admin.user_id, request_data, utcnow())
+        return JSONResponse(status_code=202, content=OAuthStarted(authorize_url=url).model_dump())
+    if not body.api_key:
+        raise InvalidInput("api_key", "an API key is needed (or use auth=oauth)")
+    try:
+        credentials = Credentials("api_key", body.api_key, api_base_for_key(settings, body.api_key))
+    except ValueError as exc:
+        raise InvalidInput("api_key", str(exc)) from exc
+    box = SecretBox.from_settings(settings)
+    with session_scope(sessions) as session:
+        integration = asyncio.run(service.connect(session, box, request_data, credentials))
+    with session_scope(sessions) as session:
+        integration = service.get_integration(session, integration.id)
+        asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
+        return _out(integration)
+
+
+@router.delete("/{integration_id}", response_model=Removed)
+def remove_integration(
+    integration_id: int, request: Request, session: SessionDep, _admin: AdminDep
+) -> Removed:
+    box = SecretBox.from_settings(_settings(request))
+    return Removed(detail=asyncio.run(service.remove(session, box, integration_id)))

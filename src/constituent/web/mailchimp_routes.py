@@ -1,0 +1,84 @@
+"""Mailchimp's calls into us (webhook URL) and the person's return from Mailchimp's OAuth login.
+
+Neither carries our Bearer token: the webhook URL is authenticated by its secret, the OAuth return by
+its single-use ``state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from constituent.crm.errors import DomainError
+from constituent.integrations.mailchimp import oauth, service
+from constituent.kit.clock import utcnow
+from constituent.kit.crypto import SecretBox
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@router.get("/webhooks/mailchimp/{integration_id}/{secret}")
+def validate_webhook_url(integration_id: int, secret: str, request: Request) -> Response:
+    """Mailchimp checks the URL with a GET before it creates the webhook: 200 only for the right secret."""
+    box = SecretBox.from_settings(_settings(request))
+    with session_scope(_database(request).sessions) as session:
+        known = service.webhook_secret_matches(session, box, integration_id, secret)
+    return Response(status_code=200 if known else 404)
+
+
+@router.get(oauth.CALLBACK_PATH)
+def oauth_callback(
+    request: Request, state: str = "", code: str = "", error: str | None = None
+) -> HTMLResponse:
+    """Where Mailchimp's login sends the person back: consume the state, then connect."""
+    settings = _settings(request)
+    sessions = _database(request).sessions
+    try:
+        # Consumed in its own transaction so a state can never be replayed, whatever happens next.
+        with session_scope(sessions) as session:
+            pending = oauth.take_pending(session, state, utcnow())
+        oauth.refuse_if_denied(error)
+        box = SecretBox.from_settings(settings)
+        with session_scope(sessions) as session:
+            integration = asyncio.run(oauth.finish(session, settings, box, pending, code))
+        with session_scope(sessions) as session:
+            integration = service.get_integration(session, integration.id)
+            asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
+    except DomainError as exc:
+        return _page("Mailchimp was not connected", str(exc), status_code=400)
+    audience = f"{integration.audience_name} ({integration.audience_id})"
+    return _page(
+        "Mailchimp connected",
+        f"Integration {integration.id} is connected to the audience {audience}.",
+        status_code=200,
+        integration_id=integration.id,
+    )
+
+
+def _page(title: str, message: str, *, status_code: int, integration_id: int | None = None) -> HTMLResponse:
+    link = (
+        f'<p><a href="/integrations/mailchimp/{integration_id}">Open the Mailchimp page</a></p>'
+        if integration_id
+        else ""
+    )
+    body = (
+        f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
+        f'<p role="status">{html.escape(message)}</p>{link}'
+    )
+    return HTMLResponse(body, status_code=status_code)
