@@ -1,0 +1,61 @@
+"""An API client over the real app and database, with tokens for an admin and a staff member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from constituent.auth import service
+from constituent.auth.models import Role
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
+from constituent.web.app import create_app
+from tests.conftest import TestDatabase
+
+
+@dataclass(frozen=True)
+class Tokens:
+    admin: str
+    staff: str
+    revoked: str
+
+
+@pytest.fixture
+def tokens(db: TestDatabase) -> Tokens:
+    with session_scope(db.sessions) as session:
+        service.create_user(session, "admin@example.org", "admin password", role=Role.admin)
+        service.create_user(session, "staff@example.org", "staff password", role=Role.staff)
+        admin = service.create_token(session, "admin@example.org").raw
+        staff = service.create_token(session, "staff@example.org").raw
+        revoked = service.create_token(session, "admin@example.org")
+        service.revoke_token(session, revoked.token.id)
+    return Tokens(admin=admin, staff=staff, revoked=revoked.raw)
+
+
+@pytest.fixture
+def app(db: TestDatabase) -> FastAPI:
+    return create_app(database=Database(engine=db.engine, sessions=db.sessions))
+
+
+@pytest.fixture
+def anonymous(app: FastAPI) -> TestClient:
+    return TestClient(app)
+
+
+def client_for(app: FastAPI, token: str) -> TestClient:
+    """Paths are relative to /api/v1: ``client.get("/contacts")``."""
+    return TestClient(app, base_url="http://testserver/api/v1", headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def api(app: FastAPI, tokens: Tokens) -> TestClient:
+    """A client calling /api/v1 as the staff member."""
+    return client_for(app, tokens.staff)
+
+
+@pytest.fixture
+def admin_api(app: FastAPI, tokens: Tokens) -> TestClient:
+    return client_for(app, tokens.admin)
