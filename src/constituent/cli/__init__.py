@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from constituent.cli import contacts as contacts_commands
 from constituent.cli import db as db_commands
+from constituent.cli import groups as groups_commands
 from constituent.cli import keys as keys_commands
 from constituent.cli import mailchimp as mailchimp_commands
 from constituent.cli import org as org_commands
@@ -20,6 +22,8 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(keys_commands.app, name="keys")
+app.add_typer(contacts_commands.app, name="contacts")
+app.add_typer(groups_commands.app, name="groups")
 app.add_typer(mailchimp_commands.app, name="mailchimp")
 app.add_typer(users_commands.app, name="users")
 app.add_typer(tokens_commands.app, name="tokens")

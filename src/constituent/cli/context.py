@@ -6,6 +6,7 @@ when the database is already at head), so a newcomer never has to remember ``con
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -43,3 +44,8 @@ def open_session() -> Iterator[Session]:
     """The command's one transaction: commits when the block ends, rolls back on any error."""
     with reported_errors(), session_scope(migrated_database().sessions) as session:
         yield session
+
+
+def cli_actor() -> str:
+    """Who the change log credits for a command: the operating-system user running it."""
+    return f"cli:{getpass.getuser()}"

@@ -1,0 +1,143 @@
+"""``constituent contacts``: CSV import and export, show and list."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from constituent.cli.context import migrated_database, open_session
+from constituent.cli.output import emit_json, fail
+from constituent.crm.contacts import service
+from constituent.crm.contacts.models import Contact
+from constituent.crm.contacts.schemas import ContactOut
+from constituent.crm.groups.schemas import MembershipView
+from constituent.crm.groups.service import contact_groups
+from constituent.crm.imports.exporter import export_csv
+from constituent.crm.imports.importer import DEFAULT_CHUNK_SIZE, ImportResult, import_csv
+from constituent.crm.imports.importer import Progress as ProgressCallback
+from constituent.crm.imports.source import ImportFileError
+
+app = typer.Typer(help="Contacts: import, export, show, list.", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A live bar on a terminal only; pipes and --json get clean output."""
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns) as bar:
+        task = bar.add_task("import", total=None)
+        yield lambda done, expected: bar.update(task, completed=done, total=expected)
+
+
+def _print_import(result: ImportResult) -> None:
+    typer.echo(f"imported {result.imported}, updated {result.updated}, rejected {len(result.rejected)}")
+    for rejection in result.rejected:
+        typer.echo(f"  line {rejection.line}: {rejection.error}")
+
+
+@app.command("import")
+def import_contacts(
+    file: Path = typer.Argument(..., help="CSV file with a header row."),
+    chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, min=1, help="Rows per transaction."),
+    as_json: bool = JSON,
+) -> None:
+    """Import contacts from CSV; bad rows are reported by line and the good ones still import."""
+    database = migrated_database()
+    with _progress_bar(sys.stdout.isatty() and not as_json) as progress:
+        try:
+            result = import_csv(database.sessions, file, chunk_size=chunk_size, progress=progress)
+        except ImportFileError as exc:
+            fail(str(exc))
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        _print_import(result)
+
+
+@app.command("export")
+def export_contacts(
+    file: Path = typer.Argument(..., help="CSV file to write."), as_json: bool = JSON
+) -> None:
+    """Export every contact to CSV in the import's columns."""
+    try:
+        with open_session() as session:
+            count = export_csv(session, file)
+    except OSError as exc:
+        fail(f"{file}: cannot write the file: {exc.strerror or exc}")
+    if as_json:
+        emit_json({"exported": count, "file": str(file)})
+    else:
+        typer.echo(f"exported {count} contact(s) to {file}")
+
+
+def _membership(view: MembershipView) -> dict[str, Any]:
+    return view.model_dump(mode="json")
+
+
+def _contact_json(contact: Contact) -> dict[str, Any]:
+    return ContactOut.model_validate(contact).model_dump(mode="json")
+
+
+@app.command()
+def show(contact_id: int = typer.Argument(..., help="Contact id."), as_json: bool = JSON) -> None:
+    """Show one contact: fields, emails, current groups and past groups."""
+    with open_session() as session:
+        payload = _contact_json(service.get_contact(session, contact_id))
+        groups = contact_groups(session, contact_id)
+    payload["groups"] = [_membership(v) for v in groups.current]
+    payload["past_groups"] = [_membership(v) for v in groups.past]
+    if as_json:
+        emit_json(payload)
+        return
+    _print_contact(payload)
+
+
+def _print_contact(payload: dict[str, Any]) -> None:
+    skip = {"emails", "groups", "past_groups"}
+    for field, value in payload.items():
+        if field not in skip:
+            typer.echo(f"{field:<18} {'' if value is None else value}")
+    typer.echo("emails:")
+    for email in payload["emails"]:
+        marker = " (primary)" if email["is_primary"] else ""
+        typer.echo(f"  [{email['id']}] {email['address']} {email['status']}{marker}")
+    for title, key in (("groups:", "groups"), ("past groups:", "past_groups")):
+        typer.echo(title)
+        for view in payload[key]:
+            ended = f", removed {view['removed_at']}" if view["removed_at"] else ""
+            stint = f"{view['label']}, added {view['added_at']}{ended}"
+            typer.echo(f"  [{view['membership_id']}] {view['group_name']}: {stint}")
+
+
+@app.command("list")
+def list_contacts(
+    email: str | None = typer.Option(None, help="Only contacts with this email address."),
+    search: str | None = typer.Option(None, help="Text in a name or an email address."),
+    limit: int = typer.Option(50, help="At most this many (1–1000)."),
+    offset: int = typer.Option(0, help="Skip this many first."),
+    as_json: bool = JSON,
+) -> None:
+    """List contacts, optionally filtered by email or text."""
+    with open_session() as session:
+        contacts, total = service.list_contacts(
+            session, email=email, search=search, limit=limit, offset=offset
+        )
+        rows = [_contact_json(c) for c in contacts]
+    if as_json:
+        emit_json({"total": total, "contacts": rows})
+        return
+    for row in rows:
+        primary = next((e["address"] for e in row["emails"] if e["is_primary"]), "")
+        typer.echo(f"{row['id']:>8}  {row['kind']:<12} {row['display_name']:<40} {primary}")
+    typer.echo(f"{len(rows)} of {total} contact(s)")
