@@ -1,0 +1,78 @@
+"""Every query about saved searches, and the execution of compiled filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.models import Contact
+from constituent.crm.groups.models import Group
+from constituent.crm.organization.models import SETTINGS_ROW_ID, OrganizationSettings
+from constituent.crm.searches.models import SavedSearch
+
+# Used until someone saves organization settings (the column's own default).
+DEFAULT_MAJOR_DONOR_THRESHOLD = Decimal("1000")
+
+
+def get(session: Session, search_id: int) -> SavedSearch | None:
+    return session.get(SavedSearch, search_id)
+
+
+def get_by_name(session: Session, name: str) -> SavedSearch | None:
+    return session.scalar(select(SavedSearch).where(SavedSearch.name == name))
+
+
+def list_all(session: Session) -> Sequence[SavedSearch]:
+    # Quick lists first (in the order they were created), then people's own searches by name.
+    quick_first = case((SavedSearch.quick_list.is_(None), 1), else_=0)
+    return session.scalars(select(SavedSearch).order_by(quick_first, SavedSearch.name, SavedSearch.id)).all()
+
+
+def quick_list_keys(session: Session) -> set[str]:
+    keys = session.scalars(select(SavedSearch.quick_list).where(SavedSearch.quick_list.is_not(None)))
+    return {key for key in keys if key is not None}
+
+
+def add(session: Session, search: SavedSearch) -> SavedSearch:
+    session.add(search)
+    session.flush()
+    return search
+
+
+def delete(session: Session, search: SavedSearch) -> None:
+    session.delete(search)
+    session.flush()
+
+
+def existing_group_ids(session: Session, group_ids: Sequence[int]) -> set[int]:
+    return set(session.scalars(select(Group.id).where(Group.id.in_(group_ids))))
+
+
+def major_donor_threshold(session: Session) -> Decimal:
+    settings = session.get(OrganizationSettings, SETTINGS_ROW_ID)
+    return DEFAULT_MAJOR_DONOR_THRESHOLD if settings is None else settings.major_donor_threshold
+
+
+def matching_ids(
+    session: Session, query: Select[int], *, limit: int | None = None, offset: int = 0
+) -> list[int]:
+    ordered = query.order_by(Contact.id).offset(offset)
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    return list(session.scalars(ordered))
+
+
+def count(session: Session, query: Select[int]) -> int:
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def truths_for_contact(
+    session: Session, contact_id: int, predicates: Sequence[ColumnElement[bool]]
+) -> list[bool] | None:
+    """Evaluate several predicates on one contact in a single SELECT; None if no such contact."""
+    columns = [case((predicate, 1), else_=0) for predicate in predicates]
+    row = session.execute(select(*columns).where(Contact.id == contact_id)).first()
+    return None if row is None else [bool(value) for value in row]

@@ -1,0 +1,143 @@
+"""Saved searches: create, change, run; which smart groups a contact is in. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from itertools import islice
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from constituent.crm.errors import Conflict, InvalidInput, NotFound
+from constituent.crm.searches import repository
+from constituent.crm.searches.compiler import compile_filter, compile_predicate
+from constituent.crm.searches.filters import Condition, FilterError, Node, conditions, parse_filter
+from constituent.crm.searches.models import SavedSearch
+from constituent.crm.searches.quick_lists import ensure_quick_lists, quick_list_filter
+from constituent.crm.searches.schemas import SavedSearchCreate, SavedSearchUpdate, SearchResult
+
+# How many searches one SELECT evaluates for a single contact (SQLite allows 2000 result columns).
+PREDICATES_PER_QUERY = 200
+
+
+def create_search(session: Session, data: SavedSearchCreate) -> SavedSearch:
+    name = _clean_name(data.name)
+    _validate_filter(session, data.filter)
+    if repository.get_by_name(session, name) is not None:
+        raise Conflict(f"a saved search named {name!r} already exists")
+    search = SavedSearch(name=name, description=data.description, filter=data.filter)
+    return repository.add(session, search)
+
+
+def get_search(session: Session, search_id: int) -> SavedSearch:
+    search = repository.get(session, search_id)
+    if search is None:
+        raise NotFound("saved search", search_id)
+    return search
+
+
+def list_searches(session: Session, *, today: date) -> Sequence[SavedSearch]:
+    """Every saved search, quick lists first (created here if this database lacks them)."""
+    ensure_quick_lists(session, today)
+    return repository.list_all(session)
+
+
+def update_search(session: Session, search_id: int, data: SavedSearchUpdate) -> SavedSearch:
+    search = get_search(session, search_id)
+    if data.filter is not None:
+        if search.is_quick_list:
+            raise Conflict(f"{search.name!r} is a built-in quick list; its filter cannot be edited")
+        _validate_filter(session, data.filter)
+        search.filter = data.filter
+    if data.name is not None:
+        name = _clean_name(data.name)
+        other = repository.get_by_name(session, name)
+        if other is not None and other.id != search.id:
+            raise Conflict(f"a saved search named {name!r} already exists")
+        search.name = name
+    if data.description is not None:
+        search.description = data.description
+    session.flush()
+    return search
+
+
+def delete_search(session: Session, search_id: int) -> None:
+    search = get_search(session, search_id)
+    if search.is_quick_list:
+        raise Conflict(f"{search.name!r} is a built-in quick list and cannot be deleted")
+    repository.delete(session, search)
+
+
+def run_search(
+    session: Session, search_id: int, today: date, *, limit: int | None = None, offset: int = 0
+) -> SearchResult:
+    """The matching contact ids (ascending, paged by ``limit``/``offset``) and how many match in all."""
+    search = get_search(session, search_id)
+    query = compile_filter(filter_of(session, search, today), today=today)
+    ids = repository.matching_ids(session, query, limit=limit, offset=offset)
+    complete = limit is None and offset == 0
+    total = len(ids) if complete else repository.count(session, query)
+    return SearchResult(search_id=search.id, count=total, contact_ids=ids)
+
+
+def matching_searches_for_contact(session: Session, contact_id: int, today: date) -> list[SavedSearch]:
+    """The saved searches (smart groups) this one contact matches, each evaluated for it alone."""
+    searches = list_searches(session, today=today)
+    matched: list[SavedSearch] = []
+    for chunk in _chunks(searches, PREDICATES_PER_QUERY):
+        predicates = [
+            compile_predicate(filter_of(session, s, today), today=today, contact_id=contact_id) for s in chunk
+        ]
+        truths = repository.truths_for_contact(session, contact_id, predicates)
+        if truths is None:
+            raise NotFound("contact", contact_id)
+        matched += [search for search, truth in zip(chunk, truths, strict=True) if truth]
+    return matched
+
+
+def evaluate_all(session: Session, today: date) -> dict[int, set[int]]:
+    """Every saved search's members: {search id: contact ids} (what the sync turns into tags)."""
+    return {
+        search.id: set(
+            repository.matching_ids(session, compile_filter(filter_of(session, search, today), today=today))
+        )
+        for search in list_searches(session, today=today)
+    }
+
+
+def filter_of(session: Session, search: SavedSearch, today: date) -> Node:
+    if search.quick_list is not None:
+        threshold = repository.major_donor_threshold(session)
+        return parse_filter(quick_list_filter(search.quick_list, today, threshold))
+    return parse_filter(search.filter)
+
+
+def _validate_filter(session: Session, raw: dict[str, Any]) -> None:
+    """Parse the filter and check the groups it names exist, so a typo is caught when saving."""
+    for cond in conditions(parse_filter(raw)):
+        if cond.field.name == "in_group":
+            _check_groups_exist(session, cond)
+
+
+def _check_groups_exist(session: Session, cond: Condition) -> None:
+    listed = isinstance(cond.value, tuple)
+    group_ids = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    known = repository.existing_group_ids(session, [g for g in group_ids if isinstance(g, int)])
+    for index, group_id in enumerate(group_ids):
+        if group_id not in known:
+            path = f"{cond.path}.value" + (f"[{index}]" if listed else "")
+            raise FilterError(path.lstrip("."), f"there is no group with id {group_id}")
+
+
+def _clean_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise InvalidInput("name", "a saved search needs a name")
+    return cleaned
+
+
+def _chunks(items: Sequence[SavedSearch], size: int) -> Iterator[list[SavedSearch]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
