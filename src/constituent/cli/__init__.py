@@ -10,6 +10,7 @@ from constituent.cli import groups as groups_commands
 from constituent.cli import keys as keys_commands
 from constituent.cli import mailchimp as mailchimp_commands
 from constituent.cli import org as org_commands
+from constituent.cli import searches as searches_commands
 from constituent.cli import serve as serve_commands
 from constituent.cli import tokens as tokens_commands
 from constituent.cli import users as users_commands
@@ -29,6 +30,7 @@ app.add_typer(users_commands.app, name="users")
 app.add_typer(tokens_commands.app, name="tokens")
 app.add_typer(org_commands.app, name="org")
 app.add_typer(serve_commands.app, name="serve")
+app.add_typer(searches_commands.app, name="searches")
 
 
 def main() -> None:
