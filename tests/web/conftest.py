@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pytest
@@ -9,7 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from constituent.auth import service
-from constituent.auth.models import Role
+from constituent.auth.models import Role, User
+from constituent.auth.passwords import hash_password
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.web.app import create_app
@@ -23,11 +25,17 @@ class Tokens:
     revoked: str
 
 
+@functools.cache
+def _password_hash() -> str:
+    # argon2 is slow on purpose (~0.5 s here); the API tests only need users to exist, so hash once.
+    return hash_password("a password nobody types")
+
+
 @pytest.fixture
 def tokens(db: TestDatabase) -> Tokens:
     with session_scope(db.sessions) as session:
-        service.create_user(session, "admin@example.org", "admin password", role=Role.admin)
-        service.create_user(session, "staff@example.org", "staff password", role=Role.staff)
+        for email, role in (("admin@example.org", Role.admin), ("staff@example.org", Role.staff)):
+            session.add(User(email=email, password_hash=_password_hash(), role=role))
         admin = service.create_token(session, "admin@example.org").raw
         staff = service.create_token(session, "staff@example.org").raw
         revoked = service.create_token(session, "admin@example.org")

@@ -1,0 +1,98 @@
+"""Contacts over the API: create, read, change, delete, list with filters and pages, emails, 422s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def _create(api: TestClient, first_name: str, *emails: str) -> dict[str, Any]:
+    body = {"first_name": first_name, "emails": [{"address": e} for e in emails]}
+    response = api.post("/contacts", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_a_contact_is_created_read_changed_and_deleted(api: TestClient) -> None:
+    created = _create(api, "Ada", "ada@example.org")
+    assert created["emails"][0]["is_primary"] is True
+    assert api.get(f"/contacts/{created['id']}").json()["display_name"] == "Ada"
+
+    changed = api.patch(f"/contacts/{created['id']}", json={"last_name": "Lovelace", "city": "London"})
+    assert changed.status_code == 200
+    assert (changed.json()["display_name"], changed.json()["city"]) == ("Ada Lovelace", "London")
+
+    assert api.delete(f"/contacts/{created['id']}").status_code == 204
+    assert api.get(f"/contacts/{created['id']}").status_code == 404
+
+
+def test_a_contact_shows_its_groups_smart_groups_past_groups_and_activities(api: TestClient) -> None:
+    contact = api.get(f"/contacts/{_create(api, 'Ada')['id']}").json()
+    assert {"groups", "smart_groups", "past_groups", "activities", "emails"} <= contact.keys()
+    assert "New contacts" in [s["name"] for s in contact["smart_groups"]]
+
+
+def test_contacts_list_in_pages_with_a_total(api: TestClient) -> None:
+    for n in range(5):
+        _create(api, f"Person {n}")
+    page = api.get("/contacts", params={"limit": 2, "offset": 2}).json()
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (5, 2, 2, 2)
+
+
+def test_contacts_can_be_found_by_email_or_by_text(api: TestClient) -> None:
+    _create(api, "Ada", "ada@example.org")
+    _create(api, "Grace", "grace@navy.example")
+    by_email = api.get("/contacts", params={"email": "GRACE@navy.example"}).json()
+    by_text = api.get("/contacts", params={"search": "ada"}).json()
+    assert [c["first_name"] for c in by_email["items"]] == ["Grace"]
+    assert [c["first_name"] for c in by_text["items"]] == ["Ada"]
+
+
+def test_a_bad_email_is_a_422_naming_the_field(api: TestClient) -> None:
+    response = api.post("/contacts", json={"first_name": "Ada", "emails": [{"address": "ada@"}]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "emails", 0, "address"]
+
+
+def test_a_wrongly_typed_field_is_a_422_naming_the_field(api: TestClient) -> None:
+    response = api.post("/contacts", json={"first_name": "Ada", "kind": "alien"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "kind"]
+
+
+def test_an_out_of_range_page_size_is_a_422_naming_the_parameter(api: TestClient) -> None:
+    response = api.get("/contacts", params={"limit": 0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+def test_emails_are_added_changed_made_primary_and_removed(api: TestClient) -> None:
+    contact = _create(api, "Ada", "ada@example.org")
+    added = api.post(f"/contacts/{contact['id']}/emails", json={"address": "ada@work.example"})
+    assert added.status_code == 201 and added.json()["is_primary"] is False
+    email_id = added.json()["id"]
+
+    assert api.patch(f"/emails/{email_id}", json={"status": "bounced"}).json()["status"] == "bounced"
+    assert api.post(f"/emails/{email_id}/set-primary").json()["is_primary"] is True
+    primaries = [e for e in api.get(f"/contacts/{contact['id']}").json()["emails"] if e["is_primary"]]
+    assert [e["address"] for e in primaries] == ["ada@work.example"]
+
+    assert api.delete(f"/emails/{email_id}").status_code == 204
+    remaining = api.get(f"/contacts/{contact['id']}").json()["emails"]
+    assert [(e["address"], e["is_primary"]) for e in remaining] == [("ada@example.org", True)]
+
+
+def test_a_duplicate_email_on_one_contact_is_a_conflict(api: TestClient) -> None:
+    contact = _create(api, "Ada", "ada@example.org")
+    response = api.post(f"/contacts/{contact['id']}/emails", json={"address": "ADA@example.org"})
+    assert response.status_code in (409, 422)
+    assert "ada@example.org" in response.text.lower()
+
+
+def test_a_failed_request_leaves_nothing_half_written(api: TestClient) -> None:
+    response = api.post(
+        "/contacts", json={"first_name": "Ada", "emails": [{"address": "a@x.org"}, {"address": "bad"}]}
+    )
+    assert response.status_code == 422
+    assert api.get("/contacts").json()["total"] == 0
