@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from mailchimp_emulator import control, oauth, persistence
+from mailchimp_emulator import control, control_events, oauth, persistence
 from mailchimp_emulator.config import EmulatorConfig
 from mailchimp_emulator.errors import install_error_handlers
 from mailchimp_emulator.limits import API_PREFIX, ApiLimitsMiddleware, Limits, RouteTable
@@ -59,6 +59,7 @@ def create_app(config: EmulatorConfig, store: Store | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oauth.router)
     app.include_router(control.router, prefix=control.PREFIX)
+    control_events.install(app)
     limits = Limits(config, store, routes=RouteTable(API_ROUTERS))
     app.state.limits = limits
     app.add_middleware(ApiLimitsMiddleware, limits=limits)

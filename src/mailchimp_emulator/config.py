@@ -16,6 +16,10 @@ class EmulatorConfig:
     max_connections: int = 10
     state_file: Path | None = None
     dc: str = "us1"
+    # Webhook deliveries: Mailchimp retries "at increasing intervals over the course of 75 minutes" and
+    # gives up on a receiver after 10 s; tests shrink both.
+    webhook_retry_delays: tuple[float, ...] = (60, 120, 300, 600, 900, 1200, 1320)
+    webhook_timeout_seconds: float = 10.0
 
     @property
     def public_url(self) -> str:

@@ -10,13 +10,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from mailchimp_emulator import persistence
+from mailchimp_emulator import persistence, person_actions
 from mailchimp_emulator.clock import now
 from mailchimp_emulator.config import EmulatorConfig
-from mailchimp_emulator.errors import InvalidResource
+from mailchimp_emulator.errors import InvalidResource, ResourceNotFound
 from mailchimp_emulator.limits import Faults, Limits
-from mailchimp_emulator.routes.common import json_response, no_content, read_object, store_of
-from mailchimp_emulator.state import PLANS
+from mailchimp_emulator.render import iso, member_tags, merge_values
+from mailchimp_emulator.routes.common import json_response, member_or_404, no_content, read_object, store_of
+from mailchimp_emulator.state import PLANS, AudienceList, Member, Store
 
 PREFIX = "/_emulator"
 router = APIRouter()
@@ -111,3 +112,69 @@ def _parse_faults(body: dict[str, Any]) -> Faults:
     if "seed" in body:
         faults.rng.seed(body["seed"])
     return faults
+
+
+@router.post("/lists/{list_id}/members/{subscriber_hash}/{action}")
+async def person_action(list_id: str, subscriber_hash: str, action: str, request: Request) -> Response:
+    store = store_of(request)
+    audience = _any_list(store, list_id)
+    member = member_or_404(audience, subscriber_hash)
+    body = await read_object(request)
+    at = now()
+    if action == "unsubscribe":
+        reason = body.get("reason", "manual")
+        if reason not in ("manual", "abuse"):
+            raise InvalidResource("reason must be manual or abuse")
+        person_actions.unsubscribe(store, audience, member, reason, str(body.get("campaign_id", "")), at)
+    elif action == "bounce":
+        person_actions.bounce(store, audience, member, at)
+    elif action == "confirm":
+        person_actions.confirm(store, audience, member, at)
+    elif action == "change-email":
+        person_actions.change_address(store, audience, member, body.get("new_email"), at)
+    elif action == "update-profile":
+        person_actions.update_profile(store, audience, member, body.get("merge_fields", {}), at)
+    else:
+        raise ResourceNotFound()
+    return json_response(export_member(audience, member))
+
+
+@router.post("/lists/{list_id}/signup")
+async def signup(list_id: str, request: Request) -> Response:
+    store = store_of(request)
+    audience = _any_list(store, list_id)
+    member = person_actions.sign_up(store, audience, await read_object(request), now())
+    return json_response(export_member(audience, member))
+
+
+@router.get("/lists/{list_id}/export")
+async def export(list_id: str, request: Request) -> Response:
+    audience = _any_list(store_of(request), list_id)
+    members = [export_member(audience, m) for m in audience.members.values()]
+    return json_response(
+        {"list_id": audience.id, "members": members, "forgotten": sorted(audience.forgotten)}
+    )
+
+
+def export_member(audience: AudienceList, member: Member) -> dict[str, Any]:
+    """Everything about a member, hidden flags included, for tests to check against."""
+    chosen = member.interests or {}
+    return {
+        "id": member.id,
+        "email_address": member.email_address,
+        "status": member.status,
+        "merge_fields": merge_values(audience, member),
+        "tags": sorted(tag["name"] for tag in member_tags(audience, member)),
+        "interests": {i.id: chosen.get(i.id, False) for i in audience.all_interests()},
+        "last_changed": iso(member.last_changed),
+        "unsubscribe_reason": member.unsubscribe_reason,
+        "compliance": member.compliance,
+        "confirmations_sent": member.confirmations_sent,
+    }
+
+
+def _any_list(store: Store, list_id: str) -> AudienceList:
+    audience = store.lists.get(list_id)
+    if audience is None:
+        raise ResourceNotFound()
+    return audience

@@ -23,6 +23,9 @@ DESCRIBED_BY = (
 )
 
 NOT_FOUND_DETAIL = "The requested resource could not be found."
+VALIDATION_DETAIL = (
+    "The resource submitted could not be validated. For field-specific details, see the 'errors' array."
+)
 METHOD_NOT_ALLOWED_DETAIL = (
     "The requested method and resource are not compatible. See the Allow header for this resource's "
     "available methods."
@@ -81,6 +84,11 @@ class ResourceNotFound(MailchimpError):
 class InvalidResource(MailchimpError):
     def __init__(self, detail: str, errors: Sequence[Mapping[str, Any]] | None = None) -> None:
         super().__init__(400, "Invalid Resource", detail, errors)
+
+
+def invalid_field(field: str, message: str) -> InvalidResource:
+    """The 400 Mailchimp gives when one field of a body fails its schema."""
+    return InvalidResource(VALIDATION_DETAIL, [{"field": field, "message": message}])
 
 
 class MemberExists(MailchimpError):

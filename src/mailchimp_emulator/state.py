@@ -151,6 +151,17 @@ class AudienceList:
 
 
 @dataclass(slots=True)
+class EmailActivity:
+    """One open or click by a recipient, as /reports/{id}/email-activity lists it."""
+
+    subscriber_hash: str
+    action: str
+    timestamp: datetime
+    url: str = ""
+    ip: str = ""
+
+
+@dataclass(slots=True)
 class Campaign:
     id: str
     web_id: int
@@ -164,6 +175,7 @@ class Campaign:
     send_time: datetime | None = None
     emails_sent: int = 0
     sent_to: list[str] = field(default_factory=list)  # subscriber hashes
+    activity: list[EmailActivity] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -260,6 +272,11 @@ class Store:
     next_web_id: int = 100_001
     event_sink: Callable[[WebhookEvent], None] = _drop_event
     rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def listening(self) -> bool:
+        """Whether a sink is plugged in; callers skip building payloads nobody would receive."""
+        return self.event_sink is not _drop_event
 
     def emit(self, event: WebhookEvent) -> None:
         self.event_sink(event)

@@ -13,7 +13,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from mailchimp_emulator.errors import InvalidResource, JsonParseError, ResourceNotFound
-from mailchimp_emulator.state import Account, AudienceList, Store
+from mailchimp_emulator.state import Account, AudienceList, Member, Store
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 DEFAULT_COUNT = 10
@@ -55,6 +55,13 @@ def owned_list(account: Account, list_id: str) -> AudienceList:
     if audience is None:
         raise ResourceNotFound()
     return audience
+
+
+def member_or_404(audience: AudienceList, hash_or_email: str) -> Member:
+    member = audience.find_member(hash_or_email)
+    if member is None:
+        raise ResourceNotFound()
+    return member
 
 
 def query_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:

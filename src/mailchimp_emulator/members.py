@@ -1,0 +1,224 @@
+"""Member changes with Mailchimp's rules: who may be (re)subscribed, archiving, forgetting, email changes.
+
+The rules that matter for consent (API-NOTES §5):
+- a member who unsubscribed themselves or bounced carries the hidden ``compliance`` flag and can never
+  be set to ``subscribed`` through the API (400 Member In Compliance State); one unsubscribed through
+  the API can;
+- a permanently deleted address cannot be re-added through the API (400 Forgotten Email Not Subscribed);
+- ``pending`` is always allowed and counts the confirmation email it would send;
+- an archived member comes back with exactly the status written.
+Every change fires the webhook event Mailchimp would, with the given source ("api" or "user").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mailchimp_emulator import events
+from mailchimp_emulator.errors import (
+    ForgottenEmailNotSubscribed,
+    InvalidResource,
+    MemberExists,
+    MemberInComplianceState,
+    MethodNotAllowed,
+    invalid_field,
+)
+from mailchimp_emulator.hashing import new_hex_id, subscriber_hash
+from mailchimp_emulator.member_input import MemberInput, required_merge_errors
+from mailchimp_emulator.state import AudienceList, Member, Store
+from mailchimp_emulator.tagging import add_tags
+
+UNARCHIVABLE = ("cleaned", "pending", "archived")
+ARCHIVE_REFUSED = (
+    "This list member cannot be removed. Can not archive a contact that is bounced, pending or archived"
+)
+ADMIN_UNSUBSCRIBE = "N/A (Unsubscribed by an admin)"
+
+
+def create_member(
+    store: Store,
+    audience: AudienceList,
+    email: str,
+    status: str,
+    changes: MemberInput,
+    at: datetime,
+    source: str = "api",
+    skip_merge_validation: bool = False,
+) -> Member:
+    key = subscriber_hash(email)
+    if key in audience.members:
+        raise MemberExists(email)
+    if key in audience.forgotten and source == "api":
+        raise ForgottenEmailNotSubscribed(email)
+    if not skip_merge_validation:
+        required_merge_errors(audience, changes.merge_fields or {})
+    member = Member(key, email, new_hex_id(store.rng), store.take_web_id(), "transactional", at)
+    member.timestamp_signup = at if source == "user" else None
+    member.source = "Hosted Signup Form" if source == "user" else "API - Generic"
+    _apply_profile(store, audience, member, changes, at)
+    audience.forgotten.discard(key)
+    audience.members[key] = member
+    if status == "transactional":
+        return member
+    set_status(store, audience, member, status, at, source)
+    return member
+
+
+def update_member(
+    store: Store,
+    audience: AudienceList,
+    member: Member,
+    changes: MemberInput,
+    at: datetime,
+    source: str = "api",
+) -> Member:
+    """PATCH, or PUT on an existing member: status only from ``status``; ``status_if_new`` is ignored."""
+    if changes.status == "subscribed" and member.compliance:
+        raise MemberInComplianceState(member.email_address)
+    new_email = changes.email_address
+    if new_email is not None and subscriber_hash(new_email) != member.id:
+        change_email(store, audience, member, new_email, at, source)
+    profile_changed = _apply_profile(store, audience, member, changes, at)
+    status_before = member.status
+    if changes.status is not None:
+        set_status(store, audience, member, changes.status, at, source)
+    member.last_changed = at
+    if profile_changed and member.status == status_before and store.listening:
+        store.emit(events.profile(audience, member, source, at))
+    return member
+
+
+def upsert_member(
+    store: Store,
+    audience: AudienceList,
+    key: str,
+    changes: MemberInput,
+    at: datetime,
+    skip_merge_validation: bool = False,
+) -> tuple[Member, bool]:
+    """PUT: update when present, otherwise create with ``status_if_new``. Returns (member, created)."""
+    member = audience.find_member(key)
+    if member is not None:
+        if member.status == "archived" and changes.status is None and changes.status_if_new is not None:
+            # Writing an archived member again is a re-import: it returns with the status a new one would get.
+            changes.status = changes.status_if_new
+        return update_member(store, audience, member, changes, at), False
+    email = changes.email_address
+    status = changes.status or changes.status_if_new
+    if email is None or status is None:
+        field = "email_address" if email is None else "status_if_new"
+        raise invalid_field(field, "This value should not be blank.")
+    if subscriber_hash(email) != (subscriber_hash(key) if "@" in key else key.lower()):
+        raise InvalidResource("The subscriber hash in the path does not match the email_address in the body.")
+    return create_member(
+        store, audience, email, status, changes, at, skip_merge_validation=skip_merge_validation
+    ), True
+
+
+def set_status(
+    store: Store,
+    audience: AudienceList,
+    member: Member,
+    status: str,
+    at: datetime,
+    source: str = "api",
+    reason: str = "manual",
+    campaign_id: str = "",
+) -> None:
+    if status == member.status:
+        return
+    if status == "subscribed" and member.compliance:
+        raise MemberInComplianceState(member.email_address)
+    member.status = status
+    member.last_changed = at
+    if status == "subscribed":
+        _on_subscribed(store, audience, member, at, source)
+    elif status == "unsubscribed":
+        member.unsubscribe_reason = ADMIN_UNSUBSCRIBE if source != "user" else reason
+        audience.last_unsub_date = at
+        if store.listening:
+            store.emit(
+                events.unsubscribe(audience, member, source, at, reason=reason, campaign_id=campaign_id)
+            )
+    elif status == "cleaned":
+        member.compliance = True
+        if store.listening:
+            store.emit(events.cleaned(audience, member, source, at, campaign_id=campaign_id))
+    elif status == "pending":
+        member.confirmations_sent += 1
+
+
+def _on_subscribed(store: Store, audience: AudienceList, member: Member, at: datetime, source: str) -> None:
+    member.timestamp_opt = at
+    member.unsubscribe_reason = ""
+    audience.last_sub_date = at
+    if store.listening:
+        store.emit(events.subscribe(audience, member, source, at))
+
+
+def change_email(
+    store: Store, audience: AudienceList, member: Member, new_email: str, at: datetime, source: str = "api"
+) -> None:
+    """Re-keys the member under the new address's hash; the old address is free again afterwards."""
+    new_key = subscriber_hash(new_email)
+    if new_key in audience.members:
+        raise MemberExists(new_email)
+    old_email = member.email_address
+    del audience.members[member.id]
+    member.id = new_key
+    member.email_address = new_email
+    member.last_changed = at
+    audience.members[new_key] = member
+    if store.listening:
+        store.emit(events.upemail(audience, member, old_email, source, at))
+
+
+def archive_member(store: Store, audience: AudienceList, member: Member, at: datetime) -> None:
+    if member.status in UNARCHIVABLE:
+        raise MethodNotAllowed("GET, PUT", ARCHIVE_REFUSED)
+    was_subscribed = member.status == "subscribed"
+    member.status = "archived"
+    member.last_changed = at
+    if was_subscribed and store.listening:
+        store.emit(events.unsubscribe(audience, member, "api", at, action="delete"))
+
+
+def forget_member(store: Store, audience: AudienceList, member: Member, at: datetime) -> None:
+    """delete-permanent: the member's data is gone and the address may never be imported again."""
+    del audience.members[member.id]
+    audience.forgotten.add(member.id)
+    if member.status == "subscribed" and store.listening:
+        store.emit(events.unsubscribe(audience, member, "api", at, action="delete"))
+
+
+def _apply_profile(
+    store: Store, audience: AudienceList, member: Member, changes: MemberInput, at: datetime
+) -> bool:
+    """Everything but email and status; True when a merge value or interest actually changed."""
+    changed = False
+    if changes.merge_fields:
+        changed |= _merge(member, changes.merge_fields)
+    if changes.interests:
+        current = dict(member.interests or {})
+        current.update(changes.interests)
+        changed |= current != (member.interests or {})
+        member.interests = {k: v for k, v in current.items() if v} or None
+    for name in ("email_type", "language", "vip", "ip_signup", "timestamp_signup", "ip_opt", "timestamp_opt"):
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(member, name, value)
+    if changes.tags:
+        add_tags(store, audience, member, changes.tags, at)
+    return changed
+
+
+def _merge(member: Member, values: dict[str, object]) -> bool:
+    stored = member.merge_fields
+    changed = False
+    for tag, value in values.items():
+        if value == "":
+            changed |= stored.pop(tag, None) is not None
+        elif stored.get(tag) != value:
+            stored[tag] = value
+            changed = True
+    return changed
