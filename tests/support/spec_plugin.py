@@ -7,7 +7,7 @@ SpecViolation and the test passed anyway, the test fails at teardown.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -65,13 +65,17 @@ def spec_violations(request: pytest.FixtureRequest) -> Iterator[list[SpecViolati
 def spec_checked_transport(
     mailchimp_spec: MailchimpSpec, spec_violations: list[SpecViolation]
 ) -> Callable[..., httpx.BaseTransport | httpx.AsyncBaseTransport]:
-    """`spec_checked_transport(inner, check_requests=True, check_responses=True)` wraps any transport."""
+    """`spec_checked_transport(inner, check_requests=True, check_responses=True)` wraps any transport.
+
+    A transport that is both sync and async (httpx.MockTransport) is wrapped as sync unless asynchronous=True.
+    """
 
     def wrap(
         inner: httpx.BaseTransport | httpx.AsyncBaseTransport,
         *,
         check_requests: bool = True,
         check_responses: bool = True,
+        asynchronous: bool | None = None,
     ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
         checker = SpecChecker(
             mailchimp_spec,
@@ -79,9 +83,13 @@ def spec_checked_transport(
             check_responses=check_responses,
             violations=spec_violations,
         )
-        if isinstance(inner, httpx.AsyncBaseTransport):
-            return AsyncSpecCheckingTransport(inner, mailchimp_spec, checker=checker)
-        return SpecCheckingTransport(inner, mailchimp_spec, checker=checker)
+        if asynchronous is None:
+            asynchronous = not isinstance(inner, httpx.BaseTransport)
+        if asynchronous:
+            return AsyncSpecCheckingTransport(
+                cast(httpx.AsyncBaseTransport, inner), mailchimp_spec, checker=checker
+            )
+        return SpecCheckingTransport(cast(httpx.BaseTransport, inner), mailchimp_spec, checker=checker)
 
     return wrap
 
