@@ -83,7 +83,7 @@ def update_member(
     if changes.status is not None:
         set_status(store, audience, member, changes.status, at, source)
     member.last_changed = at
-    if profile_changed and member.status == status_before and store.listening:
+    if profile_changed and member.status == status_before and store.listening(audience):
         store.emit(events.profile(audience, member, source, at))
     return member
 
@@ -136,13 +136,13 @@ def set_status(
     elif status == "unsubscribed":
         member.unsubscribe_reason = ADMIN_UNSUBSCRIBE if source != "user" else reason
         audience.last_unsub_date = at
-        if store.listening:
+        if store.listening(audience):
             store.emit(
                 events.unsubscribe(audience, member, source, at, reason=reason, campaign_id=campaign_id)
             )
     elif status == "cleaned":
         member.compliance = True
-        if store.listening:
+        if store.listening(audience):
             store.emit(events.cleaned(audience, member, source, at, campaign_id=campaign_id))
     elif status == "pending":
         member.confirmations_sent += 1
@@ -152,7 +152,7 @@ def _on_subscribed(store: Store, audience: AudienceList, member: Member, at: dat
     member.timestamp_opt = at
     member.unsubscribe_reason = ""
     audience.last_sub_date = at
-    if store.listening:
+    if store.listening(audience):
         store.emit(events.subscribe(audience, member, source, at))
 
 
@@ -169,7 +169,7 @@ def change_email(
     member.email_address = new_email
     member.last_changed = at
     audience.members[new_key] = member
-    if store.listening:
+    if store.listening(audience):
         store.emit(events.upemail(audience, member, old_email, source, at))
 
 
@@ -179,7 +179,7 @@ def archive_member(store: Store, audience: AudienceList, member: Member, at: dat
     was_subscribed = member.status == "subscribed"
     member.status = "archived"
     member.last_changed = at
-    if was_subscribed and store.listening:
+    if was_subscribed and store.listening(audience):
         store.emit(events.unsubscribe(audience, member, "api", at, action="delete"))
 
 
@@ -187,7 +187,7 @@ def forget_member(store: Store, audience: AudienceList, member: Member, at: date
     """delete-permanent: the member's data is gone and the address may never be imported again."""
     del audience.members[member.id]
     audience.forgotten.add(member.id)
-    if member.status == "subscribed" and store.listening:
+    if member.status == "subscribed" and store.listening(audience):
         store.emit(events.unsubscribe(audience, member, "api", at, action="delete"))
 
 

@@ -25,7 +25,8 @@ def iso(moment: datetime | None) -> str:
     """Mailchimp's timestamps: "2021-11-23T22:51:56+00:00", or "" when unknown."""
     if moment is None:
         return ""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    # isoformat is several times faster than strftime; stored moments are UTC and whole seconds.
+    return moment.isoformat()
 
 
 def link(rel: str, href: str, method: str = "GET") -> dict[str, str]:

@@ -273,10 +273,9 @@ class Store:
     event_sink: Callable[[WebhookEvent], None] = _drop_event
     rng: random.Random = field(default_factory=random.Random)
 
-    @property
-    def listening(self) -> bool:
-        """Whether a sink is plugged in; callers skip building payloads nobody would receive."""
-        return self.event_sink is not _drop_event
+    def listening(self, audience: AudienceList) -> bool:
+        """Whether an event on this list could reach anyone; callers skip building payloads nobody receives."""
+        return bool(audience.webhooks) and self.event_sink is not _drop_event
 
     def emit(self, event: WebhookEvent) -> None:
         self.event_sink(event)
