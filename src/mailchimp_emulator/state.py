@@ -274,7 +274,7 @@ class Store:
     rng: random.Random = field(default_factory=random.Random)
 
     def listening(self, audience: AudienceList) -> bool:
-        """Whether an event on this list could reach anyone; callers skip building payloads nobody receives."""
+        """Whether an event on this list could reach anyone; callers skip building unreceived payloads."""
         return bool(audience.webhooks) and self.event_sink is not _drop_event
 
     def emit(self, event: WebhookEvent) -> None:
