@@ -1,0 +1,102 @@
+"""POST /lists/{id}: up to 500 members per call, each succeeding or failing on its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailchimp_emulator.hashing import subscriber_hash
+from tests.support.emulator import McAccount
+
+
+def _batch(account: McAccount, list_id: str, members: list[dict[str, Any]], **options: Any) -> Any:
+    response = account.client.post(f"/lists/{list_id}", json={"members": members, **options})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_batch_creates_new_members_and_tags_them(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    members = [
+        {"email_address": f"m{n}@example.org", "status_if_new": "subscribed", "tags": ["Donor"]}
+        for n in range(3)
+    ]
+    result = _batch(mc_account, list_id, members)
+    assert (result["total_created"], result["total_updated"], result["error_count"]) == (3, 0, 0)
+    assert [t["name"] for t in result["new_members"][0]["tags"]] == ["Donor"]
+
+
+def test_existing_members_are_errors_unless_update_existing(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    entry = {"email_address": "a@example.org", "status": "subscribed", "merge_fields": {"FNAME": "Ada"}}
+    _batch(mc_account, list_id, [entry])
+    refused = _batch(mc_account, list_id, [entry])
+    assert refused["errors"][0]["error_code"] == "ERROR_CONTACT_EXISTS"
+    assert refused["errors"][0]["email_address"] == "a@example.org"
+    updated = _batch(
+        mc_account, list_id, [{**entry, "merge_fields": {"FNAME": "Ada L."}}], update_existing=True
+    )
+    assert updated["total_updated"] == 1
+    assert updated["updated_members"][0]["merge_fields"]["FNAME"] == "Ada L."
+
+
+def test_a_compliance_member_is_an_error_item_not_a_failed_request(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    _batch(mc_account, list_id, [{"email_address": "a@example.org", "status": "subscribed"}])
+    mc_account.emulator.control(
+        "POST", f"lists/{list_id}/members/{subscriber_hash('a@example.org')}/unsubscribe", {}
+    )
+    members = [
+        {"email_address": "a@example.org", "status": "subscribed"},
+        {"email_address": "b@example.org", "status": "subscribed"},
+        {"email_address": "not-an-email", "status": "subscribed"},
+    ]
+    result = _batch(mc_account, list_id, members, update_existing=True)
+    assert result["total_created"] == 1
+    errors = {e["email_address"]: e for e in result["errors"]}
+    assert "compliance state" in errors["a@example.org"]["error"]
+    assert errors["not-an-email"]["error_code"] == "ERROR_GENERIC"
+
+
+def test_status_if_new_does_not_touch_an_existing_members_status(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    _batch(mc_account, list_id, [{"email_address": "a@example.org", "status": "unsubscribed"}])
+    result = _batch(
+        mc_account,
+        list_id,
+        [{"email_address": "a@example.org", "status_if_new": "subscribed"}],
+        update_existing=True,
+    )
+    assert result["updated_members"][0]["status"] == "unsubscribed"
+
+
+def test_sync_tags_replaces_a_members_tags(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    _batch(
+        mc_account,
+        list_id,
+        [{"email_address": "a@example.org", "status": "subscribed", "tags": ["Old", "Keep"]}],
+    )
+    result = _batch(
+        mc_account,
+        list_id,
+        [{"email_address": "a@example.org", "tags": ["Keep", "New"]}],
+        update_existing=True,
+        sync_tags=True,
+    )
+    assert sorted(t["name"] for t in result["updated_members"][0]["tags"]) == ["Keep", "New"]
+
+
+def test_a_duplicate_address_in_one_batch_is_reported(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    entry = {"email_address": "a@example.org", "status": "subscribed"}
+    result = _batch(mc_account, list_id, [entry, entry])
+    assert (result["total_created"], result["error_count"]) == (1, 1)
+
+
+def test_more_than_500_members_is_refused_whole(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    members = [{"email_address": f"m{n}@example.org", "status": "subscribed"} for n in range(501)]
+    response = mc_account.client.post(f"/lists/{list_id}", json={"members": members})
+    assert response.status_code == 400
+    assert response.json()["title"] == "Invalid Resource"
+    assert mc_account.client.get(f"/lists/{list_id}/members").json()["total_items"] == 0
