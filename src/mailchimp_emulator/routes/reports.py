@@ -6,6 +6,7 @@ so they drop out of the report, as their personal data does in Mailchimp.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -68,15 +69,9 @@ async def sent_to(
     campaign_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     campaign, audience = _sent_campaign(account, campaign_id)
-    offset, count = page_bounds(request)
-    members = _recipients(campaign, audience)
-    body = {
-        "sent_to": [_render_recipient(campaign, audience, m) for m in members[offset : offset + count]],
-        "campaign_id": campaign.id,
-        "total_items": len(members),
-        "_links": [link("self", f"/3.0/reports/{campaign.id}/sent-to")],
-    }
-    return json_response(project(request, body))
+    return _per_recipient(
+        request, campaign, audience, "sent-to", lambda m: _render_recipient(campaign, audience, m)
+    )
 
 
 @router.get("/reports/{campaign_id}/sent-to/{subscriber_hash}")
@@ -93,16 +88,14 @@ async def email_activity(
     campaign_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     campaign, audience = _sent_campaign(account, campaign_id)
-    offset, count = page_bounds(request)
     since = _since(request)
-    members = _recipients(campaign, audience)
-    body = {
-        "emails": [_render_activity(campaign, audience, m, since) for m in members[offset : offset + count]],
-        "campaign_id": campaign.id,
-        "total_items": len(members),
-        "_links": [link("self", f"/3.0/reports/{campaign.id}/email-activity")],
-    }
-    return json_response(project(request, body))
+    return _per_recipient(
+        request,
+        campaign,
+        audience,
+        "email-activity",
+        lambda m: _render_activity(campaign, audience, m, since),
+    )
 
 
 @router.get("/reports/{campaign_id}/email-activity/{subscriber_hash}")
@@ -112,6 +105,25 @@ async def email_activity_one(
     campaign, audience = _sent_campaign(account, campaign_id)
     member = _recipient(campaign, audience, subscriber_hash)
     return json_response(project(request, _render_activity(campaign, audience, member, _since(request))))
+
+
+def _per_recipient(
+    request: Request,
+    campaign: Campaign,
+    audience: AudienceList | None,
+    report: str,
+    render: Callable[[Member], dict[str, Any]],
+) -> Response:
+    """One page of a report with a row per recipient: sent-to (rows "sent_to") or email-activity ("emails")."""
+    offset, count = page_bounds(request)
+    members = _recipients(campaign, audience)
+    body = {
+        "sent_to" if report == "sent-to" else "emails": [render(m) for m in members[offset : offset + count]],
+        "campaign_id": campaign.id,
+        "total_items": len(members),
+        "_links": [link("self", f"/3.0/reports/{campaign.id}/{report}")],
+    }
+    return json_response(project(request, body))
 
 
 def _sent_campaign(account: Account, campaign_id: str) -> tuple[Campaign, AudienceList | None]:
