@@ -114,7 +114,7 @@ def _per_recipient(
     report: str,
     render: Callable[[Member], dict[str, Any]],
 ) -> Response:
-    """One page of a report with a row per recipient: sent-to (rows "sent_to") or email-activity ("emails")."""
+    """A page of a report with a row per recipient: sent-to (rows "sent_to") or email-activity ("emails")."""
     offset, count = page_bounds(request)
     members = _recipients(campaign, audience)
     body = {
