@@ -42,6 +42,8 @@ async def read_object(request: Request) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise JsonParseError() from exc
+    if body is None:
+        return {}  # the official SDKs send `null` for "no body"
     if not isinstance(body, dict):
         raise InvalidResource(
             "The resource submitted could not be validated.",
