@@ -1,4 +1,4 @@
-"""Batch subscribe on the Mailchimp emulator: server time per 500-member call, throughput, memory at 1M members.
+"""Batch subscribe on the Mailchimp emulator: server time per 500-member call, throughput, memory at 1M."""
 
 The audience is filled through the emulator's own member service (the same code the routes run) to save
 minutes of client-side JSON; the timed calls then go over real HTTP to uvicorn in this process, and the
