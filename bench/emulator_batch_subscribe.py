@@ -1,4 +1,4 @@
-"""Batch subscribe on the Mailchimp emulator: server time per 500-member call, throughput, memory at 1M."""
+"""Batch subscribe on the Mailchimp emulator: server time per 500-member call, throughput, memory at 1M.
 
 The audience is filled through the emulator's own member service (the same code the routes run) to save
 minutes of client-side JSON; the timed calls then go over real HTTP to uvicorn in this process, and the
@@ -19,12 +19,12 @@ from typing import Any
 
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tests.support.emulator import list_body, start_emulator
 
 from mailchimp_emulator.clock import now
 from mailchimp_emulator.member_input import MemberInput
 from mailchimp_emulator.members import create_member
 from mailchimp_emulator.state import Store
-from tests.support.emulator import list_body, start_emulator
 
 BATCH = 500
 
