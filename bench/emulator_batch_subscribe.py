@@ -5,7 +5,7 @@ minutes of client-side JSON; the timed calls then go over real HTTP to uvicorn i
 server time of each is measured around the ASGI app (request received → last body byte sent).
 RSS is this whole process (emulator + benchmark client), so the emulator's share is at most that.
 
-    .venv/bin/python bench/emulator_batch_subscribe.py [--members 1000000] [--batches 40]
+    PYTHONPATH=. .venv/bin/python bench/emulator_batch_subscribe.py [--members 1000000] [--batches 40]
 """
 
 from __future__ import annotations
