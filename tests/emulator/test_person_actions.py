@@ -1,4 +1,4 @@
-"""A person's own actions (control API) change the member as Mailchimp would and fire "user" webhook events."""
+"""A person's own actions (control API) change the member as Mailchimp would and fire "user" events."""
 
 from __future__ import annotations
 
