@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from constituent.cli.output import fail
 from constituent.crm.errors import DomainError
-from constituent.kit import migrate
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database, get_database
 
@@ -25,6 +24,8 @@ def migrated_database() -> Database:
     database = get_database()
     url = str(database.engine.url)
     if url not in _migrated:
+        from constituent.kit import migrate  # Alembic is slow to import; only the first use pays
+
         migrate.upgrade(database.engine)
         _migrated.add(url)
     return database

@@ -1,0 +1,40 @@
+"""Running the real ``constituent`` command in a subprocess against a test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from constituent.kit import migrate
+from tests.conftest import TestDatabase
+
+EXECUTABLE = Path(sys.executable).with_name("constituent")
+
+
+@dataclass(frozen=True)
+class Cli:
+    """The CLI bound to one migrated test database (the conftest's ``db`` has no Alembic stamp)."""
+
+    db: TestDatabase
+    data_dir: Path
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **self.db.env(), "CONSTITUENT_DATA_DIR": str(self.data_dir)}
+        return subprocess.run(
+            [str(EXECUTABLE), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    def json(self, *args: str) -> Any:
+        done = self.run(*args, "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+
+def migrated_cli(empty_db: TestDatabase, tmp_path: Path) -> Cli:
+    migrate.upgrade(empty_db.engine)
+    return Cli(empty_db, tmp_path / "data")
