@@ -8,28 +8,28 @@ files (merge field values, "" date-times, ...) see the quirks section of `spec_d
 
 How to wire it in (the plugin `tests.support.spec_plugin` is registered in tests/conftest.py):
 
-* Emulator tests (E1/E2), over real HTTP or ASGI::
+* Emulator tests (E1/E2): already wired. The plugin adds a check to `tests.support.emulator.RESPONSE_HOOKS`,
+  so every response an `mc_account` client receives is checked (requests are not: these tests send bad
+  bodies on purpose to see Mailchimp's 400s). Other clients of the emulator wrap their transport::
 
-      @pytest.fixture
-      def api(spec_checked_transport, emulator_url) -> Iterator[httpx.Client]:
-          # check_requests=False: these tests send bad bodies on purpose to see Mailchimp's 400s.
-          transport = spec_checked_transport(httpx.HTTPTransport(), check_requests=False)
-          with httpx.Client(base_url=emulator_url, transport=transport) as client:
-              yield client
+      transport = spec_checked_transport(httpx.HTTPTransport(), check_requests=False)
+      client = httpx.Client(base_url=emulator.api_base, transport=transport)
 
-  `httpx.ASGITransport(app)` is wrapped the same way (async). For Starlette's TestClient, which builds its
-  own transport, use the event hooks: `client.event_hooks = spec_event_hooks(check_requests=False)`.
-  The official `mailchimp-marketing` client is checked by requesting the `spec_checked_mailchimp_marketing`
-  fixture.
+  `httpx.ASGITransport(app)` is wrapped the same way (async). Starlette's TestClient builds its own
+  transport, so use hooks: `client.event_hooks = spec_event_hooks(check_requests=False)`. Traffic of the
+  official `mailchimp-marketing` SDK is checked in tests that request `spec_checked_mailchimp_marketing`.
 
-* Our Mailchimp client (issue 4): make the fixture autouse in the client tests' conftest, so no test can skip
-  it; every httpx transport in the test then checks requests and responses::
+* Our Mailchimp client (issue 4): add to the client tests' conftest, so that no test can skip it::
 
       @pytest.fixture(autouse=True)
-      def _mailchimp_contract(spec_checked_httpx: None) -> None: ...
+      def _mailchimp_contract(spec_checked_httpx: None) -> None:
+          pass  # every request our client sends and every answer it gets is checked
 
-A violation raises `SpecViolation` (an AssertionError) where the traffic happens; the fixtures also fail the
-test at teardown if product code swallowed it. Direct use: `MailchimpSpec.shared().validate_request(...)`.
+  It patches httpx's real and ASGI transports for the test, whichever client the product builds.
+
+A violation raises `SpecViolation` (an AssertionError naming the operation, JSON pointer and reason) where the
+traffic happens; the fixtures also fail the test at teardown if product code caught and hid it. Direct use:
+`MailchimpSpec.shared().validate_request(method, path, query, body, content_type)` / `validate_response(...)`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
@@ -14,6 +14,7 @@ from tests.support.mailchimp_spec import MailchimpSpec, SpecViolation
 
 Send = Callable[[httpx.Request], httpx.Response]
 AsyncSend = Callable[[httpx.Request], Awaitable[httpx.Response]]
+Inner = TypeVar("Inner", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
 class SpecChecker:
@@ -124,12 +125,10 @@ def _checked_replay(
     return replay()
 
 
-class SpecCheckingTransport(httpx.BaseTransport):
-    """Wraps a sync transport; raises SpecViolation on a request or response that breaks the contract."""
-
+class _Wrapper(Generic[Inner]):
     def __init__(
         self,
-        inner: httpx.BaseTransport,
+        inner: Inner,
         spec: MailchimpSpec,
         *,
         check_requests: bool = True,
@@ -140,6 +139,10 @@ class SpecCheckingTransport(httpx.BaseTransport):
         self.checker = checker or SpecChecker(
             spec, check_requests=check_requests, check_responses=check_responses
         )
+
+
+class SpecCheckingTransport(_Wrapper[httpx.BaseTransport], httpx.BaseTransport):
+    """Wraps a sync transport; raises SpecViolation on a request or response that breaks the contract."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return checked_send(self.checker, self.inner.handle_request, request)
@@ -148,22 +151,8 @@ class SpecCheckingTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-class AsyncSpecCheckingTransport(httpx.AsyncBaseTransport):
+class AsyncSpecCheckingTransport(_Wrapper[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport):
     """The async twin of SpecCheckingTransport (for httpx.AsyncClient, ASGITransport)."""
-
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport,
-        spec: MailchimpSpec,
-        *,
-        check_requests: bool = True,
-        check_responses: bool = True,
-        checker: SpecChecker | None = None,
-    ) -> None:
-        self.inner = inner
-        self.checker = checker or SpecChecker(
-            spec, check_requests=check_requests, check_responses=check_responses
-        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         return await checked_send_async(self.checker, self.inner.handle_async_request, request)
