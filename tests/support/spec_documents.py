@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -238,7 +238,7 @@ _VALIDATOR_CLASSES = {
 }
 
 
-def json_pointer(parts: Iterator[str | int] | list[str | int] | tuple[str | int, ...]) -> str:
+def json_pointer(parts: Iterable[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 

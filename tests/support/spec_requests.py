@@ -37,19 +37,24 @@ def _parameter_problems(
         for index, parameter in enumerate(document.resolve(operation.yaml_pointer).get("parameters", []))
         if parameter["in"] == location
     }
-    label = "?{}" if location == "query" else "{{{}}}"
     problems = [
-        Problem(label.format(name), f"unknown {location} parameter; this operation takes {sorted(declared)}")
+        Problem(
+            _label(location, name), f"unknown {location} parameter; this operation takes {sorted(declared)}"
+        )
         for name in given
         if name not in declared
     ]
     for name, index in declared.items():
         pointer = f"{operation.yaml_pointer}/parameters/{index}"
         if name in given:
-            problems += _value_problems(document, pointer, label.format(name), given[name])
+            problems += _value_problems(document, pointer, _label(location, name), given[name])
         elif document.resolve(pointer).get("required"):
-            problems.append(Problem(label.format(name), f"required {location} parameter is missing"))
+            problems.append(Problem(_label(location, name), f"required {location} parameter is missing"))
     return problems
+
+
+def _label(location: str, name: str) -> str:
+    return f"?{name}" if location == "query" else f"{{{name}}}"
 
 
 def _value_problems(document: SpecDocument, parameter_pointer: str, label: str, raw: str) -> list[Problem]:
