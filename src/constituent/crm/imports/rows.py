@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from constituent.crm.contacts.emails import InvalidEmail, NormalisedEmail, normalise_email
+from constituent.crm.contacts.emails import InvalidEmail, NormalisedEmail
 from constituent.crm.contacts.models import Contact, ContactKind
 from constituent.crm.contacts.service import identity_problem
 from constituent.crm.groups.service import GROUP_NAME_MAX
 from constituent.crm.imports.columns import BOOLEAN_DEFAULTS, TEXT_FIELDS, parse_bool, split_list
+from constituent.crm.imports.email_check import CachedEmailCheck
 
 
 class RowError(ValueError):
@@ -49,9 +50,12 @@ def _kind(text: str) -> ContactKind:
         raise RowError(f"kind: {text.strip()!r} is not one of {_KINDS}") from None
 
 
+_check_email = CachedEmailCheck()
+
+
 def _email(column: str, text: str) -> NormalisedEmail:
     try:
-        return normalise_email(text)
+        return _check_email(text)
     except InvalidEmail as exc:
         raise RowError(f"{column}: {exc}") from None
 
