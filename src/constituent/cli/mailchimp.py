@@ -63,7 +63,7 @@ def connect(
     ),
     from_name: str | None = typer.Option(None, help="Campaign default from name [org settings]."),
     from_email: str | None = typer.Option(None, help="Campaign default from email [org settings]."),
-    subject: str = typer.Option("", help="Campaign default subject."),
+    subject: str | None = typer.Option(None, help='Campaign default subject ["News from <from name>"].'),
     language: str = typer.Option("en", help="Campaign default language."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -101,7 +101,9 @@ def connect(
                 contact=AudienceContact(**contact)
                 if all(contact[k] for k in ("company", "address1", "city"))
                 else None,
-                campaign_defaults=CampaignDefaults(**sender, subject=subject, language=language)
+                campaign_defaults=CampaignDefaults(
+                    **sender, subject=subject or f"News from {sender['from_name']}", language=language
+                )
                 if all(sender.values())
                 else None,
             )

@@ -11,7 +11,7 @@ from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.responses import (
     AccountRoot,
     Audience,
-    AudiencesPage,
+    AudiencesOverview,
     InterestCategoriesPage,
     InterestCategory,
     MergeFieldsPage,
@@ -79,9 +79,9 @@ async def create_audience(client: MailchimpClient, request: ConnectRequest, name
     """Create the audience, after checking the plan's limit so nothing is attempted that must fail."""
     contact, defaults = _require_audience_details(request)
     overview = await client.get_model(
-        "/lists", AudiencesPage, params={"count": 1, "fields": "lists.id,total_items,constraints"}
+        "/lists", AudiencesOverview, params={"count": 1, "fields": "total_items,constraints"}
     )
-    if overview.constraints is not None and not overview.constraints.may_create:
+    if not overview.constraints.may_create:
         raise AudienceLimitReached(
             overview.constraints.current_total_instances, overview.constraints.max_instances
         )

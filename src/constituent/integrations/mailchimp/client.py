@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -28,17 +28,6 @@ log = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 AuthKind = Literal["api_key", "oauth"]
 PAGE_SIZE = 1000  # Mailchimp's maximum `count`
-
-# Tests install a wrapper here (e.g. one validating every request against the OpenAPI spec),
-# so that no test can talk to Mailchimp without it.
-TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
-_transport_wrapper: TransportWrapper | None = None
-
-
-def set_transport_wrapper(wrapper: TransportWrapper | None) -> None:
-    global _transport_wrapper
-    _transport_wrapper = wrapper
-
 
 def datacenter_of(api_key: str) -> str:
     """The data center is what follows the last '-' of an API key (e.g. ``…-us21``)."""
@@ -130,8 +119,6 @@ class MailchimpClient:
                 max_connections=self.limiter.limit, max_keepalive_connections=self.limiter.limit
             )
         )
-        if _transport_wrapper is not None:
-            base_transport = _transport_wrapper(base_transport)
         self._http = httpx.AsyncClient(
             base_url=credentials.api_base.rstrip("/"),
             transport=base_transport,
@@ -255,8 +242,6 @@ class OAuthServer:
 
     def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         inner = transport or httpx.AsyncHTTPTransport()
-        if _transport_wrapper is not None:
-            inner = _transport_wrapper(inner)
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=inner, timeout=30.0)
 
     async def __aenter__(self) -> OAuthServer:

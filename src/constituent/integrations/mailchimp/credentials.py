@@ -11,7 +11,9 @@ DEFAULT_OAUTH_BASE = "https://login.mailchimp.com"
 
 
 def api_base_for_key(settings: Settings, api_key: str) -> str:
-    return settings.mailchimp_api_base or default_api_base(datacenter_of(api_key))
+    """Raises ValueError for a key without a data center, also when the base URL is overridden."""
+    dc = datacenter_of(api_key)
+    return settings.mailchimp_api_base or default_api_base(dc)
 
 
 def api_base_for_endpoint(settings: Settings, api_endpoint: str) -> str:

@@ -40,6 +40,13 @@ class Audience(_Model):
     stats: ListStats = Field(default_factory=ListStats)
 
 
+class AudiencesOverview(_Model):
+    """``GET /lists?fields=total_items,constraints``: how many audiences, and whether the plan allows more."""
+
+    total_items: int
+    constraints: ListConstraints
+
+
 class AudiencesPage(_Model):
     lists: list[Audience]
     total_items: int

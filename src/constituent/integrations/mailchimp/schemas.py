@@ -26,8 +26,10 @@ class AudienceContact(BaseModel):
 class CampaignDefaults(BaseModel):
     from_name: str = Field(min_length=1, max_length=100)
     from_email: str = Field(min_length=3, max_length=320)
-    subject: str = ""
-    language: str = "en"
+    subject: str = Field(
+        min_length=1, max_length=150, description="Default subject line (Mailchimp requires one)"
+    )
+    language: str = Field(default="en", min_length=2, max_length=10)
 
 
 class ConnectRequest(BaseModel):

@@ -17,9 +17,8 @@ from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
-from constituent.kit.db import session_scope
 from constituent.kit.settings import Settings
-from constituent.web.deps import AdminDep, SessionDep, database
+from constituent.web.deps import AdminDep, SessionDep
 
 router = APIRouter(prefix="/integrations/mailchimp", tags=["mailchimp"])
 
@@ -65,14 +64,14 @@ def get_integration(integration_id: int, session: SessionDep) -> IntegrationOut:
     response_model=IntegrationOut,
     responses={202: {"model": OAuthStarted, "description": "Send the person to authorize_url."}},
 )
-def connect(body: ConnectBody, request: Request, admin: AdminDep) -> IntegrationOut | JSONResponse:
-    """Connect an audience. Each step is its own transaction (see integrations/mailchimp/service.py)."""
+def connect(
+    body: ConnectBody, request: Request, session: SessionDep, admin: AdminDep
+) -> IntegrationOut | JSONResponse:
+    """Connect an audience; this endpoint is the boundary and commits between the two steps."""
     settings = _settings(request)
-    sessions = database(request).sessions
     request_data = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
     if body.auth == "oauth":
-        with session_scope(sessions) as session:
-            url = oauth.start(session, settings, admin.user_id, request_data, utcnow())
+        url = oauth.start(session, settings, admin.user_id, request_data, utcnow())
         return JSONResponse(status_code=202, content=OAuthStarted(authorize_url=url).model_dump())
     if not body.api_key:
         raise InvalidInput("api_key", "an API key is needed (or use auth=oauth)")
@@ -81,12 +80,11 @@ def connect(body: ConnectBody, request: Request, admin: AdminDep) -> Integration
     except ValueError as exc:
         raise InvalidInput("api_key", str(exc)) from exc
     box = SecretBox.from_settings(settings)
-    with session_scope(sessions) as session:
-        integration = asyncio.run(service.connect(session, box, request_data, credentials))
-    with session_scope(sessions) as session:
-        integration = service.get_integration(session, integration.id)
-        asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
-        return _out(integration)
+    integration = asyncio.run(service.connect(session, box, request_data, credentials))
+    # Mailchimp validates the webhook URL by calling us: the integration must be committed first.
+    session.commit()
+    asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
+    return _out(integration)
 
 
 @router.delete("/{integration_id}", response_model=Removed)

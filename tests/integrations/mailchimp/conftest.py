@@ -1,0 +1,78 @@
+"""Helpers for Mailchimp integration tests: settings pointing at the emulator, a secret box, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constituent.kit import migrate
+from constituent.kit.crypto import SecretBox
+from constituent.kit.settings import Settings
+from tests.conftest import TestDatabase
+from tests.support.emulator import RunningEmulator
+
+CLI = str(Path(sys.executable).with_name("constituent"))
+
+
+@dataclass
+class Product:
+    """Constituent's settings and database for one test, pointed at the emulator."""
+
+    settings: Settings
+    db: TestDatabase
+    emulator: RunningEmulator
+
+    @property
+    def box(self) -> SecretBox:
+        return SecretBox.from_settings(self.settings)
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.db.env())
+        env["CONSTITUENT_DATA_DIR"] = str(self.settings.data_dir)
+        env["CONSTITUENT_MAILCHIMP_API_BASE"] = self.emulator.api_base
+        env["CONSTITUENT_MAILCHIMP_OAUTH_BASE"] = self.emulator.base_url
+        env["CONSTITUENT_BASE_URL"] = self.settings.base_url
+        return env
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [CLI, *args], env=self.env(), input=stdin, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    def cli_json(self, *args: str, stdin: str | None = None) -> Any:
+        result = self.cli(*args, "--json", stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture(autouse=True)
+def _every_request_checked_against_the_spec(spec_checked_httpx: None) -> None:
+    """Every request our client sends (and every answer) is validated against Mailchimp's OpenAPI file.
+
+    Autouse for this whole folder, so no product test can talk to Mailchimp unchecked. (CLI
+    subprocesses run outside this patch; their requests are the same client code paths.)
+    """
+
+
+@pytest.fixture
+def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
+    # Built by the real migrations, as `constituent` itself does, so CLI subprocesses find it ready.
+    migrate.upgrade(empty_db.engine)
+    db = empty_db
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db.url,
+        mailchimp_api_base=emulator.api_base,
+        mailchimp_oauth_base=emulator.base_url,
+        # Nothing listens here: webhook validation fails unless a test serves the app.
+        base_url="http://127.0.0.1:9",
+    )
+    return Product(settings, db, emulator)
