@@ -13,6 +13,7 @@ from constituent.integrations.mailchimp.audience import AccountRejected, Audienc
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SyncMode, WebhookState
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
+from constituent.kit.crypto import SecretBox, SecretDecryptError
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
 from tests.support.emulator import account_on
@@ -211,3 +212,23 @@ def test_the_cli_exits_1_with_the_plan_limit_message_when_the_account_is_full(pr
     assert result.returncode == 1
     assert "plan allows no more audiences" in result.stderr
     assert product.cli_json("mailchimp", "status") == {"integrations": []}
+
+
+def test_rotating_keys_reencrypts_the_stored_token_with_the_new_key(product: Product) -> None:
+    account = account_on(product.emulator, "monthly")
+    integration = _connect(product, account.api_key, _request())
+    keys_file = product.settings.data_dir / "secret.keys"
+    old_key = keys_file.read_text().split()[0]
+
+    result = product.cli("keys", "rotate")
+
+    assert result.returncode == 0, result.stderr
+    assert "re-encrypted 2 stored secret(s)" in result.stdout
+    new_key = keys_file.read_text().split()[0]
+    assert new_key != old_key
+    with product.db.sessions() as session:
+        stored = session.get(MailchimpIntegration, integration.id)
+        assert stored is not None and stored.secret_encrypted
+        assert SecretBox([new_key]).decrypt(stored.secret_encrypted) == account.api_key
+        with pytest.raises(SecretDecryptError):
+            SecretBox([old_key]).decrypt(stored.secret_encrypted)

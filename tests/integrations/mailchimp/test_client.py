@@ -1,0 +1,182 @@
+"""The HTTP seam against the emulator over real HTTP: retries, typed errors, the connection cap."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.client import Credentials, MailchimpClient, RetryPolicy
+from constituent.integrations.mailchimp.limiter import CrossLoopLimiter
+from mailchimp_emulator.config import EmulatorConfig
+from tests.support.emulator import RunningEmulator, account_on, list_body
+
+FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.01, max_delay=0.05)
+
+
+def _client(emulator: RunningEmulator, api_key: str, **kwargs: Any) -> MailchimpClient:
+    kwargs.setdefault("retry", FAST_RETRY)
+    kwargs.setdefault("limiter", CrossLoopLimiter(10))
+    return MailchimpClient(Credentials("api_key", api_key, emulator.api_base), **kwargs)
+
+
+def _run(coro_factory: Callable[[], Any]) -> Any:
+    return asyncio.run(coro_factory())
+
+
+def test_server_errors_and_resets_are_retried_until_they_succeed(
+    emulator_factory: Callable[..., RunningEmulator],
+) -> None:
+    emulator = emulator_factory()
+    account = account_on(emulator)
+    audience = account.new_list()
+    emulator.control(
+        "PUT", "faults", {"error_rate": 0.3, "throttle_rate": 0.1, "reset_rate": 0.05, "seed": 7}
+    )
+
+    async def scenario() -> MailchimpClient:
+        async with _client(emulator, account.api_key) as client:
+            for _ in range(30):
+                body = await client.request("GET", f"/lists/{audience['id']}", params={"fields": "id"})
+                assert body == {"id": audience["id"]}
+            return client
+
+    client = _run(scenario)
+    assert client.stats.retries > 0
+    assert client.stats.reads == 30 + client.stats.retries
+
+
+def test_a_client_error_is_not_retried_and_comes_back_typed(emulator: RunningEmulator) -> None:
+    account = account_on(emulator)
+
+    async def scenario() -> MailchimpClient:
+        async with _client(emulator, account.api_key) as client:
+            with pytest.raises(errors.NotFound) as raised:
+                await client.request("GET", "/lists/0000000000")
+            assert raised.value.title == "Resource Not Found"
+            return client
+
+    client = _run(scenario)
+    assert (client.stats.reads, client.stats.retries) == (1, 0)
+
+
+def test_a_creation_is_not_retried_after_a_server_error_so_it_cannot_happen_twice(
+    emulator_factory: Callable[..., RunningEmulator],
+) -> None:
+    emulator = emulator_factory()
+    account = account_on(emulator)
+    emulator.control("PUT", "faults", {"error_rate": 1.0, "error_statuses": [500]})
+
+    async def scenario() -> MailchimpClient:
+        async with _client(emulator, account.api_key) as client:
+            with pytest.raises(errors.ServerError):
+                await client.request("POST", "/lists", json=list_body(), idempotent=False)
+            return client
+
+    assert _run(scenario).stats.writes == 1
+
+
+def test_at_most_ten_requests_are_in_flight_so_mailchimp_never_answers_429(
+    emulator_factory: Callable[..., RunningEmulator],
+) -> None:
+    emulator = emulator_factory(EmulatorConfig(latency_ms=100, max_connections=10))
+    account = account_on(emulator)
+    # Never retry: a single 429 would fail the test.
+    no_retry = RetryPolicy(max_attempts=1)
+
+    async def scenario() -> None:
+        async with _client(emulator, account.api_key, retry=no_retry) as client:
+            await asyncio.gather(*(client.request("GET", "/ping") for _ in range(40)))
+
+    _run(scenario)
+    assert emulator.control("GET", "stats")["requests"]["GET /3.0/ping"] == 40
+
+
+def test_status_refusals_come_back_as_their_own_exception_types(emulator: RunningEmulator) -> None:
+    account = account_on(emulator)
+    audience = account.new_list()
+    email = "walked.away@example.org"
+    member = f"/lists/{audience['id']}/members/{subscriber_hash(email)}"
+    account.client.put(member, json={"email_address": email, "status_if_new": "subscribed"})
+    emulator.control(
+        "POST", f"lists/{audience['id']}/members/{subscriber_hash(email)}/unsubscribe", {"reason": "manual"}
+    )
+
+    async def scenario() -> None:
+        async with _client(emulator, account.api_key) as client:
+            with pytest.raises(errors.MemberInComplianceState) as compliance:
+                await client.request("PATCH", member, json={"status": "subscribed"})
+            assert "compliance state" in compliance.value.describe()
+            with pytest.raises(errors.MemberExists):
+                await client.request(
+                    "POST",
+                    f"/lists/{audience['id']}/members",
+                    json={"email_address": email, "status": "subscribed"},
+                )
+            await client.request("POST", f"{member}/actions/delete-permanent")
+            with pytest.raises(errors.ForgottenEmail):
+                await client.request(
+                    "PUT", member, json={"email_address": email, "status_if_new": "subscribed"}
+                )
+
+    _run(scenario)
+
+
+def test_invalid_merge_values_name_the_field(emulator: RunningEmulator) -> None:
+    account = account_on(emulator)
+    audience = account.new_list()
+    account.client.post(
+        f"/lists/{audience['id']}/merge-fields", json={"tag": "SCORE", "name": "Score", "type": "number"}
+    )
+
+    async def scenario() -> None:
+        async with _client(emulator, account.api_key) as client:
+            with pytest.raises(errors.InvalidResource) as invalid:
+                await client.request(
+                    "POST",
+                    f"/lists/{audience['id']}/members",
+                    json={
+                        "email_address": "a@example.org",
+                        "status": "subscribed",
+                        "merge_fields": {"SCORE": "high"},
+                    },
+                )
+            assert [e.field for e in invalid.value.field_errors] == ["SCORE"]
+
+    _run(scenario)
+
+
+def test_a_bad_key_is_an_auth_error(emulator: RunningEmulator) -> None:
+    async def scenario() -> None:
+        async with _client(emulator, "f" * 32 + "-us1") as client:
+            with pytest.raises(errors.AuthError):
+                await client.request("GET", "/")
+
+    _run(scenario)
+
+
+def test_pages_walk_a_collection_with_fields_filtered(emulator: RunningEmulator) -> None:
+    account = account_on(emulator)
+    audience = account.new_list()
+    members = [{"email_address": f"p{i}@example.org", "status": "subscribed"} for i in range(25)]
+    account.client.post(f"/lists/{audience['id']}", json={"members": members})
+
+    async def scenario() -> list[list[dict[str, Any]]]:
+        async with _client(emulator, account.api_key) as client:
+            return [
+                page
+                async for page in client.pages(
+                    f"/lists/{audience['id']}/members",
+                    "members",
+                    fields="members.id,members.status",
+                    page_size=10,
+                )
+            ]
+
+    pages = _run(scenario)
+    assert [len(p) for p in pages] == [10, 10, 5]
+    assert all(set(m) == {"id", "status"} for p in pages for m in p)
