@@ -1,0 +1,157 @@
+"""The values the sync engine's parts pass to each other. Plain, frozen, hashable: no I/O, no ORM.
+
+``DesiredMember`` is what the database says Mailchimp should hold for one address; ``LedgerEntry`` is
+what we last saw or wrote there; the planner turns the two into ``Operation``s.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class RemoteStatus(enum.StrEnum):
+    """A member's status in Mailchimp, plus the two states the API does not name."""
+
+    subscribed = "subscribed"
+    unsubscribed = "unsubscribed"
+    cleaned = "cleaned"
+    pending = "pending"
+    transactional = "transactional"
+    archived = "archived"
+    # Permanently deleted ("forgotten"): Mailchimp refuses to re-import the address.
+    forgotten = "forgotten"
+
+
+# Statuses that are the person's (or Mailchimp's) decision: a sync never changes them.
+PROTECTED_STATUSES = frozenset({RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.forgotten})
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredMember:
+    """One address the database wants in the audience (several contacts may share it)."""
+
+    subscriber_hash: str
+    email: str  # as Mailchimp should show it (the owner's address, trimmed)
+    owner_contact_id: int  # the lowest contact id sharing the address gives the merge fields
+    contact_ids: tuple[int, ...]  # every contact sharing the address, ascending
+    merge_fields: Mapping[str, Any]  # FNAME, LNAME, ADDRESS (dict or ""), PHONE, mapped extras
+    tags: frozenset[str] = frozenset()  # tags we own that this member should carry
+    interests: Mapping[str, bool] = field(
+        default_factory=dict
+    )  # interest id -> wanted, for interests we manage
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.email, self.merge_fields, self.interests)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """What Mailchimp holds for one address, as far as we know."""
+
+    subscriber_hash: str
+    email: str
+    status: RemoteStatus
+    contact_id: int | None = None  # the owner we last synced, if any
+    fingerprint: str = ""  # fingerprint of the email, merge fields and interests Mailchimp holds
+    tags: frozenset[str] = frozenset()  # our tags active on the member (others' tags are never listed)
+    archived_by_us: bool = False  # archived because the contact stopped qualifying (may be re-added)
+    refused: str = ""  # Mailchimp's refusal (compliance / forgotten): never retried by a routine sync
+
+
+def fingerprint(email: str, merge_fields: Mapping[str, Any], interests: Mapping[str, bool]) -> str:
+    """A stable digest of what a sync writes, so an unchanged member costs no request."""
+    canonical = json.dumps(
+        {"email": email.strip().lower(), "merge_fields": merge_fields, "interests": interests},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+# -- operations ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    """Create the member (with ``status_if_new``) or update its fields; never sends ``status``."""
+
+    member: DesiredMember
+    is_new: bool
+    status_if_new: str  # "subscribed", or "pending" with double opt-in
+    changed_fields: tuple[str, ...] = ()  # for the dry-run report: which merge fields / interests differ
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEmail:
+    """The contact's primary email changed: rename the member in place, keeping its history."""
+
+    old_hash: str
+    member: DesiredMember
+
+
+@dataclass(frozen=True, slots=True)
+class AddTag:
+    subscriber_hash: str
+    email: str
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveTag:
+    """Only ever for tags we own."""
+
+    subscriber_hash: str
+    email: str
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """The contact stopped qualifying: archive (DELETE), never delete permanently. Only subscribed members."""
+
+    subscriber_hash: str
+    email: str
+    contact_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Nothing is sent: Mailchimp holds the person as unsubscribed, cleaned or forgotten. Never retried."""
+
+    subscriber_hash: str
+    email: str
+    contact_ids: tuple[int, ...]
+    status: RemoteStatus
+    message: str
+
+
+Operation = Upsert | ChangeEmail | AddTag | RemoveTag | Archive | Refusal
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the run reports that is not an error (e.g. two contacts share one address)."""
+
+    kind: str
+    message: str
+    contact_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    operations: tuple[Operation, ...]
+    notices: tuple[Notice, ...] = ()
+    # Archives exceed the guard's share of the audience: nothing may be written without confirmation.
+    needs_confirmation: bool = False
+    audience_size: int = 0
+
+    def of_type(self, kind: type[Any]) -> list[Any]:
+        return [op for op in self.operations if isinstance(op, kind)]
