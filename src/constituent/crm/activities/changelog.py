@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from constituent.crm.activities.models import ChangeLogEntry
 from constituent.kit.clock import utcnow
 
+_TABLE = ChangeLogEntry.metadata.tables[ChangeLogEntry.__tablename__]
+
 CREATED = "created"
 DELETED = "deleted"
 
@@ -78,7 +80,8 @@ def record_changes(session: Session, changes: Iterable[Change], actor: str) -> i
         for c in changes
     ]
     if rows:
-        session.execute(insert(ChangeLogEntry), rows)
+        # Core INSERT on the table: the ORM's per-row bookkeeping is most of the cost at this size.
+        session.execute(insert(_TABLE), rows)
     return len(rows)
 
 

@@ -36,14 +36,22 @@ def write_chunk(session: Session, rows: Sequence[ImportRow], actor: str) -> Chun
     creates = [row for row in rows if row.external_id not in known]
     created_ids = _create_contacts(session, creates, now, actor)
     _update_contacts(session, updates, actor)
-    pairs = [
+    # A new contact's memberships are part of its "created" entry (and keep method "import" and
+    # added_at themselves); only groups added to contacts that already existed get entries of their own.
+    new_pairs = [
         (group_ids[name], contact_id)
         for row, contact_id in zip(creates, created_ids, strict=True)
         for name in row.groups
     ]
-    pairs += [(group_ids[name], contact.id) for row, contact in updates for name in row.groups]
+    _add_memberships(session, new_pairs, now)
+    joined = [(group_ids[name], contact.id) for row, contact in updates for name in row.groups]
     current = groups.current_pairs(session, [contact.id for _, contact in updates]) if updates else set()
-    _add_memberships(session, [p for p in pairs if p not in current], now, actor)
+    added = _add_memberships(session, [pair for pair in joined if pair not in current], now)
+    changelog.record_changes(
+        session,
+        (Change(cid, "membership", mid, "status", None, MembershipStatus.added) for mid, cid in added),
+        actor,
+    )
     return ChunkOutcome(imported=len(creates), updated=len(updates))
 
 
@@ -153,7 +161,10 @@ def _merge_emails(session: Session, row: ImportRow, contact: Contact, actor: str
     return added
 
 
-def _add_memberships(session: Session, pairs: Sequence[tuple[int, int]], now: datetime, actor: str) -> None:
+def _add_memberships(
+    session: Session, pairs: Sequence[tuple[int, int]], now: datetime
+) -> list[tuple[int, int]]:
+    """Insert (group id, contact id) memberships; returns (membership id, contact id) for the log."""
     ids = repository.reserve_ids(session, repository.MEMBERSHIPS, len(pairs))
     rows = [
         {
@@ -169,8 +180,4 @@ def _add_memberships(session: Session, pairs: Sequence[tuple[int, int]], now: da
         for mid, (group_id, contact_id) in zip(ids, pairs, strict=True)
     ]
     repository.insert_rows(session, repository.MEMBERSHIPS, rows)
-    added = (
-        Change(cid, "membership", mid, "status", None, MembershipStatus.added)
-        for mid, (_, cid) in zip(ids, pairs, strict=True)
-    )
-    changelog.record_changes(session, added, actor)
+    return [(mid, contact_id) for mid, (_, contact_id) in zip(ids, pairs, strict=True)]

@@ -21,7 +21,7 @@ from constituent.crm.imports.rows import ImportRow, RowError, parse_row
 from constituent.crm.imports.source import CsvReader, ImportFileError, count_lines, records
 from constituent.kit.db import session_scope
 
-DEFAULT_CHUNK_SIZE = 2000
+DEFAULT_CHUNK_SIZE = 5000
 
 # Called after each chunk with (records read so far, records expected); the CLI draws a bar from it.
 Progress = Callable[[int, int], None]
