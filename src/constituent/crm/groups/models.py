@@ -66,5 +66,6 @@ class GroupMembership(Base):
             sqlite_where=text("status = 'added'"),
             postgresql_where=text("status = 'added'"),
         ),
-        Index("ix_group_memberships_group_status", "group_id", "status"),
+        # Covers "current members of group G" (saved searches' in_group) without touching the table.
+        Index("ix_group_memberships_group_status_contact", "group_id", "status", "contact_id"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select, text
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
@@ -56,9 +56,21 @@ def major_donor_threshold(session: Session) -> Decimal:
     return DEFAULT_MAJOR_DONOR_THRESHOLD if settings is None else settings.major_donor_threshold
 
 
+# PostgreSQL only hashes a subquery (e.g. ``id NOT IN (donors)``) when the hash fits in work_mem; past
+# that it rescans the subquery for every contact, which over a million contacts never finishes. The
+# default 4MB holds about 100,000 ids; this holds several million, for this transaction only.
+SEARCH_WORK_MEM = "256MB"
+
+
+def make_room_for_subqueries(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
+
+
 def matching_ids(
     session: Session, query: Select[int], *, limit: int | None = None, offset: int = 0
 ) -> list[int]:
+    make_room_for_subqueries(session)
     ordered = query.order_by(Contact.id).offset(offset)
     if limit is not None:
         ordered = ordered.limit(limit)
@@ -66,6 +78,7 @@ def matching_ids(
 
 
 def count(session: Session, query: Select[int]) -> int:
+    make_room_for_subqueries(session)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
