@@ -29,6 +29,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 AuthKind = Literal["api_key", "oauth"]
 PAGE_SIZE = 1000  # Mailchimp's maximum `count`
 
+
 def datacenter_of(api_key: str) -> str:
     """The data center is what follows the last '-' of an API key (e.g. ``…-us21``)."""
     key = api_key.strip()
