@@ -8,6 +8,7 @@ from constituent.crm.groups.models import Group, GroupMembership, MembershipMeth
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.models import MailchimpIntegration, MailchimpSource, PendingConnection
+from constituent.integrations.mailchimp.sync.models import LedgerRow, SyncRun, SyncRunError
 from constituent.kit.db import Base
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "EmailStatus",
     "Group",
     "GroupMembership",
+    "LedgerRow",
     "MailchimpIntegration",
     "MailchimpSource",
     "MembershipMethod",
@@ -30,5 +32,7 @@ __all__ = [
     "PendingConnection",
     "Role",
     "SavedSearch",
+    "SyncRun",
+    "SyncRunError",
     "User",
 ]

@@ -73,6 +73,9 @@ class MailchimpIntegration(Base):
     webhook_error: Mapped[str] = mapped_column(Text, default="")
 
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The sync lease: one run per integration at a time, across processes (see sync/lease.py).
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,130 @@
+"""The sync engine's tables: the ledger (what Mailchimp holds, per member), runs and their errors."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from constituent.crm.contacts.models import _enum
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.kit.clock import utcnow
+from constituent.kit.db import Base, UTCDateTime
+
+
+class LedgerRow(Base):
+    """One member of one integration's audience as we last saw or wrote it."""
+
+    __tablename__ = "mailchimp_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("mailchimp_integrations.id", ondelete="CASCADE"))
+    subscriber_hash: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str] = mapped_column(String(320))
+    # The contact whose data the member carries; kept (as NULL) when the contact is deleted.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    status: Mapped[RemoteStatus] = mapped_column(_enum(RemoteStatus, "mc_member_status"))
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # only tags we own
+    archived_by_us: Mapped[bool] = mapped_column(Boolean, default=False)
+    refused: Mapped[str] = mapped_column(Text, default="")
+    last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime())  # Mailchimp's last_changed
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("integration_id", "subscriber_hash", name="uq_mailchimp_ledger_member"),
+        Index("ix_mailchimp_ledger_integration_contact", "integration_id", "contact_id"),
+    )
+
+
+class RunTrigger(enum.StrEnum):
+    cli = "cli"
+    api = "api"
+    schedule = "schedule"
+    ui = "ui"
+
+
+class RunMode(enum.StrEnum):
+    incremental = "incremental"
+    full = "full"
+
+
+class RunStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    needs_confirmation = "needs_confirmation"
+    interrupted = "interrupted"
+
+
+FINISHED_STATUSES = frozenset(
+    {RunStatus.succeeded, RunStatus.failed, RunStatus.needs_confirmation, RunStatus.interrupted}
+)
+
+# The run's counters, in the order reports show them.
+COUNTERS = (
+    "created",
+    "updated",
+    "archived",
+    "tags_added",
+    "tags_removed",
+    "refused",
+    "errors",
+    "email_changes",
+)
+
+
+class SyncRun(Base):
+    """One sync of one integration: the truth about it (the queue only carries the request)."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(
+        ForeignKey("mailchimp_integrations.id", ondelete="CASCADE"), index=True
+    )
+    trigger: Mapped[RunTrigger] = mapped_column(_enum(RunTrigger, "sync_run_trigger"))
+    mode: Mapped[RunMode] = mapped_column(_enum(RunMode, "sync_run_mode"))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "sync_run_status"), default=RunStatus.queued)
+    phase: Mapped[str] = mapped_column(String(30), default="")
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    archived: Mapped[int] = mapped_column(Integer, default=0)
+    tags_added: Mapped[int] = mapped_column(Integer, default=0)
+    tags_removed: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    email_changes: Mapped[int] = mapped_column(Integer, default=0)
+    requests_read: Mapped[int] = mapped_column(Integer, default=0)
+    requests_write: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The `since` this run used to find changed contacts; the next incremental run starts from here.
+    watermark: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    def counters(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in COUNTERS}
+
+
+class SyncRunError(Base):
+    """A member a run could not write, with Mailchimp's reason (readable and downloadable as CSV)."""
+
+    __tablename__ = "sync_run_errors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    subscriber_hash: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(100), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
