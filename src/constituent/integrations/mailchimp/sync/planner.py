@@ -1,0 +1,344 @@
+"""The pure planner: what the database wants (desired) against what Mailchimp holds (ledger) → a Plan.
+
+No I/O, no clock, no randomness: the same inputs always give the same operations in the same order
+(by subscriber hash, then kind), so dry runs are stable and property tests can hammer it. Every rule
+users rely on about consent lives here:
+
+- a new address is created with ``status_if_new``; an existing member's status is never written;
+- unsubscribed, cleaned, forgotten, refused and archived-in-Mailchimp members get a Refusal and no write;
+- only tags in ``owned_tags`` are ever removed;
+- only subscribed members we synced (``contact_id`` set) are archived when they stop qualifying;
+- a primary-email change renames the member in place instead of archiving and re-creating it;
+- the removal guard flags a plan archiving too large a share of the audience.
+
+``apply_to_ledger`` tells what the ledger becomes once a plan (or any part of it) has been applied; the
+applier records each member's outcome with it, so planner and applier can never disagree on meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from constituent.integrations.mailchimp.sync.types import (
+    PROTECTED_STATUSES,
+    AddTag,
+    Archive,
+    ChangeEmail,
+    DesiredMember,
+    LedgerEntry,
+    Notice,
+    Operation,
+    Plan,
+    Refusal,
+    RemoteStatus,
+    RemoveTag,
+    Upsert,
+)
+
+StatusIfNew = Literal["subscribed", "pending"]
+
+# Only these can be renamed in place: Mailchimp keeps their history and consent under the new address.
+_RENAMABLE = frozenset({RemoteStatus.subscribed, RemoteStatus.pending})
+
+_NO_READD = "Mailchimp will not let us re-add this address"
+_REFUSAL_MESSAGES = {
+    RemoteStatus.unsubscribed: f"Unsubscribed in Mailchimp; {_NO_READD}",
+    RemoteStatus.cleaned: f"Cleaned in Mailchimp (the address bounced); {_NO_READD}",
+    RemoteStatus.forgotten: f"Permanently deleted in Mailchimp; {_NO_READD}",
+    RemoteStatus.archived: "Archived in Mailchimp by someone there; we leave it archived",
+}
+
+ARCHIVE_REASON = "No longer qualifies for this audience"
+
+# Within one address: a rename first (the member must carry its new address before anything else is
+# written to it), then fields, then tags.
+_KIND_ORDER: dict[type[Operation], int] = {
+    ChangeEmail: 0,
+    Upsert: 1,
+    AddTag: 2,
+    RemoveTag: 3,
+    Archive: 4,
+    Refusal: 5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How one integration plans."""
+
+    status_if_new: StatusIfNew = "subscribed"  # "pending" when double opt-in is on
+    owned_tags: frozenset[str] = frozenset()  # every tag we manage here; only these are ever removed
+    guard_percent: int = 10
+    confirm_removals: bool = False
+    # Subscribed members in the WHOLE ledger, for incremental runs that pass only their scope's entries.
+    # None: count them in the ledger given to ``plan``.
+    audience_size: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.status_if_new not in ("subscribed", "pending"):
+            raise ValueError(f"status_if_new must be 'subscribed' or 'pending', not {self.status_if_new!r}")
+        if not 0 <= self.guard_percent <= 100:
+            raise ValueError(f"guard_percent must be between 0 and 100, not {self.guard_percent}")
+        if self.audience_size is not None and self.audience_size < 0:
+            raise ValueError(f"audience_size cannot be negative ({self.audience_size})")
+
+
+def plan(
+    desired: Mapping[str, DesiredMember],
+    ledger: Mapping[str, LedgerEntry],
+    options: PlanOptions,
+    scope: frozenset[str] | None = None,
+) -> Plan:
+    """Operations that bring Mailchimp from ``ledger`` to ``desired``.
+
+    ``scope`` None is a full sync: every ledger entry missing from ``desired`` no longer qualifies. An
+    incremental run passes the hashes it looked at (its desired keys and the old hashes of changed
+    contacts); ledger entries outside it are left alone, whatever ``desired`` says.
+    """
+    leavers = _leavers(desired, ledger, scope)
+    renames = _renames(desired, ledger, leavers)
+    renamed = {entry.subscriber_hash for entry in renames.values()}
+    operations = [
+        *_operations_for_desired(desired, ledger, renames, options),
+        *_archives(leaver for leaver in leavers if leaver.subscriber_hash not in renamed),
+    ]
+    operations.sort(key=_order)
+    audience_size = _audience_size(ledger, options)
+    archives = sum(isinstance(op, Archive) for op in operations)
+    return Plan(
+        operations=tuple(operations),
+        notices=tuple(_shared_address_notices(desired)),
+        needs_confirmation=_needs_confirmation(archives, audience_size, options),
+        audience_size=audience_size,
+    )
+
+
+def operation_hash(operation: Operation) -> str:
+    """The subscriber hash an operation is filed under (a rename under its NEW address)."""
+    if isinstance(operation, Upsert | ChangeEmail):
+        return operation.member.subscriber_hash
+    return operation.subscriber_hash
+
+
+def is_write(operation: Operation) -> bool:
+    """Whether applying the operation sends anything to Mailchimp."""
+    return not isinstance(operation, Refusal)
+
+
+def refusal_message(entry: LedgerEntry) -> str:
+    """The plain sentence shown on the contact when Mailchimp holds the address beyond our reach."""
+    return entry.refused or _REFUSAL_MESSAGES.get(entry.status, f"{entry.status} in Mailchimp")
+
+
+def is_held(entry: LedgerEntry) -> bool:
+    """Whether Mailchimp holds the address in a state a sync must never change (so: no write at all)."""
+    archived_there = entry.status is RemoteStatus.archived and not entry.archived_by_us
+    return bool(entry.refused) or entry.status in PROTECTED_STATUSES or archived_there
+
+
+# -- desired addresses -------------------------------------------------------------------------------
+
+
+def _operations_for_desired(
+    desired: Mapping[str, DesiredMember],
+    ledger: Mapping[str, LedgerEntry],
+    renames: Mapping[str, LedgerEntry],
+    options: PlanOptions,
+) -> Iterator[Operation]:
+    for subscriber_hash, member in desired.items():
+        entry = ledger.get(subscriber_hash)
+        renamed_from = renames.get(subscriber_hash)
+        if entry is not None:
+            yield from _operations_for_known(member, entry, options)
+        elif renamed_from is not None:
+            yield ChangeEmail(old_hash=renamed_from.subscriber_hash, member=member)
+            yield from _tag_changes(member, renamed_from.tags, options.owned_tags)
+        else:
+            yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
+            yield from _tag_changes(member, frozenset(), options.owned_tags)
+
+
+def _operations_for_known(
+    member: DesiredMember, entry: LedgerEntry, options: PlanOptions
+) -> Iterator[Operation]:
+    if is_held(entry):
+        yield Refusal(
+            subscriber_hash=entry.subscriber_hash,
+            email=member.email,
+            contact_ids=member.contact_ids,
+            status=entry.status,
+            message=refusal_message(entry),
+        )
+        return
+    if entry.status is RemoteStatus.archived:
+        # We archived it; the contact qualifies again. Mailchimp treats writing it as a re-import.
+        yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
+    elif entry.fingerprint != member.fingerprint:
+        # The ledger keeps only a digest of what Mailchimp holds, so which field differs is unknown.
+        yield Upsert(member=member, is_new=False, status_if_new=options.status_if_new)
+    yield from _tag_changes(member, entry.tags, options.owned_tags)
+
+
+def _tag_changes(member: DesiredMember, held: frozenset[str], owned: frozenset[str]) -> Iterator[Operation]:
+    for tag in sorted(member.tags - held):
+        yield AddTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
+    for tag in sorted((held & owned) - member.tags):
+        yield RemoveTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
+
+
+# -- addresses that left ---------------------------------------------------------------------------
+
+
+def _leavers(
+    desired: Mapping[str, DesiredMember], ledger: Mapping[str, LedgerEntry], scope: frozenset[str] | None
+) -> list[LedgerEntry]:
+    """Ledger entries the run looked at that the database no longer wants, in hash order."""
+    return [
+        ledger[subscriber_hash]
+        for subscriber_hash in sorted(ledger)
+        if subscriber_hash not in desired and (scope is None or subscriber_hash in scope)
+    ]
+
+
+def _renames(
+    desired: Mapping[str, DesiredMember], ledger: Mapping[str, LedgerEntry], leavers: list[LedgerEntry]
+) -> dict[str, LedgerEntry]:
+    """New desired hash → the leaving entry of the same contact, renamed in place instead of re-created.
+
+    If the new address is already in the ledger there is nothing to rename into: the leaver is archived
+    and the existing member is handled as usual.
+    """
+    candidates: dict[int, list[LedgerEntry]] = {}
+    for leaver in leavers:
+        if leaver.contact_id is not None and leaver.status in _RENAMABLE and not leaver.refused:
+            candidates.setdefault(leaver.contact_id, []).append(leaver)
+    renames: dict[str, LedgerEntry] = {}
+    for subscriber_hash in sorted(desired.keys() - ledger.keys()):
+        member = desired[subscriber_hash]
+        # The owner's own old address first, then the other sharers' in id order.
+        for contact_id in (member.owner_contact_id, *member.contact_ids):
+            if candidates.get(contact_id):
+                renames[subscriber_hash] = candidates[contact_id].pop(0)
+                break
+    return renames
+
+
+def _archives(leavers: Iterable[LedgerEntry]) -> Iterator[Archive]:
+    for entry in leavers:
+        # Only subscribed members we synced ourselves: other statuses are the person's or Mailchimp's
+        # choice, and members without a contact were never ours to remove.
+        if entry.status is RemoteStatus.subscribed and entry.contact_id is not None and not entry.refused:
+            yield Archive(
+                subscriber_hash=entry.subscriber_hash,
+                email=entry.email,
+                contact_id=entry.contact_id,
+                reason=ARCHIVE_REASON,
+            )
+
+
+# -- the whole plan ----------------------------------------------------------------------------------
+
+
+def _order(operation: Operation) -> tuple[str, int, str]:
+    tag = operation.tag if isinstance(operation, AddTag | RemoveTag) else ""
+    return operation_hash(operation), _KIND_ORDER[type(operation)], tag
+
+
+def _audience_size(ledger: Mapping[str, LedgerEntry], options: PlanOptions) -> int:
+    if options.audience_size is not None:
+        return options.audience_size
+    return sum(entry.status is RemoteStatus.subscribed for entry in ledger.values())
+
+
+def _needs_confirmation(archives: int, audience_size: int, options: PlanOptions) -> bool:
+    if options.confirm_removals or audience_size == 0:
+        return False
+    return archives * 100 > options.guard_percent * audience_size
+
+
+def _shared_address_notices(desired: Mapping[str, DesiredMember]) -> Iterator[Notice]:
+    for subscriber_hash in sorted(desired):
+        member = desired[subscriber_hash]
+        if len(member.contact_ids) > 1:
+            yield Notice(
+                kind="shared_email",
+                message=(
+                    f"{len(member.contact_ids)} contacts share {member.email}; they make one member, "
+                    f"with contact {member.owner_contact_id}'s name and details"
+                ),
+                contact_ids=member.contact_ids,
+            )
+
+
+# -- the ledger after applying -----------------------------------------------------------------------
+
+
+def apply_to_ledger(
+    ledger: Mapping[str, LedgerEntry], operations: Plan | Iterable[Operation]
+) -> dict[str, LedgerEntry]:
+    """The ledger as it is once ``operations`` have all succeeded (pure: ``ledger`` is not changed).
+
+    Takes a whole plan, or the operations of one applied page, in plan order.
+    """
+    result = dict(ledger)
+    for operation in operations.operations if isinstance(operations, Plan) else operations:
+        _apply(result, operation)
+    return result
+
+
+def _apply(ledger: dict[str, LedgerEntry], operation: Operation) -> None:
+    if isinstance(operation, Upsert):
+        ledger[operation.member.subscriber_hash] = _after_upsert(
+            ledger.get(operation.member.subscriber_hash), operation
+        )
+    elif isinstance(operation, ChangeEmail):
+        old = ledger.pop(_known(ledger, operation.old_hash, operation).subscriber_hash)
+        ledger[operation.member.subscriber_hash] = _synced(old, operation.member)
+    elif isinstance(operation, AddTag):
+        entry = _known(ledger, operation.subscriber_hash, operation)
+        ledger[entry.subscriber_hash] = replace(entry, tags=entry.tags | {operation.tag})
+    elif isinstance(operation, RemoveTag):
+        entry = _known(ledger, operation.subscriber_hash, operation)
+        ledger[entry.subscriber_hash] = replace(entry, tags=entry.tags - {operation.tag})
+    elif isinstance(operation, Archive):
+        entry = _known(ledger, operation.subscriber_hash, operation)
+        ledger[entry.subscriber_hash] = replace(entry, status=RemoteStatus.archived, archived_by_us=True)
+    # A Refusal writes nothing, so the ledger stays as it is.
+
+
+def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
+    member = operation.member
+    if entry is None:
+        return LedgerEntry(
+            subscriber_hash=member.subscriber_hash,
+            email=member.email,
+            status=RemoteStatus(operation.status_if_new),
+            contact_id=member.owner_contact_id,
+            fingerprint=member.fingerprint,
+        )
+    # Mailchimp applies status_if_new only to an address it does not hold or holds archived.
+    status = RemoteStatus(operation.status_if_new) if entry.status is RemoteStatus.archived else entry.status
+    return replace(_synced(entry, member), status=status, archived_by_us=False)
+
+
+def _synced(entry: LedgerEntry, member: DesiredMember) -> LedgerEntry:
+    """``entry`` once Mailchimp holds ``member``'s address, merge fields and interests (tags unchanged)."""
+    return replace(
+        entry,
+        subscriber_hash=member.subscriber_hash,
+        email=member.email,
+        contact_id=member.owner_contact_id,
+        fingerprint=member.fingerprint,
+    )
+
+
+def _known(ledger: Mapping[str, LedgerEntry], subscriber_hash: str, operation: Operation) -> LedgerEntry:
+    try:
+        return ledger[subscriber_hash]
+    except KeyError:
+        raise ValueError(
+            f"{type(operation).__name__} for {subscriber_hash}: the ledger holds no member at that address "
+            "(apply operations in plan order)"
+        ) from None
