@@ -1,0 +1,306 @@
+"""The planner's rules, one readable example each (the properties in test_planner_properties.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from constituent.integrations.mailchimp.sync.planner import PlanOptions, apply_to_ledger, plan
+from constituent.integrations.mailchimp.sync.types import (
+    AddTag,
+    Archive,
+    ChangeEmail,
+    LedgerEntry,
+    Refusal,
+    RemoteStatus,
+    RemoveTag,
+    Upsert,
+)
+from tests.integrations.mailchimp.sync.planner_examples import (
+    FOREIGN,
+    OPTIONS,
+    OWNED,
+    by_hash,
+    entry_for,
+    member,
+)
+
+
+def test_a_new_address_is_created_with_status_if_new_and_its_tags() -> None:
+    ann = member("ann", tags=frozenset({"Donors"}))
+
+    result = plan(by_hash(ann), {}, OPTIONS)
+
+    assert result.operations == (
+        Upsert(member=ann, is_new=True, status_if_new="subscribed"),
+        AddTag(subscriber_hash="ann", email="ann@example.org", tag="Donors"),
+    )
+
+
+def test_double_opt_in_creates_new_members_as_pending() -> None:
+    result = plan(by_hash(member("ann")), {}, replace(OPTIONS, status_if_new="pending"))
+
+    assert result.of_type(Upsert) == [Upsert(member=member("ann"), is_new=True, status_if_new="pending")]
+
+
+def test_a_member_mailchimp_already_holds_as_desired_needs_no_operation() -> None:
+    ann = member("ann", tags=frozenset({"Donors"}))
+
+    assert plan(by_hash(ann), by_hash(entry_for(ann)), OPTIONS).operations == ()
+
+
+@pytest.mark.parametrize(
+    "status", [RemoteStatus.subscribed, RemoteStatus.pending, RemoteStatus.transactional]
+)
+def test_a_changed_member_is_updated_as_existing_so_its_status_is_never_sent(status: RemoteStatus) -> None:
+    ann = member("ann", first_name="Anne")
+    stale = entry_for(member("ann", first_name="Ann"), status)
+
+    result = plan(by_hash(ann), by_hash(stale), OPTIONS)
+
+    assert result.operations == (Upsert(member=ann, is_new=False, status_if_new="subscribed"),)
+    assert apply_to_ledger(by_hash(stale), result)["ann"].status is status
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (
+            RemoteStatus.unsubscribed,
+            "Unsubscribed in Mailchimp; Mailchimp will not let us re-add this address",
+        ),
+        (
+            RemoteStatus.cleaned,
+            "Cleaned in Mailchimp (the address bounced); Mailchimp will not let us re-add this address",
+        ),
+        (
+            RemoteStatus.forgotten,
+            "Permanently deleted in Mailchimp; Mailchimp will not let us re-add this address",
+        ),
+    ],
+)
+def test_an_unsubscribed_cleaned_or_forgotten_member_is_refused_without_any_write(
+    status: RemoteStatus, message: str
+) -> None:
+    ann = member("ann", first_name="Anne", tags=frozenset({"Donors"}))
+    held = entry_for(member("ann"), status, tags=frozenset({"Lapsed"}))
+
+    result = plan(by_hash(ann), by_hash(held), OPTIONS)
+
+    assert result.operations == (
+        Refusal(
+            subscriber_hash="ann", email="ann@example.org", contact_ids=(1,), status=status, message=message
+        ),
+    )
+
+
+def test_a_refusal_mailchimp_gave_before_is_not_retried_and_keeps_its_words() -> None:
+    ann = member("ann", first_name="Anne")
+    words = "Unsubscribed in Mailchimp on 2024-03-01; Mailchimp will not let us re-add this address"
+    refused = entry_for(member("ann"), RemoteStatus.subscribed, refused=words)
+
+    result = plan(by_hash(ann), by_hash(refused), OPTIONS)
+
+    assert [(type(op), op.message) for op in result.of_type(Refusal)] == [(Refusal, words)]
+    assert len(result.operations) == 1
+
+
+def test_a_member_we_archived_comes_back_as_new_when_the_contact_qualifies_again() -> None:
+    ann = member("ann", tags=frozenset({"Donors", "Volunteers"}))
+    archived = entry_for(ann, RemoteStatus.archived, tags=frozenset({"Donors"}), archived_by_us=True)
+
+    result = plan(by_hash(ann), by_hash(archived), OPTIONS)
+
+    assert result.operations == (
+        Upsert(member=ann, is_new=True, status_if_new="subscribed"),
+        AddTag(subscriber_hash="ann", email="ann@example.org", tag="Volunteers"),
+    )
+    back = apply_to_ledger(by_hash(archived), result)["ann"]
+    assert (back.status, back.archived_by_us) == (RemoteStatus.subscribed, False)
+
+
+def test_a_member_archived_in_mailchimp_stays_archived() -> None:
+    ann = member("ann")
+    archived_there = entry_for(ann, RemoteStatus.archived, fingerprint="older", archived_by_us=False)
+
+    result = plan(by_hash(ann), by_hash(archived_there), OPTIONS)
+
+    assert [op.status for op in result.of_type(Refusal)] == [RemoteStatus.archived]
+    assert len(result.operations) == 1
+
+
+def test_only_tags_we_own_are_removed_and_mailchimp_made_tags_are_left() -> None:
+    ann = member("ann", tags=frozenset({"Donors"}))
+    tagged = entry_for(ann, tags=frozenset({"Donors", "Lapsed", FOREIGN}))
+
+    result = plan(by_hash(ann), by_hash(tagged), OPTIONS)
+
+    assert result.operations == (RemoveTag(subscriber_hash="ann", email="ann@example.org", tag="Lapsed"),)
+
+
+def test_a_subscribed_member_that_stops_qualifying_is_archived() -> None:
+    left = entry_for(member("bob", 2))
+
+    result = plan({}, by_hash(left), OPTIONS)
+
+    assert result.operations == (
+        Archive(
+            subscriber_hash="bob",
+            email="bob@example.org",
+            contact_id=2,
+            reason="No longer qualifies for this audience",
+        ),
+    )
+    assert apply_to_ledger(by_hash(left), result)["bob"] == replace(
+        left, status=RemoteStatus.archived, archived_by_us=True
+    )
+
+
+@pytest.mark.parametrize(
+    "status",
+    [s for s in RemoteStatus if s is not RemoteStatus.subscribed],
+)
+def test_only_subscribed_members_are_archived(status: RemoteStatus) -> None:
+    assert plan({}, by_hash(entry_for(member("bob", 2), status)), OPTIONS).operations == ()
+
+
+def test_a_member_that_signed_up_in_mailchimp_without_a_contact_is_never_archived() -> None:
+    signed_up = replace(entry_for(member("sue", 3)), contact_id=None)
+
+    assert plan({}, by_hash(signed_up), OPTIONS).operations == ()
+
+
+def test_a_primary_email_change_renames_the_member_in_place_keeping_its_tags() -> None:
+    old = entry_for(member("old", 7, tags=frozenset({"Donors", "Lapsed"})))
+    new = member("new", 7, tags=frozenset({"Donors"}))
+
+    result = plan(by_hash(new), by_hash(old), OPTIONS)
+
+    assert result.operations == (
+        ChangeEmail(old_hash="old", member=new),
+        RemoveTag(subscriber_hash="new", email="new@example.org", tag="Lapsed"),
+    )
+    after = apply_to_ledger(by_hash(old), result)
+    assert list(after) == ["new"]
+    assert (after["new"].email, after["new"].fingerprint, after["new"].tags) == (
+        "new@example.org",
+        new.fingerprint,
+        frozenset({"Donors"}),
+    )
+
+
+def test_an_email_change_to_an_address_already_in_the_audience_archives_the_old_member() -> None:
+    old = entry_for(member("old", 7))
+    existing = entry_for(member("new", 9), fingerprint="someone typed into Mailchimp")
+    new = member("new", 7)
+
+    result = plan(by_hash(new), by_hash(old, existing), OPTIONS)
+
+    assert [type(op) for op in result.operations] == [Upsert, Archive]
+    assert result.of_type(Archive)[0].subscriber_hash == "old"
+    assert result.of_type(Upsert)[0].is_new is False
+
+
+def test_an_email_change_of_an_unsubscribed_member_does_not_carry_the_unsubscribe_over() -> None:
+    old = entry_for(member("old", 7), RemoteStatus.unsubscribed)
+    new = member("new", 7)
+
+    result = plan(by_hash(new), by_hash(old), OPTIONS)
+
+    assert result.operations == (Upsert(member=new, is_new=True, status_if_new="subscribed"),)
+
+
+def test_a_shared_address_is_one_member_reported_as_a_notice() -> None:
+    shared = member("fam", 4, sharers=(9, 12))
+
+    result = plan(by_hash(shared), {}, OPTIONS)
+
+    assert len(result.of_type(Upsert)) == 1
+    assert [(n.kind, n.contact_ids) for n in result.notices] == [("shared_email", (4, 9, 12))]
+    assert "contact 4's name" in result.notices[0].message
+
+
+def test_an_incremental_run_leaves_ledger_entries_outside_its_scope_alone() -> None:
+    ann, bob = entry_for(member("ann", 1)), entry_for(member("bob", 2))
+
+    result = plan({}, by_hash(ann, bob), OPTIONS, scope=frozenset({"bob"}))
+
+    assert [op.subscriber_hash for op in result.of_type(Archive)] == ["bob"]
+
+
+def test_archiving_more_than_the_guard_share_needs_confirmation_and_still_lists_the_archives() -> None:
+    staying = [entry_for(member(f"s{i}", 10 + i)) for i in range(8)]
+    leaving = [entry_for(member(f"x{i}", 30 + i)) for i in range(2)]
+    desired = by_hash(*(member(e.subscriber_hash, e.contact_id or 0) for e in staying))
+
+    result = plan(desired, by_hash(*staying, *leaving), OPTIONS)
+
+    assert (result.needs_confirmation, result.audience_size, len(result.of_type(Archive))) == (True, 10, 2)
+
+
+def test_archiving_exactly_the_guard_share_goes_ahead() -> None:
+    staying = [entry_for(member(f"s{i}", 10 + i)) for i in range(9)]
+    leaving = entry_for(member("x", 30))
+    desired = by_hash(*(member(e.subscriber_hash, e.contact_id or 0) for e in staying))
+
+    assert plan(desired, by_hash(*staying, leaving), OPTIONS).needs_confirmation is False
+
+
+def test_confirming_removals_lets_a_large_archive_through() -> None:
+    result = plan({}, by_hash(entry_for(member("bob", 2))), replace(OPTIONS, confirm_removals=True))
+
+    assert (result.needs_confirmation, len(result.of_type(Archive))) == (False, 1)
+
+
+def test_an_incremental_run_measures_the_guard_against_the_whole_audience() -> None:
+    leaving = entry_for(member("bob", 2))
+
+    result = plan({}, by_hash(leaving), replace(OPTIONS, audience_size=1000), scope=frozenset({"bob"}))
+
+    assert (result.needs_confirmation, result.audience_size) == (False, 1000)
+
+
+def test_operations_are_ordered_by_address_then_kind() -> None:
+    desired = by_hash(member("b", 2, tags=OWNED), member("a", 1, tags=frozenset({"Lapsed"})))
+    ledger = by_hash(entry_for(member("c", 3)))
+
+    result = plan(desired, ledger, replace(OPTIONS, confirm_removals=True))
+
+    assert [(type(op).__name__, getattr(op, "tag", "")) for op in result.operations] == [
+        ("Upsert", ""),
+        ("AddTag", "Lapsed"),
+        ("Upsert", ""),
+        ("AddTag", "Donors"),
+        ("AddTag", "Lapsed"),
+        ("AddTag", "Volunteers"),
+        ("Archive", ""),
+    ]
+
+
+def test_applying_a_tag_to_an_address_the_ledger_does_not_hold_names_the_address() -> None:
+    with pytest.raises(ValueError, match="AddTag for ghost: the ledger holds no member"):
+        apply_to_ledger({}, [AddTag(subscriber_hash="ghost", email="ghost@example.org", tag="Donors")])
+
+
+def test_applying_leaves_the_given_ledger_unchanged() -> None:
+    ledger: dict[str, LedgerEntry] = {}
+
+    apply_to_ledger(ledger, plan(by_hash(member("ann")), ledger, OPTIONS))
+
+    assert ledger == {}
+
+
+@pytest.mark.parametrize(
+    ("options", "wrong"),
+    [
+        ({"status_if_new": "unsubscribed"}, "status_if_new must be 'subscribed' or 'pending'"),
+        ({"guard_percent": 101}, "guard_percent must be between 0 and 100"),
+        ({"audience_size": -1}, "audience_size cannot be negative"),
+    ],
+)
+def test_options_out_of_range_are_refused_with_the_wrong_field_named(
+    options: dict[str, object], wrong: str
+) -> None:
+    with pytest.raises(ValueError, match=wrong):
+        PlanOptions(**options)  # type: ignore[arg-type]
