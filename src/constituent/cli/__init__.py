@@ -6,6 +6,7 @@ import typer
 
 from constituent.cli import contacts as contacts_commands
 from constituent.cli import db as db_commands
+from constituent.cli import demo as demo_commands
 from constituent.cli import emulator as emulator_commands
 from constituent.cli import groups as groups_commands
 from constituent.cli import keys as keys_commands
@@ -33,6 +34,7 @@ app.add_typer(org_commands.app, name="org")
 app.add_typer(serve_commands.app, name="serve")
 app.add_typer(emulator_commands.app, name="emulator")
 app.add_typer(searches_commands.app, name="searches")
+app.add_typer(demo_commands.app, name="demo")
 
 
 def main() -> None:

@@ -1,0 +1,94 @@
+"""`constituent demo` (what `make demo` runs): data, emulator, integration and app, reused on a second run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.live_app import free_port
+
+CLI = str(Path(sys.executable).with_name("constituent"))
+
+
+def _start_demo(data_dir: Path, port: int, emulator_port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONSTITUENT_")}
+    env["CONSTITUENT_DATA_DIR"] = str(data_dir)
+    return subprocess.Popen(
+        [CLI, "demo", "--contacts", "200", "--port", str(port), "--emulator-port", str(emulator_port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait_for_webhook(base_url: str, token: str) -> dict[str, object]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            listed = httpx.get(
+                f"{base_url}/api/v1/integrations/mailchimp", headers={"Authorization": f"Bearer {token}"}
+            ).json()
+            if listed and listed[0]["webhook_state"] == "registered":
+                integration: dict[str, object] = listed[0]
+                return integration
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError("the demo did not come up with a registered webhook")
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return output
+
+
+def test_the_demo_builds_everything_once_and_reuses_it_on_the_next_run(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    app_sock, emulator_sock = free_port(), free_port()
+    port, emulator_port = app_sock.getsockname()[1], emulator_sock.getsockname()[1]
+    app_sock.close()
+    emulator_sock.close()
+    base_url = f"http://127.0.0.1:{port}"
+
+    first = _start_demo(data_dir, port, emulator_port)
+    try:
+        login = _login_when_written(data_dir)
+        integration = _wait_for_webhook(base_url, login["api_token"])
+        contacts = httpx.get(
+            f"{base_url}/api/v1/contacts", headers={"Authorization": f"Bearer {login['api_token']}"}
+        ).json()
+        assert contacts["total"] > 150
+    finally:
+        first_output = _stop(first)
+    assert "Creating 200 demo contacts" in first_output
+    assert (data_dir / "emulator-state.jsonl.gz").exists()
+
+    second = _start_demo(data_dir, port, emulator_port)
+    try:
+        again = _wait_for_webhook(base_url, login["api_token"])
+        assert again["audience_id"] == integration["audience_id"]
+    finally:
+        second_output = _stop(second)
+    assert "Reusing the demo database" in second_output
+    assert "Reusing the Mailchimp integration" in second_output
+
+
+def _login_when_written(data_dir: Path) -> dict[str, str]:
+    path = data_dir / "demo-login.json"
+    deadline = time.monotonic() + 90
+    while not path.exists():
+        assert time.monotonic() < deadline, "the demo wrote no login"
+        time.sleep(0.2)
+    time.sleep(0.2)
+    login: dict[str, str] = json.loads(path.read_text())
+    assert path.stat().st_mode & 0o777 == 0o600
+    return login
