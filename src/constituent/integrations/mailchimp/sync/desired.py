@@ -1,0 +1,208 @@
+"""The desired state: what the CRM says the audience should hold, and which contacts may have changed.
+
+``build_desired`` reads everything in one SELECT: eligible contacts joined to their primary email,
+restricted to the audience (see ``tagging``), with every tag and interest evaluated as a bit of an
+integer mask in the same row. Each saved search's subqueries are computed once by the database,
+never per contact, so a million contacts cost one scan plus a pass in Python.
+
+``incremental_candidates`` finds what an incremental run must look at, without building anyone:
+
+1. contacts whose own rows changed after ``since`` (contact, emails, memberships, gifts, and the
+   change log, which is where deletions of emails and gifts leave their trace);
+2. tags whose members can change with no row changing: quick lists and searches with a relative
+   date (``days_ago``) move with the calendar, and a search whose definition changed after ``since``
+   has new members. Only these searches are evaluated, over the whole table, and only as sets of
+   ids; the engine compares each with the ledger's holders of that tag, and the differences join
+   the candidates (``Candidates.with_drift``). Searches over changed rows only are not evaluated
+   here at all: ``build_desired(contact_ids=...)`` evaluates them for the candidates alone;
+3. the same for the audience itself when a membership source is such a search (groups mode);
+4. ``needs_full``: the layout changed (a source added, removed or renamed, a group renamed, the tag
+   prefix or mode changed), so every member may look different: the engine builds the whole state.
+
+A no-change run therefore costs five indexed range scans plus the time-relative searches (five
+quick lists and any ``days_ago`` search), whatever the size of the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.sync import desired_repository as repo
+from constituent.integrations.mailchimp.sync.merge_values import contact_merge_fields
+from constituent.integrations.mailchimp.sync.tagging import SyncLayout, is_time_relative, layout_for
+from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice
+
+# Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``.
+_ID, _ADDRESS, _NORMALIZED, _FIRST_MASK = 0, 9, 10, 11
+
+
+@dataclass(frozen=True)
+class DesiredResult:
+    members: dict[str, DesiredMember]  # by subscriber hash
+    notices: list[Notice]
+    owned_tags: frozenset[str]
+    managed_interests: tuple[str, ...] = ()  # interest ids we set on every member
+    config: str = ""  # the layout's fingerprint: pass it as ``last_config`` to the next incremental run
+
+
+@dataclass(frozen=True)
+class Candidates:
+    contact_ids: frozenset[int]  # rows changed since ``since``
+    tag_members: Mapping[str, frozenset[int]]  # tag -> who should carry it now, to compare in full
+    audience: frozenset[int] | None  # everyone who belongs in the audience now, when it must be compared
+    needs_full: bool  # the layout changed: build the whole desired state
+    config: str = ""
+
+    def with_drift(
+        self, ledger_tags: Mapping[str, Collection[int]], ledger_contacts: Collection[int] = ()
+    ) -> set[int]:
+        """The candidates plus everyone whose tag or audience membership differs from the ledger's.
+
+        ``ledger_tags``: for each tag in ``tag_members``, the contacts the ledger shows carrying it;
+        ``ledger_contacts``: the contacts the ledger holds as current members (only read when
+        ``audience`` is set).
+        """
+        found = set(self.contact_ids)
+        for tag, members in self.tag_members.items():
+            found |= members.symmetric_difference(ledger_tags.get(tag, ()))
+        if self.audience is not None:
+            found |= self.audience.symmetric_difference(ledger_contacts)
+        return found
+
+
+def build_desired(
+    session: Session,
+    integration: MailchimpIntegration,
+    today: date,
+    contact_ids: Collection[int] | None = None,
+    *,
+    also_addresses: Collection[str] = (),
+) -> DesiredResult:
+    """Every member the audience should hold; with ``contact_ids``, only the members of those contacts.
+
+    Restricted, it still reads every contact sharing an address with them (so owner and unions stay
+    right) and the addresses in ``also_addresses`` (e.g. the ledger's addresses of those contacts,
+    so a member whose contact moved away is rebuilt from whoever else still has it).
+    """
+    layout = layout_for(session, integration, today)
+    addresses = None
+    if contact_ids is not None:
+        addresses = repo.primary_addresses(session, contact_ids) | {a.strip().lower() for a in also_addresses}
+    flags = [flag.predicate for flag in (*layout.tags, *layout.interests)]
+    rows = repo.desired_rows(session, layout.audience, flags, addresses=addresses)
+    members, shared = _MemberBuilder(layout).build(rows)
+    return DesiredResult(
+        members=members,
+        notices=[*layout.notices, *shared],
+        owned_tags=layout.owned_tags,
+        managed_interests=layout.managed_interests,
+        config=layout.config,
+    )
+
+
+def incremental_candidates(
+    session: Session,
+    integration: MailchimpIntegration,
+    since: datetime,
+    today: date,
+    *,
+    last_config: str | None = None,
+) -> Candidates:
+    """What an incremental run must look at (see the module docstring).
+
+    ``last_config`` is the ``config`` of the last run's desired state; when it is unknown (None) or
+    differs, ``needs_full`` is set, because a renamed tag or a new interest touches every member.
+    """
+    layout = layout_for(session, integration, today)
+    changed = frozenset(repo.changed_contact_ids(session, since))
+    tag_members = {
+        flag.name: frozenset(repo.audience_ids(session, and_(layout.audience, flag.predicate)))
+        for flag in layout.tags
+        if flag.search is not None and _moves_by_itself(flag.search, since)
+    }
+    audience = None
+    if any(_moves_by_itself(search, since) for search in layout.membership_searches):
+        audience = frozenset(repo.audience_ids(session, layout.audience))
+    return Candidates(changed, tag_members, audience, layout.config != last_config, layout.config)
+
+
+def _moves_by_itself(search: Any, since: datetime) -> bool:
+    return bool(is_time_relative(search) or search.updated_at > since or search.created_at > since)
+
+
+@dataclass
+class _MemberBuilder:
+    """Rows (one per contact) to members (one per address): the lowest contact id owns a shared address."""
+
+    layout: SyncLayout
+    _tag_sets: dict[int, frozenset[str]] = field(default_factory=dict)
+    _interest_sets: dict[int, dict[str, bool]] = field(default_factory=dict)
+
+    def build(self, rows: Any) -> tuple[dict[str, DesiredMember], list[Notice]]:
+        firsts: dict[str, Any] = {}
+        sharing: dict[str, list[Any]] = {}
+        for row in rows:
+            key = row[_NORMALIZED]
+            if key not in firsts:
+                firsts[key] = row
+            elif key in sharing:
+                sharing[key].append(row)
+            else:
+                sharing[key] = [firsts[key], row]
+        members = {}
+        for key, row in firsts.items():
+            group = sharing.get(key)
+            member = self.member(key, [row] if group is None else sorted(group, key=lambda r: r[_ID]))
+            members[member.subscriber_hash] = member
+        return members, [self.notice(sorted(group, key=lambda r: r[_ID])) for group in sharing.values()]
+
+    def member(self, key: str, rows: list[Any]) -> DesiredMember:
+        owner = rows[0]
+        mask = 0
+        for row in rows:
+            mask |= self.mask(row)
+        return DesiredMember(
+            subscriber_hash=subscriber_hash(key),
+            email=owner[_ADDRESS].strip(),
+            owner_contact_id=owner[_ID],
+            contact_ids=tuple(row[_ID] for row in rows),
+            merge_fields=contact_merge_fields(*owner[1:_ADDRESS]),
+            tags=self.tags(mask),
+            interests=self.interests(mask),
+        )
+
+    def mask(self, row: Any) -> int:
+        """All flag bits of a row in one integer (each mask column holds ``FLAGS_PER_MASK`` of them)."""
+        combined = 0
+        for position, part in enumerate(row[_FIRST_MASK:]):
+            combined |= int(part or 0) << (position * repo.FLAGS_PER_MASK)
+        return combined
+
+    def tags(self, mask: int) -> frozenset[str]:
+        tag_bits = mask & ((1 << len(self.layout.tags)) - 1)
+        if tag_bits not in self._tag_sets:
+            names = {flag.name for bit, flag in enumerate(self.layout.tags) if tag_bits >> bit & 1}
+            self._tag_sets[tag_bits] = frozenset(names)
+        return self._tag_sets[tag_bits]
+
+    def interests(self, mask: int) -> dict[str, bool]:
+        interest_bits = mask >> len(self.layout.tags)
+        if interest_bits not in self._interest_sets:
+            wanted = {f.name for bit, f in enumerate(self.layout.interests) if interest_bits >> bit & 1}
+            self._interest_sets[interest_bits] = {i: i in wanted for i in self.layout.managed_interests}
+        # Members share the mapping: DesiredMember is frozen and nobody mutates it.
+        return self._interest_sets[interest_bits]
+
+    @staticmethod
+    def notice(rows: list[Any]) -> Notice:
+        owner = rows[0]
+        message = f"{len(rows)} contacts share {owner[_ADDRESS].strip()}; contact {owner[_ID]}'s name is used"
+        return Notice("shared_email", message, tuple(row[_ID] for row in rows))

@@ -1,0 +1,161 @@
+"""The CRM reads behind the desired state: one set-based SELECT per question, never one per contact."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    Select,
+    and_,
+    case,
+    literal,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session
+
+from constituent.crm.activities.models import ChangeLogEntry
+from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
+from constituent.crm.contributions.models import Contribution
+from constituent.crm.groups.models import Group, GroupMembership, MembershipStatus
+from constituent.crm.searches.repository import make_room_for_subqueries
+
+Predicate = ColumnElement[bool]
+T = TypeVar("T")
+
+# Ids or addresses per IN list: well under SQLite's 32,766 bound parameters, and few round trips.
+CHUNK = 10_000
+# Flags per mask column: a signed 64-bit integer on both databases holds 62 without touching the sign.
+FLAGS_PER_MASK = 62
+
+ELIGIBLE_COLUMNS = (
+    Contact.id,
+    Contact.first_name,
+    Contact.last_name,
+    Contact.street,
+    Contact.city,
+    Contact.state,
+    Contact.postal_code,
+    Contact.country,
+    Contact.phone,
+    Email.address,
+    Email.address_normalized,
+)
+
+
+def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
+    iterator = iter(sorted(items))  # type: ignore[type-var]
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def eligible() -> Predicate:
+    """Individuals who are active, alive and emailable (the primary email's status is checked by the join)."""
+    return and_(
+        Contact.kind == ContactKind.individual,
+        Contact.is_active.is_(True),
+        Contact.is_deceased.is_(False),
+        Contact.do_not_email.is_(False),
+    )
+
+
+def _with_primary_email(query: Select[Any]) -> Select[Any]:
+    return query.join(
+        Email,
+        and_(Email.contact_id == Contact.id, Email.is_primary.is_(True), Email.status == EmailStatus.ok),
+    )
+
+
+def in_group(group_id: int, added_after: datetime | None = None) -> Predicate:
+    """Current members of a group; with ``added_after``, only those whose membership began later."""
+    members = select(GroupMembership.contact_id).where(
+        GroupMembership.group_id == group_id, GroupMembership.status == MembershipStatus.added
+    )
+    if added_after is not None:
+        members = members.where(GroupMembership.added_at > added_after)
+    return Contact.id.in_(members)
+
+
+def created_after(moment: datetime) -> Predicate:
+    return Contact.created_at > moment
+
+
+def _masks(flags: Sequence[Predicate]) -> list[ColumnElement[int]]:
+    """Each flag's truth as one bit: a few integer columns instead of a column per flag."""
+    masks: list[ColumnElement[int]] = []
+    for start in range(0, len(flags), FLAGS_PER_MASK):
+        bits: list[ColumnElement[int]] = [
+            case((flag, literal(1 << bit, BigInteger)), else_=literal(0, BigInteger))
+            for bit, flag in enumerate(flags[start : start + FLAGS_PER_MASK])
+        ]
+        total = bits[0]
+        for bit_column in bits[1:]:
+            total = total + bit_column
+        masks.append(total)
+    return masks
+
+
+def desired_rows(
+    session: Session,
+    audience: Predicate,
+    flags: Sequence[Predicate],
+    *,
+    addresses: Collection[str] | None = None,
+) -> Iterator[Row[Any]]:
+    """Contact and primary-email columns of everyone in the audience, then the flag masks.
+
+    With ``addresses``, only contacts whose primary address is one of them (lower-cased).
+    """
+    make_room_for_subqueries(session)
+    columns: list[Any] = [*ELIGIBLE_COLUMNS, *_masks(flags)]
+    query = _with_primary_email(select(*columns)).where(audience)
+    if addresses is None:
+        yield from session.execute(query)
+        return
+    for chunk in chunks(addresses):
+        yield from session.execute(query.where(Email.address_normalized.in_(chunk)))
+
+
+def audience_ids(session: Session, audience: Predicate) -> set[int]:
+    make_room_for_subqueries(session)
+    return set(session.scalars(_with_primary_email(select(Contact.id)).where(audience)))
+
+
+def primary_addresses(session: Session, contact_ids: Collection[int]) -> set[str]:
+    """The lower-cased primary addresses of these contacts (whatever their eligibility)."""
+    found: set[str] = set()
+    for chunk in chunks(contact_ids):
+        query = select(Email.address_normalized).where(
+            Email.contact_id.in_(chunk), Email.is_primary.is_(True)
+        )
+        found.update(session.scalars(query))
+    return found
+
+
+def changed_contact_ids(session: Session, since: datetime) -> set[int]:
+    """Contacts whose own row, emails, memberships or gifts changed (or were deleted) after ``since``.
+
+    Deletions leave no row to carry a timestamp; the change log records them with the contact.
+    """
+    changed: CompoundSelect[tuple[int | None]] = union(
+        select(Contact.id).where(Contact.updated_at > since),
+        select(Email.contact_id).where(Email.updated_at > since),
+        select(GroupMembership.contact_id).where(GroupMembership.updated_at > since),
+        select(Contribution.contact_id).where(Contribution.updated_at > since),
+        select(ChangeLogEntry.contact_id).where(
+            ChangeLogEntry.changed_at > since, ChangeLogEntry.contact_id.is_not(None)
+        ),
+    )
+    return {contact_id for contact_id in session.scalars(select(changed.subquery().c[0])) if contact_id}
+
+
+def group_names(session: Session, group_ids: Collection[int]) -> dict[int, str]:
+    rows = session.execute(select(Group.id, Group.name).where(Group.id.in_(list(group_ids))))
+    return {group_id: name for group_id, name in rows}

@@ -1,0 +1,192 @@
+"""What an integration syncs: who is in the audience, and which searches and groups become tags or interests.
+
+The answer is a ``SyncLayout`` of SQL predicates over contacts, so the desired state is one SELECT:
+
+- every saved search and quick list is a tag named ``tag_prefix + name``; a ``MailchimpSource`` of
+  kind saved_search / target tag switches it off (``enabled=False``) or renames it (``remote_name``,
+  still prefixed, so every tag we own carries the prefix);
+- a group (or search) with an enabled source of target tag is a tag likewise; target interest makes it
+  an interest of the integration's category (skipped, with a notice, until the interest exists);
+- mode "groups": the audience is the union of the enabled target-membership sources; mode "all":
+  every eligible contact.
+- initial sync "new-only": in groups mode only memberships that began after the integration was
+  added count (for a saved search, which has no membership dates, only contacts created after it);
+  in mode all, only contacts created after it. Everyone already there when it was added stays out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, false, or_
+from sqlalchemy.orm import Session
+
+from constituent.crm.searches.compiler import compile_predicate
+from constituent.crm.searches.filters import DaysAgo, conditions, parse_filter
+from constituent.crm.searches.models import SavedSearch
+from constituent.crm.searches.service import filter_of, list_searches
+from constituent.integrations.mailchimp.models import (
+    InitialSync,
+    MailchimpIntegration,
+    MailchimpSource,
+    SourceKind,
+    SourceTarget,
+    SyncMode,
+)
+from constituent.integrations.mailchimp.sync import desired_repository as repo
+from constituent.integrations.mailchimp.sync.desired_repository import Predicate
+from constituent.integrations.mailchimp.sync.types import Notice
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no fact about a contact that becomes a tag (``name``) or an interest (``name`` = its id)."""
+
+    name: str
+    predicate: Predicate
+    origin: str  # "search:12" or "group:3": what the flag follows, for the layout's fingerprint
+    # The search behind it, when its members can change without any contact row changing.
+    search: SavedSearch | None = None
+
+
+@dataclass(frozen=True)
+class SyncLayout:
+    audience: Predicate  # eligible contacts that belong in the audience
+    tags: tuple[Flag, ...]
+    interests: tuple[Flag, ...]
+    membership_searches: tuple[SavedSearch, ...]  # saved searches deciding membership (groups mode)
+    notices: tuple[Notice, ...]
+    config: str  # fingerprint of everything above except the search definitions
+
+    @property
+    def owned_tags(self) -> frozenset[str]:
+        return frozenset(flag.name for flag in self.tags)
+
+    @property
+    def managed_interests(self) -> tuple[str, ...]:
+        return tuple(sorted({flag.name for flag in self.interests}))
+
+
+def layout_for(session: Session, integration: MailchimpIntegration, today: date) -> SyncLayout:
+    searches = {search.id: search for search in list_searches(session, today=today)}
+    sources = [source for source in integration.sources if source.enabled]
+    names = repo.group_names(session, {s.group_id for s in sources if s.group_id is not None})
+    builder = _Builder(session, integration, today, searches, names)
+    tags = builder.search_tags() + builder.source_flags(sources, SourceTarget.tag)
+    interests = builder.source_flags(sources, SourceTarget.interest)
+    audience, membership_searches = builder.audience(sources)
+    config = _config(integration, tags, interests, sources)
+    return SyncLayout(
+        audience, tuple(tags), tuple(interests), membership_searches, tuple(builder.notices), config
+    )
+
+
+def is_time_relative(search: SavedSearch) -> bool:
+    """Its members change as days pass (quick lists, any ``days_ago``), with no row changing."""
+    if search.quick_list is not None:
+        return True
+    for cond in conditions(parse_filter(search.filter)):
+        if any(isinstance(value, DaysAgo) for value in (cond.value, cond.date_from, cond.date_to)):
+            return True
+    return False
+
+
+class _Builder:
+    def __init__(
+        self,
+        session: Session,
+        integration: MailchimpIntegration,
+        today: date,
+        searches: dict[int, SavedSearch],
+        group_names: dict[int, str],
+    ) -> None:
+        self.session, self.integration, self.today = session, integration, today
+        self.searches, self.group_names = searches, group_names
+        self.notices: list[Notice] = []
+
+    def tag_name(self, name: str) -> str:
+        return f"{self.integration.tag_prefix}{name.strip()}"
+
+    def search_predicate(self, search: SavedSearch) -> Predicate:
+        return compile_predicate(filter_of(self.session, search, self.today), today=self.today)
+
+    def search_tags(self) -> list[Flag]:
+        settings = {
+            source.saved_search_id: source
+            for source in self.integration.sources
+            if source.kind is SourceKind.saved_search and source.target is SourceTarget.tag
+        }
+        tags = []
+        for search in self.searches.values():
+            source = settings.get(search.id)
+            if source is not None and not source.enabled:
+                continue
+            name = source.remote_name if source is not None and source.remote_name.strip() else search.name
+            predicate = self.search_predicate(search)
+            tags.append(Flag(self.tag_name(name), predicate, f"search:{search.id}", search))
+        return tags
+
+    def source_flags(self, sources: Sequence[MailchimpSource], target: SourceTarget) -> list[Flag]:
+        """Groups chosen as tags or interests (searches as tags are covered by ``search_tags``)."""
+        flags = []
+        for source in sources:
+            if source.target is not target or source.kind is not SourceKind.group or source.group_id is None:
+                continue
+            name = source.remote_name.strip() or self.group_names.get(source.group_id, "")
+            members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
+            if target is SourceTarget.tag:
+                flags.append(Flag(self.tag_name(name), members, origin))
+            elif source.interest_id:
+                flags.append(Flag(source.interest_id, members, origin))
+            else:
+                message = (
+                    f"Group {name!r} is chosen as an interest, but the interest is not created in "
+                    "Mailchimp yet; skipped."
+                )
+                self.notices.append(Notice("interest_missing", message))
+        return flags
+
+    def audience(self, sources: Sequence[MailchimpSource]) -> tuple[Predicate, tuple[SavedSearch, ...]]:
+        since = self.integration.created_at if self.integration.initial_sync is InitialSync.new_only else None
+        if self.integration.mode is SyncMode.all_individuals:
+            return and_(repo.eligible(), *([repo.created_after(since)] if since else [])), ()
+        parts: list[Predicate] = []
+        searches: list[SavedSearch] = []
+        for source in sources:
+            if source.target is not SourceTarget.membership:
+                continue
+            if source.kind is SourceKind.group and source.group_id is not None:
+                parts.append(repo.in_group(source.group_id, added_after=since))
+            search = self.searches.get(source.saved_search_id or 0)
+            if source.kind is SourceKind.saved_search and search is not None:
+                predicate = self.search_predicate(search)
+                parts.append(and_(predicate, repo.created_after(since)) if since else predicate)
+                searches.append(search)
+        return and_(repo.eligible(), or_(false(), *parts)), tuple(searches)
+
+
+def _config(
+    integration: MailchimpIntegration,
+    tags: Sequence[Flag],
+    interests: Sequence[Flag],
+    sources: Sequence[MailchimpSource],
+) -> str:
+    """A digest of what decides each member's shape; when it changes, every member must be rebuilt."""
+    membership = sorted(
+        (s.kind.value, s.group_id or 0, s.saved_search_id or 0)
+        for s in sources
+        if s.target is SourceTarget.membership
+    )
+    described = {
+        "mode": integration.mode.value,
+        "initial_sync": integration.initial_sync.value,
+        "created_at": integration.created_at.isoformat(),
+        "tags": sorted((flag.name, flag.origin) for flag in tags),
+        "interests": sorted((flag.name, flag.origin) for flag in interests),
+        "membership": membership,
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()[:32]
