@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.activities.models import ChangeLogEntry
 from constituent.kit.clock import utcnow
 
-_TABLE = ChangeLogEntry.metadata.tables[ChangeLogEntry.__tablename__]
+TABLE = ChangeLogEntry.metadata.tables[ChangeLogEntry.__tablename__]
 
 CREATED = "created"
 DELETED = "deleted"
@@ -63,10 +63,10 @@ def record_change(session: Session, change: Change, actor: str) -> None:
     )
 
 
-def record_changes(session: Session, changes: Iterable[Change], actor: str) -> int:
-    """Bulk writer for imports and group operations on many contacts: one INSERT for all rows."""
+def entry_rows(changes: Iterable[Change], actor: str) -> list[dict[str, Any]]:
+    """Change-log rows ready for a bulk INSERT (the importer writes them with its own bulk path)."""
     now = utcnow()
-    rows = [
+    return [
         {
             "contact_id": c.contact_id,
             "entity": c.entity,
@@ -79,9 +79,13 @@ def record_changes(session: Session, changes: Iterable[Change], actor: str) -> i
         }
         for c in changes
     ]
+
+
+def record_changes(session: Session, changes: Iterable[Change], actor: str) -> int:
+    """Bulk writer for group operations on many contacts: one INSERT for all rows."""
+    rows = entry_rows(changes, actor)
     if rows:
-        # Core INSERT on the table: the ORM's per-row bookkeeping is most of the cost at this size.
-        session.execute(insert(_TABLE), rows)
+        session.execute(insert(TABLE), rows)
     return len(rows)
 
 

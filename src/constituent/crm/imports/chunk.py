@@ -47,7 +47,7 @@ def write_chunk(session: Session, rows: Sequence[ImportRow], actor: str) -> Chun
     joined = [(group_ids[name], contact.id) for row, contact in updates for name in row.groups]
     current = groups.current_pairs(session, [contact.id for _, contact in updates]) if updates else set()
     added = _add_memberships(session, [pair for pair in joined if pair not in current], now)
-    changelog.record_changes(
+    _log(
         session,
         (Change(cid, "membership", mid, "status", None, MembershipStatus.added) for mid, cid in added),
         actor,
@@ -59,7 +59,7 @@ def _group_ids(session: Session, names: set[str], now: datetime, actor: str) -> 
     ids = groups.ids_by_name(session, names) if names else {}
     missing = sorted(names - ids.keys())
     created = groups.insert_groups(session, missing, now)
-    changelog.record_changes(
+    _log(
         session,
         (Change(None, "group", gid, changelog.CREATED, None, name) for name, gid in created.items()),
         actor,
@@ -110,7 +110,7 @@ def _create_contacts(session: Session, rows: Sequence[ImportRow], now: datetime,
         Change(cid, "contact", cid, changelog.CREATED, None, _display_name(row))
         for cid, row in zip(ids, rows, strict=True)
     )
-    changelog.record_changes(session, created, actor)
+    _log(session, created, actor)
     return ids
 
 
@@ -124,9 +124,7 @@ def _update_contacts(session: Session, updates: Sequence[tuple[ImportRow, Contac
     session.flush()
     added = [email for row, contact in updates for email in _merge_emails(session, row, contact, actor)]
     session.flush()
-    changelog.record_changes(
-        session, (Change(e.contact_id, "email", e.id, "address", None, e.address) for e in added), actor
-    )
+    _log(session, (Change(e.contact_id, "email", e.id, "address", None, e.address) for e in added), actor)
 
 
 def _demote_replaced_primary(session: Session, row: ImportRow, contact: Contact, actor: str) -> None:
@@ -181,3 +179,7 @@ def _add_memberships(
     ]
     repository.insert_rows(session, repository.MEMBERSHIPS, rows)
     return [(mid, contact_id) for mid, (_, contact_id) in zip(ids, pairs, strict=True)]
+
+
+def _log(session: Session, changes: Iterable[Change], actor: str) -> None:
+    repository.insert_rows(session, changelog.TABLE, changelog.entry_rows(changes, actor))

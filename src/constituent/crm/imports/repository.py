@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from psycopg import sql
 from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -31,7 +32,7 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """A plain multi-row INSERT with each column's bind conversion done once per distinct value.
+    """Bulk INSERT (COPY on PostgreSQL) with each column's conversion done once per distinct value.
 
     SQLAlchemy converts every value of every row (on SQLite a datetime becomes a string, a bool an
     int); at hundreds of thousands of rows that was most of the import's time, although a chunk's
@@ -41,16 +42,33 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     dialect = session.get_bind().dialect
     columns = list(rows[0])
-    compiled = table.insert().compile(dialect=dialect, column_keys=columns)
     converters = [
         _memoised(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns
     ]
-    converted = [
-        {name: convert(row[name]) for name, convert in zip(columns, converters, strict=True)} for row in rows
-    ]
-    order = compiled.positiontup
-    parameters: list[Any] = [tuple(row[name] for name in order) for row in converted] if order else converted
-    session.connection().exec_driver_sql(str(compiled), parameters)
+    values = [[convert(row[name]) for name, convert in zip(columns, converters, strict=True)] for row in rows]
+    if dialect.name == "postgresql":
+        _copy(session, table, columns, values)
+    else:
+        _execute_many(session, table, columns, values)
+
+
+def _execute_many(session: Session, table: Table, columns: list[str], values: list[list[Any]]) -> None:
+    compiled = table.insert().compile(dialect=session.get_bind().dialect, column_keys=columns)
+    # The compiled statement's positional order may differ from ours; reorder each row to it.
+    order = [columns.index(name) for name in compiled.positiontup or columns]
+    session.connection().exec_driver_sql(str(compiled), [tuple(row[i] for i in order) for row in values])
+
+
+def _copy(session: Session, table: Table, columns: list[str], values: list[list[Any]]) -> None:
+    # COPY is PostgreSQL's bulk path: several times faster than any INSERT, in the same transaction.
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in columns)
+    )
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def _memoised(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
