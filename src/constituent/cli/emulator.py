@@ -5,10 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import uvicorn
-
-from mailchimp_emulator.app import create_app
-from mailchimp_emulator.config import EmulatorConfig
 
 app = typer.Typer(invoke_without_command=True)
 
@@ -29,6 +25,12 @@ def emulator(
 
     Create an account first: POST /_emulator/accounts {"plan": "monthly"} returns its api_key.
     """
+    # Imported here: every other command would otherwise pay for loading the emulator at start-up.
+    import uvicorn
+
+    from mailchimp_emulator.app import create_app
+    from mailchimp_emulator.config import EmulatorConfig
+
     config = EmulatorConfig(
         host=host, port=port, latency_ms=latency_ms, max_connections=max_connections, state_file=state
     )
