@@ -1,0 +1,291 @@
+"""The applier: executes a Plan with as few Mailchimp requests as the API allows.
+
+It is a boundary, like the CSV import: it gets a session factory and commits once per page of results
+(ledger rows, run counters and errors together, see ``recorder``), so a crash loses at most the pages in
+flight and a rerun, which re-plans from the ledger, resumes without sending anything twice.
+
+Phases, in order (a later phase may rely on an earlier one's result):
+1. renames (``ChangeEmail``): one PATCH each, concurrently; "Member Exists" → archive the old address
+   and update the existing member instead;
+2. upserts and added tags: batch subscribe, 500 members per request, pages concurrently;
+3. removed tags (ours only): one static-segment call per tag and 500 addresses;
+4. archives: one DELETE each, concurrently (a 405 means Mailchimp will not archive it: its status is
+   read back and recorded instead);
+5. refusals: nothing is sent; the contact is told once.
+Concurrency is capped by the client (≤10 requests in flight per account).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.client import MailchimpClient
+from constituent.integrations.mailchimp.responses import BatchSubscribeResult, Member
+from constituent.integrations.mailchimp.sync import segments
+from constituent.integrations.mailchimp.sync.batch_subscribe import (
+    PAGE_MEMBERS,
+    MemberWrite,
+    PageContext,
+    member_writes,
+    page_body,
+    read_page,
+)
+from constituent.integrations.mailchimp.sync.lease import Lease
+from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.planner import apply_to_ledger
+from constituent.integrations.mailchimp.sync.recorder import PageOutcome, Recorder, RefusalNote
+from constituent.integrations.mailchimp.sync.refresh import parse_timestamp
+from constituent.integrations.mailchimp.sync.runs import MemberError
+from constituent.integrations.mailchimp.sync.types import (
+    AddTag,
+    Archive,
+    ChangeEmail,
+    LedgerEntry,
+    Plan,
+    Refusal,
+    RemoteStatus,
+    RemoveTag,
+    Upsert,
+)
+
+T = TypeVar("T")
+
+ARCHIVE_FLUSH = 100  # archive outcomes committed together
+
+
+class LeaseLost(RuntimeError):
+    """Another run took this integration over (our lease expired): stop before writing more."""
+
+
+@dataclass(frozen=True)
+class Target:
+    client: MailchimpClient
+    audience_id: str
+
+    @property
+    def members_path(self) -> str:
+        return f"/lists/{self.audience_id}/members"
+
+
+class Applier:
+    def __init__(
+        self, target: Target, plan: Plan, ledger: dict[str, LedgerEntry], recorder: Recorder
+    ) -> None:
+        self.target = target
+        self.plan = plan
+        self.state = dict(ledger)  # the ledger as this run has written it so far
+        self.recorder = recorder
+        self.lease: Lease | None = None
+        self.contact_ids = _contact_ids(plan, ledger)
+
+    async def apply(self) -> None:
+        await self._renames(self.plan.of_type(ChangeEmail))
+        await self._batch_subscribe(self.plan.of_type(Upsert) + self.plan.of_type(AddTag))
+        await self._remove_tags(self.plan.of_type(RemoveTag))
+        await self._archives(self.plan.of_type(Archive))
+        self._refusals(self.plan.of_type(Refusal))
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    def _check_lease(self) -> None:
+        if self.lease is not None and self.lease.lost.is_set():
+            raise LeaseLost("another sync took over this integration; this run stopped writing")
+
+    def _commit(self, phase: str, outcome: PageOutcome) -> None:
+        for subscriber_hash in outcome.forget:
+            self.state.pop(subscriber_hash, None)
+        for update in outcome.updates:
+            self.state[update.entry.subscriber_hash] = update.entry
+        self.recorder.commit(phase, outcome)
+
+    async def _each(self, items: Sequence[T], work: Callable[[T], Coroutine[Any, Any, None]]) -> None:
+        """Run ``work`` on every item concurrently; the first failure cancels the rest (like a crash)."""
+        self._check_lease()
+        async with asyncio.TaskGroup() as group:
+            for item in items:
+                group.create_task(work(item))
+
+    # -- 1. renames ----------------------------------------------------------------------------------
+
+    async def _renames(self, renames: list[ChangeEmail]) -> None:
+        async def rename(item: ChangeEmail) -> None:
+            self._commit("renames", await self._rename(item))
+
+        await self._each(renames, rename)
+
+    async def _rename(self, op: ChangeEmail) -> PageOutcome:
+        member = op.member
+        body = {"email_address": member.email, "merge_fields": dict(member.merge_fields)}
+        if member.interests:
+            body["interests"] = dict(member.interests)
+        try:
+            answer = await self.target.client.send_model(
+                "PATCH", f"{self.target.members_path}/{op.old_hash}", Member, body
+            )
+        except errors.MemberExists:
+            return await self._rename_onto_existing(op)
+        except errors.MailchimpError as exc:
+            return _member_failed(op.old_hash, member.email, member.owner_contact_id, exc)
+        entry = apply_to_ledger({op.old_hash: self.state[op.old_hash]}, [op])[member.subscriber_hash]
+        entry = replace(entry, status=RemoteStatus(answer.status))
+        outcome = PageOutcome(forget=[op.old_hash], done=1)
+        outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(answer.last_changed)))
+        outcome.counts["email_changes"] += 1
+        return outcome
+
+    async def _rename_onto_existing(self, op: ChangeEmail) -> PageOutcome:
+        """The new address is already a member: archive the old one, update the existing one."""
+        old = self.state[op.old_hash]
+        outcome = await self._archive_one(Archive(old.subscriber_hash, old.email, old.contact_id, "renamed"))
+        member = op.member
+        body = {"email_address": member.email, "merge_fields": dict(member.merge_fields)}
+        if member.interests:
+            body["interests"] = dict(member.interests)
+        try:
+            answer = await self.target.client.send_model(
+                "PUT", f"{self.target.members_path}/{member.subscriber_hash}", Member, body
+            )
+        except errors.MailchimpError as exc:
+            outcome.merge(_member_failed(member.subscriber_hash, member.email, member.owner_contact_id, exc))
+            return outcome
+        entry = LedgerEntry(
+            subscriber_hash=member.subscriber_hash,
+            email=member.email,
+            status=RemoteStatus(answer.status),
+            contact_id=member.owner_contact_id,
+            fingerprint=member.fingerprint,
+            tags=frozenset(t.name for t in answer.tags) & old.tags,
+        )
+        outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(answer.last_changed)))
+        outcome.counts["updated"] += 1
+        return outcome
+
+    # -- 2. upserts and added tags -------------------------------------------------------------------
+
+    async def _batch_subscribe(self, operations: list[Upsert | AddTag]) -> None:
+        # Tags for an address whose rename failed have no member to go to: the next run re-plans them.
+        writes = [w for w in member_writes(operations) if w.upsert or w.subscriber_hash in self.state]
+        pages = [writes[i : i + PAGE_MEMBERS] for i in range(0, len(writes), PAGE_MEMBERS)]
+
+        async def send(item: list[MemberWrite]) -> None:
+            self._commit("members", await self._send_page(item))
+
+        await self._each(pages, send)
+
+    async def _send_page(self, writes: list[MemberWrite]) -> PageOutcome:
+        self._check_lease()
+        path = f"/lists/{self.target.audience_id}"
+        result = await self.target.client.send_model("POST", path, BatchSubscribeResult, page_body(writes))
+        return read_page(writes, result, PageContext(self.state, self.contact_ids))
+
+    # -- 3. removed tags -----------------------------------------------------------------------------
+
+    async def _remove_tags(self, removals: list[RemoveTag]) -> None:
+        removals = [r for r in removals if r.subscriber_hash in self.state]
+        if not removals:
+            return
+        segment_ids = await segments.static_segment_ids(self.target.client, self.target.audience_id)
+        calls = segments.removal_calls(removals, segment_ids)
+
+        async def send(item: segments.RemovalCall) -> None:
+            self._check_lease()
+            await segments.remove_members(self.target.client, self.target.audience_id, item)
+            self._commit("tags", self._tags_removed(item.removals))
+
+        await self._each(calls, send)
+
+    def _tags_removed(self, removals: Iterable[RemoveTag]) -> PageOutcome:
+        outcome = PageOutcome()
+        for op in removals:
+            entry = self.state[op.subscriber_hash]
+            self.state[op.subscriber_hash] = replace(entry, tags=entry.tags - {op.tag})
+            outcome.done += 1
+            outcome.counts["tags_removed"] += 1
+        touched = {op.subscriber_hash for op in removals}
+        outcome.updates += [LedgerUpdate(self.state[h]) for h in sorted(touched)]
+        return outcome
+
+    # -- 4. archives ---------------------------------------------------------------------------------
+
+    async def _archives(self, archives: list[Archive]) -> None:
+        pending: list[PageOutcome] = []
+
+        async def archive(item: Archive) -> None:
+            self._check_lease()
+            pending.append(await self._archive_one(item))
+            if len(pending) >= ARCHIVE_FLUSH:
+                self._flush_archives(pending)
+
+        await self._each(archives, archive)
+        self._flush_archives(pending)
+
+    def _flush_archives(self, pending: list[PageOutcome]) -> None:
+        if not pending:
+            return
+        outcome = PageOutcome()
+        for one in pending:
+            outcome.merge(one)
+        pending.clear()  # the tasks share the list; nothing awaits between merging and clearing
+        self._commit("archives", outcome)
+
+    async def _archive_one(self, op: Archive) -> PageOutcome:
+        entry = self.state[op.subscriber_hash]
+        try:
+            await self.target.client.request("DELETE", f"{self.target.members_path}/{op.subscriber_hash}")
+        except errors.MethodNotAllowed:
+            return await self._not_archivable(entry)
+        except errors.NotFound:
+            gone = replace(entry, status=RemoteStatus.forgotten, archived_by_us=False)
+            return PageOutcome(updates=[LedgerUpdate(gone)], done=1)
+        except errors.MailchimpError as exc:
+            return _member_failed(op.subscriber_hash, op.email, op.contact_id, exc)
+        archived = replace(entry, status=RemoteStatus.archived, archived_by_us=True)
+        outcome = PageOutcome(updates=[LedgerUpdate(archived)], done=1)
+        outcome.counts["archived"] += 1
+        return outcome
+
+    async def _not_archivable(self, entry: LedgerEntry) -> PageOutcome:
+        """Mailchimp will not archive a cleaned, pending or archived member: record what it holds."""
+        path = f"{self.target.members_path}/{entry.subscriber_hash}"
+        member = await self.target.client.get_model(path, Member, {"fields": "id,status,last_changed"})
+        status = RemoteStatus(member.status)
+        # Already archived: our own earlier attempt got through before a crash, so it is ours to re-add.
+        seen = replace(entry, status=status, archived_by_us=status is RemoteStatus.archived)
+        return PageOutcome(updates=[LedgerUpdate(seen, parse_timestamp(member.last_changed))], done=1)
+
+    # -- 5. refusals ---------------------------------------------------------------------------------
+
+    def _refusals(self, refusals: list[Refusal]) -> None:
+        if not refusals:
+            return
+        outcome = PageOutcome(done=len(refusals))
+        for op in refusals:
+            note = RefusalNote(op.subscriber_hash, op.email, op.contact_ids, op.status.value, op.message)
+            outcome.refusals.append(note)
+        outcome.counts["refused"] += len(refusals)
+        self._commit("refusals", outcome)
+
+
+def _contact_ids(plan: Plan, ledger: dict[str, LedgerEntry]) -> dict[str, tuple[int, ...]]:
+    """Who each address belongs to, for errors and refusals on addresses the plan only tags."""
+    owners: dict[str, tuple[int, ...]] = {
+        h: (e.contact_id,) for h, e in ledger.items() if e.contact_id is not None
+    }
+    for op in plan.of_type(Upsert) + plan.of_type(ChangeEmail):
+        owners[op.member.subscriber_hash] = op.member.contact_ids
+    return owners
+
+
+def _member_failed(
+    subscriber_hash: str, email: str, contact_id: int | None, exc: errors.MailchimpError
+) -> PageOutcome:
+    code = exc.title or f"HTTP {exc.status}"
+    outcome = PageOutcome(
+        errors=[MemberError(subscriber_hash, email, contact_id, code, exc.describe())], done=1
+    )
+    outcome.counts["errors"] += 1
+    return outcome

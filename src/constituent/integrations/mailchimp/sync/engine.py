@@ -1,0 +1,279 @@
+"""Running a sync: lease, run row, (full: ledger refresh), plan, guard, dry run or apply, finish.
+
+``run_sync`` is a boundary: it opens its own transactions (the run row, the refreshed ledger, each
+applied page) and commits them, so the run row always tells the truth about how far it got. When
+another run of the same integration holds the lease, it waits for that run to end and then runs its
+own: the caller always gets a run that started after the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.client import MailchimpClient
+from constituent.integrations.mailchimp.credentials import credentials_for
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync import lease, ledger, planning, runs
+from constituent.integrations.mailchimp.sync.applier import Applier, Target
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.plan_report import count_operations, report_rows
+from constituent.integrations.mailchimp.sync.planner import is_write
+from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
+from constituent.integrations.mailchimp.sync.refresh import refreshed_ledger
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan
+from constituent.kit.clock import utcnow
+from constituent.kit.crypto import SecretBox
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
+
+# Re-read a little before the last run's start, so a change committed while it was reading is seen.
+OVERLAP = timedelta(minutes=5)
+REPORT_ROWS = 1000  # dry-run rows kept on the run (the counts always cover everything)
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    mode: RunMode = RunMode.incremental
+    dry_run: bool = False
+    confirm_removals: bool = False
+    trigger: RunTrigger = RunTrigger.cli
+
+
+def run_sync(
+    database: Database,
+    settings: Settings,
+    integration_id: int,
+    *,
+    mode: RunMode = RunMode.incremental,
+    dry_run: bool = False,
+    confirm_removals: bool = False,
+    trigger: RunTrigger = RunTrigger.cli,
+    progress: Progress | None = None,
+    waiting: Callable[[], None] | None = None,
+    lease_ttl: timedelta = lease.DEFAULT_TTL,
+) -> SyncRun:
+    """Run one sync of one integration to its end and return its (finished) run row."""
+    options = SyncOptions(mode, dry_run, confirm_removals, trigger)
+    sessions = database.sessions
+    with session_scope(sessions) as session:
+        get_integration(session, integration_id)  # a clear NotFound before waiting for anything
+    with lease.hold(sessions, integration_id, ttl=lease_ttl, waiting=waiting) as held:
+        run_id = _open_run(database, integration_id, options)
+        beat = _heartbeat(run_id)
+        with lease.kept_alive(sessions, held, beat):
+            _SyncRun(database, settings, integration_id, run_id, options, progress, held).execute()
+    with session_scope(sessions) as session:
+        return runs.get(session, run_id)
+
+
+def _open_run(database: Database, integration_id: int, options: SyncOptions) -> int:
+    now = utcnow()
+    with session_scope(database.sessions) as session:
+        # We hold the lease, so any run still marked running lost its process mid-way.
+        runs.interrupt_abandoned(session, integration_id, now)
+        run = runs.create(
+            session,
+            integration_id,
+            trigger=options.trigger,
+            mode=options.mode,
+            dry_run=options.dry_run,
+            now=now,
+        )
+        return run.id
+
+
+def _heartbeat(run_id: int) -> Callable[[Session], None]:
+    def beat(session: Session) -> None:
+        runs.set_fields(session, run_id, heartbeat_at=utcnow())
+
+    return beat
+
+
+@dataclass(frozen=True)
+class _Planned:
+    plan: Plan
+    inputs: planning.Inputs
+    ledger_view: dict[str, LedgerEntry]
+    watermark: datetime
+
+
+class _SyncRun:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        integration_id: int,
+        run_id: int,
+        options: SyncOptions,
+        progress: Progress | None,
+        held: lease.Lease,
+    ) -> None:
+        self.sessions = database.sessions
+        self.box = SecretBox.from_settings(settings)
+        self.integration_id = integration_id
+        self.run_id = run_id
+        self.options = options
+        self.progress = progress
+        self.held = held
+
+    def execute(self) -> None:
+        try:
+            asyncio.run(self._execute())
+        except errors.MailchimpError as exc:
+            self._finish(RunStatus.failed, exc.describe())
+        except Exception as exc:
+            self._finish(RunStatus.failed, f"{type(exc).__name__}: {exc}")
+        except BaseException:
+            self._finish(
+                RunStatus.interrupted, "stopped before the end; the next run resumes from the ledger"
+            )
+            raise
+
+    async def _execute(self) -> None:
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            credentials = credentials_for(integration, self.box)
+            audience_id = integration.audience_id
+        async with MailchimpClient(credentials) as client:
+            planned = await self._plan(client, audience_id)
+            self._stats(client)
+            if planned.plan.needs_confirmation:
+                self._finish(RunStatus.needs_confirmation, _guard_message(planned.plan), planned)
+                return
+            if self.options.dry_run:
+                report = self._record_dry_run(planned)
+                self._finish(RunStatus.succeeded, _notices(planned), planned, report)
+                return
+            await self._apply(client, audience_id, planned)
+            self._finish(RunStatus.succeeded, _notices(planned), planned)
+
+    # -- planning ----------------------------------------------------------------------------------
+
+    async def _plan(self, client: MailchimpClient, audience_id: str) -> _Planned:
+        self._phase("planning")
+        watermark = utcnow()
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            inputs = self._inputs(session, integration, watermark)
+        view = dict(inputs.ledger)
+        if self.options.mode is RunMode.full:
+            view |= await self._refresh(client, audience_id, inputs)
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            plan = planning.make_plan(
+                integration, inputs, view, confirm_removals=self.options.confirm_removals
+            )
+        return _Planned(plan, inputs, view, watermark)
+
+    def _inputs(self, session: Session, integration: MailchimpIntegration, now: datetime) -> planning.Inputs:
+        today = now.date()
+        last = runs.last_succeeded(session, integration.id)
+        if self.options.mode is RunMode.full or last is None or last.watermark is None:
+            return planning.whole(session, integration, today)
+        last_config = (last.cursor or {}).get("config")
+        return planning.changed_since(session, integration, today, last.watermark - OVERLAP, last_config)
+
+    async def _refresh(
+        self, client: MailchimpClient, audience_id: str, inputs: planning.Inputs
+    ) -> dict[str, LedgerEntry]:
+        """Full resync: the ledger becomes what Mailchimp holds (stored unless this is a dry run)."""
+        self._phase("refresh")
+        desired = inputs.desired
+        updates = await refreshed_ledger(
+            client, audience_id, inputs.ledger, desired.owned_tags, desired.managed_interests
+        )
+        if not self.options.dry_run:
+            with session_scope(self.sessions) as session:
+                ledger.save(session, self.integration_id, updates, utcnow())
+        return {u.entry.subscriber_hash: u.entry for u in updates}
+
+    # -- applying ----------------------------------------------------------------------------------
+
+    async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned) -> None:
+        self._phase("applying")
+        total = sum(is_write(op) for op in planned.plan.operations)
+        recorder = Recorder(
+            self.sessions, self.integration_id, self.run_id, client.stats, total, self.progress
+        )
+        applier = Applier(Target(client, audience_id), planned.plan, planned.ledger_view, recorder)
+        applier.lease = self.held
+        await applier.apply()
+        self._stats(client)
+
+    def _record_dry_run(self, planned: _Planned) -> dict[str, Any]:
+        """A dry run's counters are what the plan would do; the per-address list goes on the run."""
+        rows = report_rows(planned.plan, planned.inputs.desired.members, planned.ledger_view)
+        with session_scope(self.sessions) as session:
+            runs.set_fields(session, self.run_id, **count_operations(planned.plan).as_dict())
+        return {"report": [_row_json(r) for r in rows[:REPORT_ROWS]], "report_total": len(rows)}
+
+    # -- the run row -------------------------------------------------------------------------------
+
+    def _phase(self, phase: str) -> None:
+        with session_scope(self.sessions) as session:
+            runs.set_fields(session, self.run_id, phase=phase, heartbeat_at=utcnow())
+
+    def _stats(self, client: MailchimpClient) -> None:
+        with session_scope(self.sessions) as session:
+            runs.set_fields(
+                session, self.run_id, requests_read=client.stats.reads, requests_write=client.stats.writes
+            )
+
+    def _finish(
+        self,
+        status: RunStatus,
+        message: str,
+        planned: _Planned | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "phase": "done",
+            "finished_at": utcnow(),
+            "message": message,
+        }
+        if planned is not None:
+            values["cursor"] = {
+                "planned": count_operations(planned.plan).as_dict(),
+                "notices": [n.message for n in planned.inputs.desired.notices][:REPORT_ROWS],
+                # The next incremental run compares its layout with this one (see desired.py).
+                "config": planned.inputs.desired.config,
+                **(extra or {}),
+            }
+            if status is RunStatus.succeeded:
+                values["watermark"] = planned.watermark
+        with session_scope(self.sessions) as session:
+            runs.set_fields(session, self.run_id, **values)
+
+
+def _guard_message(plan: Plan) -> str:
+    archives = count_operations(plan).archived
+    return (
+        f"This run would archive {archives} of the audience's {plan.audience_size} subscribed members, "
+        "more than the removal guard allows. Nothing was written. Check the contacts, then run again "
+        "with --confirm-removals (or confirm in the app) to go ahead."
+    )
+
+
+def _notices(planned: _Planned) -> str:
+    notices = planned.inputs.desired.notices
+    return f"{len(notices)} notice(s), e.g. {notices[0].message}" if notices else ""
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    return {
+        "contact_ids": list(row.contact_ids),
+        "email": row.email,
+        "action": row.action,
+        "changes": list(row.changes),
+        "message": row.message,
+    }

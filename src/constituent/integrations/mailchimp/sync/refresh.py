@@ -1,0 +1,131 @@
+"""Full resync, step 1: read every member Mailchimp holds and rebuild the ledger from it.
+
+Pages of 1,000 are fetched concurrently (the offsets are known once the first page gives the total;
+the client's per-account cap keeps at most 10 in flight). Fingerprints are computed from Mailchimp's
+values normalised exactly as the desired state is (``merge_values``), so an unchanged member matches
+and costs nothing; anything typed into the audience shows up as a difference and is repaired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
+
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
+from constituent.integrations.mailchimp.responses import Member, MembersPage
+from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus, fingerprint
+
+MEMBER_FIELDS = ",".join(
+    f"members.{name}"
+    for name in ("id", "email_address", "status", "merge_fields", "interests", "tags", "last_changed")
+)
+# A refusal stays on record while Mailchimp still holds the address out of reach.
+_REFUSAL_KEPT = frozenset(
+    {RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.archived, RemoteStatus.forgotten}
+)
+
+
+async def read_audience(client: MailchimpClient, audience_id: str) -> dict[str, Member]:
+    """Every member of the audience (any status, archived included), by subscriber hash."""
+    path = f"/lists/{audience_id}/members"
+
+    async def page(offset: int) -> MembersPage:
+        params = {"count": PAGE_SIZE, "offset": offset, "fields": f"{MEMBER_FIELDS},total_items"}
+        return await client.get_model(path, MembersPage, params)
+
+    first = await page(0)
+    rest = await asyncio.gather(*(page(o) for o in range(PAGE_SIZE, first.total_items, PAGE_SIZE)))
+    return {m.id: m for p in (first, *rest) for m in p.members}
+
+
+async def confirm_absent(
+    client: MailchimpClient, audience_id: str, hashes: Collection[str]
+) -> dict[str, Member | None]:
+    """Look up members the listing did not show (it may have shifted under concurrent paging)."""
+
+    async def one(subscriber_hash: str) -> tuple[str, Member | None]:
+        try:
+            path = f"/lists/{audience_id}/members/{subscriber_hash}"
+            params = {"fields": MEMBER_FIELDS.replace("members.", "")}
+            return subscriber_hash, await client.get_model(path, Member, params)
+        except errors.NotFound:
+            return subscriber_hash, None
+
+    return dict(await asyncio.gather(*(one(h) for h in hashes)))
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def entry_from_member(
+    member: Member, old: LedgerEntry | None, owned_tags: frozenset[str], managed_interests: Collection[str]
+) -> LedgerUpdate:
+    status = RemoteStatus(member.status)
+    merge_fields = remote_merge_fields(member.merge_fields)
+    interests = remote_interests(member.interests, managed_interests)
+    entry = LedgerEntry(
+        subscriber_hash=member.id,
+        email=member.email_address,
+        status=status,
+        contact_id=old.contact_id if old else None,
+        fingerprint=fingerprint(member.email_address, merge_fields, interests),
+        tags=frozenset(t.name for t in member.tags) & owned_tags,
+        archived_by_us=bool(old and old.archived_by_us and status is RemoteStatus.archived),
+        refused=old.refused if old and status in _REFUSAL_KEPT else "",
+    )
+    return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
+
+
+def forgotten(old: LedgerEntry) -> LedgerUpdate:
+    """Gone from the audience: permanently deleted there, so Mailchimp refuses to re-import it."""
+    return LedgerUpdate(
+        LedgerEntry(
+            subscriber_hash=old.subscriber_hash,
+            email=old.email,
+            status=RemoteStatus.forgotten,
+            contact_id=old.contact_id,
+            fingerprint=old.fingerprint,
+            tags=frozenset(),
+            refused=old.refused,
+        )
+    )
+
+
+def rebuild(
+    old: Mapping[str, LedgerEntry],
+    members: Iterable[Member],
+    missing: Mapping[str, Member | None],
+    owned_tags: frozenset[str],
+    managed_interests: Collection[str],
+) -> list[LedgerUpdate]:
+    """The new ledger: Mailchimp's members, plus old entries Mailchimp no longer has (as forgotten)."""
+    updates = [entry_from_member(m, old.get(m.id), owned_tags, managed_interests) for m in members]
+    for subscriber_hash, member in missing.items():
+        previous = old[subscriber_hash]
+        if member is None:
+            updates.append(forgotten(previous))
+        else:
+            updates.append(entry_from_member(member, previous, owned_tags, managed_interests))
+    return updates
+
+
+async def refreshed_ledger(
+    client: MailchimpClient,
+    audience_id: str,
+    old: Mapping[str, LedgerEntry],
+    owned_tags: frozenset[str],
+    managed_interests: Collection[str],
+) -> list[LedgerUpdate]:
+    """Read the audience and return the rebuilt ledger (the caller decides whether to store it)."""
+    members = await read_audience(client, audience_id)
+    absent = [h for h in old if h not in members and old[h].status is not RemoteStatus.forgotten]
+    missing = await confirm_absent(client, audience_id, absent)
+    return rebuild(old, members.values(), missing, owned_tags, managed_interests)

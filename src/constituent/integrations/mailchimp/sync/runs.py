@@ -1,0 +1,141 @@
+"""Sync runs (queries only): the row that is the truth about a run, its counters and its error list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from constituent.crm.errors import NotFound
+from constituent.integrations.mailchimp.sync.models import (
+    COUNTERS,
+    RunMode,
+    RunStatus,
+    RunTrigger,
+    SyncRun,
+    SyncRunError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    """One member a run could not write, and why (Mailchimp's words)."""
+
+    subscriber_hash: str
+    email: str
+    contact_id: int | None
+    code: str
+    message: str
+
+
+def create(
+    session: Session,
+    integration_id: int,
+    *,
+    trigger: RunTrigger,
+    mode: RunMode,
+    dry_run: bool,
+    now: datetime,
+) -> SyncRun:
+    run = SyncRun(
+        integration_id=integration_id,
+        trigger=trigger,
+        mode=mode,
+        dry_run=dry_run,
+        status=RunStatus.running,
+        phase="starting",
+        created_at=now,
+        started_at=now,
+        heartbeat_at=now,
+        cursor={},
+        message="",
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def get(session: Session, run_id: int) -> SyncRun:
+    run = session.get(SyncRun, run_id)
+    if run is None:
+        raise NotFound("sync run", run_id)
+    return run
+
+
+def list_for_integration(session: Session, integration_id: int, *, limit: int = 50) -> Sequence[SyncRun]:
+    query = (
+        select(SyncRun)
+        .where(SyncRun.integration_id == integration_id)
+        .order_by(SyncRun.id.desc())
+        .limit(limit)
+    )
+    return session.scalars(query).all()
+
+
+def last_succeeded(session: Session, integration_id: int) -> SyncRun | None:
+    """The latest run that wrote everything it planned (dry runs write nothing, so they do not count)."""
+    query = (
+        select(SyncRun)
+        .where(
+            SyncRun.integration_id == integration_id,
+            SyncRun.status == RunStatus.succeeded,
+            SyncRun.dry_run.is_(False),
+        )
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def latest_for_integration(session: Session, integration_id: int) -> SyncRun | None:
+    runs = list_for_integration(session, integration_id, limit=1)
+    return runs[0] if runs else None
+
+
+def add_counts(session: Session, run_id: int, counts: Mapping[str, int]) -> None:
+    """Add to the counters in the database itself, so concurrent pages never lose an increment."""
+    deltas = {name: getattr(SyncRun, name) + n for name, n in counts.items() if n and name in COUNTERS}
+    if deltas:
+        session.execute(update(SyncRun).where(SyncRun.id == run_id).values(deltas))
+
+
+def set_fields(session: Session, run_id: int, **values: Any) -> None:
+    session.execute(update(SyncRun).where(SyncRun.id == run_id).values(values))
+
+
+def add_errors(session: Session, run_id: int, errors: Sequence[MemberError]) -> None:
+    session.add_all(
+        SyncRunError(
+            run_id=run_id,
+            subscriber_hash=e.subscriber_hash,
+            email=e.email,
+            contact_id=e.contact_id,
+            code=e.code[:100],
+            message=e.message,
+        )
+        for e in errors
+    )
+    session.flush()
+
+
+def errors_of(session: Session, run_id: int) -> Sequence[SyncRunError]:
+    query = select(SyncRunError).where(SyncRunError.run_id == run_id).order_by(SyncRunError.id)
+    return session.scalars(query).all()
+
+
+def interrupt_abandoned(session: Session, integration_id: int, now: datetime) -> int:
+    """Runs still marked running when their integration's lease is free were killed mid-way."""
+    result = session.execute(
+        update(SyncRun)
+        .where(SyncRun.integration_id == integration_id, SyncRun.status == RunStatus.running)
+        .values(
+            status=RunStatus.interrupted,
+            finished_at=now,
+            message="the process stopped before the run finished; the next run resumes from the ledger",
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
