@@ -51,6 +51,7 @@ _REFUSAL_MESSAGES = {
 }
 
 ARCHIVE_REASON = "No longer qualifies for this audience"
+OWNER_CHANGED = "owning contact"
 
 # Within one address: a rename first (the member must carry its new address before anything else is
 # written to it), then fields, then tags.
@@ -178,6 +179,12 @@ def _operations_for_known(
     elif entry.fingerprint != member.fingerprint:
         # The ledger keeps only a digest of what Mailchimp holds, so which field differs is unknown.
         yield Upsert(member=member, is_new=False, status_if_new=options.status_if_new)
+    elif entry.contact_id != member.owner_contact_id:
+        # Mailchimp holds the right data (e.g. someone who signed up there), but the ledger must record
+        # whose member it now is: a member without its contact is never archived when the contact leaves.
+        yield Upsert(
+            member=member, is_new=False, status_if_new=options.status_if_new, changed_fields=(OWNER_CHANGED,)
+        )
     yield from _tag_changes(member, entry.tags, options.owned_tags)
 
 

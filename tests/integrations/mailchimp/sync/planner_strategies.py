@@ -1,0 +1,101 @@
+"""Hypothesis strategies for the planner: small random audiences where every rule gets exercised.
+
+A few hashes and contacts are shared between the desired map and the ledger, so the same address is
+often new, unchanged, stale, held (unsubscribed, cleaned, forgotten, refused, archived either way) or
+leaving, and a contact's old entry often meets its new address (an email change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from constituent.integrations.mailchimp.sync.planner import PlanOptions
+from constituent.integrations.mailchimp.sync.types import DesiredMember, LedgerEntry, RemoteStatus
+
+HASHES = tuple(f"h{i}" for i in range(8))
+CONTACTS = tuple(range(1, 8))
+OWNED = frozenset({"Donors", "Volunteers", "Lapsed"})
+FOREIGN = frozenset({"VIP (made in Mailchimp)", "Gala 2023"})
+REFUSED = "Unsubscribed in Mailchimp on 2024-03-01; Mailchimp will not let us re-add this address"
+STALE = "fingerprint of data typed into Mailchimp"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    desired: dict[str, DesiredMember]
+    ledger: dict[str, LedgerEntry]
+    options: PlanOptions
+    scope: frozenset[str] | None
+
+    def in_scope(self, subscriber_hash: str) -> bool:
+        return self.scope is None or subscriber_hash in self.scope or subscriber_hash in self.desired
+
+
+# Built once: making strategies inside every draw costs more than the planner itself.
+_HASH_SETS = st.sets(st.sampled_from(HASHES))
+_CONTACT_ORDERS = st.permutations(CONTACTS)
+_SHARERS = st.integers(min_value=1, max_value=3)
+_FIRST_NAMES = st.sampled_from(["Ann", "Bob"])
+_OUR_TAGS = st.frozensets(st.sampled_from(sorted(OWNED)))
+_ANY_TAGS = st.frozensets(st.sampled_from(sorted(OWNED | FOREIGN)))
+_STATUSES = st.sampled_from(list(RemoteStatus))
+_CONTACT_IDS = st.none() | st.sampled_from(CONTACTS)
+_REFUSALS = st.sampled_from(["", "", "", REFUSED])
+_STATUS_IF_NEW = st.sampled_from(["subscribed", "pending"])
+_GUARD_PERCENTS = st.integers(min_value=0, max_value=100)
+_SCOPES = st.none() | _HASH_SETS
+
+
+def _desired_map(draw: st.DrawFn) -> dict[str, DesiredMember]:
+    """Desired members; each contact has one primary address, so no contact is in two members."""
+    free = list(draw(_CONTACT_ORDERS))
+    members: dict[str, DesiredMember] = {}
+    for subscriber_hash in sorted(draw(_HASH_SETS))[:5]:
+        contact_ids = tuple(sorted(free[: draw(_SHARERS)]))
+        del free[: len(contact_ids)]
+        if not contact_ids:
+            break
+        members[subscriber_hash] = DesiredMember(
+            subscriber_hash=subscriber_hash,
+            email=f"{subscriber_hash}@example.org",
+            owner_contact_id=contact_ids[0],
+            contact_ids=contact_ids,
+            merge_fields={"FNAME": draw(_FIRST_NAMES), "ADDRESS": ""},
+            tags=draw(_OUR_TAGS),
+            interests={"volunteer-interest": draw(st.booleans())},
+        )
+    return members
+
+
+def _ledger_entry(draw: st.DrawFn, subscriber_hash: str, wanted: DesiredMember | None) -> LedgerEntry:
+    matches = wanted is not None and draw(st.booleans())
+    return LedgerEntry(
+        subscriber_hash=subscriber_hash,
+        email=f"{subscriber_hash}@example.org",
+        status=draw(_STATUSES),
+        contact_id=draw(_CONTACT_IDS),
+        fingerprint=wanted.fingerprint if matches and wanted is not None else STALE,
+        tags=draw(_ANY_TAGS),
+        archived_by_us=draw(st.booleans()),
+        refused=draw(_REFUSALS),
+    )
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    desired = _desired_map(draw)
+    ledger = {
+        subscriber_hash: _ledger_entry(draw, subscriber_hash, desired.get(subscriber_hash))
+        for subscriber_hash in sorted(draw(_HASH_SETS))
+    }
+    # An incremental run looks at its desired addresses plus the old addresses of changed contacts.
+    seen = draw(_SCOPES)
+    options = PlanOptions(
+        status_if_new=draw(_STATUS_IF_NEW),
+        owned_tags=OWNED,
+        guard_percent=draw(_GUARD_PERCENTS),
+        confirm_removals=draw(st.booleans()),
+    )
+    return Scenario(desired, ledger, options, None if seen is None else frozenset(seen | desired.keys()))

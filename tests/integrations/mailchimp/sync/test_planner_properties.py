@@ -1,0 +1,204 @@
+"""Properties of the planner over random audiences: the desired state is reached, consent is never overridden.
+
+Each test states one promise from issue 5 and checks it on a couple of hundred generated scenarios.
+The rules are restated here from the issue, not imported from the planner, so the two can disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+
+from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, operation_hash, plan
+from constituent.integrations.mailchimp.sync.types import (
+    AddTag,
+    Archive,
+    ChangeEmail,
+    LedgerEntry,
+    Operation,
+    Plan,
+    Refusal,
+    RemoteStatus,
+    RemoveTag,
+    Upsert,
+)
+from tests.integrations.mailchimp.sync.planner_strategies import OWNED, Scenario, scenarios
+
+CHECKED = settings(max_examples=200)
+SUBSCRIBED, ARCHIVED = RemoteStatus.subscribed, RemoteStatus.archived
+WRITABLE_EXISTING = {RemoteStatus.subscribed, RemoteStatus.pending, RemoteStatus.transactional}
+
+
+def held(entry: LedgerEntry) -> bool:
+    """Beyond a sync's reach: the person's choice, a refusal, or archived in Mailchimp."""
+    person_or_mailchimp = {RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.forgotten}
+    archived_there = entry.status is ARCHIVED and not entry.archived_by_us
+    return bool(entry.refused) or entry.status in person_or_mailchimp or archived_there
+
+
+def planned(scenario: Scenario) -> Plan:
+    return plan(scenario.desired, scenario.ledger, scenario.options, scenario.scope)
+
+
+def renamed_from(scenario: Scenario, result: Plan) -> dict[str, LedgerEntry]:
+    return {op.member.subscriber_hash: scenario.ledger[op.old_hash] for op in result.of_type(ChangeEmail)}
+
+
+def addresses_touched(operation: Operation) -> set[str]:
+    old = {operation.old_hash} if isinstance(operation, ChangeEmail) else set()
+    return {operation_hash(operation), *old}
+
+
+@CHECKED
+@given(scenarios())
+def test_applying_the_plan_gives_every_desired_address_its_desired_state_unless_mailchimp_holds_it(
+    scenario: Scenario,
+) -> None:
+    result = planned(scenario)
+    after = apply_to_ledger(scenario.ledger, result)
+    sources = renamed_from(scenario, result)
+    for subscriber_hash, wanted in scenario.desired.items():
+        before = scenario.ledger.get(subscriber_hash)
+        if before is not None and held(before):
+            assert after[subscriber_hash] == before
+            continue
+        source = before or sources.get(subscriber_hash)
+        got = after[subscriber_hash]
+        new_status = source is None or source.status is ARCHIVED
+        assert got.status == (RemoteStatus(scenario.options.status_if_new) if new_status else source.status)
+        assert (got.email, got.fingerprint, got.contact_id) == (
+            wanted.email,
+            wanted.fingerprint,
+            wanted.owner_contact_id,
+        )
+        assert got.tags & OWNED == wanted.tags
+        assert got.tags - OWNED == (source.tags - OWNED if source else frozenset())
+
+
+@CHECKED
+@given(scenarios())
+def test_the_plan_never_writes_the_status_of_an_existing_member(scenario: Scenario) -> None:
+    result = planned(scenario)
+    for upsert in result.of_type(Upsert):
+        before = scenario.ledger.get(upsert.member.subscriber_hash)
+        if upsert.is_new:
+            assert before is None or (
+                before.status is ARCHIVED and before.archived_by_us and not before.refused
+            )
+        else:
+            assert before is not None and before.status in WRITABLE_EXISTING and not before.refused
+
+
+@CHECKED
+@given(scenarios())
+def test_no_operation_but_a_refusal_ever_reaches_an_address_mailchimp_holds(scenario: Scenario) -> None:
+    held_hashes = {h for h, entry in scenario.ledger.items() if held(entry)}
+    for operation in planned(scenario).operations:
+        if not isinstance(operation, Refusal):
+            assert not addresses_touched(operation) & held_hashes, operation
+
+
+@CHECKED
+@given(scenarios())
+def test_statuses_only_move_from_subscribed_to_archived_or_from_archived_by_us_back(
+    scenario: Scenario,
+) -> None:
+    result = planned(scenario)
+    after = apply_to_ledger(scenario.ledger, result)
+    renamed = {op.old_hash for op in result.of_type(ChangeEmail)}
+    for subscriber_hash, before in scenario.ledger.items():
+        if subscriber_hash in renamed:
+            assert before.status in {RemoteStatus.subscribed, RemoteStatus.pending} and not before.refused
+            continue
+        now = after[subscriber_hash]
+        if now.status is not before.status:
+            assert (before.status is SUBSCRIBED and now.status is ARCHIVED and now.archived_by_us) or (
+                before.status is ARCHIVED and before.archived_by_us
+            )
+
+
+@CHECKED
+@given(scenarios())
+def test_only_tags_we_own_and_the_member_carries_are_ever_removed(scenario: Scenario) -> None:
+    result = planned(scenario)
+    sources = renamed_from(scenario, result)
+    for removal in result.of_type(RemoveTag):
+        source = scenario.ledger.get(removal.subscriber_hash) or sources[removal.subscriber_hash]
+        assert removal.tag in OWNED & source.tags
+
+
+@CHECKED
+@given(scenarios())
+def test_only_subscribed_members_we_synced_and_no_longer_want_are_archived(scenario: Scenario) -> None:
+    for archive in planned(scenario).of_type(Archive):
+        before = scenario.ledger[archive.subscriber_hash]
+        assert before.status is SUBSCRIBED and before.contact_id is not None and not before.refused
+        assert archive.subscriber_hash not in scenario.desired
+
+
+@CHECKED
+@given(scenarios())
+def test_an_email_change_renames_a_leaving_member_of_one_of_the_address_contacts(scenario: Scenario) -> None:
+    result = planned(scenario)
+    old_hashes = [op.old_hash for op in result.of_type(ChangeEmail)]
+    assert len(old_hashes) == len(set(old_hashes))
+    for change in result.of_type(ChangeEmail):
+        old = scenario.ledger[change.old_hash]
+        assert change.member.subscriber_hash not in scenario.ledger
+        assert change.old_hash not in scenario.desired and scenario.in_scope(change.old_hash)
+        assert old.contact_id in change.member.contact_ids
+
+
+@CHECKED
+@given(scenarios())
+def test_planning_again_after_applying_writes_nothing(scenario: Scenario) -> None:
+    first = planned(scenario)
+    again = replace(scenario, ledger=apply_to_ledger(scenario.ledger, first))
+
+    second = planned(again)
+
+    assert second.operations == tuple(first.of_type(Refusal))
+    assert second.needs_confirmation is False
+
+
+@CHECKED
+@given(scenarios())
+def test_ledger_entries_outside_an_incremental_scope_are_never_touched(scenario: Scenario) -> None:
+    result = planned(scenario)
+    after = apply_to_ledger(scenario.ledger, result)
+    outside = {h for h in scenario.ledger if not scenario.in_scope(h)}
+    for operation in result.operations:
+        assert not addresses_touched(operation) & outside
+    assert all(after[h] == scenario.ledger[h] for h in outside)
+
+
+@CHECKED
+@given(scenarios())
+def test_the_guard_asks_for_confirmation_exactly_when_archives_exceed_its_share(scenario: Scenario) -> None:
+    result = planned(scenario)
+    confirmed = plan(
+        scenario.desired, scenario.ledger, replace(scenario.options, confirm_removals=True), scenario.scope
+    )
+    audience = sum(entry.status is SUBSCRIBED for entry in scenario.ledger.values())
+    archives = len(result.of_type(Archive))
+    over_share = audience > 0 and archives / audience > scenario.options.guard_percent / 100
+    assert result.needs_confirmation == (over_share and not scenario.options.confirm_removals)
+    assert confirmed.operations == result.operations
+    assert confirmed.needs_confirmation is False
+
+
+@CHECKED
+@given(scenarios())
+def test_the_plan_is_the_same_whatever_order_the_inputs_come_in(scenario: Scenario) -> None:
+    reordered = replace(
+        scenario,
+        desired=dict(reversed(scenario.desired.items())),
+        ledger=dict(reversed(scenario.ledger.items())),
+    )
+    result = planned(scenario)
+
+    assert planned(reordered) == result
+    kinds = [ChangeEmail, Upsert, AddTag, RemoveTag, Archive, Refusal]
+    keys = [(operation_hash(op), kinds.index(type(op))) for op in result.operations]
+    assert keys == sorted(keys)
