@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from constituent.integrations.mailchimp.sync.planner import PlanOptions
+from constituent.integrations.mailchimp.sync.planner import PlanOptions, StatusIfNew
 from constituent.integrations.mailchimp.sync.types import DesiredMember, LedgerEntry, RemoteStatus
 
 HASHES = tuple(f"h{i}" for i in range(8))
@@ -43,7 +43,7 @@ _ANY_TAGS = st.frozensets(st.sampled_from(sorted(OWNED | FOREIGN)))
 _STATUSES = st.sampled_from(list(RemoteStatus))
 _CONTACT_IDS = st.none() | st.sampled_from(CONTACTS)
 _REFUSALS = st.sampled_from(["", "", "", REFUSED])
-_STATUS_IF_NEW = st.sampled_from(["subscribed", "pending"])
+_STATUS_IF_NEW: st.SearchStrategy[StatusIfNew] = st.sampled_from(("subscribed", "pending"))
 _GUARD_PERCENTS = st.integers(min_value=0, max_value=100)
 _SCOPES = st.none() | _HASH_SETS
 

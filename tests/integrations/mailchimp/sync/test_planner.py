@@ -211,6 +211,22 @@ def test_an_email_change_of_an_unsubscribed_member_does_not_carry_the_unsubscrib
     assert result.operations == (Upsert(member=new, is_new=True, status_if_new="subscribed"),)
 
 
+def test_a_member_mailchimp_holds_right_is_written_once_so_the_ledger_learns_its_new_owner() -> None:
+    signed_up_in_mailchimp = replace(entry_for(member("sue", 3)), contact_id=None)
+
+    result = plan(by_hash(member("sue", 3)), by_hash(signed_up_in_mailchimp), OPTIONS)
+
+    assert result.operations == (
+        Upsert(
+            member=member("sue", 3),
+            is_new=False,
+            status_if_new="subscribed",
+            changed_fields=("owning contact",),
+        ),
+    )
+    assert apply_to_ledger(by_hash(signed_up_in_mailchimp), result)["sue"].contact_id == 3
+
+
 def test_a_shared_address_is_one_member_reported_as_a_notice() -> None:
     shared = member("fam", 4, sharers=(9, 12))
 
