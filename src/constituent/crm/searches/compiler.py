@@ -140,6 +140,9 @@ class _Compiler:
         aggregate = func.count() if cond.field.fact is Fact.gift_count else amount
         threshold = cond.value
         assert isinstance(threshold, int | Decimal)
+        if cond.field.fact is Fact.gift_count and (cond.op, threshold) in AT_LEAST_ONE:
+            # "At least one gift" (the Donors quick list): any gift in the range will do, no counting.
+            return self.ids_in(select(Contribution.contact_id).where(*self.gifts_in_range(cond)))
         # Contacts without gifts never appear in a GROUP BY, so when 0 satisfies the comparison we
         # select the donors that do NOT satisfy it and take everyone else.
         zero_matches = _compare(Decimal(0), cond.op, threshold)
@@ -168,6 +171,10 @@ class _Compiler:
             .having(_compare(func.max(Contribution.received_on), cond.op, day))
         )
         return self.ids_in(grouped)
+
+
+# gift_count comparisons that mean "gave at least once".
+AT_LEAST_ONE = {(Op.gte, 1), (Op.gt, 0), (Op.ne, 0)}
 
 
 def _midnight(day: date) -> datetime:

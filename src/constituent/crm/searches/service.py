@@ -74,11 +74,10 @@ def run_search(
 ) -> SearchResult:
     """The matching contact ids (ascending, paged by ``limit``/``offset``) and how many match in all."""
     search = get_search(session, search_id)
-    query = compile_filter(filter_of(session, search, today), today=today)
-    ids = repository.matching_ids(session, query, limit=limit, offset=offset)
-    complete = limit is None and offset == 0
-    total = len(ids) if complete else repository.count(session, query)
-    return SearchResult(search_id=search.id, count=total, contact_ids=ids)
+    # One query for both the page and the count: counting separately would cost a second evaluation.
+    ids = repository.matching_ids(session, compile_filter(filter_of(session, search, today), today=today))
+    page = ids[offset:] if limit is None else ids[offset : offset + limit]
+    return SearchResult(search_id=search.id, count=len(ids), contact_ids=page)
 
 
 def matching_searches_for_contact(session: Session, contact_id: int, today: date) -> list[SavedSearch]:
