@@ -166,8 +166,8 @@ class _MemberBuilder:
 
     def member(self, key: str, rows: list[Any]) -> DesiredMember:
         owner = rows[0]
-        mask = 0
-        for row in rows:
+        mask = self.mask(owner)
+        for row in rows[1:]:
             mask |= self.mask(row)
         return DesiredMember(
             subscriber_hash=subscriber_hash(key),
@@ -179,10 +179,14 @@ class _MemberBuilder:
             interests=self.interests(mask),
         )
 
-    def mask(self, row: Any) -> int:
+    @staticmethod
+    def mask(row: Any) -> int:
         """All flag bits of a row in one integer (each mask column holds ``FLAGS_PER_MASK`` of them)."""
+        parts = row[_FIRST_MASK:]
+        if len(parts) < 2:
+            return int(parts[0] or 0) if parts else 0
         combined = 0
-        for position, part in enumerate(row[_FIRST_MASK:]):
+        for position, part in enumerate(parts):
             combined |= int(part or 0) << (position * repo.FLAGS_PER_MASK)
         return combined
 

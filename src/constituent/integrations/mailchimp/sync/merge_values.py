@@ -34,11 +34,22 @@ def address_value(value: object) -> Address | str:
     """A complete address object, or ``""`` when there is no usable address."""
     if not isinstance(value, Mapping):
         return ""
-    address = {key: text_value(value.get(key)) for key in ADDRESS_KEYS}
-    if any(not address[key] for key in ADDRESS_REQUIRED):
+    return _complete_address(*(text_value(value.get(key)) for key in ADDRESS_KEYS))
+
+
+def _complete_address(
+    addr1: str, addr2: str, city: str, state: str, zip_: str, country: str
+) -> Address | str:
+    if not (addr1 and city and state and zip_):  # ADDRESS_REQUIRED
         return ""
-    address["country"] = address["country"] or DEFAULT_COUNTRY
-    return address
+    return {
+        "addr1": addr1,
+        "addr2": addr2,
+        "city": city,
+        "state": state,
+        "zip": zip_,
+        "country": country or DEFAULT_COUNTRY,
+    }
 
 
 def contact_merge_fields(
@@ -51,13 +62,20 @@ def contact_merge_fields(
     country: str,
     phone: str,
 ) -> dict[str, Any]:
-    """The merge fields for one contact's columns."""
-    address = {"addr1": street, "city": city, "state": state, "zip": postal_code, "country": country}
+    """The merge fields for one contact's columns (called once per contact: kept free of generality)."""
+    address = _complete_address(
+        (street or "").strip(),
+        "",
+        (city or "").strip(),
+        (state or "").strip(),
+        (postal_code or "").strip(),
+        (country or "").strip(),
+    )
     return {
-        "FNAME": text_value(first_name),
-        "LNAME": text_value(last_name),
-        ADDRESS_FIELD: address_value(address),
-        "PHONE": text_value(phone),
+        "FNAME": (first_name or "").strip(),
+        "LNAME": (last_name or "").strip(),
+        ADDRESS_FIELD: address,
+        "PHONE": (phone or "").strip(),
     }
 
 
