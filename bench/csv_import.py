@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -77,7 +78,9 @@ def generate(path: Path, rows: int) -> None:
         writer.writerows(_row(n, rng, pools) for n in range(rows))
 
 
-def timed_import(csv_path: Path, env: dict[str, str]) -> tuple[float, dict[str, object]]:
+def timed_import(csv_path: Path, env: dict[str, str]) -> tuple[float, float, dict[str, object]]:
+    """Wall seconds, CPU seconds of the importing process, and its JSON result."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         [str(CONSTITUENT), "contacts", "import", str(csv_path), "--json"],
@@ -86,23 +89,31 @@ def timed_import(csv_path: Path, env: dict[str, str]) -> tuple[float, dict[str, 
         text=True,
         check=True,
     )
-    return time.perf_counter() - started, json.loads(done.stdout)
+    return time.perf_counter() - started, _children_cpu() - cpu_before, json.loads(done.stdout)
 
 
-def report(label: str, seconds: float, rows: int, result: dict[str, object]) -> None:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def report(label: str, timing: tuple[float, float], rows: int, result: dict[str, object]) -> None:
+    seconds, cpu = timing
     rejected = len(result["rejected"])  # type: ignore[arg-type]
+    load = os.getloadavg()[0]
     print(
         f"{label:<28} {seconds:7.1f} s  {rows / seconds:8.0f} rows/s  "
+        f"(client CPU {cpu:.1f} s, load {load:.1f})  "
         f"imported={result['imported']} updated={result['updated']} rejected={rejected}"
     )
 
 
 def bench(label: str, csv_path: Path, rows: int, env: dict[str, str], rerun: bool) -> None:
-    seconds, result = timed_import(csv_path, env)
-    report(label, seconds, rows, result)
+    seconds, cpu, result = timed_import(csv_path, env)
+    report(label, (seconds, cpu), rows, result)
     if rerun:
-        seconds, result = timed_import(csv_path, env)
-        report(f"{label} (re-run, updates)", seconds, rows, result)
+        seconds, cpu, result = timed_import(csv_path, env)
+        report(f"{label} (re-run, updates)", (seconds, cpu), rows, result)
 
 
 def main() -> None:
