@@ -47,6 +47,7 @@ class Audience:
     integration_id: int
     audience_id: str
     account_id: str
+    api_key: str
 
     @property
     def database(self) -> Database:
@@ -100,7 +101,7 @@ def connect(product: Product) -> Audience:
     with session_scope(product.db.sessions) as session:
         integration = asyncio.run(service.connect(session, product.box, request, credentials))
     account.client.close()
-    return Audience(product, integration.id, integration.audience_id, account.account_id)
+    return Audience(product, integration.id, integration.audience_id, account.account_id, account.api_key)
 
 
 def add_people(product: Product, *emails: str, **fields: Any) -> list[int]:
@@ -143,3 +144,8 @@ def faulty_product(empty_db: TestDatabase, emulator_factory: Any, tmp_path: Path
 
 def inject_faults(product: Product) -> None:
     product.emulator.control("PUT", "faults", {**FAULTS, "seed": 7})
+
+
+def change_primary_email(product: Product, contact_id: int, address: str) -> None:
+    with session_scope(product.db.sessions) as session:
+        contacts.add_email(session, contact_id, EmailIn(address=address, is_primary=True), ACTOR)

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from constituent.crm.activities.models import Activity
 from constituent.crm.contacts.emails import subscriber_hash
+from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
-from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
+from tests.integrations.mailchimp.sync.sync_helpers import (
+    add_people,
+    change_primary_email,
+    connect,
+    update_person,
+)
 
 PEOPLE = ("ada@example.org", "bob@example.org", "cy@example.org")
 
@@ -79,3 +86,163 @@ def test_a_member_unsubscribed_in_mailchimp_stays_unsubscribed_and_the_refusal_i
         refusals = session.query(Activity).filter_by(contact_id=ada, type="mailchimp_refused").all()
     assert len(refusals) == 1  # said once, however many runs meet it
     assert "Unsubscribed in Mailchimp" in refusals[0].subject
+
+
+def add_search(product: Product, name: str, raw_filter: dict[str, object]) -> None:
+    with session_scope(product.db.sessions) as session:
+        session.add(SavedSearch(name=name, filter=raw_filter))
+
+
+def test_a_tag_made_in_mailchimp_survives_while_our_own_tag_is_removed(product: Product) -> None:
+    audience = connect(product)
+    add_search(product, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})
+    (ada,) = add_people(product, "ada@example.org")
+    update_person(product, ada, city="Springfield")
+    audience.sync()
+    with product.emulator.api_client(audience.api_key) as client:
+        path = f"/lists/{audience.audience_id}/members/{subscriber_hash('ada@example.org')}/tags"
+        assert client.post(path, json={"tags": [{"name": "VIP", "status": "active"}]}).status_code == 204
+    assert {"Springfield", "VIP"} <= set(audience.member("ada@example.org")["tags"])
+
+    update_person(product, ada, city="Shelbyville")
+    run = audience.sync()
+
+    tags = set(audience.member("ada@example.org")["tags"])
+    assert "VIP" in tags and "Springfield" not in tags
+    assert run.tags_removed == 1
+    assert "Springfield" not in audience.ledger()[subscriber_hash("ada@example.org")].tags
+
+
+def test_the_removal_guard_stops_a_run_archiving_too_many_until_confirmed(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *(f"p{n}@example.org" for n in range(10)))
+    audience.sync()
+    for contact_id in ids[:2]:
+        update_person(product, contact_id, do_not_email=True)
+    writes = audience.emulator_writes()
+
+    stopped = audience.sync()
+
+    assert stopped.status is RunStatus.needs_confirmation
+    assert "would archive 2" in stopped.message
+    assert audience.emulator_writes() == writes
+    assert {m["status"] for m in audience.members().values()} == {"subscribed"}
+
+    confirmed = audience.sync(confirm_removals=True)
+
+    assert confirmed.status is RunStatus.succeeded, confirmed.message
+    assert confirmed.archived == 2
+    statuses = {e: m["status"] for e, m in audience.members().items()}
+    assert statuses["p0@example.org"] == statuses["p1@example.org"] == "archived"
+    assert list(statuses.values()).count("subscribed") == 8
+
+
+def test_contacts_sharing_an_address_make_one_member_with_the_union_of_their_tags(product: Product) -> None:
+    audience = connect(product)
+    add_search(product, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})
+    add_search(product, "Shelbyville", {"field": "city", "op": "eq", "value": "Shelbyville"})
+    first, second = add_people(product, "home@example.org", "HOME@example.org")
+    update_person(product, first, city="Springfield", first_name="Ann")
+    update_person(product, second, city="Shelbyville", first_name="Ben")
+
+    run = audience.sync()
+
+    members = audience.members()
+    assert list(members) == ["home@example.org"]
+    assert {"Springfield", "Shelbyville"} <= set(members["home@example.org"]["tags"])
+    assert members["home@example.org"]["merge_fields"]["FNAME"] == "Ann"  # the lowest contact id
+    assert run.created == 1
+    assert any("share" in notice for notice in run.cursor["notices"])
+
+
+def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, *PEOPLE)
+    writes = audience.emulator_writes()
+
+    run = audience.sync(dry_run=True)
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert audience.emulator_writes() == writes
+    assert audience.members() == {}
+    assert audience.ledger() == {}
+    assert (run.created, run.requests_write) == (3, 0)
+    assert sorted(row["email"] for row in run.cursor["report"]) == sorted(PEOPLE)
+    assert {row["action"] for row in run.cursor["report"]} == {"add"}
+
+
+def test_a_primary_email_change_renames_the_member_in_place(product: Product) -> None:
+    audience = connect(product)
+    (ada,) = add_people(product, "ada@example.org")
+    audience.sync()
+    before = audience.member("ada@example.org")
+
+    change_primary_email(product, ada, "ada@newmail.example")
+    run = audience.sync()
+
+    members = audience.members()
+    assert list(members) == ["ada@newmail.example"]
+    assert members["ada@newmail.example"]["status"] == "subscribed"
+    assert members["ada@newmail.example"]["last_changed"] >= before["last_changed"]
+    assert run.email_changes == 1
+    assert set(audience.ledger()) == {subscriber_hash("ada@newmail.example")}
+
+
+def test_a_new_address_already_in_the_audience_archives_the_old_member_and_updates_that_one(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    (ada,) = add_people(product, "ada@example.org")
+    audience.sync()
+    with product.emulator.api_client(audience.api_key) as client:
+        body = {"email_address": "ada@work.example", "status": "subscribed"}
+        assert client.post(f"/lists/{audience.audience_id}/members", json=body).status_code == 200
+
+    change_primary_email(product, ada, "ada@work.example")
+    run = audience.sync()
+
+    assert run.status is RunStatus.succeeded, run.message
+    members = audience.members()
+    assert members["ada@example.org"]["status"] == "archived"
+    assert members["ada@work.example"]["status"] == "subscribed"
+    assert members["ada@work.example"]["merge_fields"]["FNAME"] == "Ada"
+    assert run.errors == 0
+
+
+def test_an_address_deleted_for_good_in_mailchimp_is_refused_once_and_never_sent_again(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    with product.emulator.api_client(audience.api_key) as client:
+        members = f"/lists/{audience.audience_id}/members"
+        client.post(members, json={"email_address": "gone@example.org", "status": "subscribed"})
+        path = f"{members}/{subscriber_hash('gone@example.org')}/actions/delete-permanent"
+        assert client.post(path).status_code == 204
+    (gone,) = add_people(product, "gone@example.org")
+
+    first = audience.sync()
+    update_person(product, gone, last_name="Again")
+    second = audience.sync()
+
+    assert first.refused == 1 and first.errors == 0
+    assert audience.ledger()[subscriber_hash("gone@example.org")].status is RemoteStatus.forgotten
+    assert second.refused == 1 and second.requests_write == 0
+    assert audience.members() == {}
+    with product.db.sessions() as session:
+        subjects = [a.subject for a in session.query(Activity).filter_by(contact_id=gone)]
+    assert any("Mailchimp refused to re-add gone@example.org" in s for s in subjects)
+
+
+def test_a_cleaned_member_that_stops_qualifying_is_recorded_not_archived(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *(f"p{n}@example.org" for n in range(20)))
+    audience.sync()
+    audience.person_action("p0@example.org", "bounce")
+
+    update_person(product, ids[0], do_not_email=True)
+    run = audience.sync()
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert (run.archived, run.errors) == (0, 0)
+    assert audience.member("p0@example.org")["status"] == "cleaned"
+    assert audience.ledger()[subscriber_hash("p0@example.org")].status is RemoteStatus.cleaned

@@ -44,6 +44,7 @@ from constituent.integrations.mailchimp.sync.types import (
     AddTag,
     Archive,
     ChangeEmail,
+    DesiredMember,
     LedgerEntry,
     Plan,
     Refusal,
@@ -105,9 +106,12 @@ class Applier:
     async def _each(self, items: Sequence[T], work: Callable[[T], Coroutine[Any, Any, None]]) -> None:
         """Run ``work`` on every item concurrently; the first failure cancels the rest (like a crash)."""
         self._check_lease()
-        async with asyncio.TaskGroup() as group:
-            for item in items:
-                group.create_task(work(item))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for item in items:
+                    group.create_task(work(item))
+        except BaseExceptionGroup as failed:
+            raise _first_leaf(failed) from failed
 
     # -- 1. renames ----------------------------------------------------------------------------------
 
@@ -119,17 +123,30 @@ class Applier:
 
     async def _rename(self, op: ChangeEmail) -> PageOutcome:
         member = op.member
-        body = {"email_address": member.email, "merge_fields": dict(member.merge_fields)}
-        if member.interests:
-            body["interests"] = dict(member.interests)
+        body = {"email_address": member.email, **_profile(member)}
         try:
             answer = await self.target.client.send_model(
                 "PATCH", f"{self.target.members_path}/{op.old_hash}", Member, body
             )
         except errors.MemberExists:
             return await self._rename_onto_existing(op)
+        except errors.NotFound:
+            return await self._renamed_before(op)
         except errors.MailchimpError as exc:
             return _member_failed(op.old_hash, member.email, member.owner_contact_id, exc)
+        return self._renamed(op, answer)
+
+    async def _renamed_before(self, op: ChangeEmail) -> PageOutcome:
+        """The old address is gone: if the new one is there, an earlier attempt got through."""
+        path = f"{self.target.members_path}/{op.member.subscriber_hash}"
+        try:
+            answer = await self.target.client.get_model(path, Member, {"fields": "id,email_address,status"})
+        except errors.NotFound as exc:
+            return _member_failed(op.old_hash, op.member.email, op.member.owner_contact_id, exc)
+        return self._renamed(op, answer)
+
+    def _renamed(self, op: ChangeEmail, answer: Member) -> PageOutcome:
+        member = op.member
         entry = apply_to_ledger({op.old_hash: self.state[op.old_hash]}, [op])[member.subscriber_hash]
         entry = replace(entry, status=RemoteStatus(answer.status))
         outcome = PageOutcome(forget=[op.old_hash], done=1)
@@ -138,17 +155,16 @@ class Applier:
         return outcome
 
     async def _rename_onto_existing(self, op: ChangeEmail) -> PageOutcome:
-        """The new address is already a member: archive the old one, update the existing one."""
+        """The new address is already a member: archive the old one, update the existing one.
+
+        PATCH, not PUT: it never creates or un-archives anything, whatever state that member is in.
+        """
         old = self.state[op.old_hash]
         outcome = await self._archive_one(Archive(old.subscriber_hash, old.email, old.contact_id, "renamed"))
         member = op.member
-        body = {"email_address": member.email, "merge_fields": dict(member.merge_fields)}
-        if member.interests:
-            body["interests"] = dict(member.interests)
+        path = f"{self.target.members_path}/{member.subscriber_hash}"
         try:
-            answer = await self.target.client.send_model(
-                "PUT", f"{self.target.members_path}/{member.subscriber_hash}", Member, body
-            )
+            answer = await self.target.client.send_model("PATCH", path, Member, _profile(member))
         except errors.MailchimpError as exc:
             outcome.merge(_member_failed(member.subscriber_hash, member.email, member.owner_contact_id, exc))
             return outcome
@@ -251,7 +267,9 @@ class Applier:
     async def _not_archivable(self, entry: LedgerEntry) -> PageOutcome:
         """Mailchimp will not archive a cleaned, pending or archived member: record what it holds."""
         path = f"{self.target.members_path}/{entry.subscriber_hash}"
-        member = await self.target.client.get_model(path, Member, {"fields": "id,status,last_changed"})
+        member = await self.target.client.get_model(
+            path, Member, {"fields": "id,email_address,status,last_changed"}
+        )
         status = RemoteStatus(member.status)
         # Already archived: our own earlier attempt got through before a crash, so it is ours to re-add.
         seen = replace(entry, status=status, archived_by_us=status is RemoteStatus.archived)
@@ -278,6 +296,18 @@ def _contact_ids(plan: Plan, ledger: dict[str, LedgerEntry]) -> dict[str, tuple[
     for op in plan.of_type(Upsert) + plan.of_type(ChangeEmail):
         owners[op.member.subscriber_hash] = op.member.contact_ids
     return owners
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+def _profile(member: DesiredMember) -> dict[str, Any]:
+    body: dict[str, Any] = {"merge_fields": dict(member.merge_fields)}
+    if member.interests:
+        body["interests"] = dict(member.interests)
+    return body
 
 
 def _member_failed(

@@ -163,9 +163,9 @@ class _SyncRun:
         watermark = utcnow()
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
-            inputs = self._inputs(session, integration, watermark)
+            inputs, refresh = self._inputs(session, integration, watermark)
         view = dict(inputs.ledger)
-        if self.options.mode is RunMode.full:
+        if refresh:
             view |= await self._refresh(client, audience_id, inputs)
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
@@ -174,18 +174,26 @@ class _SyncRun:
             )
         return _Planned(plan, inputs, view, watermark)
 
-    def _inputs(self, session: Session, integration: MailchimpIntegration, now: datetime) -> planning.Inputs:
+    def _inputs(
+        self, session: Session, integration: MailchimpIntegration, now: datetime
+    ) -> tuple[planning.Inputs, bool]:
+        """What to plan from, and whether to refresh the ledger from Mailchimp first.
+
+        The first run refreshes too: an audience may hold members we never wrote (archived or
+        deleted there), and only reading them keeps a first sync from bringing them back.
+        """
         today = now.date()
         last = runs.last_succeeded(session, integration.id)
         if self.options.mode is RunMode.full or last is None or last.watermark is None:
-            return planning.whole(session, integration, today)
+            return planning.whole(session, integration, today), True
         last_config = (last.cursor or {}).get("config")
-        return planning.changed_since(session, integration, today, last.watermark - OVERLAP, last_config)
+        since = last.watermark - OVERLAP
+        return planning.changed_since(session, integration, today, since, last_config), False
 
     async def _refresh(
         self, client: MailchimpClient, audience_id: str, inputs: planning.Inputs
     ) -> dict[str, LedgerEntry]:
-        """Full resync: the ledger becomes what Mailchimp holds (stored unless this is a dry run)."""
+        """The ledger becomes what Mailchimp holds (stored unless this is a dry run)."""
         self._phase("refresh")
         desired = inputs.desired
         updates = await refreshed_ledger(
