@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import BaseModel
 
 from constituent.cli.context import cli_actor, open_session
 from constituent.cli.output import emit_json
@@ -42,6 +43,16 @@ def list_groups(as_json: bool = JSON) -> None:
         typer.echo(f"{group.id:>6}  {group.name:<40} {group.member_count} member(s)")
 
 
+def _print_bulk(result: BaseModel, summary: str, unknown: list[int], as_json: bool) -> None:
+    if as_json:
+        emit_json(result.model_dump())
+        return
+    typer.echo(summary)
+    if unknown:
+        # Not a failure of the command (the others were done), but worth a look: say it on stderr.
+        typer.echo(f"no such contact(s): {' '.join(map(str, unknown))}", err=True)
+
+
 @app.command()
 def add(
     group_id: int = typer.Argument(..., help="Group id."),
@@ -53,12 +64,8 @@ def add(
         result = service.add_to_group(
             session, group_id, contact_ids, method=MembershipMethod.user, actor=cli_actor()
         )
-    if as_json:
-        emit_json(result.model_dump())
-        return
-    typer.echo(f"added {len(result.added)}, already members {len(result.already_members)}")
-    if result.unknown:
-        typer.echo(f"no such contact(s): {' '.join(map(str, result.unknown))}", err=True)
+    summary = f"added {len(result.added)}, already members {len(result.already_members)}"
+    _print_bulk(result, summary, result.unknown, as_json)
 
 
 @app.command()
@@ -73,12 +80,8 @@ def remove(
         result = service.remove_from_group(
             session, group_id, contact_ids, method=MembershipMethod.user, actor=cli_actor(), reason=reason
         )
-    if as_json:
-        emit_json(result.model_dump())
-        return
-    typer.echo(f"removed {len(result.removed)}, not members {len(result.not_members)}")
-    if result.unknown:
-        typer.echo(f"no such contact(s): {' '.join(map(str, result.unknown))}", err=True)
+    summary = f"removed {len(result.removed)}, not members {len(result.not_members)}"
+    _print_bulk(result, summary, result.unknown, as_json)
 
 
 @app.command()
