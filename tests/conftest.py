@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from constituent.kit import migrate
 from constituent.kit.db import make_engine, make_sessionmaker, normalise_url
 from constituent.models import Base
 
@@ -78,8 +79,9 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDat
 
 @pytest.fixture
 def db(empty_db: TestDatabase) -> TestDatabase:
-    """A fresh database with every table created."""
+    """A fresh database with every table created (and stamped as migrated, so CLI subprocesses accept it)."""
     Base.metadata.create_all(empty_db.engine)
+    migrate.stamp(empty_db.engine)
     return empty_db
 
 

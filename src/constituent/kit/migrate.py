@@ -31,3 +31,11 @@ def autogenerate(engine: Engine, message: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+def stamp(engine: Engine, revision: str = "head") -> None:
+    """Mark a schema built from the models (tests) as migrated, so ``upgrade`` finds nothing to do."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.stamp(config, revision)
