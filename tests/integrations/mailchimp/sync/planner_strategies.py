@@ -2,12 +2,13 @@
 
 A few hashes and contacts are shared between the desired map and the ledger, so the same address is
 often new, unchanged, stale, held (unsubscribed, cleaned, forgotten, refused, archived either way) or
-leaving, and a contact's old entry often meets its new address (an email change).
+leaving; and some desired contacts also have a ledger entry under an older address (``old-h3``), in
+any state, so email changes meet every status and the case where the new address is already there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from constituent.integrations.mailchimp.sync.planner import PlanOptions, StatusI
 from constituent.integrations.mailchimp.sync.types import DesiredMember, LedgerEntry, RemoteStatus
 
 HASHES = tuple(f"h{i}" for i in range(8))
+OLD_HASHES = tuple(f"old-{h}" for h in HASHES)  # where a contact's previous address sits in the ledger
 CONTACTS = tuple(range(1, 8))
 OWNED = frozenset({"Donors", "Volunteers", "Lapsed"})
 FOREIGN = frozenset({"VIP (made in Mailchimp)", "Gala 2023"})
@@ -36,16 +38,20 @@ class Scenario:
 # Built once: making strategies inside every draw costs more than the planner itself.
 _HASH_SETS = st.sets(st.sampled_from(HASHES))
 _CONTACT_ORDERS = st.permutations(CONTACTS)
-_SHARERS = st.integers(min_value=1, max_value=3)
+_SHARERS = st.sampled_from([1, 1, 2, 3])
 _FIRST_NAMES = st.sampled_from(["Ann", "Bob"])
 _OUR_TAGS = st.frozensets(st.sampled_from(sorted(OWNED)))
 _ANY_TAGS = st.frozensets(st.sampled_from(sorted(OWNED | FOREIGN)))
-_STATUSES = st.sampled_from(list(RemoteStatus))
+# Mostly subscribed, as in a real audience, so archives and email changes come up often.
+_STATUSES = st.sampled_from([RemoteStatus.subscribed] * 5 + [RemoteStatus.pending] + list(RemoteStatus))
 _CONTACT_IDS = st.none() | st.sampled_from(CONTACTS)
 _REFUSALS = st.sampled_from(["", "", "", REFUSED])
 _STATUS_IF_NEW: st.SearchStrategy[StatusIfNew] = st.sampled_from(("subscribed", "pending"))
-_GUARD_PERCENTS = st.integers(min_value=0, max_value=100)
-_SCOPES = st.none() | _HASH_SETS
+_GUARD_PERCENTS = st.sampled_from([0, 10, 25]) | st.integers(min_value=0, max_value=100)
+_SCOPES = st.none() | st.sets(st.sampled_from(HASHES + OLD_HASHES))
+_CONFIRMATIONS = st.sampled_from([False, False, True])
+_MOVED = st.sampled_from([False, False, False, True])
+_SHARER_INDEX = st.integers(min_value=0, max_value=2)
 
 
 def _desired_map(draw: st.DrawFn) -> dict[str, DesiredMember]:
@@ -83,6 +89,16 @@ def _ledger_entry(draw: st.DrawFn, subscriber_hash: str, wanted: DesiredMember |
     )
 
 
+def _previous_addresses(draw: st.DrawFn, desired: dict[str, DesiredMember]) -> dict[str, LedgerEntry]:
+    """Ledger entries of some desired contacts under an older address: email changes, in any state."""
+    previous = {}
+    for subscriber_hash in [h for h in sorted(desired) if draw(_MOVED)]:
+        sharers = desired[subscriber_hash].contact_ids
+        old = _ledger_entry(draw, f"old-{subscriber_hash}", None)
+        previous[old.subscriber_hash] = replace(old, contact_id=sharers[draw(_SHARER_INDEX) % len(sharers)])
+    return previous
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     desired = _desired_map(draw)
@@ -90,12 +106,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         subscriber_hash: _ledger_entry(draw, subscriber_hash, desired.get(subscriber_hash))
         for subscriber_hash in sorted(draw(_HASH_SETS))
     }
+    ledger |= _previous_addresses(draw, desired)
     # An incremental run looks at its desired addresses plus the old addresses of changed contacts.
     seen = draw(_SCOPES)
     options = PlanOptions(
         status_if_new=draw(_STATUS_IF_NEW),
         owned_tags=OWNED,
         guard_percent=draw(_GUARD_PERCENTS),
-        confirm_removals=draw(st.booleans()),
+        confirm_removals=draw(_CONFIRMATIONS),
     )
     return Scenario(desired, ledger, options, None if seen is None else frozenset(seen | desired.keys()))
