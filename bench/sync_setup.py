@@ -1,17 +1,34 @@
-"""Shared set-up of the sync benchmarks: a seeded database, 20 tags and 3 interests on top of it.
+"""Shared set-up of the sync benchmarks: a seeded database with 20 tags and 3 interests, the emulator
+as a separate process, a connected integration, and the sync itself run in a child process.
 
-The seeded database is kept in a file named after its size (``--data-dir``), so reruns skip the
-seeding; the searches and groups are added once, idempotently.
+The seeded database is kept in a file named after its size (under ``--data-dir``), so reruns skip
+the seeding; the searches are added once, idempotently. Each benchmark gets a fresh emulator (an
+empty account) and its own integration.
+
+The sync runs in a child process (``python -m bench.sync_setup sync --integration N``: the engine's
+``run_sync``, what ``constituent mailchimp sync`` runs) so its wall time and peak RSS are its own.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from bench.seed import seed
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -20,8 +37,19 @@ from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailSt
 from constituent.crm.groups.models import Group
 from constituent.crm.searches import service as searches
 from constituent.crm.searches.models import SavedSearch
+from constituent.integrations.mailchimp import service
+from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.models import MailchimpSource, SourceKind, SourceTarget
+from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.models import RunMode
 from constituent.kit import migrate
-from constituent.kit.db import make_engine
+from constituent.kit.crypto import SecretBox
+from constituent.kit.db import make_engine, make_sessionmaker, session_scope
+from constituent.kit.runtime import database_for
+from constituent.kit.settings import Settings
+
+CLI = str(Path(sys.executable).with_name("constituent"))
 
 AS_OF = date(2026, 11, 22)
 # Share of seeded contacts that are eligible (active individuals, alive, emailable, good primary email).
@@ -70,9 +98,13 @@ class BenchDatabase:
     eligible: int
 
 
-def seeded_database(data_dir: Path, eligible: int) -> BenchDatabase:
-    """A SQLite database with about ``eligible`` eligible contacts (seeded once, then reused)."""
-    contacts = round(eligible / ELIGIBLE_SHARE)
+def contacts_for(eligible: int) -> int:
+    """How many contacts to seed for about ``eligible`` eligible ones."""
+    return round(eligible / ELIGIBLE_SHARE)
+
+
+def seeded_database(data_dir: Path, contacts: int) -> BenchDatabase:
+    """A SQLite database of ``contacts`` seeded contacts (seeded once, then reused)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / f"sync-{contacts}.db"
     url = f"sqlite:///{path}"
@@ -120,3 +152,191 @@ def eligible_count(session: Session) -> int:
         )
     )
     return session.scalar(query) or 0
+
+
+# -- the emulator, as its own process --------------------------------------------------------------
+
+
+@dataclass
+class Emulator:
+    base_url: str
+    process: subprocess.Popen[bytes]
+    account_id: str = ""
+    api_key: str = ""
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.base_url}/3.0"
+
+    def control(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        response = httpx.request(
+            method, f"{self.base_url}/_emulator/{path}", json=body, params=params or None, timeout=60
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def statuses(self, audience_id: str) -> dict[str, int]:
+        """How many members the audience holds, by status (the control API is not counted as requests)."""
+        counts: dict[str, int] = {}
+        for member in self.control("GET", f"lists/{audience_id}/export")["members"]:
+            counts[member["status"]] = counts.get(member["status"], 0) + 1
+        return counts
+
+    def requests(self) -> tuple[int, int]:
+        """(reads, writes) our account has made so far."""
+        counts: dict[str, int] = self.control("GET", "stats", account_id=self.account_id)["requests"]
+        reads = sum(n for route, n in counts.items() if route.startswith("GET "))
+        return reads, sum(counts.values()) - reads
+
+
+@contextmanager
+def running_emulator(latency_ms: int, log: Path) -> Iterator[Emulator]:
+    port = _free_port()
+    command = [CLI, "emulator", "--port", str(port), "--latency-ms", str(latency_ms)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    emulator = Emulator(f"http://127.0.0.1:{port}", process)
+    try:
+        _wait_until_up(emulator)
+        account = emulator.control("POST", "accounts", {"plan": "monthly"})
+        emulator.account_id, emulator.api_key = account["account_id"], account["api_key"]
+        yield emulator
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_up(emulator: Emulator) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            emulator.control("GET", "stats")
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the emulator did not start at {emulator.base_url}")
+
+
+# -- the integration ---------------------------------------------------------------------------------
+
+
+def settings_for(database: BenchDatabase, emulator: Emulator, data_dir: Path) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=database.url,
+        mailchimp_api_base=emulator.api_base,
+        mailchimp_oauth_base=emulator.base_url,
+        base_url="http://127.0.0.1:9",
+    )
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CONSTITUENT_DATA_DIR"] = str(settings.data_dir)
+    env["CONSTITUENT_DATABASE_URL"] = settings.resolved_database_url
+    env["CONSTITUENT_MAILCHIMP_API_BASE"] = settings.mailchimp_api_base
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    return env
+
+
+@dataclass
+class Connected:
+    integration_id: int
+    audience_id: str
+
+
+def connect(database: BenchDatabase, emulator: Emulator, settings: Settings, interests: int = 3) -> Connected:
+    """A new integration on a new audience (mode all, everyone), with ``interests`` groups as interests."""
+    request = ConnectRequest(
+        name=f"Bench {uuid.uuid4().hex[:6]}",
+        audience_name=f"Bench {uuid.uuid4().hex[:6]}",
+        contact=AudienceContact(company="Bench", address1="1 Elm St", city="Springfield", country="US"),
+        permission_reminder="You signed up at one of our events.",
+        campaign_defaults=CampaignDefaults(
+            from_name="Bench", from_email="news@bench.example", subject="News"
+        ),
+    )
+    credentials = Credentials("api_key", emulator.api_key, emulator.api_base)
+    sessions = make_sessionmaker(database.engine)
+    with session_scope(sessions) as session:
+        integration = asyncio.run(
+            service.connect(session, SecretBox.from_settings(settings), request, credentials)
+        )
+        for group_id, name in zip(interest_group_ids(session)[:interests], INTEREST_GROUPS, strict=False):
+            interest_id = _create_interest(
+                emulator, integration.audience_id, integration.interest_category_id, name
+            )
+            integration.sources.append(
+                MailchimpSource(
+                    kind=SourceKind.group,
+                    group_id=group_id,
+                    target=SourceTarget.interest,
+                    interest_id=interest_id,
+                )
+            )
+        return Connected(integration.id, integration.audience_id)
+
+
+def _create_interest(emulator: Emulator, audience_id: str, category_id: str | None, name: str) -> str:
+    path = f"{emulator.api_base}/lists/{audience_id}/interest-categories/{category_id}/interests"
+    response = httpx.post(path, json={"name": name}, auth=("bench", emulator.api_key), timeout=60)
+    response.raise_for_status()
+    interest_id: str = response.json()["id"]
+    return interest_id
+
+
+# -- the sync, in a child process --------------------------------------------------------------------
+
+
+@dataclass
+class SyncFigures:
+    seconds: float
+    peak_rss_mb: float
+    run: dict[str, Any]
+
+
+def run_sync_process(settings: Settings, integration_id: int, *, full: bool = False) -> SyncFigures:
+    command = [sys.executable, "-m", "bench.sync_setup", "sync", "--integration", str(integration_id)]
+    if full:
+        command.append("--full")
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, env=child_env(settings), stdout=output)
+        # wait4 gives this child's own resource usage (its peak RSS), not the sum of all children.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        output.seek(0)
+        text = output.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"the sync failed (exit {process.returncode}): {text}")
+    return SyncFigures(seconds, usage.ru_maxrss / 1024, json.loads(text.strip().splitlines()[-1]))
+
+
+def _sync_main(integration_id: int, full: bool) -> None:
+    settings = Settings()
+    mode = RunMode.full if full else RunMode.incremental
+    run = run_sync(database_for(settings), settings, integration_id, mode=mode)
+    print(
+        json.dumps({"run_id": run.id, "status": run.status.value, **run.counters(), "message": run.message})
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run one sync (used by the sync benchmarks).")
+    parser.add_argument("command", choices=["sync"])
+    parser.add_argument("--integration", type=int, required=True)
+    parser.add_argument("--full", action="store_true")
+    args = parser.parse_args()
+    _sync_main(args.integration, args.full)
+
+
+if __name__ == "__main__":
+    main()

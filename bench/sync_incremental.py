@@ -1,0 +1,88 @@
+"""Incremental syncs on 1,000,000 contacts: nothing changed, then 10,000 contacts changed.
+
+    PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000] [--changed 10000]
+
+First a full initial sync fills the audience (timed too); then an incremental run with nothing
+changed (target: under 15 s, zero write requests), then one after ``--changed`` contacts got a new
+last name (target: under 30 s). Each sync runs in its own child process against the emulator
+(``--latency-ms 50``, 10 connections), exactly as ``bench/sync_initial.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import uuid
+from pathlib import Path
+
+from bench.sync_setup import (
+    BenchDatabase,
+    Emulator,
+    SyncFigures,
+    connect,
+    run_sync_process,
+    running_emulator,
+    seeded_database,
+    settings_for,
+)
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.models import Contact
+from constituent.kit.clock import utcnow
+from constituent.kit.settings import Settings
+
+
+def change_last_names(database: BenchDatabase, count: int) -> None:
+    """``count`` contacts (a fixed random sample) get a new last name, as an edit in the app would."""
+    with Session(database.engine) as session:
+        ids = list(session.scalars(select(Contact.id)))
+        chosen = random.Random(5).sample(ids, count)
+        for start in range(0, count, 5_000):
+            batch = chosen[start : start + 5_000]
+            changed = update(Contact).where(Contact.id.in_(batch))
+            session.execute(changed.values(last_name=Contact.last_name + "-Smith", updated_at=utcnow()))
+        session.commit()
+
+
+def timed_run(emulator: Emulator, settings: Settings, integration_id: int, label: str) -> str:
+    before = emulator.requests()
+    figures: SyncFigures = run_sync_process(settings, integration_id)
+    reads, writes = (now - then for now, then in zip(emulator.requests(), before, strict=True))
+    run = figures.run
+    counts = ", ".join(f"{name} {run[name]}" for name in ("created", "updated", "archived", "tags_added"))
+    return (
+        f"| {label} | {figures.seconds:.1f} s | {reads} reads, {writes} writes | "
+        f"{figures.peak_rss_mb:.0f} MB | {run['status']}: {counts} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--changed", type=int, default=10_000)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
+    args = parser.parse_args()
+
+    database = seeded_database(args.data_dir, args.contacts)
+    print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible")
+    rows = ["| run | wall time | requests | peak RSS | outcome |", "|---|---|---|---|---|"]
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
+        settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
+        integration_id = connect(database, emulator, settings).integration_id
+        rows.append(timed_run(emulator, settings, integration_id, "initial (full) sync"))
+        print(rows[-1], flush=True)
+        rows.append(timed_run(emulator, settings, integration_id, "incremental, nothing changed"))
+        print(rows[-1], flush=True)
+        change_last_names(database, args.changed)
+        rows.append(timed_run(emulator, settings, integration_id, f"incremental, {args.changed:,} changed"))
+    print("\n".join(rows))
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Full initial sync: 100,000 eligible contacts, 20 saved-search tags, 3 interests, emulator at 50 ms.
+
+    PYTHONPATH=. .venv/bin/python bench/sync_initial.py [--eligible 100000] [--latency-ms 50]
+
+Targets (issue 5): under 60 s wall, under 400 API requests, peak RSS of the sync process under 400 MB.
+The emulator runs as its own process (``constituent emulator --latency-ms 50``, 10 connections per
+account); the sync runs in a child process (see ``bench/sync_setup.py``). Requests are counted by the
+emulator for our account, after connecting (connecting makes its own few requests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import uuid
+from pathlib import Path
+
+from bench.sync_setup import (
+    connect,
+    contacts_for,
+    run_sync_process,
+    running_emulator,
+    seeded_database,
+    settings_for,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--eligible", type=int, default=100_000)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
+    args = parser.parse_args()
+
+    database = seeded_database(args.data_dir, contacts_for(args.eligible))
+    print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible ({database.url})")
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
+        settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
+        connected = connect(database, emulator, settings)
+        before = emulator.requests()
+        figures = run_sync_process(settings, connected.integration_id)
+        reads, writes = (now - then for now, then in zip(emulator.requests(), before, strict=True))
+        statuses = emulator.statuses(connected.audience_id)
+    print(json.dumps(figures.run))
+    print("| figure | value | target |\n|---|---|---|")
+    print(f"| wall time of the sync | {figures.seconds:.1f} s | < 60 s |")
+    print(f"| API requests | {reads + writes} ({reads} reads, {writes} writes) | < 400 |")
+    print(f"| peak RSS of the sync process | {figures.peak_rss_mb:.0f} MB | < 400 MB |")
+    print(f"| audience afterwards | {statuses} | {database.eligible:,} eligible contacts |")
+    print(f"| load average (1 min) at the end | {os.getloadavg()[0]:.1f} | machine: 2 cores |")
+
+
+if __name__ == "__main__":
+    main()
