@@ -23,7 +23,8 @@ def identity_problem(
     if kind == ContactKind.individual and not (first_name or last_name or has_email):
         return InvalidInput("first_name", "an individual needs a first name, a last name or an email")
     if kind != ContactKind.individual and not organization_name:
-        return InvalidInput("organization_name", f"an {kind.value} needs an organization name")
+        article = "an" if kind == ContactKind.organization else "a"
+        return InvalidInput("organization_name", f"{article} {kind.value} needs an organization name")
     return None
 
 

@@ -64,15 +64,16 @@ class LedgerEntry:
     refused: str = ""  # Mailchimp's refusal (compliance / forgotten): never retried by a routine sync
 
 
+# One encoder for every call: fingerprints are computed for every member of every run.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def fingerprint(email: str, merge_fields: Mapping[str, Any], interests: Mapping[str, bool]) -> str:
-    """A stable digest of what a sync writes, so an unchanged member costs no request."""
-    canonical = json.dumps(
-        {"email": email.strip().lower(), "merge_fields": merge_fields, "interests": interests},
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
+    """A stable digest of what a sync writes, so an unchanged member costs no request (not a security use)."""
+    canonical = _CANONICAL.encode(
+        {"email": email.strip().lower(), "merge_fields": merge_fields, "interests": interests}
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
 # -- operations ------------------------------------------------------------------------------------
