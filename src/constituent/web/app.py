@@ -8,6 +8,7 @@ from constituent.kit.runtime import Database, database_for, get_database
 from constituent.kit.settings import Settings, get_settings
 from constituent.web import health, mailchimp_routes
 from constituent.web.api import create_api
+from constituent.web.pages import install_pages
 
 API_PREFIX = "/api/v1"
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(health.router)
     app.include_router(mailchimp_routes.router)
     app.mount(API_PREFIX, create_api(database, settings))
-    # Seam for issue 8: the browser pages (Jinja2 + htmx, session cookies + CSRF) are included here,
-    # on the root app, so they get their own HTML error handling and never the API's Bearer auth.
+    # The browser pages (Jinja2 + htmx, session cookies + CSRF) live on the root app, so they get their
+    # own HTML error handling and never the API's Bearer auth.
+    install_pages(app, settings)
     return app

@@ -19,6 +19,7 @@ from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+from constituent.web.pages import oauth_return
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,9 +44,7 @@ def validate_webhook_url(integration_id: int, secret: str, request: Request) -> 
 
 
 @router.get(oauth.CALLBACK_PATH)
-def oauth_callback(
-    request: Request, state: str = "", code: str = "", error: str | None = None
-) -> HTMLResponse:
+def oauth_callback(request: Request, state: str = "", code: str = "", error: str | None = None) -> Response:
     """Where Mailchimp's login sends the person back: consume the state, then connect."""
     settings = _settings(request)
     sessions = _database(request).sessions
@@ -53,6 +52,7 @@ def oauth_callback(
         # Consumed in its own transaction so a state can never be replayed, whatever happens next.
         with session_scope(sessions) as session:
             pending = oauth.take_pending(session, state, utcnow())
+        oauth_return.refuse_other_user(request, pending.user_id)
         oauth.refuse_if_denied(error)
         box = SecretBox.from_settings(settings)
         with session_scope(sessions) as session:
@@ -63,7 +63,7 @@ def oauth_callback(
     except DomainError as exc:
         return _page("Mailchimp was not connected", str(exc), status_code=400)
     audience = f"{integration.audience_name} ({integration.audience_id})"
-    return _page(
+    return oauth_return.landing(request, integration) or _page(
         "Mailchimp connected",
         f"Integration {integration.id} is connected to the audience {audience}.",
         status_code=200,

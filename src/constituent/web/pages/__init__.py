@@ -1,0 +1,37 @@
+"""The browser pages (Jinja2 + htmx): session cookie, form tokens, and every page router.
+
+Every router here but the login form's depends on ``deps.PROTECTED`` (a logged-in session, then the form
+token), so a page added later is protected without thinking about it; tests/web/pages checks each route.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from constituent.kit.settings import Settings
+from constituent.web.pages import auth, dashboard, integrations, mailchimp_add, mailchimp_page
+from constituent.web.pages.errors import install_error_pages
+from constituent.web.pages.login_limiter import LoginLimiter
+from constituent.web.sessions import install_sessions
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+PUBLIC_ROUTERS = (auth.router,)
+PROTECTED_ROUTERS = (
+    auth.logout_router,
+    dashboard.router,
+    integrations.router,
+    mailchimp_add.router,
+    mailchimp_page.router,
+)
+
+
+def install_pages(app: FastAPI, settings: Settings) -> None:
+    app.state.login_limiter = LoginLimiter()
+    install_sessions(app, settings)
+    install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (*PUBLIC_ROUTERS, *PROTECTED_ROUTERS):
+        app.include_router(router, include_in_schema=False)
