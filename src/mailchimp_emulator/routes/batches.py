@@ -6,6 +6,7 @@ A batch reads back pending → started → finished; its results archive is serv
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +19,13 @@ from mailchimp_emulator.errors import InvalidResource, MailchimpError, ResourceN
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.hashing import new_hex_id
 from mailchimp_emulator.render import iso, link
-from mailchimp_emulator.routes.common import json_response, no_content, page_bounds, read_object, store_of
+from mailchimp_emulator.routes.common import (
+    collection_response,
+    json_response,
+    no_content,
+    read_object,
+    store_of,
+)
 from mailchimp_emulator.state import Account, Batch
 
 router = APIRouter()
@@ -52,14 +59,10 @@ async def create_batch(request: Request, account: Account = Depends(current_acco
 
 @router.get("/batches")
 async def list_batches(request: Request, account: Account = Depends(current_account)) -> Response:
-    offset, count = page_bounds(request)
-    batches = list(account.batches.values())
-    body = {
-        "batches": [render_batch(request, b) for b in batches[offset : offset + count]],
-        "total_items": len(batches),
-        "_links": [link("self", "/3.0/batches"), link("create", "/3.0/batches", "POST")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", "/3.0/batches"), link("create", "/3.0/batches", "POST")]
+    return collection_response(
+        request, "batches", list(account.batches.values()), partial(render_batch, request), links
+    )
 
 
 @router.get("/batches/{batch_id}")

@@ -7,6 +7,7 @@ which is what reports, the ``member_id`` filter and the ``campaign`` webhook nee
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +19,13 @@ from mailchimp_emulator.errors import InvalidResource, MailchimpError, ResourceN
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.hashing import new_hex_id
 from mailchimp_emulator.render import iso, link
-from mailchimp_emulator.routes.common import json_response, no_content, page_bounds, read_object, store_of
+from mailchimp_emulator.routes.common import (
+    collection_response,
+    json_response,
+    no_content,
+    read_object,
+    store_of,
+)
 from mailchimp_emulator.state import Account, AudienceList, Campaign, Member, Store, WebhookEvent
 
 router = APIRouter()
@@ -56,15 +63,10 @@ async def create_campaign(request: Request, account: Account = Depends(current_a
 
 @router.get("/campaigns")
 async def list_campaigns(request: Request, account: Account = Depends(current_account)) -> Response:
-    offset, count = page_bounds(request)
     chosen = [c for c in account.campaigns.values() if _matches(request, c)]
     chosen.sort(key=_sort_key(request), reverse=request.query_params.get("sort_dir", "").upper() == "DESC")
-    body = {
-        "campaigns": [render_campaign(account, c) for c in chosen[offset : offset + count]],
-        "total_items": len(chosen),
-        "_links": [link("self", "/3.0/campaigns"), link("create", "/3.0/campaigns", "POST")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", "/3.0/campaigns"), link("create", "/3.0/campaigns", "POST")]
+    return collection_response(request, "campaigns", chosen, partial(render_campaign, account), links)
 
 
 @router.get("/campaigns/{campaign_id}")

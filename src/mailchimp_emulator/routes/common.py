@@ -7,14 +7,17 @@ answer must be ready in well under 100 ms.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.responses import Response
 
 from mailchimp_emulator.errors import InvalidResource, JsonParseError, ResourceNotFound
+from mailchimp_emulator.fields import project
 from mailchimp_emulator.state import Account, AudienceList, Member, Store
 
+T = TypeVar("T")
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 DEFAULT_COUNT = 10
 MAX_COUNT = 1000
@@ -82,6 +85,22 @@ def query_int(request: Request, name: str, default: int, maximum: int | None = N
 def page_bounds(request: Request) -> tuple[int, int]:
     """(offset, count) from the query, count capped at Mailchimp's 1000."""
     return query_int(request, "offset", 0), query_int(request, "count", DEFAULT_COUNT, MAX_COUNT)
+
+
+def collection_response(
+    request: Request,
+    key: str,
+    items: Sequence[T],
+    render: Callable[[T], Any],
+    links: list[dict[str, str]],
+    **extra: Any,
+) -> Response:
+    """One page of a collection as Mailchimp shapes it: the page under ``key``, ``total_items``, ``_links``
+    and any ``extra`` keys (``list_id``, ...), trimmed by ``fields``/``exclude_fields``."""
+    offset, count = page_bounds(request)
+    page = [render(item) for item in items[offset : offset + count]]
+    body = {key: page, **extra, "total_items": len(items), "_links": links}
+    return json_response(project(request, body))
 
 
 def query_bool(request: Request, name: str, default: bool = False) -> bool:

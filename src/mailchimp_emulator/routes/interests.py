@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,10 +14,10 @@ from mailchimp_emulator.fields import project
 from mailchimp_emulator.hashing import new_hex_id
 from mailchimp_emulator.render import link
 from mailchimp_emulator.routes.common import (
+    collection_response,
     json_response,
     no_content,
     owned_list,
-    page_bounds,
     read_object,
     store_of,
 )
@@ -51,15 +52,11 @@ async def get_categories(
     list_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     audience = owned_list(account, list_id)
-    offset, count = page_bounds(request)
     chosen = list(audience.interest_categories.values())
-    body = {
-        "list_id": audience.id,
-        "categories": [render_category(audience, c) for c in chosen[offset : offset + count]],
-        "total_items": len(chosen),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/interest-categories")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/interest-categories")]
+    return collection_response(
+        request, "categories", chosen, lambda c: render_category(audience, c), links, list_id=audience.id
+    )
 
 
 @router.get(CATEGORY)
@@ -118,16 +115,12 @@ async def get_interests(
 ) -> Response:
     audience = owned_list(account, list_id)
     category = _category(audience, category_id)
-    offset, count = page_bounds(request)
     chosen = list(category.interests.values())
-    body = {
-        "interests": [render_interest(audience, i) for i in chosen[offset : offset + count]],
-        "list_id": audience.id,
-        "category_id": category.id,
-        "total_items": len(chosen),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/interest-categories/{category.id}/interests")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/interest-categories/{category.id}/interests")]
+    render = partial(render_interest, audience)
+    return collection_response(
+        request, "interests", chosen, render, links, list_id=audience.id, category_id=category.id
+    )
 
 
 @router.get(INTEREST)

@@ -14,10 +14,10 @@ from mailchimp_emulator.clock import now
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.render import iso, link
 from mailchimp_emulator.routes.common import (
+    collection_response,
     json_response,
     no_content,
     owned_list,
-    page_bounds,
     read_object,
     store_of,
 )
@@ -35,20 +35,15 @@ async def post_list(request: Request, account: Account = Depends(current_account
 
 @router.get("/lists")
 async def get_lists(request: Request, account: Account = Depends(current_account)) -> Response:
-    offset, count = page_bounds(request)
     audiences = list(account.lists.values())
     cap = account.audience_cap
-    body = {
-        "lists": [render_list(a) for a in audiences[offset : offset + count]],
-        "total_items": len(audiences),
-        "constraints": {
-            "may_create": account.may_create_audience,
-            "max_instances": cap if cap is not None else -1,
-            "current_total_instances": len(audiences),
-        },
-        "_links": [link("self", "/3.0/lists"), link("create", "/3.0/lists", "POST")],
+    constraints = {
+        "may_create": account.may_create_audience,
+        "max_instances": cap if cap is not None else -1,
+        "current_total_instances": len(audiences),
     }
-    return json_response(project(request, body))
+    links = [link("self", "/3.0/lists"), link("create", "/3.0/lists", "POST")]
+    return collection_response(request, "lists", audiences, render_list, links, constraints=constraints)
 
 
 @router.get("/lists/{list_id}")

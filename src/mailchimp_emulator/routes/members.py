@@ -22,11 +22,11 @@ from mailchimp_emulator.members import (
 )
 from mailchimp_emulator.render import link, render_member
 from mailchimp_emulator.routes.common import (
+    collection_response,
     json_response,
     member_or_404,
     no_content,
     owned_list,
-    page_bounds,
     query_bool,
     read_object,
     store_of,
@@ -49,15 +49,11 @@ async def get_members(
     list_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     audience = owned_list(account, list_id)
-    offset, count = page_bounds(request)
     chosen = _sorted(request, _filtered(request, audience.members.values()))
-    body = {
-        "members": [render_member(audience, m) for m in chosen[offset : offset + count]],
-        "list_id": audience.id,
-        "total_items": len(chosen),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/members")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/members")]
+    return collection_response(
+        request, "members", chosen, lambda m: render_member(audience, m), links, list_id=audience.id
+    )
 
 
 @router.post(MEMBERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +14,13 @@ from mailchimp_emulator.auth import current_account
 from mailchimp_emulator.errors import VALIDATION_DETAIL, InvalidResource, ResourceNotFound, invalid_field
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.render import link
-from mailchimp_emulator.routes.common import json_response, no_content, owned_list, page_bounds, read_object
+from mailchimp_emulator.routes.common import (
+    collection_response,
+    json_response,
+    no_content,
+    owned_list,
+    read_object,
+)
 from mailchimp_emulator.state import Account, AudienceList, MergeField
 
 router = APIRouter()
@@ -65,15 +72,10 @@ async def get_merge_fields(
     list_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     audience = owned_list(account, list_id)
-    offset, count = page_bounds(request)
     chosen = list(audience.merge_fields.values())
-    body = {
-        "merge_fields": [render_merge_field(audience, f) for f in chosen[offset : offset + count]],
-        "list_id": audience.id,
-        "total_items": len(chosen),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/merge-fields")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/merge-fields")]
+    render = partial(render_merge_field, audience)
+    return collection_response(request, "merge_fields", chosen, render, links, list_id=audience.id)
 
 
 @router.get(PATH + "/{merge_id}")

@@ -18,7 +18,7 @@ from mailchimp_emulator.errors import ResourceNotFound
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.render import iso, link, merge_values
 from mailchimp_emulator.routes.campaigns import owned_campaign, query_time, report_summary
-from mailchimp_emulator.routes.common import json_response, page_bounds
+from mailchimp_emulator.routes.common import collection_response, json_response
 from mailchimp_emulator.state import Account, AudienceList, Campaign, EmailActivity, Member
 
 router = APIRouter()
@@ -115,15 +115,11 @@ def _per_recipient(
     render: Callable[[Member], dict[str, Any]],
 ) -> Response:
     """A page of a report with a row per recipient: sent-to (rows "sent_to") or email-activity ("emails")."""
-    offset, count = page_bounds(request)
-    members = _recipients(campaign, audience)
-    body = {
-        "sent_to" if report == "sent-to" else "emails": [render(m) for m in members[offset : offset + count]],
-        "campaign_id": campaign.id,
-        "total_items": len(members),
-        "_links": [link("self", f"/3.0/reports/{campaign.id}/{report}")],
-    }
-    return json_response(project(request, body))
+    key = "sent_to" if report == "sent-to" else "emails"
+    links = [link("self", f"/3.0/reports/{campaign.id}/{report}")]
+    return collection_response(
+        request, key, _recipients(campaign, audience), render, links, campaign_id=campaign.id
+    )
 
 
 def _sent_campaign(account: Account, campaign_id: str) -> tuple[Campaign, AudienceList | None]:

@@ -5,6 +5,7 @@ Emails that are not on the list are ignored, as Mailchimp does; saved (condition
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,11 +17,11 @@ from mailchimp_emulator.errors import InvalidResource, ResourceNotFound, invalid
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.render import iso, link, render_member
 from mailchimp_emulator.routes.common import (
+    collection_response,
     json_response,
     member_or_404,
     no_content,
     owned_list,
-    page_bounds,
     read_object,
     store_of,
 )
@@ -58,16 +59,11 @@ async def get_segments(
     list_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     audience = owned_list(account, list_id)
-    offset, count = page_bounds(request)
     kind = request.query_params.get("type")
     chosen = [s for s in audience.segments.values() if kind is None or s.type == kind]
-    body = {
-        "segments": [render_segment(audience, s) for s in chosen[offset : offset + count]],
-        "list_id": audience.id,
-        "total_items": len(chosen),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/segments")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/segments")]
+    render = partial(render_segment, audience)
+    return collection_response(request, "segments", chosen, render, links, list_id=audience.id)
 
 
 @router.get(SEGMENT)
@@ -146,14 +142,9 @@ async def get_segment_members(
 ) -> Response:
     audience = owned_list(account, list_id)
     segment = _segment(audience, segment_id)
-    offset, count = page_bounds(request)
-    chosen = _segment_members(audience, segment)
-    body = {
-        "members": [render_member(audience, m) for m in chosen[offset : offset + count]],
-        "total_items": len(chosen),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/segments/{segment.id}/members")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/segments/{segment.id}/members")]
+    render = partial(render_member, audience)
+    return collection_response(request, "members", _segment_members(audience, segment), render, links)
 
 
 @router.post(SEGMENT + "/members")

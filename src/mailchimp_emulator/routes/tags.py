@@ -13,11 +13,11 @@ from mailchimp_emulator.errors import invalid_field
 from mailchimp_emulator.fields import project
 from mailchimp_emulator.render import iso, link
 from mailchimp_emulator.routes.common import (
+    collection_response,
     json_response,
     member_or_404,
     no_content,
     owned_list,
-    page_bounds,
     read_object,
     store_of,
 )
@@ -34,18 +34,13 @@ async def get_member_tags(
 ) -> Response:
     audience = owned_list(account, list_id)
     member = member_or_404(audience, subscriber_hash)
-    offset, count = page_bounds(request)
     tags = [
         {"id": tag_id, "name": audience.segments[tag_id].name, "date_added": iso(added)}
         for tag_id, added in (member.tags or {}).items()
         if tag_id in audience.segments
     ]
-    body = {
-        "tags": tags[offset : offset + count],
-        "total_items": len(tags),
-        "_links": [link("self", f"/3.0/lists/{audience.id}/members/{member.id}/tags")],
-    }
-    return json_response(project(request, body))
+    links = [link("self", f"/3.0/lists/{audience.id}/members/{member.id}/tags")]
+    return collection_response(request, "tags", tags, lambda tag: tag, links)
 
 
 @router.post(MEMBER_TAGS)
