@@ -4,12 +4,9 @@ services, and the audience read back from the emulator's export."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts import service as contacts
@@ -19,18 +16,14 @@ from constituent.crm.contacts.schemas import ContactCreate, ContactUpdate, Email
 from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
-from constituent.integrations.mailchimp.sync import ledger
+from constituent.integrations.mailchimp.sync import ledger, runs
 from constituent.integrations.mailchimp.sync.desired import build_desired
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, SyncRun
 from constituent.integrations.mailchimp.sync.types import LedgerEntry
-from constituent.kit import migrate
 from constituent.kit.clock import today
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
-from constituent.kit.settings import Settings
-from mailchimp_emulator.config import EmulatorConfig
-from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import Product
 from tests.support.emulator import account_on
 
@@ -74,6 +67,12 @@ class Audience:
     def emulator_writes(self) -> int:
         stats = self.product.emulator.control("GET", "stats", account_id=self.account_id)
         return sum(n for route, n in stats["requests"].items() if not route.startswith("GET"))
+
+    def latest_run(self) -> SyncRun:
+        with self.product.db.sessions() as session:
+            run = runs.latest_for_integration(session, self.integration_id)
+        assert run is not None
+        return run
 
     def ledger(self) -> dict[str, LedgerEntry]:
         with self.product.db.sessions() as session:
@@ -125,21 +124,6 @@ def update_person(product: Product, contact_id: int, **changes: Any) -> None:
 
 def contact(session: Session, contact_id: int) -> Contact:
     return contacts.get_contact(session, contact_id)
-
-
-@pytest.fixture
-def faulty_product(empty_db: TestDatabase, emulator_factory: Any, tmp_path: Path) -> Iterator[Product]:
-    """A product on a private emulator that injects the issue's faults into every request."""
-    emulator = emulator_factory(EmulatorConfig())
-    migrate.upgrade(empty_db.engine)
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=empty_db.url,
-        mailchimp_api_base=emulator.api_base,
-        mailchimp_oauth_base=emulator.base_url,
-        base_url="http://127.0.0.1:9",
-    )
-    yield Product(settings, empty_db, emulator)
 
 
 def inject_faults(product: Product) -> None:

@@ -82,13 +82,14 @@ class Applier:
         self.recorder = recorder
         self.lease: Lease | None = None
         self.contact_ids = _contact_ids(plan, ledger)
+        self._one_writer = asyncio.Lock()
 
     async def apply(self) -> None:
         await self._renames(self.plan.of_type(ChangeEmail))
         await self._batch_subscribe(self.plan.of_type(Upsert) + self.plan.of_type(AddTag))
         await self._remove_tags(self.plan.of_type(RemoveTag))
         await self._archives(self.plan.of_type(Archive))
-        self._refusals(self.plan.of_type(Refusal))
+        await self._refusals(self.plan.of_type(Refusal))
 
     # -- bookkeeping ---------------------------------------------------------------------------------
 
@@ -96,12 +97,15 @@ class Applier:
         if self.lease is not None and self.lease.lost.is_set():
             raise LeaseLost("another sync took over this integration; this run stopped writing")
 
-    def _commit(self, phase: str, outcome: PageOutcome) -> None:
+    async def _commit(self, phase: str, outcome: PageOutcome) -> None:
+        """Record a page: the run's own view at once, the database in a thread (one at a time), so
+        the requests still in flight are answered while the page is stored."""
         for subscriber_hash in outcome.forget:
             self.state.pop(subscriber_hash, None)
         for update in outcome.updates:
             self.state[update.entry.subscriber_hash] = update.entry
-        self.recorder.commit(phase, outcome)
+        async with self._one_writer:
+            await asyncio.to_thread(self.recorder.commit, phase, outcome)
 
     async def _each(self, items: Sequence[T], work: Callable[[T], Coroutine[Any, Any, None]]) -> None:
         """Run ``work`` on every item concurrently; the first failure cancels the rest (like a crash)."""
@@ -117,7 +121,7 @@ class Applier:
 
     async def _renames(self, renames: list[ChangeEmail]) -> None:
         async def rename(item: ChangeEmail) -> None:
-            self._commit("renames", await self._rename(item))
+            await self._commit("renames", await self._rename(item))
 
         await self._each(renames, rename)
 
@@ -188,7 +192,7 @@ class Applier:
         pages = [writes[i : i + PAGE_MEMBERS] for i in range(0, len(writes), PAGE_MEMBERS)]
 
         async def send(item: list[MemberWrite]) -> None:
-            self._commit("members", await self._send_page(item))
+            await self._commit("members", await self._send_page(item))
 
         await self._each(pages, send)
 
@@ -210,7 +214,7 @@ class Applier:
         async def send(item: segments.RemovalCall) -> None:
             self._check_lease()
             await segments.remove_members(self.target.client, self.target.audience_id, item)
-            self._commit("tags", self._tags_removed(item.removals))
+            await self._commit("tags", self._tags_removed(item.removals))
 
         await self._each(calls, send)
 
@@ -234,19 +238,19 @@ class Applier:
             self._check_lease()
             pending.append(await self._archive_one(item))
             if len(pending) >= ARCHIVE_FLUSH:
-                self._flush_archives(pending)
+                await self._flush_archives(pending)
 
         await self._each(archives, archive)
-        self._flush_archives(pending)
+        await self._flush_archives(pending)
 
-    def _flush_archives(self, pending: list[PageOutcome]) -> None:
+    async def _flush_archives(self, pending: list[PageOutcome]) -> None:
         if not pending:
             return
         outcome = PageOutcome()
         for one in pending:
             outcome.merge(one)
         pending.clear()  # the tasks share the list; nothing awaits between merging and clearing
-        self._commit("archives", outcome)
+        await self._commit("archives", outcome)
 
     async def _archive_one(self, op: Archive) -> PageOutcome:
         entry = self.state[op.subscriber_hash]
@@ -277,7 +281,7 @@ class Applier:
 
     # -- 5. refusals ---------------------------------------------------------------------------------
 
-    def _refusals(self, refusals: list[Refusal]) -> None:
+    async def _refusals(self, refusals: list[Refusal]) -> None:
         if not refusals:
             return
         outcome = PageOutcome(done=len(refusals))
@@ -285,7 +289,7 @@ class Applier:
             note = RefusalNote(op.subscriber_hash, op.email, op.contact_ids, op.status.value, op.message)
             outcome.refusals.append(note)
         outcome.counts["refused"] += len(refusals)
-        self._commit("refusals", outcome)
+        await self._commit("refusals", outcome)
 
 
 def _contact_ids(plan: Plan, ledger: dict[str, LedgerEntry]) -> dict[str, tuple[int, ...]]:

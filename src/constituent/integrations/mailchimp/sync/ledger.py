@@ -6,15 +6,16 @@ INSERT … ON CONFLICT DO UPDATE per page of outcomes, keyed by (integration, su
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 
@@ -31,17 +32,16 @@ class LedgerUpdate:
     error: str = ""
 
 
-def _entry(row: LedgerRow) -> LedgerEntry:
-    return LedgerEntry(
-        subscriber_hash=row.subscriber_hash,
-        email=row.email,
-        status=RemoteStatus(row.status),
-        contact_id=row.contact_id,
-        fingerprint=row.fingerprint,
-        tags=frozenset(row.tags or ()),
-        archived_by_us=row.archived_by_us,
-        refused=row.refused,
-    )
+_ENTRY_COLUMNS = (
+    LedgerRow.subscriber_hash,
+    LedgerRow.email,
+    LedgerRow.status,
+    LedgerRow.contact_id,
+    LedgerRow.fingerprint,
+    LedgerRow.tags,
+    LedgerRow.archived_by_us,
+    LedgerRow.refused,
+)
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -49,22 +49,29 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
         yield values[start : start + size]
 
 
-def _load(session: Session, integration_id: int, where: ColumnElement[bool] | None = None) -> list[LedgerRow]:
-    query = select(LedgerRow).where(LedgerRow.integration_id == integration_id)
+def _load(
+    session: Session, integration_id: int, where: ColumnElement[bool] | None = None
+) -> dict[str, LedgerEntry]:
+    # Plain rows, not ORM objects: a full sync reads every member of the audience.
+    query = select(*_ENTRY_COLUMNS).where(LedgerRow.integration_id == integration_id)
     if where is not None:
         query = query.where(where)
-    return list(session.scalars(query))
+    return {
+        row[0]: LedgerEntry(
+            row[0], row[1], RemoteStatus(row[2]), row[3], row[4], frozenset(row[5] or ()), *row[6:]
+        )
+        for row in session.execute(query)
+    }
 
 
 def load_all(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
-    return {row.subscriber_hash: _entry(row) for row in _load(session, integration_id)}
+    return _load(session, integration_id)
 
 
 def load_by_hashes(session: Session, integration_id: int, hashes: Collection[str]) -> dict[str, LedgerEntry]:
     found: dict[str, LedgerEntry] = {}
     for chunk in _chunks(sorted(hashes)):
-        for row in _load(session, integration_id, LedgerRow.subscriber_hash.in_(chunk)):
-            found[row.subscriber_hash] = _entry(row)
+        found |= _load(session, integration_id, LedgerRow.subscriber_hash.in_(chunk))
     return found
 
 
@@ -73,8 +80,7 @@ def load_by_contacts(
 ) -> dict[str, LedgerEntry]:
     found: dict[str, LedgerEntry] = {}
     for chunk in _chunks(sorted(contact_ids)):
-        for row in _load(session, integration_id, LedgerRow.contact_id.in_(chunk)):
-            found[row.subscriber_hash] = _entry(row)
+        found |= _load(session, integration_id, LedgerRow.contact_id.in_(chunk))
     return found
 
 
@@ -131,47 +137,27 @@ def present_contact_ids(session: Session, integration_id: int) -> set[int]:
     return {contact_id for contact_id in session.scalars(query) if contact_id is not None}
 
 
-def _values(integration_id: int, update: LedgerUpdate, synced_at: datetime) -> dict[str, Any]:
-    entry = update.entry
-    return {
-        "integration_id": integration_id,
-        "subscriber_hash": entry.subscriber_hash,
-        "email": entry.email,
-        "contact_id": entry.contact_id,
-        "status": entry.status,
-        "fingerprint": entry.fingerprint,
-        "tags": sorted(entry.tags),
-        "archived_by_us": entry.archived_by_us,
-        "refused": entry.refused,
-        "last_changed": update.last_changed,
-        "last_synced_at": synced_at,
-        "last_error": update.error,
-    }
-
-
-_KEEP_WHEN_UNKNOWN = ("last_changed",)
-
-
 def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate], synced_at: datetime) -> None:
-    """Insert or overwrite the members' rows; a missing ``last_changed`` keeps the stored one."""
-    latest = {u.entry.subscriber_hash: u for u in updates}  # a later outcome for a member wins
-    rows = [_values(integration_id, u, synced_at) for u in latest.values()]
-    dialect = session.get_bind().dialect.name
-    insert_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for chunk in _chunks(rows):
-        statement = insert_factory(LedgerRow).values(list(chunk))
-        excluded = statement.excluded
-        changes: dict[str, Any] = {
-            name: excluded[name]
-            for name in chunk[0]
-            if name not in ("integration_id", "subscriber_hash", *_KEEP_WHEN_UNKNOWN)
-        }
-        changes["last_changed"] = func.coalesce(excluded["last_changed"], LedgerRow.last_changed)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[LedgerRow.integration_id, LedgerRow.subscriber_hash], set_=changes
-            )
+    """Insert or overwrite the members' rows (a later outcome for the same member wins)."""
+    latest = {u.entry.subscriber_hash: u for u in updates}
+    rows = [
+        ledger_upsert.LedgerValues(
+            integration_id=integration_id,
+            subscriber_hash=u.entry.subscriber_hash,
+            email=u.entry.email,
+            contact_id=u.entry.contact_id,
+            status=u.entry.status.value,
+            fingerprint=u.entry.fingerprint,
+            tags=json.dumps(sorted(u.entry.tags)),
+            archived_by_us=u.entry.archived_by_us,
+            refused=u.entry.refused,
+            last_changed=u.last_changed,
+            last_synced_at=synced_at,
+            last_error=u.error,
         )
+        for u in latest.values()
+    ]
+    ledger_upsert.upsert(session, rows)
 
 
 def forget_hashes(session: Session, integration_id: int, hashes: Collection[str]) -> None:

@@ -1,0 +1,98 @@
+"""The applier under the faults the issue names (5% server errors, 2% throttling, connection resets):
+pages of 500, a run killed half-way and rerun, nothing duplicated, every outcome in the ledger."""
+
+from __future__ import annotations
+
+import pytest
+
+from constituent.integrations.mailchimp.sync.models import RunStatus
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.sync.sync_helpers import (
+    add_people,
+    connect,
+    inject_faults,
+    update_person,
+)
+
+COUNT = 1100  # three batch-subscribe pages
+
+
+class ProcessKilled(BaseException):
+    """Stands for the process dying: not an error the run could handle."""
+
+
+def emails(count: int = COUNT) -> list[str]:
+    return [f"person{n:04d}@example.org" for n in range(count)]
+
+
+def test_a_first_sync_under_faults_creates_every_member_once_in_pages_of_500(faulty_product: Product) -> None:
+    audience = connect(faulty_product)
+    add_people(faulty_product, *emails())
+    inject_faults(faulty_product)
+
+    run = audience.sync()
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert (run.created, run.errors) == (COUNT, 0)
+    members = audience.members()
+    assert sorted(members) == emails()
+    assert {m["status"] for m in members.values()} == {"subscribed"}
+    assert {e: frozenset(m["tags"]) for e, m in members.items()} == audience.desired_tags()
+    # Three batch writes, however many of them had to be retried.
+    assert run.requests_write >= 3
+    assert (
+        faulty_product.emulator.control("GET", "stats", account_id=audience.account_id)["requests"][
+            "POST /3.0/lists/{list_id}"
+        ]
+        >= 3
+    )
+
+
+def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_planned(
+    faulty_product: Product,
+) -> None:
+    audience = connect(faulty_product)
+    add_people(faulty_product, *emails())
+    inject_faults(faulty_product)
+
+    def die_after_the_first_page(phase: str, done: int, total: int) -> None:
+        if phase == "members":
+            raise ProcessKilled
+
+    with pytest.raises(ProcessKilled):
+        audience.sync(progress=die_after_the_first_page)
+    killed = audience.latest_run()
+    recorded = audience.ledger()
+    rerun = audience.sync()
+
+    assert killed.status is RunStatus.interrupted
+    assert 500 <= len(recorded) < COUNT  # at least the page that finished is on record
+    assert rerun.status is RunStatus.succeeded, rerun.message
+    # Whatever the killed run sent but did not record is met again as an update, never a second member.
+    assert killed.created + rerun.created + rerun.updated == COUNT
+    assert rerun.created + rerun.updated <= COUNT - 500
+    members = audience.members()
+    assert sorted(members) == emails()
+    assert {e: frozenset(m["tags"]) for e, m in members.items()} == audience.desired_tags()
+    ledger = audience.ledger()
+    assert len(ledger) == COUNT
+    assert {entry.status for entry in ledger.values()} == {RemoteStatus.subscribed}
+
+
+def test_changes_after_a_sync_under_faults_touch_only_the_changed_members(faulty_product: Product) -> None:
+    audience = connect(faulty_product)
+    ids = add_people(faulty_product, *emails(40))
+    audience.sync()
+    inject_faults(faulty_product)
+    for contact_id in ids[:3]:
+        update_person(faulty_product, contact_id, last_name="Changed")
+    update_person(faulty_product, ids[3], do_not_email=True)
+
+    run = audience.sync()
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert (run.created, run.updated, run.archived, run.errors) == (0, 3, 1, 0)
+    members = audience.members()
+    assert [members[e]["merge_fields"]["LNAME"] for e in emails(3)] == ["Changed"] * 3
+    assert members[emails(4)[3]]["status"] == "archived"
