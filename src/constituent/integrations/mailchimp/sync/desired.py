@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.emails import subscriber_hash
+from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import desired_repository as repo
 from constituent.integrations.mailchimp.sync.merge_values import contact_merge_fields
@@ -123,19 +123,28 @@ def incremental_candidates(
     """
     layout = layout_for(session, integration, today)
     changed = frozenset(repo.changed_contact_ids(session, since))
-    tag_members = {
-        flag.name: frozenset(repo.audience_ids(session, and_(layout.audience, flag.predicate)))
-        for flag in layout.tags
-        if flag.search is not None and _moves_by_itself(flag.search, since)
-    }
-    audience = None
-    if any(_moves_by_itself(search, since) for search in layout.membership_searches):
-        audience = frozenset(repo.audience_ids(session, layout.audience))
-    return Candidates(changed, tag_members, audience, layout.config != last_config, layout.config)
+    moving = [f for f in layout.tags if f.search is not None and _moves_by_itself(f.search, since)]
+    whole_audience = any(_moves_by_itself(search, since) for search in layout.membership_searches)
+    members: list[set[int]] = [set() for _ in moving]
+    audience: set[int] = set()
+    flags = [flag.predicate for flag in moving]
+    for contact_id, mask in repo.flagged_ids(session, layout.audience, flags, everyone=whole_audience):
+        audience.add(contact_id)
+        for bit, flag_members in enumerate(members):
+            if mask >> bit & 1:
+                flag_members.add(contact_id)
+    tag_members = {flag.name: frozenset(ids) for flag, ids in zip(moving, members, strict=True)}
+    return Candidates(
+        changed,
+        tag_members,
+        frozenset(audience) if whole_audience else None,
+        layout.config != last_config,
+        layout.config,
+    )
 
 
-def _moves_by_itself(search: Any, since: datetime) -> bool:
-    return bool(is_time_relative(search) or search.updated_at > since or search.created_at > since)
+def _moves_by_itself(search: SavedSearch, since: datetime) -> bool:
+    return is_time_relative(search) or search.updated_at > since or search.created_at > since
 
 
 @dataclass
@@ -181,14 +190,8 @@ class _MemberBuilder:
 
     @staticmethod
     def mask(row: Any) -> int:
-        """All flag bits of a row in one integer (each mask column holds ``FLAGS_PER_MASK`` of them)."""
         parts = row[_FIRST_MASK:]
-        if len(parts) < 2:
-            return int(parts[0] or 0) if parts else 0
-        combined = 0
-        for position, part in enumerate(parts):
-            combined |= int(part or 0) << (position * repo.FLAGS_PER_MASK)
-        return combined
+        return repo.combined_mask(parts) if parts else 0
 
     def tags(self, mask: int) -> frozenset[str]:
         tag_bits = mask & ((1 << len(self.layout.tags)) - 1)

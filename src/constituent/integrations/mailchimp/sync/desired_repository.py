@@ -15,7 +15,9 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    false,
     literal,
+    or_,
     select,
     union,
 )
@@ -123,9 +125,30 @@ def desired_rows(
         yield from session.execute(query.where(Email.address_normalized.in_(chunk)))
 
 
-def audience_ids(session: Session, audience: Predicate) -> set[int]:
+def combined_mask(parts: Sequence[int | None]) -> int:
+    """The flag bits of a row's mask columns as one integer."""
+    if len(parts) == 1:
+        return int(parts[0] or 0)
+    combined = 0
+    for position, part in enumerate(parts):
+        combined |= int(part or 0) << (position * FLAGS_PER_MASK)
+    return combined
+
+
+def flagged_ids(
+    session: Session, audience: Predicate, flags: Sequence[Predicate], *, everyone: bool = False
+) -> Iterator[tuple[int, int]]:
+    """(contact id, flag mask) for audience members with any flag set, or for all of them (``everyone``).
+
+    One scan for all flags: evaluating each search on its own would scan the audience once per search.
+    """
     make_room_for_subqueries(session)
-    return set(session.scalars(_with_primary_email(select(Contact.id)).where(audience)))
+    columns: list[Any] = [Contact.id, *_masks(flags)]
+    query = _with_primary_email(select(*columns)).where(audience)
+    if not everyone:
+        query = query.where(or_(false(), *flags))
+    for row in session.execute(query):
+        yield row[0], combined_mask(row[1:]) if flags else 0
 
 
 def primary_addresses(session: Session, contact_ids: Collection[int]) -> set[str]:
