@@ -161,8 +161,8 @@ class _Builder:
                 continue
             if source.kind is SourceKind.group and source.group_id is not None:
                 parts.append(repo.in_group(source.group_id, added_after=since))
-            search = self.searches.get(source.saved_search_id or 0)
-            if source.kind is SourceKind.saved_search and search is not None:
+            elif (search := self.searches.get(source.saved_search_id or 0)) is not None:
+                # A search has no dates of joining: "new" means contacts created after the integration.
                 predicate = self.search_predicate(search)
                 parts.append(and_(predicate, repo.created_after(since)) if since else predicate)
                 searches.append(search)
