@@ -173,3 +173,21 @@ def remove(
     with open_session() as session:
         message = asyncio.run(service.remove(session, box, integration_id))
     typer.echo(message)
+
+
+@app.command()
+def sync(
+    integration: int | None = typer.Option(None, "--integration", help="Only this integration [all]."),
+    full: bool = typer.Option(False, "--full", help="Full resync: re-read the audience, then compare all."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
+    confirm_removals: bool = typer.Option(
+        False, "--confirm-removals", help="Go ahead although more members would be archived than allowed."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Bring Mailchimp in step with the database (waits for a sync already running to end)."""
+    from constituent.cli.mailchimp_sync import sync_integrations
+
+    sync_integrations(
+        integration, full=full, dry_run=dry_run, confirm_removals=confirm_removals, as_json=as_json
+    )

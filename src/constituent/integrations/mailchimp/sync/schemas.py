@@ -1,0 +1,130 @@
+"""What the CLI and the API show of a sync run: the summary scripts rely on, and the full run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from constituent.integrations.mailchimp.sync.models import (
+    RunMode,
+    RunStatus,
+    RunTrigger,
+    SyncRun,
+    SyncRunError,
+)
+
+
+class RequestCounts(BaseModel):
+    read: int
+    write: int
+
+
+class RunSummary(BaseModel):
+    """The shape of ``constituent mailchimp sync --json`` (a dry run: the counts as planned, 0 writes)."""
+
+    run_id: int
+    status: RunStatus
+    created: int
+    updated: int
+    archived: int
+    tags_added: int
+    tags_removed: int
+    refused: int
+    errors: int
+    requests: RequestCounts
+
+    @classmethod
+    def of(cls, run: SyncRun) -> RunSummary:
+        return cls(
+            run_id=run.id,
+            status=run.status,
+            **{name: getattr(run, name) for name in _SUMMARY_COUNTERS},
+            requests=RequestCounts(read=run.requests_read, write=run.requests_write),
+        )
+
+
+_SUMMARY_COUNTERS = ("created", "updated", "archived", "tags_added", "tags_removed", "refused", "errors")
+
+
+class RunErrorOut(BaseModel):
+    subscriber_hash: str
+    email: str
+    contact_id: int | None
+    code: str
+    message: str
+
+    @classmethod
+    def of(cls, error: SyncRunError) -> RunErrorOut:
+        return cls(
+            subscriber_hash=error.subscriber_hash,
+            email=error.email,
+            contact_id=error.contact_id,
+            code=error.code,
+            message=error.message,
+        )
+
+
+class ReportRowOut(BaseModel):
+    """One address in a dry run's list: what would happen to it, and why."""
+
+    contact_ids: list[int]
+    email: str
+    action: str
+    changes: list[str]
+    message: str
+
+
+class RunOut(RunSummary):
+    integration_id: int
+    trigger: RunTrigger
+    mode: RunMode
+    dry_run: bool
+    phase: str
+    email_changes: int
+    message: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    watermark: datetime | None
+    planned: dict[str, int]
+    notices: list[str]
+    report: list[ReportRowOut]  # dry runs only (the first 1,000 addresses)
+    report_total: int
+
+    @classmethod
+    def full(cls, run: SyncRun) -> RunOut:
+        cursor: dict[str, Any] = run.cursor or {}
+        return cls(
+            **RunSummary.of(run).model_dump(),
+            integration_id=run.integration_id,
+            trigger=run.trigger,
+            mode=run.mode,
+            dry_run=run.dry_run,
+            phase=run.phase,
+            email_changes=run.email_changes,
+            message=run.message,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            heartbeat_at=run.heartbeat_at,
+            watermark=run.watermark,
+            planned=cursor.get("planned", {}),
+            notices=cursor.get("notices", []),
+            report=cursor.get("report", []),
+            report_total=cursor.get("report_total", 0),
+        )
+
+
+class RunDetail(RunOut):
+    """``GET /sync-runs/{id}``: the run with the members it could not write."""
+
+    member_errors: list[RunErrorOut]
+
+
+class SyncRequest(BaseModel):
+    mode: RunMode = RunMode.incremental
+    dry_run: bool = False
+    confirm_removals: bool = False
