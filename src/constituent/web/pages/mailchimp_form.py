@@ -133,14 +133,20 @@ def submitted(data: FormData) -> MailchimpForm:
 def connect_request(form: MailchimpForm) -> ConnectRequest:
     """The request to connect, or FormInvalid naming every field to fix (all at once, not one by one)."""
     form.errors = _missing(form)
-    if form.errors:
-        raise FormInvalid(form)
     try:
-        return _build(form)
+        request = _build(form)
     except ValidationError as exc:
         for error in exc.errors():
-            form.errors.setdefault(_field_of(error["loc"]), error["msg"])
-        raise FormInvalid(form) from exc
+            form.errors.setdefault(_field_of(error["loc"]), _sentence(error["msg"]))
+    if form.errors:
+        raise FormInvalid(form)
+    return request
+
+
+def _sentence(message: str) -> str:
+    """Pydantic's "Value error, x" reads as "x."."""
+    text = message.removeprefix("Value error, ")
+    return text if text.endswith(".") else text + "."
 
 
 def _missing(form: MailchimpForm) -> dict[str, str]:
