@@ -21,7 +21,7 @@ from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.app import create_app
 from tests.conftest import TestDatabase
-from tests.support.emulator import RunningEmulator
+from tests.support.emulator import McAccount, RunningEmulator, account_on
 
 PASSWORD = "correct horse battery"
 ADMIN = "admin@example.org"
@@ -110,3 +110,16 @@ def admin(app: FastAPI) -> Iterator[Browser]:
 @pytest.fixture
 def staff(app: FastAPI) -> Iterator[Browser]:
     yield from _logged_in(app, STAFF)
+
+
+@pytest.fixture(autouse=True)
+def _mailchimp_requests_checked_against_the_spec(spec_checked_httpx: None) -> None:
+    """Whatever the pages make our client send to the emulator is validated against Mailchimp's spec."""
+
+
+@pytest.fixture
+def account(emulator: RunningEmulator) -> Iterator[McAccount]:
+    """A fresh account on the emulator (monthly plan: audiences may be created)."""
+    created = account_on(emulator, "monthly")
+    yield created
+    created.client.close()

@@ -4,11 +4,9 @@ field it concerns, nothing stored when Mailchimp refuses; an API key connects ag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from sqlalchemy import func, select
 
 from constituent.crm.organization.service import get_settings
@@ -37,18 +35,6 @@ FILLED = {
     "initial_sync": "everyone",
     "nightly_time": "02:00",
 }
-
-
-@pytest.fixture(autouse=True)
-def _mailchimp_requests_checked_against_the_spec(spec_checked_httpx: None) -> None:
-    """Whatever the pages make our client send to the emulator is validated against Mailchimp's spec."""
-
-
-@pytest.fixture
-def account(emulator: RunningEmulator) -> Iterator[McAccount]:
-    created = account_on(emulator, "monthly")
-    yield created
-    created.client.close()
 
 
 def _stored(db: TestDatabase, model: type[Any] = MailchimpIntegration) -> int:

@@ -3,29 +3,15 @@ engine against the emulator, and Remove keeping the audience."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.contacts.service import create_contact
 from constituent.kit.db import session_scope
 from tests.conftest import TestDatabase
-from tests.support.emulator import McAccount, RunningEmulator, account_on
+from tests.support.emulator import McAccount, RunningEmulator
 from tests.web.pages.conftest import Browser
 from tests.web.pages.test_add_mailchimp import FILLED, NEW
-
-
-@pytest.fixture(autouse=True)
-def _mailchimp_requests_checked_against_the_spec(spec_checked_httpx: None) -> None:
-    """Whatever the pages make our client send to the emulator is validated against Mailchimp's spec."""
-
-
-@pytest.fixture
-def account(emulator: RunningEmulator) -> Iterator[McAccount]:
-    created = account_on(emulator, "monthly")
-    yield created
-    created.client.close()
 
 
 @pytest.fixture
