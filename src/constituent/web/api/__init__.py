@@ -16,6 +16,7 @@ from constituent.web.api import (
     me,
     organization,
     searches,
+    sync,
 )
 from constituent.web.api.errors import install_error_handlers
 from constituent.web.deps import current_principal
@@ -30,6 +31,7 @@ ROUTERS = (
     activities.router,
     organization.router,
     mailchimp.router,
+    sync.router,
 )
 
 

@@ -15,6 +15,10 @@ from constituent.crm.contacts.schemas import ContactCreate, ContactOut, ContactU
 from constituent.crm.groups.schemas import MembershipView
 from constituent.crm.groups.service import contact_groups
 from constituent.crm.searches.service import matching_searches_for_contact
+from constituent.integrations.mailchimp.sync.contact_status import (
+    MailchimpStatus,
+    mailchimp_status_for_contact,
+)
 from constituent.kit.clock import today
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
@@ -37,6 +41,7 @@ class ContactDetail(ContactOut):
     smart_groups: list[SmartGroupOut]
     past_groups: list[MembershipView]
     activities: list[ActivityOut]
+    mailchimp: list[MailchimpStatus]
 
 
 def contact_detail(session: Session, contact_id: int) -> ContactDetail:
@@ -52,6 +57,7 @@ def contact_detail(session: Session, contact_id: int) -> ContactDetail:
         ],
         past_groups=memberships.past,
         activities=[ActivityOut.model_validate(a) for a in activities],
+        mailchimp=mailchimp_status_for_contact(session, contact_id),
     )
 
 

@@ -1,0 +1,81 @@
+"""Syncs to Mailchimp: start one, follow runs, read and download their errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.models import RunTrigger
+from constituent.integrations.mailchimp.sync.schemas import RunDetail, RunErrorOut, RunOut, SyncRequest
+from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
+from constituent.web.deps import SessionDep
+
+router = APIRouter(tags=["sync"])
+
+ERROR_COLUMNS = ("email", "contact_id", "subscriber_hash", "code", "message")
+
+
+@router.post("/integrations/mailchimp/{integration_id}/sync", response_model=RunDetail)
+def start_sync(integration_id: int, body: SyncRequest, request: Request, session: SessionDep) -> RunDetail:
+    """Run a sync now and answer with the finished run (a sync already running is waited for first)."""
+    get_integration(session, integration_id)
+    # The run is its own boundary, committing page by page: end this request's transaction first so
+    # it holds no lock the run would wait for.
+    session.commit()
+    database: Database = request.app.state.database
+    settings: Settings = request.app.state.settings
+    run = run_sync(
+        database,
+        settings,
+        integration_id,
+        mode=body.mode,
+        dry_run=body.dry_run,
+        confirm_removals=body.confirm_removals,
+        trigger=RunTrigger.api,
+    )
+    return _detail(session, run.id)
+
+
+@router.get("/integrations/mailchimp/{integration_id}/runs", response_model=list[RunOut])
+def list_runs(
+    integration_id: int,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="Newest first.")] = 50,
+) -> list[RunOut]:
+    get_integration(session, integration_id)
+    return [RunOut.full(run) for run in runs.list_for_integration(session, integration_id, limit=limit)]
+
+
+@router.get("/sync-runs/{run_id}", response_model=RunDetail)
+def get_run(run_id: int, session: SessionDep) -> RunDetail:
+    return _detail(session, run_id)
+
+
+@router.get(
+    "/sync-runs/{run_id}/errors.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One line per member not written."}},
+)
+def download_errors(run_id: int, session: SessionDep) -> Response:
+    runs.get(session, run_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ERROR_COLUMNS)
+    for error in runs.errors_of(session, run_id):
+        writer.writerow(["" if getattr(error, c) is None else getattr(error, c) for c in ERROR_COLUMNS])
+    headers = {"Content-Disposition": f'attachment; filename="sync-run-{run_id}-errors.csv"'}
+    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+
+
+def _detail(session: SessionDep, run_id: int) -> RunDetail:
+    run = runs.get(session, run_id)
+    errors = [RunErrorOut.of(e) for e in runs.errors_of(session, run_id)]
+    return RunDetail(**RunOut.full(run).model_dump(), member_errors=errors)
