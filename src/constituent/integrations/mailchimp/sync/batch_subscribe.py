@@ -120,7 +120,9 @@ def _written(
     entry = replace(expected[write.subscriber_hash], status=RemoteStatus(member.status))
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))
     if write.upsert is not None:
-        outcome.counts["created" if created else "updated"] += 1
+        # An archived member brought back counts as added, as the dry run said it would be.
+        readded = base is not None and base.status is RemoteStatus.archived
+        outcome.counts["created" if created or readded else "updated"] += 1
     outcome.counts["tags_added"] += len(write.tags)
     if entry.status in PROTECTED_STATUSES:
         # Written, but Mailchimp keeps the person's choice: tell the contact why nothing more happens.

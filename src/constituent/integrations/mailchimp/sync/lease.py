@@ -69,11 +69,18 @@ class Lease:
     lost: threading.Event = field(default_factory=threading.Event)
 
     def renew(self, sessions: sessionmaker[Session]) -> bool:
-        with session_scope(sessions) as session:
-            held = _claim(session, self.integration_id, self.owner, utcnow(), self.ttl)
+        held = try_take(sessions, self.integration_id, owner=self.owner, ttl=self.ttl)
         if not held:
             self.lost.set()
         return held
+
+
+def try_take(
+    sessions: sessionmaker[Session], integration_id: int, *, owner: str, ttl: timedelta = DEFAULT_TTL
+) -> bool:
+    """Take the lease if it is free, expired or already ``owner``'s (in its own transaction)."""
+    with session_scope(sessions) as session:
+        return _claim(session, integration_id, owner, utcnow(), ttl)
 
 
 def acquire(
@@ -89,9 +96,8 @@ def acquire(
     lease = Lease(integration_id, owner or new_owner(), ttl)
     told = False
     while True:
-        with session_scope(sessions) as session:
-            if _claim(session, integration_id, lease.owner, utcnow(), ttl):
-                return lease
+        if try_take(sessions, integration_id, owner=lease.owner, ttl=ttl):
+            return lease
         if waiting is not None and not told:
             waiting()
             told = True
