@@ -12,7 +12,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from constituent.kit.settings import Settings
-from constituent.web.pages import auth, dashboard, integrations, mailchimp_add, mailchimp_page
+from constituent.web.pages import (
+    auth,
+    crm_lists,
+    dashboard,
+    integrations,
+    mailchimp_add,
+    mailchimp_page,
+    organization,
+)
 from constituent.web.pages.errors import install_error_pages
 from constituent.web.pages.login_limiter import LoginLimiter
 from constituent.web.sessions import install_sessions
@@ -25,6 +33,8 @@ PROTECTED_ROUTERS = (
     integrations.router,
     mailchimp_add.router,
     mailchimp_page.router,
+    crm_lists.router,
+    organization.router,
 )
 
 

@@ -1,0 +1,46 @@
+"""Contacts, Groups and Searches: the lists behind the navigation (profiles and editing come with issue 8)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from constituent.crm.contacts.service import list_contacts
+from constituent.crm.groups.service import list_groups
+from constituent.crm.searches.service import list_searches
+from constituent.kit.clock import today
+from constituent.web.deps import SessionDep
+from constituent.web.pages.deps import PROTECTED, UserDep
+from constituent.web.pages.rendering import render
+
+router = APIRouter(dependencies=PROTECTED)
+PAGE_SIZE = 50
+
+
+@router.get("/contacts", response_class=HTMLResponse)
+def contacts_page(
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    search = q.strip() or None
+    contacts, total = list_contacts(session, search=search, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    context = {"nav": "contacts", "contacts": contacts, "total": total, "q": q, "page": page, "pages": pages}
+    return render(request, "crm/contacts.html", context, user=user)
+
+
+@router.get("/groups", response_class=HTMLResponse)
+def groups_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    context = {"nav": "groups", "groups": list_groups(session)}
+    return render(request, "crm/groups.html", context, user=user)
+
+
+@router.get("/searches", response_class=HTMLResponse)
+def searches_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    context = {"nav": "searches", "searches": list_searches(session, today=today())}
+    return render(request, "crm/searches.html", context, user=user)
