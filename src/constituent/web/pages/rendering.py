@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from constituent.web.csrf import FIELD_NAME, HEADER_NAME
+from constituent.web.pages.deps import PageUser
 from constituent.web.sessions import form_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -68,7 +69,7 @@ def render(
     context: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
-    user: Any = None,
+    user: PageUser | None = None,
 ) -> HTMLResponse:
     """Render ``template`` with the layout's needs: user, form token, flashes, the active nav entry."""
     full = {
