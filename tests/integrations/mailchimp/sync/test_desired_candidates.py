@@ -12,37 +12,75 @@ from constituent.crm.contacts.models import EmailStatus
 from constituent.crm.contributions import service as contributions
 from constituent.crm.contributions.models import Contribution
 from constituent.crm.groups.models import GroupMembership
+from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
+from constituent.crm.searches.quick_lists import ensure_quick_lists
 from constituent.integrations.mailchimp.models import SourceTarget, SyncMode
 from constituent.integrations.mailchimp.sync.desired import build_desired, incremental_candidates
 from constituent.kit.clock import utcnow
-from tests.crm.searches.helpers import add_email, add_gift, add_group, add_member
+from tests.crm.searches.helpers import add_email, add_gift, add_group, add_member, at
 from tests.integrations.mailchimp.sync.desired_helpers import add_integration, add_person, add_source
 
 TODAY = date(2026, 3, 15)
+LONG_AGO = at("2025-06-01")
 QUICK_LIST_TAGS = {"Donors", "Lapsed donors", "Major donors", "New contacts", "Recent donors"}
 
 
 def add_search(session: Session, name: str, raw_filter: dict[str, object]) -> SavedSearch:
-    search = SavedSearch(name=name, filter=raw_filter)
+    search = SavedSearch(name=name, filter=raw_filter, created_at=LONG_AGO, updated_at=LONG_AGO)
     session.add(search)
     session.flush()
     return search
 
 
-def test_a_database_where_nothing_changed_has_no_candidates(session: Session) -> None:
-    add_person(session, "a@example.org", city="Springfield")
-    add_search(session, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})
+def quick_lists_made_long_ago(session: Session) -> None:
+    for search in ensure_quick_lists(session, TODAY):
+        search.created_at = search.updated_at = LONG_AGO
+    session.flush()
+
+
+def test_a_database_where_nothing_changed_has_no_candidates_and_evaluates_no_search(session: Session) -> None:
+    add_person(session, "a@example.org", city="Springfield", created_at="2026-03-10")
+    add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
     integration = add_integration(session)
     config = build_desired(session, integration, TODAY).config
     since = utcnow()
 
-    found = incremental_candidates(session, integration, since, TODAY, last_config=config)
+    found = incremental_candidates(session, integration, since, since.date(), last_config=config)
 
     assert found.contact_ids == frozenset() and not found.needs_full and found.audience is None
-    # Quick lists move with the calendar, so they are always compared; the plain search is not.
-    assert set(found.tag_members) == QUICK_LIST_TAGS
-    assert found.with_drift({tag: set() for tag in QUICK_LIST_TAGS}) == set()
+    # On the same day, even searches reading the calendar have the members they had at ``since``.
+    assert found.tag_members == {}
+    assert found.with_drift({}) == set()
+
+
+def test_a_new_day_compares_the_searches_that_read_the_calendar(session: Session) -> None:
+    recent = add_person(session, "recent@example.org", created_at="2026-03-10")
+    add_person(session, "older@example.org", created_at="2026-01-10")
+    add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
+    add_search(session, "Joined 2026", {"field": "created_at", "op": "gte", "value": "2026-01-01"})
+    quick_lists_made_long_ago(session)
+    integration = add_integration(session)
+
+    found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
+
+    assert set(found.tag_members) == {"Joined lately", "New contacts", "Recent donors"}
+    assert found.tag_members["Joined lately"] == {recent.id}
+
+
+def test_a_new_year_moves_lapsed_donors_and_a_settings_change_moves_every_quick_list(
+    session: Session,
+) -> None:
+    quick_lists_made_long_ago(session)
+    integration = add_integration(session)
+
+    new_year = incremental_candidates(session, integration, at("2025-12-31"), date(2026, 1, 1))
+    session.add(OrganizationSettings(major_donor_threshold=Decimal("500")))
+    session.flush()
+    after_settings = incremental_candidates(session, integration, at("2026-03-15"), TODAY)
+
+    assert "Lapsed donors" in new_year.tag_members and "Donors" not in new_year.tag_members
+    assert set(after_settings.tag_members) == QUICK_LIST_TAGS
 
 
 def test_each_kind_of_row_change_makes_its_contact_a_candidate(session: Session) -> None:
@@ -80,21 +118,15 @@ def test_a_deleted_gift_leaves_its_contact_a_candidate_through_the_change_log(se
     assert incremental_candidates(session, integration, since, TODAY).contact_ids == {donor.id}
 
 
-def test_a_days_ago_search_is_compared_in_full_and_an_absolute_one_is_not(session: Session) -> None:
+def test_a_compared_search_counts_only_contacts_that_can_be_members(session: Session) -> None:
     recent = add_person(session, "recent@example.org", created_at="2026-03-10")
-    add_person(session, "older@example.org", created_at="2026-01-10")
-    gone = add_person(session, "gone@example.org", created_at="2026-03-10", is_active=False)
+    add_person(session, "gone@example.org", created_at="2026-03-10", is_active=False)
     add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
-    add_search(session, "Joined 2026", {"field": "created_at", "op": "gte", "value": "2026-01-01"})
     integration = add_integration(session, tag_prefix="crm-")
-    since = utcnow()
 
-    found = incremental_candidates(session, integration, since, TODAY)
+    found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
 
-    assert "crm-Joined 2026" not in found.tag_members
-    # Only contacts that can be members count: the inactive one would never carry the tag.
     assert found.tag_members["crm-Joined lately"] == {recent.id}
-    assert gone.id not in found.tag_members["crm-New contacts"]
 
 
 def test_drift_is_whoever_the_ledger_shows_with_a_different_tag_set(session: Session) -> None:
@@ -103,9 +135,10 @@ def test_drift_is_whoever_the_ledger_shows_with_a_different_tag_set(session: Ses
     left = add_person(session, "left@example.org", created_at="2026-01-02")
     add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
     integration = add_integration(session)
-    found = incremental_candidates(session, integration, utcnow(), TODAY)
+    found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
     ledger = {tag: set(members) for tag, members in found.tag_members.items()}
     ledger["Joined lately"] = {stays.id, left.id}
+    assert found.contact_ids == frozenset()
 
     assert found.with_drift(ledger) == {entered.id, left.id}
 
@@ -143,21 +176,22 @@ def test_a_changed_layout_asks_for_a_full_build(session: Session) -> None:
 
 def test_a_time_relative_membership_search_compares_the_whole_audience(session: Session) -> None:
     donor = add_person(session, "donor@example.org")
-    add_gift(session, donor, "10", "2026-03-01")
+    add_gift(session, donor, "10", "2026-03-01").updated_at = LONG_AGO
     add_person(session, "other@example.org")
     lately = add_search(
         session, "Gave lately", {"field": "last_gift_date", "op": "gte", "value": {"days_ago": 30}}
     )
     group = add_group(session, "Volunteers")
     volunteer = add_person(session, "volunteer@example.org")
-    add_member(session, group, volunteer)
+    add_member(session, group, volunteer).updated_at = LONG_AGO
     integration = add_integration(session, mode=SyncMode.groups)
     add_source(session, integration, lately, SourceTarget.membership)
     add_source(session, integration, group, SourceTarget.membership)
 
-    found = incremental_candidates(session, integration, utcnow(), TODAY)
+    session.flush()
+    found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
 
-    assert found.audience == {donor.id, volunteer.id}
+    assert found.contact_ids == frozenset() and found.audience == {donor.id, volunteer.id}
     # The ledger only knows the volunteer: the donor who entered by the calendar becomes a candidate.
     drift = found.with_drift({tag: set(ids) for tag, ids in found.tag_members.items()}, {volunteer.id})
     assert drift == {donor.id}

@@ -9,18 +9,20 @@ never per contact, so a million contacts cost one scan plus a pass in Python.
 
 1. contacts whose own rows changed after ``since`` (contact, emails, memberships, gifts, and the
    change log, which is where deletions of emails and gifts leave their trace);
-2. tags whose members can change with no row changing: quick lists and searches with a relative
-   date (``days_ago``) move with the calendar, and a search whose definition changed after ``since``
-   has new members. Only these searches are evaluated, over the whole table, and only as sets of
-   ids; the engine compares each with the ledger's holders of that tag, and the differences join
-   the candidates (``Candidates.with_drift``). Searches over changed rows only are not evaluated
-   here at all: ``build_desired(contact_ids=...)`` evaluates them for the candidates alone;
+2. tags whose members can change with no row changing (``tagging.moves_by_itself``): a search
+   created or redefined after ``since``; once a day has passed, a search reading the calendar
+   (``days_ago``, and the quick lists "New contacts", "Recent donors", and "Lapsed donors" at a new
+   year); every quick list after the organization settings (the major-donor threshold) changed.
+   Only these are evaluated over the whole audience, all in one scan, as sets of ids; the engine
+   compares each with the ledger's holders of that tag, and the differences join the candidates
+   (``Candidates.with_drift``). Searches over changed rows only are not evaluated here at all:
+   ``build_desired(contact_ids=...)`` evaluates them for the candidates alone;
 3. the same for the audience itself when a membership source is such a search (groups mode);
 4. ``needs_full``: the layout changed (a source added, removed or renamed, a group renamed, the tag
    prefix or mode changed), so every member may look different: the engine builds the whole state.
 
-A no-change run therefore costs five indexed range scans plus the time-relative searches (five
-quick lists and any ``days_ago`` search), whatever the size of the database.
+A no-change run on the same day therefore costs five range scans and reads no search at all; the
+first run of a new day adds one scan of the audience for the calendar-reading searches.
 """
 
 from __future__ import annotations
@@ -33,11 +35,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.emails import subscriber_hash
-from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import desired_repository as repo
 from constituent.integrations.mailchimp.sync.merge_values import contact_merge_fields
-from constituent.integrations.mailchimp.sync.tagging import SyncLayout, is_time_relative, layout_for
+from constituent.integrations.mailchimp.sync.tagging import Clock, SyncLayout, layout_for, moves_by_itself
 from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice
 
 # Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``.
@@ -123,8 +124,9 @@ def incremental_candidates(
     """
     layout = layout_for(session, integration, today)
     changed = frozenset(repo.changed_contact_ids(session, since))
-    moving = [f for f in layout.tags if f.search is not None and _moves_by_itself(f.search, since)]
-    whole_audience = any(_moves_by_itself(search, since) for search in layout.membership_searches)
+    clock = Clock(since, today, repo.settings_changed_since(session, since))
+    moving = [f for f in layout.tags if f.search is not None and moves_by_itself(session, f.search, clock)]
+    whole_audience = any(moves_by_itself(session, search, clock) for search in layout.membership_searches)
     members: list[set[int]] = [set() for _ in moving]
     audience: set[int] = set()
     flags = [flag.predicate for flag in moving]
@@ -141,10 +143,6 @@ def incremental_candidates(
         layout.config != last_config,
         layout.config,
     )
-
-
-def _moves_by_itself(search: SavedSearch, since: datetime) -> bool:
-    return is_time_relative(search) or search.updated_at > since or search.created_at > since
 
 
 @dataclass

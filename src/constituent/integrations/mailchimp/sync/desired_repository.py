@@ -27,6 +27,7 @@ from constituent.crm.activities.models import ChangeLogEntry
 from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
 from constituent.crm.contributions.models import Contribution
 from constituent.crm.groups.models import Group, GroupMembership, MembershipStatus
+from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.repository import make_room_for_subqueries
 
 Predicate = ColumnElement[bool]
@@ -177,6 +178,11 @@ def changed_contact_ids(session: Session, since: datetime) -> set[int]:
         ),
     )
     return {contact_id for contact_id in session.scalars(select(changed.subquery().c[0])) if contact_id}
+
+
+def settings_changed_since(session: Session, since: datetime) -> bool:
+    changed = select(OrganizationSettings.id).where(OrganizationSettings.updated_at > since)
+    return session.scalar(changed) is not None
 
 
 def group_names(session: Session, group_ids: Collection[int]) -> dict[int, str]:

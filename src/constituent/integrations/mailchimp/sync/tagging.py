@@ -20,7 +20,8 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, false, or_
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ from sqlalchemy.orm import Session
 from constituent.crm.searches.compiler import compile_predicate
 from constituent.crm.searches.filters import DaysAgo, conditions, parse_filter
 from constituent.crm.searches.models import SavedSearch
+from constituent.crm.searches.quick_lists import quick_list_filter
+from constituent.crm.searches.repository import major_donor_threshold
 from constituent.crm.searches.service import filter_of, list_searches
 from constituent.integrations.mailchimp.models import (
     InitialSync,
@@ -85,11 +88,37 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
     )
 
 
-def is_time_relative(search: SavedSearch) -> bool:
-    """Its members change as days pass (quick lists, any ``days_ago``), with no row changing."""
-    if search.quick_list is not None:
+@dataclass(frozen=True)
+class Clock:
+    """The two moments an incremental run spans, and whether the organization settings changed between."""
+
+    since: datetime
+    today: date
+    settings_changed: bool  # the major-donor threshold (read by a quick list) may be different
+
+
+def moves_by_itself(session: Session, search: SavedSearch, clock: Clock) -> bool:
+    """Whether the search's members may differ between ``since`` and ``today`` with no contact row changing.
+
+    True for a search created or redefined since, for one whose filter reads the calendar once a day
+    has passed (``days_ago``; the quick lists' "last year"), and for quick lists after a settings change.
+    """
+    if search.updated_at > clock.since or search.created_at > clock.since:
         return True
-    for cond in conditions(parse_filter(search.filter)):
+    if search.quick_list is not None and clock.settings_changed:
+        return True
+    then, now = _raw_filter(session, search, clock.since.date()), _raw_filter(session, search, clock.today)
+    return then != now or (clock.since.date() != clock.today and _reads_the_calendar(now))
+
+
+def _raw_filter(session: Session, search: SavedSearch, day: date) -> dict[str, Any]:
+    if search.quick_list is None:
+        return search.filter
+    return quick_list_filter(search.quick_list, day, major_donor_threshold(session))
+
+
+def _reads_the_calendar(raw: dict[str, Any]) -> bool:
+    for cond in conditions(parse_filter(raw)):
         if any(isinstance(value, DaysAgo) for value in (cond.value, cond.date_from, cond.date_to)):
             return True
     return False
