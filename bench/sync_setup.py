@@ -24,17 +24,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from bench.seed import seed
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
-from constituent.crm.groups.models import Group
+from constituent.crm.contributions.models import Contribution
+from constituent.crm.groups.models import Group, GroupMembership
 from constituent.crm.searches import service as searches
 from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp import service
@@ -118,6 +119,7 @@ def seeded_database(data_dir: Path, contacts: int) -> BenchDatabase:
         print(f"seeded {summary.contacts:,} contacts in {time.perf_counter() - started:.0f} s")
     with Session(engine) as session:
         add_searches(session)
+        nothing_changes_after_seeding(session)
         session.commit()
         count = eligible_count(session)
     return BenchDatabase(url, engine, contacts, count)
@@ -131,6 +133,15 @@ def add_searches(session: Session) -> None:
         if name not in known:
             session.add(SavedSearch(name=name, filter=raw, created_at=stamp, updated_at=stamp))
     session.flush()
+
+
+def nothing_changes_after_seeding(session: Session) -> None:
+    """Caps every change stamp at the seed's day (the seed dates some removals from groups in the
+    future, which would make them "changed" in every incremental run), and undoes earlier runs' edits."""
+    cap = datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=UTC) - timedelta(seconds=1)
+    for model in (Contact, Email, GroupMembership, Contribution):
+        stamp = model.updated_at
+        session.execute(update(model).where(stamp > cap).values(updated_at=cap))
 
 
 def interest_group_ids(session: Session) -> list[int]:
@@ -241,7 +252,7 @@ def child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["CONSTITUENT_DATA_DIR"] = str(settings.data_dir)
     env["CONSTITUENT_DATABASE_URL"] = settings.resolved_database_url
-    env["CONSTITUENT_MAILCHIMP_API_BASE"] = settings.mailchimp_api_base
+    env["CONSTITUENT_MAILCHIMP_API_BASE"] = str(settings.mailchimp_api_base)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
     return env
 
