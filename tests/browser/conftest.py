@@ -35,8 +35,10 @@ CHROMIUM_ARGS = [
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "admin password"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running in the main thread
+    # while it is open, and every later test that calls asyncio.run() would fail.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
