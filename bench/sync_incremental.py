@@ -3,9 +3,11 @@
     PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000] [--changed 10000]
 
 First a full initial sync fills the audience (timed too); then an incremental run with nothing
-changed (target: under 15 s, zero write requests), then one after ``--changed`` contacts got a new
-last name (target: under 30 s). Each sync runs in its own child process against the emulator
-(``--latency-ms 50``, 10 connections), exactly as ``bench/sync_initial.py``.
+changed (target: under 15 s, zero write requests); then the same as the first run of a new day (the
+last run's watermark moved to yesterday noon, so searches reading the calendar are compared in
+full); then one after ``--changed`` contacts got a new last name (target: under 30 s). Each sync
+runs in its own child process against the emulator (``--latency-ms 50``, 10 connections), exactly
+as ``bench/sync_initial.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import os
 import random
 import uuid
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from bench.sync_setup import (
@@ -26,10 +29,11 @@ from bench.sync_setup import (
     seeded_database,
     settings_for,
 )
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
+from constituent.integrations.mailchimp.sync.models import SyncRun
 from constituent.kit.clock import utcnow
 from constituent.kit.settings import Settings
 
@@ -43,6 +47,16 @@ def change_last_names(database: BenchDatabase, count: int) -> None:
             batch = chosen[start : start + 5_000]
             changed = update(Contact).where(Contact.id.in_(batch))
             session.execute(changed.values(last_name=Contact.last_name + "-Smith", updated_at=utcnow()))
+        session.commit()
+
+
+def as_if_the_last_run_was_yesterday(database: BenchDatabase, integration_id: int) -> None:
+    yesterday_noon = datetime.combine(utcnow().date() - timedelta(days=1), time(12), tzinfo=UTC)
+    with Session(database.engine) as session:
+        last = select(func.max(SyncRun.id)).where(SyncRun.integration_id == integration_id)
+        session.execute(
+            update(SyncRun).where(SyncRun.id == last.scalar_subquery()).values(watermark=yesterday_noon)
+        )
         session.commit()
 
 
@@ -77,6 +91,9 @@ def main() -> None:
         rows.append(timed_run(emulator, settings, integration_id, "initial (full) sync"))
         print(rows[-1], flush=True)
         rows.append(timed_run(emulator, settings, integration_id, "incremental, nothing changed"))
+        print(rows[-1], flush=True)
+        as_if_the_last_run_was_yesterday(database, integration_id)
+        rows.append(timed_run(emulator, settings, integration_id, "incremental, nothing changed, a new day"))
         print(rows[-1], flush=True)
         change_last_names(database, args.changed)
         rows.append(timed_run(emulator, settings, integration_id, f"incremental, {args.changed:,} changed"))

@@ -54,7 +54,7 @@ ELIGIBLE_COLUMNS = (
 
 
 def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
-    iterator = iter(sorted(items))  # type: ignore[type-var]
+    iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
