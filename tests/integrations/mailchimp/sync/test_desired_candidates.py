@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts import service as contacts
@@ -17,6 +18,7 @@ from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.quick_lists import ensure_quick_lists
 from constituent.integrations.mailchimp.models import SourceTarget, SyncMode
 from constituent.integrations.mailchimp.sync.desired import build_desired, incremental_candidates
+from constituent.integrations.mailchimp.sync.tagging import Clock, Movement, movement
 from constituent.kit.clock import utcnow
 from tests.crm.searches.helpers import add_email, add_gift, add_group, add_member, at
 from tests.integrations.mailchimp.sync.desired_helpers import add_integration, add_person, add_source
@@ -54,33 +56,54 @@ def test_a_database_where_nothing_changed_has_no_candidates_and_evaluates_no_sea
     assert found.with_drift({}) == set()
 
 
-def test_a_new_day_compares_the_searches_that_read_the_calendar(session: Session) -> None:
-    recent = add_person(session, "recent@example.org", created_at="2026-03-10")
+def test_a_new_day_makes_candidates_of_whoever_crossed_a_calendar_search(session: Session) -> None:
+    crossed_out = add_person(session, "out@example.org", created_at="2026-03-07")
+    stays_in = add_person(session, "in@example.org", created_at="2026-03-10")
     add_person(session, "older@example.org", created_at="2026-01-10")
+    add_person(session, "inactive@example.org", created_at="2026-03-07", is_active=False)
     add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
-    add_search(session, "Joined 2026", {"field": "created_at", "op": "gte", "value": "2026-01-01"})
     quick_lists_made_long_ago(session)
     integration = add_integration(session)
 
     found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
 
-    assert set(found.tag_members) == {"Joined lately", "New contacts", "Recent donors"}
-    assert found.tag_members["Joined lately"] == {recent.id}
+    # Joined lately on the 14th: created since the 7th; on the 15th: since the 8th.
+    assert found.contact_ids == {crossed_out.id} and stays_in.id not in found.contact_ids
+    assert found.tag_members == {}
 
 
-def test_a_new_year_moves_lapsed_donors_and_a_settings_change_moves_every_quick_list(
-    session: Session,
-) -> None:
+def test_which_searches_move_with_the_calendar(session: Session) -> None:
+    quick_lists_made_long_ago(session)
+    lately = add_search(
+        session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}}
+    )
+    fixed = add_search(session, "Joined 2026", {"field": "created_at", "op": "gte", "value": "2026-01-01"})
+    quick = {
+        s.quick_list: s
+        for s in session.scalars(select(SavedSearch).where(SavedSearch.quick_list.is_not(None)))
+    }
+    same_day = Clock(at("2026-03-15"), TODAY, settings_changed=False)
+    next_day = Clock(at("2026-03-14"), TODAY, settings_changed=False)
+    new_year = Clock(at("2025-12-31"), date(2026, 1, 1), settings_changed=False)
+
+    assert movement(session, lately, same_day) is Movement.none
+    assert movement(session, lately, next_day) is Movement.calendar
+    assert movement(session, fixed, next_day) is Movement.none
+    assert movement(session, quick["recent_donors"], next_day) is Movement.calendar
+    assert movement(session, quick["donors"], next_day) is Movement.none
+    assert movement(session, quick["lapsed_donors"], next_day) is Movement.none
+    assert movement(session, quick["lapsed_donors"], new_year) is Movement.calendar
+
+
+def test_a_settings_change_compares_every_quick_list_with_the_ledger(session: Session) -> None:
     quick_lists_made_long_ago(session)
     integration = add_integration(session)
-
-    new_year = incremental_candidates(session, integration, at("2025-12-31"), date(2026, 1, 1))
     session.add(OrganizationSettings(major_donor_threshold=Decimal("500")))
     session.flush()
-    after_settings = incremental_candidates(session, integration, at("2026-03-15"), TODAY)
 
-    assert "Lapsed donors" in new_year.tag_members and "Donors" not in new_year.tag_members
-    assert set(after_settings.tag_members) == QUICK_LIST_TAGS
+    found = incremental_candidates(session, integration, at("2026-03-15"), TODAY)
+
+    assert set(found.tag_members) == QUICK_LIST_TAGS
 
 
 def test_each_kind_of_row_change_makes_its_contact_a_candidate(session: Session) -> None:
@@ -118,29 +141,24 @@ def test_a_deleted_gift_leaves_its_contact_a_candidate_through_the_change_log(se
     assert incremental_candidates(session, integration, since, TODAY).contact_ids == {donor.id}
 
 
-def test_a_compared_search_counts_only_contacts_that_can_be_members(session: Session) -> None:
-    recent = add_person(session, "recent@example.org", created_at="2026-03-10")
-    add_person(session, "gone@example.org", created_at="2026-03-10", is_active=False)
-    add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
+def test_a_new_search_is_compared_with_the_ledger_for_contacts_that_can_be_members(
+    session: Session,
+) -> None:
+    entered = add_person(session, "entered@example.org", city="Springfield")
+    stays = add_person(session, "stays@example.org", city="Springfield")
+    left = add_person(session, "left@example.org", city="Shelbyville")
+    add_person(session, "gone@example.org", city="Springfield", is_active=False)
+    quick_lists_made_long_ago(session)
     integration = add_integration(session, tag_prefix="crm-")
+    since = utcnow()
+    add_search(session, "Town", {"field": "city", "op": "eq", "value": "Springfield"}).created_at = utcnow()
+    session.flush()
 
-    found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
+    found = incremental_candidates(session, integration, since, since.date())
 
-    assert found.tag_members["crm-Joined lately"] == {recent.id}
-
-
-def test_drift_is_whoever_the_ledger_shows_with_a_different_tag_set(session: Session) -> None:
-    entered = add_person(session, "entered@example.org", created_at="2026-03-10")
-    stays = add_person(session, "stays@example.org", created_at="2026-03-12")
-    left = add_person(session, "left@example.org", created_at="2026-01-02")
-    add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
-    integration = add_integration(session)
-    found = incremental_candidates(session, integration, at("2026-03-14"), TODAY)
-    ledger = {tag: set(members) for tag, members in found.tag_members.items()}
-    ledger["Joined lately"] = {stays.id, left.id}
     assert found.contact_ids == frozenset()
-
-    assert found.with_drift(ledger) == {entered.id, left.id}
+    assert found.tag_members == {"crm-Town": {entered.id, stays.id}}
+    assert found.with_drift({"crm-Town": {stays.id, left.id}}) == {entered.id, left.id}
 
 
 def test_a_redefined_search_is_compared_in_full(session: Session) -> None:

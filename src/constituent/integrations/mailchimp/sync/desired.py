@@ -9,20 +9,24 @@ never per contact, so a million contacts cost one scan plus a pass in Python.
 
 1. contacts whose own rows changed after ``since`` (contact, emails, memberships, gifts, and the
    change log, which is where deletions of emails and gifts leave their trace);
-2. tags whose members can change with no row changing (``tagging.moves_by_itself``): a search
-   created or redefined after ``since``; once a day has passed, a search reading the calendar
-   (``days_ago``, and the quick lists "New contacts", "Recent donors", and "Lapsed donors" at a new
-   year); every quick list after the organization settings (the major-donor threshold) changed.
-   Only these are evaluated over the whole audience, all in one scan, as sets of ids; the engine
-   compares each with the ledger's holders of that tag, and the differences join the candidates
-   (``Candidates.with_drift``). Searches over changed rows only are not evaluated here at all:
-   ``build_desired(contact_ids=...)`` evaluates them for the candidates alone;
-3. the same for the audience itself when a membership source is such a search (groups mode);
-4. ``needs_full``: the layout changed (a source added, removed or renamed, a group renamed, the tag
+2. contacts who entered or left a search with no row changing (``tagging.movement``): once a day
+   has passed, a search reading the calendar (``days_ago``; the quick lists "New contacts",
+   "Recent donors", and "Lapsed donors" at a new year) is evaluated as it read at ``since`` and
+   as it reads today, in one SELECT over the audience that returns only those whose answers
+   differ. The ledger holds what was true at ``since`` (that is what incremental sync relies on
+   for every unchanged contact), so these are exactly the members whose tags must change;
+3. tags with no "as it was": a search created or redefined after ``since``, and every quick list
+   after the organization settings (the major-donor threshold) changed. These are evaluated over
+   the whole audience as sets of ids (all in one scan); the engine compares each with the
+   ledger's holders of that tag and the differences join the candidates (``with_drift``).
+   Searches over changed rows only are never evaluated here: ``build_desired(contact_ids=...)``
+   evaluates them for the candidates alone;
+4. the whole audience, when a membership source is a moving search (groups mode);
+5. ``needs_full``: the layout changed (a source added, removed or renamed, a group renamed, the tag
    prefix or mode changed), so every member may look different: the engine builds the whole state.
 
 A no-change run on the same day therefore costs five range scans and reads no search at all; the
-first run of a new day adds one scan of the audience for the calendar-reading searches.
+first run of a new day adds one scan of the audience that returns only the contacts who crossed.
 """
 
 from __future__ import annotations
@@ -38,7 +42,15 @@ from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import desired_repository as repo
 from constituent.integrations.mailchimp.sync.merge_values import contact_merge_fields
-from constituent.integrations.mailchimp.sync.tagging import Clock, SyncLayout, layout_for, moves_by_itself
+from constituent.integrations.mailchimp.sync.tagging import (
+    Clock,
+    Flag,
+    Movement,
+    SyncLayout,
+    layout_for,
+    movement,
+    predicate_on,
+)
 from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice
 
 # Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``.
@@ -123,26 +135,43 @@ def incremental_candidates(
     differs, ``needs_full`` is set, because a renamed tag or a new interest touches every member.
     """
     layout = layout_for(session, integration, today)
-    changed = frozenset(repo.changed_contact_ids(session, since))
     clock = Clock(since, today, repo.settings_changed_since(session, since))
-    moving = [f for f in layout.tags if f.search is not None and moves_by_itself(session, f.search, clock)]
-    whole_audience = any(moves_by_itself(session, search, clock) for search in layout.membership_searches)
-    members: list[set[int]] = [set() for _ in moving]
-    audience: set[int] = set()
-    flags = [flag.predicate for flag in moving]
-    for contact_id, mask in repo.flagged_ids(session, layout.audience, flags, everyone=whole_audience):
-        audience.add(contact_id)
-        for bit, flag_members in enumerate(members):
-            if mask >> bit & 1:
-                flag_members.add(contact_id)
-    tag_members = {flag.name: frozenset(ids) for flag, ids in zip(moving, members, strict=True)}
+    searches = {flag.name: flag.search for flag in layout.tags if flag.search is not None}
+    moves = {name: movement(session, search, clock) for name, search in searches.items()}
+    crossing = [
+        (predicate_on(session, searches[name], since.date()), predicate_on(session, searches[name], today))
+        for name, move in moves.items()
+        if move is Movement.calendar
+    ]
+    changed = repo.changed_contact_ids(session, since) | repo.crossed_ids(session, layout.audience, crossing)
+    compared = [f for f in layout.tags if moves.get(f.name) is Movement.redefined]
+    membership_moves = (movement(session, s, clock) for s in layout.membership_searches)
+    whole_audience = any(move is not Movement.none for move in membership_moves)
+    tag_members, audience = _members_now(session, layout, compared, whole_audience)
     return Candidates(
-        changed,
+        frozenset(changed),
         tag_members,
         frozenset(audience) if whole_audience else None,
         layout.config != last_config,
         layout.config,
     )
+
+
+def _members_now(
+    session: Session, layout: SyncLayout, compared: list[Flag], whole_audience: bool
+) -> tuple[dict[str, frozenset[int]], set[int]]:
+    """Who carries each compared tag now, and (when asked) everyone in the audience now."""
+    members: list[set[int]] = [set() for _ in compared]
+    audience: set[int] = set()
+    flags = [flag.predicate for flag in compared]
+    if not flags and not whole_audience:
+        return {}, audience
+    for contact_id, mask in repo.flagged_ids(session, layout.audience, flags, everyone=whole_audience):
+        audience.add(contact_id)
+        for bit, flag_members in enumerate(members):
+            if mask >> bit & 1:
+                flag_members.add(contact_id)
+    return {flag.name: frozenset(ids) for flag, ids in zip(compared, members, strict=True)}, audience
 
 
 @dataclass

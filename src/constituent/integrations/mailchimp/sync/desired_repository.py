@@ -180,6 +180,23 @@ def changed_contact_ids(session: Session, since: datetime) -> set[int]:
     return {contact_id for contact_id in session.scalars(select(changed.subquery().c[0])) if contact_id}
 
 
+def crossed_ids(
+    session: Session, audience: Predicate, then_and_now: Sequence[tuple[Predicate, Predicate]]
+) -> set[int]:
+    """Audience members for whom any (then, now) pair of predicates disagrees: who entered or left."""
+    if not then_and_now:
+        return set()
+    make_room_for_subqueries(session)
+    differs = [_as_bit(then) != _as_bit(now) for then, now in then_and_now]
+    query = _with_primary_email(select(Contact.id)).where(audience, or_(*differs))
+    return set(session.scalars(query))
+
+
+def _as_bit(predicate: Predicate) -> ColumnElement[int]:
+    # NULL (an unknown comparison) counts as "does not match", as it does in a WHERE clause.
+    return case((predicate, 1), else_=0)
+
+
 def settings_changed_since(session: Session, since: datetime) -> bool:
     changed = select(OrganizationSettings.id).where(OrganizationSettings.updated_at > since)
     return session.scalar(changed) is not None

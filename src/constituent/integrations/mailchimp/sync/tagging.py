@@ -16,6 +16,7 @@ The answer is a ``SyncLayout`` of SQL predicates over contacts, so the desired s
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 from collections.abc import Sequence
@@ -97,18 +98,32 @@ class Clock:
     settings_changed: bool  # the major-donor threshold (read by a quick list) may be different
 
 
-def moves_by_itself(session: Session, search: SavedSearch, clock: Clock) -> bool:
-    """Whether the search's members may differ between ``since`` and ``today`` with no contact row changing.
+class Movement(enum.Enum):
+    """How a search's members can change between two moments with no contact row changing."""
 
-    True for a search created or redefined since, for one whose filter reads the calendar once a day
-    has passed (``days_ago``; the quick lists' "last year"), and for quick lists after a settings change.
-    """
+    none = "none"
+    # Its filter reads the calendar and a day has passed: who crossed the line is found in SQL, by
+    # evaluating the filter as it was at ``since`` and as it is now.
+    calendar = "calendar"
+    # Created or redefined since, or a quick list after a settings change: there is no "as it was",
+    # so its members are compared with the ledger's holders of its tag.
+    redefined = "redefined"
+
+
+def movement(session: Session, search: SavedSearch, clock: Clock) -> Movement:
     if search.updated_at > clock.since or search.created_at > clock.since:
-        return True
+        return Movement.redefined
     if search.quick_list is not None and clock.settings_changed:
-        return True
+        return Movement.redefined
     then, now = _raw_filter(session, search, clock.since.date()), _raw_filter(session, search, clock.today)
-    return then != now or (clock.since.date() != clock.today and _reads_the_calendar(now))
+    if then != now or (clock.since.date() != clock.today and _reads_the_calendar(now)):
+        return Movement.calendar
+    return Movement.none
+
+
+def predicate_on(session: Session, search: SavedSearch, day: date) -> Predicate:
+    """The search's filter as it reads on ``day`` (relative dates resolved against it)."""
+    return compile_predicate(filter_of(session, search, day), today=day)
 
 
 def _raw_filter(session: Session, search: SavedSearch, day: date) -> dict[str, Any]:
@@ -141,7 +156,7 @@ class _Builder:
         return f"{self.integration.tag_prefix}{name.strip()}"
 
     def search_predicate(self, search: SavedSearch) -> Predicate:
-        return compile_predicate(filter_of(self.session, search, self.today), today=self.today)
+        return predicate_on(self.session, search, self.today)
 
     def search_tags(self) -> list[Flag]:
         settings = {
