@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -68,6 +69,18 @@ def add_person(session: Session, email: str | None, **fields: Any) -> Contact:
         add_email(session, contact, email, primary=True).updated_at = contact.updated_at
         session.flush()
     return contact
+
+
+def add_search(
+    session: Session, name: str, raw_filter: dict[str, object], *, stamped: datetime | None = None
+) -> SavedSearch:
+    """A saved search; ``stamped`` dates its creation (and last edit), now by default."""
+    search = SavedSearch(name=name, filter=raw_filter)
+    if stamped is not None:
+        search.created_at = search.updated_at = stamped
+    session.add(search)
+    session.flush()
+    return search
 
 
 def member_of(result: DesiredResult, contact: Contact) -> DesiredMember:

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.models import ContactKind, EmailStatus
-from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.models import InitialSync, SourceTarget, SyncMode
 from constituent.integrations.mailchimp.sync.desired import build_desired
 from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
@@ -17,6 +16,7 @@ from tests.crm.searches.helpers import add_email, add_gift, add_group, add_membe
 from tests.integrations.mailchimp.sync.desired_helpers import (
     add_integration,
     add_person,
+    add_search,
     add_source,
     member_of,
     owners,
@@ -24,13 +24,6 @@ from tests.integrations.mailchimp.sync.desired_helpers import (
 
 TODAY = date(2026, 3, 15)
 QUICK_LIST_TAGS = {"Donors", "Lapsed donors", "Major donors", "New contacts", "Recent donors"}
-
-
-def add_search(session: Session, name: str, raw_filter: dict[str, object]) -> SavedSearch:
-    search = SavedSearch(name=name, filter=raw_filter)
-    session.add(search)
-    session.flush()
-    return search
 
 
 def test_only_active_living_emailable_individuals_with_a_good_primary_email_are_members(

@@ -21,18 +21,20 @@ from constituent.integrations.mailchimp.sync.desired import build_desired, incre
 from constituent.integrations.mailchimp.sync.tagging import Clock, Movement, movement
 from constituent.kit.clock import utcnow
 from tests.crm.searches.helpers import add_email, add_gift, add_group, add_member, at
-from tests.integrations.mailchimp.sync.desired_helpers import add_integration, add_person, add_source
+from tests.integrations.mailchimp.sync.desired_helpers import (
+    add_integration,
+    add_person,
+    add_search,
+    add_source,
+)
 
 TODAY = date(2026, 3, 15)
 LONG_AGO = at("2025-06-01")
 QUICK_LIST_TAGS = {"Donors", "Lapsed donors", "Major donors", "New contacts", "Recent donors"}
 
 
-def add_search(session: Session, name: str, raw_filter: dict[str, object]) -> SavedSearch:
-    search = SavedSearch(name=name, filter=raw_filter, created_at=LONG_AGO, updated_at=LONG_AGO)
-    session.add(search)
-    session.flush()
-    return search
+def add_old_search(session: Session, name: str, raw_filter: dict[str, object]) -> SavedSearch:
+    return add_search(session, name, raw_filter, stamped=LONG_AGO)
 
 
 def quick_lists_made_long_ago(session: Session) -> None:
@@ -43,7 +45,7 @@ def quick_lists_made_long_ago(session: Session) -> None:
 
 def test_a_database_where_nothing_changed_has_no_candidates_and_evaluates_no_search(session: Session) -> None:
     add_person(session, "a@example.org", city="Springfield", created_at="2026-03-10")
-    add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
+    add_old_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
     integration = add_integration(session)
     config = build_desired(session, integration, TODAY).config
     since = utcnow()
@@ -61,7 +63,7 @@ def test_a_new_day_makes_candidates_of_whoever_crossed_a_calendar_search(session
     stays_in = add_person(session, "in@example.org", created_at="2026-03-10")
     add_person(session, "older@example.org", created_at="2026-01-10")
     add_person(session, "inactive@example.org", created_at="2026-03-07", is_active=False)
-    add_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
+    add_old_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
     quick_lists_made_long_ago(session)
     integration = add_integration(session)
 
@@ -74,10 +76,12 @@ def test_a_new_day_makes_candidates_of_whoever_crossed_a_calendar_search(session
 
 def test_which_searches_move_with_the_calendar(session: Session) -> None:
     quick_lists_made_long_ago(session)
-    lately = add_search(
+    lately = add_old_search(
         session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}}
     )
-    fixed = add_search(session, "Joined 2026", {"field": "created_at", "op": "gte", "value": "2026-01-01"})
+    fixed = add_old_search(
+        session, "Joined 2026", {"field": "created_at", "op": "gte", "value": "2026-01-01"}
+    )
     quick = {
         s.quick_list: s
         for s in session.scalars(select(SavedSearch).where(SavedSearch.quick_list.is_not(None)))
@@ -151,7 +155,9 @@ def test_a_new_search_is_compared_with_the_ledger_for_contacts_that_can_be_membe
     quick_lists_made_long_ago(session)
     integration = add_integration(session, tag_prefix="crm-")
     since = utcnow()
-    add_search(session, "Town", {"field": "city", "op": "eq", "value": "Springfield"}).created_at = utcnow()
+    add_old_search(
+        session, "Town", {"field": "city", "op": "eq", "value": "Springfield"}
+    ).created_at = utcnow()
     session.flush()
 
     found = incremental_candidates(session, integration, since, since.date())
@@ -163,7 +169,7 @@ def test_a_new_search_is_compared_with_the_ledger_for_contacts_that_can_be_membe
 
 def test_a_redefined_search_is_compared_in_full(session: Session) -> None:
     match = add_person(session, "a@example.org", city="Shelbyville")
-    search = add_search(session, "Town", {"field": "city", "op": "eq", "value": "Springfield"})
+    search = add_old_search(session, "Town", {"field": "city", "op": "eq", "value": "Springfield"})
     integration = add_integration(session)
     since = utcnow()
 
@@ -196,7 +202,7 @@ def test_a_time_relative_membership_search_compares_the_whole_audience(session: 
     donor = add_person(session, "donor@example.org")
     add_gift(session, donor, "10", "2026-03-01").updated_at = LONG_AGO
     add_person(session, "other@example.org")
-    lately = add_search(
+    lately = add_old_search(
         session, "Gave lately", {"field": "last_gift_date", "op": "gte", "value": {"days_ago": 30}}
     )
     group = add_group(session, "Volunteers")
