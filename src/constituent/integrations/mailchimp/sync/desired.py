@@ -68,7 +68,7 @@ class DesiredResult:
 
 @dataclass(frozen=True)
 class Candidates:
-    contact_ids: frozenset[int]  # rows changed since ``since``
+    contact_ids: frozenset[int]  # rows changed since ``since``, and who crossed a calendar search
     tag_members: Mapping[str, frozenset[int]]  # tag -> who should carry it now, to compare in full
     audience: frozenset[int] | None  # everyone who belongs in the audience now, when it must be compared
     needs_full: bool  # the layout changed: build the whole desired state
@@ -136,15 +136,15 @@ def incremental_candidates(
     """
     layout = layout_for(session, integration, today)
     clock = Clock(since, today, repo.settings_changed_since(session, since))
-    searches = {flag.name: flag.search for flag in layout.tags if flag.search is not None}
-    moves = {name: movement(session, search, clock) for name, search in searches.items()}
+    moves = [(flag.search, movement(session, flag.search, clock)) for flag in layout.tags if flag.search]
     crossing = [
-        (predicate_on(session, searches[name], since.date()), predicate_on(session, searches[name], today))
-        for name, move in moves.items()
+        (predicate_on(session, search, since.date()), predicate_on(session, search, today))
+        for search, move in moves
         if move is Movement.calendar
     ]
     changed = repo.changed_contact_ids(session, since) | repo.crossed_ids(session, layout.audience, crossing)
-    compared = [f for f in layout.tags if moves.get(f.name) is Movement.redefined]
+    redefined = {search.id for search, move in moves if move is Movement.redefined}
+    compared = [flag for flag in layout.tags if flag.search and flag.search.id in redefined]
     membership_moves = (movement(session, s, clock) for s in layout.membership_searches)
     whole_audience = any(move is not Movement.none for move in membership_moves)
     tag_members, audience = _members_now(session, layout, compared, whole_audience)
