@@ -14,7 +14,12 @@ from constituent.crm.organization.service import get_settings as get_org_setting
 from constituent.integrations.mailchimp import repository, service
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.credentials import api_base_for_key
-from constituent.integrations.mailchimp.models import InitialSync, MailchimpIntegration, SyncMode
+from constituent.integrations.mailchimp.models import (
+    InitialSync,
+    MailchimpIntegration,
+    SourceTarget,
+    SyncMode,
+)
 from constituent.integrations.mailchimp.schemas import (
     AudienceContact,
     CampaignDefaults,
@@ -191,3 +196,65 @@ def sync(
     sync_integrations(
         integration, full=full, dry_run=dry_run, confirm_removals=confirm_removals, as_json=as_json
     )
+
+
+@app.command("mappings")
+def list_mappings(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show which saved searches and groups become tags, interests or audience membership."""
+    from constituent.cli.mailchimp_mappings import show_mappings
+
+    show_mappings(integration_id, as_json)
+
+
+@app.command("map-search")
+def map_search(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    search_id: int = typer.Argument(..., help="Saved search (or quick list) id."),
+    off: bool = typer.Option(False, "--off", help="Stop syncing this search as a tag."),
+    name: str | None = typer.Option(None, "--name", help="Tag name in Mailchimp [the search's name]."),
+) -> None:
+    """Switch a saved search's tag on or off, or rename it (every saved search is a tag by default)."""
+    from constituent.cli.mailchimp_mappings import map_search as run
+
+    run(integration_id, search_id, not off, name)
+
+
+@app.command("map-group")
+def map_group(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    group_id: int = typer.Argument(..., help="Group id."),
+    target: SourceTarget = typer.Option(..., "--as", help="tag, interest, or membership (groups mode)."),
+    name: str | None = typer.Option(
+        None, "--name", help="Tag or interest name in Mailchimp [the group's name]."
+    ),
+) -> None:
+    """Map a group as a tag, an interest (created in Mailchimp) or a membership source."""
+    from constituent.cli.mailchimp_mappings import map_group as run
+
+    run(integration_id, group_id, target, name)
+
+
+@app.command("unmap-group")
+def unmap_group(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    group_id: int = typer.Argument(..., help="Group id."),
+    target: SourceTarget = typer.Option(..., "--as", help="tag, interest, or membership."),
+) -> None:
+    """Stop mapping a group (members keep the tags and interests they already carry in Mailchimp)."""
+    from constituent.cli.mailchimp_mappings import unmap_group as run
+
+    run(integration_id, group_id, target)
+
+
+@app.command("tag-prefix")
+def tag_prefix(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    prefix: str = typer.Argument(..., help='Put before every tag we create, e.g. "CRM: " ("" for none).'),
+) -> None:
+    """Set the prefix of every tag this integration creates."""
+    from constituent.cli.mailchimp_mappings import set_prefix
+
+    set_prefix(integration_id, prefix)

@@ -243,3 +243,37 @@ def test_oauth_without_a_configured_app_says_how_to_configure_it(
         )
     assert response.status_code == 400
     assert "CONSTITUENT_MAILCHIMP_CLIENT_ID" in response.json()["detail"]
+
+
+def test_the_api_maps_a_group_as_an_interest_and_lists_the_mappings(stage: Stage) -> None:
+    account = stage.emulator.create_account("monthly")
+    integration = stage.app.post(
+        "/integrations/mailchimp", json={**FORM, "api_key": account["api_key"]}
+    ).json()
+    group = stage.app.post("/groups", json={"name": "Volunteers"}).json()
+
+    mapped = stage.app.put(
+        f"/integrations/mailchimp/{integration['id']}/mappings/groups/{group['id']}",
+        json={"target": "interest"},
+    )
+
+    assert mapped.status_code == 200, mapped.text
+    [row] = [m for m in mapped.json() if m["kind"] == "group"]
+    assert (row["target"], row["remote_name"]) == ("interest", "Volunteers")
+    with stage.emulator.api_client(account["api_key"]) as client:
+        category = integration_category(client, integration["audience_id"])
+        interests = client.get(
+            f"/lists/{integration['audience_id']}/interest-categories/{category}/interests"
+        )
+    assert [i["id"] for i in interests.json()["interests"]] == [row["interest_id"]]
+    prefixed = stage.app.put(
+        f"/integrations/mailchimp/{integration['id']}/tag-prefix", json={"prefix": "CRM: "}
+    )
+    assert prefixed.status_code == 200
+    listed = stage.app.get(f"/integrations/mailchimp/{integration['id']}/mappings").json()
+    assert all(m["remote_name"].startswith("CRM: ") for m in listed if m["target"] == "tag")
+
+
+def integration_category(client: httpx.Client, audience_id: str) -> str:
+    category: str = client.get(f"/lists/{audience_id}/interest-categories").json()["categories"][0]["id"]
+    return category

@@ -12,8 +12,10 @@ from constituent.integrations.mailchimp.responses import (
     AccountRoot,
     Audience,
     AudiencesOverview,
+    Interest,
     InterestCategoriesPage,
     InterestCategory,
+    InterestsPage,
     MergeFieldsPage,
 )
 from constituent.integrations.mailchimp.schemas import ConnectRequest
@@ -167,4 +169,15 @@ async def ensure_interest_category(client: MailchimpClient, audience_id: str) ->
         {"title": INTEREST_CATEGORY_TITLE, "type": "checkboxes"},
         idempotent=False,
     )
+    return created.id
+
+
+async def ensure_interest(client: MailchimpClient, audience_id: str, category_id: str, name: str) -> str:
+    """The id of the interest called ``name`` in our category, created when missing."""
+    path = f"/lists/{audience_id}/interest-categories/{category_id}/interests"
+    page = await client.get_model(path, InterestsPage, params={"count": 1000})
+    for interest in page.interests:
+        if interest.name.strip().lower() == name.strip().lower():
+            return interest.id
+    created = await client.send_model("POST", path, Interest, {"name": name}, idempotent=False)
     return created.id

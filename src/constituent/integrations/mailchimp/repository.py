@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from constituent.integrations.mailchimp.models import MailchimpIntegration, PendingConnection
+from constituent.integrations.mailchimp.models import (
+    MailchimpIntegration,
+    MailchimpSource,
+    PendingConnection,
+    SourceTarget,
+)
 
 
 def get(session: Session, integration_id: int) -> MailchimpIntegration | None:
@@ -60,3 +65,33 @@ def groups_by_name(session: Session, names: Sequence[str]) -> dict[str, int]:
     wanted = {n.strip().lower() for n in names}
     rows = session.execute(select(Group.id, Group.name)).all()
     return {name.lower(): gid for gid, name in rows if name.lower() in wanted}
+
+
+def find_source(
+    session: Session,
+    integration_id: int,
+    target: SourceTarget,
+    *,
+    group_id: int | None = None,
+    saved_search_id: int | None = None,
+) -> MailchimpSource | None:
+    query = select(MailchimpSource).where(
+        MailchimpSource.integration_id == integration_id,
+        MailchimpSource.target == target,
+        MailchimpSource.group_id.is_(None) if group_id is None else MailchimpSource.group_id == group_id,
+        MailchimpSource.saved_search_id.is_(None)
+        if saved_search_id is None
+        else MailchimpSource.saved_search_id == saved_search_id,
+    )
+    return session.scalars(query).first()
+
+
+def add_source(session: Session, source: MailchimpSource) -> MailchimpSource:
+    session.add(source)
+    session.flush()
+    return source
+
+
+def delete_source(session: Session, source: MailchimpSource) -> None:
+    session.delete(source)
+    session.flush()

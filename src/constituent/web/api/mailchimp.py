@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from typing import Literal
 
 from fastapi import APIRouter, Request, status
@@ -10,12 +11,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from constituent.crm.errors import InvalidInput
-from constituent.integrations.mailchimp import oauth, repository, service
+from constituent.integrations.mailchimp import mappings, oauth, repository, service
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.credentials import api_base_for_key
-from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.models import MailchimpIntegration, SourceTarget
 from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut
-from constituent.kit.clock import utcnow
+from constituent.kit.clock import today, utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.settings import Settings
 from constituent.web.deps import AdminDep, SessionDep
@@ -93,3 +94,76 @@ def remove_integration(
 ) -> Removed:
     box = SecretBox.from_settings(_settings(request))
     return Removed(detail=asyncio.run(service.remove(session, box, integration_id)))
+
+
+class MappingOut(BaseModel):
+    kind: str
+    source_id: int
+    source_name: str
+    target: str
+    remote_name: str
+    enabled: bool
+    interest_id: str | None = None
+
+
+class SearchTagIn(BaseModel):
+    enabled: bool = True
+    name: str | None = Field(default=None, description="Tag name in Mailchimp [the search's name]")
+
+
+class GroupMappingIn(BaseModel):
+    target: SourceTarget
+    name: str | None = Field(default=None, description="Tag or interest name in Mailchimp [the group's name]")
+
+
+class TagPrefixIn(BaseModel):
+    prefix: str = Field(max_length=50)
+
+
+@router.get("/{integration_id}/mappings", response_model=list[MappingOut])
+def list_mappings(integration_id: int, session: SessionDep) -> list[MappingOut]:
+    """Every saved search (a tag unless switched off) and every mapped group."""
+    rows = mappings.list_mappings(session, service.get_integration(session, integration_id), today())
+    return [MappingOut(**asdict(row)) for row in rows]
+
+
+@router.put("/{integration_id}/mappings/searches/{search_id}", response_model=list[MappingOut])
+def set_search_tag(
+    integration_id: int, search_id: int, body: SearchTagIn, session: SessionDep, _admin: AdminDep
+) -> list[MappingOut]:
+    integration = service.get_integration(session, integration_id)
+    mappings.set_search_tag(session, integration, search_id, enabled=body.enabled, name=body.name)
+    return list_mappings(integration_id, session)
+
+
+@router.put("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
+def map_group(
+    integration_id: int,
+    group_id: int,
+    body: GroupMappingIn,
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+) -> list[MappingOut]:
+    """Map a group as a tag, an interest (created in Mailchimp) or a membership source."""
+    box = SecretBox.from_settings(_settings(request))
+    integration = service.get_integration(session, integration_id)
+    asyncio.run(mappings.map_group(session, box, integration, group_id, body.target, body.name))
+    return list_mappings(integration_id, session)
+
+
+@router.delete("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
+def unmap_group(
+    integration_id: int, group_id: int, target: SourceTarget, session: SessionDep, _admin: AdminDep
+) -> list[MappingOut]:
+    mappings.unmap_group(session, service.get_integration(session, integration_id), group_id, target)
+    return list_mappings(integration_id, session)
+
+
+@router.put("/{integration_id}/tag-prefix", response_model=IntegrationOut)
+def set_tag_prefix(
+    integration_id: int, body: TagPrefixIn, session: SessionDep, _admin: AdminDep
+) -> IntegrationOut:
+    integration = service.get_integration(session, integration_id)
+    mappings.set_tag_prefix(session, integration, body.prefix)
+    return _out(integration)

@@ -104,14 +104,14 @@ def connect(product: Product) -> Audience:
 
 
 def add_people(product: Product, *emails: str, **fields: Any) -> list[int]:
-    """Eligible individuals, one per address (first name from the address)."""
+    """Eligible individuals, one per address (first name from the address; ``fields`` set on each)."""
     ids = []
     with session_scope(product.db.sessions) as session:
         for email in emails:
             data = ContactCreate(
                 first_name=email.split("@")[0].title(),
-                last_name=fields.get("last_name", "Tester"),
                 emails=[EmailIn(address=email, is_primary=True)],
+                **{"last_name": "Tester", **fields},
             )
             ids.append(contacts.create_contact(session, data, ACTOR).id)
     return ids
