@@ -183,34 +183,23 @@ class _MemberBuilder:
     _interest_sets: dict[int, dict[str, bool]] = field(default_factory=dict)
 
     def build(self, rows: Any) -> tuple[dict[str, DesiredMember], list[Notice]]:
-        firsts: dict[str, Any] = {}
-        sharing: dict[str, list[Any]] = {}
+        """One pass, keeping no rows: a second contact at an address is merged into its member."""
+        members: dict[str, DesiredMember] = {}
         for row in rows:
-            key = row[_NORMALIZED]
-            if key not in firsts:
-                firsts[key] = row
-            elif key in sharing:
-                sharing[key].append(row)
-            else:
-                sharing[key] = [firsts[key], row]
-        members = {}
-        for key, row in firsts.items():
-            group = sharing.get(key)
-            member = self.member(key, [row] if group is None else sorted(group, key=lambda r: r[_ID]))
-            members[member.subscriber_hash] = member
-        return members, [self.notice(sorted(group, key=lambda r: r[_ID])) for group in sharing.values()]
+            member = self.member(row)
+            earlier = members.get(member.subscriber_hash)
+            members[member.subscriber_hash] = member if earlier is None else _shared(earlier, member)
+        notices = [_notice(m) for m in members.values() if len(m.contact_ids) > 1]
+        return members, sorted(notices, key=lambda notice: notice.contact_ids)
 
-    def member(self, key: str, rows: list[Any]) -> DesiredMember:
-        owner = rows[0]
-        mask = self.mask(owner)
-        for row in rows[1:]:
-            mask |= self.mask(row)
+    def member(self, row: Any) -> DesiredMember:
+        mask = self.mask(row)
         return DesiredMember(
-            subscriber_hash=subscriber_hash(key),
-            email=owner[_ADDRESS].strip(),
-            owner_contact_id=owner[_ID],
-            contact_ids=tuple(row[_ID] for row in rows),
-            merge_fields=contact_merge_fields(*owner[1:_ADDRESS]),
+            subscriber_hash=subscriber_hash(row[_NORMALIZED]),
+            email=row[_ADDRESS].strip(),
+            owner_contact_id=row[_ID],
+            contact_ids=(row[_ID],),
+            merge_fields=contact_merge_fields(*row[1:_ADDRESS]),
             tags=self.tags(mask),
             interests=self.interests(mask),
         )
@@ -235,8 +224,23 @@ class _MemberBuilder:
         # Members share the mapping: DesiredMember is frozen and nobody mutates it.
         return self._interest_sets[interest_bits]
 
-    @staticmethod
-    def notice(rows: list[Any]) -> Notice:
-        owner = rows[0]
-        message = f"{len(rows)} contacts share {owner[_ADDRESS].strip()}; contact {owner[_ID]}'s name is used"
-        return Notice("shared_email", message, tuple(row[_ID] for row in rows))
+
+def _shared(one: DesiredMember, other: DesiredMember) -> DesiredMember:
+    """Two contacts' members for one address: the lower contact id's details, the union of the rest."""
+    owner = one if one.owner_contact_id < other.owner_contact_id else other
+    interests = {key: wanted or other.interests.get(key, False) for key, wanted in one.interests.items()}
+    return DesiredMember(
+        subscriber_hash=owner.subscriber_hash,
+        email=owner.email,
+        owner_contact_id=owner.owner_contact_id,
+        contact_ids=tuple(sorted(one.contact_ids + other.contact_ids)),
+        merge_fields=owner.merge_fields,
+        tags=one.tags | other.tags,
+        interests=interests,
+    )
+
+
+def _notice(member: DesiredMember) -> Notice:
+    count, owner = len(member.contact_ids), member.owner_contact_id
+    message = f"{count} contacts share {member.email}; contact {owner}'s name is used"
+    return Notice("shared_email", message, member.contact_ids)

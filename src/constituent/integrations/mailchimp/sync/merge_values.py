@@ -13,6 +13,7 @@ send complete ones.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from sys import intern
 from typing import Any
 
 TEXT_FIELDS = ("FNAME", "LNAME", "PHONE")
@@ -62,18 +63,21 @@ def contact_merge_fields(
     country: str,
     phone: str,
 ) -> dict[str, Any]:
-    """The merge fields for one contact's columns (called once per contact: kept free of generality)."""
+    """The merge fields for one contact's columns (called once per contact: kept free of generality).
+
+    Names and places repeat across contacts: interned, a million members hold each spelling once.
+    """
     address = _complete_address(
         (street or "").strip(),
         "",
-        (city or "").strip(),
-        (state or "").strip(),
-        (postal_code or "").strip(),
-        (country or "").strip(),
+        intern((city or "").strip()),
+        intern((state or "").strip()),
+        intern((postal_code or "").strip()),
+        intern((country or "").strip()),
     )
     return {
-        "FNAME": (first_name or "").strip(),
-        "LNAME": (last_name or "").strip(),
+        "FNAME": intern((first_name or "").strip()),
+        "LNAME": intern((last_name or "").strip()),
         ADDRESS_FIELD: address,
         "PHONE": (phone or "").strip(),
     }
