@@ -100,7 +100,8 @@ def main() -> None:
         full = timed("build_desired, everyone", lambda: build_desired(session, integration, AS_OF))
         session.rollback()
     print(f"members: {len(full.members):,}; tags owned: {len(full.owned_tags)}")
-    print(f"searches compared: same day {len(same_day.tag_members)}, a new day {len(new_day.tag_members)}")
+    compared = len(same_day.tag_members), len(new_day.tag_members)
+    print(f"searches compared with the ledger: same day {compared[0]}, a new day {compared[1]}")
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} (2 cores)")
 
 
