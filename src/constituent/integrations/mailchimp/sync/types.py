@@ -41,13 +41,13 @@ class DesiredMember:
     contact_ids: tuple[int, ...]  # every contact sharing the address, ascending
     merge_fields: Mapping[str, Any]  # FNAME, LNAME, ADDRESS (dict or ""), PHONE, mapped extras
     tags: frozenset[str] = frozenset()  # tags we own that this member should carry
-    interests: Mapping[str, bool] = field(
-        default_factory=dict
-    )  # interest id -> wanted, for interests we manage
+    # interest id -> wanted, for the interests we manage
+    interests: Mapping[str, bool] = field(default_factory=dict)
+    # Computed once: planning and recording compare it for every member, several times.
+    fingerprint: str = field(init=False, default="", compare=False)
 
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.email, self.merge_fields, self.interests)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", fingerprint(self.email, self.merge_fields, self.interests))
 
 
 @dataclass(frozen=True, slots=True)
