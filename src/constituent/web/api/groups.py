@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
 from constituent.crm.groups.schemas import AddResult, GroupOut, MembershipView, MemberView, RemoveResult
+from constituent.integrations.mailchimp.group_refusals import MailchimpRefusal, refusals_for_group
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
 
@@ -81,9 +82,16 @@ def list_members(group_id: int, session: SessionDep, page: PageDep) -> Page[Memb
     return page.page(members, total)
 
 
-@router.post("/groups/{group_id}/members", response_model=AddResult)
-def add_members(group_id: int, data: ContactIds, session: SessionDep, principal: PrincipalDep) -> AddResult:
-    return service.add_to_group(session, group_id, data.contact_ids, method=METHOD, actor=principal.actor)
+class GroupAddOut(AddResult):
+    # The contacts are in the group all the same; these are the audiences that will not take them back.
+    mailchimp_refusals: list[MailchimpRefusal] = Field(default_factory=list)
+
+
+@router.post("/groups/{group_id}/members", response_model=GroupAddOut)
+def add_members(group_id: int, data: ContactIds, session: SessionDep, principal: PrincipalDep) -> GroupAddOut:
+    result = service.add_to_group(session, group_id, data.contact_ids, method=METHOD, actor=principal.actor)
+    refusals = refusals_for_group(session, group_id, result.added + result.already_members)
+    return GroupAddOut(**result.model_dump(), mailchimp_refusals=refusals)
 
 
 @router.post("/groups/{group_id}/members/remove", response_model=RemoveResult)

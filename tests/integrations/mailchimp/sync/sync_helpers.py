@@ -13,8 +13,11 @@ from constituent.crm.contacts import service as contacts
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.models import Contact
 from constituent.crm.contacts.schemas import ContactCreate, ContactUpdate, EmailIn
-from constituent.integrations.mailchimp import service
+from constituent.crm.groups import service as groups
+from constituent.crm.groups.models import MembershipMethod
+from constituent.integrations.mailchimp import mappings, service
 from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
 from constituent.integrations.mailchimp.sync import ledger, runs
 from constituent.integrations.mailchimp.sync.desired import build_desired
@@ -133,3 +136,20 @@ def inject_faults(product: Product) -> None:
 def change_primary_email(product: Product, contact_id: int, address: str) -> None:
     with session_scope(product.db.sessions) as session:
         contacts.add_email(session, contact_id, EmailIn(address=address, is_primary=True), ACTOR)
+
+
+def group_with(product: Product, name: str, contact_ids: list[int]) -> int:
+    with session_scope(product.db.sessions) as session:
+        group = groups.create_group(session, name, actor="test")
+        groups.add_to_group(session, group.id, contact_ids, method=MembershipMethod.user, actor="test")
+        return group.id
+
+
+def map_group_as(
+    audience: Audience, group_id: int, target: SourceTarget, name: str | None = None
+) -> str | None:
+    product = audience.product
+    with session_scope(product.db.sessions) as session:
+        integration = service.get_integration(session, audience.integration_id)
+        source = asyncio.run(mappings.map_group(session, product.box, integration, group_id, target, name))
+        return source.interest_id

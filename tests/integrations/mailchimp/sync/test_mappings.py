@@ -3,8 +3,6 @@ interests (created in Mailchimp) or membership, seen end to end through a real s
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from constituent.crm.errors import InvalidInput
@@ -17,7 +15,7 @@ from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.kit.clock import today
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
-from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
+from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, group_with, map_group_as
 
 CITY_SEARCH = {"field": "city", "op": "eq", "value": "Springfield"}
 
@@ -25,23 +23,6 @@ CITY_SEARCH = {"field": "city", "op": "eq", "value": "Springfield"}
 def _search(product: Product, name: str) -> int:
     with session_scope(product.db.sessions) as session:
         return create_search(session, SavedSearchCreate(name=name, filter={"all": [CITY_SEARCH]})).id
-
-
-def _group_with(product: Product, name: str, contact_ids: list[int]) -> int:
-    with session_scope(product.db.sessions) as session:
-        group = groups.create_group(session, name, actor="test")
-        groups.add_to_group(session, group.id, contact_ids, method=MembershipMethod.user, actor="test")
-        return group.id
-
-
-def _map_group(
-    audience: Audience, group_id: int, target: SourceTarget, name: str | None = None
-) -> str | None:
-    product = audience.product
-    with session_scope(product.db.sessions) as session:
-        integration = service.get_integration(session, audience.integration_id)
-        source = asyncio.run(mappings.map_group(session, product.box, integration, group_id, target, name))
-        return source.interest_id
 
 
 def test_a_saved_search_is_a_tag_until_switched_off(product: Product) -> None:
@@ -85,24 +66,24 @@ def test_a_renamed_search_tag_gets_the_prefix_too(product: Product) -> None:
 def test_a_group_mapped_as_interest_creates_the_interest_and_members_carry_it(product: Product) -> None:
     audience = connect(product)
     ann, bob = add_people(product, "ann@example.org", "bob@example.org")
-    group_id = _group_with(product, "Volunteers", [ann])
+    group_id = group_with(product, "Volunteers", [ann])
 
-    interest_id = _map_group(audience, group_id, SourceTarget.interest)
+    interest_id = map_group_as(audience, group_id, SourceTarget.interest)
     audience.sync()
 
     assert interest_id
     assert audience.member("ann@example.org")["interests"].get(interest_id) is True
     assert audience.member("bob@example.org")["interests"].get(interest_id) is False
     # Mapping again reuses the interest instead of creating a second one.
-    assert _map_group(audience, group_id, SourceTarget.interest) == interest_id
+    assert map_group_as(audience, group_id, SourceTarget.interest) == interest_id
     assert bob
 
 
 def test_a_group_mapped_as_a_tag_follows_its_membership(product: Product) -> None:
     audience = connect(product)
     ann, bob = add_people(product, "ann@example.org", "bob@example.org")
-    group_id = _group_with(product, "Board", [ann])
-    _map_group(audience, group_id, SourceTarget.tag, name="Board members")
+    group_id = group_with(product, "Board", [ann])
+    map_group_as(audience, group_id, SourceTarget.tag, name="Board members")
     audience.sync()
     assert "Board members" in audience.member("ann@example.org")["tags"]
 
@@ -118,7 +99,7 @@ def test_a_group_mapped_as_a_tag_follows_its_membership(product: Product) -> Non
 def test_unmapping_a_group_that_is_not_mapped_names_the_problem(product: Product) -> None:
     audience = connect(product)
     [ann] = add_people(product, "ann@example.org")
-    group_id = _group_with(product, "Board", [ann])
+    group_id = group_with(product, "Board", [ann])
     with session_scope(product.db.sessions) as session:
         integration = service.get_integration(session, audience.integration_id)
         with pytest.raises(InvalidInput, match="not mapped as tag"):
@@ -130,7 +111,7 @@ def test_unmapping_a_group_that_is_not_mapped_names_the_problem(product: Product
 def test_the_cli_maps_a_group_and_lists_the_mappings(product: Product) -> None:
     audience = connect(product)
     [ann] = add_people(product, "ann@example.org")
-    group_id = _group_with(product, "Volunteers", [ann])
+    group_id = group_with(product, "Volunteers", [ann])
 
     mapped = product.cli(
         "mailchimp", "map-group", str(audience.integration_id), str(group_id), "--as", "interest"
