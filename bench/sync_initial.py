@@ -10,15 +10,14 @@ emulator for our account, after connecting (connecting makes its own few request
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import uuid
-from pathlib import Path
 
 from bench.sync_setup import (
     connect,
     contacts_for,
+    end_to_end_arguments,
     run_sync_process,
     running_emulator,
     seeded_database,
@@ -27,13 +26,7 @@ from bench.sync_setup import (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--eligible", type=int, default=100_000)
-    parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
-    args = parser.parse_args()
+    args = end_to_end_arguments(__doc__, eligible=100_000)
 
     database = seeded_database(args.data_dir, contacts_for(args.eligible))
     print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible ({database.url})")

@@ -99,6 +99,15 @@ class BenchDatabase:
     eligible: int
 
 
+def end_to_end_arguments(doc: str | None, *, eligible: int) -> argparse.Namespace:
+    """The options every end-to-end sync benchmark takes: audience size, emulator latency, data dir."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eligible", type=int, default=eligible)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
+    return parser.parse_args()
+
+
 def contacts_for(eligible: int) -> int:
     """How many contacts to seed for about ``eligible`` eligible ones."""
     return round(eligible / ELIGIBLE_SHARE)

@@ -11,11 +11,9 @@ pays nothing for reading the database, again in its favour). Target: ours at lea
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import mailchimp_marketing
@@ -24,6 +22,7 @@ from bench.sync_setup import (
     Emulator,
     connect,
     contacts_for,
+    end_to_end_arguments,
     run_sync_process,
     running_emulator,
     seeded_database,
@@ -54,13 +53,7 @@ def naive_script(emulator: Emulator, audience_id: str, members: list[DesiredMemb
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--eligible", type=int, default=10_000)
-    parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
-    args = parser.parse_args()
+    args = end_to_end_arguments(__doc__, eligible=10_000)
 
     database = seeded_database(args.data_dir, contacts_for(args.eligible))
     print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible")
