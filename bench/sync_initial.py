@@ -12,29 +12,21 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
 from bench.sync_setup import (
-    connect,
-    contacts_for,
+    connected_bench,
     end_to_end_arguments,
     run_sync_process,
-    running_emulator,
-    seeded_database,
-    settings_for,
 )
 
 
 def main() -> None:
     args = end_to_end_arguments(__doc__, eligible=100_000)
 
-    database = seeded_database(args.data_dir, contacts_for(args.eligible))
-    print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible ({database.url})")
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
-        settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
-        connected = connect(database, emulator, settings)
+    with connected_bench(args) as bench:
+        emulator, connected = bench.emulator, bench.connected
         before = emulator.requests()
-        figures = run_sync_process(settings, connected.integration_id)
+        figures = run_sync_process(bench.settings, connected.integration_id)
         reads, writes = (now - then for now, then in zip(emulator.requests(), before, strict=True))
         statuses = emulator.statuses(connected.audience_id)
     print(json.dumps(figures.run))
@@ -42,7 +34,7 @@ def main() -> None:
     print(f"| wall time of the sync | {figures.seconds:.1f} s | < 60 s |")
     print(f"| API requests | {reads + writes} ({reads} reads, {writes} writes) | < 400 |")
     print(f"| peak RSS of the sync process | {figures.peak_rss_mb:.0f} MB | < 400 MB |")
-    print(f"| audience afterwards | {statuses} | {database.eligible:,} eligible contacts |")
+    print(f"| audience afterwards | {statuses} | {bench.database.eligible:,} eligible contacts |")
     print(f"| load average (1 min) at the end | {os.getloadavg()[0]:.1f} | machine: 2 cores |")
 
 

@@ -38,9 +38,9 @@ from constituent.crm.contributions.models import Contribution
 from constituent.crm.groups.models import Group, GroupMembership
 from constituent.crm.searches import service as searches
 from constituent.crm.searches.models import SavedSearch
-from constituent.integrations.mailchimp import service
+from constituent.integrations.mailchimp import mappings, service
 from constituent.integrations.mailchimp.client import Credentials
-from constituent.integrations.mailchimp.models import MailchimpSource, SourceKind, SourceTarget
+from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode
@@ -288,32 +288,32 @@ def connect(database: BenchDatabase, emulator: Emulator, settings: Settings, int
         ),
     )
     credentials = Credentials("api_key", emulator.api_key, emulator.api_base)
-    sessions = make_sessionmaker(database.engine)
-    with session_scope(sessions) as session:
-        integration = asyncio.run(
-            service.connect(session, SecretBox.from_settings(settings), request, credentials)
-        )
+    box = SecretBox.from_settings(settings)
+    with session_scope(make_sessionmaker(database.engine)) as session:
+        integration = asyncio.run(service.connect(session, box, request, credentials))
         for group_id, name in zip(interest_group_ids(session)[:interests], INTEREST_GROUPS, strict=False):
-            interest_id = _create_interest(
-                emulator, integration.audience_id, integration.interest_category_id, name
-            )
-            integration.sources.append(
-                MailchimpSource(
-                    kind=SourceKind.group,
-                    group_id=group_id,
-                    target=SourceTarget.interest,
-                    interest_id=interest_id,
-                )
-            )
+            # The product's own mapping: creates the interest in the audience's category, then the source.
+            asyncio.run(mappings.map_group(session, box, integration, group_id, SourceTarget.interest, name))
         return Connected(integration.id, integration.audience_id)
 
 
-def _create_interest(emulator: Emulator, audience_id: str, category_id: str | None, name: str) -> str:
-    path = f"{emulator.api_base}/lists/{audience_id}/interest-categories/{category_id}/interests"
-    response = httpx.post(path, json={"name": name}, auth=("bench", emulator.api_key), timeout=60)
-    response.raise_for_status()
-    interest_id: str = response.json()["id"]
-    return interest_id
+@dataclass
+class Bench:
+    database: BenchDatabase
+    emulator: Emulator
+    settings: Settings
+    connected: Connected
+
+
+@contextmanager
+def connected_bench(args: argparse.Namespace) -> Iterator[Bench]:
+    """The seeded database, a running emulator and a freshly connected audience (what every end-to-end
+    sync benchmark starts from)."""
+    database = seeded_database(args.data_dir, contacts_for(args.eligible))
+    print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible ({database.url})")
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
+        settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
+        yield Bench(database, emulator, settings, connect(database, emulator, settings))
 
 
 # -- the sync, in a child process --------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from typing import Any
 
 import mailchimp_marketing
@@ -21,12 +20,9 @@ from bench.sync_setup import (
     AS_OF,
     Emulator,
     connect,
-    contacts_for,
+    connected_bench,
     end_to_end_arguments,
     run_sync_process,
-    running_emulator,
-    seeded_database,
-    settings_for,
 )
 from sqlalchemy.orm import Session
 
@@ -55,15 +51,11 @@ def naive_script(emulator: Emulator, audience_id: str, members: list[DesiredMemb
 def main() -> None:
     args = end_to_end_arguments(__doc__, eligible=10_000)
 
-    database = seeded_database(args.data_dir, contacts_for(args.eligible))
-    print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible")
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
-        settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
-        ours = connect(database, emulator, settings)
+    with connected_bench(args) as bench:
+        database, emulator, settings, ours = bench.database, bench.emulator, bench.settings, bench.connected
         before = emulator.requests()
         figures = run_sync_process(settings, ours.integration_id)
         our_requests = sum(emulator.requests()) - sum(before)
-
         theirs = connect(database, emulator, settings)
         with Session(database.engine) as session:
             integration = service.get_integration(session, theirs.integration_id)
