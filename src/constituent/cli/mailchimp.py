@@ -13,6 +13,7 @@ from constituent.cli.output import emit_json, fail
 from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import repository, service
 from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
 from constituent.integrations.mailchimp.models import (
     InitialSync,
@@ -114,11 +115,7 @@ def connect(
             )
         except ValidationError as exc:
             fail(_first_error(exc))
-        integration = asyncio.run(service.connect(session, box, request, credentials))
-    # Registered in its own transaction: Mailchimp's validation call must find the committed integration.
-    with open_session() as session:
-        integration = service.get_integration(session, integration.id)
-        asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
+        integration = asyncio.run(connect_and_register(session, box, request, credentials, settings.base_url))
         _print_connected(integration, as_json)
 
 
@@ -152,7 +149,7 @@ def _print_connected(integration: MailchimpIntegration, as_json: bool) -> None:
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the Mailchimp integrations with their audience and webhook state."""
     with open_session() as session:
-        rows = [describe(i) for i in repository.list_all(session)]
+        rows = [IntegrationOut.of(i) for i in repository.list_all(session)]
     if as_json:
         emit_json({"integrations": [r.model_dump(mode="json") for r in rows]})
         return
@@ -162,11 +159,6 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         webhook = row.webhook_id or f"not registered ({row.webhook_error})"
         audience = f"{row.audience_name!r} ({row.audience_id})"
         typer.echo(f"{row.id}  {row.name}: audience {audience}, mode {row.mode.value}, webhook {webhook}")
-
-
-def describe(integration: MailchimpIntegration) -> IntegrationOut:
-    out = IntegrationOut.model_validate(integration)
-    return out.model_copy(update={"groups": [str(s.group_id) for s in integration.sources if s.group_id]})
 
 
 @app.command()

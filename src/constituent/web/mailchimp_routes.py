@@ -57,9 +57,6 @@ def oauth_callback(request: Request, state: str = "", code: str = "", error: str
         box = SecretBox.from_settings(settings)
         with session_scope(sessions) as session:
             integration = asyncio.run(oauth.finish(session, settings, box, pending, code))
-        with session_scope(sessions) as session:
-            integration = service.get_integration(session, integration.id)
-            asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
     except DomainError as exc:
         return _page("Mailchimp was not connected", str(exc), status_code=400)
     audience = f"{integration.audience_name} ({integration.audience_id})"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.errors import DomainError
 from constituent.integrations.mailchimp import repository, service
 from constituent.integrations.mailchimp.client import Credentials, OAuthServer
+from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_endpoint, oauth_base
 from constituent.integrations.mailchimp.models import MailchimpIntegration, PendingConnection
 from constituent.integrations.mailchimp.schemas import ConnectRequest
@@ -98,7 +99,7 @@ def refuse_if_denied(error: str | None) -> None:
 async def finish(
     session: Session, settings: Settings, box: SecretBox, pending: PendingForm, code: str
 ) -> MailchimpIntegration:
-    """Exchange the code for a token, read the account's data center, and connect as with an API key."""
+    """Exchange the code for a token, read the account's data center, connect and register the webhook."""
     if not (settings.mailchimp_client_id and settings.mailchimp_client_secret):
         raise OAuthNotConfigured()
     async with OAuthServer(oauth_base(settings)) as server:
@@ -119,7 +120,7 @@ async def finish(
         account_name=str(metadata.get("accountname", "")),
         login_email=_login_email(metadata),
     )
-    return await service.connect(session, box, pending.request, credentials, identity)
+    return await connect_and_register(session, box, pending.request, credentials, settings.base_url, identity)
 
 
 def _login_email(metadata: dict[str, Any]) -> str:

@@ -7,7 +7,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from constituent.integrations.mailchimp.models import InitialSync, SyncMode, WebhookState
+from constituent.integrations.mailchimp.models import (
+    InitialSync,
+    MailchimpIntegration,
+    SyncMode,
+    WebhookState,
+)
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -79,5 +84,10 @@ class IntegrationOut(BaseModel):
     webhook_id: str | None
     webhook_state: WebhookState
     webhook_error: str
-    groups: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)  # ids of the groups mapped onto the audience
     created_at: datetime
+
+    @classmethod
+    def of(cls, integration: MailchimpIntegration) -> IntegrationOut:
+        groups = [str(s.group_id) for s in integration.sources if s.group_id is not None]
+        return cls.model_validate(integration).model_copy(update={"groups": groups})

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from constituent.crm.errors import InvalidInput
 from constituent.integrations.mailchimp import mappings, oauth, repository, service
 from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
-from constituent.integrations.mailchimp.models import MailchimpIntegration, SourceTarget
+from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut
 from constituent.kit.clock import today, utcnow
 from constituent.kit.crypto import SecretBox
@@ -43,20 +44,14 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _out(integration: MailchimpIntegration) -> IntegrationOut:
-    out = IntegrationOut.model_validate(integration)
-    groups = [str(s.group_id) for s in integration.sources if s.group_id is not None]
-    return out.model_copy(update={"groups": groups})
-
-
 @router.get("", response_model=list[IntegrationOut])
 def list_integrations(session: SessionDep) -> list[IntegrationOut]:
-    return [_out(i) for i in repository.list_all(session)]
+    return [IntegrationOut.of(i) for i in repository.list_all(session)]
 
 
 @router.get("/{integration_id}", response_model=IntegrationOut)
 def get_integration(integration_id: int, session: SessionDep) -> IntegrationOut:
-    return _out(service.get_integration(session, integration_id))
+    return IntegrationOut.of(service.get_integration(session, integration_id))
 
 
 @router.post(
@@ -81,11 +76,10 @@ def connect(
     except ValueError as exc:
         raise InvalidInput("api_key", str(exc)) from exc
     box = SecretBox.from_settings(settings)
-    integration = asyncio.run(service.connect(session, box, request_data, credentials))
-    # Mailchimp validates the webhook URL by calling us: the integration must be committed first.
-    session.commit()
-    asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
-    return _out(integration)
+    integration = asyncio.run(
+        connect_and_register(session, box, request_data, credentials, settings.base_url)
+    )
+    return IntegrationOut.of(integration)
 
 
 @router.delete("/{integration_id}", response_model=Removed)
@@ -166,4 +160,4 @@ def set_tag_prefix(
 ) -> IntegrationOut:
     integration = service.get_integration(session, integration_id)
     mappings.set_tag_prefix(session, integration, body.prefix)
-    return _out(integration)
+    return IntegrationOut.of(integration)

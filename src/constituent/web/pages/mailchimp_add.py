@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from constituent.crm.errors import Conflict, DomainError, InvalidInput
 from constituent.crm.groups.service import list_groups
 from constituent.crm.organization.service import get_settings as get_org_settings
-from constituent.integrations.mailchimp import errors, oauth, service
+from constituent.integrations.mailchimp import errors, oauth
 from constituent.integrations.mailchimp.audience import AccountRejected, AudienceLimitReached
 from constituent.integrations.mailchimp.client import Credentials
+from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.schemas import ConnectRequest
@@ -95,14 +96,11 @@ def _connect_with_key(session: Session, settings: Settings, request: ConnectRequ
     try:
         credentials = Credentials("api_key", key, api_base_for_key(settings, key))
         box = SecretBox.from_settings(settings)
-        integration = asyncio.run(service.connect(session, box, request, credentials))
+        return asyncio.run(connect_and_register(session, box, request, credentials, settings.base_url))
     except ValueError as exc:
         raise ConnectRefused(f"The API key looks wrong: {exc}", "api_key") from exc
     except (DomainError, errors.MailchimpError) as exc:
         raise _refusal(exc) from exc
-    # Mailchimp validates the webhook URL by calling us: the integration must be committed first.
-    session.commit()
-    return asyncio.run(service.register_integration_webhook(integration, box, settings.base_url))
 
 
 def _refusal(exc: Exception) -> ConnectRefused:
