@@ -1,0 +1,1 @@
+"""Campaign tracking: which contact was sent which Mailchimp campaign, as activities."""

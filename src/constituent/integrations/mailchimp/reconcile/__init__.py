@@ -1,0 +1,1 @@
+"""Reconciliation: members changed in Mailchimp since a watermark, fed to the inbound processor."""
