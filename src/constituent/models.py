@@ -4,6 +4,7 @@ from constituent.auth.models import ApiToken, Role, User
 from constituent.crm.activities.models import Activity, ChangeLogEntry
 from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
 from constituent.crm.contributions.models import Contribution
+from constituent.crm.csv_imports.models import CsvImport
 from constituent.crm.groups.models import Group, GroupMembership, MembershipMethod, MembershipStatus
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
@@ -19,6 +20,7 @@ __all__ = [
     "Contact",
     "ContactKind",
     "Contribution",
+    "CsvImport",
     "Email",
     "EmailStatus",
     "Group",
