@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +10,7 @@ from fastapi.responses import Response
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.error_report import attachment_headers, errors_csv
 from constituent.integrations.mailchimp.sync.models import RunTrigger
 from constituent.integrations.mailchimp.sync.schemas import RunDetail, RunErrorOut, RunOut, SyncRequest
 from constituent.kit.runtime import Database
@@ -19,8 +18,6 @@ from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 
 router = APIRouter(tags=["sync"])
-
-ERROR_COLUMNS = ("email", "contact_id", "subscriber_hash", "code", "message")
 
 
 @router.post("/integrations/mailchimp/{integration_id}/sync", response_model=RunDetail)
@@ -66,13 +63,7 @@ def get_run(run_id: int, session: SessionDep) -> RunDetail:
 )
 def download_errors(run_id: int, session: SessionDep) -> Response:
     runs.get(session, run_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ERROR_COLUMNS)
-    for error in runs.errors_of(session, run_id):
-        writer.writerow(["" if getattr(error, c) is None else getattr(error, c) for c in ERROR_COLUMNS])
-    headers = {"Content-Disposition": f'attachment; filename="sync-run-{run_id}-errors.csv"'}
-    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+    return Response(errors_csv(session, run_id), media_type="text/csv", headers=attachment_headers(run_id))
 
 
 def _detail(session: SessionDep, run_id: int) -> RunDetail:
