@@ -195,7 +195,8 @@ def list_mappings(
     integration_id: int = typer.Argument(..., help="Integration id."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Show which saved searches and groups become tags, interests or audience membership."""
+    """Show which saved searches and groups become tags, interests or audience membership, and which
+    contact fields go to extra merge fields."""
     from constituent.cli.mailchimp_mappings import show_mappings
 
     show_mappings(integration_id, as_json)
@@ -239,6 +240,33 @@ def unmap_group(
     from constituent.cli.mailchimp_mappings import unmap_group as run
 
     run(integration_id, group_id, target)
+
+
+@app.command("map-field")
+def map_field(
+    field: str = typer.Argument(..., help="Contact field, e.g. external_id, city, created_at."),
+    tag: str = typer.Argument(..., help="Merge tag in Mailchimp: up to 10 letters, digits or _."),
+    integration_id: int | None = typer.Option(
+        None, "--integration", help="Integration id (needed when there are several)."
+    ),
+) -> None:
+    """Send a contact field to a merge field (created in Mailchimp, or reused when its type fits)."""
+    from constituent.cli.mailchimp_mappings import map_field as run
+
+    run(integration_id, field, tag)
+
+
+@app.command("unmap-field")
+def unmap_field(
+    field: str = typer.Argument(..., help="The mapped contact field."),
+    integration_id: int | None = typer.Option(
+        None, "--integration", help="Integration id (needed when there are several)."
+    ),
+) -> None:
+    """Stop sending a contact field (the merge field and its values stay in Mailchimp)."""
+    from constituent.cli.mailchimp_mappings import unmap_field as run
+
+    run(integration_id, field)
 
 
 @app.command("tag-prefix")

@@ -1,4 +1,5 @@
-"""What `constituent mailchimp mappings`, `map-search`, `map-group`, `unmap-group`, `tag-prefix` do."""
+"""What `constituent mailchimp mappings`, `map-search`, `map-group`, `unmap-group`, `tag-prefix`,
+`map-field` and `unmap-field` do."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import asyncio
 from dataclasses import asdict
 
 import typer
+from sqlalchemy.orm import Session
 
 from constituent.cli.context import open_session
 from constituent.cli.output import emit_json
-from constituent.integrations.mailchimp import mappings, service
+from constituent.crm.errors import InvalidInput
+from constituent.integrations.mailchimp import mappings, repository, service
+from constituent.integrations.mailchimp.merge_fields import service as merge_fields
+from constituent.integrations.mailchimp.merge_fields.schemas import MergeFieldMappingOut
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.kit.clock import today
 from constituent.kit.crypto import SecretBox
@@ -18,14 +23,52 @@ from constituent.kit.settings import get_settings
 
 def show_mappings(integration_id: int, as_json: bool) -> None:
     with open_session() as session:
-        rows = mappings.list_mappings(session, service.get_integration(session, integration_id), today())
+        integration = service.get_integration(session, integration_id)
+        rows = mappings.list_mappings(session, integration, today())
+        fields = [MergeFieldMappingOut.of(m) for m in merge_fields.list_merge_fields(session, integration)]
     if as_json:
-        emit_json({"integration_id": integration_id, "mappings": [asdict(r) for r in rows]})
+        emit_json(
+            {
+                "integration_id": integration_id,
+                "mappings": [asdict(r) for r in rows],
+                "merge_fields": [f.model_dump() for f in fields],
+            }
+        )
         return
     for row in rows:
         state = "on " if row.enabled else "off"
         shown = f" -> {row.remote_name!r}" if row.remote_name else ""
         typer.echo(f"{state} {row.kind} {row.source_id} {row.source_name!r} as {row.target}{shown}")
+    for field in fields:
+        typer.echo(f"on  field {field.field} as merge field {field.tag} ({field.type})")
+
+
+def _integration_id(session: Session, integration_id: int | None) -> int:
+    """The given integration, or the only one there is."""
+    if integration_id is not None:
+        return service.get_integration(session, integration_id).id
+    found = repository.list_all(session)
+    if len(found) != 1:
+        raise InvalidInput(
+            "integration", f"{len(found)} integrations exist; choose one with --integration ID"
+        )
+    return found[0].id
+
+
+def map_field(integration_id: int | None, field: str, tag: str) -> None:
+    box = SecretBox.from_settings(get_settings())
+    with open_session() as session:
+        integration = service.get_integration(session, _integration_id(session, integration_id))
+        mapping = asyncio.run(merge_fields.map_field(session, box, integration, field, tag))
+        shown = f"{mapping.contact_field} -> {mapping.tag} ({mapping.type})"
+    typer.echo(f"Mapped {shown}; the next sync sends it to every member.")
+
+
+def unmap_field(integration_id: int | None, field: str) -> None:
+    with open_session() as session:
+        integration = service.get_integration(session, _integration_id(session, integration_id))
+        merge_fields.unmap_field(session, integration, field)
+    typer.echo(f"{field} is no longer sent; the merge field and its values stay in Mailchimp.")
 
 
 def map_search(integration_id: int, search_id: int, enabled: bool, name: str | None) -> None:

@@ -15,6 +15,8 @@ from constituent.integrations.mailchimp import mappings, oauth, repository, serv
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
+from constituent.integrations.mailchimp.merge_fields import service as merge_fields
+from constituent.integrations.mailchimp.merge_fields.schemas import MergeFieldMappingIn, MergeFieldMappingOut
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut
 from constituent.kit.clock import today, utcnow
@@ -152,6 +154,38 @@ def unmap_group(
 ) -> list[MappingOut]:
     mappings.unmap_group(session, service.get_integration(session, integration_id), group_id, target)
     return list_mappings(integration_id, session)
+
+
+@router.get("/{integration_id}/mappings/merge-fields", response_model=list[MergeFieldMappingOut])
+def list_merge_fields(integration_id: int, session: SessionDep) -> list[MergeFieldMappingOut]:
+    """Contact fields sent to extra merge fields (besides FNAME, LNAME, ADDRESS and PHONE)."""
+    integration = service.get_integration(session, integration_id)
+    return [MergeFieldMappingOut.of(m) for m in merge_fields.list_merge_fields(session, integration)]
+
+
+@router.put("/{integration_id}/mappings/merge-fields/{field}", response_model=list[MergeFieldMappingOut])
+def map_merge_field(
+    integration_id: int,
+    field: str,
+    body: MergeFieldMappingIn,
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+) -> list[MergeFieldMappingOut]:
+    """Send a contact field to a merge field (created in Mailchimp, or reused when its type fits)."""
+    box = SecretBox.from_settings(_settings(request))
+    integration = service.get_integration(session, integration_id)
+    asyncio.run(merge_fields.map_field(session, box, integration, field, body.tag))
+    return list_merge_fields(integration_id, session)
+
+
+@router.delete("/{integration_id}/mappings/merge-fields/{field}", response_model=list[MergeFieldMappingOut])
+def unmap_merge_field(
+    integration_id: int, field: str, session: SessionDep, _admin: AdminDep
+) -> list[MergeFieldMappingOut]:
+    """Stop sending the field; the merge field and its values stay in Mailchimp."""
+    merge_fields.unmap_field(session, service.get_integration(session, integration_id), field)
+    return list_merge_fields(integration_id, session)
 
 
 @router.put("/{integration_id}/tag-prefix", response_model=IntegrationOut)

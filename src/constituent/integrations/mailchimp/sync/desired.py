@@ -53,8 +53,8 @@ from constituent.integrations.mailchimp.sync.tagging import (
 )
 from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice
 
-# Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``.
-_ID, _ADDRESS, _NORMALIZED, _FIRST_MASK = 0, 9, 10, 11
+# Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``; mapped fields follow, then masks.
+_ID, _ADDRESS, _NORMALIZED, _FIRST_EXTRA = 0, 9, 10, 11
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class DesiredResult:
     owned_tags: frozenset[str]
     managed_interests: tuple[str, ...] = ()  # interest ids we set on every member
     config: str = ""  # the layout's fingerprint: pass it as ``last_config`` to the next incremental run
+    merge_field_types: Mapping[str, str] = field(default_factory=dict)  # mapped tag -> Mailchimp type
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def build_desired(
     if contact_ids is not None:
         addresses = repo.primary_addresses(session, contact_ids) | {a.strip().lower() for a in also_addresses}
     flags = [flag.predicate for flag in (*layout.tags, *layout.interests)]
-    rows = repo.desired_rows(session, layout.audience, flags, addresses=addresses)
+    extra = [mapped.field.column for mapped in layout.merge_fields]
+    rows = repo.desired_rows(session, layout.audience, flags, addresses=addresses, extra=extra)
     members, shared = _MemberBuilder(layout).build(rows)
     return DesiredResult(
         members=members,
@@ -118,6 +120,7 @@ def build_desired(
         owned_tags=layout.owned_tags,
         managed_interests=layout.managed_interests,
         config=layout.config,
+        merge_field_types={mapped.tag: mapped.field.mc_type for mapped in layout.merge_fields},
     )
 
 
@@ -199,14 +202,19 @@ class _MemberBuilder:
             email=row[_ADDRESS].strip(),
             owner_contact_id=row[_ID],
             contact_ids=(row[_ID],),
-            merge_fields=contact_merge_fields(*row[1:_ADDRESS]),
+            merge_fields=self.merge_fields(row),
             tags=self.tags(mask),
             interests=self.interests(mask),
         )
 
-    @staticmethod
-    def mask(row: Any) -> int:
-        parts = row[_FIRST_MASK:]
+    def merge_fields(self, row: Any) -> dict[str, Any]:
+        values = contact_merge_fields(*row[1:_ADDRESS])
+        for position, mapped in enumerate(self.layout.merge_fields, start=_FIRST_EXTRA):
+            values[mapped.tag] = mapped.field.value(row[position])
+        return values
+
+    def mask(self, row: Any) -> int:
+        parts = row[_FIRST_EXTRA + len(self.layout.merge_fields) :]
         return repo.combined_mask(parts) if parts else 0
 
     def tags(self, mask: int) -> frozenset[str]:

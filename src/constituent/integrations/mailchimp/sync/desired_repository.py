@@ -111,13 +111,15 @@ def desired_rows(
     flags: Sequence[Predicate],
     *,
     addresses: Collection[str] | None = None,
+    extra: Sequence[Any] = (),
 ) -> Iterator[Row[Any]]:
-    """Contact and primary-email columns of everyone in the audience, then the flag masks.
+    """Contact and primary-email columns of everyone in the audience, the ``extra`` columns (mapped
+    merge fields), then the flag masks.
 
     With ``addresses``, only contacts whose primary address is one of them (lower-cased).
     """
     make_room_for_subqueries(session)
-    columns: list[Any] = [*ELIGIBLE_COLUMNS, *_masks(flags)]
+    columns: list[Any] = [*ELIGIBLE_COLUMNS, *extra, *_masks(flags)]
     query = _with_primary_email(select(*columns)).where(audience)
     if addresses is None:
         yield from session.execute(query)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp import errors
@@ -67,19 +68,80 @@ def run_sync(
     with session_scope(sessions) as session:
         get_integration(session, integration_id)  # a clear NotFound before waiting for anything
     with lease.hold(sessions, integration_id, ttl=lease_ttl, waiting=waiting) as held:
-        run_id = _open_run(database, integration_id, options)
-        beat = _heartbeat(run_id)
-        with lease.kept_alive(sessions, held, beat):
-            _SyncRun(database, settings, integration_id, run_id, options, progress, held).execute()
+        run_id, options = _open_run(database, integration_id, options)
+        _run_held(database, settings, integration_id, run_id, options, progress, held)
     with session_scope(sessions) as session:
         return runs.get(session, run_id)
 
 
-def _open_run(database: Database, integration_id: int, options: SyncOptions) -> int:
+def run_queued(
+    database: Database,
+    settings: Settings,
+    run_id: int,
+    *,
+    lease_ttl: timedelta = lease.DEFAULT_TTL,
+    progress: Progress | None = None,
+) -> SyncRun:
+    """Run a queued run row to its end (the job worker's entry point) and return it.
+
+    The row is taken over (queued → running) only once the lease is ours; a row that is no longer
+    queued by then (another worker or a CLI run took it) is returned as it is, and nothing runs.
+    """
+    sessions = database.sessions
+    with session_scope(sessions) as session:
+        run = runs.get(session, run_id)
+        if run.status is not RunStatus.queued:
+            return run
+        integration_id = run.integration_id
+        confirm = bool((run.cursor or {}).get("confirm_removals"))
+        options = SyncOptions(run.mode, run.dry_run, confirm, run.trigger)
+    with lease.hold(sessions, integration_id, ttl=lease_ttl) as held:
+        if _take_over(database, integration_id, run_id):
+            _run_held(database, settings, integration_id, run_id, options, progress, held)
+    with session_scope(sessions) as session:
+        return runs.get(session, run_id)
+
+
+def _run_held(
+    database: Database,
+    settings: Settings,
+    integration_id: int,
+    run_id: int,
+    options: SyncOptions,
+    progress: Progress | None,
+    held: lease.Lease,
+) -> None:
+    with lease.kept_alive(database.sessions, held, _heartbeat(run_id)):
+        _SyncRun(database, settings, integration_id, run_id, options, progress, held).execute()
+
+
+def _take_over(database: Database, integration_id: int, run_id: int) -> bool:
     now = utcnow()
     with session_scope(database.sessions) as session:
         # We hold the lease, so any run still marked running lost its process mid-way.
         runs.interrupt_abandoned(session, integration_id, now)
+        return runs.start_queued(session, run_id, now)
+
+
+def _open_run(database: Database, integration_id: int, options: SyncOptions) -> tuple[int, SyncOptions]:
+    """The run row for an in-process run (CLI): a queued request for the integration is answered by
+    this run (one run, the stronger mode), otherwise a new row. One retry covers a request queued
+    between our look and our insert (the one-active-run index refuses the second row)."""
+    try:
+        return _open_run_once(database, integration_id, options)
+    except IntegrityError:
+        return _open_run_once(database, integration_id, options)
+
+
+def _open_run_once(database: Database, integration_id: int, options: SyncOptions) -> tuple[int, SyncOptions]:
+    now = utcnow()
+    with session_scope(database.sessions) as session:
+        runs.interrupt_abandoned(session, integration_id, now)
+        queued = None if options.dry_run else runs.queued_for(session, integration_id)
+        if queued is not None:
+            mode = RunMode.full if RunMode.full in (queued.mode, options.mode) else options.mode
+            runs.start_queued(session, queued.id, now, mode=mode)
+            return queued.id, replace(options, mode=mode)
         run = runs.create(
             session,
             integration_id,
@@ -88,7 +150,7 @@ def _open_run(database: Database, integration_id: int, options: SyncOptions) -> 
             dry_run=options.dry_run,
             now=now,
         )
-        return run.id
+        return run.id, options
 
 
 def _heartbeat(run_id: int) -> Callable[[Session], None]:
@@ -197,7 +259,12 @@ class _SyncRun:
         self._phase("refresh")
         desired = inputs.desired
         updates = await refreshed_ledger(
-            client, audience_id, inputs.ledger, desired.owned_tags, desired.managed_interests
+            client,
+            audience_id,
+            inputs.ledger,
+            desired.owned_tags,
+            desired.managed_interests,
+            desired.merge_field_types,
         )
         if not self.options.dry_run:
             with session_scope(self.sessions) as session:

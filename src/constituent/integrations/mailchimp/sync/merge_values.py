@@ -16,6 +16,8 @@ from collections.abc import Collection, Mapping
 from sys import intern
 from typing import Any
 
+from constituent.integrations.mailchimp.merge_fields.catalog import remote_value
+
 TEXT_FIELDS = ("FNAME", "LNAME", "PHONE")
 ADDRESS_FIELD = "ADDRESS"
 # The merge fields a sync writes; any other field in the audience belongs to someone else.
@@ -83,12 +85,20 @@ def contact_merge_fields(
     }
 
 
-def remote_merge_fields(raw: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The managed merge fields of a member as Mailchimp returned it, normalised like ours."""
+def remote_merge_fields(
+    raw: Mapping[str, Any] | None, mapped: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The managed merge fields of a member as Mailchimp returned it, normalised like ours.
+
+    ``mapped``: the extra merge fields contact fields are mapped onto (tag -> Mailchimp type).
+    """
     raw = raw or {}
     values: dict[str, Any] = {tag: text_value(raw.get(tag)) for tag in TEXT_FIELDS}
     values[ADDRESS_FIELD] = address_value(raw.get(ADDRESS_FIELD))
-    return {tag: values[tag] for tag in MANAGED_MERGE_FIELDS}
+    managed = {tag: values[tag] for tag in MANAGED_MERGE_FIELDS}
+    for tag, mc_type in (mapped or {}).items():
+        managed[tag] = remote_value(mc_type, raw.get(tag))
+    return managed
 
 
 def remote_interests(raw: Mapping[str, Any] | None, managed: Collection[str]) -> dict[str, bool]:

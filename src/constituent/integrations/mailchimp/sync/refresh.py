@@ -66,10 +66,15 @@ def parse_timestamp(value: str) -> datetime | None:
 
 
 def entry_from_member(
-    member: Member, old: LedgerEntry | None, owned_tags: frozenset[str], managed_interests: Collection[str]
+    member: Member,
+    old: LedgerEntry | None,
+    owned_tags: frozenset[str],
+    managed_interests: Collection[str],
+    merge_field_types: Mapping[str, str] | None = None,
 ) -> LedgerUpdate:
+    """``merge_field_types``: the mapped merge fields (tag -> type), compared like FNAME and LNAME."""
     status = RemoteStatus(member.status)
-    merge_fields = remote_merge_fields(member.merge_fields)
+    merge_fields = remote_merge_fields(member.merge_fields, merge_field_types)
     interests = remote_interests(member.interests, managed_interests)
     entry = LedgerEntry(
         subscriber_hash=member.id,
@@ -105,15 +110,17 @@ def rebuild(
     missing: Mapping[str, Member | None],
     owned_tags: frozenset[str],
     managed_interests: Collection[str],
+    merge_field_types: Mapping[str, str] | None = None,
 ) -> list[LedgerUpdate]:
     """The new ledger: Mailchimp's members, plus old entries Mailchimp no longer has (as forgotten)."""
-    updates = [entry_from_member(m, old.get(m.id), owned_tags, managed_interests) for m in members]
+    shape = (owned_tags, managed_interests, merge_field_types)
+    updates = [entry_from_member(m, old.get(m.id), *shape) for m in members]
     for subscriber_hash, member in missing.items():
         previous = old[subscriber_hash]
         if member is None:
             updates.append(forgotten(previous))
         else:
-            updates.append(entry_from_member(member, previous, owned_tags, managed_interests))
+            updates.append(entry_from_member(member, previous, *shape))
     return updates
 
 
@@ -123,9 +130,10 @@ async def refreshed_ledger(
     old: Mapping[str, LedgerEntry],
     owned_tags: frozenset[str],
     managed_interests: Collection[str],
+    merge_field_types: Mapping[str, str] | None = None,
 ) -> list[LedgerUpdate]:
     """Read the audience and return the rebuilt ledger (the caller decides whether to store it)."""
     members = await read_audience(client, audience_id)
     absent = [h for h in old if h not in members and old[h].status is not RemoteStatus.forgotten]
     missing = await confirm_absent(client, audience_id, absent)
-    return rebuild(old, members.values(), missing, owned_tags, managed_interests)
+    return rebuild(old, members.values(), missing, owned_tags, managed_interests, merge_field_types)

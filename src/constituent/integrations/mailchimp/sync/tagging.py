@@ -33,6 +33,8 @@ from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.quick_lists import quick_list_filter
 from constituent.crm.searches.repository import major_donor_threshold
 from constituent.crm.searches.service import filter_of, list_searches
+from constituent.integrations.mailchimp.merge_fields.catalog import MappedField
+from constituent.integrations.mailchimp.merge_fields.service import mapped_fields
 from constituent.integrations.mailchimp.models import (
     InitialSync,
     MailchimpIntegration,
@@ -65,6 +67,7 @@ class SyncLayout:
     membership_searches: tuple[SavedSearch, ...]  # saved searches deciding membership (groups mode)
     notices: tuple[Notice, ...]
     config: str  # fingerprint of everything above except the search definitions
+    merge_fields: tuple[MappedField, ...] = ()  # contact fields mapped onto extra merge fields
 
     @property
     def owned_tags(self) -> frozenset[str]:
@@ -83,9 +86,16 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
     tags = builder.search_tags() + builder.source_flags(sources, SourceTarget.tag)
     interests = builder.source_flags(sources, SourceTarget.interest)
     audience, membership_searches = builder.audience(sources)
-    config = _config(integration, tags, interests, sources)
+    merge_fields = mapped_fields(session, integration.id)
+    config = _config(integration, tags, interests, sources, merge_fields)
     return SyncLayout(
-        audience, tuple(tags), tuple(interests), membership_searches, tuple(builder.notices), config
+        audience,
+        tuple(tags),
+        tuple(interests),
+        membership_searches,
+        tuple(builder.notices),
+        config,
+        merge_fields,
     )
 
 
@@ -218,6 +228,7 @@ def _config(
     tags: Sequence[Flag],
     interests: Sequence[Flag],
     sources: Sequence[MailchimpSource],
+    merge_fields: Sequence[MappedField] = (),
 ) -> str:
     """A digest of what decides each member's shape; when it changes, every member must be rebuilt."""
     membership = sorted(
@@ -225,7 +236,7 @@ def _config(
         for s in sources
         if s.target is SourceTarget.membership
     )
-    described = {
+    described: dict[str, Any] = {
         "mode": integration.mode.value,
         "initial_sync": integration.initial_sync.value,
         "created_at": integration.created_at.isoformat(),
@@ -233,4 +244,7 @@ def _config(
         "interests": sorted((flag.name, flag.origin) for flag in interests),
         "membership": membership,
     }
+    if merge_fields:
+        # Only when there are some: the digest of an integration without mappings stays as it was.
+        described["merge_fields"] = sorted((m.tag, m.field.name, m.field.mc_type) for m in merge_fields)
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()[:32]

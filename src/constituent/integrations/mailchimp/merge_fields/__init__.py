@@ -1,0 +1,1 @@
+"""Contact fields mapped onto Mailchimp merge fields (beyond FNAME, LNAME, ADDRESS and PHONE)."""
