@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -21,11 +21,16 @@ from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.kit.crypto import SecretBox
 from constituent.web.deps import SessionDep
+from constituent.web.pages import mailchimp_runs
 from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep
-from constituent.web.pages.integration_view import last_sync, view_of
+from constituent.web.pages.integration_view import last_sync
+from constituent.web.pages.mailchimp_runs import live_status, status_response
 from constituent.web.pages.rendering import flash, render
+from constituent.web.pages.sync_display import CHART_RUNS, history_chart
 
 router = APIRouter(dependencies=PROTECTED)
+# The preview, run pages and error download live in their own module, served with this page.
+router.include_router(mailchimp_runs.router)
 PAGE = "/integrations/mailchimp/{integration_id:int}"
 HISTORY = 10
 _BUTTONS = {RunMode.incremental: "Force Sync", RunMode.full: "Resync"}
@@ -45,12 +50,13 @@ def mailchimp_page(
     integration_id: int, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     integration = service.get_integration(session, integration_id)
-    history = runs.list_for_integration(session, integration_id, limit=HISTORY)
+    history = runs.list_for_integration(session, integration_id, limit=CHART_RUNS)
     context = {
         "nav": "integrations",
-        "view": view_of(session, integration, settings),
+        **live_status(session, integration, settings),
         "groups": _group_names(session, integration),
-        "history": [(run, last_sync(run)) for run in history],
+        "history": [(run, last_sync(run)) for run in history[:HISTORY]],
+        "chart": history_chart(history),
         "needs_confirmation": bool(history) and history[0].status == RunStatus.needs_confirmation,
     }
     return render(request, "integrations/mailchimp_page.html", context, user=user)
@@ -58,12 +64,16 @@ def mailchimp_page(
 
 @router.get(PAGE + "/status", response_class=HTMLResponse)
 def sync_status(
-    integration_id: int, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+    integration_id: int,
+    request: Request,
+    _user: UserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    was_running: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
-    """The "last sync" panel alone: htmx polls it while a sync runs, for live progress."""
+    """The "last sync" panel alone: htmx polls it while a sync is queued or runs, for live progress."""
     integration = service.get_integration(session, integration_id)
-    context = {"view": view_of(session, integration, settings)}
-    return render(request, "integrations/_sync_status.html", context, user=user)
+    return status_response(request, session, integration, settings, was_running=was_running)
 
 
 @router.post(PAGE + "/sync")

@@ -1,0 +1,118 @@
+"""The Mailchimp page's sync extras: a dry-run preview of the next sync with its per-contact diff, the
+live status panel (progress of a queued or running sync), and a run's error report as CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from constituent.crm.errors import NotFound
+from constituent.integrations.mailchimp import service
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.error_report import attachment_headers, errors_csv
+from constituent.integrations.mailchimp.sync.models import RunTrigger, SyncRun
+from constituent.kit.settings import Settings
+from constituent.web.deps import SessionDep
+from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
+from constituent.web.pages.integration_view import view_of
+from constituent.web.pages.rendering import render
+from constituent.web.pages.sync_display import progress_of
+
+router = APIRouter(dependencies=PROTECTED)
+PAGE = "/integrations/mailchimp/{integration_id:int}"
+RUN = PAGE + "/runs/{run_id:int}"
+PREVIEW_PAGE_SIZE = 50
+ACTIONS = ("add", "update", "change email", "tags", "archive", "refuse")
+
+
+def live_status(session: Session, integration: MailchimpIntegration, settings: Settings) -> dict[str, Any]:
+    """What the status panel needs: the integration's view and the progress of its latest run."""
+    return {
+        "view": view_of(session, integration, settings),
+        "progress": progress_of(runs.latest_for_integration(session, integration.id)),
+    }
+
+
+def status_response(
+    request: Request,
+    session: Session,
+    integration: MailchimpIntegration,
+    settings: Settings,
+    *,
+    was_running: bool,
+) -> HTMLResponse:
+    """The status panel alone (htmx polls it). When a run it was following has finished, the whole page
+    is reloaded instead, so the history, chart and outcome appear without polling forever."""
+    context = live_status(session, integration, settings)
+    response = render(request, "integrations/_sync_status.html", context)
+    if was_running and context["progress"] is None:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+def _run_of(session: Session, integration_id: int, run_id: int) -> SyncRun:
+    run = runs.get(session, run_id)
+    if run.integration_id != integration_id:
+        raise NotFound("sync run", run_id)
+    return run
+
+
+@router.post(PAGE + "/preview")
+def start_preview(
+    integration_id: int, _user: UserDep, database: DatabaseDep, settings: SettingsDep
+) -> RedirectResponse:
+    """A dry run of the next Force Sync: nothing is written to Mailchimp. Removals are confirmed for the
+    preview (it writes nothing), so whoever the removal guard would stop for is listed too."""
+    run = run_sync(
+        database, settings, integration_id, dry_run=True, confirm_removals=True, trigger=RunTrigger.ui
+    )
+    return RedirectResponse(
+        f"/integrations/mailchimp/{integration_id}/runs/{run.id}/preview", status_code=303
+    )
+
+
+@router.get(RUN + "/preview", response_class=HTMLResponse)
+def preview(
+    integration_id: int,
+    run_id: int,
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    action: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    integration = service.get_integration(session, integration_id)
+    run = _run_of(session, integration_id, run_id)
+    cursor = run.cursor or {}
+    rows: list[dict[str, Any]] = [
+        row for row in cursor.get("report", []) if not action or row.get("action") == action
+    ]
+    pages = max(1, -(-len(rows) // PREVIEW_PAGE_SIZE))
+    start = (page - 1) * PREVIEW_PAGE_SIZE
+    context = {
+        "nav": "integrations",
+        "integration": integration,
+        "run": run,
+        "planned": cursor.get("planned", {}),
+        "report_total": int(cursor.get("report_total", 0)),
+        "report_kept": len(cursor.get("report", [])),
+        "notices": cursor.get("notices", []),
+        "rows": rows[start : start + PREVIEW_PAGE_SIZE],
+        "matching": len(rows),
+        "page": page,
+        "pages": pages,
+        "action": action if action in ACTIONS else "",
+        "actions": ACTIONS,
+    }
+    return render(request, "integrations/sync_preview.html", context, user=user)
+
+
+@router.get(RUN + "/errors.csv", response_class=Response)
+def download_errors(integration_id: int, run_id: int, _user: UserDep, session: SessionDep) -> Response:
+    _run_of(session, integration_id, run_id)
+    return Response(errors_csv(session, run_id), media_type="text/csv", headers=attachment_headers(run_id))
