@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from constituent.crm.errors import DomainError
 from constituent.integrations.mailchimp import oauth, service
+from constituent.integrations.mailchimp.inbound.intake import Intake, inbox_row
+from constituent.integrations.mailchimp.inbound.parsing import ParseError, parse_event
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
@@ -22,6 +25,7 @@ from constituent.kit.settings import Settings
 from constituent.web.pages import oauth_return
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 def _database(request: Request) -> Database:
@@ -41,6 +45,31 @@ def validate_webhook_url(integration_id: int, secret: str, request: Request) -> 
     with session_scope(_database(request).sessions) as session:
         known = service.webhook_secret_matches(session, box, integration_id, secret)
     return Response(status_code=200 if known else 404)
+
+
+@router.post("/webhooks/mailchimp/{integration_id}/{secret}")
+async def receive_webhook(integration_id: str, secret: str, request: Request) -> Response:
+    """A delivery: stored in the inbox and answered at once; a job processes it (issue 6)."""
+    intake = _intake(request)
+    known_id = int(integration_id) if integration_id.isdecimal() and len(integration_id) < 10 else 0
+    if not await intake.secret_matches(known_id, secret):
+        return Response(status_code=404)
+    body = await request.body()
+    try:
+        event = parse_event(body)
+    except ParseError as exc:
+        # The reason names the field, never its value: bodies hold addresses.
+        log.warning("mailchimp webhook refused: integration=%s reason=%s", known_id, exc)
+        return Response(str(exc), status_code=400, media_type="text/plain")
+    stored = await intake.store(inbox_row(known_id, body, event))
+    return Response(status_code=200 if stored else 404)
+
+
+def _intake(request: Request) -> Intake:
+    intake: Intake | None = getattr(request.app.state, "webhook_intake", None)
+    if intake is None:
+        intake = request.app.state.webhook_intake = Intake(_database(request), _settings(request))
+    return intake
 
 
 @router.get(oauth.CALLBACK_PATH)

@@ -42,3 +42,4 @@ class InboundEvent:
     source: str = EventSource.webhook
     member_last_changed: datetime | None = None
     subject: str = ""  # campaign events: the subject line, when Mailchimp sends it
+    campaign_status: str = ""  # campaign events: "sent" (the event also fires on a cancel)

@@ -1,13 +1,66 @@
-"""The boundary that drains the webhook inbox: one transaction per event, in the order they arrived."""
+"""The boundary that drains the webhook inbox: one transaction per delivery, in the order they arrived.
+
+A delivery that cannot be applied is marked failed with the error (its transaction rolled back) and the
+next one goes on; nothing here logs a body or an address.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy.orm import Session
+
+from constituent.integrations.mailchimp import repository as integrations
+from constituent.integrations.mailchimp.inbound import repository
+from constituent.integrations.mailchimp.inbound.models import InboxStatus
+from constituent.integrations.mailchimp.inbound.parsing import ParseError, parse_event
+from constituent.integrations.mailchimp.inbound.processor import apply_event
+from constituent.kit.clock import utcnow
+from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def process_pending(
     database: Database, settings: Settings, *, integration_id: int | None = None, limit: int = 1000
 ) -> int:
     """Process up to ``limit`` unprocessed inbox rows in order, committing each; return how many."""
-    raise NotImplementedError  # body lands shortly; the signature is the seam
+    with session_scope(database.sessions) as session:
+        ids = repository.pending_ids(session, integration_id, limit)
+    return sum(1 for event_id in ids if process_one(database, event_id))
+
+
+def process_one(database: Database, event_id: int) -> bool:
+    """Process one inbox row; False when another worker had already taken it."""
+    try:
+        with session_scope(database.sessions) as session:
+            row = repository.claim(session, event_id)
+            if row is None:
+                return False
+            status, outcome = _apply(session, row.integration_id, row.body)
+            repository.finish(session, event_id, status, outcome, "", utcnow())
+    except Exception as exc:  # one bad delivery must not stop the ones behind it
+        # Only the type: messages may quote an address.
+        log.error("mailchimp webhook event %s failed: %s", event_id, type(exc).__name__)
+        with session_scope(database.sessions) as session:
+            repository.finish(session, event_id, InboxStatus.failed, "failed", _describe(exc), utcnow())
+    return True
+
+
+def _apply(session: Session, integration_id: int, body: str) -> tuple[InboxStatus, str]:
+    integration = integrations.get(session, integration_id)
+    if integration is None:
+        return InboxStatus.ignored, "integration removed"
+    try:
+        event = parse_event(body.encode("utf-8"))
+    except ParseError as exc:
+        return InboxStatus.failed, f"unreadable: {exc}"
+    outcome = apply_event(session, integration, event)
+    ignored = outcome.startswith("ignored") or outcome.startswith("stale")
+    return (InboxStatus.ignored if ignored else InboxStatus.processed), outcome
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]

@@ -1,13 +1,57 @@
-"""Applies one inbound event to the database: idempotent, order-safe, never commits."""
+"""Applies one inbound event to the database: idempotent, order-safe, never commits.
+
+Webhook deliveries and reconciliation both come through here. Order: each member keeps the time of
+the newest event applied to it (``MemberEventClock``); an event older than that changes nothing, so a
+retry delivered late cannot undo what a newer event did. Idempotence: every write is a "set to"
+(ledger status, group removal, email status) or keyed (activities' dedupe keys), so the same event
+twice ends in the same state.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
-from constituent.integrations.mailchimp.inbound.events import InboundEvent
+from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp.campaigns import service as campaigns
+from constituent.integrations.mailchimp.inbound import profile_events, repository, status_events
+from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+
+STALE = "stale (a newer event was applied)"
+Handler = Callable[[Session, MailchimpIntegration, InboundEvent], str]
+
+_MEMBER_HANDLERS: dict[EventType, Handler] = {
+    EventType.subscribe: status_events.subscribe,
+    EventType.unsubscribe: status_events.unsubscribe,
+    EventType.cleaned: status_events.cleaned,
+    EventType.upemail: profile_events.upemail,
+    EventType.profile: profile_events.profile,
+}
 
 
 def apply_event(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
-    """Apply ``event``; return a short outcome ("applied", "stale", "duplicate", "no-contact", ...)."""
-    raise NotImplementedError  # body lands shortly; the signature is the seam
+    """Apply ``event``; return a short outcome ("unsubscribed (...)", "stale ...", "ignored: ...")."""
+    if event.list_id != integration.audience_id:
+        return "ignored: another audience"
+    if event.type is EventType.campaign:
+        return _campaign(session, integration, event)
+    member_hash = subscriber_hash(event.email)
+    clock = repository.event_clock(session, integration.id, member_hash)
+    if clock is not None and event.fired_at < clock.last_event_at:
+        return STALE
+    outcome = _MEMBER_HANDLERS[event.type](session, integration, event)
+    repository.advance_clock(session, integration.id, member_hash, event.fired_at)
+    if event.type is EventType.upemail:
+        repository.advance_clock(session, integration.id, subscriber_hash(event.new_email), event.fired_at)
+    return outcome
+
+
+def _campaign(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+    if event.campaign_status not in ("", "sent"):
+        return f"ignored: campaign {event.campaign_status}"
+    campaigns.schedule_tracking(
+        session, integration, event.campaign_id, send_time=event.fired_at, subject=event.subject
+    )
+    return "campaign tracking scheduled"

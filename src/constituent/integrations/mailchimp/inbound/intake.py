@@ -1,0 +1,167 @@
+"""Webhook intake: check the URL's secret, store the delivery in the inbox, answer.
+
+Deliveries are written by one writer per event loop that gathers whatever arrived while the previous
+write was committing into one multi-row INSERT and one commit (group commit). Each request still waits
+for the commit that holds its row, so a 200 always means "stored"; at a thousand deliveries a second the
+database sees a few dozen commits instead of a thousand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp import repository as integrations
+from constituent.integrations.mailchimp.inbound import repository
+from constituent.integrations.mailchimp.inbound.events import InboundEvent
+from constituent.integrations.mailchimp.inbound.models import InboxStatus
+from constituent.kit.clock import utcnow
+from constituent.kit.crypto import SecretBox
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Long enough that intake almost never decrypts, short enough that a rotated secret or a removed
+# integration stops being accepted soon (a removed one is refused at the INSERT anyway).
+SECRET_TTL_SECONDS = 30.0
+MAX_BATCH = 1000
+ProcessingHook = Callable[[Settings, int], None]
+
+
+class SecretCache:
+    """Each integration's decrypted webhook secret, kept briefly in memory (None: no such integration)."""
+
+    def __init__(self, load: Callable[[int], str | None], ttl: float = SECRET_TTL_SECONDS) -> None:
+        self._load = load
+        self._ttl = ttl
+        self._entries: dict[int, tuple[float, bytes | None]] = {}
+
+    def cached(self, integration_id: int) -> tuple[bool, bytes | None]:
+        entry = self._entries.get(integration_id)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def refresh(self, integration_id: int) -> bytes | None:
+        secret = self._load(integration_id)
+        value = secret.encode() if secret is not None else None
+        self._entries[integration_id] = (time.monotonic() + self._ttl, value)
+        return value
+
+
+def secret_is(expected: bytes | None, given: str) -> bool:
+    # compare_digest even for an unknown integration, so timing tells nothing about which ids exist.
+    return hmac.compare_digest(expected or b"\0", given.encode("utf-8", "surrogateescape"))
+
+
+def inbox_row(integration_id: int, body: bytes, event: InboundEvent) -> dict[str, Any]:
+    return {
+        "integration_id": integration_id,
+        "received_at": utcnow(),
+        "body": body.decode("utf-8"),
+        "event_type": event.type.value,
+        "fired_at": event.fired_at,
+        "subscriber_hash": subscriber_hash(event.email) if event.email else "",
+        "status": InboxStatus.received,
+        "attempts": 0,
+        "outcome": "",
+        "error": "",
+    }
+
+
+@dataclass
+class _Loop:
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[bool]]]
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass
+class Intake:
+    database: Database
+    settings: Settings
+    on_stored: ProcessingHook | None = None
+    secrets: SecretCache = field(init=False)
+    _loops: dict[int, _Loop] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.secrets = SecretCache(self._load_secret)
+
+    async def secret_matches(self, integration_id: int, secret: str) -> bool:
+        hit, expected = self.secrets.cached(integration_id)
+        if not hit:
+            expected = await asyncio.to_thread(self.secrets.refresh, integration_id)
+        return secret_is(expected, secret)
+
+    async def store(self, row: dict[str, Any]) -> bool:
+        """Wait until ``row`` is committed; False when its integration no longer exists."""
+        state = self._loop_state()
+        future: asyncio.Future[bool] = state.loop.create_future()
+        state.queue.put_nowait((row, future))
+        if state.task is None or state.task.done():
+            state.task = state.loop.create_task(self._drain(state))
+        return await future
+
+    def _load_secret(self, integration_id: int) -> str | None:
+        with session_scope(self.database.sessions) as session:
+            integration = integrations.get(session, integration_id)
+            if integration is None:
+                return None
+            return SecretBox.from_settings(self.settings).decrypt(integration.webhook_secret_encrypted)
+
+    def _loop_state(self) -> _Loop:
+        loop = asyncio.get_running_loop()
+        state = self._loops.get(id(loop))
+        if state is None or state.loop is not loop:
+            state = self._loops[id(loop)] = _Loop(loop, asyncio.Queue())
+        return state
+
+    async def _drain(self, state: _Loop) -> None:
+        while not state.queue.empty():
+            batch = [state.queue.get_nowait() for _ in range(min(MAX_BATCH, state.queue.qsize()))]
+            rows = [row for row, _ in batch]
+            try:
+                stored = await asyncio.to_thread(self._write, rows)
+            except Exception as exc:  # the database is down: each waiting request answers 500
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), ok in zip(batch, stored, strict=True):
+                if not future.done():
+                    future.set_result(ok)
+
+    def _write(self, rows: Sequence[dict[str, Any]]) -> list[bool]:
+        try:
+            with session_scope(self.database.sessions) as session:
+                repository.insert_many(session, rows)
+            stored = [True] * len(rows)
+        except IntegrityError:
+            # An integration removed since its secret was cached: find which rows, store the others.
+            stored = [self._write_one(row) for row in rows]
+        self._announce({row["integration_id"] for row, ok in zip(rows, stored, strict=True) if ok})
+        return stored
+
+    def _write_one(self, row: dict[str, Any]) -> bool:
+        try:
+            with session_scope(self.database.sessions) as session:
+                repository.insert_many(session, [row])
+        except IntegrityError:
+            return False
+        return True
+
+    def _announce(self, integration_ids: set[int]) -> None:
+        if self.on_stored is None:
+            return
+        for integration_id in sorted(integration_ids):
+            self.on_stored(self.settings, integration_id)

@@ -1,0 +1,125 @@
+"""Mailchimp's form-encoded webhook bodies (``data[merges][FNAME]=...``) → a typed ``InboundEvent``.
+
+Whatever arrives, the only exception that leaves this module is ``ParseError``, whose message names the
+field that is wrong and never repeats its value (values hold addresses, and the message is logged).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_FIELDS = 2000
+FIRED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
+_MERGE_KEY = re.compile(r"^data\[merges\]\[([A-Za-z0-9_]{1,50})\]$")
+_LIMITS = {"data[list_id]": 50, "data[id]": 50, "data[reason]": 50, "data[campaign_id]": 50}
+_EMAIL_MAX = 320
+
+
+class ParseError(ValueError):
+    """The body is not a webhook delivery we understand; the message says which field is wrong."""
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """The body's fields (last value wins for a repeated key)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise ParseError(f"body: larger than {MAX_BODY_BYTES} bytes")
+    try:
+        text = body.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ParseError("body: not UTF-8 form data") from exc
+    except ValueError as exc:
+        raise ParseError(f"body: more than {MAX_FIELDS} fields") from exc
+    return dict(pairs)
+
+
+def parse_event(body: bytes) -> InboundEvent:
+    return event_from_fields(parse_form(body))
+
+
+def event_from_fields(fields: Mapping[str, str]) -> InboundEvent:
+    kind = _event_type(fields)
+    base = InboundEvent(
+        type=kind,
+        fired_at=parse_fired_at(_required(fields, "fired_at")),
+        list_id=_required(fields, "data[list_id]"),
+        reason=_optional(fields, "data[reason]"),
+        campaign_id=_optional(fields, "data[campaign_id]"),
+    )
+    if kind is EventType.campaign:
+        return replace(
+            base,
+            campaign_id=_required(fields, "data[id]"),
+            subject=fields.get("data[subject]", "")[:300],
+            campaign_status=_optional(fields, "data[status]"),
+        )
+    if kind is EventType.upemail:
+        return replace(
+            base, email=_email(fields, "data[old_email]"), new_email=_email(fields, "data[new_email]")
+        )
+    return replace(base, email=_email(fields, "data[email]"), merges=_merges(fields))
+
+
+def parse_fired_at(value: str) -> datetime:
+    """``YYYY-MM-DD HH:MM:SS`` (Mailchimp's format, UTC); ISO 8601 is accepted too."""
+    for parse in (lambda v: datetime.strptime(v, FIRED_AT_FORMAT), datetime.fromisoformat):
+        try:
+            moment = parse(value.strip())
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            continue
+    raise ParseError("fired_at: expected YYYY-MM-DD HH:MM:SS")
+
+
+def _event_type(fields: Mapping[str, str]) -> EventType:
+    value = _required(fields, "type")
+    try:
+        return EventType(value)
+    except ValueError as exc:
+        allowed = ", ".join(t.value for t in EventType)
+        raise ParseError(f"type: not one of {allowed}") from exc
+
+
+def _required(fields: Mapping[str, str], name: str) -> str:
+    value = fields.get(name, "").strip()
+    if not value:
+        raise ParseError(f"{name}: missing")
+    return _limited(name, value)
+
+
+def _optional(fields: Mapping[str, str], name: str) -> str:
+    return _limited(name, fields.get(name, "").strip())
+
+
+def _limited(name: str, value: str) -> str:
+    limit = _LIMITS.get(name, 100)
+    if len(value) > limit:
+        raise ParseError(f"{name}: longer than {limit} characters")
+    return value
+
+
+def _email(fields: Mapping[str, str], name: str) -> str:
+    value = fields.get(name, "").strip()
+    if not value:
+        raise ParseError(f"{name}: missing")
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain or len(value) > _EMAIL_MAX or any(c.isspace() for c in value):
+        raise ParseError(f"{name}: not an email address")
+    return value
+
+
+def _merges(fields: Mapping[str, str]) -> dict[str, str]:
+    """Plain merge values by tag; nested ones (ADDRESS parts, GROUPINGS) are not profile names."""
+    merges = {}
+    for key, value in fields.items():
+        match = _MERGE_KEY.match(key)
+        if match:
+            merges[match.group(1).upper()] = value[:1000]
+    return merges

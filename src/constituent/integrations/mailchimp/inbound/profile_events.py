@@ -1,0 +1,69 @@
+"""Events about who someone is: a changed address (upemail) and names typed into Mailchimp (profile)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts import service as contacts
+from constituent.crm.contacts.emails import subscriber_hash
+from constituent.crm.contacts.schemas import ContactUpdate
+from constituent.integrations.mailchimp.inbound import members, repository
+from constituent.integrations.mailchimp.inbound.events import InboundEvent
+from constituent.integrations.mailchimp.inbound.members import ACTOR, note
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+
+# Merge tags the subscriber can type on Mailchimp's profile form, and the contact fields they mean.
+NAME_FIELDS = {"FNAME": ("first_name", "first name"), "LNAME": ("last_name", "last name")}
+
+
+def upemail(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+    """The matching email becomes the new address (change log by "Mailchimp"); the ledger is re-keyed."""
+    changed = 0
+    for email in repository.emails_with_address(session, event.email):
+        taken = repository.emails_with_address(session, event.new_email)
+        if any(other.contact_id == email.contact_id for other in taken):
+            continue  # the contact already has the new address; keep both rather than merge them
+        contacts.update_email(session, email.id, address=event.new_email, actor=ACTOR)
+        changed += 1
+    _rekey(session, integration, event)
+    return f"email changed on {changed} contacts"
+
+
+def _rekey(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> None:
+    old = repository.ledger_row(session, integration.id, subscriber_hash(event.email))
+    if old is None:
+        return
+    new = repository.ledger_row(session, integration.id, subscriber_hash(event.new_email))
+    if new is not None:
+        repository.delete_ledger_row(session, old)  # already known under the new address
+        return
+    old.subscriber_hash = subscriber_hash(event.new_email)
+    old.email = event.new_email.strip()
+    if old.last_changed is None or old.last_changed < event.fired_at:
+        old.last_changed = event.fired_at
+
+
+def profile(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+    """Name changes are noted; the database stays the source of truth unless the integration accepts them."""
+    member = members.find_member(session, integration, event.email)
+    if member.owner is None:
+        return "no contact"
+    contact = contacts.get_contact(session, member.owner)
+    changes = {
+        field: event.merges[tag].strip()[:100]
+        for tag, (field, _) in NAME_FIELDS.items()
+        if tag in event.merges and event.merges[tag].strip()[:100] != getattr(contact, field)
+    }
+    if not changes:
+        return "no name change"
+    words = "; ".join(
+        f"{label} {getattr(contact, field)!r} → {changes[field]!r}"
+        for field, label in NAME_FIELDS.values()
+        if field in changes
+    )
+    accepted = integration.accept_profile_changes
+    subject = f"Changed their profile in Mailchimp: {words}" + ("" if accepted else " (not applied)")
+    note(session, integration, event, contact.id, subject, {"changes": changes, "applied": accepted})
+    if accepted:
+        contacts.update_contact(session, contact.id, ContactUpdate(**changes), ACTOR)
+    return "profile applied" if accepted else "profile noted"

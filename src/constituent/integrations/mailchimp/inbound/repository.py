@@ -1,0 +1,111 @@
+"""Queries on the webhook inbox and the member event clock (nothing else touches these tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.models import Email
+from constituent.integrations.mailchimp.inbound.models import InboxStatus, MemberEventClock, WebhookEvent
+from constituent.integrations.mailchimp.sync.models import LedgerRow
+
+
+def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """One multi-row INSERT for a batch of deliveries (the intake's group commit)."""
+    session.execute(insert(WebhookEvent), list(rows))
+
+
+def pending_ids(session: Session, integration_id: int | None, limit: int) -> list[int]:
+    query = select(WebhookEvent.id).where(WebhookEvent.status == InboxStatus.received)
+    if integration_id is not None:
+        query = query.where(WebhookEvent.integration_id == integration_id)
+    return list(session.scalars(query.order_by(WebhookEvent.id).limit(limit)))
+
+
+def claim(session: Session, event_id: int) -> WebhookEvent | None:
+    """Count an attempt on a still-unprocessed row; None when another worker already finished it.
+
+    The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) for this transaction, so two
+    workers never process the same delivery at once.
+    """
+    claimed = session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status == InboxStatus.received)
+        .values(attempts=WebhookEvent.attempts + 1)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    return session.get(WebhookEvent, event_id)
+
+
+def finish(
+    session: Session, event_id: int, status: InboxStatus, outcome: str, error: str, now: datetime
+) -> None:
+    session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id)
+        .values(status=status, outcome=outcome[:100], error=error, processed_at=now)
+    )
+
+
+def page(
+    session: Session, *, status: InboxStatus | None, integration_id: int | None, limit: int, offset: int
+) -> tuple[list[WebhookEvent], int]:
+    query = select(WebhookEvent)
+    if status is not None:
+        query = query.where(WebhookEvent.status == status)
+    if integration_id is not None:
+        query = query.where(WebhookEvent.integration_id == integration_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(WebhookEvent.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def event_clock(session: Session, integration_id: int, subscriber_hash: str) -> MemberEventClock | None:
+    return session.scalar(
+        select(MemberEventClock).where(
+            MemberEventClock.integration_id == integration_id,
+            MemberEventClock.subscriber_hash == subscriber_hash,
+        )
+    )
+
+
+def advance_clock(session: Session, integration_id: int, subscriber_hash: str, at: datetime) -> None:
+    clock = event_clock(session, integration_id, subscriber_hash)
+    if clock is None:
+        session.add(
+            MemberEventClock(integration_id=integration_id, subscriber_hash=subscriber_hash, last_event_at=at)
+        )
+        session.flush()
+    elif clock.last_event_at < at:
+        clock.last_event_at = at
+
+
+def emails_with_address(session: Session, address: str) -> list[Email]:
+    """Every email row with this address (any contact), oldest contact first."""
+    normalized = address.strip().lower()
+    query = select(Email).where(Email.address_normalized == normalized).order_by(Email.contact_id, Email.id)
+    return list(session.scalars(query))
+
+
+def ledger_row(session: Session, integration_id: int, member_hash: str) -> LedgerRow | None:
+    return session.scalar(
+        select(LedgerRow).where(
+            LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash == member_hash
+        )
+    )
+
+
+def add_ledger_row(session: Session, row: LedgerRow) -> LedgerRow:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_ledger_row(session: Session, row: LedgerRow) -> None:
+    session.delete(row)
+    session.flush()

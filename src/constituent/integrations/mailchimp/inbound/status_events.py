@@ -1,0 +1,108 @@
+"""Events that change whether Mailchimp emails someone: unsubscribe, cleaned, subscribe (signup forms)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts import service as contacts
+from constituent.crm.contacts.models import ContactKind, EmailStatus
+from constituent.crm.contacts.schemas import ContactCreate, EmailIn
+from constituent.crm.groups import service as groups
+from constituent.crm.groups.models import MembershipMethod
+from constituent.integrations.mailchimp.inbound import members, repository
+from constituent.integrations.mailchimp.inbound.events import InboundEvent
+from constituent.integrations.mailchimp.inbound.members import ACTOR, audience_label, note
+from constituent.integrations.mailchimp.models import MailchimpIntegration, SyncMode
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
+
+SIGNUP_SOURCE = "Mailchimp signup"
+
+
+def unsubscribe(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+    """Ledger unsubscribed; in groups mode out of every group feeding the audience (a past group,
+    "Removed (by API)"); never do-not-email, since the person left this audience, not all email."""
+    audience = audience_label(integration)
+    member = members.find_member(session, integration, event.email)
+    members.set_status(
+        session,
+        integration,
+        member,
+        RemoteStatus.unsubscribed,
+        event,
+        refused=f"Unsubscribed from {audience}",
+    )
+    subject = f"Unsubscribed from Mailchimp audience {audience}"
+    removed = 0
+    if integration.mode is SyncMode.groups and member.contact_ids:
+        for group_id in members.membership_group_ids(integration):
+            result = groups.remove_from_group(
+                session,
+                group_id,
+                member.contact_ids,
+                method=MembershipMethod.api,
+                actor=ACTOR,
+                reason=subject,
+            )
+            removed += len(result.removed)
+    details = {"reason": event.reason, "campaign_id": event.campaign_id, "source": event.source}
+    for contact_id in member.contact_ids:
+        note(session, integration, event, contact_id, subject, details)
+    return f"unsubscribed ({len(member.contact_ids)} contacts, {removed} memberships ended)"
+
+
+def cleaned(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+    """Ledger cleaned; a hard bounce marks the address bounced, a spam complaint is noted."""
+    audience = audience_label(integration)
+    member = members.find_member(session, integration, event.email)
+    members.set_status(session, integration, member, RemoteStatus.cleaned, event)
+    hard = event.reason != "abuse"
+    if hard:
+        for email in repository.emails_with_address(session, event.email):
+            if email.status is not EmailStatus.bounced:
+                contacts.update_email(session, email.id, status=EmailStatus.bounced, actor=ACTOR)
+    subject = (
+        f"Email bounced: cleaned from Mailchimp audience {audience}"
+        if hard
+        else f"Spam complaint: cleaned from Mailchimp audience {audience}"
+    )
+    for contact_id in member.contact_ids:
+        note(session, integration, event, contact_id, subject, {"reason": event.reason or "hard"})
+    return f"cleaned ({event.reason or 'hard'}, {len(member.contact_ids)} contacts)"
+
+
+def subscribe(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+    """Someone joined through a Mailchimp form: matched by address, else a new individual."""
+    member = members.find_member(session, integration, event.email)
+    created = not member.contact_ids
+    if created:
+        contact = contacts.create_contact(session, _signup_contact(event), ACTOR)
+        member.contact_ids.append(contact.id)
+    members.set_status(session, integration, member, RemoteStatus.subscribed, event)
+    joined = _join_membership_group(session, integration, member.contact_ids[0])
+    audience = audience_label(integration)
+    for contact_id in member.contact_ids:
+        note(session, integration, event, contact_id, f"Signed up to Mailchimp audience {audience}")
+    return ("created contact" if created else "matched contact") + joined
+
+
+def _signup_contact(event: InboundEvent) -> ContactCreate:
+    return ContactCreate(
+        kind=ContactKind.individual,
+        first_name=event.merges.get("FNAME", "").strip()[:100],
+        last_name=event.merges.get("LNAME", "").strip()[:100],
+        source=SIGNUP_SOURCE,
+        emails=[EmailIn(address=event.email, is_primary=True)],
+    )
+
+
+def _join_membership_group(session: Session, integration: MailchimpIntegration, contact_id: int) -> str:
+    """Groups mode: into the audience's first membership group (by mapping order), unless already in one."""
+    group_ids = members.membership_group_ids(integration)
+    if integration.mode is not SyncMode.groups or not group_ids:
+        return ""
+    current = {view.group_id for view in groups.contact_groups(session, contact_id).current}
+    if current & set(group_ids):
+        return ", already in a membership group"
+    groups.add_to_group(session, group_ids[0], [contact_id], method=MembershipMethod.api, actor=ACTOR)
+    chosen = "" if len(group_ids) == 1 else f" (first of {len(group_ids)} membership groups)"
+    return f", added to group {group_ids[0]}{chosen}"
