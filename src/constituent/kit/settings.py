@@ -29,6 +29,18 @@ class Settings(BaseSettings):
     mailchimp_client_id: str | None = None
     mailchimp_client_secret: str | None = None
     log_json: bool = Field(default=False, description="Structured JSON logs (production).")
+    sync_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Lifetime of a sync's lease; renewed (with the run's heartbeat) every third of it. "
+        "The reaper calls a run dead once its heartbeat is this old and its lease has expired.",
+    )
+    nightly_spread_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Nightly syncs start within this many minutes after their time (a fixed offset per "
+        "integration), so a host with thousands of integrations does not start them all at once.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

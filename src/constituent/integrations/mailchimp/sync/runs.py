@@ -139,3 +139,23 @@ def interrupt_abandoned(session: Session, integration_id: int, now: datetime) ->
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def queued_for(session: Session, integration_id: int) -> SyncRun | None:
+    """The integration's queued run that writes (at most one: the one-active-run index)."""
+    query = select(SyncRun).where(
+        SyncRun.integration_id == integration_id,
+        SyncRun.status == RunStatus.queued,
+        SyncRun.dry_run.is_(False),
+    )
+    return session.scalars(query).first()
+
+
+def start_queued(session: Session, run_id: int, now: datetime, **values: Any) -> bool:
+    """queued → running, only if still queued (two takers: one wins); True when this call took it."""
+    result = session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == run_id, SyncRun.status == RunStatus.queued)
+        .values(status=RunStatus.running, phase="starting", started_at=now, heartbeat_at=now, **values)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1

@@ -1,0 +1,1 @@
+"""Background jobs: the Huey queue, its tasks and schedules, and the dispatch functions the app calls."""

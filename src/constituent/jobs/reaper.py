@@ -1,0 +1,73 @@
+"""The reaper: a run whose worker died is marked interrupted and queued again.
+
+A run is dead when its heartbeat (renewed every third of the lease's lifetime) is older than the
+lease's lifetime and its integration's lease is free or expired, so a slow but living run is never
+reaped. The run queued in its place resumes from the ledger, which the dead run committed page by
+page, so nothing is written twice. Queued runs handed to the queue long ago are handed over again (a
+worker killed between taking the message and taking over the row loses the message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from constituent.jobs import dispatch, repository
+from constituent.kit.db import session_scope
+from constituent.kit.logging import get_logger
+from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
+
+log = get_logger(__name__)
+REQUEUE_QUEUED_AFTER = timedelta(minutes=30)
+MESSAGE = "the worker running it stopped (no heartbeat); queued again, resuming from the ledger"
+
+
+@dataclass
+class Reaped:
+    interrupted: list[int] = field(default_factory=list)
+    requeued: list[int] = field(default_factory=list)
+    handed_again: list[int] = field(default_factory=list)
+
+
+def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
+    reaped = Reaped()
+    ttl = timedelta(seconds=settings.sync_lease_seconds)
+    with database.sessions() as session:
+        dead = list(repository.stale_running(session, now, now - ttl))
+    for run in dead:
+        run_id, integration_id = run.id, run.integration_id
+        try:
+            with session_scope(database.sessions) as session:
+                if not repository.mark_interrupted(session, run_id, now, MESSAGE):
+                    continue
+                again, created = dispatch.queue_run(
+                    session,
+                    integration_id,
+                    mode=run.mode,
+                    trigger=run.trigger,
+                    dry_run=run.dry_run,
+                    confirm_removals=bool((run.cursor or {}).get("confirm_removals")),
+                    now=now,
+                )
+        except IntegrityError:
+            continue  # a new run was requested in between; the next tick sees the new state
+        reaped.interrupted.append(run_id)
+        if created:
+            dispatch.hand_over(settings, again)
+            reaped.requeued.append(again.id)
+        log.warning("dead run interrupted", run_id=run_id, integration_id=integration_id, requeued=again.id)
+    reaped.handed_again = _hand_over_stale_queued(database, settings, now)
+    return reaped
+
+
+def _hand_over_stale_queued(database: Database, settings: Settings, now: datetime) -> list[int]:
+    with session_scope(database.sessions) as session:
+        stale = list(repository.stale_queued(session, now - REQUEUE_QUEUED_AFTER))
+        for run in stale:
+            repository.touch(session, run.id, now)
+    for run in stale:
+        dispatch.hand_over(settings, run)
+    return [run.id for run in stale]

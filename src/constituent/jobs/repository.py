@@ -1,0 +1,111 @@
+"""Queries of the jobs: queued runs, stale runs, nightly claims (no commits here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.jobs.models import NightlyRun
+
+ACTIVE = (RunStatus.queued, RunStatus.running)
+
+
+def active_run(session: Session, integration_id: int) -> SyncRun | None:
+    """The integration's queued or running run that writes (the one-active-run index allows one)."""
+    query = select(SyncRun).where(
+        SyncRun.integration_id == integration_id,
+        SyncRun.status.in_(ACTIVE),
+        SyncRun.dry_run.is_(False),
+    )
+    return session.scalars(query).first()
+
+
+def add_queued(
+    session: Session,
+    integration_id: int,
+    *,
+    mode: RunMode,
+    trigger: RunTrigger,
+    dry_run: bool,
+    request: dict[str, Any],
+    now: datetime,
+) -> SyncRun:
+    """A new queued run; ``heartbeat_at`` says when it was (last) handed to the queue."""
+    run = SyncRun(
+        integration_id=integration_id,
+        trigger=trigger,
+        mode=mode,
+        dry_run=dry_run,
+        status=RunStatus.queued,
+        phase="queued",
+        created_at=now,
+        heartbeat_at=now,
+        cursor=request,
+        message="",
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def stale_running(session: Session, now: datetime, heartbeat_before: datetime) -> Sequence[SyncRun]:
+    """Runs marked running whose heartbeat stopped and whose integration's lease is free or expired."""
+    lease_gone = or_(MailchimpIntegration.lease_owner.is_(None), MailchimpIntegration.lease_expires_at < now)
+    query = (
+        select(SyncRun)
+        .join(MailchimpIntegration, MailchimpIntegration.id == SyncRun.integration_id)
+        .where(SyncRun.status == RunStatus.running, SyncRun.heartbeat_at < heartbeat_before, lease_gone)
+        .order_by(SyncRun.id)
+    )
+    return session.scalars(query).all()
+
+
+def mark_interrupted(session: Session, run_id: int, now: datetime, message: str) -> bool:
+    """running → interrupted, only if it is still running (a late heartbeat or finish wins)."""
+    result = session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == run_id, SyncRun.status == RunStatus.running)
+        .values(status=RunStatus.interrupted, phase="done", finished_at=now, message=message)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def stale_queued(session: Session, handed_before: datetime) -> Sequence[SyncRun]:
+    """Queued runs handed to the queue long ago (the message may have been lost with a worker)."""
+    query = (
+        select(SyncRun)
+        .where(SyncRun.status == RunStatus.queued, SyncRun.heartbeat_at < handed_before)
+        .order_by(SyncRun.id)
+    )
+    return session.scalars(query).all()
+
+
+def touch(session: Session, run_id: int, now: datetime) -> None:
+    session.execute(update(SyncRun).where(SyncRun.id == run_id).values(heartbeat_at=now))
+
+
+def nightly_times(session: Session) -> list[tuple[int, str]]:
+    """(integration id, "HH:MM") of every integration."""
+    query = select(MailchimpIntegration.id, MailchimpIntegration.nightly_time).order_by(
+        MailchimpIntegration.id
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def claimed_nights(session: Session, since: date) -> set[tuple[int, date]]:
+    query = select(NightlyRun.integration_id, NightlyRun.night).where(NightlyRun.night >= since)
+    return {(row[0], row[1]) for row in session.execute(query)}
+
+
+def claim_night(session: Session, integration_id: int, night: date, now: datetime) -> NightlyRun:
+    """Insert the claim (flushes: a racing scheduler's claim makes this raise IntegrityError)."""
+    claim = NightlyRun(integration_id=integration_id, night=night, claimed_at=now)
+    session.add(claim)
+    session.flush()
+    return claim

@@ -1,0 +1,63 @@
+"""Prometheus metrics (``GET /metrics``).
+
+Counters kept in this process: Mailchimp requests by method and status, Mailchimp error answers by
+status, and sync runs ended in this process by outcome. With several processes on one host (serve +
+worker), set ``PROMETHEUS_MULTIPROC_DIR`` to a shared empty directory and ``/metrics`` adds up every
+process's counters. Gauges the database knows are computed when scraped (``add_collector``): those
+are right across any number of machines.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+MAILCHIMP_REQUESTS = Counter(
+    "constituent_mailchimp_requests",
+    "Requests sent to Mailchimp, by method and answer status.",
+    ["method", "status"],
+)
+MAILCHIMP_ERRORS = Counter(
+    "constituent_mailchimp_errors", "Error answers from Mailchimp (4xx/5xx), by status.", ["status"]
+)
+SYNC_RUNS = Counter("constituent_sync_runs", "Sync runs that ended in this process, by outcome.", ["outcome"])
+MEMBERS_SYNCED = Counter("constituent_members_synced", "Members written to Mailchimp (created or updated).")
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def mailchimp_answered(method: str, status: int) -> None:
+    MAILCHIMP_REQUESTS.labels(method=method, status=str(status)).inc()
+    if status >= 400:
+        MAILCHIMP_ERRORS.labels(status=str(status)).inc()
+
+
+def run_finished(outcome: str, members_written: int = 0) -> None:
+    SYNC_RUNS.labels(outcome=outcome).inc()
+    if members_written:
+        MEMBERS_SYNCED.inc(members_written)
+
+
+class _Computed(Collector):
+    def __init__(self, collect: Callable[[], Iterable[Metric]]) -> None:
+        self._collect = collect
+
+    def collect(self) -> Iterable[Metric]:
+        return self._collect()
+
+
+def render(computed: Callable[[], Iterable[Metric]] | None = None) -> bytes:
+    """The exposition text: this process's (or every local process's) counters plus ``computed``."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for collector in (MAILCHIMP_REQUESTS, MAILCHIMP_ERRORS, SYNC_RUNS, MEMBERS_SYNCED):
+            registry.register(collector)
+    if computed is not None:
+        registry.register(_Computed(computed))
+    return generate_latest(registry)
