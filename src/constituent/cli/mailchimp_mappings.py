@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 
 import typer
 from sqlalchemy.orm import Session
 
 from constituent.cli.context import open_session
-from constituent.cli.output import emit_json
+from constituent.cli.output import emit_json, fail
 from constituent.crm.errors import InvalidInput
 from constituent.integrations.mailchimp import mappings, repository, service
 from constituent.integrations.mailchimp.merge_fields import service as merge_fields
@@ -55,9 +57,18 @@ def _integration_id(session: Session, integration_id: int | None) -> int:
     return found[0].id
 
 
+@contextmanager
+def _bad_input_exits_2() -> Iterator[None]:
+    """A wrong field, tag or missing --integration is a usage error: exit 2, as Typer's own are."""
+    try:
+        yield
+    except InvalidInput as exc:
+        fail(str(exc), 2)
+
+
 def map_field(integration_id: int | None, field: str, tag: str) -> None:
     box = SecretBox.from_settings(get_settings())
-    with open_session() as session:
+    with open_session() as session, _bad_input_exits_2():
         integration = service.get_integration(session, _integration_id(session, integration_id))
         mapping = asyncio.run(merge_fields.map_field(session, box, integration, field, tag))
         shown = f"{mapping.contact_field} -> {mapping.tag} ({mapping.type})"
@@ -65,7 +76,7 @@ def map_field(integration_id: int | None, field: str, tag: str) -> None:
 
 
 def unmap_field(integration_id: int | None, field: str) -> None:
-    with open_session() as session:
+    with open_session() as session, _bad_input_exits_2():
         integration = service.get_integration(session, _integration_id(session, integration_id))
         merge_fields.unmap_field(session, integration, field)
     typer.echo(f"{field} is no longer sent; the merge field and its values stay in Mailchimp.")
