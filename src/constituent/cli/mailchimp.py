@@ -7,6 +7,7 @@ import sys
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from constituent.cli.context import open_session
 from constituent.cli.output import emit_json, fail
@@ -278,3 +279,32 @@ def tag_prefix(
     from constituent.cli.mailchimp_mappings import set_prefix
 
     set_prefix(integration_id, prefix)
+
+
+@app.command()
+def reconfirm(
+    contact_id: int = typer.Argument(..., help="The contact Mailchimp holds as unsubscribed."),
+    integration: int | None = typer.Option(
+        None, "--integration", help="Integration id [the only one; required when there are several]."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Ask Mailchimp to re-confirm a contact who unsubscribed: their member becomes pending and Mailchimp
+    emails them a confirmation link. Never done automatically."""
+    from constituent.integrations.mailchimp.inbound.reconfirm import reconfirm_contact
+
+    box = SecretBox.from_settings(get_settings())
+    with open_session() as session:
+        integration_id = integration if integration is not None else _only_integration(session)
+        result = asyncio.run(reconfirm_contact(session, box, integration_id, contact_id))
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
+    else:
+        typer.echo(result.message)
+
+
+def _only_integration(session: Session) -> int:
+    ids = [i.id for i in repository.list_all(session)]
+    if len(ids) != 1:
+        fail(f"there are {len(ids)} integrations; choose one with --integration ID", code=2)
+    return ids[0]

@@ -17,6 +17,7 @@ from constituent.web.api import (
     organization,
     searches,
     sync,
+    webhook_events,
 )
 from constituent.web.api.errors import install_error_handlers
 from constituent.web.deps import current_principal
@@ -32,6 +33,7 @@ ROUTERS = (
     organization.router,
     mailchimp.router,
     sync.router,
+    webhook_events.router,
 )
 
 
