@@ -43,7 +43,7 @@ def test_groups_show_their_member_counts_and_searches_include_the_quick_lists(
     with session_scope(db.sessions) as session:
         create_group(session, "Volunteers", "People who help", actor="t")
     groups = admin.get("/groups").text
-    assert "<td>Volunteers</td><td>0</td><td>People who help</td>" in groups
+    assert ">Volunteers</a></td><td>0</td><td>People who help</td>" in groups
     assert "quick list" in admin.get("/searches").text
 
 

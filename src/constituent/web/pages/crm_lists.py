@@ -1,4 +1,4 @@
-"""Contacts, Groups and Searches: the lists behind the navigation (profiles and editing come with issue 8)."""
+"""The Contacts list: search by name, organization or email, fifty to a page (profiles: contact_pages)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from constituent.crm.contacts.service import list_contacts
-from constituent.crm.groups.service import list_groups
-from constituent.crm.searches.service import list_searches
-from constituent.kit.clock import today
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, UserDep
 from constituent.web.pages.rendering import render
@@ -32,15 +29,3 @@ def contacts_page(
     pages = max(1, -(-total // PAGE_SIZE))
     context = {"nav": "contacts", "contacts": contacts, "total": total, "q": q, "page": page, "pages": pages}
     return render(request, "crm/contacts.html", context, user=user)
-
-
-@router.get("/groups", response_class=HTMLResponse)
-def groups_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
-    context = {"nav": "groups", "groups": list_groups(session)}
-    return render(request, "crm/groups.html", context, user=user)
-
-
-@router.get("/searches", response_class=HTMLResponse)
-def searches_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
-    context = {"nav": "searches", "searches": list_searches(session, today=today())}
-    return render(request, "crm/searches.html", context, user=user)

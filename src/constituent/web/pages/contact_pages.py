@@ -1,0 +1,187 @@
+"""A contact's profile: new-contact form, Summary (with edit and emails), Activities and Change Log tabs.
+
+Each tab is its own URL (bookmarkable); Contributions and Groups have their own modules.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from constituent.crm.activities.changelog import changes_for_contact
+from constituent.crm.activities.service import list_activities
+from constituent.crm.contacts import service
+from constituent.crm.contacts.models import Contact
+from constituent.crm.contacts.schemas import EmailIn
+from constituent.crm.errors import Conflict, InvalidInput
+from constituent.web.deps import SessionDep
+from constituent.web.pages import contact_form
+from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
+from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
+from constituent.web.pages.rendering import flash, render
+
+router = APIRouter(dependencies=PROTECTED)
+PAGE_SIZE = 50
+CONTACT = "/contacts/{contact_id:int}"
+TABS = (
+    ("summary", "Summary", ""),
+    ("contributions", "Contributions", "/contributions"),
+    ("activities", "Activities", "/activities"),
+    ("groups", "Groups", "/groups"),
+    ("changes", "Change Log", "/changes"),
+)
+
+
+def contact_url(contact_id: int, tab: str = "summary") -> str:
+    suffix = next(path for key, _, path in TABS if key == tab)
+    return f"/contacts/{contact_id}{suffix}"
+
+
+def render_tab(
+    request: Request,
+    user: PageUser,
+    contact: Contact,
+    tab: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    full = {"nav": "contacts", "contact": contact, "tab": tab, "tabs": TABS, **context}
+    return render(request, f"crm/contact/{tab}.html", full, status_code=status_code, user=user)
+
+
+def _form_page(request: Request, user: PageUser, form: FormState, status_code: int = 200) -> HTMLResponse:
+    context = {"nav": "contacts", "form": form, **_form_specs()}
+    return render(request, "crm/contact_new.html", context, status_code=status_code, user=user)
+
+
+def _form_specs() -> dict[str, Any]:
+    return {
+        "identity": contact_form.IDENTITY,
+        "email_field": contact_form.EMAIL,
+        "address": contact_form.ADDRESS,
+        "flags": contact_form.FLAGS,
+        "kinds": contact_form.KINDS,
+    }
+
+
+@router.get("/contacts/new", response_class=HTMLResponse)
+def new_contact_form(request: Request, user: UserDep) -> HTMLResponse:
+    return _form_page(request, user, contact_form.empty_form())
+
+
+@router.post("/contacts", response_model=None)
+async def create_contact(request: Request, user: UserDep, session: SessionDep) -> Response:
+    form = await read_form(request, contact_form.ALL_NAMES)
+    try:
+        contact = service.create_contact(session, contact_form.new_contact(form), user.actor)
+    except FormInvalid as exc:
+        form.errors = exc.errors
+        return _form_page(request, user, form, 400)
+    except InvalidInput as exc:
+        form.errors = input_error(exc, contact_form.ALL_NAMES)
+        return _form_page(request, user, form, 400)
+    flash(request, "success", f"{contact.display_name} was added.")
+    return RedirectResponse(contact_url(contact.id), status_code=303)
+
+
+def _summary(
+    request: Request, user: PageUser, session: Session, contact_id: int, form: FormState | None = None
+) -> HTMLResponse:
+    contact = service.get_contact(session, contact_id)
+    edit = form or contact_form.form_of(contact)
+    # H8b adds "mailchimp_panels" here for its panel (templates/contacts/_mailchimp_panel.html).
+    context = {"form": edit, **_form_specs()}
+    return render_tab(request, user, contact, "summary", context, 400 if edit.errors else 200)
+
+
+@router.get(CONTACT, response_class=HTMLResponse)
+def summary(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    return _summary(request, user, session, contact_id)
+
+
+@router.post(CONTACT, response_model=None)
+async def update_contact(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+    form = await read_form(request, contact_form.ALL_NAMES)
+    try:
+        service.update_contact(session, contact_id, contact_form.contact_changes(form), user.actor)
+    except FormInvalid as exc:
+        form.errors = exc.errors
+    except InvalidInput as exc:
+        form.errors = input_error(exc, contact_form.ALL_NAMES)
+    if form.errors:
+        session.rollback()
+        return _summary(request, user, session, contact_id, form)
+    flash(request, "success", "The contact was saved.")
+    return RedirectResponse(contact_url(contact_id), status_code=303)
+
+
+@router.post(CONTACT + "/emails")
+def add_email(
+    contact_id: int,
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    address: Annotated[str, Form(max_length=320)] = "",
+    primary: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    try:
+        row = service.add_email(session, contact_id, EmailIn(address=address, is_primary=primary), user.actor)
+        flash(request, "success", f"{row.address} was added.")
+    except (InvalidInput, Conflict) as exc:
+        flash(request, "error", f"The email was not added: {getattr(exc, 'message', str(exc))}")
+    return RedirectResponse(contact_url(contact_id), status_code=303)
+
+
+@router.post(CONTACT + "/emails/{email_id:int}/primary")
+def make_primary(
+    contact_id: int, email_id: int, request: Request, user: UserDep, session: SessionDep
+) -> Response:
+    _own_email(session, contact_id, email_id)
+    row = service.set_primary_email(session, email_id, user.actor)
+    flash(request, "success", f"{row.address} is now the primary email.")
+    return RedirectResponse(contact_url(contact_id), status_code=303)
+
+
+@router.post(CONTACT + "/emails/{email_id:int}/remove")
+def remove_email(
+    contact_id: int, email_id: int, request: Request, user: UserDep, session: SessionDep
+) -> Response:
+    _own_email(session, contact_id, email_id)
+    try:
+        service.remove_email(session, email_id, user.actor)
+        flash(request, "success", "The email was removed.")
+    except InvalidInput as exc:
+        flash(request, "error", exc.message.capitalize() + ".")
+    return RedirectResponse(contact_url(contact_id), status_code=303)
+
+
+def _own_email(session: Session, contact_id: int, email_id: int) -> None:
+    """The email must belong to the contact in the URL: a form cannot reach another contact's email."""
+    contact = service.get_contact(session, contact_id)
+    if all(email.id != email_id for email in contact.emails):
+        raise InvalidInput("email", f"email {email_id} is not an email of contact {contact_id}")
+
+
+@router.get(CONTACT + "/activities", response_class=HTMLResponse)
+def activities(
+    contact_id: int,
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    contact = service.get_contact(session, contact_id)
+    rows, total = list_activities(session, contact_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    context = {"activities": rows, "page": page, "pages": max(1, -(-total // PAGE_SIZE)), "total": total}
+    return render_tab(request, user, contact, "activities", context)
+
+
+@router.get(CONTACT + "/changes", response_class=HTMLResponse)
+def change_log(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    contact = service.get_contact(session, contact_id)
+    return render_tab(
+        request, user, contact, "changes", {"changes": changes_for_contact(session, contact_id)}
+    )

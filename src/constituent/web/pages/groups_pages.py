@@ -1,0 +1,130 @@
+"""Groups: the list with "Create group", and a group's page (members, add/remove, rename, delete)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.service import list_contacts
+from constituent.crm.errors import Conflict, InvalidInput
+from constituent.crm.groups import service
+from constituent.crm.groups.models import MembershipMethod
+from constituent.web.deps import SessionDep
+from constituent.web.pages.contact_groups import flash_refusals
+from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
+from constituent.web.pages.forms import FormState
+from constituent.web.pages.rendering import flash, render
+
+router = APIRouter(dependencies=PROTECTED)
+GROUP = "/groups/{group_id:int}"
+PAGE_SIZE = 50
+METHOD = MembershipMethod.user
+# A shared household address may belong to a few contacts; more than this is not "one person".
+MAX_BY_EMAIL = 20
+
+
+def group_url(group_id: int) -> str:
+    return f"/groups/{group_id}"
+
+
+def _list_page(request: Request, user: PageUser, session: Session, form: FormState) -> HTMLResponse:
+    context = {"nav": "groups", "groups": service.list_groups(session), "form": form}
+    return render(request, "crm/groups.html", context, status_code=400 if form.errors else 200, user=user)
+
+
+@router.get("/groups", response_class=HTMLResponse)
+def groups_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    return _list_page(request, user, session, FormState())
+
+
+@router.post("/groups", response_model=None)
+def create_group(
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        group = service.create_group(session, name, description.strip(), actor=user.actor)
+    except (InvalidInput, Conflict) as exc:
+        message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+        form = FormState(values={"name": name, "description": description}, errors={"name": message})
+        return _list_page(request, user, session, form)
+    flash(request, "success", f"The group {group.name} was created.")
+    return RedirectResponse(group_url(group.id), status_code=303)
+
+
+@router.get(GROUP, response_class=HTMLResponse)
+def group_page(
+    group_id: int,
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    group = service.get_group(session, group_id)
+    members, total = service.group_members(session, group_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    context = {
+        "nav": "groups",
+        "group": group,
+        "members": members,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+    }
+    return render(request, "crm/group.html", context, user=user)
+
+
+@router.post(GROUP + "/rename")
+def rename_group(
+    group_id: int, request: Request, user: UserDep, session: SessionDep, name: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    try:
+        group = service.rename_group(session, group_id, name, actor=user.actor)
+        flash(request, "success", f"The group is now called {group.name}.")
+    except (InvalidInput, Conflict) as exc:
+        flash(request, "error", f"The group was not renamed: {getattr(exc, 'message', str(exc))}")
+    return RedirectResponse(group_url(group_id), status_code=303)
+
+
+@router.post(GROUP + "/delete")
+def delete_group(group_id: int, request: Request, user: UserDep, session: SessionDep) -> RedirectResponse:
+    name = service.get_group(session, group_id).name
+    service.delete_group(session, group_id, actor=user.actor)
+    flash(request, "success", f"The group {name} was deleted, with its members' history.")
+    return RedirectResponse("/groups", status_code=303)
+
+
+@router.post(GROUP + "/members")
+def add_member(
+    group_id: int, request: Request, user: UserDep, session: SessionDep, email: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    group = service.get_group(session, group_id)
+    contacts, _ = list_contacts(session, email=email, limit=MAX_BY_EMAIL) if email.strip() else ([], 0)
+    if not contacts:
+        flash(
+            request,
+            "error",
+            f"No contact has the email {email.strip()!r}." if email.strip() else "Type an email.",
+        )
+        return RedirectResponse(group_url(group_id), status_code=303)
+    ids = [c.id for c in contacts]
+    result = service.add_to_group(session, group.id, ids, method=METHOD, actor=user.actor)
+    names = ", ".join(c.display_name for c in contacts if c.id in result.added)
+    flash(request, "success" if names else "info", f"Added {names}." if names else "Already members.")
+    flash_refusals(request, session, group.id, ids)
+    return RedirectResponse(group_url(group_id), status_code=303)
+
+
+@router.post(GROUP + "/members/{contact_id:int}/remove")
+def remove_member(
+    group_id: int, contact_id: int, request: Request, user: UserDep, session: SessionDep
+) -> RedirectResponse:
+    result = service.remove_from_group(session, group_id, [contact_id], method=METHOD, actor=user.actor)
+    if result.removed:
+        flash(request, "success", "Removed from the group; it shows as a past group on the contact.")
+    return RedirectResponse(group_url(group_id), status_code=303)

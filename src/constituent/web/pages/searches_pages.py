@@ -1,0 +1,125 @@
+"""Saved searches: the list, Advanced Search (build a filter, preview it, save it), a search's members."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.service import get_contact
+from constituent.crm.errors import Conflict, InvalidInput
+from constituent.crm.groups.service import list_groups
+from constituent.crm.searches import service
+from constituent.crm.searches.filters import FIELDS, FilterError
+from constituent.crm.searches.preview import Preview, preview_filter
+from constituent.crm.searches.schemas import SavedSearchCreate
+from constituent.kit.clock import today
+from constituent.web.deps import SessionDep
+from constituent.web.pages import search_form
+from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
+from constituent.web.pages.forms import validation_errors
+from constituent.web.pages.rendering import flash, render
+from constituent.web.pages.search_form import SearchForm
+
+router = APIRouter(dependencies=PROTECTED)
+SEARCH = "/searches/{search_id:int}"
+PAGE_SIZE = 50
+NEW = "/searches/new"
+
+
+@router.get("/searches", response_class=HTMLResponse)
+def searches_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    context = {"nav": "searches", "searches": service.list_searches(session, today=today())}
+    return render(request, "crm/searches.html", context, user=user)
+
+
+def _builder(
+    request: Request,
+    user: PageUser,
+    session: Session,
+    form: SearchForm,
+    preview: Preview | None = None,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "nav": "searches",
+        "form": form,
+        "state": form.state,
+        "fields": search_form.FIELD_LABELS,
+        "ops": search_form.OP_LABELS,
+        "date_range_fields": [name for name, spec in FIELDS.items() if spec.takes_date_range],
+        "preview": preview,
+        "preview_contacts": [get_contact(session, i) for i in preview.first_ids] if preview else [],
+    }
+    status = 400 if form.state.errors else 200
+    return render(request, "crm/search_new.html", context, status_code=status, user=user)
+
+
+@router.get(NEW, response_class=HTMLResponse)
+def advanced_search(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    return _builder(request, user, session, search_form.empty())
+
+
+@router.post(NEW, response_model=None)
+async def build_search(request: Request, user: UserDep, session: SessionDep) -> Response:
+    sent = await request.form()
+    form = search_form.read(sent)
+    action = sent.get("action")
+    if action == "add_row":
+        more = SearchForm(form.state, min(search_form.MAX_ROWS, form.rows + 1), form.match)
+        return _builder(request, user, session, more)
+    group_ids = {group.name: group.id for group in list_groups(session)}
+    raw, rows = search_form.build_filter(form, group_ids)
+    try:
+        if action == "save":
+            data = SavedSearchCreate.model_validate(
+                {
+                    "name": form.state.value("name") or " ",
+                    "description": form.state.value("description"),
+                    "filter": raw,
+                }
+            )
+            search = service.create_search(session, data)
+            flash(request, "success", f"The search {search.name} was saved.")
+            return RedirectResponse(f"/searches/{search.id}", status_code=303)
+        return _builder(request, user, session, form, preview_filter(session, raw, today()))
+    except FilterError as exc:
+        form.state.errors = search_form.error_fields(exc, rows, form)
+    except ValidationError as exc:
+        form.state.errors = validation_errors(exc)
+    except InvalidInput as exc:
+        form.state.errors = {"name": exc.message}
+    except Conflict as exc:
+        form.state.errors = {"name": str(exc)}
+    return _builder(request, user, session, form)
+
+
+@router.get(SEARCH, response_class=HTMLResponse)
+def search_page(
+    search_id: int,
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    search = service.get_search(session, search_id)
+    result = service.run_search(session, search_id, today(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    context = {
+        "nav": "searches",
+        "search": search,
+        "count": result.count,
+        "members": [get_contact(session, i) for i in result.contact_ids],
+        "page": page,
+        "pages": max(1, -(-result.count // PAGE_SIZE)),
+    }
+    return render(request, "crm/search.html", context, user=user)
+
+
+@router.post(SEARCH + "/delete")
+def delete_search(search_id: int, request: Request, _user: UserDep, session: SessionDep) -> RedirectResponse:
+    name = service.get_search(session, search_id).name
+    service.delete_search(session, search_id)
+    flash(request, "success", f"The search {name} was deleted.")
+    return RedirectResponse("/searches", status_code=303)

@@ -1,0 +1,129 @@
+"""A contact's profile: new-contact form, Summary (edit, emails), Contributions, Activities, Change Log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from constituent.crm.activities.service import record_activity
+from constituent.crm.contacts.service import get_contact
+from constituent.kit.db import session_scope
+from tests.conftest import TestDatabase
+from tests.web.pages.conftest import Browser
+from tests.web.pages.crm_helpers import a_contact
+
+
+def test_a_new_contact_is_added_with_the_form_and_opens_on_its_summary(
+    admin: Browser, db: TestDatabase
+) -> None:
+    admin.get("/contacts/new")
+    response = admin.submit(
+        "/contacts",
+        {
+            "kind": "individual",
+            "first_name": "Rosa",
+            "last_name": "Parks",
+            "email": "rosa@example.org",
+            "city": "Montgomery",
+            "country": "us",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 303
+    page = admin.get(response.headers["location"]).text
+    assert "Rosa Parks was added." in page
+    assert "rosa@example.org" in page and "Montgomery, US" in page
+
+
+def test_the_new_contact_form_names_the_field_that_is_wrong(admin: Browser, db: TestDatabase) -> None:
+    admin.get("/contacts/new")
+    response = admin.submit("/contacts", {"kind": "organization", "first_name": "Rosa"})
+    assert response.status_code == 400
+    assert 'id="f-organization_name-error"' in response.text
+    assert "an organization needs an organization name" in response.text
+    bad_email = admin.submit("/contacts", {"kind": "individual", "email": "not-an-email"})
+    assert bad_email.status_code == 400 and "is not a valid email address" in bad_email.text
+
+
+def test_the_summary_edit_form_saves_the_changes_in_the_change_log(admin: Browser, db: TestDatabase) -> None:
+    contact_id = a_contact(db)
+    admin.get(f"/contacts/{contact_id}")
+    values = {"kind": "individual", "first_name": "Anne", "last_name": "Lee", "city": "Springfield"}
+    response = admin.submit(f"/contacts/{contact_id}", {**values, "is_active": "on", "do_not_email": "on"})
+    assert response.status_code == 303
+    with db.sessions() as session:
+        contact = get_contact(session, contact_id)
+        assert (contact.first_name, contact.city, contact.do_not_email) == ("Anne", "Springfield", True)
+    log = admin.get(f"/contacts/{contact_id}/changes").text
+    assert "<td>first_name</td><td>Ann</td><td>Anne</td>" in log
+
+
+def test_emails_are_added_made_primary_and_removed(admin: Browser, db: TestDatabase) -> None:
+    contact_id = a_contact(db)
+    admin.get(f"/contacts/{contact_id}")
+    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
+    with db.sessions() as session:
+        emails = {e.address: e for e in get_contact(session, contact_id).emails}
+        assert emails["ann@work.example"].is_primary and not emails["ann@example.org"].is_primary
+        old_id = emails["ann@example.org"].id
+    admin.submit(f"/contacts/{contact_id}/emails/{old_id}/primary")
+    admin.submit(f"/contacts/{contact_id}/emails/{old_id}/remove")
+    with db.sessions() as session:
+        remaining = get_contact(session, contact_id).emails
+        assert [(e.address, e.is_primary) for e in remaining] == [("ann@work.example", True)]
+
+
+def test_a_contribution_is_entered_on_the_contributions_tab(admin: Browser, db: TestDatabase) -> None:
+    contact_id = a_contact(db)
+    admin.get(f"/contacts/{contact_id}/contributions")
+    response = admin.submit(
+        f"/contacts/{contact_id}/contributions",
+        {"amount": "25.50", "currency": "usd", "received_on": "2026-03-01", "method": "check"},
+    )
+    assert response.status_code == 303
+    page = admin.get(f"/contacts/{contact_id}/contributions").text
+    assert "The contribution of 25.50 USD was added." in page
+    assert "<td>2026-03-01</td><td>25.50 USD</td><td>check</td>" in page
+
+
+def test_a_contribution_without_a_positive_amount_is_refused_at_the_field(
+    admin: Browser, db: TestDatabase
+) -> None:
+    contact_id = a_contact(db)
+    admin.get(f"/contacts/{contact_id}/contributions")
+    response = admin.submit(
+        f"/contacts/{contact_id}/contributions", {"amount": "-3", "received_on": "2026-03-01"}
+    )
+    assert response.status_code == 400
+    assert 'id="f-amount-error"' in response.text and "greater than 0" in response.text
+
+
+def test_the_activities_tab_lists_what_happened_newest_first(admin: Browser, db: TestDatabase) -> None:
+    contact_id = a_contact(db)
+    with session_scope(db.sessions) as session:
+        record_activity(
+            session, contact_id, "email", "Spring appeal", datetime(2026, 3, 1, tzinfo=UTC), "Mailchimp"
+        )
+        record_activity(
+            session, contact_id, "unsubscribe", "Left", datetime(2026, 4, 1, tzinfo=UTC), "Mailchimp"
+        )
+    page = admin.get(f"/contacts/{contact_id}/activities").text
+    assert page.index("Left") < page.index("Spring appeal")
+    assert 'aria-current="page">Activities</a>' in page
+
+
+def test_an_unknown_contact_is_a_plain_not_found_page(admin: Browser) -> None:
+    response = admin.get("/contacts/999999")
+    assert response.status_code == 404 and "Contact 999999 not found." in response.text
+
+
+def test_another_contacts_email_cannot_be_reached_through_this_contacts_url(
+    admin: Browser, db: TestDatabase
+) -> None:
+    first, second = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@example.org")
+    with db.sessions() as session:
+        bo_email = get_contact(session, second).emails[0].id
+    admin.get(f"/contacts/{first}")
+    response = admin.submit(f"/contacts/{first}/emails/{bo_email}/remove")
+    assert response.status_code == 400
+    with db.sessions() as session:
+        assert len(get_contact(session, second).emails) == 1
