@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from constituent.cli.context import open_session
+from constituent.cli.mailchimp_inbound import campaigns_app
 from constituent.cli.output import emit_json, fail
 from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import repository, service
@@ -308,3 +309,18 @@ def _only_integration(session: Session) -> int:
     if len(ids) != 1:
         fail(f"there are {len(ids)} integrations; choose one with --integration ID", code=2)
     return ids[0]
+
+
+@app.command()
+def reconcile(
+    integration: int | None = typer.Option(None, "--integration", help="Only this integration [all]."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Read members changed in Mailchimp since the last pass and apply what the webhooks would have
+    (unsubscribes, bounces, signups); running it again changes nothing."""
+    from constituent.cli.mailchimp_inbound import run_reconcile
+
+    run_reconcile(integration, as_json)
+
+
+app.add_typer(campaigns_app, name="campaigns")

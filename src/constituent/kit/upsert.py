@@ -29,3 +29,31 @@ def insert_unless_exists(
         .returning(model.__table__.c.id)
     )
     return session.execute(statement).scalar_one_or_none()
+
+
+def insert_many_unless_exists(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    *,
+    unique: InstrumentedAttribute[Any] | Column[Any],
+    chunk: int = 500,
+) -> int:
+    """Insert many rows in multi-row statements, skipping those whose ``unique`` value exists already.
+
+    Returns how many were inserted. Chunked so that no statement passes SQLite's bound-parameter limit.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = 0
+    for start in range(0, len(rows), chunk):
+        statement: Insert = (
+            insert_factory(model)
+            .values(rows[start : start + chunk])
+            .on_conflict_do_nothing(index_elements=[unique])
+            .returning(model.__table__.c.id)
+        )
+        inserted += len(session.execute(statement).all())
+    return inserted

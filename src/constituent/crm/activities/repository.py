@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.activities.models import Activity
 from constituent.crm.contacts.models import Contact
-from constituent.kit.upsert import insert_unless_exists
+from constituent.kit.upsert import insert_many_unless_exists, insert_unless_exists
 
 
 def add(session: Session, activity: Activity) -> None:
@@ -44,3 +44,8 @@ def list_for_contact(
         .offset(offset)
     ).all()
     return page, total
+
+
+def insert_many_deduplicated(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Bulk insert; rows whose dedupe_key already exists are skipped. Returns how many were inserted."""
+    return insert_many_unless_exists(session, Activity, rows, unique=Activity.dedupe_key)

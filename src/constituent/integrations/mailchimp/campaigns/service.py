@@ -1,12 +1,23 @@
-"""Campaign tracking inside a transaction (never commits)."""
+"""Campaign tracking inside a transaction (never commits): what to track, and the activities to write."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from constituent.crm.activities import repository as activities
+from constituent.integrations.mailchimp.campaigns import repository
+from constituent.integrations.mailchimp.campaigns.models import TrackedCampaign
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.kit.clock import utcnow
+
+ACTIVITY_TYPE = "email_sent"
+ACTIVITY_SOURCE = "Mailchimp"
+SUBJECT_ROOM = 300 - len("Email sent: ")
 
 
 def schedule_tracking(
@@ -18,4 +29,75 @@ def schedule_tracking(
     subject: str = "",
 ) -> None:
     """Record that ``campaign_id`` must be read (idempotent: a campaign already known is left as it is)."""
-    raise NotImplementedError  # body lands shortly; the signature is the seam
+    repository.add_unless_known(
+        session,
+        {
+            "integration_id": integration.id,
+            "campaign_id": campaign_id,
+            "subject": subject[:300],
+            "send_time": send_time,
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One row of /reports/{id}/sent-to: Mailchimp's member id (md5) and address."""
+
+    email_id: str
+    email_address: str
+
+
+def dedupe_key(integration_id: int, campaign_id: str, contact_id: int) -> str:
+    return f"mailchimp:sent:{integration_id}:{campaign_id}:{contact_id}"
+
+
+def recipient_contacts(
+    session: Session, integration_id: int, recipients: Iterable[Recipient]
+) -> dict[int, str]:
+    """contact id → the address the campaign went to, for a page of recipients.
+
+    The ledger says whose data a member carries (an address two contacts share goes to its owner); an
+    address the ledger does not know (added in Mailchimp, or before the first sync) goes to every contact
+    holding it.
+    """
+    page = list(recipients)
+    owners = repository.ledger_contacts(session, integration_id, {r.email_id for r in page})
+    unowned = {r.email_address.lower() for r in page if r.email_id not in owners}
+    holders = repository.contacts_by_address(session, unowned) if unowned else {}
+    found: dict[int, str] = {}
+    for r in page:
+        contact_ids = (
+            {owners[r.email_id]} if r.email_id in owners else holders.get(r.email_address.lower(), ())
+        )
+        for contact_id in contact_ids:
+            found.setdefault(contact_id, r.email_address)
+    return found
+
+
+def write_sent_activities(
+    session: Session, campaign: TrackedCampaign, audience_name: str, sent: Mapping[int, str]
+) -> int:
+    """One "Email sent" activity per contact (skipped when it exists already); returns how many were new."""
+    occurred_at = campaign.send_time or utcnow()
+    details: dict[str, Any] = {
+        "campaign_id": campaign.campaign_id,
+        "send_time": occurred_at.isoformat(),
+        "link": campaign.archive_url,
+        "audience": audience_name,
+    }
+    created_at = utcnow()
+    rows = [
+        {
+            "contact_id": contact_id,
+            "type": ACTIVITY_TYPE,
+            "subject": f"Email sent: {campaign.subject[:SUBJECT_ROOM]}",
+            "occurred_at": occurred_at,
+            "source": ACTIVITY_SOURCE,
+            "details": {**details, "email": address},
+            "dedupe_key": dedupe_key(campaign.integration_id, campaign.campaign_id, contact_id),
+            "created_at": created_at,
+        }
+        for contact_id, address in sorted(sent.items())
+    ]
+    return activities.insert_many_deduplicated(session, rows)

@@ -1,11 +1,43 @@
-"""The campaign tracking boundary: discover sent campaigns, read their recipients, write activities."""
+"""The campaign tracking boundary: discover sent campaigns, read their recipients, write activities.
+
+Discovery asks ``GET /campaigns?list_id=…&status=sent&since_send_time=…`` (from the latest campaign we
+track, minus an overlap; the first pass reads the audience's whole history), on top of the campaigns the
+``campaign`` webhook scheduled. Reading pages ``/reports/{id}/sent-to`` 1,000 at a time, a few pages in
+flight, and commits each page's activities together with the campaign's cursor, in order: a crash loses
+at most the pages in flight and the next pass resumes from the cursor. Activities carry a dedupe key
+(integration, campaign, contact), so reading a campaign again adds nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.campaigns import repository, service
+from constituent.integrations.mailchimp.campaigns.models import TrackingState
+from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
+from constituent.integrations.mailchimp.reconcile.targets import Target, targets
+from constituent.integrations.mailchimp.service import get_integration
+from constituent.kit.clock import utcnow
+from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Campaigns sent shortly before the latest one we know are asked for again (already tracked ones are skipped).
+DISCOVERY_OVERLAP = timedelta(hours=1)
+WINDOW = 5  # sent-to pages in flight at once (the client caps connections per account at 10)
+CAMPAIGN_FIELDS = "id,send_time,archive_url,long_archive_url,settings.subject_line"
+RECIPIENT_FIELDS = "sent_to.email_id,sent_to.email_address"
+
+# Called after each committed page with (campaign id, recipients read so far, total).
+PageHook = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -16,9 +48,170 @@ class TrackingResult:
     activities_written: int = 0
     failed: int = 0
 
+    def as_dict(self) -> dict[str, int]:
+        return dict(vars(self))
+
 
 def track_campaigns(
-    database: Database, settings: Settings, *, integration_id: int | None = None
+    database: Database,
+    settings: Settings,
+    *,
+    integration_id: int | None = None,
+    page_size: int = PAGE_SIZE,
+    on_page: PageHook | None = None,
 ) -> TrackingResult:
-    """Discover campaigns sent to each integration's audience and read every one not read yet."""
-    raise NotImplementedError  # body lands shortly; the signature is the seam
+    """Discover campaigns sent to each integration's audience and read every one not read to the end."""
+    result = TrackingResult()
+    for target in targets(database, settings, integration_id):
+        tracker = _Tracker(database, target, result, page_size, on_page)
+        try:
+            asyncio.run(tracker.run())
+        except errors.MailchimpError as exc:
+            # Discovery failed (the reads record their own failures); the next pass tries again.
+            log.warning("campaign discovery failed for integration %s: %s", target.integration_id, exc)
+            result.failed += 1
+    return result
+
+
+class _Tracker:
+    def __init__(
+        self,
+        database: Database,
+        target: Target,
+        result: TrackingResult,
+        page_size: int,
+        on_page: PageHook | None,
+    ) -> None:
+        self.sessions = database.sessions
+        self.target = target
+        self.result = result
+        self.page_size = page_size
+        self.on_page = on_page
+
+    async def run(self) -> None:
+        async with MailchimpClient(self.target.credentials) as client:
+            await self._discover(client)
+            with session_scope(self.sessions) as session:
+                pending = repository.to_read(session, self.target.integration_id)
+            for tracked_id in pending:
+                await self._read_safely(client, tracked_id)
+
+    # -- discovery ---------------------------------------------------------------------------------
+
+    async def _discover(self, client: MailchimpClient) -> None:
+        with session_scope(self.sessions) as session:
+            latest = repository.latest_send_time(session, self.target.integration_id)
+        params: dict[str, Any] = {"list_id": self.target.audience_id, "status": "sent"}
+        if latest is not None:
+            params["since_send_time"] = (latest - DISCOVERY_OVERLAP).isoformat()
+        found = []
+        async for page in client.pages(
+            "/campaigns", "campaigns", params=params, fields=_listed(CAMPAIGN_FIELDS)
+        ):
+            found += page
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.target.integration_id)
+            for campaign in found:
+                values = _campaign_values(campaign)
+                known = repository.find(session, integration.id, values["campaign_id"])
+                if known is None:
+                    repository.add_unless_known(session, {"integration_id": integration.id, **values})
+                    self.result.campaigns_discovered += 1
+                elif not known.archive_url:
+                    # Scheduled from a webhook, which carries no send time or link.
+                    repository.set_fields(session, known.id, **values)
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    async def _read_safely(self, client: MailchimpClient, tracked_id: int) -> None:
+        try:
+            await self._read(client, tracked_id)
+        except errors.MailchimpError as exc:
+            self._fail(tracked_id, exc.describe())
+        except Exception as exc:
+            # Recorded on the campaign and retried by the next pass; the other campaigns go on.
+            log.exception("reading campaign %s failed", tracked_id)
+            self._fail(tracked_id, f"{type(exc).__name__}: {exc}")
+
+    async def _read(self, client: MailchimpClient, tracked_id: int) -> None:
+        with session_scope(self.sessions) as session:
+            tracked = repository.get(session, tracked_id)
+            campaign_id, start, complete = (
+                tracked.campaign_id,
+                tracked.recipients_read,
+                bool(tracked.send_time),
+            )
+        if not complete:
+            details = await client.request(
+                "GET", f"/campaigns/{campaign_id}", params={"fields": CAMPAIGN_FIELDS}
+            )
+            with session_scope(self.sessions) as session:
+                repository.set_fields(session, tracked_id, **_campaign_values(details))
+        with session_scope(self.sessions) as session:
+            repository.set_fields(session, tracked_id, state=TrackingState.reading, error="")
+        await self._read_recipients(client, tracked_id, campaign_id, start)
+        with session_scope(self.sessions) as session:
+            repository.set_fields(session, tracked_id, state=TrackingState.done, finished_at=utcnow())
+        self.result.campaigns_read += 1
+
+    async def _read_recipients(
+        self, client: MailchimpClient, tracked_id: int, campaign_id: str, start: int
+    ) -> None:
+        path = f"/reports/{campaign_id}/sent-to"
+
+        async def page(offset: int) -> dict[str, Any]:
+            params = {"count": self.page_size, "offset": offset, "fields": f"{RECIPIENT_FIELDS},total_items"}
+            body: dict[str, Any] = await client.request("GET", path, params=params)
+            return body
+
+        first = await page(start)
+        total = int(first.get("total_items", 0))
+        self._write_page(tracked_id, first, total)
+        offsets = list(range(start + self.page_size, total, self.page_size))
+        for at in range(0, len(offsets), WINDOW):
+            pages = await asyncio.gather(*(page(o) for o in offsets[at : at + WINDOW]))
+            for body in pages:
+                self._write_page(tracked_id, body, total)
+
+    def _write_page(self, tracked_id: int, body: dict[str, Any], total: int) -> None:
+        recipients = [
+            service.Recipient(str(r.get("email_id", "")), str(r.get("email_address", "")))
+            for r in body.get("sent_to") or []
+        ]
+        with session_scope(self.sessions) as session:
+            tracked = repository.get(session, tracked_id)
+            campaign_id, read_so_far = tracked.campaign_id, tracked.recipients_read + len(recipients)
+            sent = service.recipient_contacts(session, self.target.integration_id, recipients)
+            written = service.write_sent_activities(session, tracked, self.target.audience_name, sent)
+            repository.advance(session, tracked_id, len(recipients), written, total)
+        self.result.recipients_read += len(recipients)
+        self.result.activities_written += written
+        if self.on_page is not None:
+            self.on_page(campaign_id, read_so_far, total)
+
+    def _fail(self, tracked_id: int, message: str) -> None:
+        log.warning("reading campaign %s failed: %s", tracked_id, message)
+        with session_scope(self.sessions) as session:
+            repository.set_fields(session, tracked_id, state=TrackingState.failed, error=message[:2000])
+        self.result.failed += 1
+
+
+def _listed(fields: str) -> str:
+    return ",".join(f"campaigns.{name}" for name in fields.split(","))
+
+
+def _campaign_values(campaign: dict[str, Any]) -> dict[str, Any]:
+    settings = campaign.get("settings") or {}
+    return {
+        "campaign_id": str(campaign.get("id", "")),
+        "subject": str(settings.get("subject_line", ""))[:300],
+        "send_time": _parse_time(str(campaign.get("send_time") or "")),
+        "archive_url": str(campaign.get("long_archive_url") or campaign.get("archive_url") or "")[:500],
+    }
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None

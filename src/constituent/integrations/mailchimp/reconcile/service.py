@@ -1,14 +1,63 @@
-"""Reconciliation: read members changed in Mailchimp since the watermark and feed the inbound processor."""
+"""Reconciliation: read members changed in Mailchimp since the watermark and feed the inbound processor.
+
+Webhooks get lost (our server down past Mailchimp's retries, a paused or deleted webhook), so every sync
+run, an hourly job and ``constituent mailchimp reconcile`` read
+``GET /lists/{id}/members?since_last_changed=`` from the watermark minus an overlap, 1,000 per page with
+the pages in flight concurrently, and hand every change that matters to ``inbound.processor.apply_event``
+as a ``source="reconciliation"`` event: the same rules as a webhook, the same idempotence. Each page
+commits its events and ledger statuses; the watermark moves only once every page is done, so a pass that
+fails is simply read again. A second pass finds the ledger in agreement and changes nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session, sessionmaker
 
-from constituent.integrations.mailchimp.client import MailchimpClient
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.client import PAGE_SIZE, Credentials, MailchimpClient
+from constituent.integrations.mailchimp.inbound.processor import apply_event
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.reconcile import repository
+from constituent.integrations.mailchimp.reconcile.changes import ChangedMember, MemberChange, classify
+from constituent.integrations.mailchimp.reconcile.targets import targets
+from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync import lease, ledger, runs
+from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.types import LedgerEntry
+from constituent.kit.clock import utcnow
+from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Mailchimp's clock and ours differ, and a change may be committed there while we read.
+OVERLAP = timedelta(minutes=10)
+FIELDS = ",".join(
+    f"members.{name}"
+    for name in (
+        "id",
+        "email_address",
+        "status",
+        "merge_fields",
+        "last_changed",
+        "unsubscribe_reason",
+        "timestamp_opt",
+    )
+)
+
+
+class _ChangedPage(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    members: list[ChangedMember]
+    total_items: int
 
 
 @dataclass
@@ -16,18 +65,171 @@ class ReconcileResult:
     integrations: int = 0
     members_read: int = 0
     events_applied: int = 0
+    ledger_corrected: int = 0
     failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(vars(self))
 
 
 def reconcile(
     database: Database, settings: Settings, *, integration_id: int | None = None
 ) -> ReconcileResult:
-    """Boundary: reconcile one integration (or every one), committing as it goes."""
-    raise NotImplementedError  # body lands shortly; the signature is the seam
+    """Boundary: reconcile one integration (or every one), committing as it goes.
+
+    Holds the integration's sync lease, so it never writes the ledger under a running sync (which
+    reconciles by itself first anyway).
+    """
+    result = ReconcileResult()
+    for target in targets(database, settings, integration_id):
+        result.integrations += 1
+        try:
+            with lease.hold(database.sessions, target.integration_id):
+                asyncio.run(_standalone(target.credentials, database.sessions, target.integration_id, result))
+        except errors.MailchimpError as exc:
+            _record_failure(database.sessions, target.integration_id, exc.describe())
+            result.failed += 1
+    return result
+
+
+async def _standalone(
+    credentials: Credentials, sessions: sessionmaker[Session], integration_id: int, result: ReconcileResult
+) -> None:
+    async with MailchimpClient(credentials) as client:
+        await _Pass(client, sessions, integration_id, result).run()
 
 
 async def reconcile_in_run(
     client: MailchimpClient, sessions: sessionmaker[Session], integration_id: int
 ) -> int:
-    """Called by a sync run before planning; returns how many events it applied."""
-    raise NotImplementedError  # body lands shortly; the signature is the seam
+    """Called by a sync run before planning (under its lease); returns how many events it applied."""
+    result = ReconcileResult(integrations=1)
+    await _Pass(client, sessions, integration_id, result).run()
+    return result.events_applied
+
+
+def _record_failure(sessions: sessionmaker[Session], integration_id: int, message: str) -> None:
+    log.warning("reconciliation of integration %s failed: %s", integration_id, message)
+    with session_scope(sessions) as session:
+        repository.save(session, integration_id, last_error=message[:2000], last_run_at=utcnow())
+
+
+class _Pass:
+    def __init__(
+        self,
+        client: MailchimpClient,
+        sessions: sessionmaker[Session],
+        integration_id: int,
+        result: ReconcileResult,
+    ) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.integration_id = integration_id
+        self.result = result
+
+    async def run(self) -> None:
+        started = utcnow()
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            audience_id = integration.audience_id
+            since = self._since(session, integration.created_at)
+        if since is None:
+            # Nothing synced yet: the first sync reads the whole audience into the ledger itself.
+            self._finish(started, 0, 0)
+            return
+        members = await self._read(audience_id, since)
+        applied = corrected = 0
+        for start in range(0, len(members), PAGE_SIZE):
+            page_applied, page_corrected = self._apply(audience_id, members[start : start + PAGE_SIZE], since)
+            applied += page_applied
+            corrected += page_corrected
+        self.result.members_read += len(members)
+        self.result.events_applied += applied
+        self.result.ledger_corrected += corrected
+        self._finish(started, len(members), applied)
+
+    def _since(self, session: Session, created_at: datetime) -> datetime | None:
+        state = repository.get(session, self.integration_id)
+        if state is not None and state.watermark is not None:
+            return state.watermark - OVERLAP
+        if not repository.has_ledger(session, self.integration_id):
+            return None
+        last = runs.last_succeeded(session, self.integration_id)
+        start = last.started_at if last is not None and last.started_at else created_at
+        return start - OVERLAP
+
+    async def _read(self, audience_id: str, since: datetime) -> list[ChangedMember]:
+        path = f"/lists/{audience_id}/members"
+
+        async def page(offset: int) -> _ChangedPage:
+            params = {
+                "since_last_changed": since.isoformat(),
+                "count": PAGE_SIZE,
+                "offset": offset,
+                "fields": f"{FIELDS},total_items",
+            }
+            return await self.client.get_model(path, _ChangedPage, params)
+
+        first = await page(0)
+        rest = await asyncio.gather(*(page(o) for o in range(PAGE_SIZE, first.total_items, PAGE_SIZE)))
+        # A member changed while we paged may show twice; the later page's copy is as new as any.
+        unique = {m.id: m for p in (first, *rest) for m in p.members}
+        return list(unique.values())
+
+    def _apply(self, audience_id: str, members: list[ChangedMember], since: datetime) -> tuple[int, int]:
+        """One page in one transaction: the processor's events, then the ledger statuses still missing."""
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            known = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
+            changes = [c for m in members if (c := classify(m, known.get(m.id), audience_id, since))]
+            applied = sum(self._apply_event(session, integration, c) for c in changes)
+            return applied, self._correct_ledger(session, changes)
+
+    def _apply_event(self, session: Session, integration: MailchimpIntegration, change: MemberChange) -> bool:
+        if change.event is None:
+            return False
+        try:
+            with session.begin_nested():
+                outcome = apply_event(session, integration, change.event)
+        except Exception:
+            # One member the processor cannot take must not hold back the others; it is logged.
+            log.exception("reconciliation could not apply %s for %s", change.event.type, change.event.email)
+            self.result.failed += 1
+            return False
+        log.info("reconciled %s %s: %s", change.event.type, change.event.email, outcome)
+        return True
+
+    def _correct_ledger(self, session: Session, changes: list[MemberChange]) -> int:
+        """Whatever the processor did, the ledger ends with Mailchimp's status, so a rerun finds no change."""
+        now_known = ledger.load_by_hashes(session, self.integration_id, [c.member.id for c in changes])
+        stale = [
+            c.ledger
+            for c in changes
+            if c.ledger is not None
+            and (c.member.id not in now_known or now_known[c.member.id].status != c.ledger.entry.status)
+        ]
+        # The processor may have set the owner meanwhile (a signup matched to a contact): keep it.
+        fixed = [
+            LedgerUpdate(_keep_owner(u.entry, now_known.get(u.entry.subscriber_hash)), u.last_changed)
+            for u in stale
+        ]
+        ledger.save(session, self.integration_id, fixed, utcnow())
+        return len(fixed)
+
+    def _finish(self, started: datetime, members_read: int, applied: int) -> None:
+        with session_scope(self.sessions) as session:
+            repository.save(
+                session,
+                self.integration_id,
+                watermark=started,
+                last_run_at=utcnow(),
+                members_read=members_read,
+                events_applied=applied,
+                last_error="",
+            )
+
+
+def _keep_owner(entry: LedgerEntry, current: LedgerEntry | None) -> LedgerEntry:
+    if current is None:
+        return entry
+    return replace(current, status=entry.status, archived_by_us=entry.archived_by_us)

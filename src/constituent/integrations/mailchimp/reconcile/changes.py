@@ -1,0 +1,113 @@
+"""What a member read back from Mailchimp means, compared with the ledger (pure: no I/O, no clock).
+
+Only changes the database must learn become events for the inbound processor (the same ones a webhook
+would have carried); any other difference only corrects the ledger's status.
+
+- a known member now ``unsubscribed`` → ``unsubscribe``; now ``cleaned`` → ``cleaned`` (reason ``hard``:
+  the member object does not say whether it was an abuse report);
+- a known member ``subscribed`` again (resubscribed through a form, or a confirmed opt-in) → ``subscribe``;
+- an unknown member who opted in inside the window → ``subscribe`` (a signup whose webhook was lost);
+- ``archived`` by someone in Mailchimp → ledger only (archiving is no unsubscribe; the planner leaves
+  members archived there alone), as are ``pending`` and ``transactional``.
+
+An address changed in Mailchimp gets a new member id (the md5 of the new address), and the ledger keeps
+neither Mailchimp's ``unique_email_id`` nor the old address's history, so a rename whose ``upemail``
+webhook was lost reads as an unknown member who opted in long ago: it goes into the ledger (no contact),
+never creates a second contact, and the contact keeps its old address until someone changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from constituent.integrations.mailchimp.inbound.events import EventSource, EventType, InboundEvent
+from constituent.integrations.mailchimp.responses import Member
+from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
+
+
+class ChangedMember(Member):
+    timestamp_opt: str = ""
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    member: ChangedMember
+    event: InboundEvent | None  # for the processor
+    ledger: LedgerUpdate | None  # a status the ledger must hold afterwards
+
+
+def parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def classify(
+    member: ChangedMember, old: LedgerEntry | None, list_id: str, since: datetime
+) -> MemberChange | None:
+    """The change ``member`` brings, or None when the ledger already agrees."""
+    status = RemoteStatus(member.status)
+    if old is not None and old.status is status:
+        return None
+    changed_at = parse_time(member.last_changed) or since
+    ledger = _ledger_update(member, old, status, changed_at)
+    kind = _event_type(member, old, status, since)
+    if kind is None:
+        return MemberChange(member, None, ledger)
+    event = InboundEvent(
+        type=kind,
+        fired_at=changed_at,
+        list_id=list_id,
+        email=member.email_address,
+        reason=_reason(kind, member),
+        merges=_merges(member.merge_fields),
+        source=EventSource.reconciliation,
+        member_last_changed=changed_at,
+    )
+    return MemberChange(member, event, ledger)
+
+
+def _event_type(
+    member: ChangedMember, old: LedgerEntry | None, status: RemoteStatus, since: datetime
+) -> EventType | None:
+    if old is None:
+        opted_in = parse_time(member.timestamp_opt)
+        is_signup = status is RemoteStatus.subscribed and opted_in is not None and opted_in >= since
+        return EventType.subscribe if is_signup else None
+    if status is RemoteStatus.unsubscribed:
+        return EventType.unsubscribe
+    if status is RemoteStatus.cleaned:
+        return EventType.cleaned
+    if status is RemoteStatus.subscribed:
+        return EventType.subscribe
+    return None
+
+
+def _ledger_update(
+    member: ChangedMember, old: LedgerEntry | None, status: RemoteStatus, changed_at: datetime
+) -> LedgerUpdate:
+    if old is None:
+        entry = LedgerEntry(member.id, member.email_address, status)
+    else:
+        entry = replace(
+            old, status=status, archived_by_us=old.archived_by_us and status is RemoteStatus.archived
+        )
+    return LedgerUpdate(entry, last_changed=changed_at)
+
+
+def _reason(kind: EventType, member: ChangedMember) -> str:
+    if kind is EventType.cleaned:
+        return "hard"
+    if kind is EventType.unsubscribe:
+        text = member.unsubscribe_reason.lower()
+        return "abuse" if "spam" in text or "abuse" in text else "manual"
+    return ""
+
+
+def _merges(values: Mapping[str, object]) -> dict[str, str]:
+    # Address merge fields come as objects; the processor reads names, which are plain strings.
+    return {tag: str(value) for tag, value in values.items() if isinstance(value, str | int | float)}
