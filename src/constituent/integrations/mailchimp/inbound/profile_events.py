@@ -11,6 +11,7 @@ from constituent.integrations.mailchimp.inbound import members, repository
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.members import ACTOR, note
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.kit.clock import utcnow
 
 # Merge tags the subscriber can type on Mailchimp's profile form, and the contact fields they mean.
 NAME_FIELDS = {"FNAME": ("first_name", "first name"), "LNAME": ("last_name", "last name")}
@@ -43,6 +44,14 @@ def _rekey(session: Session, integration: MailchimpIntegration, event: InboundEv
         old.last_changed = event.fired_at
 
 
+def _overwrite_on_next_sync(session: Session, member: members.Member) -> None:
+    """The database is the source of truth: forget that Mailchimp held what we wrote, and make the
+    contact a candidate of the next incremental sync, which then writes our values back."""
+    if member.row is not None:
+        member.row.fingerprint = ""
+    repository.touch_emails(session, member.email, utcnow())
+
+
 def profile(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
     """Name changes are noted; the database stays the source of truth unless the integration accepts them."""
     member = members.find_member(session, integration, event.email)
@@ -66,4 +75,6 @@ def profile(session: Session, integration: MailchimpIntegration, event: InboundE
     note(session, integration, event, contact.id, subject, {"changes": changes, "applied": accepted})
     if accepted:
         contacts.update_contact(session, contact.id, ContactUpdate(**changes), ACTOR)
+    else:
+        _overwrite_on_next_sync(session, member)
     return "profile applied" if accepted else "profile noted"

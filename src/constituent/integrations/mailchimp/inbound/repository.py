@@ -109,3 +109,10 @@ def add_ledger_row(session: Session, row: LedgerRow) -> LedgerRow:
 def delete_ledger_row(session: Session, row: LedgerRow) -> None:
     session.delete(row)
     session.flush()
+
+
+def touch_emails(session: Session, address: str, now: datetime) -> None:
+    """Mark the address's email rows changed, so the next incremental sync looks at their contacts."""
+    session.execute(
+        update(Email).where(Email.address_normalized == address.strip().lower()).values(updated_at=now)
+    )
