@@ -1,0 +1,105 @@
+"""CSV import in the browser (upload, a progress bar polled by htmx, the rejected-rows report) and export.
+
+The import runs in a background thread of this web process (crm/csv_imports/runner.py); its progress is
+stored in the csv_imports table, so whichever web process answers the poll shows the same bar.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from constituent.crm.csv_imports import runner, service
+from constituent.crm.imports.columns import OPTIONAL, REQUIRED
+from constituent.crm.imports.exporter import export_csv
+from constituent.kit.clock import utcnow
+from constituent.kit.db import session_scope
+from constituent.kit.settings import Settings
+from constituent.web.deps import SessionDep
+from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
+from constituent.web.pages.rendering import flash, render
+
+router = APIRouter(dependencies=PROTECTED)
+IMPORT = "/import/{import_id:int}"
+COPY_CHUNK = 1024 * 1024
+
+
+def uploads_dir(settings: Settings) -> Path:
+    folder = settings.data_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    context = {
+        "nav": "contacts",
+        "imports": service.recent_imports(session),
+        "required": REQUIRED,
+        "optional": OPTIONAL,
+    }
+    return render(request, "crm/import.html", context, user=user)
+
+
+@router.post("/import")
+async def upload(
+    request: Request,
+    user: UserDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> RedirectResponse:
+    if file is None or not file.filename:
+        flash(request, "error", "Choose a CSV file to import.")
+        return RedirectResponse("/import", status_code=303)
+    # Committed before the thread starts: the thread's own transactions must find the row.
+    with session_scope(database.sessions) as session:
+        import_id = service.start_import(session, file.filename, user.id).id
+    path = uploads_dir(settings) / f"{import_id}.csv"
+    with path.open("wb") as target:
+        while chunk := await file.read(COPY_CHUNK):
+            target.write(chunk)
+    runner.start_in_background(database, import_id, path, user.actor)
+    return RedirectResponse(f"/import/{import_id}", status_code=303)
+
+
+@router.get(IMPORT, response_class=HTMLResponse)
+def import_status_page(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    context = {"nav": "contacts", "job": service.get_import(session, import_id)}
+    return render(request, "crm/import_status.html", context, user=user)
+
+
+@router.get(IMPORT + "/status", response_class=HTMLResponse)
+def import_progress(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    """The progress fragment alone: htmx polls it until the import has finished."""
+    context = {"job": service.get_import(session, import_id)}
+    return render(request, "crm/_import_progress.html", context, user=user)
+
+
+@router.get(IMPORT + "/rejected.csv")
+def rejected_rows(import_id: int, _user: UserDep, session: SessionDep) -> Response:
+    job = service.get_import(session, import_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "reason"])
+    writer.writerows([row["line"], row["error"]] for row in job.rejected)
+    name = f"rejected-rows-{import_id}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/export.csv")
+def export(_user: UserDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
+    handle = tempfile.NamedTemporaryFile(dir=uploads_dir(settings), suffix=".csv", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    export_csv(session, path)
+    name = f"contacts-{utcnow():%Y-%m-%d}.csv"
+    return FileResponse(path, media_type="text/csv", filename=name, background=BackgroundTask(path.unlink))

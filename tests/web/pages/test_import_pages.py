@@ -1,0 +1,113 @@
+"""CSV import in the browser: upload, the progress fragment until it finishes, the rejected-rows report
+and its download; a wrong file is said plainly; export gives every contact back in the import's columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Any
+
+from constituent.crm.contacts.service import list_contacts
+from constituent.crm.csv_imports.runner import run_import
+from constituent.crm.csv_imports.service import get_import, start_import
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
+from tests.conftest import TestDatabase
+from tests.web.pages.conftest import Browser
+from tests.web.pages.crm_helpers import a_contact
+
+HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_email,groups,external_id"
+GOOD_AND_BAD = "\n".join(
+    [
+        HEADER,
+        "individual,Ann,Lee,,ann@example.org,yes,no,Volunteers,ext-1",
+        "individual,Bo,Diaz,,not-an-email,yes,no,,ext-2",
+        "organization,,,Parks Trust,info@parks.example,yes,no,,ext-3",
+        "martian,Zed,,,zed@example.org,yes,no,,ext-4",
+    ]
+)
+
+
+def _upload(browser: Browser, content: str, name: str = "people.csv") -> Any:
+    browser.get("/import")
+    files = {"file": (name, content.encode(), "text/csv")}
+    return browser.submit("/import", files=files)
+
+
+def _finished(browser: Browser, url: str) -> str:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        fragment = browser.get(url + "/status", headers={"HX-Request": "true"}).text
+        if "hx-trigger" not in fragment:
+            return fragment
+        time.sleep(0.1)
+    raise AssertionError("the import did not finish")
+
+
+def test_an_uploaded_csv_is_imported_and_the_rejected_rows_are_reported(
+    admin: Browser, db: TestDatabase
+) -> None:
+    response = _upload(admin, GOOD_AND_BAD)
+    assert response.status_code == 303
+    url = response.headers["location"]
+    assert "Import of people.csv" in admin.get(url).text
+
+    report = _finished(admin, url)
+
+    assert "Import finished" in report and 'value="100"' in report
+    assert "2 new contact(s)" in report and "2 row(s)" in report
+    assert "<tr><td>3</td><td>" in report and "<tr><td>5</td><td>" in report
+    with db.sessions() as session:
+        assert list_contacts(session)[1] == 2
+    download = admin.get(url + "/rejected.csv")
+    assert (
+        download.headers["content-disposition"]
+        == f'attachment; filename="rejected-rows-{url.rsplit("/", 1)[1]}.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(download.text)))
+    assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["3", "5"]
+
+
+def test_a_file_with_a_wrong_header_fails_with_a_plain_reason(admin: Browser, db: TestDatabase) -> None:
+    url = _upload(admin, "name,mail\nAnn,ann@example.org\n", "wrong.csv").headers["location"]
+    report = _finished(admin, url)
+    assert "Import failed" in report and "The file: wrong header" in report
+    assert "/tmp" not in report, "the server's file path is not shown"
+
+
+def test_the_import_page_lists_recent_imports_and_asks_for_a_file(admin: Browser, db: TestDatabase) -> None:
+    _finished(admin, _upload(admin, GOOD_AND_BAD).headers["location"])
+    page = admin.get("/import").text
+    assert ">people.csv</a>" in page and "<td>succeeded</td>" in page
+    empty = admin.submit("/import", {})
+    assert empty.headers["location"] == "/import"
+    assert "Choose a CSV file to import." in admin.get("/import").text
+
+
+def test_progress_is_read_from_the_database_so_any_web_process_shows_it(
+    admin: Browser, db: TestDatabase, tmp_path: Any
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(GOOD_AND_BAD)
+    with session_scope(db.sessions) as session:
+        import_id = start_import(session, "people.csv", None).id
+    page = admin.get(f"/import/{import_id}").text
+    assert "Importing…" in page and f'hx-get="/import/{import_id}/status"' in page
+
+    # The import runs elsewhere (another process, here: this thread); the page reads its row.
+    run_import(Database(db.engine, db.sessions), import_id, path, "import")
+
+    assert "Import finished" in admin.get(f"/import/{import_id}/status").text
+    with db.sessions() as session:
+        assert get_import(session, import_id).rows_read == 4
+    assert not path.exists(), "the uploaded file is deleted once imported"
+
+
+def test_export_downloads_every_contact_in_the_import_columns(admin: Browser, db: TestDatabase) -> None:
+    a_contact(db)
+    response = admin.get("/export.csv")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="contacts-')
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@example.org")]
