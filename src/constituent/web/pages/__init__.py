@@ -13,13 +13,21 @@ from fastapi.staticfiles import StaticFiles
 
 from constituent.kit.settings import Settings
 from constituent.web.pages import (
+    admin_users,
+    api_tokens,
     auth,
+    contact_contributions,
+    contact_groups,
+    contact_pages,
     crm_lists,
     dashboard,
+    groups_pages,
+    imports_pages,
     integrations,
     mailchimp_add,
     mailchimp_page,
     organization,
+    searches_pages,
 )
 from constituent.web.pages.errors import install_error_pages
 from constituent.web.pages.login_limiter import LoginLimiter
@@ -35,6 +43,14 @@ PROTECTED_ROUTERS = (
     mailchimp_page.router,
     crm_lists.router,
     organization.router,
+    contact_pages.router,
+    contact_contributions.router,
+    contact_groups.router,
+    groups_pages.router,
+    imports_pages.router,
+    admin_users.router,
+    api_tokens.router,
+    searches_pages.router,
 )
 
 
