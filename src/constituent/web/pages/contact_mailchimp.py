@@ -7,20 +7,25 @@ The contact profile includes the panel (``mailchimp_panels`` in its context); it
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.service import get_contact
+from constituent.crm.errors import Conflict
+from constituent.integrations.mailchimp.errors import MailchimpError
+from constituent.integrations.mailchimp.inbound.reconfirm import reconfirm_contact
 from constituent.integrations.mailchimp.sync.contact_status import (
     MailchimpStatus,
     mailchimp_status_for_contact,
 )
+from constituent.kit.crypto import SecretBox
 from constituent.web.deps import SessionDep
-from constituent.web.pages.deps import PROTECTED, UserDep
-from constituent.web.pages.rendering import render
+from constituent.web.pages.deps import PROTECTED, SettingsDep, UserDep
+from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -44,11 +49,9 @@ class MailchimpPanel:
 
 
 def may_reconfirm(status: MailchimpStatus) -> bool:
-    """Re-confirmation is for a person Mailchimp holds unsubscribed (or refused in its compliance state):
-    Mailchimp emails them an opt-in link. A bounced or deleted address cannot be asked."""
-    if status.status == "unsubscribed":
-        return True
-    return status.status not in {"cleaned", "forgotten"} and "compliance state" in status.problem.lower()
+    """Re-confirmation is for a person Mailchimp holds unsubscribed or in its compliance state (the same
+    rule as inbound/reconfirm.py, which checks again): Mailchimp emails them an opt-in link."""
+    return status.status == "unsubscribed" or "compliance" in status.problem.lower()
 
 
 def mailchimp_panels(session: Session, contact_id: int) -> list[MailchimpPanel]:
@@ -71,3 +74,26 @@ def panel(contact_id: int, request: Request, user: UserDep, session: SessionDep)
         "mailchimp_panels": mailchimp_panels(session, contact_id),
     }
     return render(request, "contacts/_mailchimp_panel.html", context, user=user)
+
+
+@router.post("/contacts/{contact_id:int}/mailchimp/{integration_id:int}/reconfirm")
+def reconfirm(
+    contact_id: int,
+    integration_id: int,
+    request: Request,
+    _user: UserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> RedirectResponse:
+    """Ask Mailchimp to email the person an opt-in link (only ever on request: this button, API, CLI)."""
+    box = SecretBox.from_settings(settings)
+    try:
+        result = asyncio.run(reconfirm_contact(session, box, integration_id, contact_id))
+        flash(request, "success", result.message)
+    except Conflict as exc:
+        session.rollback()
+        flash(request, "error", str(exc))
+    except MailchimpError as exc:
+        session.rollback()
+        flash(request, "error", f"Mailchimp did not accept the request: {exc.describe()}")
+    return RedirectResponse(f"/contacts/{contact_id}#mailchimp", status_code=303)

@@ -19,6 +19,7 @@ from constituent.crm.contacts.schemas import EmailIn
 from constituent.crm.errors import Conflict, InvalidInput
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_form
+from constituent.web.pages.contact_mailchimp import mailchimp_panels
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
 from constituent.web.pages.rendering import flash, render
@@ -92,8 +93,8 @@ def _summary(
 ) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
     edit = form or contact_form.form_of(contact)
-    # H8b adds "mailchimp_panels" here for its panel (templates/contacts/_mailchimp_panel.html).
-    context = {"form": edit, **_form_specs()}
+    # The contact's standing in each Mailchimp audience (templates/contacts/_mailchimp_panel.html).
+    context = {"form": edit, **_form_specs(), "mailchimp_panels": mailchimp_panels(session, contact_id)}
     return render_tab(request, user, contact, "summary", context, 400 if edit.errors else 200)
 
 

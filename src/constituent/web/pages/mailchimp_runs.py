@@ -18,12 +18,16 @@ from constituent.integrations.mailchimp.sync.error_report import attachment_head
 from constituent.integrations.mailchimp.sync.models import RunTrigger, SyncRun
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
+from constituent.web.pages import contact_mailchimp
 from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
 from constituent.web.pages.integration_view import view_of
 from constituent.web.pages.rendering import render
 from constituent.web.pages.sync_display import progress_of
 
 router = APIRouter(dependencies=PROTECTED)
+# The contact's Mailchimp panel is served with the other Mailchimp pages (all reach web/pages/__init__.py
+# through mailchimp_page's router).
+router.include_router(contact_mailchimp.router)
 PAGE = "/integrations/mailchimp/{integration_id:int}"
 RUN = PAGE + "/runs/{run_id:int}"
 PREVIEW_PAGE_SIZE = 50
