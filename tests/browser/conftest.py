@@ -85,6 +85,8 @@ def site(tmp_path: Path, emulator: RunningEmulator) -> Iterator[Site]:
         mailchimp_oauth_base=emulator.base_url,
         mailchimp_client_id=oauth_app["client_id"],
         mailchimp_client_secret=oauth_app["client_secret"],
+        # Force Sync runs its job in the request (Huey immediate mode); tests/jobs cover real queues.
+        queue_url="memory://",
     )
     engine = make_engine(f"sqlite:///{tmp_path / 'site.db'}")
     Base.metadata.create_all(engine)

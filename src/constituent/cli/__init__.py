@@ -16,6 +16,7 @@ from constituent.cli import searches as searches_commands
 from constituent.cli import serve as serve_commands
 from constituent.cli import tokens as tokens_commands
 from constituent.cli import users as users_commands
+from constituent.cli import worker as worker_commands
 
 app = typer.Typer(
     name="constituent",
@@ -35,6 +36,7 @@ app.add_typer(serve_commands.app, name="serve")
 app.add_typer(emulator_commands.app, name="emulator")
 app.add_typer(searches_commands.app, name="searches")
 app.add_typer(demo_commands.app, name="demo")
+app.add_typer(worker_commands.app, name="worker")
 
 
 def main() -> None:

@@ -13,13 +13,40 @@ app = typer.Typer(help="Serve the web app and the REST API.", invoke_without_com
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
     port: int = typer.Option(8000, help="TCP port."),
+    with_worker: bool = typer.Option(
+        False,
+        "--with-worker",
+        help="Also run the job worker in this process (the one-machine setup: Force Sync, webhooks and "
+        "the schedules work with nothing else running).",
+    ),
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker threads with --with-worker."),
+    periodic: bool = typer.Option(
+        True, "--periodic/--no-periodic", help="With --with-worker: run the schedules here too."
+    ),
 ) -> None:
-    """Migrate the database, then serve /healthz, /api/v1 (docs at /api/v1/docs) and the web pages."""
+    """Migrate the database, then serve /healthz, /readyz, /metrics, /api/v1 (docs at /api/v1/docs) and
+    the web pages. Without --with-worker, run `constituent worker` beside it."""
     # Imported here: every other command would otherwise pay for loading the web stack at start-up.
     import uvicorn
 
+    from constituent.kit import logging as kit_logging
+    from constituent.kit.settings import get_settings
     from constituent.web.app import create_app
 
+    settings = get_settings()
+    kit_logging.configure(settings)
     database = migrated_database()
-    # Seam for issue 7: `--with-worker` will start the job worker in this process before uvicorn runs.
-    uvicorn.run(create_app(database=database), host=host, port=port, log_level="info")
+    worker = None
+    if with_worker:
+        from constituent.jobs.worker import EmbeddedWorker
+
+        worker = EmbeddedWorker(settings, database, workers=workers, periodic=periodic)
+        worker.start()
+    try:
+        uvicorn.run(
+            create_app(settings, database=database), host=host, port=port, log_config=None, log_level="info"
+        )
+    finally:
+        # uvicorn has handled SIGTERM / Ctrl-C: let running jobs finish (or hand them to the reaper).
+        if worker is not None:
+            worker.stop()

@@ -4,7 +4,9 @@
   constant small writes never contend with the app database's writers);
 - ``redis://…`` / ``rediss://…``: PriorityRedisHuey, so Force Sync can overtake the nightly backlog;
 - ``postgresql://…``: Huey's PostgreSQL storage on psycopg 3 (``DELETE … WHERE id = (SELECT … FOR UPDATE
-  SKIP LOCKED)`` to dequeue, LISTEN/NOTIFY to wake idle workers), tables ``huey_*``.
+  SKIP LOCKED)`` to dequeue, LISTEN/NOTIFY to wake idle workers), tables ``huey_*``;
+- ``memory://``: no queue at all — each task runs in the caller's thread when it is enqueued (Huey's
+  immediate mode), for one-off scripts and tests about what a task does rather than how it is queued.
 
 All three honour priorities (higher first).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from huey import Huey, PostgresHuey, PriorityRedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, PostgresHuey, PriorityRedisHuey, SqliteHuey
 
 from constituent.crm.errors import InvalidInput
 
@@ -40,8 +42,11 @@ def open_queue(url: str, name: str = QUEUE_NAME) -> Huey:
     if url.startswith(_POSTGRES_PREFIXES):
         dsn = "postgresql://" + url.split("://", 1)[1]
         return PostgresHuey(name, dsn=dsn, results=False)
+    if url == "memory://":
+        return MemoryHuey(name, immediate=True, results=False)
     raise InvalidInput(
-        "CONSTITUENT_QUEUE_URL", "use sqlite:///path, redis://host:port/db or postgresql://user@host/db"
+        "CONSTITUENT_QUEUE_URL",
+        "use sqlite:///path, redis://host:port/db, postgresql://user@host/db or memory://",
     )
 
 

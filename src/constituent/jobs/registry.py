@@ -29,58 +29,87 @@ QUARTER_HOURLY = crontab(minute="*/15")
 class Jobs:
     huey: Huey
     settings: Settings
-    run_sync: TaskWrapper
-    process_webhooks: TaskWrapper
-    periodic: dict[str, TaskWrapper] = field(default_factory=dict)
+    database: Database | None = None  # built from settings on first use unless the process gives one
+    tasks: dict[str, TaskWrapper] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def run_sync(self) -> TaskWrapper:
+        return self.tasks["run_sync"]
+
+    @property
+    def process_webhooks(self) -> TaskWrapper:
+        return self.tasks["process_webhooks"]
+
+    @property
+    def periodic(self) -> dict[str, TaskWrapper]:
+        return {name: task for name, task in self.tasks.items() if name in PERIODIC}
+
+    def db(self) -> Database:
+        with self._lock:
+            if self.database is None:
+                self.database = database_for(self.settings)
+            return self.database
+
+
+PERIODIC = {"nightly_tick", "reap", "sweep_webhooks", "reconcile", "track_campaigns"}
 
 
 def build_jobs(settings: Settings, database: Database | None = None, *, name: str = queue.QUEUE_NAME) -> Jobs:
-    huey = queue.open_queue(settings.resolved_queue_url, name)
-    lock = threading.Lock()
-    holder: list[Database] = [database] if database is not None else []
-
-    def db() -> Database:
-        with lock:
-            if not holder:
-                holder.append(database_for(settings))
-            return holder[0]
+    jobs = Jobs(queue.open_queue(settings.resolved_queue_url, name), settings, database)
+    huey = jobs.huey
 
     def bind(body: Callable[..., Any]) -> Callable[..., Any]:
         def task(*args: Any) -> Any:
-            return body(db(), settings, *args)
+            return body(jobs.db(), settings, *args)
 
         return task
 
-    run_sync = huey.task(name="run_sync")(bind(tasks.run_sync))
-    process_webhooks = huey.task(name="process_webhooks")(bind(tasks.process_webhooks))
-    periodic = {
+    def sweep(database: Database, settings: Settings) -> int:
+        return tasks.process_webhooks(database, settings, None)
+
+    jobs.tasks = {
+        "run_sync": huey.task(name="run_sync")(bind(tasks.run_sync)),
+        "process_webhooks": huey.task(name="process_webhooks")(bind(tasks.process_webhooks)),
         "nightly_tick": huey.periodic_task(EVERY_MINUTE, name="nightly_tick")(bind(tasks.nightly_tick)),
         "reap": huey.periodic_task(EVERY_MINUTE, name="reap")(bind(tasks.reap)),
-        "sweep_webhooks": huey.periodic_task(EVERY_MINUTE, name="sweep_webhooks")(
-            bind(lambda database, s: tasks.process_webhooks(database, s, None))
-        ),
+        "sweep_webhooks": huey.periodic_task(EVERY_MINUTE, name="sweep_webhooks")(bind(sweep)),
         "reconcile": huey.periodic_task(HOURLY, name="reconcile")(bind(tasks.reconcile)),
         "track_campaigns": huey.periodic_task(QUARTER_HOURLY, name="track_campaigns")(
             bind(tasks.track_campaigns)
         ),
     }
-    return Jobs(huey, settings, run_sync, process_webhooks, periodic)
+    return jobs
 
 
 _cache: dict[str, Jobs] = {}
+_databases: dict[str, Database] = {}
 _cache_lock = threading.Lock()
+
+
+def _key(settings: Settings) -> str:
+    return settings.model_dump_json()
 
 
 def jobs_for(settings: Settings) -> Jobs:
     """This process's Jobs for ``settings`` (one per distinct configuration)."""
-    key = settings.model_dump_json()
+    key = _key(settings)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = build_jobs(settings)
+            _cache[key] = build_jobs(settings, _databases.get(key))
         return _cache[key]
+
+
+def use_database(settings: Settings, database: Database) -> None:
+    """Tasks run in this process for ``settings`` use ``database`` (the web app's, the worker's)."""
+    key = _key(settings)
+    with _cache_lock:
+        _databases[key] = database
+        if key in _cache:
+            _cache[key].database = database
 
 
 def use_jobs(jobs: Jobs) -> None:
     """Make ``jobs`` what ``jobs_for(jobs.settings)`` returns (serve --with-worker shares its database)."""
     with _cache_lock:
-        _cache[jobs.settings.model_dump_json()] = jobs
+        _cache[_key(jobs.settings)] = jobs

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from constituent.integrations.mailchimp.inbound.models import InboxStatus, WebhookEvent
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.jobs.models import NightlyRun
@@ -109,3 +110,20 @@ def claim_night(session: Session, integration_id: int, night: date, now: datetim
     session.add(claim)
     session.flush()
     return claim
+
+
+def runs_by_status(session: Session) -> dict[str, int]:
+    query = select(SyncRun.status, func.count()).group_by(SyncRun.status)
+    return {str(status): int(count) for status, count in session.execute(query)}
+
+
+def members_written(session: Session) -> int:
+    """Members created or updated in Mailchimp by every run so far (dry runs count nothing)."""
+    total = func.coalesce(func.sum(SyncRun.created + SyncRun.updated), 0)
+    return int(session.scalar(select(total).where(SyncRun.dry_run.is_(False))) or 0)
+
+
+def inbox_depth(session: Session) -> int:
+    """Webhook deliveries stored and not processed yet."""
+    query = select(func.count()).select_from(WebhookEvent).where(WebhookEvent.status == InboxStatus.received)
+    return int(session.scalar(query) or 0)

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from constituent.integrations.mailchimp.sync.engine import run_queued
 from constituent.jobs import reaper, schedule
-from constituent.kit import metrics
 from constituent.kit.clock import utcnow
 from constituent.kit.logging import bound, get_logger
 from constituent.kit.runtime import Database
@@ -25,7 +24,6 @@ def run_sync(database: Database, settings: Settings, run_id: int) -> None:
         run = run_queued(database, settings, run_id, lease_ttl=ttl)
         with bound(integration_id=run.integration_id):
             log.info("sync run ended", status=str(run.status), message=run.message[:200])
-        metrics.run_finished(str(run.status))
 
 
 def process_webhooks(database: Database, settings: Settings, integration_id: int | None) -> int:

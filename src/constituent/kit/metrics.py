@@ -1,10 +1,10 @@
 """Prometheus metrics (``GET /metrics``).
 
-Counters kept in this process: Mailchimp requests by method and status, Mailchimp error answers by
-status, and sync runs ended in this process by outcome. With several processes on one host (serve +
-worker), set ``PROMETHEUS_MULTIPROC_DIR`` to a shared empty directory and ``/metrics`` adds up every
-process's counters. Gauges the database knows are computed when scraped (``add_collector``): those
-are right across any number of machines.
+Counters kept in this process: Mailchimp requests by method and status, and Mailchimp error answers
+by status. With several processes on one host (serve + worker), set ``PROMETHEUS_MULTIPROC_DIR`` to a
+shared empty directory and ``/metrics`` adds up every process's counters. What the database knows
+(runs by outcome, members synced, webhook inbox depth) is computed when scraped (``render(computed)``),
+so it is right across any number of worker machines.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ MAILCHIMP_REQUESTS = Counter(
 MAILCHIMP_ERRORS = Counter(
     "constituent_mailchimp_errors", "Error answers from Mailchimp (4xx/5xx), by status.", ["status"]
 )
-SYNC_RUNS = Counter("constituent_sync_runs", "Sync runs that ended in this process, by outcome.", ["outcome"])
-MEMBERS_SYNCED = Counter("constituent_members_synced", "Members written to Mailchimp (created or updated).")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
@@ -34,12 +32,6 @@ def mailchimp_answered(method: str, status: int) -> None:
     MAILCHIMP_REQUESTS.labels(method=method, status=str(status)).inc()
     if status >= 400:
         MAILCHIMP_ERRORS.labels(status=str(status)).inc()
-
-
-def run_finished(outcome: str, members_written: int = 0) -> None:
-    SYNC_RUNS.labels(outcome=outcome).inc()
-    if members_written:
-        MEMBERS_SYNCED.inc(members_written)
 
 
 class _Computed(Collector):
@@ -56,7 +48,7 @@ def render(computed: Callable[[], Iterable[Metric]] | None = None) -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        for collector in (MAILCHIMP_REQUESTS, MAILCHIMP_ERRORS, SYNC_RUNS, MEMBERS_SYNCED):
+        for collector in (MAILCHIMP_REQUESTS, MAILCHIMP_ERRORS):
             registry.register(collector)
     if computed is not None:
         registry.register(_Computed(computed))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from constituent.jobs import registry
 from constituent.kit.runtime import Database, database_for, get_database
 from constituent.kit.settings import Settings, get_settings
-from constituent.web import health, mailchimp_routes
+from constituent.web import health, mailchimp_routes, metrics
 from constituent.web.api import create_api
 from constituent.web.pages import install_pages
 
@@ -22,7 +23,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app = FastAPI(title="Constituent", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.database = database
     app.state.settings = settings
+    # Jobs this process runs itself (an immediate queue, serve --with-worker) use the app's database.
+    registry.use_database(settings, database)
     app.include_router(health.router)
+    app.include_router(metrics.router)  # Bearer token or admin session
     app.include_router(mailchimp_routes.router)
     app.mount(API_PREFIX, create_api(database, settings))
     # The browser pages (Jinja2 + htmx, session cookies + CSRF) live on the root app, so they get their

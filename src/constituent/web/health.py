@@ -1,4 +1,6 @@
-"""``GET /healthz``: for load balancers and `make demo`; no login, and it proves the database answers."""
+"""``GET /healthz`` (the process is up and the database answers) and ``GET /readyz`` (the database and
+the job queue both answer: ready to take work). No login: both say only "ok" or which part failed, by
+kind, never a URL or a message that could carry a host name or credential."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from constituent.kit.settings import Settings
 from constituent.web.deps import database
 
 router = APIRouter()
@@ -20,3 +23,28 @@ def healthz(request: Request) -> JSONResponse:
     except SQLAlchemyError as exc:
         return JSONResponse(status_code=503, content={"status": "error", "database": type(exc).__name__})
     return JSONResponse(content={"status": "ok", "database": "ok"})
+
+
+def _queue_answers(request: Request) -> str:
+    from constituent.jobs.registry import jobs_for  # the web app loads the queue only when asked
+
+    settings: Settings = request.app.state.settings
+    try:
+        jobs_for(settings).huey.storage.queue_size()
+    except Exception as exc:
+        return type(exc).__name__
+    return "ok"
+
+
+@router.get("/readyz", include_in_schema=False)
+def readyz(request: Request) -> JSONResponse:
+    checks = {"database": "ok", "queue": _queue_answers(request)}
+    try:
+        with database(request).engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        checks["database"] = type(exc).__name__
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        status_code=200 if ready else 503, content={"status": "ok" if ready else "error", **checks}
+    )

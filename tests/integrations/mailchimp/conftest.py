@@ -74,5 +74,7 @@ def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -
         mailchimp_oauth_base=emulator.base_url,
         # Nothing listens here: webhook validation fails unless a test serves the app.
         base_url="http://127.0.0.1:9",
+        # An API-requested sync runs in the request (Huey immediate mode); tests/jobs cover real queues.
+        queue_url="memory://",
     )
     return Product(settings, db, emulator)

@@ -73,6 +73,8 @@ def settings(tmp_path: Path, emulator: RunningEmulator) -> Settings:
         base_url="http://testserver",
         mailchimp_api_base=emulator.api_base,
         mailchimp_oauth_base=emulator.base_url,
+        # Force Sync runs its job in the request (Huey immediate mode); tests/jobs cover real queues.
+        queue_url="memory://",
     )
 
 

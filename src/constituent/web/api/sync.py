@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import runs
-from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.error_report import attachment_headers, errors_csv
 from constituent.integrations.mailchimp.sync.models import RunTrigger
 from constituent.integrations.mailchimp.sync.schemas import RunDetail, RunErrorOut, RunOut, SyncRequest
+from constituent.jobs.dispatch import request_sync
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
@@ -20,16 +20,24 @@ from constituent.web.deps import SessionDep
 router = APIRouter(tags=["sync"])
 
 
-@router.post("/integrations/mailchimp/{integration_id}/sync", response_model=RunDetail)
-def start_sync(integration_id: int, body: SyncRequest, request: Request, session: SessionDep) -> RunDetail:
-    """Run a sync now and answer with the finished run (a sync already running is waited for first)."""
+@router.post(
+    "/integrations/mailchimp/{integration_id}/sync",
+    response_model=RunDetail,
+    status_code=202,
+    responses={200: {"model": RunDetail, "description": "The run already finished (immediate queue)."}},
+)
+def start_sync(
+    integration_id: int, body: SyncRequest, request: Request, response: Response, session: SessionDep
+) -> RunDetail:
+    """Queue a sync (incremental = Force Sync, at high priority; full = Resync) and answer 202 with the
+    queued run; follow it at GET /sync-runs/{run_id}. While a run of this integration is queued or
+    running, that run is answered instead of starting another."""
     get_integration(session, integration_id)
-    # The run is its own boundary, committing page by page: end this request's transaction first so
-    # it holds no lock the run would wait for.
+    # request_sync is its own boundary: end this request's transaction first so it holds no lock.
     session.commit()
     database: Database = request.app.state.database
     settings: Settings = request.app.state.settings
-    run = run_sync(
+    run = request_sync(
         database,
         settings,
         integration_id,
@@ -38,7 +46,10 @@ def start_sync(integration_id: int, body: SyncRequest, request: Request, session
         confirm_removals=body.confirm_removals,
         trigger=RunTrigger.api,
     )
-    return _detail(session, run.id)
+    detail = _detail(session, run.id)
+    if detail.status not in ("queued", "running"):
+        response.status_code = 200
+    return detail
 
 
 @router.get("/integrations/mailchimp/{integration_id}/runs", response_model=list[RunOut])
