@@ -1,0 +1,159 @@
+"""The webhook URL itself: who may deliver, what a bad body gets, and what retries and late or lost
+deliveries do to the end state."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+
+from constituent.auth.models import Role
+from constituent.integrations.mailchimp.inbound.models import InboxStatus
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from tests.integrations.mailchimp.inbound.conftest import Live
+from tests.integrations.mailchimp.inbound.helpers import activity_subjects, joined, ledger_row, memberships
+from tests.integrations.mailchimp.sync.sync_helpers import add_people
+
+
+def unsubscribe_fields(live: Live, email: str, fired_at: str = "2030-01-01 10:00:00") -> dict[str, str]:
+    return {
+        "type": "unsubscribe",
+        "fired_at": fired_at,
+        "data[action]": "unsub",
+        "data[reason]": "manual",
+        "data[list_id]": live.audience.audience_id,
+        "data[email]": email,
+        "data[merges][EMAIL]": email,
+    }
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda url: url[:-3] + "xyz",  # wrong secret
+        lambda url: url.replace("/mailchimp/1/", "/mailchimp/999/"),  # wrong id
+        lambda url: url.replace("/mailchimp/1/", "/mailchimp/one/"),  # not an id at all
+        lambda url: url.rsplit("/", 1)[0] + "/",  # no secret
+    ],
+    ids=["wrong-secret", "wrong-id", "not-an-id", "no-secret"],
+)
+def test_a_wrong_id_or_secret_gets_404_and_nothing_is_stored(
+    live: Live, tamper: Callable[[str], str]
+) -> None:
+    url = tamper(live.url)
+    assert live.integration_id == 1 and url != live.url
+    response = live.post(unsubscribe_fields(live, "ann@example.org"), url=url)
+    assert response.status_code == 404
+    assert live.inbox() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"type=nonsense", b"type=subscribe&fired_at=yesterday", b"\xff\xfe\x00garbage", b"a=%zz&&=&type"],
+)
+def test_a_malformed_body_gets_400_is_logged_without_addresses_and_is_not_stored(
+    live: Live, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="constituent.web.mailchimp_routes")
+    response = live.http.post(
+        live.url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 400
+    assert live.inbox() == []
+    [record] = [r for r in caplog.records if r.name == "constituent.web.mailchimp_routes"]
+    assert "mailchimp webhook refused" in record.getMessage()
+
+
+def test_the_log_line_of_a_malformed_body_never_holds_its_address(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    fields = {**unsubscribe_fields(live, "secret.person@example.org"), "fired_at": "not a time"}
+    assert live.post(fields).status_code == 400
+    assert caplog.records and all("secret.person" not in r.getMessage() for r in caplog.records)
+
+
+def test_the_same_delivery_twice_ends_in_the_same_state(live_groups: Live) -> None:
+    live = live_groups
+    [ann] = joined(live, "ann@example.org")
+    live.audience.sync()
+    live.person("ann@example.org", "unsubscribe", reason="manual")
+    [delivery] = live.settle(1)
+    assert live.post(delivery["fields"]).status_code == 200, "Mailchimp's retry of the same payload"
+    assert live.process() == 2
+
+    assert len(memberships(live, ann).past) == 1
+    subjects = activity_subjects(live, ann)
+    assert subjects.count("Unsubscribed from Mailchimp audience Supporters") == 1
+    assert [e.status for e in live.inbox()] == [InboxStatus.processed, InboxStatus.processed]
+
+
+def test_an_older_event_arriving_after_a_newer_one_changes_nothing(live: Live) -> None:
+    [kim] = add_people(live.product, "kim@example.org")
+    live.audience.sync()
+    live.product.emulator.control(
+        "PUT", "webhooks/delivery", {"paused": True, "list_id": live.audience.audience_id}
+    )
+    live.person("kim@example.org", "unsubscribe", reason="manual")
+    [lost] = [d for d in live.deliveries() if d["outcome"] == "dropped"]
+    live.product.emulator.control(
+        "PUT", "webhooks/delivery", {"paused": False, "list_id": live.audience.audience_id}
+    )
+    time.sleep(1.1)  # fired_at has whole seconds
+    body = {"email_address": "kim@example.org", "merge_fields": {"FNAME": "Kim"}}
+    live.product.emulator.control("POST", f"lists/{live.audience.audience_id}/signup", body)
+    live.settle(2)
+    live.process()
+    assert live.post(lost["fields"]).status_code == 200, "the unsubscribe, delivered late"
+    live.process()
+
+    row = ledger_row(live, "kim@example.org")
+    assert row is not None and row.status is RemoteStatus.subscribed
+    assert "Unsubscribed from Mailchimp audience Supporters" not in activity_subjects(live, kim)
+    assert [e.outcome for e in live.inbox()][-1] == "stale (a newer event was applied)"
+
+
+def test_deliveries_while_nothing_processes_are_kept_and_processed_later(live: Live) -> None:
+    ids = add_people(live.product, "a1@example.org", "a2@example.org", "a3@example.org")
+    live.audience.sync()
+    for email in ("a1@example.org", "a2@example.org", "a3@example.org"):
+        live.person(email, "unsubscribe", reason="manual")
+    live.settle(3)
+    assert [e.status for e in live.inbox()] == [InboxStatus.received] * 3
+
+    assert live.process() == 3
+    assert live.process() == 0, "nothing left"
+    for contact_id in ids:
+        assert "Unsubscribed from Mailchimp audience Supporters" in activity_subjects(live, contact_id)
+
+
+def test_an_event_for_another_audience_is_ignored(live: Live) -> None:
+    fields = {**unsubscribe_fields(live, "zed@example.org"), "data[list_id]": "someother"}
+    assert live.post(fields).status_code == 200
+    live.process()
+    [event] = live.inbox()
+    assert (event.status, event.outcome) == (InboxStatus.ignored, "ignored: another audience")
+
+
+def test_the_inbox_is_listed_for_admins_with_its_processing_state(live: Live) -> None:
+    add_people(live.product, "b1@example.org")
+    live.audience.sync()
+    live.person("b1@example.org", "unsubscribe", reason="manual")
+    live.settle(1)
+    assert (
+        live.post({**unsubscribe_fields(live, "x@example.org"), "data[list_id]": "other"}).status_code == 200
+    )
+    live.process()
+
+    with live.api() as admin:
+        everything = admin.get("/webhook-events", params={"limit": 1}).json()
+        ignored = admin.get("/webhook-events", params={"status": "ignored"}).json()
+        bad = admin.get("/webhook-events", params={"status": "bogus"})
+    assert (everything["total"], len(everything["items"])) == (2, 1)
+    assert [i["status"] for i in ignored["items"]] == ["ignored"]
+    assert bad.status_code == 422
+    assert "body" not in everything["items"][0], "bodies hold addresses"
+    with live.api(role=Role.staff) as staff:
+        assert staff.get("/webhook-events").status_code == 403

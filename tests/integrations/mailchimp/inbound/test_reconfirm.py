@@ -1,0 +1,62 @@
+""" "Ask Mailchimp to re-confirm": only on request, only for a held contact, and it sets pending."""
+
+from __future__ import annotations
+
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from tests.integrations.mailchimp.inbound.conftest import Live
+from tests.integrations.mailchimp.inbound.helpers import ledger_row
+from tests.integrations.mailchimp.sync.sync_helpers import add_people
+
+
+def unsubscribed(live: Live, email: str) -> int:
+    [contact_id] = add_people(live.product, email)
+    live.audience.sync()
+    live.person(email, "unsubscribe", reason="manual")
+    live.settle(1)
+    live.process()
+    return contact_id
+
+
+def test_reconfirming_an_unsubscribed_contact_sets_pending_and_mailchimp_emails_them(live: Live) -> None:
+    lea = unsubscribed(live, "lea@example.org")
+    assert live.audience.member("lea@example.org")["compliance"] is True
+
+    with live.api() as api:
+        response = api.post(f"/contacts/{lea}/mailchimp/{live.integration_id}/reconfirm")
+    assert response.status_code == 200, response.text
+    assert (response.json()["status"], response.json()["email"]) == ("pending", "lea@example.org")
+    member = live.audience.member("lea@example.org")
+    assert (member["status"], member["confirmations_sent"]) == ("pending", 1)
+    row = ledger_row(live, "lea@example.org")
+    assert row is not None and (row.status, row.refused) == (RemoteStatus.pending, "")
+
+    live.person("lea@example.org", "confirm")  # she clicks the link
+    live.settle(2)
+    live.process()
+    row = ledger_row(live, "lea@example.org")
+    assert row is not None and row.status is RemoteStatus.subscribed
+
+
+def test_a_contact_not_held_is_refused_with_409_and_mailchimp_is_not_asked(live: Live) -> None:
+    [max_] = add_people(live.product, "max@example.org")
+    live.audience.sync()
+    writes = live.audience.emulator_writes()
+    with live.api() as api:
+        response = api.post(f"/contacts/{max_}/mailchimp/{live.integration_id}/reconfirm")
+        unknown = api.post(f"/contacts/{max_}/mailchimp/999/reconfirm")
+    assert response.status_code == 409
+    assert "nothing to re-confirm" in response.json()["detail"]
+    assert unknown.status_code == 404
+    assert live.audience.emulator_writes() == writes
+    assert live.audience.member("max@example.org")["confirmations_sent"] == 0
+
+
+def test_the_cli_reconfirms_a_contact(live: Live) -> None:
+    ned = unsubscribed(live, "ned@example.org")
+    result = live.product.cli_json("mailchimp", "reconfirm", str(ned))
+    assert result["status"] == "pending"
+    assert live.audience.member("ned@example.org")["status"] == "pending"
+
+    again = live.product.cli("mailchimp", "reconfirm", str(ned))
+    assert again.returncode != 0
+    assert "nothing to re-confirm" in again.stderr
