@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.limiter import CrossLoopLimiter, limiter_for
+from constituent.kit import metrics
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ class MailchimpClient:
         async with self.limiter.slot():
             self.stats.count(method)
             response = await self._http.request(method, path, params=params, json=json)
+        metrics.mailchimp_answered(method, response.status_code)
         if response.is_success and (response.status_code == 204 or not response.content):
             return None
         body = _decode(response)
