@@ -1,4 +1,5 @@
-"""`constituent demo` (what `make demo` runs): data, emulator, integration and app, reused on a second run."""
+"""`constituent demo` (what `make demo` runs): data, emulator, Mailchimp connected through its OAuth login,
+the first sync, a few unsubscribes arriving as webhooks, a campaign; all reused on a second run."""
 
 from __future__ import annotations
 
@@ -45,10 +46,24 @@ def _wait_for_webhook(base_url: str, token: str) -> dict[str, object]:
     raise AssertionError("the demo did not come up with a registered webhook")
 
 
+_SEEN: dict[int, list[str]] = {}
+
+
+def _wait_for_output_line(process: subprocess.Popen[str], line: str) -> None:
+    """Read the demo's output until ``line`` (what was read is kept for _stop)."""
+    assert process.stdout is not None
+    seen = _SEEN.setdefault(process.pid, [])
+    while not any(line in s for s in seen):
+        read = process.stdout.readline()
+        assert read, f"the demo ended before printing {line!r}: {''.join(seen)}"
+        seen.append(read)
+
+
 def _stop(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
-    return output
+    assert process.returncode == 0, output
+    return "".join(_SEEN.pop(process.pid, [])) + output
 
 
 def test_the_demo_builds_everything_once_and_reuses_it_on_the_next_run(tmp_path: Path) -> None:
@@ -63,13 +78,26 @@ def test_the_demo_builds_everything_once_and_reuses_it_on_the_next_run(tmp_path:
     try:
         login = _login_when_written(data_dir)
         integration = _wait_for_webhook(base_url, login["api_token"])
-        contacts = httpx.get(
-            f"{base_url}/api/v1/contacts", headers={"Authorization": f"Bearer {login['api_token']}"}
-        ).json()
-        assert contacts["total"] > 150
+        api = httpx.Client(
+            base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {login['api_token']}"}
+        )
+        assert api.get("/contacts").json()["total"] > 150
+        assert integration["auth_kind"] == "oauth", "connected through Mailchimp's login page"
+        _wait_for_output_line(first, "Press Ctrl-C to stop.")
+        runs = api.get(f"/integrations/mailchimp/{integration['id']}/runs").json()
+        [first_sync] = [run for run in runs if run["trigger"] == "cli"]  # the worker may add a nightly run
+        assert first_sync["status"] == "succeeded" and first_sync["created"] > 5
+        events = api.get("/webhook-events", params={"limit": 200}).json()["items"]
+        unsubscribes = [e for e in events if e["event_type"] == "unsubscribe"]
+        assert [e["status"] for e in unsubscribes] == ["processed"] * 3
     finally:
         first_output = _stop(first)
     assert "Creating 200 demo contacts" in first_output
+    assert "Connected Mailchimp through its login page (OAuth)" in first_output
+    assert "First sync succeeded" in first_output
+    assert "3 people unsubscribed in Mailchimp" in first_output
+    assert "Sent the campaign 'Spring cleanup at Elm Park' from Mailchimp" in first_output
+    assert "Stopping..." in first_output
     assert (data_dir / "emulator-state.jsonl.gz").exists()
 
     second = _start_demo(data_dir, port, emulator_port)
@@ -80,6 +108,7 @@ def test_the_demo_builds_everything_once_and_reuses_it_on_the_next_run(tmp_path:
         second_output = _stop(second)
     assert "Reusing the demo database" in second_output
     assert "Reusing the Mailchimp integration" in second_output
+    assert "First sync" not in second_output and "Connected Mailchimp" not in second_output
 
 
 def _login_when_written(data_dir: Path) -> dict[str, str]:

@@ -15,8 +15,10 @@ def demo(
     contacts: int = typer.Option(20_000, min=10, help="How many demo contacts to generate (first run only)."),
     seed: int = typer.Option(2026, help="Seed of the generated data."),
 ) -> None:
-    """Build a demo database (first run), start the Mailchimp emulator, connect it, and serve the app.
+    """Build a demo database, start the Mailchimp emulator, and serve the app with its worker.
 
+    The first run also connects Mailchimp through its OAuth login pages, runs the first sync with a
+    progress bar, has a few people unsubscribe in Mailchimp (webhooks into the app) and sends a campaign.
     Data, the emulator's state and the demo login stay in CONSTITUENT_DATA_DIR (default ./data), so
     running it again reuses them. Ctrl-C stops everything.
     """

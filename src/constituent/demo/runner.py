@@ -1,7 +1,8 @@
-"""Run the demo: data, the local Mailchimp emulator, a connected integration, and the app.
+"""Run the demo: data, the local Mailchimp emulator, the app with its worker, Mailchimp connected through
+the real OAuth pages, the first sync, a few unsubscribes and a campaign; then serve until Ctrl-C.
 
 Everything lives in the data dir, so running it again reuses the database, the emulator's saved state,
-the emulator account and the demo login.
+the emulator account, the integration and the demo login (no second connection or first sync).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from sqlalchemy import func, select
 from constituent.auth import service as auth_service
 from constituent.auth.models import Role, User
 from constituent.crm.contacts.models import Contact
-from constituent.demo import dataset
+from constituent.demo import dataset, story
+from constituent.demo.oauth_connect import AppLogin, MailchimpLogin, connect_through_oauth
+from constituent.integrations.mailchimp import oauth
 from constituent.integrations.mailchimp import repository as mc_repository
 from constituent.integrations.mailchimp import service as mc_service
-from constituent.integrations.mailchimp.client import Credentials
-from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
+from constituent.jobs.worker import EmbeddedWorker
 from constituent.kit import migrate
 from constituent.kit.clock import today
 from constituent.kit.crypto import SecretBox
@@ -124,59 +126,92 @@ def start_emulator(settings: Settings, options: DemoOptions) -> RunningEmulator:
     return RunningEmulator(server, thread, f"http://{options.host}:{options.emulator_port}")
 
 
-def ensure_emulator_account(settings: Settings, emulator_url: str) -> str:
+def ensure_emulator_account(settings: Settings, emulator_url: str) -> dict[str, str]:
+    """The emulator account the demo connects to, and an OAuth app whose return address is this app's."""
     path = settings.data_dir / "demo-emulator-account.json"
-    if path.exists():
-        return str(json.loads(path.read_text())["api_key"])
-    created = httpx.post(
-        f"{emulator_url}/_emulator/accounts", json={"plan": "monthly", "login": "demo", "password": "demo"}
-    ).json()
-    _private_json(path, {"api_key": created["api_key"], "login": "demo", "password": "demo"})
-    return str(created["api_key"])
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if "login" not in stored:
+        created = httpx.post(
+            f"{emulator_url}/_emulator/accounts",
+            json={"plan": "monthly", "login": "demo", "password": "demo"},
+            timeout=30,
+        ).json()
+        stored = {"api_key": created["api_key"], "login": "demo", "password": "demo"}
+    redirect_uri = f"{settings.base_url}{oauth.CALLBACK_PATH}"
+    if stored.get("redirect_uri") != redirect_uri:
+        app = httpx.post(
+            f"{emulator_url}/_emulator/oauth-apps",
+            json={"redirect_uris": [redirect_uri], "name": "Constituent demo"},
+            timeout=30,
+        ).json()
+        stored |= {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+        stored["redirect_uri"] = redirect_uri
+    _private_json(path, stored)
+    return stored
 
 
-def ensure_integration(database: Database, settings: Settings, api_key: str, say: Say) -> None:
+def ensure_integration(database: Database, settings: Settings, login: dict[str, str], say: Say) -> int | None:
+    """Connect through the real pages and Mailchimp's login, unless an integration exists; returns the
+    new integration's id (None when reused)."""
     with database.sessions() as session:
         if mc_repository.list_all(session):
             say("Reusing the Mailchimp integration.")
-            return
-    box = SecretBox.from_settings(settings)
-    request = ConnectRequest(
-        name="Demo audience",
-        contact=AudienceContact(
-            company="Friends of Springfield Parks",
-            address1="1 Elm Street",
-            city="Springfield",
-            state="IL",
-            zip="62701",
-            country="US",
-        ),
-        permission_reminder="You are receiving this email because you support our parks.",
-        campaign_defaults=CampaignDefaults(
-            from_name="Friends of Springfield Parks", from_email="news@parks.example", subject="Parks news"
-        ),
+            return None
+    account = json.loads((settings.data_dir / "demo-emulator-account.json").read_text())
+    integration_id = connect_through_oauth(
+        settings.base_url,
+        AppLogin(login["email"], login["password"]),
+        MailchimpLogin(account["login"], account["password"]),
     )
-    credentials = Credentials("api_key", api_key, str(settings.mailchimp_api_base))
-    with session_scope(database.sessions) as session:
-        integration = asyncio.run(mc_service.connect(session, box, request, credentials))
-    say(f"Connected the emulator's audience {integration.audience_id} as integration {integration.id}.")
+    say(f"Connected Mailchimp through its login page (OAuth) as integration {integration_id}.")
+    return integration_id
 
 
-def register_webhooks_when_up(database: Database, settings: Settings, say: Say) -> None:
-    """Mailchimp validates a webhook URL by calling it, so this waits until the app answers."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{settings.base_url}/healthz", timeout=2)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
+def register_missing_webhooks(database: Database, settings: Settings, say: Say) -> None:
+    """An integration whose webhook could not be registered (the app was down) gets it now."""
     box = SecretBox.from_settings(settings)
     with session_scope(database.sessions) as session:
         for integration in mc_repository.list_all(session):
             if integration.webhook_id is None:
                 asyncio.run(mc_service.register_integration_webhook(integration, box, settings.base_url))
                 say(f"Webhook of integration {integration.id}: {integration.webhook_state.value}.")
+
+
+@dataclass
+class RunningApp:
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def start_app(settings: Settings, database: Database, options: DemoOptions) -> RunningApp:
+    """The app on its port, in a thread (the main thread stays free for the demo and for Ctrl-C)."""
+    config = uvicorn.Config(
+        create_app(settings, database=database), host=options.host, port=options.port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"the app did not start on port {options.port} (is it in use?)")
+        time.sleep(0.05)
+    return RunningApp(server, thread)
+
+
+def tell_the_story(
+    database: Database, settings: Settings, integration_id: int, emulator_url: str, say: Say
+) -> None:
+    """The first time: the first sync, a few unsubscribes, a campaign."""
+    run = story.first_sync(database, settings, integration_id)
+    added = f"{run.created:,} members added to the audience"
+    say(f"First sync {run.status.value}: {added}. {run.message}".rstrip())
+    story.unsubscribe_a_few(database, settings, emulator_url, integration_id, say)
+    story.send_a_campaign(database, settings, emulator_url, integration_id, say)
 
 
 def run(settings: Settings, options: DemoOptions, say: Say) -> None:
@@ -194,20 +229,34 @@ def run(settings: Settings, options: DemoOptions, say: Say) -> None:
     ensure_data(database, settings, options, say)
     login = ensure_login(database, settings)
     emulator = start_emulator(settings, options)
+    stack: list[Callable[[], None]] = [emulator.stop]
     try:
-        api_key = ensure_emulator_account(settings, emulator_url)
-        ensure_integration(database, settings, api_key, say)
+        account = ensure_emulator_account(settings, emulator_url)
+        settings = settings.model_copy(
+            update={
+                "mailchimp_client_id": account["client_id"],
+                "mailchimp_client_secret": account["client_secret"],
+            }
+        )
+        # The worker runs in this process, as with `constituent serve --with-worker`.
+        worker = EmbeddedWorker(settings, database, workers=2, periodic=True)
+        worker.start()
+        stack.append(worker.stop)
+        stack.append(start_app(settings, database, options).stop)
+        new_integration = ensure_integration(database, settings, login, say)
+        register_missing_webhooks(database, settings, say)
+        if new_integration is not None:
+            tell_the_story(database, settings, new_integration, emulator_url, say)
         say("")
         say(f"Constituent is at {settings.base_url}  (API docs: {settings.base_url}/api/v1/docs)")
         say(f"  log in: {login['email']} / {login['password']}")
         say(f"  API token: {login['api_token']}")
         say(f"Mailchimp emulator at {emulator_url}/3.0/  (account login demo / demo)")
         say("Press Ctrl-C to stop.")
-        threading.Thread(
-            target=register_webhooks_when_up, args=(database, settings, say), daemon=True
-        ).start()
-        uvicorn.run(
-            create_app(settings, database=database), host=options.host, port=options.port, log_level="warning"
-        )
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        say("Stopping...")
     finally:
-        emulator.stop()
+        for stop in reversed(stack):
+            stop()
