@@ -149,3 +149,23 @@ def test_an_address_the_ledger_does_not_know_goes_to_every_contact_holding_it(pr
     track(audience)
 
     assert sorted(a.contact_id for a in sent_activities(audience)) == sorted([ada, holder])
+
+
+def test_the_cli_imports_campaigns_and_prints_its_counts(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, *PEOPLE[:2])
+    audience.sync()
+    send_campaign(audience, "Spring newsletter")
+
+    counts = product.cli_json("mailchimp", "campaigns", "import")
+
+    assert counts == {
+        "campaigns_discovered": 1,
+        "campaigns_read": 1,
+        "recipients_read": 2,
+        "activities_written": 2,
+        "failed": 0,
+    }
+    again = product.cli("mailchimp", "campaigns", "import", "--integration", str(audience.integration_id))
+    assert again.returncode == 0, again.stderr
+    assert "0 activit(ies) written" in again.stdout

@@ -127,5 +127,6 @@ def test_the_contact_shows_its_mailchimp_status_tags_and_refusal(product: Produc
     assert panel[0]["integration_id"] == audience.integration_id
     assert (panel[0]["email"], panel[0]["status"]) == ("ada@example.org", "unsubscribed")
     assert panel[0]["last_synced_at"] is not None
-    assert "Unsubscribed in Mailchimp" in panel[0]["problem"]
+    # The run reconciled first: the processor applied the unsubscribe and recorded its words.
+    assert panel[0]["problem"] == "Unsubscribed from Supporters"
     assert panel[0]["tags"] == sorted(audience.desired_tags()["ada@example.org"])

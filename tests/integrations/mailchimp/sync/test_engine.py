@@ -85,7 +85,8 @@ def test_a_member_unsubscribed_in_mailchimp_stays_unsubscribed_and_the_refusal_i
     with product.db.sessions() as session:
         refusals = session.query(Activity).filter_by(contact_id=ada, type="mailchimp_refused").all()
     assert len(refusals) == 1  # said once, however many runs meet it
-    assert "Unsubscribed in Mailchimp" in refusals[0].subject
+    # The run reconciled first: the processor applied the unsubscribe and recorded its words.
+    assert refusals[0].subject == "Unsubscribed from Supporters"
 
 
 def add_search(product: Product, name: str, raw_filter: dict[str, object]) -> None:

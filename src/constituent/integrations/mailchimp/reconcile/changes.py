@@ -6,14 +6,16 @@ would have carried); any other difference only corrects the ledger's status.
 - a known member now ``unsubscribed`` → ``unsubscribe``; now ``cleaned`` → ``cleaned`` (reason ``hard``:
   the member object does not say whether it was an abuse report);
 - a known member ``subscribed`` again (resubscribed through a form, or a confirmed opt-in) → ``subscribe``;
-- an unknown member who opted in inside the window → ``subscribe`` (a signup whose webhook was lost);
+- an unknown member who opted in inside the window, not through the API → ``subscribe`` (a signup whose
+  webhook was lost; our webhook hears users and admins, never the API, so neither does this);
 - ``archived`` by someone in Mailchimp → ledger only (archiving is no unsubscribe; the planner leaves
-  members archived there alone), as are ``pending`` and ``transactional``.
+  members archived there alone), as are ``pending`` and ``transactional``;
+- any other unknown member is left to the next full resync, which reads the whole audience.
 
 An address changed in Mailchimp gets a new member id (the md5 of the new address), and the ledger keeps
 neither Mailchimp's ``unique_email_id`` nor the old address's history, so a rename whose ``upemail``
-webhook was lost reads as an unknown member who opted in long ago: it goes into the ledger (no contact),
-never creates a second contact, and the contact keeps its old address until someone changes it.
+webhook was lost reads as an unknown member who opted in long ago: it never creates a second contact,
+and the contact keeps its old address until someone changes it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteSta
 
 class ChangedMember(Member):
     timestamp_opt: str = ""
+    source: str = ""  # how the member joined: "API - Generic", "Hosted Signup Form", "Admin Add", ...
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,11 @@ def classify(
     status = RemoteStatus(member.status)
     if old is not None and old.status is status:
         return None
+    kind = _event_type(member, old, status, since)
+    if old is None and kind is None:
+        return None
     changed_at = parse_time(member.last_changed) or since
     ledger = _ledger_update(member, old, status, changed_at)
-    kind = _event_type(member, old, status, since)
     if kind is None:
         return MemberChange(member, None, ledger)
     event = InboundEvent(
@@ -76,7 +81,12 @@ def _event_type(
 ) -> EventType | None:
     if old is None:
         opted_in = parse_time(member.timestamp_opt)
-        is_signup = status is RemoteStatus.subscribed and opted_in is not None and opted_in >= since
+        is_signup = (
+            status is RemoteStatus.subscribed
+            and opted_in is not None
+            and opted_in >= since
+            and not member.source.startswith("API")
+        )
         return EventType.subscribe if is_signup else None
     if status is RemoteStatus.unsubscribed:
         return EventType.unsubscribe

@@ -49,6 +49,7 @@ FIELDS = ",".join(
         "last_changed",
         "unsubscribe_reason",
         "timestamp_opt",
+        "source",
     )
 )
 

@@ -21,6 +21,7 @@ from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.reconcile.service import reconcile_in_run
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import lease, ledger, planning, runs
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
@@ -222,6 +223,9 @@ class _SyncRun:
 
     async def _plan(self, client: MailchimpClient, audience_id: str) -> _Planned:
         self._phase("planning")
+        if not self.options.dry_run:
+            # Mailchimp's own changes first (webhooks get lost), so the plan sees today's unsubscribes.
+            await reconcile_in_run(client, self.sessions, self.integration_id)
         watermark = utcnow()
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
