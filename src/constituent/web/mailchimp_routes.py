@@ -17,6 +17,7 @@ from constituent.crm.errors import DomainError
 from constituent.integrations.mailchimp import oauth, service
 from constituent.integrations.mailchimp.inbound.intake import Intake, inbox_row
 from constituent.integrations.mailchimp.inbound.parsing import ParseError, parse_event
+from constituent.jobs.dispatch import request_webhook_processing
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
@@ -68,7 +69,8 @@ async def receive_webhook(integration_id: str, secret: str, request: Request) ->
 def _intake(request: Request) -> Intake:
     intake: Intake | None = getattr(request.app.state, "webhook_intake", None)
     if intake is None:
-        intake = request.app.state.webhook_intake = Intake(_database(request), _settings(request))
+        intake = Intake(_database(request), _settings(request), on_stored=request_webhook_processing)
+        request.app.state.webhook_intake = intake
     return intake
 
 

@@ -106,7 +106,16 @@ LiveFactory = Callable[..., Live]
 
 
 @pytest.fixture
-def live_factory(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Iterator[LiveFactory]:
+def queue_url() -> str | None:
+    """The app's queue: by default a file queue nobody consumes (the worker is down); a test may
+    parametrize ``memory://`` to have each requested job run at once."""
+    return None
+
+
+@pytest.fixture
+def live_factory(
+    empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path, queue_url: str | None
+) -> Iterator[LiveFactory]:
     migrate.upgrade(empty_db.engine)
     sock = free_port()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -116,6 +125,7 @@ def live_factory(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Pa
         mailchimp_api_base=emulator.api_base,
         mailchimp_oauth_base=emulator.base_url,
         base_url=base_url,
+        queue_url=queue_url,
     )
     product = Product(settings, empty_db, emulator)
     database = Database(empty_db.engine, empty_db.sessions)

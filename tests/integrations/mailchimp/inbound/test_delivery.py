@@ -157,3 +157,16 @@ def test_the_inbox_is_listed_for_admins_with_its_processing_state(live: Live) ->
     assert "body" not in everything["items"][0], "bodies hold addresses"
     with live.api(role=Role.staff) as staff:
         assert staff.get("/webhook-events").status_code == 403
+
+
+@pytest.mark.parametrize("queue_url", ["memory://"])
+def test_a_stored_delivery_asks_the_queue_for_processing(live: Live, queue_url: str) -> None:
+    [ola] = add_people(live.product, "ola@example.org")
+    live.audience.sync()
+    live.person("ola@example.org", "unsubscribe", reason="manual")
+    live.settle(1)
+    deadline = time.monotonic() + 10
+    while [e.status for e in live.inbox()] != [InboxStatus.processed]:
+        assert time.monotonic() < deadline, f"not processed by the job ({queue_url})"
+        time.sleep(0.05)
+    assert "Unsubscribed from Mailchimp audience Supporters" in activity_subjects(live, ola)

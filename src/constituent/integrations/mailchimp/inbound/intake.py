@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +81,40 @@ def inbox_row(integration_id: int, body: bytes, event: InboundEvent) -> dict[str
     }
 
 
+class Announcer:
+    """Tells the queue that an integration has new inbox rows, off the request path and coalesced.
+
+    One thread makes the calls; ids arriving while a call is under way are gathered for the next one,
+    so a burst of deliveries costs a handful of enqueues, and every row is committed before the
+    enqueue that covers it (a worker started by it finds the row).
+    """
+
+    def __init__(self, settings: Settings, hook: ProcessingHook | None) -> None:
+        self._settings = settings
+        self._hook = hook
+        self._ids: set[int] = set()
+        self._scheduled = False
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-announce")
+
+    def add(self, integration_ids: set[int]) -> None:
+        if self._hook is None or not integration_ids:
+            return
+        with self._lock:
+            self._ids |= integration_ids
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self._executor.submit(self._run)
+
+    def _run(self) -> None:
+        with self._lock:
+            ids, self._ids, self._scheduled = self._ids, set(), False
+        for integration_id in sorted(ids):
+            if self._hook is not None:
+                self._hook(self._settings, integration_id)
+
+
 @dataclass
 class _Loop:
     loop: asyncio.AbstractEventLoop
@@ -92,10 +128,12 @@ class Intake:
     settings: Settings
     on_stored: ProcessingHook | None = None
     secrets: SecretCache = field(init=False)
+    announcer: Announcer = field(init=False)
     _loops: dict[int, _Loop] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.secrets = SecretCache(self._load_secret)
+        self.announcer = Announcer(self.settings, self.on_stored)
 
     async def secret_matches(self, integration_id: int, secret: str) -> bool:
         hit, expected = self.secrets.cached(integration_id)
@@ -149,7 +187,7 @@ class Intake:
         except IntegrityError:
             # An integration removed since its secret was cached: find which rows, store the others.
             stored = [self._write_one(row) for row in rows]
-        self._announce({row["integration_id"] for row, ok in zip(rows, stored, strict=True) if ok})
+        self.announcer.add({row["integration_id"] for row, ok in zip(rows, stored, strict=True) if ok})
         return stored
 
     def _write_one(self, row: dict[str, Any]) -> bool:
@@ -159,9 +197,3 @@ class Intake:
         except IntegrityError:
             return False
         return True
-
-    def _announce(self, integration_ids: set[int]) -> None:
-        if self.on_stored is None:
-            return
-        for integration_id in sorted(integration_ids):
-            self.on_stored(self.settings, integration_id)
