@@ -1,10 +1,9 @@
 """The nightly schedule: each integration's run at its local ``nightly_time`` plus a fixed offset.
 
 ``enqueue_nightly(database, settings, now)`` is what the minute tick calls; the clock stays outside
-(``now`` is an argument), so tests drive it to any moment. The night an integration is due for is the
-latest local date whose start time (nightly_time + offset) is at or before ``now``: a scheduler that
-was down at 02:00 catches up when it returns, and at most one run per integration per night is queued,
-because the claim is a row whose primary key (integration, night) the database keeps unique.
+(``now`` is an argument), so tests drive it to any moment. An integration is due once its night's start
+(nightly_time + offset, local time) has passed today; at most one run per integration per night is
+queued, because the claim is a row whose primary key (integration, night) the database keeps unique.
 """
 
 from __future__ import annotations
@@ -32,15 +31,20 @@ def offset_of(integration_id: int, spread_minutes: int) -> timedelta:
     return timedelta(minutes=zlib.crc32(f"nightly:{integration_id}".encode()) % spread_minutes)
 
 
-def due_night(nightly_time: str, offset: timedelta, zone: ZoneInfo, now: datetime) -> date:
-    """The latest local date whose start (nightly_time + offset, local) is at or before ``now``."""
+def due_night(nightly_time: str, offset: timedelta, zone: ZoneInfo, now: datetime) -> date | None:
+    """The night whose start (local nightly_time + offset) has passed today, local time, if any.
+
+    "Today" is the start's own local date, so an offset that carries 23:50 past midnight starts that
+    night's run at 00:20 the next day, and a scheduler that was down at 02:00 catches up later the same
+    day, but never runs a night that ended before the scheduler came back.
+    """
     hour, minute = (int(part) for part in nightly_time.split(":"))
     local_now = now.astimezone(zone)
     for night in (local_now.date(), local_now.date() - timedelta(days=1)):
         start = datetime.combine(night, time(hour, minute), tzinfo=zone) + offset
-        if start <= local_now:
+        if start <= local_now and start.astimezone(zone).date() == local_now.date():
             return night
-    return local_now.date() - timedelta(days=2)  # only with an offset beyond a day; never claimed
+    return None
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def enqueue_nightly(database: Database, settings: Settings, now: datetime) -> li
     queued = []
     for integration_id, nightly_time in times:
         night = due_night(nightly_time, offset_of(integration_id, spread), zone, now)
-        if night >= yesterday and (integration_id, night) not in claimed:
+        if night is not None and (integration_id, night) not in claimed:
             result = _claim_and_queue(database, settings, integration_id, night, now)
             if result is not None:
                 queued.append(result)
