@@ -1,0 +1,98 @@
+"""A person uses the CRM in the browser: log in, import a CSV and watch the bar finish, build a saved
+search with the Advanced Search form, open a contact, and add them to a group."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from constituent.crm.groups.service import create_group
+from constituent.kit.db import session_scope
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
+
+pytestmark = pytest.mark.browser
+
+HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_email,groups,city"
+PEOPLE = [
+    "individual,Ann,Lee,,ann@example.org,yes,no,,Springfield",
+    "individual,Bo,Diaz,,bo@example.org,yes,no,,Shelbyville",
+    "individual,Cy,Ng,,cy@example.org,yes,no,,Springfield",
+    "individual,Dee,Lee,,not-an-email,yes,no,,Springfield",
+    "organization,,,Parks Trust,info@parks.example,yes,no,,Springfield",
+]
+
+
+def _log_in(page: Page, site: Site) -> None:
+    page.goto(f"{site.app.base_url}/contacts")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
+
+
+def _import(page: Page, screenshots: Path) -> None:
+    page.get_by_role("link", name="Import CSV").click()
+    csv_text = "\n".join([HEADER, *PEOPLE]) + "\n"
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}]
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+    # The bar polls the server (htmx) until the import has finished, then shows the report.
+    expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
+    expect(page.get_by_text("4 new contact(s)")).to_be_visible()
+    expect(page.get_by_role("cell", name="5", exact=True)).to_be_visible()  # the bad email's line
+    page.screenshot(path=screenshots / "import.png", full_page=True)
+
+
+def _saved_search(page: Page, screenshots: Path) -> None:
+    page.get_by_role("link", name="Searches").click()
+    page.get_by_role("link", name="Advanced Search").click()
+    first = page.get_by_role("group", name="Condition 1")
+    first.get_by_label("Field").select_option("city")
+    first.get_by_label("Operator").select_option("eq")
+    first.get_by_label("Value").fill("Springfield")
+    second = page.get_by_role("group", name="Condition 2")
+    second.get_by_label("Field").select_option("kind")
+    second.get_by_label("Value").fill("individual")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="2 contact(s) match")).to_be_visible()
+    page.get_by_label("Name", exact=True).fill("Springfield people")
+    page.screenshot(path=screenshots / "advanced-search.png", full_page=True)
+    page.get_by_role("button", name="Save search").click()
+    expect(page.get_by_text("The search Springfield people was saved.")).to_be_visible()
+    expect(page.get_by_role("link", name="Ann Lee")).to_be_visible()
+    expect(page.get_by_role("link", name="Bo Diaz")).to_have_count(0)
+
+
+def _add_to_group(page: Page, screenshots: Path) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    expect(page.get_by_text("4 contact(s).")).to_be_visible()
+    page.screenshot(path=screenshots / "contacts.png", full_page=True)
+    page.get_by_role("searchbox", name="Search contacts").fill("Lee")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 contact(s) matching “Lee”.")).to_be_visible()
+    page.get_by_role("link", name="Ann Lee").click()
+    expect(page.get_by_role("heading", name="Ann Lee")).to_be_visible()
+    page.get_by_role("navigation", name="Contact").get_by_role("link", name="Groups").click()
+    expect(page).to_have_url(re.compile(r"/contacts/\d+/groups$"))
+    page.get_by_label("Group", exact=True).select_option(label="Volunteers")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_text("Added to Volunteers.")).to_be_visible()
+    expect(page.get_by_role("link", name="Volunteers")).to_be_visible()
+    expect(page.get_by_role("link", name="Springfield people")).to_be_visible()  # a smart group it matches
+    page.get_by_role("navigation", name="Contact").get_by_role("link", name="Summary").click()
+    page.screenshot(path=screenshots / "contact.png", full_page=True)
+
+
+def test_a_person_imports_searches_and_groups_contacts_in_the_browser(
+    page: Page, site: Site, screenshots: Path
+) -> None:
+    with session_scope(site.database.sessions) as session:
+        create_group(session, "Volunteers", "People who help", actor="test")
+    _log_in(page, site)
+    _import(page, screenshots)
+    _saved_search(page, screenshots)
+    _add_to_group(page, screenshots)
