@@ -217,3 +217,25 @@ def test_a_runs_error_report_downloads_as_csv_with_the_session(
     [row] = list(csv.DictReader(io.StringIO(response.text)))
     assert (row["email"], row["contact_id"]) == ("p000@example.org", str(ann))
     assert "COMPANY" in row["message"]
+
+
+def test_a_preview_still_running_shows_its_progress_and_reloads_when_done(
+    admin: Browser, page_url: str, db: TestDatabase
+) -> None:
+    with session_scope(db.sessions) as session:
+        run = runs.create(
+            session,
+            _integration_id(page_url),
+            trigger=RunTrigger.ui,
+            mode=RunMode.incremental,
+            dry_run=True,
+            now=utcnow(),
+        )
+        runs.set_fields(session, run.id, phase="planning")
+        run_id = run.id
+
+    waiting = admin.get(f"{page_url}/runs/{run_id}/preview").text
+
+    assert "Preparing the preview of the next sync" in waiting
+    assert "Sync running</strong> — working out what to send" in waiting
+    assert f'hx-get="{page_url}/status?was_running=true" hx-trigger="every 1s"' in waiting

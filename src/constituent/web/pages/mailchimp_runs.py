@@ -13,9 +13,9 @@ from constituent.crm.errors import NotFound
 from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import runs
-from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.error_report import attachment_headers, errors_csv
-from constituent.integrations.mailchimp.sync.models import RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger, SyncRun
+from constituent.jobs.dispatch import request_sync
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_mailchimp
@@ -70,10 +70,16 @@ def _run_of(session: Session, integration_id: int, run_id: int) -> SyncRun:
 def start_preview(
     integration_id: int, _user: UserDep, database: DatabaseDep, settings: SettingsDep
 ) -> RedirectResponse:
-    """A dry run of the next Force Sync: nothing is written to Mailchimp. Removals are confirmed for the
-    preview (it writes nothing), so whoever the removal guard would stop for is listed too."""
-    run = run_sync(
-        database, settings, integration_id, dry_run=True, confirm_removals=True, trigger=RunTrigger.ui
+    """Queue a dry run of the next Force Sync: nothing is written to Mailchimp. Removals are confirmed
+    for the preview (it writes nothing), so whoever the removal guard would stop for is listed too."""
+    run = request_sync(
+        database,
+        settings,
+        integration_id,
+        mode=RunMode.incremental,
+        trigger=RunTrigger.ui,
+        dry_run=True,
+        confirm_removals=True,
     )
     return RedirectResponse(
         f"/integrations/mailchimp/{integration_id}/runs/{run.id}/preview", status_code=303
@@ -87,11 +93,17 @@ def preview(
     request: Request,
     user: UserDep,
     session: SessionDep,
+    settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     action: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
     integration = service.get_integration(session, integration_id)
     run = _run_of(session, integration_id, run_id)
+    if run.finished_at is None:
+        # Still queued or running: the live status panel follows it and reloads this page at the end.
+        context = {"nav": "integrations", "integration": integration, "run": run}
+        context |= live_status(session, integration, settings)
+        return render(request, "integrations/sync_preview_waiting.html", context, user=user)
     cursor = run.cursor or {}
     rows: list[dict[str, Any]] = [
         row for row in cursor.get("report", []) if not action or row.get("action") == action
