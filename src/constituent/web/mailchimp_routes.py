@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from constituent.crm.errors import DomainError
 from constituent.integrations.mailchimp import oauth, service
+from constituent.integrations.mailchimp.inbound import access_log
 from constituent.integrations.mailchimp.inbound.intake import Intake, inbox_row
 from constituent.integrations.mailchimp.inbound.parsing import ParseError, parse_event
 from constituent.jobs.dispatch import request_webhook_processing
@@ -27,6 +28,8 @@ from constituent.web.pages import oauth_return
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
+# The webhook URL holds its secret: the server's access log shows it as ***.
+access_log.install()
 
 
 def _database(request: Request) -> Database:
