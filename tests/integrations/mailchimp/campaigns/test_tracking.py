@@ -169,3 +169,22 @@ def test_the_cli_imports_campaigns_and_prints_its_counts(product: Product) -> No
     again = product.cli("mailchimp", "campaigns", "import", "--integration", str(audience.integration_id))
     assert again.returncode == 0, again.stderr
     assert "0 activit(ies) written" in again.stdout
+
+
+def test_a_campaign_mailchimp_does_not_know_is_marked_failed_and_the_others_are_read(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    add_people(product, *PEOPLE[:2])
+    audience.sync()
+    with session_scope(product.db.sessions) as session:
+        integration = get_integration(session, audience.integration_id)
+        schedule_tracking(session, integration, "0000000000", subject="Deleted since")
+    send_campaign(audience, "Spring newsletter")
+
+    result = track(audience)
+
+    assert (result.campaigns_read, result.activities_written, result.failed) == (1, 2, 1)
+    states = {row.campaign_id: (row.state, row.error) for row in tracked(audience)}
+    state, error = states["0000000000"]
+    assert state is TrackingState.failed and "Resource Not Found" in error

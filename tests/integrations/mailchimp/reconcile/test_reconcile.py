@@ -171,3 +171,30 @@ def test_the_cli_reconciles_and_prints_its_counts(product: Product) -> None:
     again = product.cli("mailchimp", "reconcile")
     assert again.returncode == 0, again.stderr
     assert "0 change(s) applied" in again.stdout
+
+
+def test_a_pass_mailchimp_refuses_keeps_the_watermark_and_the_next_one_catches_up(
+    faulty_product: Product,
+) -> None:
+    audience = connect(faulty_product)
+    [ann] = add_people(faulty_product, "ann@example.org")
+    audience.sync()
+    with faulty_product.db.sessions() as session:
+        state = repository.get(session, audience.integration_id)
+        assert state is not None
+        watermark = state.watermark
+    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    faulty_product.emulator.control("PUT", "faults", {"error_rate": 1.0, "error_statuses": [400]})
+
+    failed = _reconcile(audience)
+
+    assert (failed.failed, failed.events_applied) == (1, 0)
+    with faulty_product.db.sessions() as session:
+        state = repository.get(session, audience.integration_id)
+        assert state is not None
+        assert state.watermark == watermark and "injected by the emulator" in state.last_error
+    faulty_product.emulator.control("PUT", "faults", {})
+    assert _reconcile(audience).events_applied == 1
+    with faulty_product.db.sessions() as session:
+        subjects = session.scalars(select(Activity.subject).where(Activity.contact_id == ann)).all()
+    assert any(s.startswith("Unsubscribed from Mailchimp audience") for s in subjects)
