@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -14,10 +12,11 @@ from constituent.crm.contributions.schemas import ContributionCreate
 from constituent.crm.contributions.service import create_contribution, list_contributions
 from constituent.kit.clock import today
 from constituent.web.deps import SessionDep
-from constituent.web.pages.contact_pages import CONTACT, PAGE_SIZE, contact_url, render_tab
+from constituent.web.pages.contact_pages import CONTACT, contact_url, render_tab
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormState, read_form, validation_errors
 from constituent.web.pages.mailchimp_form import Field
+from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import flash
 
 router = APIRouter(dependencies=PROTECTED)
@@ -35,14 +34,12 @@ def _tab(
     request: Request, user: PageUser, session: Session, contact_id: int, form: FormState, page: int = 1
 ) -> HTMLResponse:
     contact = get_contact(session, contact_id)
-    rows, total = list_contributions(
-        session, contact_id=contact_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    rows, total = list_contributions(session, contact_id=contact_id, limit=PAGE_SIZE, offset=offset(page))
     context = {
         "contributions": rows,
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": page_count(total),
         "form": form,
         "fields": FIELDS,
     }
@@ -55,7 +52,7 @@ def contributions(
     request: Request,
     user: UserDep,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     form = FormState(values={"currency": "USD", "received_on": today().isoformat()})
     return _tab(request, user, session, contact_id, form, page)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,10 +22,10 @@ from constituent.web.pages import contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
+from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
-PAGE_SIZE = 50
 CONTACT = "/contacts/{contact_id:int}"
 TABS = (
     ("summary", "Summary", ""),
@@ -172,11 +172,11 @@ def activities(
     request: Request,
     user: UserDep,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
-    rows, total = list_activities(session, contact_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    context = {"activities": rows, "page": page, "pages": max(1, -(-total // PAGE_SIZE)), "total": total}
+    rows, total = list_activities(session, contact_id, limit=PAGE_SIZE, offset=offset(page))
+    context = {"activities": rows, "page": page, "pages": page_count(total), "total": total}
     return render_tab(request, user, contact, "activities", context)
 
 

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse
 from constituent.crm.contacts.service import list_contacts
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, UserDep
+from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import render
 
 router = APIRouter(dependencies=PROTECTED)
-PAGE_SIZE = 50
 
 
 @router.get("/contacts", response_class=HTMLResponse)
@@ -22,10 +22,10 @@ def contacts_page(
     user: UserDep,
     session: SessionDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     search = q.strip() or None
-    contacts, total = list_contacts(session, search=search, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
+    contacts, total = list_contacts(session, search=search, limit=PAGE_SIZE, offset=offset(page))
+    pages = page_count(total)
     context = {"nav": "contacts", "contacts": contacts, "total": total, "q": q, "page": page, "pages": pages}
     return render(request, "crm/contacts.html", context, user=user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,11 +16,11 @@ from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_groups import flash_refusals
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormState
+from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
 GROUP = "/groups/{group_id:int}"
-PAGE_SIZE = 50
 METHOD = MembershipMethod.user
 # A shared household address may belong to a few contacts; more than this is not "one person".
 MAX_BY_EMAIL = 20
@@ -64,17 +64,17 @@ def group_page(
     request: Request,
     user: UserDep,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     group = service.get_group(session, group_id)
-    members, total = service.group_members(session, group_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    members, total = service.group_members(session, group_id, limit=PAGE_SIZE, offset=offset(page))
     context = {
         "nav": "groups",
         "group": group,
         "members": members,
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": page_count(total),
     }
     return render(request, "crm/group.html", context, user=user)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -21,12 +21,12 @@ from constituent.web.deps import SessionDep
 from constituent.web.pages import search_form
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import validation_errors
+from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import flash, render
 from constituent.web.pages.search_form import SearchForm
 
 router = APIRouter(dependencies=PROTECTED)
 SEARCH = "/searches/{search_id:int}"
-PAGE_SIZE = 50
 NEW = "/searches/new"
 
 
@@ -102,17 +102,17 @@ def search_page(
     request: Request,
     user: UserDep,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     search = service.get_search(session, search_id)
-    result = service.run_search(session, search_id, today(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    result = service.run_search(session, search_id, today(), limit=PAGE_SIZE, offset=offset(page))
     context = {
         "nav": "searches",
         "search": search,
         "count": result.count,
         "members": [get_contact(session, i) for i in result.contact_ids],
         "page": page,
-        "pages": max(1, -(-result.count // PAGE_SIZE)),
+        "pages": page_count(result.count),
     }
     return render(request, "crm/search.html", context, user=user)
 
