@@ -70,7 +70,14 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path: Path, emulator: RunningEmulator) -> Iterator[Site]:
+def queue_url() -> str:
+    """Force Sync runs its job in the request (Huey immediate mode); a test that watches a run in the
+    background overrides this with a real queue and starts a worker (tests/jobs cover real queues)."""
+    return "memory://"
+
+
+@pytest.fixture
+def site(tmp_path: Path, emulator: RunningEmulator, queue_url: str) -> Iterator[Site]:
     """Constituent on a real port with an OAuth app registered at the emulator, on a SQLite database
     (the pages' behaviour on PostgreSQL is covered by tests/web/pages)."""
     sock = free_port()
@@ -85,8 +92,7 @@ def site(tmp_path: Path, emulator: RunningEmulator) -> Iterator[Site]:
         mailchimp_oauth_base=emulator.base_url,
         mailchimp_client_id=oauth_app["client_id"],
         mailchimp_client_secret=oauth_app["client_secret"],
-        # Force Sync runs its job in the request (Huey immediate mode); tests/jobs cover real queues.
-        queue_url="memory://",
+        queue_url=queue_url,
     )
     engine = make_engine(f"sqlite:///{tmp_path / 'site.db'}")
     Base.metadata.create_all(engine)

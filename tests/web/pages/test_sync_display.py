@@ -87,3 +87,12 @@ def test_a_queued_run_has_progress_without_a_total_and_a_finished_one_has_none()
     assert applying is not None and applying.percent == 99 and ("added", 7) in applying.counters
     assert progress_of(_run(4)) is None
     assert progress_of(None) is None
+
+
+def test_the_newest_run_stands_at_the_right_edge_however_few_runs_there_are() -> None:
+    chart = history_chart([_run(1, created=4)])
+
+    assert chart is not None
+    [written, errors] = chart.bars
+    assert errors.x + errors.width <= chart.width
+    assert written.x >= chart.width - 2 * (chart.width // CHART_RUNS)

@@ -109,7 +109,8 @@ def history_chart(newest_first: Sequence[SyncRun]) -> Chart | None:
         return None
     most = max(max(written(run), run.errors) for run in chosen) or 1
     bars: list[Bar] = []
-    for slot, run in enumerate(chosen):
+    # Right-aligned: the newest run always stands at the right edge, however few runs there are.
+    for slot, run in enumerate(chosen, start=CHART_RUNS - len(chosen)):
         started = f"{run.started_at or run.created_at:%Y-%m-%d %H:%M} UTC"
         for offset, kind, value in ((0, "written", written(run)), (1, "errors", run.errors)):
             height = round(value * (CHART_BASE - 10) / most)
