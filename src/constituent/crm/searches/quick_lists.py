@@ -86,13 +86,15 @@ def ensure_quick_lists(session: Session, today: date) -> list[SavedSearch]:
     for quick in QUICK_LISTS.values():
         if quick.key in present:
             continue
-        search = SavedSearch(
-            name=_free_name(session, quick.name),
-            description=quick.description,
-            filter=quick.build(today, threshold),
-            quick_list=quick.key,
-        )
-        created.append(repository.add(session, search))
+        values = {
+            "name": _free_name(session, quick.name),
+            "description": quick.description,
+            "filter": quick.build(today, threshold),
+            "quick_list": quick.key,
+        }
+        search = repository.add_unless_taken(session, values)
+        if search is not None:
+            created.append(search)
     return created
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
@@ -34,6 +36,15 @@ def list_all(session: Session) -> Sequence[SavedSearch]:
 def quick_list_keys(session: Session) -> set[str]:
     keys = session.scalars(select(SavedSearch.quick_list).where(SavedSearch.quick_list.is_not(None)))
     return {key for key in keys if key is not None}
+
+
+def add_unless_taken(session: Session, values: dict[str, Any]) -> SavedSearch | None:
+    """Insert a search, or nothing when its name or quick-list key is already taken (also by a
+    concurrent transaction: the database decides, so two syncs starting at once cannot both add it)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(SavedSearch).values(**values).on_conflict_do_nothing().returning(SavedSearch.id)
+    search_id = session.execute(statement).scalar_one_or_none()
+    return None if search_id is None else session.get(SavedSearch, search_id)
 
 
 def add(session: Session, search: SavedSearch) -> SavedSearch:
