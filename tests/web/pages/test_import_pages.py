@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from constituent.crm.contacts.service import list_contacts
@@ -111,3 +112,13 @@ def test_export_downloads_every_contact_in_the_import_columns(admin: Browser, db
     assert response.headers["content-disposition"].startswith('attachment; filename="contacts-')
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@example.org")]
+
+
+def test_an_import_whose_process_stopped_says_so_and_stops_polling(admin: Browser, db: TestDatabase) -> None:
+    with session_scope(db.sessions) as session:
+        job = start_import(session, "people.csv", None)
+        job.created_at = job.updated_at = datetime(2026, 1, 1, tzinfo=UTC)
+        import_id = job.id
+    fragment = admin.get(f"/import/{import_id}/status").text
+    assert "the web process running it has probably stopped" in fragment
+    assert "hx-trigger" not in fragment

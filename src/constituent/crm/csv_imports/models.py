@@ -4,7 +4,7 @@ web process (there may be several) can show the bar, and a reload after a restar
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from constituent.crm.contacts.models import _enum
 from constituent.kit.clock import utcnow
 from constituent.kit.db import Base, UTCDateTime
+
+# Progress is written after every chunk (5,000 rows, seconds apart); this long without any means the web
+# process running the import has stopped (restarted, crashed).
+STALLED_AFTER = timedelta(minutes=10)
 
 
 class ImportStatus(enum.StrEnum):
@@ -38,11 +42,15 @@ class CsvImport(Base):
     rejected: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.succeeded, ImportStatus.failed)
+
+    def stalled(self, now: datetime) -> bool:
+        return not self.finished and now - self.updated_at > STALLED_AFTER
 
     @property
     def percent(self) -> int:

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("rejected", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("created_at", constituent.kit.db.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", constituent.kit.db.UTCDateTime(), nullable=False),
         sa.Column("finished_at", constituent.kit.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_csv_imports_user_id_users"), ondelete="SET NULL"

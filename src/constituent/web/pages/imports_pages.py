@@ -72,14 +72,16 @@ async def upload(
 
 @router.get(IMPORT, response_class=HTMLResponse)
 def import_status_page(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
-    context = {"nav": "contacts", "job": service.get_import(session, import_id)}
+    job = service.get_import(session, import_id)
+    context = {"nav": "contacts", "job": job, "stalled": job.stalled(utcnow())}
     return render(request, "crm/import_status.html", context, user=user)
 
 
 @router.get(IMPORT + "/status", response_class=HTMLResponse)
 def import_progress(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     """The progress fragment alone: htmx polls it until the import has finished."""
-    context = {"job": service.get_import(session, import_id)}
+    job = service.get_import(session, import_id)
+    context = {"job": job, "stalled": job.stalled(utcnow())}
     return render(request, "crm/_import_progress.html", context, user=user)
 
 
