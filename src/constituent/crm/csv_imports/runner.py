@@ -7,7 +7,6 @@ served by whichever web process — reads it from the database. The uploaded fil
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
@@ -15,9 +14,10 @@ from constituent.crm.csv_imports import service
 from constituent.crm.imports.importer import import_csv
 from constituent.crm.imports.source import ImportFileError
 from constituent.kit.db import session_scope
+from constituent.kit.logging import get_logger
 from constituent.kit.runtime import Database
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def run_import(database: Database, import_id: int, path: Path, actor: str) -> None:
@@ -31,8 +31,9 @@ def run_import(database: Database, import_id: int, path: Path, actor: str) -> No
         result = import_csv(database.sessions, path, actor=actor, progress=progress)
     except ImportFileError as exc:
         _fail(database, import_id, str(exc).replace(str(path), "The file"))
-    except Exception:
-        log.exception("CSV import %s failed", import_id)
+    except Exception as exc:
+        # The type only: a message may quote a row of the file (names, addresses).
+        log.error("csv import failed", import_id=import_id, error=type(exc).__name__)
         _fail(
             database, import_id, "The import stopped on an unexpected error; whole chunks already read stay."
         )
