@@ -1,7 +1,8 @@
 """Webhook intake: check the URL's secret, store the delivery in the inbox, answer.
 
-Deliveries are written by one writer per event loop that gathers whatever arrived while the previous
-write was committing into one multi-row INSERT and one commit (group commit). Each request still waits
+Deliveries are written by a writer task that gathers whatever arrived while the previous write was
+committing into one executemany INSERT and one commit (group commit); on PostgreSQL a few writers
+overlap their commits. Each request still waits
 for the commit that holds its row, so a 200 always means "stored"; at a thousand deliveries a second the
 database sees a few dozen commits instead of a thousand.
 """
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 SECRET_TTL_SECONDS = 30.0
 MAX_BATCH = 1000
 ANNOUNCE_INTERVAL_SECONDS = 0.2
+POSTGRES_WRITERS = 4
 ProcessingHook = Callable[[Settings, int], None]
 
 
@@ -126,7 +128,7 @@ class Announcer:
 class _Loop:
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[bool]]]
-    task: asyncio.Task[None] | None = None
+    writers: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 @dataclass
@@ -153,9 +155,15 @@ class Intake:
         state = self._loop_state()
         future: asyncio.Future[bool] = state.loop.create_future()
         state.queue.put_nowait((row, future))
-        if state.task is None or state.task.done():
-            state.task = state.loop.create_task(self._drain(state))
+        if len(state.writers) < self._max_writers():
+            writer = state.loop.create_task(self._drain(state))
+            state.writers.add(writer)
+            writer.add_done_callback(state.writers.discard)
         return await future
+
+    def _max_writers(self) -> int:
+        # SQLite has one writer at a time anyway; PostgreSQL overlaps commits (each waits for its fsync).
+        return 1 if self.database.engine.dialect.name == "sqlite" else POSTGRES_WRITERS
 
     def _load_secret(self, integration_id: int) -> str | None:
         with session_scope(self.database.sessions) as session:
