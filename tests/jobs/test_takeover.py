@@ -1,0 +1,85 @@
+"""The engine runs a queued run row (the worker's entry) and a CLI run answers a queued request: one run,
+never two, for one integration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from constituent.integrations.mailchimp.sync.engine import run_queued
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
+from constituent.jobs.dispatch import request_sync
+from constituent.kit.runtime import Database
+from tests.conftest import TestDatabase
+from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
+from tests.jobs.conftest import product_for, queue_url
+from tests.jobs.helpers import all_runs
+from tests.support.emulator import RunningEmulator
+
+
+@pytest.fixture
+def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
+    return product_for(empty_db, emulator, tmp_path, queue_url("sqlite", tmp_path))
+
+
+def database_of(product: Product) -> Database:
+    return Database(product.db.engine, product.db.sessions)
+
+
+def test_a_queued_run_is_taken_over_and_run_to_its_end(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, "ada@example.org", "bob@example.org")
+    queued = request_sync(
+        database_of(product),
+        product.settings,
+        audience.integration_id,
+        mode=RunMode.full,
+        trigger=RunTrigger.api,
+    )
+
+    run = run_queued(database_of(product), product.settings, queued.id)
+
+    assert (run.id, run.status, run.mode, run.trigger) == (queued.id, RunStatus.succeeded, "full", "api")
+    assert run.started_at is not None and run.started_at >= run.created_at
+    assert set(audience.members()) == {"ada@example.org", "bob@example.org"}
+
+
+def test_a_run_no_longer_queued_is_not_run_again(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, "ada@example.org")
+    queued = request_sync(
+        database_of(product),
+        product.settings,
+        audience.integration_id,
+        mode=RunMode.incremental,
+        trigger=RunTrigger.ui,
+    )
+    run_queued(database_of(product), product.settings, queued.id)
+    writes = audience.emulator_writes()
+
+    again = run_queued(database_of(product), product.settings, queued.id)  # a duplicate message
+
+    assert again.status is RunStatus.succeeded and audience.emulator_writes() == writes
+    assert len(all_runs(product.db)) == 1
+
+
+def test_a_cli_sync_answers_the_queued_request_in_the_stronger_mode(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, "ada@example.org")
+    queued = request_sync(
+        database_of(product),
+        product.settings,
+        audience.integration_id,
+        mode=RunMode.full,
+        trigger=RunTrigger.ui,
+    )
+
+    cli_run = audience.sync()  # `constituent mailchimp sync`: in-process, incremental
+    worker_run = run_queued(database_of(product), product.settings, queued.id)
+
+    assert cli_run.id == queued.id == worker_run.id
+    assert (cli_run.status, cli_run.mode) == (RunStatus.succeeded, RunMode.full)
+    assert len(all_runs(product.db)) == 1
+    assert set(audience.members()) == {"ada@example.org"}
