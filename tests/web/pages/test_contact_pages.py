@@ -57,7 +57,7 @@ def test_the_summary_edit_form_saves_the_changes_in_the_change_log(admin: Browse
     assert "<td>first_name</td><td>Ann</td><td>Anne</td>" in log
 
 
-def test_emails_are_added_made_primary_and_removed(admin: Browser, db: TestDatabase) -> None:
+def test_emails_are_added_marked_made_primary_and_removed(admin: Browser, db: TestDatabase) -> None:
     contact_id = a_contact(db)
     admin.get(f"/contacts/{contact_id}")
     admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
@@ -65,6 +65,8 @@ def test_emails_are_added_made_primary_and_removed(admin: Browser, db: TestDatab
         emails = {e.address: e for e in get_contact(session, contact_id).emails}
         assert emails["ann@work.example"].is_primary and not emails["ann@example.org"].is_primary
         old_id = emails["ann@example.org"].id
+    admin.submit(f"/contacts/{contact_id}/emails/{old_id}/status", {"status": "bounced"})
+    assert "ann@example.org is marked bounced." in admin.get(f"/contacts/{contact_id}").text
     admin.submit(f"/contacts/{contact_id}/emails/{old_id}/primary")
     admin.submit(f"/contacts/{contact_id}/emails/{old_id}/remove")
     with db.sessions() as session:

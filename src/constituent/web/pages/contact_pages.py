@@ -5,18 +5,17 @@ Each tab is its own URL (bookmarkable); Contributions and Groups have their own 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts import service
-from constituent.crm.contacts.models import Contact
-from constituent.crm.contacts.schemas import EmailIn
-from constituent.crm.errors import Conflict, InvalidInput
+from constituent.crm.contacts.models import Contact, EmailStatus
+from constituent.crm.errors import InvalidInput
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
@@ -65,6 +64,7 @@ def _form_specs() -> dict[str, Any]:
         "address": contact_form.ADDRESS,
         "flags": contact_form.FLAGS,
         "kinds": contact_form.KINDS,
+        "email_statuses": [status.value for status in EmailStatus],
     }
 
 
@@ -117,53 +117,6 @@ async def update_contact(contact_id: int, request: Request, user: UserDep, sessi
         return _summary(request, user, session, contact_id, form)
     flash(request, "success", "The contact was saved.")
     return RedirectResponse(contact_url(contact_id), status_code=303)
-
-
-@router.post(CONTACT + "/emails")
-def add_email(
-    contact_id: int,
-    request: Request,
-    user: UserDep,
-    session: SessionDep,
-    address: Annotated[str, Form(max_length=320)] = "",
-    primary: Annotated[bool, Form()] = False,
-) -> RedirectResponse:
-    try:
-        row = service.add_email(session, contact_id, EmailIn(address=address, is_primary=primary), user.actor)
-        flash(request, "success", f"{row.address} was added.")
-    except (InvalidInput, Conflict) as exc:
-        flash(request, "error", f"The email was not added: {getattr(exc, 'message', str(exc))}")
-    return RedirectResponse(contact_url(contact_id), status_code=303)
-
-
-@router.post(CONTACT + "/emails/{email_id:int}/primary")
-def make_primary(
-    contact_id: int, email_id: int, request: Request, user: UserDep, session: SessionDep
-) -> Response:
-    _own_email(session, contact_id, email_id)
-    row = service.set_primary_email(session, email_id, user.actor)
-    flash(request, "success", f"{row.address} is now the primary email.")
-    return RedirectResponse(contact_url(contact_id), status_code=303)
-
-
-@router.post(CONTACT + "/emails/{email_id:int}/remove")
-def remove_email(
-    contact_id: int, email_id: int, request: Request, user: UserDep, session: SessionDep
-) -> Response:
-    _own_email(session, contact_id, email_id)
-    try:
-        service.remove_email(session, email_id, user.actor)
-        flash(request, "success", "The email was removed.")
-    except InvalidInput as exc:
-        flash(request, "error", exc.message.capitalize() + ".")
-    return RedirectResponse(contact_url(contact_id), status_code=303)
-
-
-def _own_email(session: Session, contact_id: int, email_id: int) -> None:
-    """The email must belong to the contact in the URL: a form cannot reach another contact's email."""
-    contact = service.get_contact(session, contact_id)
-    if all(email.id != email_id for email in contact.emails):
-        raise InvalidInput("email", f"email {email_id} is not an email of contact {contact_id}")
 
 
 @router.get(CONTACT + "/activities", response_class=HTMLResponse)
