@@ -170,3 +170,24 @@ def test_a_stored_delivery_asks_the_queue_for_processing(live: Live, queue_url: 
         assert time.monotonic() < deadline, f"not processed by the job ({queue_url})"
         time.sleep(0.05)
     assert "Unsubscribed from Mailchimp audience Supporters" in activity_subjects(live, ola)
+
+
+def test_a_delivery_that_cannot_be_applied_is_tried_three_times_then_marked_failed(live: Live) -> None:
+    add_people(live.product, "pia@example.org")
+    fields = {
+        "type": "upemail",
+        "fired_at": "2030-01-01 10:00:00",
+        "data[list_id]": live.audience.audience_id,
+        "data[old_email]": "pia@example.org",
+        "data[new_email]": "pia@localhost",  # Mailchimp would not send it; our contacts refuse it
+    }
+    assert live.post(fields).status_code == 200
+    assert live.process() == 1
+    [event] = live.inbox()
+    assert (event.status, event.attempts) == (InboxStatus.received, 1)
+    assert "InvalidInput" in event.error
+    live.process()
+    live.process()
+    [event] = live.inbox()
+    assert (event.status, event.attempts, event.outcome) == (InboxStatus.failed, 3, "failed")
+    assert live.process() == 0, "a failed row is left for a person"

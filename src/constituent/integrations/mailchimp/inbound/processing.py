@@ -1,7 +1,8 @@
 """The boundary that drains the webhook inbox: one transaction per delivery, in the order they arrived.
 
-A delivery that cannot be applied is marked failed with the error (its transaction rolled back) and the
-next one goes on; nothing here logs a body or an address.
+A delivery that cannot be applied has its transaction rolled back and its error noted; later passes try it
+again, up to three attempts, then it is marked failed. The next one goes on either way; nothing here logs a
+body or an address.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 
 log = logging.getLogger(__name__)
+# A failure may be passing (a lock timeout, the database restarting): the next passes try again, then
+# the row is marked failed and left for a person to look at.
+MAX_ATTEMPTS = 3
 
 
 def process_pending(
@@ -42,10 +46,10 @@ def process_one(database: Database, event_id: int) -> bool:
             status, outcome = _apply(session, row.integration_id, row.body)
             repository.finish(session, event_id, status, outcome, "", utcnow())
     except Exception as exc:  # one bad delivery must not stop the ones behind it
-        # Only the type: messages may quote an address.
-        log.error("mailchimp webhook event %s failed: %s", event_id, type(exc).__name__)
         with session_scope(database.sessions) as session:
-            repository.finish(session, event_id, InboxStatus.failed, "failed", _describe(exc), utcnow())
+            status = repository.record_failure(session, event_id, _describe(exc), utcnow(), MAX_ATTEMPTS)
+        # Only the type: messages may quote an address.
+        log.error("mailchimp webhook event %s failed (%s): %s", event_id, status.value, type(exc).__name__)
     return True
 
 

@@ -57,6 +57,21 @@ def finish(
     )
 
 
+def record_failure(
+    session: Session, event_id: int, error: str, now: datetime, max_attempts: int
+) -> InboxStatus:
+    """Count the failed attempt (its own transaction rolled back); give up after ``max_attempts``."""
+    row = session.get(WebhookEvent, event_id)
+    if row is None:
+        return InboxStatus.failed
+    row.attempts += 1
+    row.error = error
+    row.status = InboxStatus.failed if row.attempts >= max_attempts else InboxStatus.received
+    row.outcome = "failed" if row.status is InboxStatus.failed else f"failed {row.attempts}x, will retry"
+    row.processed_at = now
+    return row.status
+
+
 def page(
     session: Session, *, status: InboxStatus | None, integration_id: int | None, limit: int, offset: int
 ) -> tuple[list[WebhookEvent], int]:
