@@ -36,17 +36,9 @@ def serve(
     settings = get_settings()
     kit_logging.configure(settings)
     database = migrated_database()
-    worker = None
+    app = create_app(settings, database=database)
     if with_worker:
-        from constituent.jobs.worker import EmbeddedWorker
+        from constituent.jobs.worker import EmbeddedWorker, run_beside
 
-        worker = EmbeddedWorker(settings, database, workers=workers, periodic=periodic)
-        worker.start()
-    try:
-        uvicorn.run(
-            create_app(settings, database=database), host=host, port=port, log_config=None, log_level="info"
-        )
-    finally:
-        # uvicorn has handled SIGTERM / Ctrl-C: let running jobs finish (or hand them to the reaper).
-        if worker is not None:
-            worker.stop()
+        run_beside(app, EmbeddedWorker(settings, database, workers=workers, periodic=periodic))
+    uvicorn.run(app, host=host, port=port, log_config=None, log_level="info")

@@ -8,14 +8,21 @@ processes or machines instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
+from fastapi import FastAPI
 from huey.consumer import Consumer
 
 from constituent.jobs.registry import Jobs, build_jobs, use_jobs
 from constituent.kit import logging as kit_logging
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+
+log = kit_logging.get_logger(__name__)
 
 # After SIGTERM, running jobs get this long to finish; the ones still running are then left to the
 # reaper (their heartbeat stops with the process) and resume from the ledger.
@@ -60,3 +67,24 @@ class EmbeddedWorker:
 
     def stop(self) -> None:
         self.consumer.stop(graceful=True)
+        log.info("worker stopped")
+
+
+def run_beside(app: FastAPI, worker: EmbeddedWorker) -> None:
+    """Start ``worker`` when the app starts serving and stop it (gracefully) when the app shuts down.
+
+    Tied to the app's lifespan because uvicorn ends the process with the signal it caught once the app
+    has shut down: code after ``uvicorn.run`` would never run.
+    """
+    serving = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: FastAPI) -> AsyncIterator[Any]:
+        worker.start()
+        try:
+            async with serving(served) as state:
+                yield state
+        finally:
+            await asyncio.to_thread(worker.stop)
+
+    app.router.lifespan_context = lifespan
