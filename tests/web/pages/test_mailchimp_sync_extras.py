@@ -11,6 +11,8 @@ import pytest
 
 from constituent.crm.contacts.schemas import ContactCreate, ContactUpdate, EmailIn
 from constituent.crm.contacts.service import create_contact, update_contact
+from constituent.crm.searches.schemas import SavedSearchCreate
+from constituent.crm.searches.service import create_search
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.kit.clock import utcnow
@@ -239,3 +241,19 @@ def test_a_preview_still_running_shows_its_progress_and_reloads_when_done(
     assert "Preparing the preview of the next sync" in waiting
     assert "Sync running</strong> — working out what to send" in waiting
     assert f'hx-get="{page_url}/status?was_running=true" hx-trigger="every 1s"' in waiting
+
+
+def test_names_typed_into_the_crm_are_escaped_in_the_preview(
+    admin: Browser, page_url: str, db: TestDatabase
+) -> None:
+    _add_people(db, 1)
+    with session_scope(db.sessions) as session:
+        search = SavedSearchCreate(
+            name="<b>Bold</b> people", filter={"field": "kind", "op": "eq", "value": "individual"}
+        )
+        create_search(session, search)
+
+    preview = admin.get(_preview(admin, page_url)).text
+
+    assert "+&lt;b&gt;Bold&lt;/b&gt; people" in preview
+    assert "<b>Bold</b>" not in preview
