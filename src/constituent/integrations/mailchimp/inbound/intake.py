@@ -44,7 +44,7 @@ ProcessingHook = Callable[[Settings, int], None]
 
 
 class SecretCache:
-    """Each integration's decrypted webhook secret, kept briefly in memory (None: no such integration)."""
+    """Each integration's decrypted webhook secret, kept briefly in memory."""
 
     def __init__(self, load: Callable[[int], str | None], ttl: float = SECRET_TTL_SECONDS) -> None:
         self._load = load
@@ -59,7 +59,11 @@ class SecretCache:
 
     def refresh(self, integration_id: int) -> bytes | None:
         secret = self._load(integration_id)
-        value = secret.encode() if secret is not None else None
+        if secret is None:
+            # Unknown ids are not remembered: guessing ids must not grow this dict.
+            self._entries.pop(integration_id, None)
+            return None
+        value = secret.encode()
         self._entries[integration_id] = (time.monotonic() + self._ttl, value)
         return value
 
