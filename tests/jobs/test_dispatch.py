@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from structlog.testing import capture_logs
 
 from constituent.crm.errors import NotFound
 from constituent.integrations.mailchimp.sync import runs
@@ -139,14 +140,15 @@ def test_schedule_and_resync_requests_queue_behind_force_sync(db: TestDatabase, 
     assert [by_run[run_id] for run_id in order] == [force, resync, nightly]
 
 
-def test_asking_for_webhook_processing_never_raises_when_the_queue_is_down(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_asking_for_webhook_processing_never_raises_when_the_queue_is_down(tmp_path: Path) -> None:
     unreachable = Settings(data_dir=tmp_path / "data", queue_url="redis://127.0.0.1:1/0")
 
-    dispatch.request_webhook_processing(unreachable, 1)
+    with capture_logs() as logs:
+        dispatch.request_webhook_processing(unreachable, 1)
 
-    assert "queue unreachable; the webhook waits for the sweep" in capsys.readouterr().out
+    assert [(e["event"], e["integration_id"]) for e in logs] == [
+        ("queue unreachable; the webhook waits for the sweep", 1)
+    ]
 
 
 def test_a_run_that_cannot_be_handed_over_stays_queued_for_the_reaper(

@@ -83,3 +83,21 @@ def test_staff_may_read_but_not_change_the_organization_settings(
     changed = admin_api.put("/organization", json={"organization_name": "Friends of the Park"})
     assert changed.status_code == 200
     assert api.get("/organization").json()["organization_name"] == "Friends of the Park"
+
+
+def test_metrics_refuse_a_call_without_a_live_token(app: FastAPI, tokens: Tokens) -> None:
+    for headers in (
+        {},
+        {"Authorization": f"Bearer {tokens.revoked}"},
+        {"Authorization": "Basic YWRtaW46cGFzcw=="},
+    ):
+        response = TestClient(app).get("/metrics", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_metrics_answer_a_token_holder_with_numbers_only(app: FastAPI, tokens: Tokens) -> None:
+    response = TestClient(app).get("/metrics", headers={"Authorization": f"Bearer {tokens.staff}"})
+    assert response.status_code == 200
+    assert "constituent_webhook_inbox_depth 0.0" in response.text
+    assert "@" not in response.text

@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -60,8 +60,9 @@ def _shared_processors() -> list[Processor]:
     ]
 
 
-def configure(settings: Settings, *, level: int = logging.INFO) -> None:
-    """Route structlog and the standard library through one formatter (JSON when ``log_json``)."""
+def configure(settings: Settings, *, level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    """Route structlog and the standard library through one formatter (JSON when ``log_json``) to
+    ``stream`` (standard error unless given)."""
     renderer: Processor = (
         structlog.processors.JSONRenderer()
         if settings.log_json
@@ -72,13 +73,13 @@ def configure(settings: Settings, *, level: int = logging.INFO) -> None:
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # so tests can capture logs after a configure()
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

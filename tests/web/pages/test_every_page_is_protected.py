@@ -119,3 +119,13 @@ def test_a_deactivated_user_is_logged_out_at_the_next_page(admin: Browser, db: T
     response = admin.get("/")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+def test_metrics_are_for_an_administrators_session_not_a_staff_one(admin: Browser, staff: Browser) -> None:
+    assert admin.get("/metrics").status_code == 200
+    assert staff.get("/metrics").status_code == 401
+
+
+def test_readiness_answers_without_a_session_and_names_only_what_it_checked(visitor: Browser) -> None:
+    response = visitor.get("/readyz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok", "queue": "ok"})
