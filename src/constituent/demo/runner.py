@@ -208,8 +208,9 @@ def tell_the_story(
 ) -> None:
     """The first time: the first sync, a few unsubscribes, a campaign."""
     run = story.first_sync(database, settings, integration_id)
-    added = f"{run.created:,} members added to the audience"
-    say(f"First sync {run.status.value}: {added}. {run.message}".rstrip())
+    say(f"First sync {run.status.value}: {run.created:,} members added to the audience.")
+    if run.message:
+        say(f"  ({run.message})")
     story.unsubscribe_a_few(database, settings, emulator_url, integration_id, say)
     story.send_a_campaign(database, settings, emulator_url, integration_id, say)
 
