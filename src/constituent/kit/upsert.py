@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Column, Insert
+from sqlalchemy import Column, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
 
@@ -37,23 +37,16 @@ def insert_many_unless_exists(
     rows: list[dict[str, Any]],
     *,
     unique: InstrumentedAttribute[Any] | Column[Any],
-    chunk: int = 500,
 ) -> int:
-    """Insert many rows in multi-row statements, skipping those whose ``unique`` value exists already.
+    """Insert many rows, skipping those whose ``unique`` value exists already; returns how many were new.
 
-    Returns how many were inserted. Chunked so that no statement passes SQLite's bound-parameter limit.
+    One statement compiled once and sent as executemany: SQLAlchemy batches it into multi-row INSERTs
+    ("insertmanyvalues", within SQLite's bound-parameter limit) and collects RETURNING from every batch.
     """
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     insert_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = 0
-    for start in range(0, len(rows), chunk):
-        statement: Insert = (
-            insert_factory(model)
-            .values(rows[start : start + chunk])
-            .on_conflict_do_nothing(index_elements=[unique])
-            .returning(model.__table__.c.id)
-        )
-        inserted += len(session.execute(statement).all())
-    return inserted
+    table = cast(Table, model.__table__)
+    statement = insert_factory(table).on_conflict_do_nothing(index_elements=[unique]).returning(table.c.id)
+    return len(session.execute(statement, rows).all())
