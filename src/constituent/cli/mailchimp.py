@@ -246,7 +246,11 @@ def unmap_group(
 
 @app.command("map-field")
 def map_field(
-    field: str = typer.Argument(..., help="Contact field, e.g. external_id, city, created_at."),
+    field: str = typer.Argument(
+        ...,
+        help="Contact field: external_id, organization_name, city, state, postal_code, country, source, "
+        "created_at (a date).",
+    ),
     tag: str = typer.Argument(..., help="Merge tag in Mailchimp: up to 10 letters, digits or _."),
     integration_id: int | None = typer.Option(
         None, "--integration", help="Integration id (needed when there are several)."

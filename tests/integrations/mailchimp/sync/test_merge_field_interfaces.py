@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -9,9 +11,10 @@ import pytest
 
 from constituent.auth import service as auth_service
 from constituent.auth.models import Role
+from constituent.integrations.mailchimp.merge_fields.catalog import FIELDS
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
-from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.conftest import CLI, Product
 from tests.integrations.mailchimp.sync.merge_field_helpers import remote_merge_fields
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
 from tests.support.live_app import free_port, serve_app
@@ -105,3 +108,12 @@ def test_the_api_answers_422_naming_the_field(
     assert response.status_code == 422, response.text
     assert named in response.text
     assert admin_api.get(_path(audience)).json() == []
+
+
+def test_the_cli_help_names_every_mappable_field() -> None:
+    wide = {**os.environ, "COLUMNS": "250"}  # one line per argument, so no name is wrapped
+    shown = subprocess.run(
+        [CLI, "mailchimp", "map-field", "--help"], env=wide, capture_output=True, text=True, check=True
+    )
+
+    assert all(name in shown.stdout for name in FIELDS), shown.stdout
