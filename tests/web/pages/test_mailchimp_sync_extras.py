@@ -124,6 +124,8 @@ def test_an_idle_status_panel_does_not_poll(admin: Browser, page_url: str) -> No
     assert 'id="sync-status"' in fragment
     assert "hx-trigger" not in fragment
     assert "<progress" not in fragment
+    assert re.search(r"<dt>Next scheduled sync</dt>\s*<dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC", fragment)
+    assert "(nightly at 02:00, " in fragment and " min later for this integration" in fragment
 
 
 def test_a_running_sync_shows_its_phase_counters_and_a_progress_bar_and_is_polled(

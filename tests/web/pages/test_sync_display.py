@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
-from constituent.web.pages.sync_display import CHART_BASE, CHART_RUNS, history_chart, progress_of
+from constituent.web.pages.sync_display import (
+    CHART_BASE,
+    CHART_RUNS,
+    history_chart,
+    next_nightly,
+    progress_of,
+)
 
 STARTED = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
@@ -96,3 +102,23 @@ def test_the_newest_run_stands_at_the_right_edge_however_few_runs_there_are() ->
     [written, errors] = chart.bars
     assert errors.x + errors.width <= chart.width
     assert written.x >= chart.width - 2 * (chart.width // CHART_RUNS)
+
+
+def test_the_next_nightly_sync_is_tonight_until_it_has_started_then_tomorrow() -> None:
+    offset = timedelta(minutes=37)
+    before = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    after = datetime(2026, 11, 22, 2, 40, tzinfo=UTC)
+
+    assert next_nightly("02:00", offset, "UTC", before).at == datetime(2026, 11, 22, 2, 37, tzinfo=UTC)
+    tomorrow = next_nightly("02:00", offset, "UTC", after)
+    assert (tomorrow.at, tomorrow.zone, tomorrow.offset_minutes) == (
+        datetime(2026, 11, 23, 2, 37, tzinfo=UTC),
+        "UTC",
+        37,
+    )
+
+
+def test_the_next_nightly_sync_is_in_the_organizations_time_zone() -> None:
+    # 2026-11-22 12:00 UTC is 07:00 in New York: tonight's 02:00 there has passed.
+    found = next_nightly("02:00", timedelta(0), "America/New_York", datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+    assert (found.at.isoformat(), found.zone) == ("2026-11-23T02:00:00-05:00", "America/New_York")

@@ -10,19 +10,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from constituent.crm.errors import NotFound
+from constituent.crm.organization import repository as organization
 from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.error_report import attachment_headers, errors_csv
 from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger, SyncRun
 from constituent.jobs.dispatch import request_sync
+from constituent.jobs.schedule import offset_of
+from constituent.kit.clock import utcnow
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_mailchimp
 from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
 from constituent.web.pages.integration_view import view_of
 from constituent.web.pages.rendering import render
-from constituent.web.pages.sync_display import progress_of
+from constituent.web.pages.sync_display import next_nightly, progress_of
 
 router = APIRouter(dependencies=PROTECTED)
 # The contact's Mailchimp panel is served with the other Mailchimp pages (all reach web/pages/__init__.py
@@ -36,9 +39,12 @@ ACTIONS = ("add", "update", "change email", "tags", "archive", "refuse")
 
 def live_status(session: Session, integration: MailchimpIntegration, settings: Settings) -> dict[str, Any]:
     """What the status panel needs: the integration's view and the progress of its latest run."""
+    org = organization.get(session)
+    offset = offset_of(integration.id, settings.nightly_spread_minutes)
     return {
         "view": view_of(session, integration, settings),
         "progress": progress_of(runs.latest_for_integration(session, integration.id)),
+        "next_sync": next_nightly(integration.nightly_time, offset, org.timezone if org else "UTC", utcnow()),
     }
 
 

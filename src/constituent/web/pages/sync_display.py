@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from constituent.integrations.mailchimp.sync.models import FINISHED_STATUSES, RunStatus, SyncRun
 
@@ -126,3 +128,26 @@ def history_chart(newest_first: Sequence[SyncRun]) -> Chart | None:
                 )
             )
     return Chart(tuple(bars), len(chosen), most)
+
+
+# -- the next nightly sync -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NextSync:
+    at: datetime  # aware, in the organization's time zone
+    zone: str
+    offset_minutes: int
+
+
+def next_nightly(nightly_time: str, offset: timedelta, zone_name: str, now: datetime) -> NextSync:
+    """When the nightly schedule (jobs/schedule.py: local nightly_time + the integration's fixed offset)
+    starts this integration's next run after ``now``."""
+    zone = ZoneInfo(zone_name or "UTC")
+    hour, minute = (int(part) for part in nightly_time.split(":"))
+    local_now = now.astimezone(zone)
+    for night in (local_now.date(), local_now.date() + timedelta(days=1)):
+        start = datetime.combine(night, time(hour, minute), tzinfo=zone) + offset
+        if start > local_now:
+            return NextSync(start, zone.key, int(offset.total_seconds() // 60))
+    raise AssertionError("unreachable: tomorrow's start is always after now")
