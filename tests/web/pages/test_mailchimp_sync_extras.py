@@ -259,3 +259,20 @@ def test_names_typed_into_the_crm_are_escaped_in_the_preview(
 
     assert "+&lt;b&gt;Bold&lt;/b&gt; people" in preview
     assert "<b>Bold</b>" not in preview
+
+
+def test_a_preview_after_the_removal_guard_stopped_a_sync_keeps_the_confirm_button(
+    admin: Browser, page_url: str, db: TestDatabase
+) -> None:
+    people = _add_people(db, 3)
+    admin.submit(f"{page_url}/sync", {"mode": "incremental"})
+    with session_scope(db.sessions) as session:
+        for contact_id in people:
+            update_contact(session, contact_id, ContactUpdate(is_active=False), "test")
+    admin.submit(f"{page_url}/sync", {"mode": "incremental"})
+    assert "Confirm removals and sync" in admin.get(page_url).text
+
+    preview = admin.get(_preview(admin, page_url)).text
+
+    assert preview.count("<td>archive</td>") == 3, "the preview lists whom the guard stopped for"
+    assert "Confirm removals and sync" in admin.get(page_url).text

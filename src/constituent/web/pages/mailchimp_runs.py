@@ -25,7 +25,7 @@ from constituent.web.pages import contact_mailchimp
 from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
 from constituent.web.pages.integration_view import view_of
 from constituent.web.pages.rendering import render
-from constituent.web.pages.sync_display import next_nightly, progress_of
+from constituent.web.pages.sync_display import CHART_RUNS, guard_stopped, next_nightly, progress_of
 
 router = APIRouter(dependencies=PROTECTED)
 # The contact's Mailchimp panel is served with the other Mailchimp pages (all reach web/pages/__init__.py
@@ -44,6 +44,7 @@ def live_status(session: Session, integration: MailchimpIntegration, settings: S
     return {
         "view": view_of(session, integration, settings),
         "progress": progress_of(runs.latest_for_integration(session, integration.id)),
+        "guard_stopped": guard_stopped(runs.list_for_integration(session, integration.id, limit=CHART_RUNS)),
         "next_sync": next_nightly(integration.nightly_time, offset, org.timezone if org else "UTC", utcnow()),
     }
 

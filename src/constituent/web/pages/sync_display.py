@@ -70,6 +70,13 @@ def progress_of(run: SyncRun | None) -> RunProgress | None:
     )
 
 
+def guard_stopped(newest_first: Sequence[SyncRun]) -> bool:
+    """Whether the latest run that could write was stopped by the removal guard (a preview since then,
+    a dry run, does not hide the confirm button)."""
+    latest = next((run for run in newest_first if not run.dry_run), None)
+    return latest is not None and latest.status == RunStatus.needs_confirmation
+
+
 # -- the history chart -----------------------------------------------------------------------------
 
 CHART_RUNS = 30
