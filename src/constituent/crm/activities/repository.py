@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from constituent.crm.activities.models import Activity
@@ -49,3 +49,17 @@ def list_for_contact(
 def insert_many_deduplicated(session: Session, rows: list[dict[str, Any]]) -> int:
     """Bulk insert; rows whose dedupe_key already exists are skipped. Returns how many were inserted."""
     return insert_many_unless_exists(session, Activity, rows, unique=Activity.dedupe_key)
+
+
+def set_details_by_dedupe_key(session: Session, details: dict[str, dict[str, Any]]) -> None:
+    """Replace the details of the activities with these dedupe keys (one statement, sent as executemany)."""
+    if not details:
+        return
+    table = cast(Table, Activity.__table__)
+    statement = (
+        update(table)
+        .where(table.c.dedupe_key == bindparam("key"))
+        .values(details=bindparam("new_details"))
+    )
+    rows = [{"key": key, "new_details": value} for key, value in details.items()]
+    session.execute(statement, rows)

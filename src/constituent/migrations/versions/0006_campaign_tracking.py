@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("recipients_total", sa.Integer(), nullable=False),
         sa.Column("activities_written", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("engagement_read_at", constituent.kit.db.UTCDateTime(), nullable=True),
         sa.Column("created_at", constituent.kit.db.UTCDateTime(), nullable=False),
         sa.Column("finished_at", constituent.kit.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(

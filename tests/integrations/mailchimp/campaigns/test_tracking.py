@@ -4,12 +4,13 @@ from the cursor; a campaign the webhook scheduled is completed from Mailchimp.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from constituent.crm.contacts import service as contacts
 from constituent.crm.contacts.schemas import EmailIn
+from constituent.integrations.mailchimp.campaigns import repository
 from constituent.integrations.mailchimp.campaigns.models import TrackingState
 from constituent.integrations.mailchimp.campaigns.service import schedule_tracking
 from constituent.integrations.mailchimp.service import get_integration
@@ -164,6 +165,7 @@ def test_the_cli_imports_campaigns_and_prints_its_counts(product: Product) -> No
         "campaigns_read": 1,
         "recipients_read": 2,
         "activities_written": 2,
+        "engagement_updated": 0,
         "failed": 0,
     }
     again = product.cli("mailchimp", "campaigns", "import", "--integration", str(audience.integration_id))
@@ -188,3 +190,43 @@ def test_a_campaign_mailchimp_does_not_know_is_marked_failed_and_the_others_are_
     states = {row.campaign_id: (row.state, row.error) for row in tracked(audience)}
     state, error = states["0000000000"]
     assert state is TrackingState.failed and "Resource Not Found" in error
+
+
+def _act(audience_product: Product, campaign_id: str, email: str, action: str, url: str = "") -> None:
+    body = {"email": email, "action": action, **({"url": url} if url else {})}
+    audience_product.emulator.control("POST", f"campaigns/{campaign_id}/activity", body)
+
+
+def test_opens_and_clicks_go_on_the_activity_and_are_read_again_while_the_campaign_is_young(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    ada, bob = add_people(product, *PEOPLE[:2])
+    audience.sync()
+    campaign = send_campaign(audience, "Spring newsletter")
+    _act(product, campaign["id"], "ada@example.org", "open")
+    _act(product, campaign["id"], "ada@example.org", "open")
+    _act(product, campaign["id"], "ada@example.org", "click", "https://parks.example/donate")
+
+    first = track(audience)
+
+    details = {a.contact_id: a.details for a in sent_activities(audience)}
+    assert (details[ada]["opens"], details[ada]["clicks"]) == (2, 1)
+    assert details[ada]["clicked_urls"] == ["https://parks.example/donate"]
+    assert details[ada]["last_open"] and details[ada]["campaign_id"] == campaign["id"]
+    assert "opens" not in details[bob]
+    assert first.engagement_updated == 1
+    # Within the interval nothing is read again; once it has passed, the new open arrives.
+    _act(product, campaign["id"], "bob@example.org", "open")
+    assert track(audience).engagement_updated == 0
+    [row] = tracked(audience)
+    assert row.engagement_read_at is not None
+    with session_scope(product.db.sessions) as session:
+        repository.set_fields(session, row.id, engagement_read_at=row.engagement_read_at - timedelta(hours=7))
+
+    later = track(audience)
+
+    assert later.engagement_updated == 2
+    details = {a.contact_id: a.details for a in sent_activities(audience)}
+    assert details[bob]["opens"] == 1 and details[ada]["opens"] == 2
+    assert len(sent_activities(audience)) == 2

@@ -39,6 +39,8 @@ class TrackedCampaign(Base):
     recipients_total: Mapped[int] = mapped_column(Integer, default=0)
     activities_written: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
+    # Opens and clicks keep coming for days: when /email-activity was last read into the activities.
+    engagement_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -59,6 +59,22 @@ def to_read(session: Session, integration_id: int) -> list[int]:
     return list(session.scalars(query))
 
 
+def engagement_due(
+    session: Session, integration_id: int, *, sent_after: datetime, read_before: datetime
+) -> list[tuple[int, str]]:
+    """(row id, campaign id) of campaigns read to the end, sent after ``sent_after``, whose opens and
+    clicks were last read before ``read_before``."""
+    query = select(TrackedCampaign.id, TrackedCampaign.campaign_id).where(
+        TrackedCampaign.integration_id == integration_id,
+        TrackedCampaign.state == TrackingState.done,
+        TrackedCampaign.send_time >= sent_after,
+        TrackedCampaign.engagement_read_at < read_before,
+    )
+    return [
+        (row_id, campaign_id) for row_id, campaign_id in session.execute(query.order_by(TrackedCampaign.id))
+    ]
+
+
 def latest_send_time(session: Session, integration_id: int) -> datetime | None:
     query = select(func.max(TrackedCampaign.send_time)).where(
         TrackedCampaign.integration_id == integration_id

@@ -75,17 +75,21 @@ def recipient_contacts(
     return found
 
 
+def _sent_details(campaign: TrackedCampaign, audience_name: str, address: str) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign.campaign_id,
+        "send_time": (campaign.send_time or campaign.created_at).isoformat(),
+        "link": campaign.archive_url,
+        "audience": audience_name,
+        "email": address,
+    }
+
+
 def write_sent_activities(
     session: Session, campaign: TrackedCampaign, audience_name: str, sent: Mapping[int, str]
 ) -> int:
     """One "Email sent" activity per contact (skipped when it exists already); returns how many were new."""
     occurred_at = campaign.send_time or utcnow()
-    details: dict[str, Any] = {
-        "campaign_id": campaign.campaign_id,
-        "send_time": occurred_at.isoformat(),
-        "link": campaign.archive_url,
-        "audience": audience_name,
-    }
     created_at = utcnow()
     rows = [
         {
@@ -94,10 +98,57 @@ def write_sent_activities(
             "subject": f"Email sent: {campaign.subject[:SUBJECT_ROOM]}",
             "occurred_at": occurred_at,
             "source": ACTIVITY_SOURCE,
-            "details": {**details, "email": address},
+            "details": _sent_details(campaign, audience_name, address),
             "dedupe_key": dedupe_key(campaign.integration_id, campaign.campaign_id, contact_id),
             "created_at": created_at,
         }
         for contact_id, address in sorted(sent.items())
     ]
     return activities.insert_many_deduplicated(session, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """A recipient's opens and clicks, from one row of /reports/{id}/email-activity."""
+
+    recipient: Recipient
+    opens: int
+    clicks: int
+    last_open: str
+    urls: tuple[str, ...]
+
+
+MAX_URLS = 10  # the distinct links a contact clicked, kept on the activity
+
+
+def engagement_of(row: Mapping[str, Any]) -> Engagement | None:
+    """The row's totals, or None for a recipient who neither opened nor clicked."""
+    actions = row.get("activity") or []
+    opens = [str(a.get("timestamp", "")) for a in actions if a.get("action") == "open"]
+    urls = [str(a.get("url", "")) for a in actions if a.get("action") == "click"]
+    if not opens and not urls:
+        return None
+    recipient = Recipient(str(row.get("email_id", "")), str(row.get("email_address", "")))
+    distinct = tuple(dict.fromkeys(u for u in urls if u))[:MAX_URLS]
+    return Engagement(recipient, len(opens), len(urls), max(opens, default=""), distinct)
+
+
+def write_engagement(
+    session: Session, campaign: TrackedCampaign, audience_name: str, engaged: Iterable[Engagement]
+) -> int:
+    """Put the totals on each recipient contact's "Email sent" activity; returns how many contacts."""
+    by_address = {e.recipient.email_address.lower(): e for e in engaged}
+    recipients = [e.recipient for e in by_address.values()]
+    details: dict[str, dict[str, Any]] = {}
+    for contact_id, address in recipient_contacts(session, campaign.integration_id, recipients).items():
+        found = by_address[address.lower()]
+        key = dedupe_key(campaign.integration_id, campaign.campaign_id, contact_id)
+        details[key] = {
+            **_sent_details(campaign, audience_name, address),
+            "opens": found.opens,
+            "clicks": found.clicks,
+            "last_open": found.last_open,
+            "clicked_urls": list(found.urls),
+        }
+    activities.set_details_by_dedupe_key(session, details)
+    return len(details)

@@ -20,6 +20,7 @@ from typing import Any
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.campaigns import repository, service
 from constituent.integrations.mailchimp.campaigns.models import TrackingState
+from constituent.integrations.mailchimp.campaigns.pages import read_pages
 from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
 from constituent.integrations.mailchimp.reconcile.targets import Target, targets
 from constituent.integrations.mailchimp.service import get_integration
@@ -32,9 +33,12 @@ log = logging.getLogger(__name__)
 
 # Campaigns sent shortly before the latest one we know are asked for again (already tracked ones are skipped).
 DISCOVERY_OVERLAP = timedelta(hours=1)
-WINDOW = 5  # sent-to pages in flight at once (the client caps connections per account at 10)
 CAMPAIGN_FIELDS = "id,send_time,archive_url,long_archive_url,settings.subject_line"
 RECIPIENT_FIELDS = "sent_to.email_id,sent_to.email_address"
+ENGAGEMENT_FIELDS = "emails.email_id,emails.email_address,emails.activity"
+# Most opens and clicks come in the first days; a campaign's are re-read this often for this long.
+ENGAGEMENT_EVERY = timedelta(hours=6)
+ENGAGEMENT_DAYS = timedelta(days=7)
 
 # Called after each committed page with (campaign id, recipients read so far, total).
 PageHook = Callable[[str, int, int], None]
@@ -46,6 +50,7 @@ class TrackingResult:
     campaigns_read: int = 0
     recipients_read: int = 0
     activities_written: int = 0
+    engagement_updated: int = 0  # activities given (new) open and click counts
     failed: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -95,6 +100,24 @@ class _Tracker:
                 pending = repository.to_read(session, self.target.integration_id)
             for tracked_id in pending:
                 await self._read_safely(client, tracked_id)
+            await self._refresh_engagement(client)
+
+    async def _refresh_engagement(self, client: MailchimpClient) -> None:
+        """Campaigns sent in the last week get their opens and clicks read again every few hours."""
+        now = utcnow()
+        with session_scope(self.sessions) as session:
+            due = repository.engagement_due(
+                session,
+                self.target.integration_id,
+                sent_after=now - ENGAGEMENT_DAYS,
+                read_before=now - ENGAGEMENT_EVERY,
+            )
+        for tracked_id, campaign_id in due:
+            try:
+                await self._read_engagement(client, tracked_id, campaign_id)
+            except errors.MailchimpError as exc:
+                log.warning("reading opens and clicks of campaign %s failed: %s", campaign_id, exc.describe())
+                self.result.failed += 1
 
     # -- discovery ---------------------------------------------------------------------------------
 
@@ -136,42 +159,42 @@ class _Tracker:
     async def _read(self, client: MailchimpClient, tracked_id: int) -> None:
         with session_scope(self.sessions) as session:
             tracked = repository.get(session, tracked_id)
-            campaign_id, start, complete = (
-                tracked.campaign_id,
-                tracked.recipients_read,
-                bool(tracked.send_time),
-            )
+            campaign_id, start = tracked.campaign_id, tracked.recipients_read
+            # A campaign the webhook scheduled lacks its link and exact send time until we ask for it.
+            complete = bool(tracked.archive_url)
         if not complete:
-            details = await client.request(
-                "GET", f"/campaigns/{campaign_id}", params={"fields": CAMPAIGN_FIELDS}
-            )
+            path, params = f"/campaigns/{campaign_id}", {"fields": CAMPAIGN_FIELDS}
+            details = await client.request("GET", path, params=params)
             with session_scope(self.sessions) as session:
                 repository.set_fields(session, tracked_id, **_campaign_values(details))
         with session_scope(self.sessions) as session:
             repository.set_fields(session, tracked_id, state=TrackingState.reading, error="")
-        await self._read_recipients(client, tracked_id, campaign_id, start)
+        await read_pages(
+            client,
+            f"/reports/{campaign_id}/sent-to",
+            {"fields": f"{RECIPIENT_FIELDS},total_items"},
+            start=start,
+            page_size=self.page_size,
+            on_page=lambda body, total: self._write_page(tracked_id, body, total),
+        )
+        await self._read_engagement(client, tracked_id, campaign_id)
         with session_scope(self.sessions) as session:
             repository.set_fields(session, tracked_id, state=TrackingState.done, finished_at=utcnow())
         self.result.campaigns_read += 1
 
-    async def _read_recipients(
-        self, client: MailchimpClient, tracked_id: int, campaign_id: str, start: int
-    ) -> None:
-        path = f"/reports/{campaign_id}/sent-to"
-
-        async def page(offset: int) -> dict[str, Any]:
-            params = {"count": self.page_size, "offset": offset, "fields": f"{RECIPIENT_FIELDS},total_items"}
-            body: dict[str, Any] = await client.request("GET", path, params=params)
-            return body
-
-        first = await page(start)
-        total = int(first.get("total_items", 0))
-        self._write_page(tracked_id, first, total)
-        offsets = list(range(start + self.page_size, total, self.page_size))
-        for at in range(0, len(offsets), WINDOW):
-            pages = await asyncio.gather(*(page(o) for o in offsets[at : at + WINDOW]))
-            for body in pages:
-                self._write_page(tracked_id, body, total)
+    async def _read_engagement(self, client: MailchimpClient, tracked_id: int, campaign_id: str) -> None:
+        """Opens and clicks onto the activities; read again while the campaign is young (see ``run``)."""
+        started = utcnow()
+        await read_pages(
+            client,
+            f"/reports/{campaign_id}/email-activity",
+            {"fields": f"{ENGAGEMENT_FIELDS},total_items"},
+            start=0,
+            page_size=self.page_size,
+            on_page=lambda body, _total: self._write_engagement(tracked_id, body),
+        )
+        with session_scope(self.sessions) as session:
+            repository.set_fields(session, tracked_id, engagement_read_at=started)
 
     def _write_page(self, tracked_id: int, body: dict[str, Any], total: int) -> None:
         recipients = [
@@ -188,6 +211,15 @@ class _Tracker:
         self.result.activities_written += written
         if self.on_page is not None:
             self.on_page(campaign_id, read_so_far, total)
+
+    def _write_engagement(self, tracked_id: int, body: dict[str, Any]) -> None:
+        engaged = [e for row in body.get("emails") or [] if (e := service.engagement_of(row))]
+        if not engaged:
+            return
+        with session_scope(self.sessions) as session:
+            tracked = repository.get(session, tracked_id)
+            updated = service.write_engagement(session, tracked, self.target.audience_name, engaged)
+        self.result.engagement_updated += updated
 
     def _fail(self, tracked_id: int, message: str) -> None:
         log.warning("reading campaign %s failed: %s", tracked_id, message)
