@@ -6,8 +6,9 @@ Starts from the sync benchmarks' seeded database and a fresh audience filled by 
 (so the ledger knows whose each member is), sends a campaign to everyone through the emulator's control API,
 then times ``track_campaigns`` (what ``constituent mailchimp campaigns import`` runs): discovery, 100 pages of
 sent-to (1,000 each, 5 in flight), address → contact per page, one bulk INSERT … ON CONFLICT DO NOTHING per
-page. A second pass measures re-reading nothing. Requests are counted by the emulator for our account. The
-activities are deleted afterwards, so the cached database stays as seeded.
+page, then 100 pages of email-activity for opens and clicks (none here: nobody has opened it yet, so the
+figure is the cost of reading them). A second pass measures re-reading nothing. Requests are counted by
+the emulator for our account. The activities are deleted afterwards, so the cached database stays as seeded.
 """
 
 from __future__ import annotations
