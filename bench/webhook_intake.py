@@ -160,8 +160,14 @@ def inbox_rows(target: Target) -> int:
     return int(count or 0)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def serving(target: Target, port: int, log: Path) -> Iterator[str]:
+def serving(target: Target, port: int, log: Path) -> Iterator[tuple[str, int]]:
     env = {**os.environ, **target.env}
     env["CONSTITUENT_QUEUE_URL"] = f"sqlite:///{Path(target.env['CONSTITUENT_DATA_DIR']) / 'queue.db'}"
     with log.open("w") as out:
@@ -178,7 +184,7 @@ def serving(target: Target, port: int, log: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"constituent serve did not start; see {log}")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -222,10 +228,12 @@ def bench(target: Target, wrk: str, work: Path, args: argparse.Namespace) -> dic
     script.write_text(LUA)
     port = free_port()
     log = work / f"serve-{target.label}.log"
-    with serving(target, port, log) as base:
+    with serving(target, port, log) as (base, pid):
         url = f"{base}/webhooks/mailchimp/{integration_id}/{secret}"
+        before = cpu_seconds(pid)
         result = run_wrk(wrk, url, script, args.seconds, args.connections, args.threads)
         time.sleep(1)  # the last in-flight requests finish their commit
+        result["server_cpu_ms_per_request"] = (cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
     stored = inbox_rows(target)
     if secret in log.read_text():
         raise SystemExit(f"the webhook secret appears in the server's log ({log})")
@@ -259,7 +267,8 @@ def main() -> None:
         print(
             f"{r['database']:<10} {r['requests_per_s']:8.0f} req/s  p50 {r['p50_ms']:.1f} ms  "
             f"p90 {r['p90_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  non-2xx {r['non_2xx']}  "
-            f"stored {r['stored_rows']} of {r['requests']} answered (difference {lost})"
+            f"stored {r['stored_rows']} of {r['requests']} answered (difference {lost})  "
+            f"server CPU {r['server_cpu_ms_per_request']:.2f} ms/request"
         )
 
 
