@@ -14,6 +14,7 @@ from constituent.auth import repository as users
 from constituent.auth.models import Role
 from constituent.auth.service import authenticate_token
 from constituent.jobs import repository
+from constituent.jobs.repository import ACTIVE
 from constituent.kit import metrics
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
@@ -39,16 +40,17 @@ def _computed(db: Database) -> Iterable[Metric]:
         by_status = repository.runs_by_status(session)
         written = repository.members_written(session)
         depth = repository.inbox_depth(session)
-    runs = CounterMetricFamily(
-        "constituent_sync_runs", "Sync runs by outcome (all processes).", labels=["outcome"]
+    runs = CounterMetricFamily("constituent_sync_runs", "Finished sync runs by outcome.", labels=["outcome"])
+    active = GaugeMetricFamily(
+        "constituent_sync_runs_active", "Sync runs queued or running.", labels=["status"]
     )
-    for outcome, count in sorted(by_status.items()):
-        runs.add_metric([outcome], count)
+    for state, count in sorted(by_status.items()):
+        (active if state in ACTIVE else runs).add_metric([state], count)
     members = CounterMetricFamily("constituent_members_synced", "Members created or updated in Mailchimp.")
     members.add_metric([], written)
     inbox = GaugeMetricFamily("constituent_webhook_inbox_depth", "Webhook deliveries not processed yet.")
     inbox.add_metric([], depth)
-    return [runs, members, inbox]
+    return [runs, active, members, inbox]
 
 
 @router.get("/metrics", include_in_schema=False)
