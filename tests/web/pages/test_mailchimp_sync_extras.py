@@ -72,7 +72,7 @@ def test_the_preview_lists_who_would_be_added_and_writes_nothing(
 
     assert "Nothing was written to Mailchimp." in preview
     assert re.search(r'<span class="count-number">2</span> <span class="count-label">added</span>', preview)
-    assert f'<a href="/contacts/{ann}">#{ann}</a>' in preview and "p001@example.org" in preview
+    assert f'<a href="/contacts/{ann}">Person0</a>' in preview and "p001@example.org" in preview
     assert preview.count("<td>add</td>") == 2
     assert _member_count(account) == 0
     assert "See the preview" in admin.get(page_url).text, "the dry run is in the history with a link"

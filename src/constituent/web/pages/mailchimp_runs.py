@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from constituent.crm.contacts import repository as contacts
 from constituent.crm.errors import NotFound
 from constituent.crm.organization import repository as organization
 from constituent.integrations.mailchimp import service
@@ -117,6 +118,7 @@ def preview(
     ]
     pages = max(1, -(-len(rows) // PREVIEW_PAGE_SIZE))
     start = (page - 1) * PREVIEW_PAGE_SIZE
+    shown = rows[start : start + PREVIEW_PAGE_SIZE]
     context = {
         "nav": "integrations",
         "integration": integration,
@@ -125,7 +127,8 @@ def preview(
         "report_total": int(cursor.get("report_total", 0)),
         "report_kept": len(cursor.get("report", [])),
         "notices": cursor.get("notices", []),
-        "rows": rows[start : start + PREVIEW_PAGE_SIZE],
+        "rows": shown,
+        "names": _names(session, shown),
         "matching": len(rows),
         "page": page,
         "pages": pages,
@@ -133,6 +136,12 @@ def preview(
         "actions": ACTIONS,
     }
     return render(request, "integrations/sync_preview.html", context, user=user)
+
+
+def _names(session: Session, rows: list[dict[str, Any]]) -> dict[int, str]:
+    """The display names of the contacts on one page of the preview (a contact may be gone since)."""
+    found = (contacts.get(session, contact_id) for row in rows for contact_id in row.get("contact_ids", []))
+    return {contact.id: contact.display_name for contact in found if contact is not None}
 
 
 @router.get(RUN + "/errors.csv", response_class=Response)
