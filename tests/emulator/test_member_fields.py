@@ -130,3 +130,20 @@ def test_members_changed_since_a_moment_are_found_in_last_changed_order(mc_accou
         },
     ).json()
     assert [m["email_address"] for m in found["members"]] == ["a@example.org", "b@example.org"]
+
+
+def test_members_who_opted_in_since_a_moment_are_found(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    for email in ("early@example.org", "late@example.org"):
+        _new_member(mc_account, list_id, email)
+    members = mc_account.emulator.store.lists[list_id].members
+    early = members[subscriber_hash("early@example.org")]
+    assert early.timestamp_opt is not None
+    early.timestamp_opt = early.timestamp_opt.replace(year=2020)
+    moment = "2021-01-01T00:00:00+00:00"
+
+    since = mc_account.client.get(f"/lists/{list_id}/members", params={"since_timestamp_opt": moment})
+    before = mc_account.client.get(f"/lists/{list_id}/members", params={"before_timestamp_opt": moment})
+
+    assert [m["email_address"] for m in since.json()["members"]] == ["late@example.org"]
+    assert [m["email_address"] for m in before.json()["members"]] == ["early@example.org"]

@@ -137,6 +137,13 @@ def _filtered(request: Request, members: Iterable[Member]) -> Iterable[Member]:
         members = (m for m in members if m.last_changed >= since)
     if before is not None:
         members = (m for m in members if m.last_changed < before)
+    opted_since = _moment(query.get("since_timestamp_opt"))
+    opted_before = _moment(query.get("before_timestamp_opt"))
+    # A member who never opted in (no timestamp_opt) matches neither bound.
+    if opted_since is not None:
+        members = (m for m in members if m.timestamp_opt is not None and m.timestamp_opt >= opted_since)
+    if opted_before is not None:
+        members = (m for m in members if m.timestamp_opt is not None and m.timestamp_opt < opted_before)
     if query.get("unique_email_id"):
         members = (m for m in members if m.unique_email_id == query["unique_email_id"])
     if query_bool(request, "vip_only"):

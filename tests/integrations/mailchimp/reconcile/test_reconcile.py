@@ -198,3 +198,23 @@ def test_a_pass_mailchimp_refuses_keeps_the_watermark_and_the_next_one_catches_u
     with faulty_product.db.sessions() as session:
         subjects = session.scalars(select(Activity.subject).where(Activity.contact_id == ann)).all()
     assert any(s.startswith("Unsubscribed from Mailchimp audience") for s in subjects)
+
+
+def test_someone_who_unsubscribed_and_signed_up_again_is_subscribed_again(product: Product) -> None:
+    audience = connect(product)
+    [ann] = add_people(product, "ann@example.org")
+    audience.sync()
+    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    _reconcile(audience)
+    product.emulator.control(
+        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "ann@example.org"}
+    )
+
+    result = _reconcile(audience)
+
+    assert result.events_applied == 1
+    assert audience.ledger()[subscriber_hash("ann@example.org")].status is RemoteStatus.subscribed
+    with product.db.sessions() as session:
+        subjects = session.scalars(select(Activity.subject).where(Activity.contact_id == ann)).all()
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+    assert any(s.startswith("Signed up to Mailchimp audience") for s in subjects)

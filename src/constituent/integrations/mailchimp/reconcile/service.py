@@ -1,10 +1,12 @@
 """Reconciliation: read members changed in Mailchimp since the watermark and feed the inbound processor.
 
 Webhooks get lost (our server down past Mailchimp's retries, a paused or deleted webhook), so every sync
-run, an hourly job and ``constituent mailchimp reconcile`` read
-``GET /lists/{id}/members?since_last_changed=`` from the watermark minus an overlap, 1,000 per page with
-the pages in flight concurrently, and hand every change that matters to ``inbound.processor.apply_event``
-as a ``source="reconciliation"`` event: the same rules as a webhook, the same idempotence. Each page
+run, an hourly job and ``constituent mailchimp reconcile`` read ``GET /lists/{id}/members`` from the
+watermark minus an overlap: unsubscribed, cleaned, archived, pending and transactional members by
+``since_last_changed``, subscribed ones by ``since_timestamp_opt`` (so the thousands of members a sync
+merely updated are not read back), 1,000 per page with the pages in flight concurrently. Every change that
+matters goes to ``inbound.processor.apply_event`` as a ``source="reconciliation"`` event: the same rules
+as a webhook, the same idempotence. Each page
 commits its events and ledger statuses; the watermark moves only once every page is done, so a pass that
 fails is simply read again. A second pass finds the ledger in agreement and changes nothing.
 """
@@ -45,13 +47,13 @@ FIELDS = ",".join(
         "id",
         "email_address",
         "status",
-        "merge_fields",
         "last_changed",
         "unsubscribe_reason",
         "timestamp_opt",
         "source",
     )
 )
+OTHER_STATUSES = ("unsubscribed", "cleaned", "archived", "pending", "transactional")
 
 
 class _ChangedPage(BaseModel):
@@ -160,22 +162,31 @@ class _Pass:
         return start - OVERLAP
 
     async def _read(self, audience_id: str, since: datetime) -> list[ChangedMember]:
+        """Members that may carry a change for us, without everyone our own syncs merely updated.
+
+        Subscribed members are asked for by opt-in time (a signup, a resubscribe, a confirmed opt-in set
+        it; our updates of names and tags do not); the other statuses by last change. The queries and
+        their pages run concurrently.
+        """
+        moment = since.isoformat()
+        queries = [
+            ({"status": "subscribed", "since_timestamp_opt": moment}, f"{FIELDS},members.merge_fields")
+        ]
+        queries += [({"status": status, "since_last_changed": moment}, FIELDS) for status in OTHER_STATUSES]
+        found = await asyncio.gather(*(self._read_all(audience_id, f, fields) for f, fields in queries))
+        # A member changed while we paged may show twice; either copy is as new as the read.
+        return list({m.id: m for members in found for m in members}.values())
+
+    async def _read_all(self, audience_id: str, filters: dict[str, str], fields: str) -> list[ChangedMember]:
         path = f"/lists/{audience_id}/members"
 
         async def page(offset: int) -> _ChangedPage:
-            params = {
-                "since_last_changed": since.isoformat(),
-                "count": PAGE_SIZE,
-                "offset": offset,
-                "fields": f"{FIELDS},total_items",
-            }
+            params = {**filters, "count": PAGE_SIZE, "offset": offset, "fields": f"{fields},total_items"}
             return await self.client.get_model(path, _ChangedPage, params)
 
         first = await page(0)
         rest = await asyncio.gather(*(page(o) for o in range(PAGE_SIZE, first.total_items, PAGE_SIZE)))
-        # A member changed while we paged may show twice; the later page's copy is as new as any.
-        unique = {m.id: m for p in (first, *rest) for m in p.members}
-        return list(unique.values())
+        return [m for p in (first, *rest) for m in p.members]
 
     def _apply(self, audience_id: str, members: list[ChangedMember], since: datetime) -> tuple[int, int]:
         """One page in one transaction: the processor's events, then the ledger statuses still missing."""
