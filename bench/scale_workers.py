@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -214,14 +215,25 @@ def wait_for_runs(database: Database, run_ids: list[int]) -> list[SyncRun]:
         time.sleep(0.5)
 
 
+def ran_by(args: argparse.Namespace) -> dict[int, int]:
+    """Which worker process ran each run (from its JSON log lines)."""
+    owner = {}
+    for n in range(args.workers):
+        for line in (args.data_dir / f"worker-{n + 1}.log").read_text().splitlines():
+            if line.startswith("{") and '"sync run ended"' in line:
+                owner[int(json.loads(line)["run_id"])] = n + 1
+    return owner
+
+
 def report(args: argparse.Namespace, runs: list[SyncRun], wall: float) -> None:
     print(
         f"\n{args.integrations} integrations x {args.contacts:,} contacts, {args.workers} workers x "
         f"{args.threads} threads, PostgreSQL + Redis, emulator latency {args.latency_ms} ms"
     )
     print(f"total wall time (first request -> last run finished): {wall:.1f} s")
-    print("\n| integration | status | created | waited in queue (s) | run (s) | requests |")
-    print("|---|---|---|---|---|---|")
+    owner = ran_by(args)
+    print("\n| integration | worker | status | created | waited in queue (s) | run (s) | requests |")
+    print("|---|---|---|---|---|---|---|")
     durations = []
     for run in runs:
         assert run.started_at is not None and run.finished_at is not None
@@ -229,7 +241,8 @@ def report(args: argparse.Namespace, runs: list[SyncRun], wall: float) -> None:
         took = (run.finished_at - run.started_at).total_seconds()
         durations.append(took)
         print(
-            f"| {run.integration_id} | {run.status} | {run.created:,} | {waited:.1f} | {took:.1f} | "
+            f"| {run.integration_id} | {owner.get(run.id, '?')} | {run.status} | {run.created:,} | "
+            f"{waited:.1f} | {took:.1f} | "
             f"{run.requests_read + run.requests_write} |"
         )
     print(
