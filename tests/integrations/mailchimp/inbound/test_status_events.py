@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.models import EmailStatus
 from constituent.crm.groups import service as groups
 from constituent.crm.groups.models import MembershipMethod
@@ -143,3 +144,33 @@ def test_a_signup_of_a_known_address_matches_the_contact(live: Live) -> None:
 
     assert [c.id for c in contacts_with_email(live, "fay@example.org")] == [fay]
     assert "Signed up to Mailchimp audience Supporters" in activity_subjects(live, fay)
+
+
+def test_a_member_deleted_in_mailchimp_is_left_archived_and_keeps_its_groups(live_groups: Live) -> None:
+    live = live_groups
+    [ona] = joined(live, "ona@example.org")
+    live.audience.sync()
+    # Someone deletes her in Mailchimp's UI: archived there, and an admin-sourced unsubscribe with
+    # action "delete" (the emulator only fires the api-sourced one, which our webhook does not ask for).
+    with live.product.emulator.api_client(live.audience.api_key) as api:
+        path = f"/lists/{live.audience.audience_id}/members/{subscriber_hash('ona@example.org')}"
+        assert api.delete(path).status_code == 204
+    fields = {
+        "type": "unsubscribe",
+        "fired_at": "2030-01-01 10:00:00",
+        "data[action]": "delete",
+        "data[reason]": "manual",
+        "data[list_id]": live.audience.audience_id,
+        "data[email]": "ona@example.org",
+    }
+    assert live.post(fields).status_code == 200
+    live.process()
+
+    row = ledger_row(live, "ona@example.org")
+    assert row is not None and (row.status, row.archived_by_us) == (RemoteStatus.archived, False)
+    assert [m.group_name for m in memberships(live, ona).current] == ["Members"]
+    assert "Deleted from Mailchimp audience Supporters (in Mailchimp)" in activity_subjects(live, ona)
+    writes = live.audience.emulator_writes()
+    live.audience.sync()
+    assert live.audience.member("ona@example.org")["status"] == "archived"
+    assert live.audience.emulator_writes() == writes, "left archived"

@@ -43,3 +43,4 @@ class InboundEvent:
     member_last_changed: datetime | None = None
     subject: str = ""  # campaign events: the subject line, when Mailchimp sends it
     campaign_status: str = ""  # campaign events: "sent" (the event also fires on a cancel)
+    action: str = ""  # unsubscribe events: "unsub", or "delete" when someone deleted the member there

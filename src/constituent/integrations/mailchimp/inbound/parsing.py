@@ -64,7 +64,12 @@ def event_from_fields(fields: Mapping[str, str]) -> InboundEvent:
         return replace(
             base, email=_email(fields, "data[old_email]"), new_email=_email(fields, "data[new_email]")
         )
-    return replace(base, email=_email(fields, "data[email]"), merges=_merges(fields))
+    return replace(
+        base,
+        email=_email(fields, "data[email]"),
+        merges=_merges(fields),
+        action=_optional(fields, "data[action]"),
+    )
 
 
 def parse_fired_at(value: str) -> datetime:

@@ -23,6 +23,8 @@ def unsubscribe(session: Session, integration: MailchimpIntegration, event: Inbo
     "Removed (by API)"); never do-not-email, since the person left this audience, not all email."""
     audience = audience_label(integration)
     member = members.find_member(session, integration, event.email)
+    if event.action == "delete":
+        return _deleted_there(session, integration, event, member)
     members.set_status(
         session,
         integration,
@@ -48,6 +50,20 @@ def unsubscribe(session: Session, integration: MailchimpIntegration, event: Inbo
     for contact_id in member.contact_ids:
         note(session, integration, event, contact_id, subject, details)
     return f"unsubscribed ({len(member.contact_ids)} contacts, {removed} memberships ended)"
+
+
+def _deleted_there(
+    session: Session, integration: MailchimpIntegration, event: InboundEvent, member: members.Member
+) -> str:
+    """Someone deleted (archived) the member in Mailchimp: we leave it archived; the person did not
+    unsubscribe, so their groups stay as they are."""
+    members.set_status(session, integration, member, RemoteStatus.archived, event)
+    if member.row is not None:
+        member.row.archived_by_us = False
+    subject = f"Deleted from Mailchimp audience {audience_label(integration)} (in Mailchimp)"
+    for contact_id in member.contact_ids:
+        note(session, integration, event, contact_id, subject, {"action": event.action})
+    return f"archived there ({len(member.contact_ids)} contacts)"
 
 
 def cleaned(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
