@@ -290,7 +290,7 @@ def tag_prefix(
 def reconfirm(
     contact_id: int = typer.Argument(..., help="The contact Mailchimp holds as unsubscribed."),
     integration: int | None = typer.Option(
-        None, "--integration", help="Integration id [the only one; required when there are several]."
+        None, "--integration", help="Integration id (default: the only one; needed when there are several)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
