@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
-from tests.integrations.mailchimp.inbound.conftest import Live
+from tests.integrations.mailchimp.inbound.conftest import Live, LiveFactory
 from tests.integrations.mailchimp.inbound.helpers import ledger_row
 from tests.integrations.mailchimp.sync.sync_helpers import add_people
 
@@ -60,3 +60,17 @@ def test_the_cli_reconfirms_a_contact(live: Live) -> None:
     again = live.product.cli("mailchimp", "reconfirm", str(ned))
     assert again.returncode != 0
     assert "nothing to re-confirm" in again.stderr
+
+
+def test_with_several_integrations_the_cli_asks_which_one(live_factory: LiveFactory) -> None:
+    first = live_factory()
+    second = live_factory()
+    pat = unsubscribed(second, "pat@example.org")
+
+    unclear = first.product.cli("mailchimp", "reconfirm", str(pat))
+    assert unclear.returncode == 2
+    assert "choose one with --integration ID" in unclear.stderr
+    chosen = first.product.cli_json(
+        "mailchimp", "reconfirm", str(pat), "--integration", str(second.integration_id)
+    )
+    assert (chosen["integration_id"], chosen["status"]) == (second.integration_id, "pending")
