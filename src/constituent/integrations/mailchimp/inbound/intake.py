@@ -180,6 +180,8 @@ class Intake:
         loop = asyncio.get_running_loop()
         state = self._loops.get(id(loop))
         if state is None or state.loop is not loop:
+            # A server has one loop; tests start and stop many: forget the closed ones.
+            self._loops = {key: st for key, st in self._loops.items() if not st.loop.is_closed()}
             state = self._loops[id(loop)] = _Loop(loop, asyncio.Queue())
         return state
 
