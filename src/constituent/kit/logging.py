@@ -84,6 +84,9 @@ def configure(settings: Settings, *, level: int = logging.INFO, stream: TextIO |
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # One line per HTTP request to Mailchimp drowns everything else; failures are logged by the client.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:
