@@ -10,8 +10,8 @@ from constituent.integrations.mailchimp.client import MailchimpClient
 
 WINDOW = 5  # pages in flight at once (the client caps connections per account at 10)
 
-# Called with each page's body and the collection's total_items, in page order.
-PageHandler = Callable[[dict[str, Any], int], None]
+# Called with each page's body, its offset and the collection's total_items, in page order.
+PageHandler = Callable[[dict[str, Any], int, int], None]
 
 
 async def read_pages(
@@ -32,8 +32,9 @@ async def read_pages(
 
     first = await page(start)
     total = int(first.get("total_items", 0))
-    on_page(first, total)
+    on_page(first, start, total)
     offsets = list(range(start + page_size, total, page_size))
     for at in range(0, len(offsets), WINDOW):
-        for body in await asyncio.gather(*(page(o) for o in offsets[at : at + WINDOW])):
-            on_page(body, total)
+        window = offsets[at : at + WINDOW]
+        for offset, body in zip(window, await asyncio.gather(*(page(o) for o in window)), strict=True):
+            on_page(body, offset, total)

@@ -91,13 +91,16 @@ def set_fields(session: Session, tracked_id: int, **values: Any) -> None:
     session.execute(update(TrackedCampaign).where(TrackedCampaign.id == tracked_id).values(**values))
 
 
-def advance(session: Session, tracked_id: int, recipients: int, activities: int, total: int) -> None:
-    """Move the cursor past a page of recipients (in the same transaction as the page's activities)."""
+def advance(session: Session, tracked_id: int, *, read_to: int, activities: int, total: int) -> None:
+    """Move the cursor past a page of recipients (in the same transaction as the page's activities).
+
+    The cursor is set, not added to: two passes reading the same campaign at once write the same values.
+    """
     session.execute(
         update(TrackedCampaign)
         .where(TrackedCampaign.id == tracked_id)
         .values(
-            recipients_read=TrackedCampaign.recipients_read + recipients,
+            recipients_read=read_to,
             activities_written=TrackedCampaign.activities_written + activities,
             recipients_total=total,
         )

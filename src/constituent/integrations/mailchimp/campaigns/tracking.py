@@ -175,7 +175,7 @@ class _Tracker:
             {"fields": f"{RECIPIENT_FIELDS},total_items"},
             start=start,
             page_size=self.page_size,
-            on_page=lambda body, total: self._write_page(tracked_id, body, total),
+            on_page=lambda body, offset, total: self._write_page(tracked_id, body, offset, total),
         )
         await self._read_engagement(client, tracked_id, campaign_id)
         with session_scope(self.sessions) as session:
@@ -191,22 +191,22 @@ class _Tracker:
             {"fields": f"{ENGAGEMENT_FIELDS},total_items"},
             start=0,
             page_size=self.page_size,
-            on_page=lambda body, _total: self._write_engagement(tracked_id, body),
+            on_page=lambda body, _offset, _total: self._write_engagement(tracked_id, body),
         )
         with session_scope(self.sessions) as session:
             repository.set_fields(session, tracked_id, engagement_read_at=started)
 
-    def _write_page(self, tracked_id: int, body: dict[str, Any], total: int) -> None:
+    def _write_page(self, tracked_id: int, body: dict[str, Any], offset: int, total: int) -> None:
         recipients = [
             service.Recipient(str(r.get("email_id", "")), str(r.get("email_address", "")))
             for r in body.get("sent_to") or []
         ]
         with session_scope(self.sessions) as session:
             tracked = repository.get(session, tracked_id)
-            campaign_id, read_so_far = tracked.campaign_id, tracked.recipients_read + len(recipients)
+            campaign_id, read_so_far = tracked.campaign_id, offset + len(recipients)
             sent = service.recipient_contacts(session, self.target.integration_id, recipients)
             written = service.write_sent_activities(session, tracked, self.target.audience_name, sent)
-            repository.advance(session, tracked_id, len(recipients), written, total)
+            repository.advance(session, tracked_id, read_to=read_so_far, activities=written, total=total)
         self.result.recipients_read += len(recipients)
         self.result.activities_written += written
         if self.on_page is not None:
