@@ -1,0 +1,4 @@
+"""The running app registered as the audience's webhook: the inbound tests' fixtures, all of them (so the
+ones they depend on come along)."""
+
+from tests.integrations.mailchimp.inbound.conftest import *  # noqa: F403
