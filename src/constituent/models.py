@@ -8,8 +8,13 @@ from constituent.crm.csv_imports.models import CsvImport
 from constituent.crm.groups.models import Group, GroupMembership, MembershipMethod, MembershipStatus
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
+from constituent.integrations.mailchimp.campaigns.models import TrackedCampaign
+from constituent.integrations.mailchimp.inbound.models import MemberEventClock, WebhookEvent
+from constituent.integrations.mailchimp.merge_fields.models import MergeFieldMapping
 from constituent.integrations.mailchimp.models import MailchimpIntegration, MailchimpSource, PendingConnection
+from constituent.integrations.mailchimp.reconcile.models import ReconcileState
 from constituent.integrations.mailchimp.sync.models import LedgerRow, SyncRun, SyncRunError
+from constituent.jobs.models import NightlyRun
 from constituent.kit.db import Base
 
 __all__ = [
@@ -28,13 +33,19 @@ __all__ = [
     "LedgerRow",
     "MailchimpIntegration",
     "MailchimpSource",
+    "MemberEventClock",
     "MembershipMethod",
     "MembershipStatus",
+    "MergeFieldMapping",
+    "NightlyRun",
     "OrganizationSettings",
     "PendingConnection",
+    "ReconcileState",
     "Role",
     "SavedSearch",
     "SyncRun",
     "SyncRunError",
+    "TrackedCampaign",
     "User",
+    "WebhookEvent",
 ]

@@ -1,7 +1,7 @@
 """The Mailchimp page of one integration: account, audience, webhook, syncs; Force Sync, Resync, Remove.
 
-A sync runs in the request for now (the job queue takes it over with issue 7); ``run_sync`` is its own
-boundary and commits as it goes, so the page only reads.
+Force Sync and Resync queue a run (``jobs.dispatch.request_sync``, its own boundary); the workers run
+it and the page follows its progress, so the page only reads.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from constituent.crm.groups.service import list_groups
 from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import runs
-from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.jobs.dispatch import request_sync
+from constituent.jobs.repository import active_run
 from constituent.kit.crypto import SecretBox
 from constituent.web.deps import SessionDep
-from constituent.web.pages import mailchimp_runs
+from constituent.web.pages import mailchimp_merge_fields, mailchimp_runs
 from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep
 from constituent.web.pages.integration_view import last_sync
 from constituent.web.pages.mailchimp_runs import live_status, status_response
@@ -31,6 +32,7 @@ from constituent.web.pages.sync_display import CHART_RUNS, history_chart
 router = APIRouter(dependencies=PROTECTED)
 # The preview, run pages and error download live in their own module, served with this page.
 router.include_router(mailchimp_runs.router)
+router.include_router(mailchimp_merge_fields.router)
 PAGE = "/integrations/mailchimp/{integration_id:int}"
 HISTORY = 10
 _BUTTONS = {RunMode.incremental: "Force Sync", RunMode.full: "Resync"}
@@ -58,6 +60,7 @@ def mailchimp_page(
         "history": [(run, last_sync(run)) for run in history[:HISTORY]],
         "chart": history_chart(history),
         "needs_confirmation": bool(history) and history[0].status == RunStatus.needs_confirmation,
+        **mailchimp_merge_fields.merge_field_context(session, integration),
     }
     return render(request, "integrations/mailchimp_page.html", context, user=user)
 
@@ -86,7 +89,11 @@ def force_sync(
     mode: Annotated[RunMode, Form()] = RunMode.incremental,
     confirm_removals: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    run = run_sync(
+    """Queue the run (the workers run it; the page follows its progress), or point at the one
+    already queued or running."""
+    with database.sessions() as session:
+        already = active_run(session, integration_id)
+    run = request_sync(
         database,
         settings,
         integration_id,
@@ -94,7 +101,17 @@ def force_sync(
         confirm_removals=confirm_removals,
         trigger=RunTrigger.ui,
     )
-    _flash_outcome(request, _BUTTONS[mode], run)
+    with database.sessions() as session:
+        run = runs.get(session, run.id)  # an immediate queue (memory://) has run it already
+    button = _BUTTONS[mode]
+    if already is not None:
+        flash(
+            request, "info", f"A sync of this integration is already {run.status}; {button} shows that one."
+        )
+    elif run.status in (RunStatus.queued, RunStatus.running):
+        flash(request, "success", f"{button} queued: it runs in the background; its progress shows below.")
+    else:
+        _flash_outcome(request, button, run)
     return RedirectResponse(page_url(integration_id), status_code=303)
 
 
