@@ -87,7 +87,10 @@ def reconcile(
     for target in targets(database, settings, integration_id):
         result.integrations += 1
         try:
-            with lease.hold(database.sessions, target.integration_id):
+            with (
+                lease.hold(database.sessions, target.integration_id) as held,
+                lease.kept_alive(database.sessions, held),
+            ):
                 asyncio.run(_standalone(target.credentials, database.sessions, target.integration_id, result))
         except errors.MailchimpError as exc:
             _record_failure(database.sessions, target.integration_id, exc.describe())
