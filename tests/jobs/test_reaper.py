@@ -103,6 +103,9 @@ def test_a_queued_run_waiting_too_long_is_handed_to_the_queue_again(
 
     assert reap(database_of(db), settings, utcnow()).handed_again == []
     later = utcnow() + REQUEUE_QUEUED_AFTER + timedelta(seconds=1)
+    huey.storage.enqueue(b"someone else's backlog", 0)
+    assert reap(database_of(db), settings, later).handed_again == []  # still draining: not lost yet
+    huey.flush()
     assert reap(database_of(db), settings, later).handed_again == [waiting.id]
     assert reap(database_of(db), settings, later).handed_again == []  # not again right away
     assert huey.pending_count() == 1

@@ -3,8 +3,9 @@
 A run is dead when its heartbeat (renewed every third of the lease's lifetime) is older than the
 lease's lifetime and its integration's lease is free or expired, so a slow but living run is never
 reaped. The run queued in its place resumes from the ledger, which the dead run committed page by
-page, so nothing is written twice. Queued runs handed to the queue long ago are handed over again (a
-worker killed between taking the message and taking over the row loses the message).
+page, so nothing is written twice. Queued runs handed to the queue long ago, while the queue itself is
+empty, are handed over again (a worker killed between taking the message and taking over the row loses
+the message; a long nightly backlog does not).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
 
 
 def _hand_over_stale_queued(database: Database, settings: Settings, now: datetime) -> list[int]:
+    from constituent.jobs.registry import jobs_for
+
+    if jobs_for(settings).huey.pending_count():
+        return []  # the workers are still busy with the backlog; a message is lost only if it drained
     with session_scope(database.sessions) as session:
         stale = list(repository.stale_queued(session, now - REQUEUE_QUEUED_AFTER))
         for run in stale:
