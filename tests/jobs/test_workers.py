@@ -129,3 +129,18 @@ def lease_holder_pid(stack: Stack, audience: Audience) -> int:
         owner = service.get_integration(session, audience.integration_id).lease_owner
     assert owner is not None
     return int(owner.split(":")[1])
+
+
+def test_sigterm_lets_the_running_sync_finish_before_the_worker_exits(
+    stack: Stack, start_worker: Callable[..., Worker]
+) -> None:
+    audience = connect(stack.product)
+    many_people(stack.product, 1500)
+    worker = start_worker(stack.product, stack.queue, "--no-periodic", lease_seconds=LEASE_SECONDS)
+    run = press(stack, audience)
+    wait_for(lambda: stack.run(run.id).phase == "applying", timeout=120, interval=0.02)
+
+    assert worker.stop() == 0  # SIGTERM: graceful
+
+    assert stack.run(run.id).status is RunStatus.succeeded
+    assert len(subscribed(audience)) == 1500
