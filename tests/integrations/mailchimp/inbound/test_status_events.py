@@ -127,9 +127,11 @@ def test_a_signup_of_someone_new_creates_an_individual_in_the_membership_group(l
     [membership] = memberships(live, eve.id).current
     assert (membership.group_name, membership.label) == ("Members", "Added (by API)")
     row = ledger_row(live, "eve@example.org")
-    assert row is not None and (row.status, row.contact_id) == (RemoteStatus.subscribed, eve.id)
+    assert row is not None and (row.status, row.contact_id) == (RemoteStatus.subscribed, None)
     live.audience.sync()
     assert live.audience.member("eve@example.org")["status"] == "subscribed"
+    row = ledger_row(live, "eve@example.org")
+    assert row is not None and row.contact_id == eve.id, "the sync that wants her records whose she is"
     writes = live.audience.emulator_writes()
     live.audience.sync()
     assert live.audience.emulator_writes() == writes, "in step: nothing more to write"
@@ -174,3 +176,15 @@ def test_a_member_deleted_in_mailchimp_is_left_archived_and_keeps_its_groups(liv
     live.audience.sync()
     assert live.audience.member("ona@example.org")["status"] == "archived"
     assert live.audience.emulator_writes() == writes, "left archived"
+
+
+def test_a_signup_of_a_do_not_email_contact_is_never_archived_by_a_sync(live: Live) -> None:
+    [quin] = add_people(live.product, "quin@example.org", do_not_email=True)
+    body = {"email_address": "quin@example.org", "merge_fields": {"FNAME": "Quin"}}
+    live.product.emulator.control("POST", f"lists/{live.audience.audience_id}/signup", body)
+    live.settle(1)
+    live.process()
+
+    live.audience.sync()
+    assert live.audience.member("quin@example.org")["status"] == "subscribed", "their own choice stands"
+    assert "Signed up to Mailchimp audience Supporters" in activity_subjects(live, quin)

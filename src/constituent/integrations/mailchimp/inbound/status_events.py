@@ -93,7 +93,11 @@ def subscribe(session: Session, integration: MailchimpIntegration, event: Inboun
     if created:
         contact = contacts.create_contact(session, _signup_contact(event), ACTOR)
         member.contact_ids.append(contact.id)
-    members.set_status(session, integration, member, RemoteStatus.subscribed, event)
+    row = members.set_status(session, integration, member, RemoteStatus.subscribed, event)
+    # The person's own subscription: never ours to archive. The next sync that wants the member records
+    # its contact again (the planner's owner change); until then a contact that does not qualify (e.g.
+    # do-not-email) leaves it alone.
+    row.contact_id = None
     joined = _join_membership_group(session, integration, member.contact_ids[0])
     audience = audience_label(integration)
     for contact_id in member.contact_ids:
