@@ -103,9 +103,8 @@ def _ledger_update(
     if old is None:
         entry = LedgerEntry(member.id, member.email_address, status)
     else:
-        entry = replace(
-            old, status=status, archived_by_us=old.archived_by_us and status is RemoteStatus.archived
-        )
+        # A status we did not write: an archive here is someone's in Mailchimp, not ours.
+        entry = replace(old, status=status, archived_by_us=False)
     return LedgerUpdate(entry, last_changed=changed_at)
 
 
