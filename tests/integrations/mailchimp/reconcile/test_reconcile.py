@@ -171,6 +171,8 @@ def test_the_cli_reconciles_and_prints_its_counts(product: Product) -> None:
     again = product.cli("mailchimp", "reconcile")
     assert again.returncode == 0, again.stderr
     assert "0 change(s) applied" in again.stdout
+    unknown = product.cli("mailchimp", "reconcile", "--integration", "999")
+    assert unknown.returncode == 1 and "integration 999 not found" in unknown.stderr
 
 
 def test_a_pass_mailchimp_refuses_keeps_the_watermark_and_the_next_one_catches_up(
