@@ -220,3 +220,33 @@ def test_someone_who_unsubscribed_and_signed_up_again_is_subscribed_again(produc
         subjects = session.scalars(select(Activity.subject).where(Activity.contact_id == ann)).all()
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
     assert any(s.startswith("Signed up to Mailchimp audience") for s in subjects)
+
+
+def test_a_change_the_processor_refuses_is_kept_for_the_next_pass_while_the_others_land(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    add_people(product, "ann@example.org")
+    audience.sync()
+    with product.db.sessions() as session:
+        state = repository.get(session, audience.integration_id)
+        assert state is not None
+        watermark = state.watermark
+    # Mailchimp takes this address; our database does not (two dots in a row), so no contact can hold it.
+    product.emulator.control(
+        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "a..b@example.org"}
+    )
+    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+
+    result = _reconcile(audience)
+
+    assert (result.events_applied, result.failed) == (1, 1)
+    ledger = audience.ledger()
+    assert ledger[subscriber_hash("ann@example.org")].status is RemoteStatus.unsubscribed
+    assert subscriber_hash("a..b@example.org") not in ledger
+    with product.db.sessions() as session:
+        state = repository.get(session, audience.integration_id)
+        assert state is not None
+        assert state.watermark == watermark and "could not be applied" in state.last_error
+    again = _reconcile(audience)
+    assert (again.events_applied, again.failed) == (0, 1)  # tried again, still refused, nothing lost

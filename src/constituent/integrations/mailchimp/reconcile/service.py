@@ -144,14 +144,19 @@ class _Pass:
             self._finish(started, 0, 0)
             return
         members = await self._read(audience_id, since)
-        applied = corrected = 0
+        applied = corrected = failed = 0
         for start in range(0, len(members), PAGE_SIZE):
-            page_applied, page_corrected = self._apply(audience_id, members[start : start + PAGE_SIZE], since)
-            applied += page_applied
-            corrected += page_corrected
+            page = self._apply(audience_id, members[start : start + PAGE_SIZE], since)
+            applied, corrected, failed = applied + page[0], corrected + page[1], failed + page[2]
         self.result.members_read += len(members)
         self.result.events_applied += applied
         self.result.ledger_corrected += corrected
+        self.result.failed += failed
+        if failed:
+            # Their ledger rows were left alone and the watermark stays, so the next pass tries again.
+            message = f"{failed} change(s) could not be applied (see the log); they are read again next time"
+            _record_failure(self.sessions, self.integration_id, message)
+            return
         self._finish(started, len(members), applied)
 
     def _since(self, session: Session, created_at: datetime) -> datetime | None:
@@ -191,27 +196,29 @@ class _Pass:
         rest = await asyncio.gather(*(page(o) for o in range(PAGE_SIZE, first.total_items, PAGE_SIZE)))
         return [m for p in (first, *rest) for m in p.members]
 
-    def _apply(self, audience_id: str, members: list[ChangedMember], since: datetime) -> tuple[int, int]:
-        """One page in one transaction: the processor's events, then the ledger statuses still missing."""
+    def _apply(self, audience_id: str, members: list[ChangedMember], since: datetime) -> tuple[int, int, int]:
+        """One page in one transaction: the processor's events, then the ledger statuses still missing.
+        Returns (events applied, ledger rows corrected, events that failed)."""
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             known = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
             changes = [c for m in members if (c := classify(m, known.get(m.id), audience_id, since))]
-            applied = sum(self._apply_event(session, integration, c) for c in changes)
-            return applied, self._correct_ledger(session, changes)
+            with_event = [c for c in changes if c.event is not None]
+            failed = {id(c) for c in with_event if not self._apply_event(session, integration, c)}
+            done = [c for c in changes if id(c) not in failed]
+            return len(with_event) - len(failed), self._correct_ledger(session, done), len(failed)
 
     def _apply_event(self, session: Session, integration: MailchimpIntegration, change: MemberChange) -> bool:
-        if change.event is None:
-            return False
+        """False when the processor refused the event (rolled back to a savepoint, logged)."""
+        assert change.event is not None
         try:
             with session.begin_nested():
                 outcome = apply_event(session, integration, change.event)
         except Exception:
-            # One member the processor cannot take must not hold back the others; it is logged.
-            log.exception("reconciliation could not apply %s for %s", change.event.type, change.event.email)
-            self.result.failed += 1
+            # One member the processor cannot take must not hold back the others.
+            log.exception("reconciliation could not apply a %s event", change.event.type)
             return False
-        log.info("reconciled %s %s: %s", change.event.type, change.event.email, outcome)
+        log.debug("reconciled a %s event: %s", change.event.type, outcome)
         return True
 
     def _correct_ledger(self, session: Session, changes: list[MemberChange]) -> int:
