@@ -2,20 +2,14 @@
 
 Deliveries are written by a writer task that gathers whatever arrived while the previous write was
 committing into one executemany INSERT and one commit (group commit); on PostgreSQL a few writers
-overlap their commits. Each request still waits
-for the commit that holds its row, so a 200 always means "stored"; at a thousand deliveries a second the
-database sees a few dozen commits instead of a thousand.
+overlap their commits. Each request still waits for the commit that holds its row, so a 200 always
+means "stored"; at a thousand deliveries a second the database sees a few dozen commits, not a thousand.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import logging
-import threading
-import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,53 +18,18 @@ from sqlalchemy.exc import IntegrityError
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp import repository as integrations
 from constituent.integrations.mailchimp.inbound import repository
+from constituent.integrations.mailchimp.inbound.announcer import Announcer, ProcessingHook
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.models import InboxStatus
+from constituent.integrations.mailchimp.inbound.secret_cache import SecretCache, secret_is
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 
-log = logging.getLogger(__name__)
-
-# Long enough that intake almost never decrypts, short enough that a rotated secret or a removed
-# integration stops being accepted soon (a removed one is refused at the INSERT anyway).
-SECRET_TTL_SECONDS = 30.0
 MAX_BATCH = 1000
-ANNOUNCE_INTERVAL_SECONDS = 0.2
 POSTGRES_WRITERS = 4
-ProcessingHook = Callable[[Settings, int], None]
-
-
-class SecretCache:
-    """Each integration's decrypted webhook secret, kept briefly in memory."""
-
-    def __init__(self, load: Callable[[int], str | None], ttl: float = SECRET_TTL_SECONDS) -> None:
-        self._load = load
-        self._ttl = ttl
-        self._entries: dict[int, tuple[float, bytes | None]] = {}
-
-    def cached(self, integration_id: int) -> tuple[bool, bytes | None]:
-        entry = self._entries.get(integration_id)
-        if entry is None or entry[0] < time.monotonic():
-            return False, None
-        return True, entry[1]
-
-    def refresh(self, integration_id: int) -> bytes | None:
-        secret = self._load(integration_id)
-        if secret is None:
-            # Unknown ids are not remembered: guessing ids must not grow this dict.
-            self._entries.pop(integration_id, None)
-            return None
-        value = secret.encode()
-        self._entries[integration_id] = (time.monotonic() + self._ttl, value)
-        return value
-
-
-def secret_is(expected: bytes | None, given: str) -> bool:
-    # compare_digest even for an unknown integration, so timing tells nothing about which ids exist.
-    return hmac.compare_digest(expected or b"\0", given.encode("utf-8", "surrogateescape"))
 
 
 def inbox_row(integration_id: int, body: bytes, event: InboundEvent) -> dict[str, Any]:
@@ -86,46 +45,6 @@ def inbox_row(integration_id: int, body: bytes, event: InboundEvent) -> dict[str
         "outcome": "",
         "error": "",
     }
-
-
-class Announcer:
-    """Tells the queue that an integration has new inbox rows, off the request path and coalesced.
-
-    One thread makes the calls; ids arriving while a call is under way are gathered for the next one,
-    so a burst of deliveries costs a handful of enqueues, and every row is committed before the
-    enqueue that covers it (a worker started by it finds the row).
-    """
-
-    def __init__(self, settings: Settings, hook: ProcessingHook | None) -> None:
-        self._settings = settings
-        self._hook = hook
-        self._ids: set[int] = set()
-        self._scheduled = False
-        self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-announce")
-
-    def add(self, integration_ids: set[int]) -> None:
-        if self._hook is None or not integration_ids:
-            return
-        with self._lock:
-            self._ids |= integration_ids
-            if self._scheduled:
-                return
-            self._scheduled = True
-        self._executor.submit(self._run)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                ids, self._ids = self._ids, set()
-                if not ids:
-                    self._scheduled = False
-                    return
-            for integration_id in sorted(ids):
-                if self._hook is not None:
-                    self._hook(self._settings, integration_id)
-            # At most a few enqueues a second under load; rows stored meanwhile go with the next one.
-            time.sleep(ANNOUNCE_INTERVAL_SECONDS)
 
 
 @dataclass
