@@ -287,6 +287,41 @@ def tag_prefix(
 
 
 @app.command()
+def settings(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    name: str | None = typer.Option(None, help="Rename the integration (1-200 characters)."),
+    nightly_time: str | None = typer.Option(
+        None, help="Nightly sync time, HH:MM 24-hour, in the organization's time zone."
+    ),
+    double_optin: bool | None = typer.Option(
+        None,
+        "--double-optin/--no-double-optin",
+        help="Members the sync adds from now on must confirm by email; existing members keep their status.",
+    ),
+    accept_profile_changes: bool | None = typer.Option(
+        None,
+        "--accept-profile-changes/--no-accept-profile-changes",
+        help="Apply name edits members make in Mailchimp to their contact (off: only noted).",
+    ),
+    removal_guard: int | None = typer.Option(
+        None, metavar="PERCENT", help="Stop a sync that would archive more than PERCENT of members (1-100)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show an integration's settings, or change the ones given (exit 2 on a bad value)."""
+    from constituent.cli.mailchimp_settings import run_settings
+
+    given = {
+        "name": name,
+        "nightly_time": nightly_time,
+        "double_optin": double_optin,
+        "accept_profile_changes": accept_profile_changes,
+        "removal_guard_percent": removal_guard,
+    }
+    run_settings(integration_id, given, as_json)
+
+
+@app.command()
 def reconfirm(
     contact_id: int = typer.Argument(..., help="The contact Mailchimp holds as unsubscribed."),
     integration: int | None = typer.Option(

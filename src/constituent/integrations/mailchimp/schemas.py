@@ -14,7 +14,8 @@ from constituent.integrations.mailchimp.models import (
     WebhookState,
 )
 
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# HH:MM, 24-hour (00:00 to 23:59).
+NIGHTLY_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class AudienceContact(BaseModel):
@@ -60,7 +61,7 @@ class ConnectRequest(BaseModel):
     @field_validator("nightly_time")
     @classmethod
     def _hh_mm(cls, value: str) -> str:
-        if not _TIME.match(value):
+        if not NIGHTLY_TIME.match(value):
             raise ValueError("nightly_time must be HH:MM (24-hour), e.g. 02:00")
         return value
 
@@ -81,6 +82,9 @@ class IntegrationOut(BaseModel):
     initial_sync: InitialSync
     double_optin: bool
     nightly_time: str
+    accept_profile_changes: bool
+    removal_guard_percent: int
+    tag_prefix: str
     webhook_id: str | None
     webhook_state: WebhookState
     webhook_error: str
@@ -91,3 +95,27 @@ class IntegrationOut(BaseModel):
     def of(cls, integration: MailchimpIntegration) -> IntegrationOut:
         groups = [str(s.group_id) for s in integration.sources if s.group_id is not None]
         return cls.model_validate(integration).model_copy(update={"groups": groups})
+
+
+class SettingsChange(BaseModel):
+    """The options that can change after connecting; a field left out (or null) stays as it is.
+
+    Only types are checked here; ``settings.update_settings`` checks the values, so the API, the CLI
+    and the page report a bad value the same way (InvalidInput naming the field).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str | None = Field(default=None, description="1 to 200 characters")
+    nightly_time: str | None = Field(
+        default=None, description="HH:MM, 24-hour, in the organization's time zone"
+    )
+    double_optin: bool | None = Field(
+        default=None, description="Members added from now on must confirm by email; existing ones keep theirs"
+    )
+    accept_profile_changes: bool | None = Field(
+        default=None, description="Apply name edits members make in Mailchimp to the contact"
+    )
+    removal_guard_percent: int | None = Field(
+        default=None, description="Stop a sync that would archive more than this percent of members (1-100)"
+    )

@@ -1,4 +1,4 @@
-"""/api/v1/integrations/mailchimp: list, connect (API key or OAuth), show, remove."""
+"""/api/v1/integrations/mailchimp: list, connect (API key or OAuth), show, change settings, remove."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from constituent.integrations.mailchimp.credentials import api_base_for_key
 from constituent.integrations.mailchimp.merge_fields import service as merge_fields
 from constituent.integrations.mailchimp.merge_fields.schemas import MergeFieldMappingIn, MergeFieldMappingOut
 from constituent.integrations.mailchimp.models import SourceTarget
-from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut
+from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut, SettingsChange
+from constituent.integrations.mailchimp.settings import update_settings
 from constituent.kit.clock import today, utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.settings import Settings
@@ -54,6 +55,14 @@ def list_integrations(session: SessionDep) -> list[IntegrationOut]:
 @router.get("/{integration_id}", response_model=IntegrationOut)
 def get_integration(integration_id: int, session: SessionDep) -> IntegrationOut:
     return IntegrationOut.of(service.get_integration(session, integration_id))
+
+
+@router.patch("/{integration_id}", response_model=IntegrationOut)
+def change_settings(
+    integration_id: int, body: SettingsChange, session: SessionDep, _admin: AdminDep
+) -> IntegrationOut:
+    """Change the options left in the body; double_optin only applies to members added from now on."""
+    return IntegrationOut.of(update_settings(session, integration_id, body))
 
 
 @router.post(

@@ -61,7 +61,9 @@ API_KEY = Field(
     kind="password",
     hint="Mailchimp > Profile > Extras > API keys; it ends in -us<number>. Stored encrypted.",
 )
-NIGHTLY_TIME = Field("nightly_time", "Nightly sync time", True, kind="time", hint="24-hour, server time")
+NIGHTLY_TIME = Field(
+    "nightly_time", "Nightly sync time", True, kind="time", hint="24-hour, in the organization's time zone"
+)
 NEW_AUDIENCE_FIELDS = frozenset(
     f.name for f in (*AUDIENCE_CONTACT, PERMISSION_REMINDER, *CAMPAIGN_DEFAULTS) if f.required
 )

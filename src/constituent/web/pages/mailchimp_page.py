@@ -22,7 +22,7 @@ from constituent.jobs.dispatch import request_sync
 from constituent.jobs.repository import active_run
 from constituent.kit.crypto import SecretBox
 from constituent.web.deps import SessionDep
-from constituent.web.pages import mailchimp_merge_fields, mailchimp_runs
+from constituent.web.pages import mailchimp_merge_fields, mailchimp_runs, mailchimp_settings
 from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep
 from constituent.web.pages.integration_view import last_sync
 from constituent.web.pages.mailchimp_runs import live_status, status_response
@@ -33,6 +33,7 @@ router = APIRouter(dependencies=PROTECTED)
 # The preview, run pages and error download live in their own module, served with this page.
 router.include_router(mailchimp_runs.router)
 router.include_router(mailchimp_merge_fields.router)
+router.include_router(mailchimp_settings.router)
 PAGE = "/integrations/mailchimp/{integration_id:int}"
 HISTORY = 10
 _BUTTONS = {RunMode.incremental: "Force Sync", RunMode.full: "Resync"}
