@@ -57,9 +57,7 @@ def set_details_by_dedupe_key(session: Session, details: dict[str, dict[str, Any
         return
     table = cast(Table, Activity.__table__)
     statement = (
-        update(table)
-        .where(table.c.dedupe_key == bindparam("key"))
-        .values(details=bindparam("new_details"))
+        update(table).where(table.c.dedupe_key == bindparam("key")).values(details=bindparam("new_details"))
     )
     rows = [{"key": key, "new_details": value} for key, value in details.items()]
     session.execute(statement, rows)
