@@ -21,6 +21,7 @@ from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.inbound.conftest import Live
 from tests.integrations.mailchimp.inbound.helpers import activity_subjects, joined, memberships
+from tests.integrations.mailchimp.reconcile.helpers import sign_up
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
 
 
@@ -129,11 +130,7 @@ def test_a_signup_whose_webhook_was_lost_creates_the_contact(product: Product) -
     audience = connect(product)
     add_people(product, "ann@example.org")
     audience.sync()
-    product.emulator.control(
-        "POST",
-        f"lists/{audience.audience_id}/signup",
-        {"email_address": "new@example.org", "merge_fields": {"FNAME": "Nia", "LNAME": "Okafor"}},
-    )
+    sign_up(audience, "new@example.org", FNAME="Nia", LNAME="Okafor")
 
     result = _reconcile(audience)
 
@@ -146,9 +143,7 @@ def test_a_signup_whose_webhook_was_lost_creates_the_contact(product: Product) -
 
 def test_before_the_first_sync_nothing_is_read_and_the_watermark_is_set(product: Product) -> None:
     audience = connect(product)
-    product.emulator.control(
-        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "early@example.org"}
-    )
+    sign_up(audience, "early@example.org")
 
     result = _reconcile(audience)
 
@@ -208,9 +203,7 @@ def test_someone_who_unsubscribed_and_signed_up_again_is_subscribed_again(produc
     audience.sync()
     audience.person_action("ann@example.org", "unsubscribe", reason="manual")
     _reconcile(audience)
-    product.emulator.control(
-        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "ann@example.org"}
-    )
+    sign_up(audience, "ann@example.org")
 
     result = _reconcile(audience)
 
@@ -233,9 +226,7 @@ def test_a_change_the_processor_refuses_is_kept_for_the_next_pass_while_the_othe
         assert state is not None
         watermark = state.watermark
     # Mailchimp takes this address; our database does not (two dots in a row), so no contact can hold it.
-    product.emulator.control(
-        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "a..b@example.org"}
-    )
+    sign_up(audience, "a..b@example.org")
     audience.person_action("ann@example.org", "unsubscribe", reason="manual")
 
     result = _reconcile(audience)

@@ -1,14 +1,24 @@
-"""Reconciliation: read members changed in Mailchimp since the watermark and feed the inbound processor.
+"""Reconciliation: read members changed in Mailchimp since the watermarks and feed the inbound processor.
 
 Webhooks get lost (our server down past Mailchimp's retries, a paused or deleted webhook), so every sync
-run, an hourly job and ``constituent mailchimp reconcile`` read ``GET /lists/{id}/members`` from the
-watermark minus an overlap: unsubscribed, cleaned, archived, pending and transactional members by
-``since_last_changed``, subscribed ones by ``since_timestamp_opt`` (so the thousands of members a sync
-merely updated are not read back), 1,000 per page with the pages in flight concurrently. Every change that
-matters goes to ``inbound.processor.apply_event`` as a ``source="reconciliation"`` event: the same rules
-as a webhook, the same idempotence. Each page
-commits its events and ledger statuses; the watermark moves only once every page is done, so a pass that
-fails is simply read again. A second pass finds the ledger in agreement and changes nothing.
+run, an hourly job and ``constituent mailchimp reconcile`` read ``GET /lists/{id}/members`` from a
+watermark minus an overlap, 1,000 per page with the pages in flight concurrently. Two queries, two
+watermarks:
+
+- the status query: unsubscribed, cleaned, archived, pending and transactional members by
+  ``since_last_changed``, from ``watermark``. Every pass reads it, including the one at the start of
+  every sync run, so the plan sees today's unsubscribes before it plans;
+- the opt-in query: subscribed members by ``since_timestamp_opt`` (signups, resubscribes, confirmed
+  opt-ins; the members a sync merely updated are not read back), from ``optin_watermark``. Only the
+  standalone pass (hourly job, CLI) reads it. A sync that creates members sets their opt-in time, so a
+  sync run reading this query would read back everything the previous run created (686k members after a
+  1M-contact initial sync); the standalone pass still reads them once after a big initial sync, in the
+  background, and from then on only what opted in since.
+
+Every change that matters goes to ``inbound.processor.apply_event`` as a ``source="reconciliation"``
+event: the same rules as a webhook, the same idempotence. Each page commits its events and ledger
+statuses; a watermark moves only once every page is done, so a pass that fails is simply read again. A
+second pass finds the ledger in agreement and changes nothing.
 """
 
 from __future__ import annotations
@@ -56,6 +66,14 @@ FIELDS = ",".join(
 OTHER_STATUSES = ("unsubscribed", "cleaned", "archived", "pending", "transactional")
 
 
+@dataclass(frozen=True)
+class _Window:
+    """Where a pass reads from (each watermark before the overlap is taken off)."""
+
+    status_from: datetime
+    optin_from: datetime
+
+
 class _ChangedPage(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -81,7 +99,9 @@ def reconcile(
     """Boundary: reconcile one integration (or every one), committing as it goes.
 
     Holds the integration's sync lease, so it never writes the ledger under a running sync (which
-    reconciles by itself first anyway).
+    reconciles by itself first anyway). Reads both queries and moves both watermarks: the first pass after
+    a big initial sync reads back every member that sync created (their opt-in time is after the
+    watermark), here in the background rather than inside the next sync run.
     """
     result = ReconcileResult()
     for target in targets(database, settings, integration_id):
@@ -102,15 +122,18 @@ async def _standalone(
     credentials: Credentials, sessions: sessionmaker[Session], integration_id: int, result: ReconcileResult
 ) -> None:
     async with MailchimpClient(credentials) as client:
-        await _Pass(client, sessions, integration_id, result).run()
+        await _Pass(client, sessions, integration_id, result, with_optins=True).run()
 
 
 async def reconcile_in_run(
     client: MailchimpClient, sessions: sessionmaker[Session], integration_id: int
 ) -> int:
-    """Called by a sync run before planning (under its lease); returns how many events it applied."""
+    """Called by a sync run before planning (under its lease); returns how many events it applied.
+
+    Reads the status query only (unsubscribes, cleans: what the plan must see) and moves only its
+    watermark; signups and resubscribes wait for the standalone pass."""
     result = ReconcileResult(integrations=1)
-    await _Pass(client, sessions, integration_id, result).run()
+    await _Pass(client, sessions, integration_id, result, with_optins=False).run()
     return result.events_applied
 
 
@@ -127,23 +150,28 @@ class _Pass:
         sessions: sessionmaker[Session],
         integration_id: int,
         result: ReconcileResult,
+        *,
+        with_optins: bool,
     ) -> None:
         self.client = client
         self.sessions = sessions
         self.integration_id = integration_id
         self.result = result
+        self.with_optins = with_optins
 
     async def run(self) -> None:
         started = utcnow()
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             audience_id = integration.audience_id
-            since = self._since(session, integration.created_at)
-        if since is None:
+            window = self._window(session, integration.created_at)
+        if window is None:
             # Nothing synced yet: the first sync reads the whole audience into the ledger itself.
-            self._finish(started, 0, 0)
+            self._finish(started, started, 0, 0)
             return
-        members = await self._read(audience_id, since)
+        members = await self._read(audience_id, window)
+        # An unknown subscribed member is a signup when they opted in inside the window.
+        since = window.optin_from - OVERLAP
         applied = corrected = failed = 0
         for start in range(0, len(members), PAGE_SIZE):
             page = self._apply(audience_id, members[start : start + PAGE_SIZE], since)
@@ -157,30 +185,33 @@ class _Pass:
             message = f"{failed} change(s) could not be applied (see the log); they are read again next time"
             _record_failure(self.sessions, self.integration_id, message)
             return
-        self._finish(started, len(members), applied)
+        # The opt-in watermark stays where it was when this pass did not read that query.
+        optin_mark = started if self.with_optins else window.optin_from
+        self._finish(started, optin_mark, len(members), applied)
 
-    def _since(self, session: Session, created_at: datetime) -> datetime | None:
+    def _window(self, session: Session, created_at: datetime) -> _Window | None:
         state = repository.get(session, self.integration_id)
         if state is not None and state.watermark is not None:
-            return state.watermark - OVERLAP
+            return _Window(state.watermark, state.optin_watermark or state.watermark)
         if not repository.has_ledger(session, self.integration_id):
             return None
         last = runs.last_succeeded(session, self.integration_id)
         start = last.started_at if last is not None and last.started_at else created_at
-        return start - OVERLAP
+        return _Window(start, start)
 
-    async def _read(self, audience_id: str, since: datetime) -> list[ChangedMember]:
+    async def _read(self, audience_id: str, window: _Window) -> list[ChangedMember]:
         """Members that may carry a change for us, without everyone our own syncs merely updated.
 
         Subscribed members are asked for by opt-in time (a signup, a resubscribe, a confirmed opt-in set
-        it; our updates of names and tags do not); the other statuses by last change. The queries and
-        their pages run concurrently.
+        it; our updates of names and tags do not), and only by the standalone pass; the other statuses by
+        last change. The queries and their pages run concurrently.
         """
-        moment = since.isoformat()
-        queries = [
-            ({"status": "subscribed", "since_timestamp_opt": moment}, f"{FIELDS},members.merge_fields")
-        ]
-        queries += [({"status": status, "since_last_changed": moment}, FIELDS) for status in OTHER_STATUSES]
+        changed = (window.status_from - OVERLAP).isoformat()
+        queries = [({"status": status, "since_last_changed": changed}, FIELDS) for status in OTHER_STATUSES]
+        if self.with_optins:
+            opted = (window.optin_from - OVERLAP).isoformat()
+            with_merges = f"{FIELDS},members.merge_fields"
+            queries.append(({"status": "subscribed", "since_timestamp_opt": opted}, with_merges))
         found = await asyncio.gather(*(self._read_all(audience_id, f, fields) for f, fields in queries))
         # A member changed while we paged may show twice; either copy is as new as the read.
         return list({m.id: m for members in found for m in members}.values())
@@ -238,14 +269,15 @@ class _Pass:
         ledger.save(session, self.integration_id, fixed, utcnow())
         return len(fixed)
 
-    def _finish(self, started: datetime, members_read: int, applied: int) -> None:
+    def _finish(self, watermark: datetime, optin_watermark: datetime, read: int, applied: int) -> None:
         with session_scope(self.sessions) as session:
             repository.save(
                 session,
                 self.integration_id,
-                watermark=started,
+                watermark=watermark,
+                optin_watermark=optin_watermark,
                 last_run_at=utcnow(),
-                members_read=members_read,
+                members_read=read,
                 events_applied=applied,
                 last_error="",
             )
