@@ -58,6 +58,7 @@ def create_member(
     _apply_profile(store, audience, member, changes, at)
     audience.forgotten.discard(key)
     audience.members[key] = member
+    audience.members_changed()
     if status == "transactional":
         return member
     set_status(store, audience, member, status, at, source)
@@ -75,6 +76,8 @@ def update_member(
     """PATCH, or PUT on an existing member: status only from ``status``; ``status_if_new`` is ignored."""
     if changes.status == "subscribed" and member.compliance:
         raise MemberInComplianceState(member.email_address)
+    # First, so that a change refused half-way (a bad merge value) cannot leave a stale listing behind.
+    audience.members_changed()
     new_email = changes.email_address
     if new_email is not None and subscriber_hash(new_email) != member.id:
         change_email(store, audience, member, new_email, at, source)
@@ -131,6 +134,7 @@ def set_status(
         raise MemberInComplianceState(member.email_address)
     member.status = status
     member.last_changed = at
+    audience.members_changed()
     if status == "subscribed":
         _on_subscribed(store, audience, member, at, source)
     elif status == "unsubscribed":
@@ -169,6 +173,7 @@ def change_email(
     member.email_address = new_email
     member.last_changed = at
     audience.members[new_key] = member
+    audience.members_changed()
     if store.listening(audience):
         store.emit(events.upemail(audience, member, old_email, source, at))
 
@@ -179,6 +184,7 @@ def archive_member(store: Store, audience: AudienceList, member: Member, at: dat
     was_subscribed = member.status == "subscribed"
     member.status = "archived"
     member.last_changed = at
+    audience.members_changed()
     if was_subscribed and store.listening(audience):
         store.emit(events.unsubscribe(audience, member, "api", at, action="delete"))
 
@@ -186,6 +192,7 @@ def archive_member(store: Store, audience: AudienceList, member: Member, at: dat
 def forget_member(store: Store, audience: AudienceList, member: Member, at: datetime) -> None:
     """delete-permanent: the member's data is gone and the address may never be imported again."""
     del audience.members[member.id]
+    audience.members_changed()
     audience.forgotten.add(member.id)
     if member.status == "subscribed" and store.listening(audience):
         store.emit(events.unsubscribe(audience, member, "api", at, action="delete"))

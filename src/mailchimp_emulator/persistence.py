@@ -74,7 +74,9 @@ def _restore(store: Store, line: dict[str, Any]) -> None:
         list_id, raw = line["member"]
         member = _decode(raw)
         assert isinstance(member, Member)
-        store.lists[list_id].members[member.id] = member
+        audience = store.lists[list_id]
+        audience.members[member.id] = member
+        audience.members_changed()
     elif "list" in line:
         audience = _decode(line["list"])
         assert isinstance(audience, AudienceList)
@@ -90,7 +92,7 @@ def _restore(store: Store, line: dict[str, Any]) -> None:
 def _encode_record(record: Any, skip: str = "") -> dict[str, Any]:
     encoded: dict[str, Any] = {"$c": type(record).__name__}
     for item in dataclasses.fields(record):
-        if item.name != skip:
+        if item.name != skip and not item.metadata.get("transient"):
             encoded[item.name] = _encode(getattr(record, item.name))
     return encoded
 
@@ -137,5 +139,5 @@ def _decode_record(value: dict[str, Any]) -> Any:
     cls = RECORD_CLASSES.get(value["$c"])
     if cls is None:
         raise StateFileError(f"unknown record class {value['$c']!r}")
-    known = {item.name for item in dataclasses.fields(cls)}
+    known = {item.name for item in dataclasses.fields(cls) if not item.metadata.get("transient")}
     return cls(**{k: _decode(v) for k, v in value.items() if k in known})

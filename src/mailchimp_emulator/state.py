@@ -23,6 +23,7 @@ WRITABLE_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transa
 ALL_STATUSES = (*WRITABLE_STATUSES, "archived")
 PLANS = ("forever_free", "monthly", "pay_as_you_go")
 FREE_PLAN_AUDIENCES = 1
+TRANSIENT = {"transient": True}  # a field persistence neither saves nor loads
 
 
 @dataclass(slots=True)
@@ -133,6 +134,12 @@ class AudienceList:
     last_sub_date: datetime | None = None
     last_unsub_date: datetime | None = None
     next_merge_id: int = 1
+    # The member listing's filtered and sorted results by query (never saved: ``transient``), emptied by
+    # ``members_changed`` whenever a member is added, removed, re-keyed or changes a field the listing
+    # filters or sorts by, so repeated pages of one query are not each a pass over every member.
+    listings: dict[tuple[str | None, ...], list[Member]] = field(
+        default_factory=dict, repr=False, compare=False, metadata=TRANSIENT
+    )
 
     def interest(self, interest_id: str) -> Interest | None:
         for category in self.interest_categories.values():
@@ -143,6 +150,9 @@ class AudienceList:
     def all_interests(self) -> Iterator[Interest]:
         for category in self.interest_categories.values():
             yield from category.interests.values()
+
+    def members_changed(self) -> None:
+        self.listings.clear()
 
     def find_member(self, hash_or_email: str) -> Member | None:
         """The path segment may be the subscriber hash or the raw email address."""

@@ -31,12 +31,25 @@ from mailchimp_emulator.routes.common import (
     read_object,
     store_of,
 )
-from mailchimp_emulator.state import ALL_STATUSES, Account, Member
+from mailchimp_emulator.state import ALL_STATUSES, Account, AudienceList, Member
 
 router = APIRouter()
 MEMBERS = "/lists/{list_id}/members"
 MEMBER = MEMBERS + "/{subscriber_hash}"
 PATCH_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending")
+MAX_LISTINGS = 16
+# Every query parameter the listing filters or sorts by: the key of its cache.
+LISTING_PARAMS = (
+    "status",
+    "since_last_changed",
+    "before_last_changed",
+    "since_timestamp_opt",
+    "before_timestamp_opt",
+    "unique_email_id",
+    "vip_only",
+    "sort_field",
+    "sort_dir",
+)
 SORT_KEYS: dict[str, Callable[[Member], datetime]] = {
     "last_changed": lambda m: m.last_changed,
     "timestamp_opt": lambda m: m.timestamp_opt or datetime.min.replace(tzinfo=m.last_changed.tzinfo),
@@ -49,7 +62,7 @@ async def get_members(
     list_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     audience = owned_list(account, list_id)
-    chosen = _sorted(request, _filtered(request, audience.members.values()))
+    chosen = _listing(request, audience)
     links = [link("self", f"/3.0/lists/{audience.id}/members")]
     return collection_response(
         request, "members", chosen, lambda m: render_member(audience, m), links, list_id=audience.id
@@ -123,6 +136,19 @@ async def delete_permanent(
     audience = owned_list(account, list_id)
     forget_member(store_of(request), audience, member_or_404(audience, subscriber_hash), now())
     return no_content()
+
+
+def _listing(request: Request, audience: AudienceList) -> list[Member]:
+    """The filtered, sorted members, computed once per query while the audience's members stay the same
+    (a client paging through 686,000 members asks for the same query 686 times)."""
+    key = tuple(request.query_params.get(name) for name in LISTING_PARAMS)
+    chosen = audience.listings.get(key)
+    if chosen is None:
+        chosen = _sorted(request, _filtered(request, audience.members.values()))
+        if len(audience.listings) >= MAX_LISTINGS:
+            audience.listings.clear()  # many different queries and no change between them: start afresh
+        audience.listings[key] = chosen
+    return chosen
 
 
 def _filtered(request: Request, members: Iterable[Member]) -> Iterable[Member]:

@@ -55,6 +55,7 @@ async def post_member_tags(
     changed |= remove_tags(audience, member, inactive)
     if changed:
         member.last_changed = at
+        audience.members_changed()
     return no_content()
 
 
