@@ -7,22 +7,29 @@ changed (target: under 15 s, zero write requests); then the same as the first ru
 last run's watermark moved to yesterday noon, so searches reading the calendar are compared in
 full); then one after ``--changed`` contacts got a new last name (target: under 30 s). Each sync
 runs in its own child process against the emulator (``--latency-ms 50``, 10 connections), exactly
-as ``bench/sync_initial.py``.
+as ``bench/sync_initial.py``. Last, ``constituent mailchimp reconcile`` (what the hourly job runs): the
+first standalone pass since the initial sync, which reads back every member that sync created (sync
+runs' own passes leave the opt-in query to it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 
 from bench.sync_setup import (
     BenchDatabase,
     Emulator,
     SyncFigures,
+    child_env,
     connect,
     run_sync_process,
     running_emulator,
@@ -72,6 +79,22 @@ def timed_run(emulator: Emulator, settings: Settings, integration_id: int, label
     )
 
 
+def timed_reconcile(emulator: Emulator, settings: Settings, integration_id: int) -> str:
+    before = emulator.requests()
+    cli = Path(sys.executable).with_name("constituent")
+    command = [str(cli), "mailchimp", "reconcile", "--integration", str(integration_id), "--json"]
+    started = perf_counter()
+    done = subprocess.run(command, env=child_env(settings), capture_output=True, text=True, check=True)
+    seconds = perf_counter() - started
+    reads, writes = (now - then for now, then in zip(emulator.requests(), before, strict=True))
+    counts = json.loads(done.stdout)
+    return (
+        f"| standalone reconcile (hourly job), first since the initial sync | {seconds:.1f} s | "
+        f"{reads} reads, {writes} writes | — | members read {counts['members_read']}, "
+        f"events applied {counts['events_applied']}, failed {counts['failed']} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -97,6 +120,8 @@ def main() -> None:
         print(rows[-1], flush=True)
         change_last_names(database, args.changed)
         rows.append(timed_run(emulator, settings, integration_id, f"incremental, {args.changed:,} changed"))
+        print(rows[-1], flush=True)
+        rows.append(timed_reconcile(emulator, settings, integration_id))
     print("\n".join(rows))
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} (2 cores)")
 
