@@ -22,7 +22,12 @@ from constituent.jobs.dispatch import request_sync
 from constituent.jobs.repository import active_run
 from constituent.kit.crypto import SecretBox
 from constituent.web.deps import SessionDep
-from constituent.web.pages import mailchimp_merge_fields, mailchimp_runs, mailchimp_settings
+from constituent.web.pages import (
+    mailchimp_mappings,
+    mailchimp_merge_fields,
+    mailchimp_runs,
+    mailchimp_settings,
+)
 from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep
 from constituent.web.pages.integration_view import last_sync
 from constituent.web.pages.mailchimp_runs import live_status, status_response
@@ -34,6 +39,7 @@ router = APIRouter(dependencies=PROTECTED)
 router.include_router(mailchimp_runs.router)
 router.include_router(mailchimp_merge_fields.router)
 router.include_router(mailchimp_settings.router)
+router.include_router(mailchimp_mappings.router)
 PAGE = "/integrations/mailchimp/{integration_id:int}"
 HISTORY = 10
 _BUTTONS = {RunMode.incremental: "Force Sync", RunMode.full: "Resync"}
@@ -62,6 +68,7 @@ def mailchimp_page(
         "chart": history_chart(history),
         "needs_confirmation": bool(history) and history[0].status == RunStatus.needs_confirmation,
         **mailchimp_merge_fields.merge_field_context(session, integration),
+        **mailchimp_mappings.mapping_context(session, integration),
     }
     return render(request, "integrations/mailchimp_page.html", context, user=user)
 

@@ -1,0 +1,180 @@
+"""The Mailchimp page's "Tags and interests": which saved searches and quick lists become tags (renamed or
+switched off here), the tag prefix, and how each group is synced (tag, interest or membership)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from constituent.crm.errors import InvalidInput
+from constituent.crm.groups.service import get_group, list_groups
+from constituent.integrations.mailchimp import mappings, service
+from constituent.integrations.mailchimp.errors import MailchimpError
+from constituent.integrations.mailchimp.mappings import Mapping
+from constituent.integrations.mailchimp.models import MailchimpIntegration, SourceTarget, SyncMode
+from constituent.kit.clock import today
+from constituent.kit.crypto import SecretBox
+from constituent.web.deps import SessionDep
+from constituent.web.pages.deps import PROTECTED, AdminDep, SettingsDep
+from constituent.web.pages.rendering import flash
+
+router = APIRouter(dependencies=PROTECTED)
+MAPPINGS_PATH = "/integrations/mailchimp/{integration_id:int}/mappings"
+
+
+@dataclass(frozen=True)
+class SearchTag:
+    mapping: Mapping
+    name: str  # the tag's name without the prefix, as the rename form shows it
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group_id: int
+    name: str
+    mappings: list[Mapping]
+
+
+def _targets(integration: MailchimpIntegration) -> list[SourceTarget]:
+    """Membership decides who is in the audience, which only groups mode lets groups do."""
+    if integration.mode == SyncMode.groups:
+        return list(SourceTarget)
+    return [SourceTarget.tag, SourceTarget.interest]
+
+
+def mapping_context(session: Session, integration: MailchimpIntegration) -> dict[str, Any]:
+    """What the page's "Tags and interests" section shows."""
+    rows = mappings.list_mappings(session, integration, today())
+    prefix = len(integration.tag_prefix)
+    by_group: dict[int, list[Mapping]] = {}
+    for row in rows:
+        if row.kind == "group":
+            by_group.setdefault(row.source_id, []).append(row)
+    return {
+        "search_tags": [
+            SearchTag(row, row.remote_name[prefix:])
+            for row in rows
+            if row.kind == "saved_search" and row.target == SourceTarget.tag
+        ],
+        "group_rows": [GroupRow(g.id, g.name, by_group.get(g.id, [])) for g in list_groups(session)],
+        "group_targets": [target.value for target in _targets(integration)],
+    }
+
+
+def _back(integration_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/integrations/mailchimp/{integration_id}#mappings-heading", status_code=303)
+
+
+def _apply(
+    request: Request, session: Session, integration_id: int, change: Callable[[], str]
+) -> RedirectResponse:
+    """Make the change and flash what it did, or roll back all it flushed and flash why it was refused,
+    so nothing is half-stored."""
+    try:
+        message = change()
+    except (InvalidInput, MailchimpError) as exc:
+        session.rollback()
+        flash(request, "error", f"Not changed. {exc}")
+    else:
+        flash(request, "success", message)
+    return _back(integration_id)
+
+
+def _target(value: str, allowed: list[SourceTarget]) -> SourceTarget:
+    if value not in {target.value for target in allowed}:
+        names = ", ".join(target.value for target in allowed)
+        raise InvalidInput("target", f"{value!r} is not one of {names}")
+    return SourceTarget(value)
+
+
+@router.post(MAPPINGS_PATH + "/searches/{search_id:int}")
+def set_search_tag(
+    integration_id: int,
+    search_id: int,
+    request: Request,
+    _user: AdminDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=300)] = "",
+    enabled: Annotated[str, Form(max_length=10)] = "",
+) -> RedirectResponse:
+    integration = service.get_integration(session, integration_id)
+    tags = mapping_context(session, integration)["search_tags"]
+    current = next((t for t in tags if t.mapping.source_id == search_id), None)
+
+    def change() -> str:
+        # An unchanged name is not stored, so the tag keeps following the search's own name.
+        rename = None if current is not None and name == current.name else name
+        # An unticked checkbox is not sent at all, so absent means off.
+        mappings.set_search_tag(session, integration, search_id, enabled=enabled == "on", name=rename)
+        label = current.mapping.source_name if current is not None else f"Saved search {search_id}"
+        state = "is sent as a tag" if enabled == "on" else "is no longer sent as a tag"
+        return f"{label} {state} from the next sync on."
+
+    return _apply(request, session, integration_id, change)
+
+
+@router.post(MAPPINGS_PATH + "/prefix")
+def set_tag_prefix(
+    integration_id: int,
+    request: Request,
+    _user: AdminDep,
+    session: SessionDep,
+    prefix: Annotated[str, Form(max_length=300)] = "",
+) -> RedirectResponse:
+    integration = service.get_integration(session, integration_id)
+
+    def change() -> str:
+        mappings.set_tag_prefix(session, integration, prefix)
+        return f"Tags now start with {prefix!r} from the next sync on."
+
+    return _apply(request, session, integration_id, change)
+
+
+@router.post(MAPPINGS_PATH + "/groups/{group_id:int}")
+def map_group(
+    integration_id: int,
+    group_id: int,
+    request: Request,
+    _user: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    target: Annotated[str, Form(max_length=20)] = "",
+    name: Annotated[str, Form(max_length=300)] = "",
+) -> RedirectResponse:
+    integration = service.get_integration(session, integration_id)
+
+    def change() -> str:
+        chosen = _target(target, _targets(integration))
+        box = SecretBox.from_settings(settings)
+        remote = name if name.strip() else None  # blank: the group's own name
+        # Mapping as an interest creates it in Mailchimp; Mailchimp's refusal is flashed as it said it.
+        asyncio.run(mappings.map_group(session, box, integration, group_id, chosen, remote))
+        return f"{get_group(session, group_id).name} is synced as {chosen.value} from the next sync on."
+
+    return _apply(request, session, integration_id, change)
+
+
+@router.post(MAPPINGS_PATH + "/groups/{group_id:int}/unmap")
+def unmap_group(
+    integration_id: int,
+    group_id: int,
+    request: Request,
+    _user: AdminDep,
+    session: SessionDep,
+    target: Annotated[str, Form(max_length=20)] = "",
+) -> RedirectResponse:
+    integration = service.get_integration(session, integration_id)
+
+    def change() -> str:
+        # Every target, so a membership mapping made in groups mode can always be undone.
+        mappings.unmap_group(session, integration, group_id, _target(target, list(SourceTarget)))
+        label = get_group(session, group_id).name
+        return f"{label} is no longer synced as {target}; Mailchimp keeps what members carry."
+
+    return _apply(request, session, integration_id, change)

@@ -1,0 +1,189 @@
+"""The Mailchimp page's "Tags and interests": an administrator renames a saved search's tag, switches one
+off, sets the prefix, maps a group as an interest (created in Mailchimp) or a tag and unmaps it; a bad name
+is named and nothing changes; staff only read; names are shown escaped."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+
+from constituent.crm.groups.service import create_group
+from constituent.crm.searches.schemas import SavedSearchCreate
+from constituent.crm.searches.service import create_search
+from constituent.integrations.mailchimp import mappings
+from constituent.integrations.mailchimp.mappings import Mapping
+from constituent.integrations.mailchimp.repository import list_all
+from constituent.kit.clock import today
+from constituent.kit.db import session_scope
+from tests.conftest import TestDatabase
+from tests.support.emulator import McAccount
+from tests.web.pages.conftest import Browser
+from tests.web.pages.test_mailchimp_page import page_url as page_url  # the connected integration's page
+
+CITY = {"all": [{"field": "city", "op": "eq", "value": "Springfield"}]}
+
+
+@pytest.fixture
+def search_id(db: TestDatabase) -> int:
+    with session_scope(db.sessions) as session:
+        return create_search(session, SavedSearchCreate(name="Springfield", filter=CITY)).id
+
+
+@pytest.fixture
+def group_id(db: TestDatabase) -> int:
+    with session_scope(db.sessions) as session:
+        return create_group(session, "Volunteers", actor="test").id
+
+
+def _mappings(db: TestDatabase) -> list[Mapping]:
+    with session_scope(db.sessions) as session:
+        [integration] = list_all(session)
+        return mappings.list_mappings(session, integration, today())
+
+
+def _search(db: TestDatabase, search_id: int) -> Mapping:
+    return next(m for m in _mappings(db) if m.kind == "saved_search" and m.source_id == search_id)
+
+
+def _groups(db: TestDatabase) -> list[tuple[int, str, str]]:
+    return [(m.source_id, m.target, m.remote_name) for m in _mappings(db) if m.kind == "group"]
+
+
+def _interests(account: McAccount) -> list[str]:
+    [audience] = account.client.get("/lists").json()["lists"]
+    base = f"/lists/{audience['id']}/interest-categories"
+    names = []
+    for category in account.client.get(base).json()["categories"]:
+        interests = account.client.get(f"{base}/{category['id']}/interests").json()["interests"]
+        names += [interest["name"] for interest in interests]
+    return names
+
+
+def test_an_admin_renames_a_search_tag_and_switches_one_off(
+    admin: Browser, page_url: str, search_id: int, db: TestDatabase
+) -> None:
+    before = admin.get(page_url).text
+
+    renamed = admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals", "enabled": "on"})
+    page = admin.get(page_url).text
+
+    assert '<h2 id="mappings-heading">Tags and interests</h2>' in before
+    assert "<td>Springfield</td><td>Springfield</td>\n        <td>yes</td>" in before
+    assert renamed.status_code == 303
+    assert "Springfield is sent as a tag from the next sync on." in page
+    assert "<td>Springfield</td><td>Locals</td>" in page
+    assert _search(db, search_id).remote_name == "Locals"
+
+    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals"})
+    page = admin.get(page_url).text
+
+    assert "Springfield is no longer sent as a tag from the next sync on." in page
+    assert "<td>Springfield</td><td>Locals</td>\n        <td>no</td>" in page
+    assert _search(db, search_id).enabled is False
+
+
+def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(
+    admin: Browser, page_url: str, search_id: int, db: TestDatabase
+) -> None:
+    admin.get(page_url)
+
+    response = admin.submit(f"{page_url}/mappings/prefix", {"prefix": "CRM: "})
+    page = unescape(admin.get(page_url).text)
+
+    assert response.status_code == 303
+    assert "Tags now start with 'CRM: ' from the next sync on." in page
+    assert 'name="prefix" maxlength="50" value="CRM: "' in page
+    assert "<td>Springfield</td><td>CRM: Springfield</td>" in page
+    assert _search(db, search_id).remote_name == "CRM: Springfield"
+
+
+def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
+    admin: Browser, page_url: str, group_id: int, db: TestDatabase, account: McAccount
+) -> None:
+    assert "<td>Volunteers</td><td>not synced</td>" in admin.get(page_url).text
+
+    as_interest = admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest", "name": ""})
+    admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "tag", "name": "Helpers"})
+    page = admin.get(page_url).text
+
+    assert as_interest.status_code == 303
+    assert "Volunteers is synced as interest from the next sync on." in page
+    assert "Volunteers is synced as tag from the next sync on." in page
+    assert "Volunteers" in _interests(account)
+    assert sorted(_groups(db)) == [(group_id, "interest", "Volunteers"), (group_id, "tag", "Helpers")]
+    assert "<td>Volunteers</td><td>interest, tag</td>\n        <td>Volunteers, Helpers</td>" in page
+
+    unmapped = admin.submit(f"{page_url}/mappings/groups/{group_id}/unmap", {"target": "interest"})
+    page = admin.get(page_url).text
+
+    assert unmapped.status_code == 303
+    assert "Volunteers is no longer synced as interest; Mailchimp keeps what members carry." in page
+    assert _groups(db) == [(group_id, "tag", "Helpers")]
+    assert "<td>Volunteers</td><td>tag</td>\n        <td>Helpers</td>" in page
+    assert "Volunteers" in _interests(account)  # Mailchimp keeps the interest
+
+
+def test_a_bad_tag_name_is_named_and_nothing_changes(
+    admin: Browser, page_url: str, search_id: int, group_id: int, db: TestDatabase, account: McAccount
+) -> None:
+    admin.get(page_url)
+
+    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "x" * 101})
+    admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest", "name": "y" * 101})
+    admin.submit(f"{page_url}/mappings/prefix", {"prefix": "z" * 51})
+    page = admin.get(page_url).text
+
+    assert "Not changed. name: with its prefix, a name may have at most 100 characters" in page
+    assert "Not changed. tag_prefix: at most 50 characters" in page
+    saved = _search(db, search_id)
+    assert (saved.remote_name, saved.enabled) == ("Springfield", True)  # not switched off half-way
+    assert _groups(db) == []
+    assert _interests(account) == []
+
+
+def test_membership_is_offered_only_in_groups_mode(
+    admin: Browser, page_url: str, group_id: int, db: TestDatabase
+) -> None:
+    page = admin.get(page_url).text
+
+    admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "membership"})
+
+    assert '<option value="interest">interest</option>' in page
+    assert '<option value="membership">' not in page
+    assert "Not changed. target: &#39;membership&#39; is not one of tag, interest" in admin.get(page_url).text
+    assert _groups(db) == []
+
+
+def test_staff_see_the_mappings_without_forms_and_cannot_change_them(
+    admin: Browser, staff: Browser, page_url: str, search_id: int, group_id: int, db: TestDatabase
+) -> None:
+    page = staff.get(page_url).text
+
+    posts = [
+        staff.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals"}),
+        staff.submit(f"{page_url}/mappings/prefix", {"prefix": "CRM: "}),
+        staff.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "tag"}),
+        staff.submit(f"{page_url}/mappings/groups/{group_id}/unmap", {"target": "tag"}),
+    ]
+
+    assert "<td>Springfield</td><td>Springfield</td>" in page
+    assert "<td>Volunteers</td><td>not synced</td>" in page
+    assert "/mappings/" not in page  # no form posts anywhere
+    assert [r.status_code for r in posts] == [403] * 4
+    assert all("Form expired" not in r.text for r in posts)  # refused for the role, not the form token
+    assert _search(db, search_id).remote_name == "Springfield" and _groups(db) == []
+
+
+def test_html_in_search_and_group_names_is_shown_escaped(
+    admin: Browser, page_url: str, db: TestDatabase
+) -> None:
+    with session_scope(db.sessions) as session:
+        create_search(session, SavedSearchCreate(name="<i>Search</i>", filter=CITY))
+        create_group(session, "<b>Group</b>", actor="test")
+
+    page = admin.get(page_url).text
+
+    assert "<td>&lt;i&gt;Search&lt;/i&gt;</td><td>&lt;i&gt;Search&lt;/i&gt;</td>" in page
+    assert "<td>&lt;b&gt;Group&lt;/b&gt;</td>" in page
+    assert "<i>Search</i>" not in page and "<b>Group</b>" not in page
