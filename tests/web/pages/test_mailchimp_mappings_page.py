@@ -142,6 +142,24 @@ def test_a_bad_tag_name_is_named_and_nothing_changes(
     assert _interests(account) == []
 
 
+def test_mailchimps_refusal_to_create_the_interest_is_flashed_and_nothing_is_mapped(
+    admin: Browser, page_url: str, group_id: int, db: TestDatabase, account: McAccount
+) -> None:
+    admin.get(page_url)
+    [audience] = account.client.get("/lists").json()["lists"]
+    base = f"/lists/{audience['id']}/interest-categories"
+    for category in account.client.get(base).json()["categories"]:
+        account.client.delete(f"{base}/{category['id']}")  # someone deleted our category in Mailchimp
+
+    response = admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest"})
+    page = admin.get(page_url).text
+
+    assert response.status_code == 303
+    assert "Not changed. Mailchimp said: Resource Not Found" in page
+    assert "<td>Volunteers</td><td>not synced</td>" in page
+    assert _groups(db) == []
+
+
 def test_membership_is_offered_only_in_groups_mode(
     admin: Browser, page_url: str, group_id: int, db: TestDatabase
 ) -> None:
