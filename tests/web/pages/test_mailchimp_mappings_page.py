@@ -19,6 +19,7 @@ from constituent.kit.db import session_scope
 from tests.conftest import TestDatabase
 from tests.support.emulator import McAccount
 from tests.web.pages.conftest import Browser
+from tests.web.pages.test_add_mailchimp import FILLED, NEW
 from tests.web.pages.test_mailchimp_page import page_url as page_url  # the connected integration's page
 
 CITY = {"all": [{"field": "city", "op": "eq", "value": "Springfield"}]}
@@ -171,6 +172,28 @@ def test_membership_is_offered_only_in_groups_mode(
     assert '<option value="membership">' not in page
     assert "Not changed. target: &#39;membership&#39; is not one of tag, interest" in admin.get(page_url).text
     assert _groups(db) == []
+
+
+def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
+    admin: Browser, account: McAccount, group_id: int, db: TestDatabase
+) -> None:
+    with session_scope(db.sessions) as session:
+        donors = create_group(session, "Donors", actor="test").id
+    connected = admin.submit(
+        NEW, {**FILLED, "api_key": account.api_key, "mode": "groups", "groups": "Donors"}
+    )
+    url = connected.headers["location"]
+    page = admin.get(url).text
+
+    admin.submit(f"{url}/mappings/groups/{group_id}", {"target": "membership"})
+    mapped = admin.get(url).text
+    admin.submit(f"{url}/mappings/groups/{group_id}/unmap", {"target": "membership"})
+
+    assert '<option value="membership">membership</option>' in page
+    assert "<td>Donors</td><td>membership</td>\n        <td>—</td>" in page
+    assert "Volunteers is synced as membership from the next sync on." in mapped
+    assert "<td>Volunteers</td><td>membership</td>" in mapped
+    assert _groups(db) == [(donors, "membership", "")]
 
 
 def test_staff_see_the_mappings_without_forms_and_cannot_change_them(
