@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.inbound.models import InboxStatus, WebhookEvent
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.jobs.models import NightlyRun
 
@@ -38,21 +39,16 @@ def add_queued(
     now: datetime,
 ) -> SyncRun:
     """A new queued run; ``heartbeat_at`` says when it was (last) handed to the queue."""
-    run = SyncRun(
-        integration_id=integration_id,
+    return runs.create(
+        session,
+        integration_id,
         trigger=trigger,
         mode=mode,
         dry_run=dry_run,
-        status=RunStatus.queued,
-        phase="queued",
-        created_at=now,
-        heartbeat_at=now,
+        now=now,
+        queued=True,
         cursor=request,
-        message="",
     )
-    session.add(run)
-    session.flush()
-    return run
 
 
 def stale_running(session: Session, now: datetime, heartbeat_before: datetime) -> Sequence[SyncRun]:

@@ -40,18 +40,22 @@ def create(
     mode: RunMode,
     dry_run: bool,
     now: datetime,
+    queued: bool = False,
+    cursor: dict[str, Any] | None = None,
 ) -> SyncRun:
+    """A new run row: running from ``now``, or ``queued`` (not started; ``heartbeat_at`` then says when it
+    was handed to the queue)."""
     run = SyncRun(
         integration_id=integration_id,
         trigger=trigger,
         mode=mode,
         dry_run=dry_run,
-        status=RunStatus.running,
-        phase="starting",
+        status=RunStatus.queued if queued else RunStatus.running,
+        phase="queued" if queued else "starting",
         created_at=now,
-        started_at=now,
+        started_at=None if queued else now,
         heartbeat_at=now,
-        cursor={},
+        cursor=cursor or {},
         message="",
     )
     session.add(run)
