@@ -16,7 +16,7 @@ from constituent.kit import migrate
 from constituent.kit.db import make_engine, make_sessionmaker, normalise_url
 from constituent.models import Base
 
-pytest_plugins = ["tests.support.emulator", "tests.support.spec_plugin"]
+pytest_plugins = ["tests.support.emulator", "tests.support.holding_proxy", "tests.support.spec_plugin"]
 
 POSTGRES_URL = os.environ.get(
     "CONSTITUENT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

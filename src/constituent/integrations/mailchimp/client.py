@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -111,8 +111,11 @@ class MailchimpClient:
         limiter: CrossLoopLimiter | None = None,
         timeout: float = 120.0,
         stats: RequestStats | None = None,
+        before_request: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``before_request`` runs just before each request leaves (a sync checks its lease there)."""
         self.credentials = credentials
+        self.before_request = before_request
         self.retry = retry or RetryPolicy()
         self.limiter = limiter or limiter_for(credentials.account_key())
         self.stats = stats or RequestStats()
@@ -169,6 +172,8 @@ class MailchimpClient:
 
     async def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any) -> Any:
         async with self.limiter.slot():
+            if self.before_request is not None:
+                await self.before_request()
             self.stats.count(method)
             response = await self._http.request(method, path, params=params, json=json)
         metrics.mailchimp_answered(method, response.status_code)

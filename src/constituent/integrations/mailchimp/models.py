@@ -76,6 +76,9 @@ class MailchimpIntegration(Base):
     # The sync lease: one run per integration at a time, across processes (see sync/lease.py).
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Counts every take-over of the lease: a run's writes carry the generation it took, and are
+    # refused once another run has taken the lease since (fencing a paused or slow run).
+    lease_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -85,6 +85,10 @@ def set_status(
         return row
     row.status = status
     row.refused = refused
+    # Mailchimp's own news: whatever the member was archived as, it is no longer "archived by us" (an
+    # unsubscribe landing after our archive must never be re-added as ours).
+    row.archived_by_us = False
+    row.intent = ""  # Mailchimp has told us what it holds: no write of ours is pending any more
     if row.contact_id is None:
         row.contact_id = member.owner
     if row.last_changed is None or row.last_changed < event.fired_at:

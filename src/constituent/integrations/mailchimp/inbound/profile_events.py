@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts import service as contacts
@@ -17,8 +19,32 @@ from constituent.kit.clock import utcnow
 NAME_FIELDS = {"FNAME": ("first_name", "first name"), "LNAME": ("last_name", "last name")}
 
 
+MAX_CHAIN = 20  # renames followed in one go (a→b, b→c, …): more is a loop, not a person
+
+
 def upemail(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
-    """The matching email becomes the new address (change log by "Mailchimp"); the ledger is re-keyed."""
+    """The matching email becomes the new address (change log by "Mailchimp"); the ledger is re-keyed.
+
+    Ordered by ``fired_at``: when a newer upemail already moved the new address on (b→c applied before
+    this a→b, deliveries are not ordered), the chain is followed to its end, so the contact ends where
+    Mailchimp holds the member.
+    """
+    changed = 0
+    for _ in range(MAX_CHAIN):
+        changed += _move(session, integration, event)
+        repository.record_rename(
+            session, integration.id, subscriber_hash(event.email), event.new_email, event.fired_at
+        )
+        onward = repository.renamed_after(
+            session, integration.id, subscriber_hash(event.new_email), event.fired_at
+        )
+        if not onward:
+            break
+        event = replace(event, email=event.new_email, new_email=onward)
+    return f"email changed on {changed} contacts"
+
+
+def _move(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> int:
     changed = 0
     for email in repository.emails_with_address(session, event.email):
         taken = repository.emails_with_address(session, event.new_email)
@@ -27,7 +53,7 @@ def upemail(session: Session, integration: MailchimpIntegration, event: InboundE
         contacts.update_email(session, email.id, address=event.new_email, actor=ACTOR)
         changed += 1
     _rekey(session, integration, event)
-    return f"email changed on {changed} contacts"
+    return changed
 
 
 def _rekey(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> None:

@@ -105,6 +105,22 @@ def advance_clock(session: Session, integration_id: int, subscriber_hash: str, a
         clock.last_event_at = at
 
 
+def record_rename(session: Session, integration_id: int, old_hash: str, new_email: str, at: datetime) -> None:
+    """Note on the old address's clock where an upemail fired at ``at`` moved it (newest event wins)."""
+    advance_clock(session, integration_id, old_hash, at)
+    clock = event_clock(session, integration_id, old_hash)
+    if clock is not None and clock.last_event_at == at:
+        clock.renamed_to = new_email
+
+
+def renamed_after(session: Session, integration_id: int, member_hash: str, at: datetime) -> str:
+    """The address a NEWER upemail (fired after ``at``) already moved this address to, else ""."""
+    clock = event_clock(session, integration_id, member_hash)
+    if clock is None or clock.last_event_at <= at:
+        return ""
+    return clock.renamed_to
+
+
 def emails_with_address(session: Session, address: str) -> list[Email]:
     """Every email row with this address (any contact), oldest contact first."""
     normalized = address.strip().lower()

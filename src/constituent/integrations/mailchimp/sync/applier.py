@@ -34,7 +34,7 @@ from constituent.integrations.mailchimp.sync.batch_subscribe import (
     page_body,
     read_page,
 )
-from constituent.integrations.mailchimp.sync.lease import Lease
+from constituent.integrations.mailchimp.sync.lease import Lease, LeaseLost
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, Recorder, RefusalNote
@@ -45,6 +45,7 @@ from constituent.integrations.mailchimp.sync.types import (
     Archive,
     ChangeEmail,
     DesiredMember,
+    Intent,
     LedgerEntry,
     Plan,
     Refusal,
@@ -55,11 +56,7 @@ from constituent.integrations.mailchimp.sync.types import (
 
 T = TypeVar("T")
 
-ARCHIVE_FLUSH = 100  # archive outcomes committed together
-
-
-class LeaseLost(RuntimeError):
-    """Another run took this integration over (our lease expired): stop before writing more."""
+ARCHIVE_FLUSH = 100  # archives checked against the ledger, sent, then committed together
 
 
 @dataclass(frozen=True)
@@ -83,6 +80,8 @@ class Applier:
         self.lease: Lease | None = None
         self.contact_ids = _contact_ids(plan, ledger)
         self._one_writer = asyncio.Lock()
+        # Addresses whose intent row this run stored, with the status that row holds (until answered).
+        self._claimed: dict[str, RemoteStatus | None] = {}
 
     async def apply(self) -> None:
         await self._renames(self.plan.of_type(ChangeEmail))
@@ -95,17 +94,56 @@ class Applier:
 
     def _check_lease(self) -> None:
         if self.lease is not None and self.lease.lost.is_set():
-            raise LeaseLost("another sync took over this integration; this run stopped writing")
+            raise LeaseLost()
 
     async def _commit(self, phase: str, outcome: PageOutcome) -> None:
         """Record a page: the run's own view at once, the database in a thread (one at a time), so
         the requests still in flight are answered while the page is stored."""
+        for update in outcome.updates:
+            member = update.entry.subscriber_hash
+            outcome.expected[member] = self._stored_status(member)
+        for subscriber_hash in [*outcome.forget, *(u.entry.subscriber_hash for u in outcome.updates)]:
+            self._claimed.pop(subscriber_hash, None)
         for subscriber_hash in outcome.forget:
             self.state.pop(subscriber_hash, None)
         for update in outcome.updates:
             self.state[update.entry.subscriber_hash] = update.entry
         async with self._one_writer:
-            await asyncio.to_thread(self.recorder.commit, phase, outcome)
+            changed = await asyncio.to_thread(self.recorder.commit, phase, outcome)
+        for subscriber_hash, status in changed.items():
+            # Someone else's newer news stayed in the ledger: the run's view follows it.
+            self._follow(subscriber_hash, status)
+
+    def _stored_status(self, subscriber_hash: str) -> RemoteStatus | None:
+        """The status the ledger row holds as far as this run wrote it (its intent row, else its view)."""
+        if subscriber_hash in self._claimed:
+            return self._claimed[subscriber_hash]
+        return _status(self.state.get(subscriber_hash))
+
+    def _follow(self, subscriber_hash: str, status: RemoteStatus | None) -> None:
+        self._claimed.pop(subscriber_hash, None)
+        entry = self.state.get(subscriber_hash)
+        if status is None:
+            self.state.pop(subscriber_hash, None)
+        elif entry is not None:
+            self.state[subscriber_hash] = replace(entry, status=status, archived_by_us=False)
+
+    async def _unchanged(
+        self, hashes: Iterable[str], intents: dict[str, LedgerEntry] | None = None
+    ) -> set[str]:
+        """Just before sending: the addresses whose ledger status is still what this run planned from
+        (compare-and-set), with their ``intents`` stored in the same transaction (the intent log). A
+        member unsubscribed, cleaned or signed up since planning is not written at all."""
+        wanted = sorted(set(hashes))
+        expected = {h: self._stored_status(h) for h in wanted}
+        async with self._one_writer:
+            changed = await asyncio.to_thread(self.recorder.claim, expected, intents or {})
+        for subscriber_hash, status in changed.items():
+            self._follow(subscriber_hash, status)
+        for subscriber_hash, entry in (intents or {}).items():
+            if subscriber_hash not in changed:
+                self._claimed[subscriber_hash] = entry.status
+        return set(wanted) - changed.keys()
 
     async def _each(self, items: Sequence[T], work: Callable[[T], Coroutine[Any, Any, None]]) -> None:
         """Run ``work`` on every item concurrently; the first failure cancels the rest (like a crash)."""
@@ -127,6 +165,8 @@ class Applier:
 
     async def _rename(self, op: ChangeEmail) -> PageOutcome:
         member = op.member
+        if len(await self._unchanged((op.old_hash, member.subscriber_hash))) < 2:
+            return PageOutcome(done=1)  # the next run re-plans it from what the ledger holds now
         body = {"email_address": member.email, **_profile(member)}
         try:
             answer = await self.target.client.send_model(
@@ -198,9 +238,48 @@ class Applier:
 
     async def _send_page(self, writes: list[MemberWrite]) -> PageOutcome:
         self._check_lease()
+        intents = {w.subscriber_hash: e for w in writes if (e := self._create_intent(w)) is not None}
+        fresh = await self._unchanged((w.subscriber_hash for w in writes), intents)
+        kept = [w for w in writes if w.subscriber_hash in fresh]
+        skipped = PageOutcome(done=len(writes) - len(kept))
+        if not kept:
+            return skipped
         path = f"/lists/{self.target.audience_id}"
-        result = await self.target.client.send_model("POST", path, BatchSubscribeResult, page_body(writes))
-        return read_page(writes, result, PageContext(self.state, self.contact_ids))
+        result = await self.target.client.send_model("POST", path, BatchSubscribeResult, page_body(kept))
+        outcome = read_page(kept, result, PageContext(self.state, self.contact_ids))
+        self._withdraw_refused_intents(outcome, [w for w in kept if w.subscriber_hash in intents])
+        outcome.merge(skipped)
+        return outcome
+
+    def _create_intent(self, write: MemberWrite) -> LedgerEntry | None:
+        """The row a member we may create gets before the page goes out: its contact, so whatever
+        happens to the answer, the member is ours (archived when the contact leaves)."""
+        if write.upsert is None or not write.upsert.is_new:
+            return None
+        base = self.state.get(write.subscriber_hash)
+        member = write.upsert.member
+        return LedgerEntry(
+            subscriber_hash=write.subscriber_hash,
+            email=member.email,
+            status=RemoteStatus(write.upsert.status_if_new),
+            contact_id=member.owner_contact_id,
+            fingerprint=base.fingerprint if base else "",
+            tags=base.tags if base else frozenset(),
+            archived_by_us=bool(base and base.archived_by_us),
+            intent=Intent.create,
+        )
+
+    def _withdraw_refused_intents(self, outcome: PageOutcome, intended: list[MemberWrite]) -> None:
+        """Mailchimp answered that it did not take these members: their rows go back to what they were."""
+        recorded = {u.entry.subscriber_hash for u in outcome.updates}
+        for write in intended:
+            if write.subscriber_hash in recorded:
+                continue
+            base = self.state.get(write.subscriber_hash)
+            if base is None:
+                outcome.forget.append(write.subscriber_hash)
+            else:
+                outcome.updates.append(LedgerUpdate(base))
 
     # -- 3. removed tags -----------------------------------------------------------------------------
 
@@ -213,8 +292,13 @@ class Applier:
 
         async def send(item: segments.RemovalCall) -> None:
             self._check_lease()
-            await segments.remove_members(self.target.client, self.target.audience_id, item)
-            await self._commit("tags", self._tags_removed(item.removals))
+            fresh = await self._unchanged(r.subscriber_hash for r in item.removals)
+            kept = replace(item, removals=tuple(r for r in item.removals if r.subscriber_hash in fresh))
+            if kept.removals:
+                await segments.remove_members(self.target.client, self.target.audience_id, kept)
+            outcome = self._tags_removed(kept.removals)
+            outcome.done += len(item.removals) - len(kept.removals)
+            await self._commit("tags", outcome)
 
         await self._each(calls, send)
 
@@ -232,15 +316,22 @@ class Applier:
     # -- 4. archives ---------------------------------------------------------------------------------
 
     async def _archives(self, archives: list[Archive]) -> None:
-        pending: list[PageOutcome] = []
+        """In chunks: each chunk's ledger rows are compared with the plan just before its DELETEs."""
+        for start in range(0, len(archives), ARCHIVE_FLUSH):
+            await self._archive_chunk(archives[start : start + ARCHIVE_FLUSH])
+
+    async def _archive_chunk(self, chunk: list[Archive]) -> None:
+        intents = {
+            op.subscriber_hash: replace(self.state[op.subscriber_hash], intent=Intent.archive) for op in chunk
+        }
+        fresh = await self._unchanged((op.subscriber_hash for op in chunk), intents)
+        pending = [PageOutcome(done=1) for op in chunk if op.subscriber_hash not in fresh]
 
         async def archive(item: Archive) -> None:
             self._check_lease()
             pending.append(await self._archive_one(item))
-            if len(pending) >= ARCHIVE_FLUSH:
-                await self._flush_archives(pending)
 
-        await self._each(archives, archive)
+        await self._each([op for op in chunk if op.subscriber_hash in fresh], archive)
         await self._flush_archives(pending)
 
     async def _flush_archives(self, pending: list[PageOutcome]) -> None:
@@ -259,7 +350,11 @@ class Applier:
         except errors.MethodNotAllowed:
             return await self._not_archivable(entry)
         except errors.NotFound:
-            gone = replace(entry, status=RemoteStatus.forgotten, archived_by_us=False)
+            if entry.intent is Intent.create:
+                # Our create never reached Mailchimp (a crash before it): nothing there, still ours.
+                gone = replace(entry, status=RemoteStatus.archived, archived_by_us=True)
+            else:
+                gone = replace(entry, status=RemoteStatus.forgotten, archived_by_us=False)
             return PageOutcome(updates=[LedgerUpdate(gone)], done=1)
         except errors.MailchimpError as exc:
             return _member_failed(op.subscriber_hash, op.email, op.contact_id, exc)
@@ -300,6 +395,10 @@ def _contact_ids(plan: Plan, ledger: dict[str, LedgerEntry]) -> dict[str, tuple[
     for op in plan.of_type(Upsert) + plan.of_type(ChangeEmail):
         owners[op.member.subscriber_hash] = op.member.contact_ids
     return owners
+
+
+def _status(entry: LedgerEntry | None) -> RemoteStatus | None:
+    return entry.status if entry is not None else None
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -22,6 +22,7 @@ from constituent.integrations.mailchimp.sync.runs import MemberError
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
     AddTag,
+    Intent,
     LedgerEntry,
     Operation,
     RemoteStatus,
@@ -121,7 +122,7 @@ def _written(
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))
     if write.upsert is not None:
         # An archived member brought back counts as added, as the dry run said it would be.
-        readded = base is not None and base.status is RemoteStatus.archived
+        readded = base is not None and (base.status is RemoteStatus.archived or base.intent is Intent.create)
         outcome.counts["created" if created or readded else "updated"] += 1
     outcome.counts["tags_added"] += len(write.tags)
     if entry.status in PROTECTED_STATUSES:
@@ -153,7 +154,8 @@ def _refused_entry(write: MemberWrite, kind: str, sentence: str, ctx: PageContex
     if kind == "forgotten":
         status = RemoteStatus.forgotten
     else:
-        status = base.status if base else RemoteStatus.unsubscribed
+        # An address we never got into Mailchimp (no row, or only our intent to create it): held there.
+        status = base.status if base and base.intent is Intent.none else RemoteStatus.unsubscribed
     return LedgerEntry(
         subscriber_hash=write.subscriber_hash,
         email=write.email,

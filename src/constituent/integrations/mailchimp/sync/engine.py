@@ -9,7 +9,8 @@ own: the caller always gets a run that started after the call.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -191,6 +192,9 @@ class _SyncRun:
     def execute(self) -> None:
         try:
             asyncio.run(self._execute())
+        except lease.LeaseLost:
+            # Another run took over (and marked this one interrupted): this run writes nothing more.
+            return
         except errors.MailchimpError as exc:
             self._finish(RunStatus.failed, exc.describe())
         except Exception as exc:
@@ -206,7 +210,7 @@ class _SyncRun:
             integration = get_integration(session, self.integration_id)
             credentials = credentials_for(integration, self.box)
             audience_id = integration.audience_id
-        async with MailchimpClient(credentials) as client:
+        async with MailchimpClient(credentials, before_request=self._guard_lease) as client:
             planned = await self._plan(client, audience_id)
             self._stats(client)
             if planned.plan.needs_confirmation:
@@ -218,6 +222,18 @@ class _SyncRun:
                 return
             await self._apply(client, audience_id, planned)
             self._finish(RunStatus.succeeded, _notices(planned), planned)
+
+    async def _guard_lease(self) -> None:
+        """Before every request to Mailchimp: a run that lost its lease (e.g. paused past it) stops."""
+        if not self.held.surely_held():
+            await asyncio.to_thread(self.held.guard, self.sessions)
+
+    @contextmanager
+    def _fenced(self) -> Iterator[Session]:
+        """A write transaction of this run: refused (LeaseLost) once another run took the lease."""
+        with session_scope(self.sessions) as session:
+            lease.fence(session, self.held)
+            yield session
 
     # -- planning ----------------------------------------------------------------------------------
 
@@ -271,7 +287,7 @@ class _SyncRun:
             desired.merge_field_types,
         )
         if not self.options.dry_run:
-            with session_scope(self.sessions) as session:
+            with self._fenced() as session:
                 ledger.save(session, self.integration_id, updates, utcnow())
         return {u.entry.subscriber_hash: u.entry for u in updates}
 
@@ -281,7 +297,13 @@ class _SyncRun:
         self._phase("applying")
         total = sum(is_write(op) for op in planned.plan.operations)
         recorder = Recorder(
-            self.sessions, self.integration_id, self.run_id, client.stats, total, self.progress
+            self.sessions,
+            self.integration_id,
+            self.run_id,
+            client.stats,
+            total,
+            self.progress,
+            held=self.held,
         )
         applier = Applier(Target(client, audience_id), planned.plan, planned.ledger_view, recorder)
         applier.lease = self.held
@@ -291,18 +313,18 @@ class _SyncRun:
     def _record_dry_run(self, planned: _Planned) -> dict[str, Any]:
         """A dry run's counters are what the plan would do; the per-address list goes on the run."""
         rows = report_rows(planned.plan, planned.inputs.desired.members, planned.ledger_view)
-        with session_scope(self.sessions) as session:
+        with self._fenced() as session:
             runs.set_fields(session, self.run_id, **count_operations(planned.plan).as_dict())
         return {"report": [_row_json(r) for r in rows[:REPORT_ROWS]], "report_total": len(rows)}
 
     # -- the run row -------------------------------------------------------------------------------
 
     def _phase(self, phase: str) -> None:
-        with session_scope(self.sessions) as session:
+        with self._fenced() as session:
             runs.set_fields(session, self.run_id, phase=phase, heartbeat_at=utcnow())
 
     def _stats(self, client: MailchimpClient) -> None:
-        with session_scope(self.sessions) as session:
+        with self._fenced() as session:
             runs.set_fields(
                 session, self.run_id, requests_read=client.stats.reads, requests_write=client.stats.writes
             )
@@ -330,8 +352,12 @@ class _SyncRun:
             }
             if status is RunStatus.succeeded:
                 values["watermark"] = planned.watermark
-        with session_scope(self.sessions) as session:
-            runs.set_fields(session, self.run_id, **values)
+        try:
+            with self._fenced() as session:
+                # Only a running run finishes: one marked interrupted meanwhile stays interrupted.
+                runs.finish(session, self.run_id, **values)
+        except lease.LeaseLost:
+            return
 
 
 def _guard_message(plan: Plan) -> str:

@@ -6,6 +6,11 @@ heartbeat); a holder that dies simply lets it expire, and the next run takes ove
 
 ``hold`` is a boundary of its own: every take, renewal and release commits at once, so other processes
 see it.
+
+Fencing: every take-over adds one to ``lease_generation``. A holder renews only its own generation (an
+expired lease nobody took is still its own; one taken over, even if free again, is not), checks the
+lease before each request (``guard``), and starts each write transaction with ``fence``, which is
+refused once the generation moved on, so a run paused past its lease writes nothing after waking.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from constituent.integrations.mailchimp.models import MailchimpIntegration
@@ -35,8 +41,15 @@ def new_owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _claim(session: Session, integration_id: int, owner: str, now: datetime, ttl: timedelta) -> bool:
-    """Take or renew the lease if it is free, expired or already ours; True when we hold it now."""
+class LeaseLost(RuntimeError):
+    """Another run took this integration over (our lease expired): stop before writing more."""
+
+    def __init__(self) -> None:
+        super().__init__("another sync took over this integration; this run stopped writing")
+
+
+def _claim(session: Session, integration_id: int, owner: str, now: datetime, ttl: timedelta) -> int | None:
+    """Take or renew the lease if it is free, expired or already ours; its generation when we hold it."""
     row = MailchimpIntegration
     result = session.execute(
         update(row)
@@ -45,9 +58,50 @@ def _claim(session: Session, integration_id: int, owner: str, now: datetime, ttl
             or_(row.lease_owner.is_(None), row.lease_owner == owner, row.lease_expires_at < now),
         )
         # updated_at is set to itself: a lease is not a change to the integration's settings.
-        .values(lease_owner=owner, lease_expires_at=now + ttl, updated_at=row.updated_at)
+        .values(
+            lease_owner=owner,
+            lease_expires_at=now + ttl,
+            lease_generation=case(
+                (row.lease_owner == owner, row.lease_generation), else_=row.lease_generation + 1
+            ),
+            updated_at=row.updated_at,
+        )
+    )
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        return None
+    return session.scalar(select(row.lease_generation).where(row.id == integration_id))
+
+
+def _holding(lease: Lease) -> Any:
+    row = MailchimpIntegration
+    return (
+        row.id == lease.integration_id,
+        row.lease_owner == lease.owner,
+        row.lease_generation == lease.generation,
+    )
+
+
+def _renew(session: Session, lease: Lease, now: datetime) -> bool:
+    row = MailchimpIntegration
+    result = session.execute(
+        update(row)
+        .where(*_holding(lease))
+        .values(lease_expires_at=now + lease.ttl, updated_at=row.updated_at)
     )
     return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def fence(session: Session, lease: Lease) -> None:
+    """First statement of a run's write transaction: refused (LeaseLost) once another run took over.
+
+    An UPDATE, not a SELECT: it holds the integration row until the transaction ends, so a take-over
+    waits for the write in progress and the write never lands after a take-over.
+    """
+    row = MailchimpIntegration
+    result = session.execute(update(row).where(*_holding(lease)).values(updated_at=row.updated_at))
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        lease.lost.set()
+        raise LeaseLost()
 
 
 def _release(session: Session, integration_id: int, owner: str) -> None:
@@ -61,24 +115,48 @@ def _release(session: Session, integration_id: int, owner: str) -> None:
 
 @dataclass
 class Lease:
-    """A held lease; ``lost`` is set when a renewal found someone else holding it (stop writing)."""
+    """A held lease; ``lost`` is set when a renewal or a fence found another run holding it."""
 
     integration_id: int
     owner: str
     ttl: timedelta
+    generation: int = 0
     lost: threading.Event = field(default_factory=threading.Event)
+    # time.monotonic() until which the lease is surely ours without asking the database.
+    valid_until: float = 0.0
 
     def renew(self, sessions: sessionmaker[Session]) -> bool:
-        held = try_take(sessions, self.integration_id, owner=self.owner, ttl=self.ttl)
-        if not held:
+        started = time.monotonic()
+        with session_scope(sessions) as session:
+            held = not self.lost.is_set() and _renew(session, self, utcnow())
+        if held:
+            self.valid_until = started + self.ttl.total_seconds()
+        else:
             self.lost.set()
         return held
+
+    def surely_held(self) -> bool:
+        """True while the lease is ours without asking the database (not lost, within its lifetime)."""
+        return not self.lost.is_set() and time.monotonic() < self.valid_until
+
+    def guard(self, sessions: sessionmaker[Session]) -> None:
+        """Before a request: raise LeaseLost if the lease is gone. A lease past its lifetime (the process
+        was paused, or the renewals fell behind) is renewed first, so a run that wakes up after another
+        took over never sends anything."""
+        if not self.lost.is_set() and time.monotonic() >= self.valid_until:
+            self.renew(sessions)
+        if self.lost.is_set():
+            raise LeaseLost()
 
 
 def try_take(
     sessions: sessionmaker[Session], integration_id: int, *, owner: str, ttl: timedelta = DEFAULT_TTL
 ) -> bool:
     """Take the lease if it is free, expired or already ``owner``'s (in its own transaction)."""
+    return _take(sessions, integration_id, owner, ttl) is not None
+
+
+def _take(sessions: sessionmaker[Session], integration_id: int, owner: str, ttl: timedelta) -> int | None:
     with session_scope(sessions) as session:
         return _claim(session, integration_id, owner, utcnow(), ttl)
 
@@ -96,7 +174,11 @@ def acquire(
     lease = Lease(integration_id, owner or new_owner(), ttl)
     told = False
     while True:
-        if try_take(sessions, integration_id, owner=lease.owner, ttl=ttl):
+        started = time.monotonic()
+        generation = _take(sessions, integration_id, lease.owner, ttl)
+        if generation is not None:
+            lease.generation = generation
+            lease.valid_until = started + ttl.total_seconds()
             return lease
         if waiting is not None and not told:
             waiting()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
-from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
 
 # Keeps every statement under SQLite's bound-parameter limit with room to spare.
 CHUNK = 500
@@ -41,6 +41,7 @@ _ENTRY_COLUMNS = (
     LedgerRow.tags,
     LedgerRow.archived_by_us,
     LedgerRow.refused,
+    LedgerRow.intent,
 )
 
 
@@ -58,7 +59,15 @@ def _load(
         query = query.where(where)
     return {
         row[0]: LedgerEntry(
-            row[0], row[1], RemoteStatus(row[2]), row[3], row[4], frozenset(row[5] or ()), *row[6:]
+            row[0],
+            row[1],
+            RemoteStatus(row[2]),
+            row[3],
+            row[4],
+            frozenset(row[5] or ()),
+            row[6],
+            row[7],
+            Intent(row[8]),
         )
         for row in session.execute(query)
     }
@@ -81,6 +90,22 @@ def load_by_contacts(
     found: dict[str, LedgerEntry] = {}
     for chunk in _chunks(sorted(contact_ids)):
         found |= _load(session, integration_id, LedgerRow.contact_id.in_(chunk))
+    return found
+
+
+def statuses_of(
+    session: Session, integration_id: int, hashes: Collection[str], *, lock: bool = False
+) -> dict[str, RemoteStatus]:
+    """The stored status of each address that has a row. ``lock`` holds the rows (PostgreSQL) until
+    the transaction ends, so a webhook cannot change them between this read and our write."""
+    found: dict[str, RemoteStatus] = {}
+    for chunk in _chunks(sorted(hashes)):
+        query = select(LedgerRow.subscriber_hash, LedgerRow.status).where(
+            LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash.in_(chunk)
+        )
+        if lock:
+            query = query.with_for_update()
+        found |= {row[0]: RemoteStatus(row[1]) for row in session.execute(query)}
     return found
 
 
@@ -151,6 +176,7 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
             tags=json.dumps(sorted(u.entry.tags)),
             archived_by_us=u.entry.archived_by_us,
             refused=u.entry.refused,
+            intent=u.entry.intent.value,
             last_changed=u.last_changed,
             last_synced_at=synced_at,
             last_error=u.error,

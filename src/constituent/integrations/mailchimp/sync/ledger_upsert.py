@@ -29,6 +29,7 @@ class LedgerValues(NamedTuple):
     tags: str
     archived_by_us: bool
     refused: str
+    intent: str
     last_changed: datetime | None
     last_synced_at: datetime
     last_error: str

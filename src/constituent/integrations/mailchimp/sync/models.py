@@ -31,6 +31,8 @@ class LedgerRow(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # only tags we own
     archived_by_us: Mapped[bool] = mapped_column(Boolean, default=False)
     refused: Mapped[str] = mapped_column(Text, default="")
+    # A write sent whose answer is not recorded yet (see types.Intent): "" once the answer is stored.
+    intent: Mapped[str] = mapped_column(String(10), default="", server_default="")
     last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime())  # Mailchimp's last_changed
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")

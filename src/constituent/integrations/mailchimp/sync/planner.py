@@ -27,6 +27,7 @@ from constituent.integrations.mailchimp.sync.types import (
     Archive,
     ChangeEmail,
     DesiredMember,
+    Intent,
     LedgerEntry,
     Notice,
     Operation,
@@ -173,8 +174,9 @@ def _operations_for_known(
             message=refusal_message(entry),
         )
         return
-    if entry.status is RemoteStatus.archived:
-        # We archived it; the contact qualifies again. Mailchimp treats writing it as a re-import.
+    if entry.status is RemoteStatus.archived or entry.intent is Intent.create:
+        # We archived it and the contact qualifies again (Mailchimp treats writing it as a re-import), or
+        # a crashed run may or may not have created it: sent as a create, which is right either way.
         yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
     elif entry.fingerprint != member.fingerprint:
         # The ledger keeps only a digest of what Mailchimp holds, so which field differs is unknown.

@@ -6,8 +6,8 @@ and a rerun (which re-plans from the ledger) repeats none of the recorded ones.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from constituent.crm.activities.service import record_activity
 from constituent.crm.errors import NotFound
 from constituent.integrations.mailchimp.client import RequestStats
-from constituent.integrations.mailchimp.sync import ledger, runs
+from constituent.integrations.mailchimp.sync import lease, ledger, runs
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.runs import MemberError
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 
@@ -45,9 +46,14 @@ class PageOutcome:
     errors: list[MemberError] = field(default_factory=list)
     refusals: list[RefusalNote] = field(default_factory=list)
     done: int = 0  # operations this page settled, for progress
+    # The status the run believed each updated member had before this page (None: no row). A row
+    # that holds another status now was changed by someone else (a webhook, a reconcile) since: the
+    # newer news wins, the page's update of that row is dropped (compare-and-set).
+    expected: dict[str, RemoteStatus | None] = field(default_factory=dict)
 
     def merge(self, other: PageOutcome) -> None:
         self.updates += other.updates
+        self.expected |= other.expected
         self.forget += other.forget
         self.counts.update(other.counts)
         self.errors += other.errors
@@ -64,13 +70,43 @@ class Recorder:
     total: int
     progress: Progress | None = None
     done: int = 0
+    held: lease.Lease | None = None  # every transaction here is fenced by it (see lease.fence)
 
-    def commit(self, phase: str, outcome: PageOutcome) -> None:
+    def claim(
+        self, expected: Mapping[str, RemoteStatus | None], intents: Mapping[str, LedgerEntry]
+    ) -> dict[str, RemoteStatus | None]:
+        """Before a request goes out, in one transaction: compare each address's ledger status with what
+        the run planned from, and store the intent rows of the unchanged ones (the intent log).
+
+        Returns the addresses whose status changed since (not to be written), with their status now.
+        """
+        with session_scope(self.sessions) as session:
+            self._fence(session)
+            now = ledger.statuses_of(session, self.integration_id, list(expected), lock=True)
+            changed = {h: now.get(h) for h, status in expected.items() if now.get(h) != status}
+            rows = [LedgerUpdate(e) for h, e in intents.items() if h not in changed]
+            ledger.save(session, self.integration_id, rows, utcnow())
+        return changed
+
+    def _fence(self, session: Session) -> None:
+        if self.held is not None:
+            lease.fence(session, self.held)
+
+    def commit(self, phase: str, outcome: PageOutcome) -> dict[str, RemoteStatus | None]:
+        """Store the page; returns the members whose row changed under the run (left as they are)."""
         now = utcnow()
         self.done += outcome.done
         with session_scope(self.sessions) as session:
+            self._fence(session)
+            changed = self._changed_under_us(session, outcome)
             ledger.forget_hashes(session, self.integration_id, outcome.forget)
-            ledger.save(session, self.integration_id, outcome.updates, now)
+            # Mailchimp answered: what is stored now is known, no longer intended.
+            updates = [
+                replace(u, entry=replace(u.entry, intent=Intent.none))
+                for u in outcome.updates
+                if u.entry.subscriber_hash not in changed
+            ]
+            ledger.save(session, self.integration_id, updates, now)
             for error in outcome.errors:
                 ledger.record_error(session, self.integration_id, error.subscriber_hash, error.message)
             runs.add_errors(session, self.run_id, outcome.errors)
@@ -87,6 +123,13 @@ class Recorder:
             )
         if self.progress is not None:
             self.progress(phase, self.done, self.total)
+        return changed
+
+    def _changed_under_us(self, session: Session, outcome: PageOutcome) -> dict[str, RemoteStatus | None]:
+        if not outcome.expected:
+            return {}
+        now = ledger.statuses_of(session, self.integration_id, list(outcome.expected), lock=True)
+        return {h: now.get(h) for h, status in outcome.expected.items() if now.get(h) != status}
 
     def _note_refusals(self, session: Session, refusals: list[RefusalNote], now: datetime) -> None:
         for note in refusals:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from constituent.integrations.mailchimp import errors
@@ -17,7 +18,7 @@ from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
 from constituent.integrations.mailchimp.responses import Member, MembersPage
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
-from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus, fingerprint
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus, fingerprint
 
 MEMBER_FIELDS = ",".join(
     f"members.{name}"
@@ -83,7 +84,10 @@ def entry_from_member(
         contact_id=old.contact_id if old else None,
         fingerprint=fingerprint(member.email_address, merge_fields, interests),
         tags=frozenset(t.name for t in member.tags) & owned_tags,
-        archived_by_us=bool(old and old.archived_by_us and status is RemoteStatus.archived),
+        # Ours only if we archived it (or sent the DELETE, per the intent log) and nobody since said
+        # otherwise: an unsubscribe landing after our archive clears archived_by_us (inbound).
+        archived_by_us=status is RemoteStatus.archived
+        and bool(old and (old.archived_by_us or old.intent is Intent.archive)),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
     )
     return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
@@ -104,6 +108,12 @@ def forgotten(old: LedgerEntry) -> LedgerUpdate:
     )
 
 
+def never_created(old: LedgerEntry) -> LedgerUpdate:
+    """Our intent to create it is on record, Mailchimp has no such member: the request never got
+    through. Still ours: created when its contact qualifies, nothing to do otherwise."""
+    return LedgerUpdate(replace(old, status=RemoteStatus.archived, archived_by_us=True, intent=Intent.none))
+
+
 def rebuild(
     old: Mapping[str, LedgerEntry],
     members: Iterable[Member],
@@ -117,7 +127,9 @@ def rebuild(
     updates = [entry_from_member(m, old.get(m.id), *shape) for m in members]
     for subscriber_hash, member in missing.items():
         previous = old[subscriber_hash]
-        if member is None:
+        if member is None and previous.intent is Intent.create:
+            updates.append(never_created(previous))
+        elif member is None:
             updates.append(forgotten(previous))
         else:
             updates.append(entry_from_member(member, previous, *shape))

@@ -111,6 +111,15 @@ def set_fields(session: Session, run_id: int, **values: Any) -> None:
     session.execute(update(SyncRun).where(SyncRun.id == run_id).values(values))
 
 
+def finish(session: Session, run_id: int, **values: Any) -> bool:
+    """Write a run's outcome only while it is still running (compare-and-set): a run another took over
+    and marked interrupted is never turned into "failed" or "succeeded" by its late first owner."""
+    result = session.execute(
+        update(SyncRun).where(SyncRun.id == run_id, SyncRun.status == RunStatus.running).values(values)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
 def add_errors(session: Session, run_id: int, errors: Sequence[MemberError]) -> None:
     session.add_all(
         SyncRunError(

@@ -31,6 +31,18 @@ class RemoteStatus(enum.StrEnum):
 PROTECTED_STATUSES = frozenset({RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.forgotten})
 
 
+class Intent(enum.StrEnum):
+    """A write sent to Mailchimp whose answer is not recorded yet (the intent log, stored before sending).
+
+    After a crash the row says what Mailchimp may hold: ``create`` — maybe a member we created (so it is
+    ours: re-sent while wanted, archived once its contact leaves); ``archive`` — maybe archived by us.
+    """
+
+    none = ""
+    create = "create"
+    archive = "archive"
+
+
 @dataclass(frozen=True, slots=True)
 class DesiredMember:
     """One address the database wants in the audience (several contacts may share it)."""
@@ -62,6 +74,7 @@ class LedgerEntry:
     tags: frozenset[str] = frozenset()  # our tags active on the member (others' tags are never listed)
     archived_by_us: bool = False  # archived because the contact stopped qualifying (may be re-added)
     refused: str = ""  # Mailchimp's refusal (compliance / forgotten): never retried by a routine sync
+    intent: Intent = Intent.none  # a write sent and not yet answered (see Intent)
 
 
 # One encoder for every call: fingerprints are computed for every member of every run.
