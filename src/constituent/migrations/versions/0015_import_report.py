@@ -1,7 +1,7 @@
 """browser imports: rows skipped or merged, groups not found, columns left out
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-04 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
