@@ -13,7 +13,6 @@ from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.plan_report import ReportRow
 from constituent.kit import migrate
 from tests.conftest import TestDatabase
-from tests.jobs.helpers import bare_integrations
 
 PLAN = {
     "planned": {"created": 2, "updated": 1, "archived": 0, "tags_added": 3, "refused": 1},
@@ -52,9 +51,27 @@ def old_run(db: TestDatabase, run_id: int, integration_id: int, cursor: dict[str
         )
 
 
+def old_integration(db: TestDatabase) -> int:
+    """An integration row as revision 0009 stored it (plain SQL: today's model has later columns)."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO mailchimp_integrations (id, name, auth_kind, secret_encrypted, dc, api_base, "
+                "account_id, account_name, login_email, audience_id, audience_name, audience_created_by_us, "
+                "mode, initial_sync, double_optin, nightly_time, accept_profile_changes, tag_prefix, "
+                "removal_guard_percent, webhook_secret_encrypted, webhook_state, webhook_error, last_error, "
+                "created_at, updated_at) VALUES (1, 'Audience 0', 'api_key', 'not-used', 'us1', "
+                "'http://127.0.0.1:9/3.0', '', '', '', 'list0', '', false, 'all', 'everyone', false, "
+                "'02:00', false, '', 10, 'not-used', 'not_registered', '', '', "
+                "'2026-11-30 10:00:00', '2026-11-30 10:00:00')"
+            )
+        )
+    return 1
+
+
 def test_old_run_blobs_become_typed_run_state(empty_db: TestDatabase) -> None:
     migrate.upgrade(empty_db.engine, "0009")
-    (integration,) = bare_integrations(empty_db, "02:00")
+    integration = old_integration(empty_db)
     for run_id, blob in BLOBS.items():
         old_run(empty_db, run_id, integration, blob)
 

@@ -78,7 +78,7 @@ class MailchimpIntegration(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Counts every take-over of the lease: a run's writes carry the generation it took, and are
     # refused once another run has taken the lease since (fencing a paused or slow run).
-    lease_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_generation: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

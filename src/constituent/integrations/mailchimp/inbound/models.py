@@ -71,6 +71,6 @@ class MemberEventClock(Base):
     # The address an upemail fired at ``last_event_at`` moved this member to ("" if none). An older
     # upemail INTO this address delivered later follows it, so a chain a→b, b→c applied in reverse
     # order still ends on c.
-    renamed_to: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    renamed_to: Mapped[str] = mapped_column(String(320), server_default="")
 
     __table_args__ = (UniqueConstraint("integration_id", "subscriber_hash", name="uq_mc_member_event_clock"),)

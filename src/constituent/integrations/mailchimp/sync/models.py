@@ -31,7 +31,7 @@ class LedgerRow(Base):
     archived_by_us: Mapped[bool] = mapped_column(Boolean, default=False)
     refused: Mapped[str] = mapped_column(Text, default="")
     # A write sent whose answer is not recorded yet (see types.Intent): "" once the answer is stored.
-    intent: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    intent: Mapped[str] = mapped_column(String(10), server_default="")
     last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime())  # Mailchimp's last_changed
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
