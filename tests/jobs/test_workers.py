@@ -52,6 +52,17 @@ def presses_at_once(stack: Stack, audience: Audience, count: int) -> set[int]:
     return set(answers)
 
 
+def ended_logged(workers: list[Worker], expected: int) -> list[int]:
+    """How many runs each worker logged as ended. A worker logs a run just after its row says finished,
+    so wait (on the logs, up to 30 s) until the ``expected`` lines are there."""
+    deadline = time.monotonic() + 30
+    while True:
+        ran_by = [w.output().count("sync run ended") for w in workers]
+        if sum(ran_by) >= expected or time.monotonic() > deadline:
+            return ran_by
+        time.sleep(0.1)
+
+
 def assert_never_overlapping(runs: list[SyncRun]) -> None:
     by_integration: dict[int, list[SyncRun]] = {}
     for run in runs:
@@ -85,7 +96,7 @@ def test_repeated_force_syncs_on_two_workers_never_overlap_and_duplicates_get_th
     assert all(run.status is RunStatus.succeeded for run in runs), "\n".join(r.message for r in runs)
     assert_never_overlapping(runs)
     assert len({run.integration_id for run in runs}) == 4
-    ran_by = [w.output().count("sync run ended") for w in workers]
+    ran_by = ended_logged(workers, len(runs))
     assert all(count > 0 for count in ran_by) and sum(ran_by) == len(runs), ran_by
     for audience in audiences:
         assert subscribed(audience) == set(audience.desired_tags())
