@@ -54,6 +54,18 @@ def other_emails_by_id(session: Session, contact_id: int, excluding_email_id: in
     return list(session.scalars(query))
 
 
+def holder_of_email(session: Session, normalized: str, except_contact_id: int | None) -> Contact | None:
+    """The lowest-id contact other than ``except_contact_id`` holding this (lower-cased) address."""
+    query = (
+        select(Contact)
+        .join(Email, Email.contact_id == Contact.id)
+        .where(Email.address_normalized == normalized)
+    )
+    if except_contact_id is not None:
+        query = query.where(Contact.id != except_contact_id)
+    return session.scalars(query.order_by(Contact.id).limit(1)).first()
+
+
 def email_on_contact(session: Session, contact_id: int, normalized: str) -> Email | None:
     query = select(Email).where(Email.contact_id == contact_id, Email.address_normalized == normalized)
     return session.scalars(query).one_or_none()
