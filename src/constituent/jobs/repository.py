@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -36,7 +35,7 @@ def add_queued(
     mode: RunMode,
     trigger: RunTrigger,
     dry_run: bool,
-    request: dict[str, Any],
+    confirm_removals: bool,
     now: datetime,
 ) -> SyncRun:
     """A new queued run; ``heartbeat_at`` says when it was (last) handed to the queue."""
@@ -48,7 +47,7 @@ def add_queued(
         dry_run=dry_run,
         now=now,
         queued=True,
-        cursor=request,
+        confirm_removals=confirm_removals,
     )
 
 

@@ -61,14 +61,12 @@ def progress_of(run: SyncRun | None) -> RunProgress | None:
     """The progress of ``run`` while it is queued or running; None once it has finished."""
     if run is None or run.status in FINISHED_STATUSES:
         return None
-    cursor = run.cursor or {}
-    total = cursor.get("total")
     return RunProgress(
         run_id=run.id,
         status="queued" if run.status == RunStatus.queued else "running",
         phase=PHASES.get(run.phase, run.phase),
-        done=int(cursor.get("done", 0)),
-        total=int(total) if total is not None else None,
+        done=run.progress_done,
+        total=run.progress_total,
         counters=tuple((label, int(getattr(run, name))) for name, label in COUNTER_LABELS),
     )
 
