@@ -47,7 +47,7 @@ def shared_current_memberships(session: Session, one_id: int, other_id: int) -> 
     return list(session.scalars(query))
 
 
-def pairs_by_email(session: Session, limit: int) -> Iterator[tuple[int, int]]:
+def pairs_by_email(session: Session, limit: int) -> list[tuple[int, int]]:
     other = aliased(Email)
     query = (
         select(Email.contact_id, other.contact_id)
@@ -61,11 +61,10 @@ def pairs_by_email(session: Session, limit: int) -> Iterator[tuple[int, int]]:
         .distinct()
         .limit(limit)
     )
-    for first, second in session.execute(query):
-        yield first, second
+    return [(first, second) for first, second in session.execute(query)]
 
 
-def pairs_by_name_and_postal_code(session: Session, limit: int) -> Iterator[tuple[int, int]]:
+def pairs_by_name_and_postal_code(session: Session, limit: int) -> list[tuple[int, int]]:
     other = aliased(Contact)
     query = (
         select(Contact.id, other.id)
@@ -81,11 +80,10 @@ def pairs_by_name_and_postal_code(session: Session, limit: int) -> Iterator[tupl
         .where(Contact.postal_code != "", Contact.last_name != "")
         .limit(limit)
     )
-    for first, second in session.execute(query):
-        yield first, second
+    return [(first, second) for first, second in session.execute(query)]
 
 
 def phones(session: Session) -> Iterator[tuple[int, str]]:
     query = select(Contact.id, Contact.phone).where(Contact.phone != "").order_by(Contact.id)
-    for contact_id, phone in session.execute(query.execution_options(yield_per=10_000)):
-        yield contact_id, phone
+    rows = session.execute(query.execution_options(yield_per=10_000))
+    return ((contact_id, phone) for contact_id, phone in rows)
