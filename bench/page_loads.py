@@ -86,9 +86,7 @@ def measure(engine: Engine, contacts: int, repeat: int, data_dir: Path) -> list[
         auth_service.create_user(session, EMAIL, PASSWORD, role=Role.admin)
         contact_id = int(session.scalar(select(func.max(Contact.id))) or 1) // 2
         group_id = int(session.scalar(select(func.min(Group.id))) or 1)
-    settings = Settings(
-        data_dir=data_dir, secret_keys=Fernet.generate_key().decode(), queue_url="memory://"
-    )
+    settings = Settings(data_dir=data_dir, secret_keys=Fernet.generate_key().decode(), queue_url="memory://")
     results = []
     with TestClient(create_app(settings, database=database)) as client:
         _logged_in(client)
