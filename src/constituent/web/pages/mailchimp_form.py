@@ -13,6 +13,7 @@ from constituent.crm.contacts.emails import InvalidEmail, normalise_email
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.integrations.mailchimp.models import InitialSync, SyncMode
 from constituent.integrations.mailchimp.schemas import ConnectRequest
+from constituent.web.pages.forms import plain_message
 
 AudienceChoice = Literal["new", "existing"]
 ConnectMethod = Literal["oauth", "api_key"]
@@ -139,15 +140,15 @@ def connect_request(form: MailchimpForm) -> ConnectRequest:
         request = _build(form)
     except ValidationError as exc:
         for error in exc.errors():
-            form.errors.setdefault(_field_of(error["loc"]), _sentence(error["msg"]))
+            form.errors.setdefault(_field_of(error["loc"]), _sentence(plain_message(error)))
     if form.errors:
         raise FormInvalid(form)
     return request
 
 
 def _sentence(message: str) -> str:
-    """Pydantic's "Value error, x" reads as "x."."""
-    text = message.removeprefix("Value error, ")
+    """A message ends with a full stop."""
+    text = message
     return text if text.endswith(".") else text + "."
 
 
@@ -168,6 +169,27 @@ def _missing(form: MailchimpForm) -> dict[str, str]:
         except InvalidEmail as exc:
             errors["from_email"] = str(exc)
     return errors
+
+
+def from_request(request: ConnectRequest) -> MailchimpForm:
+    """The form as it was sent, from the request kept while the person was at Mailchimp's login, so a
+    refusal there (Deny, a full plan) comes back on the form with everything still filled in."""
+    values = {
+        "name": request.name,
+        "audience_choice": "existing" if request.audience_id else "new",
+        "audience_id": request.audience_id or "",
+        "permission_reminder": request.permission_reminder,
+        "mode": request.mode.value,
+        "initial_sync": request.initial_sync.value,
+        "double_optin": "on" if request.double_optin else "",
+        "nightly_time": request.nightly_time,
+        "connect_method": "oauth",
+    }
+    if request.contact is not None:
+        values |= request.contact.model_dump()
+    if request.campaign_defaults is not None:
+        values |= request.campaign_defaults.model_dump()
+    return MailchimpForm(values=values, groups=list(request.groups))
 
 
 def _build(form: MailchimpForm) -> ConnectRequest:

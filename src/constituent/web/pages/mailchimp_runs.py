@@ -4,8 +4,9 @@ live status panel (progress of a queued or running sync), and a run's error repo
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -77,7 +78,11 @@ def _run_of(session: Session, integration_id: int, run_id: int) -> SyncRun:
 
 @router.post(PAGE + "/preview")
 def start_preview(
-    integration_id: int, _user: UserDep, database: DatabaseDep, settings: SettingsDep
+    integration_id: int,
+    _user: UserDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    action: Annotated[str, Form(max_length=20)] = "",
 ) -> RedirectResponse:
     """Queue a dry run of the next Force Sync: nothing is written to Mailchimp. Removals are confirmed
     for the preview (it writes nothing), so whoever the removal guard would stop for is listed too."""
@@ -90,8 +95,10 @@ def start_preview(
         dry_run=True,
         confirm_removals=True,
     )
+    # "See who would be archived" (the removal guard's message) opens the preview on the archives.
+    only = f"?action={quote(action)}" if action in ACTIONS else ""
     return RedirectResponse(
-        f"/integrations/mailchimp/{integration_id}/runs/{run.id}/preview", status_code=303
+        f"/integrations/mailchimp/{integration_id}/runs/{run.id}/preview{only}", status_code=303
     )
 
 
