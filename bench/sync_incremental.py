@@ -1,6 +1,7 @@
 """Incremental syncs on 1,000,000 contacts: nothing changed, then 10,000 contacts changed.
 
-    PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000] [--changed 10000 [100000 ...]]
+    PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000]
+        [--changed 10000 [100000 ...]]
         [--database sqlite|postgresql] [--port 18420]
 
 First a full initial sync fills the audience (timed too); then an incremental run with nothing
