@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from constituent.crm.errors import DomainError, NotFound
+from constituent.crm.errors import DomainError, InvalidInput, NotFound
 from constituent.web.csrf import CsrfRejected
 from constituent.web.pages.deps import AdminRequired, LoginRequired
 from constituent.web.pages.rendering import render
@@ -49,7 +49,14 @@ async def _admin_required(request: Request, _exc: Exception) -> Response:
 async def _domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotFound):
         return _problem(request, "Not found", str(exc).capitalize() + ".", 404)
-    return _problem(request, "That did not work", str(exc), 400)
+    # A staffer reads the sentence, not the field path in front of it.
+    message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+    return _problem(request, "That did not work", _sentence(message), 400)
+
+
+def _sentence(message: str) -> str:
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def install_error_pages(app: FastAPI) -> None:
