@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from constituent.kit.numbers import DbInt
+
 # Three-letter ISO 4217 code, stored upper-case whatever case it arrives in.
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), AfterValidator(str.upper)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
@@ -16,7 +18,7 @@ Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 class ContributionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    contact_id: int
+    contact_id: DbInt
     amount: Amount
     currency: Currency = "USD"
     received_on: date

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from constituent.auth import service
 from constituent.auth.models import Role
 from constituent.crm.errors import Conflict, InvalidInput
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, PageUser
 from constituent.web.pages.forms import FormState
@@ -63,7 +64,7 @@ def create_user(
 
 @router.post(USERS + "/{user_id:int}/password")
 def reset_password(
-    user_id: int,
+    user_id: DbInt,
     request: Request,
     user: AdminDep,
     session: SessionDep,

@@ -11,6 +11,7 @@ from constituent.crm.contacts.service import get_contact
 from constituent.crm.contributions.schemas import ContributionCreate
 from constituent.crm.contributions.service import create_contribution, list_contributions
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_pages import CONTACT, contact_url, render_tab
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
@@ -31,7 +32,7 @@ NAMES = tuple(f.name for f in FIELDS)
 
 
 def _tab(
-    request: Request, user: PageUser, session: Session, contact_id: int, form: FormState, page: int = 1
+    request: Request, user: PageUser, session: Session, contact_id: DbInt, form: FormState, page: int = 1
 ) -> HTMLResponse:
     contact = get_contact(session, contact_id)
     rows, total = list_contributions(session, contact_id=contact_id, limit=PAGE_SIZE, offset=offset(page))
@@ -48,7 +49,7 @@ def _tab(
 
 @router.get(CONTACT + "/contributions", response_class=HTMLResponse)
 def contributions(
-    contact_id: int,
+    contact_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -59,7 +60,9 @@ def contributions(
 
 
 @router.post(CONTACT + "/contributions", response_model=None)
-async def add_contribution(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+async def add_contribution(
+    contact_id: DbInt, request: Request, user: UserDep, session: SessionDep
+) -> Response:
     form = await read_form(request, NAMES)
     values = {name: form.value(name) for name in NAMES if form.value(name)}
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from constituent.crm.errors import DomainError, InvalidInput, NotFound
@@ -59,7 +60,19 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else message + "."
 
 
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    bounds = {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}
+    if any(error.get("type") in bounds for error in exc.errors()):
+        message = "A number in this address or form is too large or too small. Go back and try again."
+    else:
+        message = "This address or form holds something that is not valid. Go back and try again."
+    return _problem(request, "That did not work", message, 422)
+
+
 def install_error_pages(app: FastAPI) -> None:
+    # The pages' own answer to a malformed address or form (the API, a sub-app, keeps its JSON 422).
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(AdminRequired, _admin_required)

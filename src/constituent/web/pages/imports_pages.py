@@ -22,6 +22,7 @@ from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
@@ -80,14 +81,16 @@ def template(_user: UserDep) -> Response:
 
 
 @router.get(IMPORT, response_class=HTMLResponse)
-def import_status_page(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def import_status_page(
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep
+) -> HTMLResponse:
     job = service.get_import(session, import_id)
     context = {"nav": "contacts", "job": job, "stalled": job.stalled(utcnow())}
     return render(request, "crm/import_status.html", context, user=user)
 
 
 @router.get(IMPORT + "/status", response_class=HTMLResponse)
-def import_progress(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def import_progress(import_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     """The progress fragment alone: htmx polls it until the import has finished."""
     job = service.get_import(session, import_id)
     context = {"job": job, "stalled": job.stalled(utcnow())}
@@ -95,7 +98,7 @@ def import_progress(import_id: int, request: Request, user: UserDep, session: Se
 
 
 @router.get(IMPORT + "/rejected.csv")
-def rejected_rows(import_id: int, _user: UserDep, session: SessionDep) -> Response:
+def rejected_rows(import_id: DbInt, _user: UserDep, session: SessionDep) -> Response:
     job = service.get_import(session, import_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
