@@ -6,7 +6,6 @@ stored in the csv_imports table, so whichever web process answers the poll shows
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from constituent.crm.imports.columns import template_header
 from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
 from constituent.kit.clock import utcnow
+from constituent.kit.csv_cells import SafeWriter
 from constituent.kit.db import session_scope
 from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
@@ -101,7 +101,7 @@ def import_progress(import_id: DbInt, request: Request, user: UserDep, session: 
 def rejected_rows(import_id: DbInt, _user: UserDep, session: SessionDep) -> Response:
     job = service.get_import(session, import_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(["line", "reason"])
     writer.writerows([row["line"], row["error"]] for row in job.rejected)
     name = f"rejected-rows-{import_id}.csv"
