@@ -105,7 +105,7 @@ def possible_duplicates(
 
 @router.post("/{contact_id}/merge", response_model=ContactDetail)
 def merge_contact(
-    contact_id: int, data: MergeRequest, session: SessionDep, principal: PrincipalDep
+    contact_id: DbInt, data: MergeRequest, session: SessionDep, principal: PrincipalDep
 ) -> ContactDetail:
     """Merge ``other_id`` into this contact: everything of the other moves here, then it is deleted."""
     merges.merge_contacts(session, contact_id, data, principal.actor)
