@@ -57,7 +57,7 @@ def login(
     wait = limiter.retry_after(email, address, now)
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
-        error = f"Too many failed logins for this email. Try again in about {minutes} minute(s)."
+        error = f"Too many failed logins. Try again in about {minutes} minute(s)."
         return _login_page(request, next_path=target, email=email, error=error, status=429)
     user = authenticate(session, email, password)
     if user is None:
