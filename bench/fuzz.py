@@ -116,7 +116,7 @@ def run_schemathesis(base: str, token: str, examples: int, work: Path) -> dict[s
         "--workers", "1",
         "--report", "ndjson", "--report-ndjson-path", str(report),
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=3600)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=3600, cwd=work)
     (work / "schemathesis.out").write_text(result.stdout + result.stderr)
     statuses = _statuses_in(report)
     return {

@@ -46,6 +46,7 @@ def groups_tab(contact_id: DbInt, request: Request, user: UserDep, session: Sess
     context = {
         "current": memberships.current,
         "past": memberships.past,
+        "rejoinable": memberships.rejoinable(),
         "smart": matching_searches_for_contact(session, contact_id, today()),
         "addable": [g for g in service.list_groups(session) if g.id not in current_ids],
     }

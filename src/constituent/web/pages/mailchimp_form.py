@@ -171,6 +171,27 @@ def _missing(form: MailchimpForm) -> dict[str, str]:
     return errors
 
 
+def from_request(request: ConnectRequest) -> MailchimpForm:
+    """The form as it was sent, from the request kept while the person was at Mailchimp's login, so a
+    refusal there (Deny, a full plan) comes back on the form with everything still filled in."""
+    values = {
+        "name": request.name,
+        "audience_choice": "existing" if request.audience_id else "new",
+        "audience_id": request.audience_id or "",
+        "permission_reminder": request.permission_reminder,
+        "mode": request.mode.value,
+        "initial_sync": request.initial_sync.value,
+        "double_optin": "on" if request.double_optin else "",
+        "nightly_time": request.nightly_time,
+        "connect_method": "oauth",
+    }
+    if request.contact is not None:
+        values |= request.contact.model_dump()
+    if request.campaign_defaults is not None:
+        values |= request.campaign_defaults.model_dump()
+    return MailchimpForm(values=values, groups=list(request.groups))
+
+
 def _build(form: MailchimpForm) -> ConnectRequest:
     creating = form.audience_choice == "new"
     groups_mode = form.value("mode") == SyncMode.groups.value
