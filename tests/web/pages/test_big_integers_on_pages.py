@@ -35,3 +35,13 @@ def test_a_group_id_in_a_form_beyond_the_range_is_a_plain_422(staff: Browser, db
     response = staff.submit(f"/contacts/{contact_id}/groups", {"group_id": str(BIG)})
     assert response.status_code == 422, response.text
     assert "too large" in response.text
+
+
+def test_a_contact_id_in_the_merge_form_beyond_the_range_is_refused_plainly(
+    staff: Browser, db: TestDatabase
+) -> None:
+    contact_id = a_contact(db)
+    staff.get(f"/contacts/{contact_id}")
+    response = staff.submit(f"/contacts/{contact_id}/merge", {"other_id": str(BIG)})
+    assert response.status_code == 400, response.text
+    assert "choose the contact to merge" in response.text.lower()

@@ -15,7 +15,7 @@ from constituent.crm.errors import InvalidInput
 from constituent.crm.merges import service as merges
 from constituent.crm.merges.schemas import MERGEABLE_FIELDS, MergeRequest
 from constituent.integrations.mailchimp.sync.contact_status import mailchimp_status_for_contact
-from constituent.kit.numbers import DbInt
+from constituent.kit.numbers import DB_INT_MAX, DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, UserDep
 from constituent.web.pages.forms import read_form
@@ -82,13 +82,14 @@ def compare(
 @router.post("/contacts/{keep_id:int}/merge", response_model=None)
 async def merge(keep_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> Response:
     form = await read_form(request, ["other_id", *(f"pick_{name}" for name in MERGEABLE_FIELDS)])
-    if not form.value("other_id").isdigit():
+    other = form.value("other_id")
+    if not other.isdigit() or int(other) > DB_INT_MAX:
         raise InvalidInput("other_id", "choose the contact to merge")
     taken = [name for name in MERGEABLE_FIELDS if form.value(f"pick_{name}") == "other"]
     outcome = merges.merge_contacts(
         session,
         keep_id,
-        MergeRequest(other_id=int(form.value("other_id")), take_from_other=taken),
+        MergeRequest(other_id=int(other), take_from_other=taken),
         user.actor,
     )
     flash(request, "success", f"{outcome.merged_name} was merged into {outcome.contact.display_name}.")
