@@ -45,3 +45,10 @@ def test_a_contact_id_in_the_merge_form_beyond_the_range_is_refused_plainly(
     response = staff.submit(f"/contacts/{contact_id}/merge", {"other_id": str(BIG)})
     assert response.status_code == 400, response.text
     assert "choose the contact to merge" in response.text.lower()
+
+
+def test_a_nul_in_a_form_is_a_plain_422(visitor: Browser) -> None:
+    visitor.get("/login")
+    response = visitor.submit("/login", {"email": "a\x00@example.org", "password": "x"})
+    assert response.status_code == 422, response.text
+    assert "not valid" in response.text

@@ -17,6 +17,7 @@ from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.csrf import check_csrf
 from constituent.web.deps import database
+from constituent.web.nul_guard import refuse_nul
 from constituent.web.pages.local_time import zone_of
 from constituent.web.sessions import log_out, logged_in_user_id, session_generation
 
@@ -97,6 +98,6 @@ def require_admin(user: UserDep) -> PageUser:
 AdminDep = Annotated[PageUser, Depends(require_admin)]
 
 # For routers of logged-in pages: the session is checked first (no session: to /login), then the token.
-PROTECTED = [Depends(current_user), Depends(check_csrf)]
+PROTECTED = [Depends(current_user), Depends(check_csrf), Depends(refuse_nul)]
 # For the login form itself: no session yet, but still the token (login CSRF).
-PUBLIC = [Depends(check_csrf)]
+PUBLIC = [Depends(check_csrf), Depends(refuse_nul)]
