@@ -17,11 +17,11 @@ pytestmark = pytest.mark.browser
 
 HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_email,groups,city"
 PEOPLE = [
-    "individual,Ann,Lee,,ann@example.org,yes,no,,Springfield",
-    "individual,Bo,Diaz,,bo@example.org,yes,no,,Shelbyville",
-    "individual,Cy,Ng,,cy@example.org,yes,no,,Springfield",
+    "individual,Ann,Lee,,ann@mailbox.org,yes,no,,Springfield",
+    "individual,Bo,Diaz,,bo@mailbox.org,yes,no,,Shelbyville",
+    "individual,Cy,Ng,,cy@mailbox.org,yes,no,,Springfield",
     "individual,Dee,Lee,,not-an-email,yes,no,,Springfield",
-    "organization,,,Parks Trust,info@parks.example,yes,no,,Springfield",
+    "organization,,,Parks Trust,info@parks.co.uk,yes,no,,Springfield",
 ]
 
 

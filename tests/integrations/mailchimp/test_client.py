@@ -99,7 +99,7 @@ def test_at_most_ten_requests_are_in_flight_so_mailchimp_never_answers_429(
 def test_status_refusals_come_back_as_their_own_exception_types(emulator: RunningEmulator) -> None:
     account = account_on(emulator)
     audience = account.new_list()
-    email = "walked.away@example.org"
+    email = "walked.away@mailbox.org"
     member = f"/lists/{audience['id']}/members/{subscriber_hash(email)}"
     account.client.put(member, json={"email_address": email, "status_if_new": "subscribed"})
     emulator.control(
@@ -140,7 +140,7 @@ def test_invalid_merge_values_name_the_field(emulator: RunningEmulator) -> None:
                     "POST",
                     f"/lists/{audience['id']}/members",
                     json={
-                        "email_address": "a@example.org",
+                        "email_address": "a@mailbox.org",
                         "status": "subscribed",
                         "merge_fields": {"SCORE": "high"},
                     },
@@ -162,7 +162,7 @@ def test_a_bad_key_is_an_auth_error(emulator: RunningEmulator) -> None:
 def test_pages_walk_a_collection_with_fields_filtered(emulator: RunningEmulator) -> None:
     account = account_on(emulator)
     audience = account.new_list()
-    members = [{"email_address": f"p{i}@example.org", "status": "subscribed"} for i in range(25)]
+    members = [{"email_address": f"p{i}@mailbox.org", "status": "subscribed"} for i in range(25)]
     account.client.post(f"/lists/{audience['id']}", json={"members": members})
 
     async def scenario() -> list[list[dict[str, Any]]]:

@@ -22,10 +22,10 @@ HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_ema
 GOOD_AND_BAD = "\n".join(
     [
         HEADER,
-        "individual,Ann,Lee,,ann@example.org,yes,no,Volunteers,ext-1",
+        "individual,Ann,Lee,,ann@mailbox.org,yes,no,Volunteers,ext-1",
         "individual,Bo,Diaz,,not-an-email,yes,no,,ext-2",
-        "organization,,,Parks Trust,info@parks.example,yes,no,,ext-3",
-        "martian,Zed,,,zed@example.org,yes,no,,ext-4",
+        "organization,,,Parks Trust,info@parks.co.uk,yes,no,,ext-3",
+        "martian,Zed,,,zed@mailbox.org,yes,no,,ext-4",
     ]
 )
 
@@ -71,7 +71,7 @@ def test_an_uploaded_csv_is_imported_and_the_rejected_rows_are_reported(
 
 
 def test_a_file_with_a_wrong_header_fails_with_a_plain_reason(admin: Browser, db: TestDatabase) -> None:
-    url = _upload(admin, "name,mail\nAnn,ann@example.org\n", "wrong.csv").headers["location"]
+    url = _upload(admin, "name,mail\nAnn,ann@mailbox.org\n", "wrong.csv").headers["location"]
     report = _finished(admin, url)
     assert "Import failed" in report and "The file: wrong header" in report
     assert "/tmp" not in report, "the server's file path is not shown"
@@ -111,7 +111,7 @@ def test_export_downloads_every_contact_in_the_import_columns(admin: Browser, db
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith('attachment; filename="contacts-')
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@example.org")]
+    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@mailbox.org")]
 
 
 def test_an_import_whose_process_stopped_says_so_and_stops_polling(admin: Browser, db: TestDatabase) -> None:

@@ -34,7 +34,7 @@ def test_a_new_address_is_created_with_status_if_new_and_its_tags() -> None:
 
     assert result.operations == (
         Upsert(member=ann, is_new=True, status_if_new="subscribed"),
-        AddTag(subscriber_hash="ann", email="ann@example.org", tag="Donors"),
+        AddTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Donors"),
     )
 
 
@@ -90,7 +90,7 @@ def test_an_unsubscribed_cleaned_or_forgotten_member_is_refused_without_any_writ
 
     assert result.operations == (
         Refusal(
-            subscriber_hash="ann", email="ann@example.org", contact_ids=(1,), status=status, message=message
+            subscriber_hash="ann", email="ann@mailbox.org", contact_ids=(1,), status=status, message=message
         ),
     )
 
@@ -114,7 +114,7 @@ def test_a_member_we_archived_comes_back_as_new_when_the_contact_qualifies_again
 
     assert result.operations == (
         Upsert(member=ann, is_new=True, status_if_new="subscribed"),
-        AddTag(subscriber_hash="ann", email="ann@example.org", tag="Volunteers"),
+        AddTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Volunteers"),
     )
     back = apply_to_ledger(by_hash(archived), result)["ann"]
     assert (back.status, back.archived_by_us) == (RemoteStatus.subscribed, False)
@@ -136,7 +136,7 @@ def test_only_tags_we_own_are_removed_and_mailchimp_made_tags_are_left() -> None
 
     result = plan(by_hash(ann), by_hash(tagged), OPTIONS)
 
-    assert result.operations == (RemoveTag(subscriber_hash="ann", email="ann@example.org", tag="Lapsed"),)
+    assert result.operations == (RemoveTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Lapsed"),)
 
 
 def test_a_subscribed_member_that_stops_qualifying_is_archived() -> None:
@@ -147,7 +147,7 @@ def test_a_subscribed_member_that_stops_qualifying_is_archived() -> None:
     assert result.operations == (
         Archive(
             subscriber_hash="bob",
-            email="bob@example.org",
+            email="bob@mailbox.org",
             contact_id=2,
             reason="No longer qualifies for this audience",
         ),
@@ -179,12 +179,12 @@ def test_a_primary_email_change_renames_the_member_in_place_keeping_its_tags() -
 
     assert result.operations == (
         ChangeEmail(old_hash="old", member=new),
-        RemoveTag(subscriber_hash="new", email="new@example.org", tag="Lapsed"),
+        RemoveTag(subscriber_hash="new", email="new@mailbox.org", tag="Lapsed"),
     )
     after = apply_to_ledger(by_hash(old), result)
     assert list(after) == ["new"]
     assert (after["new"].email, after["new"].fingerprint, after["new"].tags) == (
-        "new@example.org",
+        "new@mailbox.org",
         new.fingerprint,
         frozenset({"Donors"}),
     )
@@ -296,7 +296,7 @@ def test_operations_are_ordered_by_address_then_kind() -> None:
 
 def test_applying_a_tag_to_an_address_the_ledger_does_not_hold_names_the_address() -> None:
     with pytest.raises(ValueError, match="AddTag for ghost: the ledger holds no member"):
-        apply_to_ledger({}, [AddTag(subscriber_hash="ghost", email="ghost@example.org", tag="Donors")])
+        apply_to_ledger({}, [AddTag(subscriber_hash="ghost", email="ghost@mailbox.org", tag="Donors")])
 
 
 def test_applying_leaves_the_given_ledger_unchanged() -> None:
