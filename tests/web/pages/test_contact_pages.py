@@ -96,7 +96,7 @@ def test_a_contribution_without_a_positive_amount_is_refused_at_the_field(
         f"/contacts/{contact_id}/contributions", {"amount": "-3", "received_on": "2026-03-01"}
     )
     assert response.status_code == 400
-    assert 'id="f-amount-error"' in response.text and "greater than 0" in response.text
+    assert 'id="f-amount-error"' in response.text and "must be more than 0" in response.text
 
 
 def test_the_activities_tab_lists_what_happened_newest_first(admin: Browser, db: TestDatabase) -> None:
