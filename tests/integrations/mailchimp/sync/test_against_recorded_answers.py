@@ -191,6 +191,26 @@ def test_a_rename_onto_an_address_mailchimp_holds_ends_in_a_defined_state(
     assert audience.sync().requests_write == 0
 
 
+def test_a_rename_onto_an_address_that_looks_fake_archives_the_old_member_and_records_the_refusal(
+    audience: Audience,
+) -> None:
+    """REAL-BEHAVIOUR row 4 on a rename (wepublish/wepublish: `jane.doe@gmail.vom`): the refusal names no
+    field, so the applier asks again with the address alone before recording Mailchimp's sentence."""
+    product = audience.product
+    (ada,) = add_people(product, "ada@mailbox.org")
+    audience.sync()
+
+    change_primary_email(product, ada, "ada@gmail.vom")
+    run = audience.sync()
+    again = audience.sync()
+
+    assert (run.status, run.errors, run.refused) == (RunStatus.succeeded, 0, 1), run.message
+    assert audience.member("ada@mailbox.org")["status"] == "archived"
+    entry = audience.ledger()[subscriber_hash("ada@gmail.vom")]
+    assert looks_fake_detail("ada@gmail.vom") in entry.refused
+    assert (again.errors, again.requests_write, again.refused) == (0, 0, 1)
+
+
 def test_a_pending_members_new_address_is_added_pending_instead_of_renamed(product: Product) -> None:
     """REAL-BEHAVIOUR row 3: only subscribed members may change address (the rename of a pending member
     errored on every run). Under double opt-in the new address is added as pending."""

@@ -132,13 +132,37 @@ class Applier:
             answer = await self.target.client.send_model(
                 "PATCH", f"{self.target.members_path}/{op.old_hash}", Member, body
             )
-        except (errors.MemberExists, errors.InvalidResource) as refused:
+        except errors.MemberExists as refused:
+            return await self._rename_refused(op, refused)
+        except errors.InvalidResource as refused:
+            if refused.field_errors and not _names_the_address(refused):
+                # A merge value or interest Mailchimp refused: the member's data, not its address.
+                return _member_failed(op.old_hash, member.email, member.owner_contact_id, refused)
+            if not refused.field_errors:
+                return await self._rename_address_only(op)
             return await self._rename_refused(op, refused)
         except errors.NotFound:
             return await self._renamed_before(op)
         except errors.MailchimpError as exc:
             return _member_failed(op.old_hash, member.email, member.owner_contact_id, exc)
         return self._renamed(op, answer)
+
+    async def _rename_address_only(self, op: ChangeEmail) -> PageOutcome:
+        """A refusal naming no field (an address it will not take, or an unknown interest): ask again with
+        the address alone, so what was refused is known without reading Mailchimp's words."""
+        path = f"{self.target.members_path}/{op.old_hash}"
+        try:
+            answer = await self.target.client.send_model(
+                "PATCH", path, Member, {"email_address": op.member.email}
+            )
+        except (errors.MemberExists, errors.InvalidResource) as refused:
+            return await self._rename_refused(op, refused)
+        except errors.MailchimpError as exc:
+            return _member_failed(op.old_hash, op.member.email, op.member.owner_contact_id, exc)
+        outcome = self._renamed(op, answer)
+        # Renamed, but its fields were not written: the next run sends them (and meets their refusal).
+        outcome.updates = [replace(u, entry=replace(u.entry, fingerprint="")) for u in outcome.updates]
+        return outcome
 
     async def _renamed_before(self, op: ChangeEmail) -> PageOutcome:
         """The old address is gone: if the new one is there, an earlier attempt got through."""
@@ -330,6 +354,10 @@ def _contact_ids(plan: Plan, ledger: dict[str, LedgerEntry]) -> dict[str, tuple[
     for op in plan.of_type(Upsert) + plan.of_type(ChangeEmail):
         owners[op.member.subscriber_hash] = op.member.contact_ids
     return owners
+
+
+def _names_the_address(error: errors.MailchimpError) -> bool:
+    return any(e.field.replace("_", " ").lower() == "email address" for e in error.field_errors)
 
 
 def _rename_refusal(op: ChangeEmail, held: Member | None, refused: errors.MailchimpError) -> PageOutcome:
