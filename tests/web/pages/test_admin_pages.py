@@ -19,7 +19,7 @@ from tests.web.pages.crm_helpers import a_contact
 def test_an_admin_adds_a_user_who_can_then_log_in(admin: Browser, app: FastAPI, db: TestDatabase) -> None:
     admin.get("/admin/users")
     response = admin.submit(
-        "/admin/users", {"email": "New@Example.org", "password": "a long password", "role": "staff"}
+        "/admin/users", {"email": "New@Mailbox.org", "password": "a long password", "role": "staff"}
     )
     assert response.status_code == 303
     assert "new@mailbox.org can now log in (staff)." in admin.get("/admin/users").text

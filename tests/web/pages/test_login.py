@@ -39,7 +39,7 @@ def test_logging_in_again_after_five_failures_must_wait(visitor: Browser) -> Non
 def test_the_limiter_counts_failures_per_email_and_address_within_five_minutes() -> None:
     limiter, start = LoginLimiter(), datetime(2026, 1, 1, tzinfo=UTC)
     for second in range(5):
-        limiter.failed("Ann@Example.org", "10.0.0.1", start + timedelta(seconds=second))
+        limiter.failed("Ann@Mailbox.org", "10.0.0.1", start + timedelta(seconds=second))
     assert limiter.retry_after("ann@mailbox.org", "10.0.0.1", start + timedelta(minutes=1)) is not None
     assert limiter.retry_after("ann@mailbox.org", "10.0.0.2", start) is None
     assert limiter.retry_after("ann@mailbox.org", "10.0.0.1", start + timedelta(minutes=5, seconds=1)) is None

@@ -51,7 +51,7 @@ def test_only_active_living_emailable_individuals_with_a_good_primary_email_are_
 def test_merge_fields_carry_names_phone_and_a_complete_address(session: Session) -> None:
     full = add_person(
         session,
-        " Ada@Example.org",
+        " Ada@Mailbox.org",
         first_name=" Ada ",
         last_name="Lovelace",
         phone="555-0100",
@@ -66,7 +66,7 @@ def test_merge_fields_carry_names_phone_and_a_complete_address(session: Session)
     result = build_desired(session, integration, TODAY)
 
     ada = member_of(result, full)
-    assert ada.email == "Ada@Example.org"
+    assert ada.email == "Ada@Mailbox.org"
     assert ada.subscriber_hash == subscriber_hash("ada@mailbox.org")
     assert ada.merge_fields == {
         "FNAME": "Ada",
@@ -234,7 +234,7 @@ def test_groups_chosen_as_tags_and_interests_mark_their_current_members(session:
 
 def test_a_shared_address_is_one_member_owned_by_the_lowest_contact_id(session: Session) -> None:
     group = add_group(session, "Volunteers")
-    first = add_person(session, "Home@Example.org", first_name="Ann")
+    first = add_person(session, "Home@Mailbox.org", first_name="Ann")
     second = add_person(session, "home@mailbox.org", first_name="Ben", city="Springfield")
     third = add_person(session, "HOME@mailbox.org", first_name="Cy")
     add_member(session, group, third)
@@ -246,10 +246,10 @@ def test_a_shared_address_is_one_member_owned_by_the_lowest_contact_id(session: 
 
     [member] = result.members.values()
     assert member.owner_contact_id == first.id and member.contact_ids == (first.id, second.id, third.id)
-    assert member.email == "Home@Example.org" and member.merge_fields["FNAME"] == "Ann"
+    assert member.email == "Home@Mailbox.org" and member.merge_fields["FNAME"] == "Ann"
     assert member.tags == {"Springfield"} and member.interests == {"i-vol": True}
     [notice] = result.notices
-    assert notice.message == f"3 contacts share Home@Example.org; contact {first.id}'s name is used"
+    assert notice.message == f"3 contacts share Home@Mailbox.org; contact {first.id}'s name is used"
     assert notice.contact_ids == (first.id, second.id, third.id)
 
 
