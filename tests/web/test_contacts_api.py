@@ -96,3 +96,53 @@ def test_a_failed_request_leaves_nothing_half_written(api: TestClient) -> None:
     )
     assert response.status_code == 422
     assert api.get("/contacts").json()["total"] == 0
+
+
+def test_a_new_contact_with_an_email_another_holds_is_a_409_naming_that_contact(api: TestClient) -> None:
+    kyle = _create(api, "Kyle", "kyle@example.org")
+    body = {"first_name": "K", "emails": [{"address": "KYLE@example.org"}]}
+
+    refused = api.post("/contacts", json=body)
+    allowed = api.post("/contacts", json={**body, "allow_duplicate": True})
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": f"KYLE@example.org already belongs to Kyle (contact {kyle['id']})",
+        "contact_id": kyle["id"],
+    }
+    assert allowed.status_code == 201
+    assert api.get("/contacts", params={"email": "kyle@example.org"}).json()["total"] == 2
+
+
+def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
+    kyle = api.post("/contacts", json={"first_name": "Kyle", "last_name": "Silva"}).json()
+
+    for query in ("Kyle Silva", "Silva, Kyle"):
+        found = api.get("/contacts", params={"search": query}).json()
+        assert [c["id"] for c in found["items"]] == [kyle["id"]]
+
+
+def test_two_contacts_are_found_as_duplicates_and_merged_over_the_api(api: TestClient) -> None:
+    kyle = _create(api, "Kyle", "kyle@example.org")
+    dup = api.post(
+        "/contacts",
+        json={
+            "first_name": "K",
+            "phone": "555",
+            "emails": [{"address": "kyle@example.org"}],
+            "allow_duplicate": True,
+        },
+    ).json()
+
+    pairs = api.get("/contacts/duplicates").json()
+    merged = api.post(
+        f"/contacts/{kyle['id']}/merge", json={"other_id": dup["id"], "take_from_other": ["phone"]}
+    )
+    wrong = api.post(f"/contacts/{kyle['id']}/merge", json={"other_id": kyle["id"]})
+
+    assert pairs == [{"contact_ids": [kyle["id"], dup["id"]], "reasons": ["same email"], "score": 4}]
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["first_name"], merged.json()["phone"]) == ("Kyle", "555")
+    assert api.get(f"/contacts/{dup['id']}").status_code == 404
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["body", "other_id"]

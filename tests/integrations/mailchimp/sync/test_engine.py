@@ -152,7 +152,7 @@ def test_contacts_sharing_an_address_make_one_member_with_the_union_of_their_tag
     members = audience.members()
     assert list(members) == ["home@mailbox.org"]
     assert {"Springfield", "Shelbyville"} <= set(members["home@mailbox.org"]["tags"])
-    assert members["home@mailbox.org"]["merge_fields"]["FNAME"] == "Ann"  # the lowest contact id
+    assert members["home@mailbox.org"]["merge_fields"]["FNAME"] == "Ann"  # as complete: the oldest
     assert run.created == 1
     assert any("share" in notice for notice in runs.notices_of(run))
 
