@@ -99,19 +99,19 @@ def test_a_failed_request_leaves_nothing_half_written(api: TestClient) -> None:
 
 
 def test_a_new_contact_with_an_email_another_holds_is_a_409_naming_that_contact(api: TestClient) -> None:
-    kyle = _create(api, "Kyle", "kyle@example.org")
-    body = {"first_name": "K", "emails": [{"address": "KYLE@example.org"}]}
+    kyle = _create(api, "Kyle", "kyle@mailbox.org")
+    body = {"first_name": "K", "emails": [{"address": "KYLE@mailbox.org"}]}
 
     refused = api.post("/contacts", json=body)
     allowed = api.post("/contacts", json={**body, "allow_duplicate": True})
 
     assert refused.status_code == 409
     assert refused.json() == {
-        "detail": f"KYLE@example.org already belongs to Kyle (contact {kyle['id']})",
+        "detail": f"KYLE@mailbox.org already belongs to Kyle (contact {kyle['id']})",
         "contact_id": kyle["id"],
     }
     assert allowed.status_code == 201
-    assert api.get("/contacts", params={"email": "kyle@example.org"}).json()["total"] == 2
+    assert api.get("/contacts", params={"email": "kyle@mailbox.org"}).json()["total"] == 2
 
 
 def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
@@ -123,13 +123,13 @@ def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
 
 
 def test_two_contacts_are_found_as_duplicates_and_merged_over_the_api(api: TestClient) -> None:
-    kyle = _create(api, "Kyle", "kyle@example.org")
+    kyle = _create(api, "Kyle", "kyle@mailbox.org")
     dup = api.post(
         "/contacts",
         json={
             "first_name": "K",
             "phone": "555",
-            "emails": [{"address": "kyle@example.org"}],
+            "emails": [{"address": "kyle@mailbox.org"}],
             "allow_duplicate": True,
         },
     ).json()

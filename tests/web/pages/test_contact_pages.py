@@ -38,18 +38,18 @@ def test_a_new_contact_with_an_email_someone_holds_warns_and_links_to_them(
     admin: Browser, db: TestDatabase
 ) -> None:
     """Issue 15: "New contact" did not warn about an existing person with the same address."""
-    rosa = {"kind": "individual", "first_name": "Rosa", "email": "rosa@example.org", "is_active": "on"}
+    rosa = {"kind": "individual", "first_name": "Rosa", "email": "rosa@mailbox.org", "is_active": "on"}
     admin.get("/contacts/new")
     first = admin.submit("/contacts", rosa)
     rosa_url = first.headers["location"]
 
     admin.get("/contacts/new")
-    warned = admin.submit("/contacts", {**rosa, "first_name": "R", "email": "ROSA@example.org"})
+    warned = admin.submit("/contacts", {**rosa, "first_name": "R", "email": "ROSA@mailbox.org"})
     added = admin.submit("/contacts", {**rosa, "first_name": "R", "allow_duplicate": "on"})
 
     assert warned.status_code == 409
     assert f'<a href="{rosa_url}">Open Rosa</a> instead' in warned.text
-    assert "ROSA@example.org is already the email of" in warned.text
+    assert "ROSA@mailbox.org is already the email of" in warned.text
     assert added.status_code == 303
 
 
