@@ -129,7 +129,7 @@ def test_the_activities_tab_lists_what_happened_newest_first(admin: Browser, db:
         )
     page = admin.get(f"/contacts/{contact_id}/activities").text
     assert page.index("Left") < page.index("Spring appeal")
-    assert 'aria-current="page">Activities</a>' in page
+    assert 'aria-current="page">Activities <span class="tab-count">(2)</span></a>' in page
 
 
 def test_an_unknown_contact_is_a_plain_not_found_page(admin: Browser) -> None:
