@@ -16,7 +16,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 
 def test_a_sync_started_like_the_cli_holds_its_lease_for_the_configured_seconds(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org", "bo@example.org")
+    add_people(product, "ann@mailbox.org", "bo@mailbox.org")
     settings = product.settings.model_copy(update={"sync_lease_seconds": 3600.0})
     seen: list[tuple[datetime, datetime | None]] = []
 

@@ -14,7 +14,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 
 def test_a_sync_reports_an_oversized_search_and_syncs_every_other_tag(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org", city="Springfield")
+    add_people(product, "ann@mailbox.org", city="Springfield")
     with session_scope(product.db.sessions) as session:
         store_unchecked(session, "Everywhere", {"any": huge_filter()["all"]})
         town = {"field": "city", "op": "eq", "value": "Springfield"}
@@ -24,6 +24,6 @@ def test_a_sync_reports_an_oversized_search_and_syncs_every_other_tag(product: P
 
     assert run.status is RunStatus.succeeded, run.message
     assert "Everywhere" in run.message and "not updated" in run.message
-    tags = audience.member("ann@example.org")["tags"]
+    tags = audience.member("ann@mailbox.org")["tags"]
     assert "Springfield" in tags
     assert "Everywhere" not in tags
