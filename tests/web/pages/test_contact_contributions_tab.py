@@ -96,7 +96,7 @@ def test_a_gift_is_deleted_and_another_contacts_gift_cannot_be_reached(
     admin: Browser, db: TestDatabase
 ) -> None:
     ann = a_contact(db)
-    bo = a_contact(db, "Bo", "Diaz", "bo@example.org")
+    bo = a_contact(db, "Bo", "Diaz", "bo@mailbox.org")
     anns, bos = _a_gift(db, ann), _a_gift(db, bo)
     admin.get(f"/contacts/{ann}/contributions")
 
