@@ -14,23 +14,10 @@ from dataclasses import dataclass
 from constituent.crm.activities.changelog import CREATED, DELETED
 from constituent.crm.activities.models import ChangeLogEntry
 from constituent.crm.merges.service import MERGED
+from constituent.web.pages.contact_form import CONTACT_FIELD_LABELS
 
 FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "organization_name": "Organization name",
-    "kind": "Kind",
-    "street": "Street",
-    "city": "City",
-    "state": "State",
-    "postal_code": "Postal code",
-    "country": "Country",
-    "phone": "Phone",
-    "external_id": "External ID",
-    "source": "Source",
-    "is_active": "Active",
-    "is_deceased": "Deceased",
-    "do_not_email": "Do not email",
+    **CONTACT_FIELD_LABELS,
     "amount": "amount",
     "currency": "currency",
     "received_on": "date received",
