@@ -73,7 +73,7 @@ def test_the_summary_edit_form_saves_the_changes_in_the_change_log(admin: Browse
         contact = get_contact(session, contact_id)
         assert (contact.first_name, contact.city, contact.do_not_email) == ("Anne", "Springfield", True)
     log = admin.get(f"/contacts/{contact_id}/changes").text
-    assert "<td>First name changed from “Ann” to “Anne”</td><td>admin@example.org</td>" in log
+    assert "<td>First name changed from “Ann” to “Anne”</td><td>admin@mailbox.org</td>" in log
     assert "<td>Do not email changed from no to yes</td>" in log
 
 
@@ -158,12 +158,12 @@ def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatab
     admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
 
     with db.sessions() as session:
-        [first] = [e.id for e in get_contact(session, contact_id).emails if e.address == "ann@example.org"]
+        [first] = [e.id for e in get_contact(session, contact_id).emails if e.address == "ann@mailbox.org"]
     admin.submit(f"/contacts/{contact_id}/emails/{first}/primary")
 
     log = admin.get(f"/contacts/{contact_id}/changes").text
 
-    assert "<td>email ann@work.example added</td><td>admin@example.org</td>" in log
-    assert "<td>email ann@example.org no longer primary</td>" in log
-    assert "<td>email ann@example.org made primary</td>" in log
+    assert "<td>email ann@work.example added</td><td>admin@mailbox.org</td>" in log
+    assert "<td>email ann@mailbox.org no longer primary</td>" in log
+    assert "<td>email ann@mailbox.org made primary</td>" in log
     assert "user:" not in log and "is_primary" not in log
