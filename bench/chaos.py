@@ -118,7 +118,7 @@ def crm_edits(env: ChaosEnv, rng: random.Random, contact_ids: list[int], tally: 
             elif kind == "name":
                 contacts.update_contact(session, contact_id, ContactUpdate(last_name=f"R{round_no}"), ACTOR)
             elif kind == "email":
-                address = f"c{contact_id}.r{round_no}@example.com"
+                address = f"c{contact_id}.r{round_no}@fastmail.com"
                 contacts.add_email(session, contact_id, EmailIn(address=address, is_primary=True), ACTOR)
             else:
                 _toggle_group(session, env.group_id, contact_id)
@@ -146,7 +146,7 @@ def mailchimp_actions(env: ChaosEnv, rng: random.Random, addresses: list[str], t
         kind = rng.choice(("unsubscribe", "unsubscribe", "bounce", "change-email"))
         body: dict[str, Any] = {}
         if kind == "change-email":
-            body["new_email"] = f"moved.{len(tally.moved)}.{address.split('@')[0]}@example.net"
+            body["new_email"] = f"moved.{len(tally.moved)}.{address.split('@')[0]}@posteo.net"
         try:
             env.person_action(address, kind, body)
         except httpx.HTTPStatusError as exc:  # archived or renamed meanwhile: nothing happened

@@ -63,7 +63,7 @@ def fresh_database(admin_url: str) -> str:
 
 
 def seed(url: str, count: int) -> int:
-    """``count`` eligible individuals (p<i>@example.org); every third in the group mapped as a tag."""
+    """``count`` eligible individuals (p<i>@mailbox.org); every third in the group mapped as a tag."""
     engine = make_engine(url)
     person = {
         "kind": ContactKind.individual.value,
@@ -89,9 +89,9 @@ def seed(url: str, count: int) -> int:
             {
                 "id": i,
                 "contact_id": i,
-                "address": f"p{i}@example.org",
-                "address_normalized": f"p{i}@example.org",
-                "domain": "example.org",
+                "address": f"p{i}@mailbox.org",
+                "address_normalized": f"p{i}@mailbox.org",
+                "domain": "mailbox.org",
                 "is_primary": True,
                 "status": EmailStatus.ok.value,
                 "created_at": STAMP,

@@ -27,6 +27,7 @@ class Field:
     kind: str = "text"
     hint: str = ""
     autocomplete: str = "off"
+    options: tuple[str, ...] = ()  # for kind="select"
 
 
 # Required on every submission; the audience's own fields are required only when creating one.

@@ -22,7 +22,7 @@ from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
 
-A, B, C = "ann@example.org", "ann@work.example.org", "ann@home.example.org"
+A, B, C = "ann@mailbox.org", "ann@work.mailbox.org", "ann@home.mailbox.org"
 
 
 def _upemail(audience: Audience, old: str, new: str, minutes_ago: int) -> str:

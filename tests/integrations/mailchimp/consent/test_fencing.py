@@ -46,7 +46,7 @@ def test_a_paused_run_that_lost_its_lease_stops_and_stays_interrupted(
     product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
 ) -> None:
     audience = connect(product)
-    ada, bob, *_ = add_people(product, *(f"p{i:02}@example.org" for i in range(20)))
+    ada, bob, *_ = add_people(product, *(f"p{i:02}@mailbox.org" for i in range(20)))
     assert audience.sync().status is RunStatus.succeeded
     update_person(product, ada, last_name="Lovelace")  # a batch page first
     update_person(product, bob, do_not_email=True)  # then an archive
@@ -73,5 +73,5 @@ def test_a_paused_run_that_lost_its_lease_stops_and_stays_interrupted(
         run = runs.get(session, paused_run)
     assert run.status is RunStatus.interrupted, run.message
     assert (run.updated, run.archived) == (0, 0)  # its late page was refused, not recorded
-    assert audience.member("p00@example.org")["merge_fields"]["LNAME"] == "Lovelace"
-    assert audience.member("p01@example.org")["status"] == "archived"
+    assert audience.member("p00@mailbox.org")["merge_fields"]["LNAME"] == "Lovelace"
+    assert audience.member("p01@mailbox.org")["status"] == "archived"

@@ -18,7 +18,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, 
 from tests.support import sync_process
 from tests.support.holding_proxy import HoldingProxy
 
-EMAILS = ("ada@example.org", "bob@example.org", "cy@example.org")
+EMAILS = ("ada@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
 
 
 def test_members_created_by_a_run_killed_before_recording_them_stay_ours(

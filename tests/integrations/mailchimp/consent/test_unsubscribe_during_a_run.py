@@ -26,8 +26,8 @@ from tests.integrations.mailchimp.consent.windows import (
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
 from tests.support.holding_proxy import HoldingProxy
 
-ADA = "ada@example.org"
-BOB = "bob@example.org"
+ADA = "ada@mailbox.org"
+BOB = "bob@mailbox.org"
 
 
 def test_a_member_unsubscribed_after_planning_is_not_archived_by_the_run(
