@@ -43,6 +43,7 @@ from constituent.integrations.mailchimp.models import (
     SourceTarget,
     SyncMode,
 )
+from constituent.integrations.mailchimp.remote_names import remote_name
 from constituent.integrations.mailchimp.sync import desired_repository as repo
 from constituent.integrations.mailchimp.sync.desired_repository import Predicate
 from constituent.integrations.mailchimp.sync.types import Notice
@@ -162,8 +163,8 @@ class _Builder:
         self.searches, self.group_names = searches, group_names
         self.notices: list[Notice] = []
 
-    def tag_name(self, name: str) -> str:
-        return f"{self.integration.tag_prefix}{name.strip()}"
+    def tag_name(self, chosen: str, default: str) -> str:
+        return remote_name(self.integration.tag_prefix, SourceTarget.tag, chosen, default)
 
     def search_predicate(self, search: SavedSearch) -> Predicate:
         return predicate_on(self.session, search, self.today)
@@ -179,9 +180,9 @@ class _Builder:
             source = settings.get(search.id)
             if source is not None and not source.enabled:
                 continue
-            name = source.remote_name if source is not None and source.remote_name.strip() else search.name
+            name = self.tag_name(source.remote_name if source is not None else "", search.name)
             predicate = self.search_predicate(search)
-            tags.append(Flag(self.tag_name(name), predicate, f"search:{search.id}", search))
+            tags.append(Flag(name, predicate, f"search:{search.id}", search))
         return tags
 
     def source_flags(self, sources: Sequence[MailchimpSource], target: SourceTarget) -> list[Flag]:
@@ -190,10 +191,11 @@ class _Builder:
         for source in sources:
             if source.target is not target or source.kind is not SourceKind.group or source.group_id is None:
                 continue
-            name = source.remote_name.strip() or self.group_names.get(source.group_id, "")
+            group_name = self.group_names.get(source.group_id, "")
+            name = source.remote_name.strip() or group_name
             members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
             if target is SourceTarget.tag:
-                flags.append(Flag(self.tag_name(name), members, origin))
+                flags.append(Flag(self.tag_name(source.remote_name, group_name), members, origin))
             elif source.interest_id:
                 flags.append(Flag(source.interest_id, members, origin))
             else:

@@ -149,7 +149,6 @@ class Notice:
 @dataclass(frozen=True)
 class Plan:
     operations: tuple[Operation, ...]
-    notices: tuple[Notice, ...] = ()
     # Archives exceed the guard's share of the audience: nothing may be written without confirmation.
     needs_confirmation: bool = False
     audience_size: int = 0
