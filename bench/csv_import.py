@@ -83,7 +83,7 @@ def timed_import(csv_path: Path, env: dict[str, str]) -> tuple[float, float, dic
     cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
-        [str(CONSTITUENT), "contacts", "import", str(csv_path), "--json"],
+        [str(CONSTITUENT), "contacts", "import", str(csv_path), "--create-groups", "--json"],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -104,7 +104,7 @@ def report(label: str, timing: tuple[float, float], rows: int, result: dict[str,
     print(
         f"{label:<28} {seconds:7.1f} s  {rows / seconds:8.0f} rows/s  "
         f"(client CPU {cpu:.1f} s, load {load:.1f})  "
-        f"imported={result['imported']} updated={result['updated']} rejected={rejected}"
+        f"created={result['created']} updated={result['updated']} rejected={rejected}"
     )
 
 

@@ -41,7 +41,13 @@ def _import(page: Page, screenshots: Path) -> None:
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}]
     )
-    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("button", name="Next: check the columns").click()
+    # The mapping step: the sheet's own headers beside our fields, guessed, with a preview.
+    expect(page.get_by_label("Town")).to_have_value("city")
+    expect(page.get_by_label("No email")).to_have_value("do_not_email")
+    expect(page.get_by_role("cell", name="Parks Trust")).to_be_visible()
+    page.screenshot(path=screenshots / "import-mapping.png", full_page=True)
+    page.get_by_role("button", name="Start import").click()
     # The bar polls the server (htmx) until the import has finished, then shows the report.
     expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
     expect(page.get_by_text("4 new contact(s)")).to_be_visible()

@@ -45,6 +45,7 @@ def groups_tab(contact_id: int, request: Request, user: UserDep, session: Sessio
     context = {
         "current": memberships.current,
         "past": memberships.past,
+        "rejoinable": memberships.rejoinable(),
         "smart": matching_searches_for_contact(session, contact_id, today()),
         "addable": [g for g in service.list_groups(session) if g.id not in current_ids],
     }

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from constituent.auth import repository as users
 from constituent.auth.models import Role
 from constituent.crm.organization import repository as organization
+from constituent.integrations.mailchimp import repository as mailchimp_integrations
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
@@ -59,11 +60,19 @@ def current_user(request: Request) -> PageUser:
         user = users.get_user(session, user_id)
         found = PageUser(user.id, user.email, user.role) if user and user.is_active else None
         org = organization.get(session)
-        # Pages show times in the organization's zone: read here, in the one query a page makes anyway.
+        # What the layout of every page needs, read in this short transaction the page opens anyway:
+        # the organization's zone (times are shown in it) and the integrations (the menu's entries).
         request.state.zone_name = org.timezone if org is not None else None
+        request.state.mailchimp_menu = mailchimp_integrations.names(session)
     if found is None:
         log_out(request)
         raise LoginRequired()
+    return found
+
+
+def mailchimp_menu(request: Request) -> list[tuple[int, str]]:
+    """The connected Mailchimp integrations, (id, name), for the Integrations menu."""
+    found: list[tuple[int, str]] = getattr(request.state, "mailchimp_menu", [])
     return found
 
 

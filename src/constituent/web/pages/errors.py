@@ -10,7 +10,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from constituent.crm.errors import DomainError, NotFound
 from constituent.integrations.mailchimp.errors import MailchimpError
@@ -83,7 +85,26 @@ def _came_from(request: Request) -> str:
     return "/"
 
 
+_HTTP_TITLES = {404: "Page not found", 405: "Not possible here"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A browser asking for a page that is not there gets a page in the app's layout with a way back;
+    scripts and scrapers (no text/html in Accept: /metrics, /healthz) keep FastAPI's JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    if "text/html" not in request.headers.get("accept", ""):
+        return await http_exception_handler(request, exc)
+    title = _HTTP_TITLES.get(exc.status_code, "That did not work")
+    message = "There is no page at this address. Check the link, or start again from the dashboard."
+    if exc.status_code != 404:
+        message = "This address cannot be used that way. Go back and try again from the page."
+    response = _problem(request, title, message, exc.status_code)
+    response.headers.update(exc.headers or {})
+    return response
+
+
 def install_error_pages(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(AdminRequired, _admin_required)

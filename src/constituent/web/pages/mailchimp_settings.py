@@ -17,6 +17,14 @@ from constituent.web.pages.rendering import flash
 
 router = APIRouter(dependencies=PROTECTED)
 SETTINGS_PATH = "/integrations/mailchimp/{integration_id:int}/settings"
+# The settings card's labels: a message names the field as the person sees it, never its form name.
+LABELS = {
+    "name": "Name",
+    "nightly_time": "Nightly sync time",
+    "double_optin": "Double opt-in",
+    "accept_profile_changes": "Apply profile changes made in Mailchimp",
+    "removal_guard_percent": "Removal guard (percent)",
+}
 
 
 def _percent(value: str) -> int:
@@ -50,7 +58,7 @@ def change_settings(
         )
         update_settings(session, integration_id, change)
     except InvalidInput as exc:
-        flash(request, "error", f"Settings not saved. {exc}")
+        flash(request, "error", f"Settings not saved. {LABELS.get(exc.field, 'A setting')}: {exc.message}")
         return back
     flash(request, "success", "Settings saved.")
     return back
