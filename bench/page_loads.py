@@ -42,7 +42,7 @@ POSTGRES_URL = os.environ.get(
     "CONSTITUENT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 AS_OF = date(2026, 11, 22)
-EMAIL, PASSWORD = "bench@example.org", "bench password"
+EMAIL, PASSWORD = "bench@mailbox.org", "bench password"
 
 
 def pages(contact_id: int, group_id: int) -> list[str]:

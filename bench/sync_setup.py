@@ -308,9 +308,7 @@ def connect(database: BenchDatabase, emulator: Emulator, settings: Settings, int
         audience_name=f"Bench {uuid.uuid4().hex[:6]}",
         contact=AudienceContact(company="Bench", address1="1 Elm St", city="Springfield", country="US"),
         permission_reminder="You signed up at one of our events.",
-        campaign_defaults=CampaignDefaults(
-            from_name="Bench", from_email="news@bench.example", subject="News"
-        ),
+        campaign_defaults=CampaignDefaults(from_name="Bench", from_email="news@bench.co.uk", subject="News"),
     )
     credentials = Credentials("api_key", emulator.api_key, emulator.api_base)
     box = SecretBox.from_settings(settings)

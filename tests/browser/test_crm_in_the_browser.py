@@ -18,12 +18,12 @@ pytestmark = pytest.mark.browser
 # A sheet as people make them: their own headers, no kind column, Y/N, a misspelt group.
 HEADER = "First Name,Last Name,Organisation,E-mail,Active,No email,Groups,Town"
 PEOPLE = [
-    "Ann,Lee,,ann@example.org,Y,N,Volunteeers,Springfield",
-    "Bo,Diaz,,bo@example.org,Y,N,,Shelbyville",
-    "Cy,Ng,,cy@example.org,Y,N,,Springfield",
+    "Ann,Lee,,ann@mailbox.org,Y,N,Volunteeers,Springfield",
+    "Bo,Diaz,,bo@mailbox.org,Y,N,,Shelbyville",
+    "Cy,Ng,,cy@mailbox.org,Y,N,,Springfield",
     "Dee,Lee,,not-an-email,Y,N,,Springfield",
-    ",,Parks Trust,info@parks.example,Y,N,,Springfield",
-    "Ann,Lee,,ANN@example.org,Y,N,,Springfield",
+    ",,Parks Trust,info@parks.co.uk,Y,N,,Springfield",
+    "Ann,Lee,,ANN@mailbox.org,Y,N,,Springfield",
 ]
 
 

@@ -96,7 +96,7 @@ def test_a_gift_is_deleted_and_another_contacts_gift_cannot_be_reached(
     admin: Browser, db: TestDatabase
 ) -> None:
     ann = a_contact(db)
-    bo = a_contact(db, "Bo", "Diaz", "bo@example.org")
+    bo = a_contact(db, "Bo", "Diaz", "bo@mailbox.org")
     anns, bos = _a_gift(db, ann), _a_gift(db, bo)
     admin.get(f"/contacts/{ann}/contributions")
 
@@ -105,3 +105,26 @@ def test_a_gift_is_deleted_and_another_contacts_gift_cannot_be_reached(
     assert admin.submit(f"/contacts/{ann}/contributions/{anns}/delete").status_code == 303
 
     assert _gifts(db, ann) == [] and len(_gifts(db, bo)) == 1
+
+
+def test_the_profile_counts_each_tab_sums_up_the_giving_and_has_an_edit_button_at_the_top(
+    admin: Browser, db: TestDatabase
+) -> None:
+    contact_id = a_contact(db)
+    for amount in ("25", "1000", "5"):
+        _a_gift(db, contact_id, amount)
+    with session_scope(db.sessions) as session:
+        data = ContributionCreate(
+            contact_id=contact_id, amount=Decimal("7"), currency="EUR", received_on=date(2025, 1, 2)
+        )
+        create_contribution(session, data, "test")
+
+    page = admin.get(f"/contacts/{contact_id}").text
+
+    assert 'Contributions <span class="tab-count">(4)</span>' in page
+    assert 'Groups <span class="tab-count">(0)</span>' in page
+    assert "<dt>Total in USD</dt><dd>1030.00 USD <small>from 3 gifts</small></dd>" in page
+    assert "<dt>Largest gift</dt><dd>1000.00 USD</dd>" in page
+    assert "<dt>First / last gift</dt><dd>2025-01-02 / 2025-01-02</dd>" in page, "EUR apart"
+    assert f'href="/contacts/{contact_id}?edit=1#edit">Edit</a>' in page
+    assert '<details class="card" id="edit" open>' in admin.get(f"/contacts/{contact_id}?edit=1").text

@@ -88,14 +88,14 @@ def test_adding_someone_mailchimp_holds_as_unsubscribed_adds_them_and_says_mailc
     admin.submit(tab, {"group_id": str(group_id)})
     page = admin.get(tab).text
     assert "Added to Newsletter." in page
-    assert "Mailchimp will not add ann@example.org to &#39;Parks newsletter&#39;" in page
+    assert "Mailchimp will not add ann@mailbox.org to &#39;Parks newsletter&#39;" in page
     assert _memberships(db, contact_id) == (["Newsletter"], [])
 
 
 def test_a_past_membership_of_another_contact_cannot_be_deleted_through_this_contact(
     admin: Browser, db: TestDatabase
 ) -> None:
-    ann, bo, group_id = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@example.org"), a_group(db)
+    ann, bo, group_id = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@mailbox.org"), a_group(db)
     with session_scope(db.sessions) as session:
         groups.add_to_group(session, group_id, [bo], method=MembershipMethod.user, actor="t")
         groups.remove_from_group(session, group_id, [bo], method=MembershipMethod.user, actor="t")

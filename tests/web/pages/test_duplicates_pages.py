@@ -13,8 +13,8 @@ from tests.web.pages.crm_helpers import a_contact, a_group, an_audience_holding_
 
 
 def test_possible_duplicates_are_listed_and_merged_field_by_field(admin: Browser, db: TestDatabase) -> None:
-    kyle = a_contact(db, "Kyle", "Silva", "kyle@example.org")
-    dup = a_contact(db, "K", "Silva", "KYLE@example.org")
+    kyle = a_contact(db, "Kyle", "Silva", "kyle@mailbox.org")
+    dup = a_contact(db, "K", "Silva", "KYLE@mailbox.org")
     with session_scope(db.sessions) as session:
         update_contact(session, dup, ContactUpdate(phone="555-0101"), "test")
 
@@ -56,4 +56,4 @@ def test_the_delete_warning_says_an_unsubscribed_member_is_left_as_it_is(
 
     confirm = admin.get(f"/contacts/{ann}/delete").text
 
-    assert "ann@example.org is unsubscribed in" in confirm and "it is left as it is." in confirm
+    assert "ann@mailbox.org is unsubscribed in" in confirm and "it is left as it is." in confirm

@@ -22,10 +22,10 @@ HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_ema
 GOOD_AND_BAD = "\n".join(
     [
         HEADER,
-        "individual,Ann,Lee,,ann@example.org,yes,no,Volunteers,ext-1",
+        "individual,Ann,Lee,,ann@mailbox.org,yes,no,Volunteers,ext-1",
         "individual,Bo,Diaz,,not-an-email,yes,no,,ext-2",
-        "organization,,,Parks Trust,info@parks.example,yes,no,,ext-3",
-        "martian,Zed,,,zed@example.org,yes,no,,ext-4",
+        "organization,,,Parks Trust,info@parks.co.uk,yes,no,,ext-3",
+        "martian,Zed,,,zed@mailbox.org,yes,no,,ext-4",
     ]
 )
 
@@ -115,7 +115,7 @@ def test_export_downloads_every_contact_in_the_import_columns(admin: Browser, db
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith('attachment; filename="contacts-')
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@example.org")]
+    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@mailbox.org")]
 
 
 def test_an_import_whose_process_stopped_says_so_and_stops_polling(admin: Browser, db: TestDatabase) -> None:
@@ -129,7 +129,7 @@ def test_an_import_whose_process_stopped_says_so_and_stops_polling(admin: Browse
 
 
 SIGN_UP_SHEET = (
-    "First Name,Last Name,E-mail,Phone Number,Zip,Shoe size\nKyle,Silva,kyle@example.org,555-0101,02139,44\n"
+    "First Name,Last Name,E-mail,Phone Number,Zip,Shoe size\nKyle,Silva,kyle@mailbox.org,555-0101,02139,44\n"
 )
 
 
@@ -148,10 +148,10 @@ def test_the_mapping_step_shows_the_guessed_columns_and_a_preview_before_anythin
     assert '<option value="email" selected>email</option>' in guessed
     assert '<option value="postal_code" selected>postal code</option>' in guessed
     assert (
-        "<td>Kyle</td><td>Silva</td><td></td><td>kyle@example.org</td><td>555-0101</td><td>02139</td>"
+        "<td>Kyle</td><td>Silva</td><td></td><td>kyle@mailbox.org</td><td>555-0101</td><td>02139</td>"
         in guessed
     )
-    assert "<td>Kyle</td><td></td><td></td><td>kyle@example.org</td><td></td><td></td>" in remapped
+    assert "<td>Kyle</td><td></td><td></td><td>kyle@mailbox.org</td><td></td><td></td>" in remapped
     with db.sessions() as session:
         assert list_contacts(session)[1] == 0, "nothing is imported before the person starts it"
 

@@ -54,7 +54,7 @@ def test_deny_at_mailchimps_login_brings_the_form_back_filled_in_with_the_reason
     assert "the login was cancelled" in form.text
     assert 'class="site-header"' in form.text
     assert 'value="Parks 2026"' in form.text and 'value="1 Elm St"' in form.text
-    assert 'value="news@parks.example"' in form.text
+    assert 'value="news@parks.co.uk"' in form.text
     assert "the login was cancelled" not in admin.get(NEW).text, "said once, then a fresh form"
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(MailchimpIntegration)) == 0

@@ -36,7 +36,8 @@ STATUS_WORDS = {
     "pending": "Pending: Mailchimp has emailed them a link to confirm their subscription.",
     "transactional": "Transactional: receives only one-to-one emails, no campaigns.",
     "archived": "Archived: kept in Mailchimp's history and not sent to.",
-    "forgotten": "Permanently deleted in Mailchimp: it will not take this address again.",
+    # Permanently deleted there, or an address Mailchimp refused outright ("looks fake"): the problem says.
+    "forgotten": "Not in this audience: Mailchimp will not take this address (see the last problem).",
 }
 NOT_A_MEMBER = "Not in this audience: not synced yet, or not eligible (see the user guide)."
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
 from constituent.crm.errors import DuplicateEmail, InvalidInput
+from constituent.crm.profile import repository as profile
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
@@ -48,7 +49,10 @@ def render_tab(
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    full = {"nav": "contacts", "contact": contact, "tab": tab, "tabs": TABS, **context}
+    session = object_session(contact)
+    assert session is not None  # the contact was just read in this request's session
+    counts = profile.tab_counts(session, contact.id)
+    full = {"nav": "contacts", "contact": contact, "tab": tab, "tabs": TABS, "counts": counts, **context}
     return render(request, f"crm/contact/{tab}.html", full, status_code=status_code, user=user)
 
 
@@ -103,7 +107,13 @@ def _summary(
     contact = service.get_contact(session, contact_id)
     edit = form or contact_form.form_of(contact)
     # The contact's standing in each Mailchimp audience (templates/contacts/_mailchimp_panel.html).
-    context = {"form": edit, **_form_specs(), "mailchimp_panels": mailchimp_panels(session, contact_id)}
+    context = {
+        "form": edit,
+        **_form_specs(),
+        "mailchimp_panels": mailchimp_panels(session, contact_id),
+        "giving": profile.giving(session, contact_id),
+        "editing": request.query_params.get("edit") == "1",  # the Edit button at the top opens the form
+    }
     return render_tab(request, user, contact, "summary", context, 400 if edit.errors else 200)
 
 

@@ -65,7 +65,7 @@ def _desired_map(draw: st.DrawFn) -> dict[str, DesiredMember]:
             break
         members[subscriber_hash] = DesiredMember(
             subscriber_hash=subscriber_hash,
-            email=f"{subscriber_hash}@example.org",
+            email=f"{subscriber_hash}@mailbox.org",
             owner_contact_id=contact_ids[0],
             contact_ids=contact_ids,
             merge_fields={"FNAME": draw(_FIRST_NAMES), "ADDRESS": ""},
@@ -79,7 +79,7 @@ def _ledger_entry(draw: st.DrawFn, subscriber_hash: str, wanted: DesiredMember |
     matches = wanted is not None and draw(st.booleans())
     return LedgerEntry(
         subscriber_hash=subscriber_hash,
-        email=f"{subscriber_hash}@example.org",
+        email=f"{subscriber_hash}@mailbox.org",
         status=draw(_STATUSES),
         contact_id=draw(_CONTACT_IDS),
         fingerprint=wanted.fingerprint if matches and wanted is not None else STALE,

@@ -23,7 +23,7 @@ def _merge(product: Product, keep: int, other: int) -> None:
 
 def test_the_merged_contacts_subscribed_member_is_archived_and_the_survivor_stays(product: Product) -> None:
     audience = connect(product)
-    kyle, dup = add_people(product, "kyle@example.org", "k.silva@example.org")
+    kyle, dup = add_people(product, "kyle@mailbox.org", "k.silva@mailbox.org")
     audience.sync()
 
     _merge(product, kyle, dup)
@@ -31,15 +31,15 @@ def test_the_merged_contacts_subscribed_member_is_archived_and_the_survivor_stay
 
     assert run.status is RunStatus.succeeded, run.message
     members = audience.members()
-    assert members["kyle@example.org"]["status"] == "subscribed"
-    assert members["k.silva@example.org"]["status"] == "archived"
+    assert members["kyle@mailbox.org"]["status"] == "subscribed"
+    assert members["k.silva@mailbox.org"]["status"] == "archived"
 
 
 def test_an_unsubscribed_address_stays_unsubscribed_and_the_survivors_panel_says_so(product: Product) -> None:
     audience = connect(product)
-    kyle, dup = add_people(product, "kyle@example.org", "k.silva@example.org")
+    kyle, dup = add_people(product, "kyle@mailbox.org", "k.silva@mailbox.org")
     audience.sync()
-    audience.person_action("k.silva@example.org", "unsubscribe")
+    audience.person_action("k.silva@mailbox.org", "unsubscribe")
 
     _merge(product, kyle, dup)
     run = audience.sync(confirm_removals=True)
@@ -47,9 +47,9 @@ def test_an_unsubscribed_address_stays_unsubscribed_and_the_survivors_panel_says
 
     assert (run.status, full.status) == (RunStatus.succeeded, RunStatus.succeeded)
     members = audience.members()
-    assert members["kyle@example.org"]["status"] == "subscribed"
-    assert members["k.silva@example.org"]["status"] == "unsubscribed"
+    assert members["kyle@mailbox.org"]["status"] == "subscribed"
+    assert members["k.silva@mailbox.org"]["status"] == "unsubscribed"
     with product.db.sessions() as session:
         (panel,) = mailchimp_status_for_contact(session, kyle)
-    assert (panel.email, panel.status) == ("kyle@example.org", "subscribed")
-    assert panel.unsubscribed_elsewhere == ["k.silva@example.org"]
+    assert (panel.email, panel.status) == ("kyle@mailbox.org", "subscribed")
+    assert panel.unsubscribed_elsewhere == ["k.silva@mailbox.org"]

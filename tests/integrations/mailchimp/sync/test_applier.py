@@ -23,7 +23,7 @@ class ProcessKilled(BaseException):
 
 
 def emails(count: int = COUNT) -> list[str]:
-    return [f"person{n:04d}@example.org" for n in range(count)]
+    return [f"person{n:04d}@mailbox.org" for n in range(count)]
 
 
 @pytest.mark.slow

@@ -23,8 +23,8 @@ from tests.support.live_app import free_port, serve_app
 @pytest.fixture
 def admin_api(product: Product) -> Iterator[httpx.Client]:
     with session_scope(product.db.sessions) as session:
-        auth_service.create_user(session, "admin@example.org", "admin password", role=Role.admin)
-        token = auth_service.create_token(session, "admin@example.org").raw
+        auth_service.create_user(session, "admin@mailbox.org", "admin password", role=Role.admin)
+        token = auth_service.create_token(session, "admin@mailbox.org").raw
     database = Database(product.db.engine, product.db.sessions)
     with serve_app(product.settings, database, free_port()) as live:
         headers = {"Authorization": f"Bearer {token}"}
@@ -39,7 +39,7 @@ def _path(audience: Audience, field: str = "") -> str:
 
 def test_the_cli_maps_lists_and_unmaps_a_field(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org", external_id="A-1")
+    add_people(product, "ada@mailbox.org", external_id="A-1")
 
     mapped = product.cli("mailchimp", "map-field", "external_id", "EXTID")
     listed = product.cli_json("mailchimp", "mappings", str(audience.integration_id))
@@ -55,7 +55,7 @@ def test_the_cli_maps_lists_and_unmaps_a_field(product: Product) -> None:
     assert (row["field"], row["tag"], row["type"]) == ("external_id", "EXTID", "text")
     assert row["merge_id"] == remote_merge_fields(audience)["EXTID"]["merge_id"]
     assert synced.returncode == 0, synced.stderr
-    assert audience.member("ada@example.org")["merge_fields"]["EXTID"] == "A-1"
+    assert audience.member("ada@mailbox.org")["merge_fields"]["EXTID"] == "A-1"
     assert unmapped.returncode == 0, unmapped.stderr
     assert after["merge_fields"] == []
 
