@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import MailchimpClient
-from constituent.integrations.mailchimp.responses import BatchSubscribeResult, Member
+from constituent.integrations.mailchimp.responses import BatchSubscribeResult, Member, parse_timestamp
 from constituent.integrations.mailchimp.sync import segments
 from constituent.integrations.mailchimp.sync.batch_subscribe import (
     PAGE_MEMBERS,
@@ -39,14 +39,13 @@ from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, Recorder, RefusalNote
-from constituent.integrations.mailchimp.sync.refresh import parse_timestamp
-from constituent.integrations.mailchimp.sync.runs import MemberError
 from constituent.integrations.mailchimp.sync.types import (
     AddTag,
     Archive,
     ChangeEmail,
     DesiredMember,
     LedgerEntry,
+    MemberError,
     Plan,
     Refusal,
     RemoteStatus,

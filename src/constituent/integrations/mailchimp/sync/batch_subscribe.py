@@ -14,17 +14,21 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from constituent.crm.contacts.emails import subscriber_hash
-from constituent.integrations.mailchimp.responses import BatchError, BatchSubscribeResult, WrittenMember
+from constituent.integrations.mailchimp.responses import (
+    BatchError,
+    BatchSubscribeResult,
+    WrittenMember,
+    parse_timestamp,
+)
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, refusal_message
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, RefusalNote
-from constituent.integrations.mailchimp.sync.refresh import parse_timestamp
-from constituent.integrations.mailchimp.sync.runs import MemberError
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
     AddTag,
     LedgerEntry,
+    MemberError,
     Operation,
     RemoteStatus,
     Upsert,

@@ -18,7 +18,7 @@ from constituent.integrations.mailchimp.client import RequestStats
 from constituent.integrations.mailchimp.sync import ledger, runs
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
-from constituent.integrations.mailchimp.sync.runs import MemberError
+from constituent.integrations.mailchimp.sync.types import MemberError
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 

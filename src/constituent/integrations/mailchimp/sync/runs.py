@@ -27,17 +27,7 @@ from constituent.integrations.mailchimp.sync.models import (
     SyncRunReportRow,
 )
 from constituent.integrations.mailchimp.sync.plan_report import PlanCounts, ReportRow
-
-
-@dataclass(frozen=True, slots=True)
-class MemberError:
-    """One member a run could not write, and why (Mailchimp's words)."""
-
-    subscriber_hash: str
-    email: str
-    contact_id: int | None
-    code: str
-    message: str
+from constituent.integrations.mailchimp.sync.types import MemberError
 
 
 def create(

@@ -160,3 +160,14 @@ class Plan:
 
     def of_type(self, kind: type[Any]) -> list[Any]:
         return [op for op in self.operations if isinstance(op, kind)]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    """One member a run could not write, and why (Mailchimp's words)."""
+
+    subscriber_hash: str
+    email: str
+    contact_id: int | None
+    code: str
+    message: str
