@@ -11,15 +11,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, object_session
 
+from constituent.auth.repository import list_users
 from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
 from constituent.crm.errors import DuplicateEmail, InvalidInput
+from constituent.crm.groups.service import contact_groups
 from constituent.crm.profile import repository as profile
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
-from constituent.web.pages import contact_form
+from constituent.web.pages import change_words, contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
@@ -156,6 +158,11 @@ def activities(
 @router.get(CONTACT + "/changes", response_class=HTMLResponse)
 def change_log(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
-    return render_tab(
-        request, user, contact, "changes", {"changes": changes_for_contact(session, contact_id)}
+    entries = changes_for_contact(session, contact_id)
+    stints = contact_groups(session, contact_id)
+    names = change_words.Names(
+        users={person.id: person.email for person in list_users(session)},
+        addresses={email.id: email.address for email in contact.emails},
+        groups={m.membership_id: m.group_name for m in (*stints.current, *stints.past)},
     )
+    return render_tab(request, user, contact, "changes", {"changes": change_words.in_words(entries, names)})

@@ -17,29 +17,15 @@ from constituent.crm.merges.schemas import MERGEABLE_FIELDS, MergeRequest
 from constituent.integrations.mailchimp.sync.contact_status import mailchimp_status_for_contact
 from constituent.kit.numbers import DB_INT_MAX, DbInt
 from constituent.web.deps import SessionDep
+from constituent.web.pages.contact_form import CONTACT_FIELD_LABELS
 from constituent.web.pages.deps import PROTECTED, UserDep
 from constituent.web.pages.forms import read_form
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
 
-LABELS = {
-    "kind": "Kind",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "organization_name": "Organization",
-    "street": "Street",
-    "city": "City",
-    "state": "State",
-    "postal_code": "Postal code",
-    "country": "Country",
-    "phone": "Phone",
-    "external_id": "External ID",
-    "source": "Source",
-    "is_active": "Active",
-    "is_deceased": "Deceased",
-    "do_not_email": "Do not email",
-}
+# A contact's fields as the pages name them (one list, shared with the change log).
+LABELS = CONTACT_FIELD_LABELS
 
 
 @router.get("/contacts/duplicates", response_class=HTMLResponse)
