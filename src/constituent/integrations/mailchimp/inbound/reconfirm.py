@@ -16,11 +16,11 @@ from constituent.crm.contacts.service import get_contact
 from constituent.crm.errors import Conflict
 from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.credentials import credentials_for
-from constituent.integrations.mailchimp.inbound import repository
 from constituent.integrations.mailchimp.inbound.members import audience_label
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.responses import Member, parse_timestamp
 from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.crypto import SecretBox
@@ -40,7 +40,7 @@ def held_row(session: Session, integration: MailchimpIntegration, contact_id: in
     """The contact's member that Mailchimp holds in a compliance state, or Conflict saying why not."""
     contact = get_contact(session, contact_id)
     for email in contact.emails:
-        row = repository.ledger_row(session, integration.id, subscriber_hash(email.address))
+        row = ledger.row_of(session, integration.id, subscriber_hash(email.address))
         if row is not None and _held(row):
             return row
     raise Conflict(

@@ -180,3 +180,69 @@ def record_error(session: Session, integration_id: int, subscriber_hash: str, me
         .where(LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash == subscriber_hash)
         .values(last_error=message)
     )
+
+
+# -- one member at a time: Mailchimp's own changes (webhooks, reconciliation, re-confirm) ------------------
+
+
+def row_of(session: Session, integration_id: int, member_hash: str) -> LedgerRow | None:
+    return session.scalar(
+        select(LedgerRow).where(
+            LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash == member_hash
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldStatus:
+    """What Mailchimp now holds for one member, as an event told us."""
+
+    member_hash: str
+    email: str
+    owner: int | None  # the contact whose data the member carries, when the ledger has none yet
+    status: RemoteStatus
+    refused: str
+    changed_at: datetime
+
+
+def record_status(
+    session: Session, integration_id: int, row: LedgerRow | None, held: HeldStatus
+) -> LedgerRow:
+    """Write the member's status (creating its row if we never saw it); never moves ``last_changed`` back."""
+    if row is None:
+        row = LedgerRow(
+            integration_id=integration_id,
+            subscriber_hash=held.member_hash,
+            email=held.email,
+            contact_id=held.owner,
+            status=held.status,
+            refused=held.refused,
+            last_changed=held.changed_at,
+        )
+        session.add(row)
+        session.flush()
+        return row
+    row.status = held.status
+    row.refused = held.refused
+    if row.contact_id is None:
+        row.contact_id = held.owner
+    if row.last_changed is None or row.last_changed < held.changed_at:
+        row.last_changed = held.changed_at
+    return row
+
+
+def rekey(
+    session: Session, integration_id: int, old_hash: str, new_email: str, new_hash: str, at: datetime
+) -> None:
+    """A member renamed in Mailchimp: its row moves to the new address (or goes, if that one is known)."""
+    old = row_of(session, integration_id, old_hash)
+    if old is None:
+        return
+    if row_of(session, integration_id, new_hash) is not None:
+        session.delete(old)  # already known under the new address
+        session.flush()
+        return
+    old.subscriber_hash = new_hash
+    old.email = new_email
+    if old.last_changed is None or old.last_changed < at:
+        old.last_changed = at
