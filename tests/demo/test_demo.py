@@ -12,8 +12,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.live_app import free_port
+
+pytestmark = pytest.mark.slow  # minutes on a loaded machine: left out of `make check`
 
 CLI = str(Path(sys.executable).with_name("constituent"))
 
