@@ -58,3 +58,13 @@ def other_emails_by_id(session: Session, contact_id: int, excluding_email_id: in
 def email_on_contact(session: Session, contact_id: int, normalized: str) -> Email | None:
     query = select(Email).where(Email.contact_id == contact_id, Email.address_normalized == normalized)
     return session.scalars(query).one_or_none()
+
+
+def other_contacts_with_address(session: Session, normalized: str, excluding_contact_id: int) -> list[int]:
+    query = (
+        select(Email.contact_id)
+        .where(Email.address_normalized == normalized, Email.contact_id != excluding_contact_id)
+        .distinct()
+        .order_by(Email.contact_id)
+    )
+    return list(session.scalars(query))

@@ -45,6 +45,7 @@ _ANY_TAGS = st.frozensets(st.sampled_from(sorted(OWNED | FOREIGN)))
 # Mostly subscribed, as in a real audience, so archives and email changes come up often.
 _STATUSES = st.sampled_from([RemoteStatus.subscribed] * 5 + [RemoteStatus.pending] + list(RemoteStatus))
 _CONTACT_IDS = st.none() | st.sampled_from(CONTACTS)
+_DELETED_CONTACT_IDS = st.none() | st.sampled_from((98, 99))
 _REFUSALS = st.sampled_from(["", "", "", REFUSED])
 _STATUS_IF_NEW: st.SearchStrategy[StatusIfNew] = st.sampled_from(("subscribed", "pending"))
 _GUARD_PERCENTS = st.sampled_from([0, 10, 25]) | st.integers(min_value=0, max_value=100)
@@ -77,11 +78,15 @@ def _desired_map(draw: st.DrawFn) -> dict[str, DesiredMember]:
 
 def _ledger_entry(draw: st.DrawFn, subscriber_hash: str, wanted: DesiredMember | None) -> LedgerEntry:
     matches = wanted is not None and draw(st.booleans())
+    contact_id = draw(_CONTACT_IDS)
+    # The contact we last synced it for: the same one, or (no contact) a deleted one or nobody.
+    last_contact_id = contact_id if contact_id is not None else draw(_DELETED_CONTACT_IDS)
     return LedgerEntry(
         subscriber_hash=subscriber_hash,
         email=f"{subscriber_hash}@example.org",
         status=draw(_STATUSES),
-        contact_id=draw(_CONTACT_IDS),
+        contact_id=contact_id,
+        last_contact_id=last_contact_id,
         fingerprint=wanted.fingerprint if matches and wanted is not None else STALE,
         tags=draw(_ANY_TAGS),
         archived_by_us=draw(st.booleans()),
@@ -95,7 +100,8 @@ def _previous_addresses(draw: st.DrawFn, desired: dict[str, DesiredMember]) -> d
     for subscriber_hash in [h for h in sorted(desired) if draw(_MOVED)]:
         sharers = desired[subscriber_hash].contact_ids
         old = _ledger_entry(draw, f"old-{subscriber_hash}", None)
-        previous[old.subscriber_hash] = replace(old, contact_id=sharers[draw(_SHARER_INDEX) % len(sharers)])
+        owner = sharers[draw(_SHARER_INDEX) % len(sharers)]
+        previous[old.subscriber_hash] = replace(old, contact_id=owner, last_contact_id=owner)
     return previous
 
 

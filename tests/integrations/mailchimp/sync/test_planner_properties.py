@@ -134,8 +134,25 @@ def test_only_tags_we_own_and_the_member_carries_are_ever_removed(scenario: Scen
 def test_only_subscribed_members_we_synced_and_no_longer_want_are_archived(scenario: Scenario) -> None:
     for archive in planned(scenario).of_type(Archive):
         before = scenario.ledger[archive.subscriber_hash]
-        assert before.status is SUBSCRIBED and before.contact_id is not None and not before.refused
+        synced_by_us = before.contact_id is not None or before.last_contact_id is not None
+        assert before.status is SUBSCRIBED and synced_by_us and not before.refused
         assert archive.subscriber_hash not in scenario.desired
+
+
+@CHECKED
+@given(scenarios())
+def test_a_member_whose_contact_was_deleted_is_archived_when_the_run_looks_at_it(scenario: Scenario) -> None:
+    """Issue 14: the ledger remembers whose member it was, so a deleted contact never stays subscribed."""
+    archived = {archive.subscriber_hash for archive in planned(scenario).of_type(Archive)}
+    for subscriber_hash, entry in scenario.ledger.items():
+        deleted_owner = entry.contact_id is None and entry.last_contact_id is not None
+        if (
+            deleted_owner
+            and entry.status is SUBSCRIBED
+            and not entry.refused
+            and scenario.in_scope(subscriber_hash)
+        ):
+            assert (subscriber_hash in archived) is (subscriber_hash not in scenario.desired)
 
 
 @CHECKED

@@ -7,7 +7,8 @@ users rely on about consent lives here:
 - a new address is created with ``status_if_new``; an existing member's status is never written;
 - unsubscribed, cleaned, forgotten, refused and archived-in-Mailchimp members get a Refusal and no write;
 - only tags in ``owned_tags`` are ever removed;
-- only subscribed members we synced (``contact_id`` set) are archived when they stop qualifying;
+- only subscribed members we synced (``contact_id`` set, or the contact we synced it for deleted since)
+  are archived when they stop qualifying;
 - a primary-email change renames the member in place instead of archiving and re-creating it;
 - the removal guard flags a plan archiving too large a share of the audience.
 
@@ -51,6 +52,7 @@ _REFUSAL_MESSAGES = {
 }
 
 ARCHIVE_REASON = "No longer qualifies for this audience"
+DELETED_REASON = "The contact was deleted"
 OWNER_CHANGED = "owning contact"
 
 # Within one address: a rename first (the member must carry its new address before anything else is
@@ -235,13 +237,14 @@ def _renames(
 def _archives(leavers: Iterable[LedgerEntry]) -> Iterator[Archive]:
     for entry in leavers:
         # Only subscribed members we synced ourselves: other statuses are the person's or Mailchimp's
-        # choice, and members without a contact were never ours to remove.
-        if entry.status is RemoteStatus.subscribed and entry.contact_id is not None and not entry.refused:
+        # choice, and members that never had a contact (signed up there) were never ours to remove.
+        ours = entry.contact_id is not None or entry.owner_deleted
+        if entry.status is RemoteStatus.subscribed and ours and not entry.refused:
             yield Archive(
                 subscriber_hash=entry.subscriber_hash,
                 email=entry.email,
                 contact_id=entry.contact_id,
-                reason=ARCHIVE_REASON,
+                reason=DELETED_REASON if entry.owner_deleted else ARCHIVE_REASON,
             )
 
 
@@ -324,6 +327,7 @@ def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
             status=RemoteStatus(operation.status_if_new),
             contact_id=member.owner_contact_id,
             fingerprint=member.fingerprint,
+            last_contact_id=member.owner_contact_id,
         )
     # Mailchimp applies status_if_new only to an address it does not hold or holds archived.
     status = RemoteStatus(operation.status_if_new) if entry.status is RemoteStatus.archived else entry.status
@@ -338,6 +342,7 @@ def _synced(entry: LedgerEntry, member: DesiredMember) -> LedgerEntry:
         email=member.email,
         contact_id=member.owner_contact_id,
         fingerprint=member.fingerprint,
+        last_contact_id=member.owner_contact_id,
     )
 
 

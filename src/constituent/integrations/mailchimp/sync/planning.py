@@ -46,7 +46,10 @@ def changed_since(
     ledger_tags = ledger.contact_ids_by_tag(session, integration.id, candidates.tag_members.keys())
     present = ledger.present_contact_ids(session, integration.id) if candidates.audience is not None else ()
     contact_ids = candidates.with_drift(ledger_tags, present)
-    by_contact = ledger.load_by_contacts(session, integration.id, contact_ids)
+    # Deleted contacts leave no changed row behind: their members are found in the ledger instead.
+    by_contact = ledger.load_by_contacts(session, integration.id, contact_ids) | ledger.with_deleted_owners(
+        session, integration.id
+    )
     desired = build_desired(
         session, integration, today, contact_ids, also_addresses=[e.email for e in by_contact.values()]
     )

@@ -85,6 +85,7 @@ def entry_from_member(
         tags=frozenset(t.name for t in member.tags) & owned_tags,
         archived_by_us=bool(old and old.archived_by_us and status is RemoteStatus.archived),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
+        last_contact_id=old.last_contact_id if old else None,
     )
     return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
 
@@ -100,6 +101,7 @@ def forgotten(old: LedgerEntry) -> LedgerUpdate:
             fingerprint=old.fingerprint,
             tags=frozenset(),
             refused=old.refused,
+            last_contact_id=old.last_contact_id,
         )
     )
 
