@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
 from constituent.crm.groups.schemas import AddResult, GroupOut, MembershipView, MemberView, RemoveResult
+from constituent.integrations.mailchimp import source_deletion
 from constituent.integrations.mailchimp.group_refusals import MailchimpRefusal, refusals_for_group
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
@@ -72,8 +73,15 @@ def rename_group(group_id: int, data: GroupRename, session: SessionDep, principa
 
 
 @router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_group(group_id: int, session: SessionDep, principal: PrincipalDep) -> None:
-    service.delete_group(session, group_id, actor=principal.actor)
+def delete_group(
+    group_id: int, session: SessionDep, principal: PrincipalDep, leave_tags_on_members: bool = False
+) -> None:
+    """Delete a group. One that decides a Mailchimp audience's membership or is an interest is refused
+    (409, saying how many members would be archived) until it is unmapped; its tag is taken off the
+    members at the next sync unless ``leave_tags_on_members``."""
+    source_deletion.delete_group(
+        session, group_id, actor=principal.actor, leave_tags_on_members=leave_tags_on_members
+    )
 
 
 @router.get("/groups/{group_id}/members", response_model=Page[MemberView])

@@ -16,6 +16,7 @@ from constituent.crm.searches import service
 from constituent.crm.searches.filters import FIELDS, FilterError
 from constituent.crm.searches.preview import Preview, preview_filter
 from constituent.crm.searches.schemas import SavedSearchCreate
+from constituent.integrations.mailchimp import source_deletion
 from constituent.kit.clock import today
 from constituent.web.deps import SessionDep
 from constituent.web.pages import search_form
@@ -120,6 +121,10 @@ def search_page(
 @router.post(SEARCH + "/delete")
 def delete_search(search_id: int, request: Request, _user: UserDep, session: SessionDep) -> RedirectResponse:
     name = service.get_search(session, search_id).name
-    service.delete_search(session, search_id)
+    try:
+        source_deletion.delete_search(session, search_id)
+    except Conflict as exc:
+        flash(request, "error", f"The search was not deleted. {exc}")
+        return RedirectResponse(f"/searches/{search_id}", status_code=303)
     flash(request, "success", f"The search {name} was deleted.")
     return RedirectResponse("/searches", status_code=303)

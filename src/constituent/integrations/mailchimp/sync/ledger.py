@@ -162,6 +162,19 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
     ledger_upsert.upsert(session, rows)
 
 
+def count_subscribed_contacts(session: Session, integration_id: int, contact_ids: Collection[int]) -> int:
+    """How many subscribed members these contacts own in the audience."""
+    total = 0
+    for chunk in _chunks(sorted(contact_ids)):
+        query = select(func.count()).where(
+            LedgerRow.integration_id == integration_id,
+            LedgerRow.contact_id.in_(chunk),
+            LedgerRow.status == RemoteStatus.subscribed,
+        )
+        total += int(session.scalar(query) or 0)
+    return total
+
+
 def _last_contact(entry: LedgerEntry) -> int | None:
     return entry.contact_id if entry.contact_id is not None else entry.last_contact_id
 

@@ -6,7 +6,9 @@ users rely on about consent lives here:
 
 - a new address is created with ``status_if_new``; an existing member's status is never written;
 - unsubscribed, cleaned, forgotten, refused and archived-in-Mailchimp members get a Refusal and no write;
-- only tags in ``owned_tags`` are ever removed;
+- tags are owned by history: a tag the ledger says we wrote is removed once no search or group gives it
+  (renamed, deleted, switched off, prefixed), unless the user chose to leave it on the members
+  (``left_tags``); tags made in Mailchimp are never in the ledger, so never removed;
 - only subscribed members we synced (``contact_id`` set, or the contact we synced it for deleted since)
   are archived when they stop qualifying;
 - a primary-email change renames the member in place instead of archiving and re-creating it;
@@ -72,7 +74,9 @@ class PlanOptions:
     """How one integration plans."""
 
     status_if_new: StatusIfNew = "subscribed"  # "pending" when double opt-in is on
-    owned_tags: frozenset[str] = frozenset()  # every tag we manage here; only these are ever removed
+    owned_tags: frozenset[str] = frozenset()  # every tag our searches and groups give today
+    # Tags we stopped giving that the user chose to leave on the members (never removed while not owned).
+    left_tags: frozenset[str] = frozenset()
     guard_percent: int = 10
     confirm_removals: bool = False
     # Subscribed members in the WHOLE ledger, for incremental runs that pass only their scope's entries.
@@ -157,10 +161,10 @@ def _operations_for_desired(
             yield from _operations_for_known(member, entry, options)
         elif renamed_from is not None:
             yield ChangeEmail(old_hash=renamed_from.subscriber_hash, member=member)
-            yield from _tag_changes(member, renamed_from.tags, options.owned_tags)
+            yield from _tag_changes(member, renamed_from.tags, options)
         else:
             yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
-            yield from _tag_changes(member, frozenset(), options.owned_tags)
+            yield from _tag_changes(member, frozenset(), options)
 
 
 def _operations_for_known(
@@ -187,13 +191,15 @@ def _operations_for_known(
         yield Upsert(
             member=member, is_new=False, status_if_new=options.status_if_new, changed_fields=(OWNER_CHANGED,)
         )
-    yield from _tag_changes(member, entry.tags, options.owned_tags)
+    yield from _tag_changes(member, entry.tags, options)
 
 
-def _tag_changes(member: DesiredMember, held: frozenset[str], owned: frozenset[str]) -> Iterator[Operation]:
+def _tag_changes(member: DesiredMember, held: frozenset[str], options: PlanOptions) -> Iterator[Operation]:
+    """``held``: the tags the ledger says we wrote on the member (whatever their names are today)."""
+    left_alone = options.left_tags - options.owned_tags
     for tag in sorted(member.tags - held):
         yield AddTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
-    for tag in sorted((held & owned) - member.tags):
+    for tag in sorted(held - member.tags - left_alone):
         yield RemoveTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
 
 

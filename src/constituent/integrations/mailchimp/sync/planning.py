@@ -62,6 +62,7 @@ def options_for(integration: MailchimpIntegration, inputs: Inputs, *, confirm_re
     return PlanOptions(
         status_if_new="pending" if integration.double_optin else "subscribed",
         owned_tags=inputs.desired.owned_tags,
+        left_tags=inputs.desired.left_tags,
         guard_percent=integration.removal_guard_percent,
         confirm_removals=confirm_removals,
         audience_size=inputs.audience_size,

@@ -82,7 +82,8 @@ def entry_from_member(
         status=status,
         contact_id=old.contact_id if old else None,
         fingerprint=fingerprint(member.email_address, merge_fields, interests),
-        tags=frozenset(t.name for t in member.tags) & owned_tags,
+        # Ours: what our searches give today, and what we wrote before under names since changed.
+        tags=frozenset(t.name for t in member.tags) & (owned_tags | (old.tags if old else frozenset())),
         archived_by_us=bool(old and old.archived_by_us and status is RemoteStatus.archived),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
         last_contact_id=old.last_contact_id if old else None,
