@@ -73,7 +73,8 @@ def test_an_admin_adds_mailchimp_through_its_login_and_lands_on_the_mailchimp_pa
     )
 
     page.get_by_role("button", name="Force Sync").click()
-    expect(page.get_by_text("Force Sync finished: incremental (ui): 3 created")).to_be_visible()
+    finished = "Force Sync finished: changes since the last sync, started in the app: 3 added"
+    expect(page.get_by_text(finished)).to_be_visible()
     page.screenshot(path=screenshots / "mailchimp-page.png", full_page=True)
 
     page.get_by_role("link", name="Dashboard").click()

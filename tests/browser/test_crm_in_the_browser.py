@@ -15,13 +15,15 @@ from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
 
 pytestmark = pytest.mark.browser
 
-HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_email,groups,city"
+# A sheet as people make them: their own headers, no kind column, Y/N, a misspelt group.
+HEADER = "First Name,Last Name,Organisation,E-mail,Active,No email,Groups,Town"
 PEOPLE = [
-    "individual,Ann,Lee,,ann@example.org,yes,no,,Springfield",
-    "individual,Bo,Diaz,,bo@example.org,yes,no,,Shelbyville",
-    "individual,Cy,Ng,,cy@example.org,yes,no,,Springfield",
-    "individual,Dee,Lee,,not-an-email,yes,no,,Springfield",
-    "organization,,,Parks Trust,info@parks.example,yes,no,,Springfield",
+    "Ann,Lee,,ann@example.org,Y,N,Volunteeers,Springfield",
+    "Bo,Diaz,,bo@example.org,Y,N,,Shelbyville",
+    "Cy,Ng,,cy@example.org,Y,N,,Springfield",
+    "Dee,Lee,,not-an-email,Y,N,,Springfield",
+    ",,Parks Trust,info@parks.example,Y,N,,Springfield",
+    "Ann,Lee,,ANN@example.org,Y,N,,Springfield",
 ]
 
 
@@ -43,6 +45,9 @@ def _import(page: Page, screenshots: Path) -> None:
     # The bar polls the server (htmx) until the import has finished, then shows the report.
     expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
     expect(page.get_by_text("4 new contact(s)")).to_be_visible()
+    merged = "1 row(s) about a person an earlier row of the file already named"
+    expect(page.get_by_text(merged)).to_be_visible()
+    expect(page.get_by_text("“Volunteeers”: 1 row(s), first on line 2")).to_be_visible()
     expect(page.get_by_role("cell", name="5", exact=True)).to_be_visible()  # the bad email's line
     page.screenshot(path=screenshots / "import.png", full_page=True)
 

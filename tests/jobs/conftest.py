@@ -16,6 +16,7 @@ import pytest
 import redis
 
 from constituent.kit import migrate
+from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import CLI, Product
@@ -60,6 +61,15 @@ def product_for(
         **extra,  # type: ignore[arg-type]
     )
     return Product(settings, db, emulator)
+
+
+@pytest.fixture
+def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
+    return product_for(empty_db, emulator, tmp_path, queue_url("sqlite", tmp_path))
+
+
+def database_of(product: Product) -> Database:
+    return Database(product.db.engine, product.db.sessions)
 
 
 @dataclass

@@ -66,7 +66,7 @@ def test_a_run_without_heartbeat_or_lease_is_interrupted_and_queued_again(
     assert reaped.interrupted == [dead] and reaped.requeued == [again.id]
     assert killed.status is RunStatus.interrupted and killed.finished_at is not None
     assert (again.status, again.mode, again.trigger) == (RunStatus.queued, RunMode.full, RunTrigger.ui)
-    assert again.cursor == {"confirm_removals": True}  # the person's confirmation carries over
+    assert again.confirm_removals is True  # the person's confirmation carries over
     task = jobs_for(settings).huey.dequeue()
     assert task is not None and task.args == (again.id,)
     assert reap(database_of(db), settings, utcnow()).interrupted == []

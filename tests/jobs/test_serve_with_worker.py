@@ -16,16 +16,9 @@ import pytest
 from constituent.auth import service as auth
 from constituent.auth.models import Role
 from constituent.kit.db import session_scope
-from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import CLI, Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
-from tests.jobs.conftest import product_for, queue_url, wait_for
-from tests.support.emulator import RunningEmulator
-
-
-@pytest.fixture
-def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
-    return product_for(empty_db, emulator, tmp_path, queue_url("sqlite", tmp_path))
+from tests.jobs.conftest import wait_for
 
 
 @pytest.fixture

@@ -3,29 +3,13 @@ never two, for one integration."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from constituent.integrations.mailchimp.sync.engine import run_queued
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.jobs.dispatch import request_sync
-from constituent.kit.runtime import Database
-from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
-from tests.jobs.conftest import product_for, queue_url
+from tests.jobs.conftest import database_of
 from tests.jobs.helpers import all_runs
-from tests.support.emulator import RunningEmulator
-
-
-@pytest.fixture
-def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
-    return product_for(empty_db, emulator, tmp_path, queue_url("sqlite", tmp_path))
-
-
-def database_of(product: Product) -> Database:
-    return Database(product.db.engine, product.db.sessions)
 
 
 def test_a_queued_run_is_taken_over_and_run_to_its_end(product: Product) -> None:

@@ -97,3 +97,27 @@ def test_a_failed_request_leaves_nothing_half_written(api: TestClient) -> None:
     )
     assert response.status_code == 422
     assert api.get("/contacts").json()["total"] == 0
+
+
+def test_a_new_contact_with_an_email_another_holds_is_a_409_naming_that_contact(api: TestClient) -> None:
+    kyle = _create(api, "Kyle", "kyle@example.org")
+    body = {"first_name": "K", "emails": [{"address": "KYLE@example.org"}]}
+
+    refused = api.post("/contacts", json=body)
+    allowed = api.post("/contacts", json={**body, "allow_duplicate": True})
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": f"KYLE@example.org already belongs to Kyle (contact {kyle['id']})",
+        "contact_id": kyle["id"],
+    }
+    assert allowed.status_code == 201
+    assert api.get("/contacts", params={"email": "kyle@example.org"}).json()["total"] == 2
+
+
+def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
+    kyle = api.post("/contacts", json={"first_name": "Kyle", "last_name": "Silva"}).json()
+
+    for query in ("Kyle Silva", "Silva, Kyle"):
+        found = api.get("/contacts", params={"search": query}).json()
+        assert [c["id"] for c in found["items"]] == [kyle["id"]]

@@ -17,8 +17,16 @@ from constituent.crm.contacts.models import Contact
 from constituent.crm.contacts.schemas import ContactOut
 from constituent.crm.groups.schemas import MembershipView
 from constituent.crm.groups.service import contact_groups
+from constituent.crm.imports.columns import HeaderError, template_header
 from constituent.crm.imports.exporter import export_csv
-from constituent.crm.imports.importer import DEFAULT_CHUNK_SIZE, ImportResult, import_csv
+from constituent.crm.imports.headers import parse_mapping
+from constituent.crm.imports.importer import (
+    DEFAULT_CHUNK_SIZE,
+    DuplicatePolicy,
+    ImportOptions,
+    ImportResult,
+    import_csv,
+)
 from constituent.crm.imports.importer import Progress as ProgressCallback
 from constituent.crm.imports.source import ImportFileError
 
@@ -42,22 +50,68 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 
 
 def _print_import(result: ImportResult) -> None:
-    typer.echo(f"imported {result.imported}, updated {result.updated}, rejected {len(result.rejected)}")
+    typer.echo(
+        f"created {result.created}, updated {result.updated}, merged {len(result.merged)}, "
+        f"skipped {len(result.skipped)}, rejected {len(result.rejected)}"
+    )
+    if result.ignored_columns:
+        names = ", ".join(repr(c) for c in result.ignored_columns)
+        typer.echo(f"ignored column(s): {names} (read one with --map 'COLUMN=field')")
+    if result.merged:
+        typer.echo(f"  merged into an earlier row of the file: line(s) {_lines(result.merged)}")
+    for line, contact_id in result.skipped:
+        typer.echo(f"  line {line}: skipped, contact {contact_id} already has this email")
+    for name, lines in result.unknown_groups.items():
+        typer.echo(f"  group {name!r} does not exist (line(s) {_lines(lines)}); --create-groups creates it")
     for rejection in result.rejected:
         typer.echo(f"  line {rejection.line}: {rejection.error}")
 
 
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in sorted(lines)[:20])
+    return shown + (f" and {len(lines) - 20} more" if len(lines) > 20 else "")
+
+
 @app.command("import")
 def import_contacts(
-    file: Path = typer.Argument(..., help="CSV file with a header row."),
+    file: Path | None = typer.Argument(None, help="CSV file with a header row."),
+    mapping: list[str] = typer.Option(
+        [],
+        "--map",
+        help='Read a column as a field, e.g. --map "Zip=postal_code"; "Notes=" ignores a column. Repeatable.',
+    ),
+    on_duplicate: DuplicatePolicy = typer.Option(
+        DuplicatePolicy.update,
+        help="A row whose email or external_id an existing contact has: update it, skip the row, or create "
+        "a new contact anyway. Rows of one file about one person are always merged.",
+    ),
+    create_groups: bool = typer.Option(
+        False, "--create-groups", help="Create the groups the file names that do not exist yet."
+    ),
+    template: bool = typer.Option(False, "--template", help="Print a header row that imports as is."),
     chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, min=1, help="Rows per transaction."),
     as_json: bool = JSON,
 ) -> None:
-    """Import contacts from CSV; bad rows are reported by line and the good ones still import."""
+    """Import contacts from any CSV: columns are matched by meaning ("First Name", "E-mail", "Zip", ...).
+
+    A row whose email (any of a contact's, any case) or external_id is known updates that contact, so
+    importing a file again never duplicates. Unknown columns are listed and left out; bad rows are
+    reported by line and the good ones still import.
+    """
+    if template:
+        typer.echo(template_header())
+        return
+    if file is None:
+        fail("give the CSV file to import (or --template for a header that imports as is)")
+    try:
+        column_map = parse_mapping(mapping)
+    except HeaderError as exc:
+        fail(f"--map: {exc}")
+    options = ImportOptions(column_map, on_duplicate, create_groups, chunk_size)
     database = migrated_database()
     with _progress_bar(sys.stdout.isatty() and not as_json) as progress:
         try:
-            result = import_csv(database.sessions, file, chunk_size=chunk_size, progress=progress)
+            result = import_csv(database.sessions, file, options=options, progress=progress)
         except ImportFileError as exc:
             fail(str(exc))
     if as_json:

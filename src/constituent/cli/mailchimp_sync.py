@@ -12,6 +12,7 @@ import typer
 from constituent.cli.context import migrated_database, reported_errors
 from constituent.cli.output import emit_json, fail
 from constituent.integrations.mailchimp import repository
+from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.integrations.mailchimp.sync.recorder import Progress
@@ -101,8 +102,8 @@ def _print_run(run: SyncRun) -> None:
     typer.echo(f"  requests: {run.requests_read} read, {run.requests_write} write")
     if run.message:
         typer.echo(f"  {run.message}")
-    for row in (run.cursor or {}).get("report", [])[:REPORT_LINES]:
-        changes = f" ({', '.join(row['changes'])})" if row["changes"] else ""
-        typer.echo(f"  {row['action']:<12} {row['email']}{changes} {row['message']}".rstrip())
+    for row in runs.report_of(run)[:REPORT_LINES]:
+        changes = f" ({', '.join(row.changes)})" if row.changes else ""
+        typer.echo(f"  {row.action:<12} {row.email}{changes} {row.message}".rstrip())
     if run.errors:
         typer.echo(f"  {run.errors} member(s) could not be written: GET /api/v1/sync-runs/{run.id}")

@@ -18,6 +18,16 @@ class Conflict(DomainError):
     """The request contradicts what is stored (a duplicate name, a second primary email, ...)."""
 
 
+class DuplicateEmail(Conflict):
+    """An address another contact already holds; ``contact_id`` names that contact so a person can open it."""
+
+    def __init__(self, address: str, contact_id: int, display_name: str) -> None:
+        super().__init__(f"{address} already belongs to {display_name} (contact {contact_id})")
+        self.address = address
+        self.contact_id = contact_id
+        self.display_name = display_name
+
+
 class InvalidInput(DomainError):
     """A value is wrong; ``field`` names it (dot path) so forms and the API can point at it."""
 

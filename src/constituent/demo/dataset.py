@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from constituent.crm.contacts.models import Contact
 from constituent.crm.contributions.models import Contribution
-from constituent.crm.imports.importer import ImportResult, import_csv
+from constituent.crm.imports.importer import ImportOptions, ImportResult, import_csv
 from constituent.crm.organization.schemas import OrganizationSettingsUpdate
 from constituent.crm.organization.service import update_settings
 from constituent.crm.searches.schemas import SavedSearchCreate
@@ -111,7 +111,9 @@ def load(
     """Import the contacts, then add gifts, saved searches and the organization's details."""
     csv_path = workdir / "demo-contacts.csv"
     write_csv(csv_path, contacts, seed)
-    result: ImportResult = import_csv(sessions, csv_path, actor="demo")
+    result: ImportResult = import_csv(
+        sessions, csv_path, actor="demo", options=ImportOptions(create_groups=True)
+    )
     with session_scope(sessions) as session:
         ids = list(session.scalars(select(Contact.id).order_by(Contact.id)))
         gifts = _gifts(ids, seed, today)
@@ -120,7 +122,7 @@ def load(
         for name, tree in SEARCHES:
             create_search(session, SavedSearchCreate(name=name, filter={"all": [tree]}))
         update_settings(session, _organization())
-    return DemoData(contacts=result.imported, contributions=len(gifts))
+    return DemoData(contacts=result.created, contributions=len(gifts))
 
 
 def _organization() -> OrganizationSettingsUpdate:

@@ -49,9 +49,14 @@ def queue_run(
     existing = None if dry_run else repository.active_run(session, integration_id)
     if existing is not None:
         return existing, False
-    request = {"confirm_removals": confirm_removals}
     run = repository.add_queued(
-        session, integration_id, mode=mode, trigger=trigger, dry_run=dry_run, request=request, now=now
+        session,
+        integration_id,
+        mode=mode,
+        trigger=trigger,
+        dry_run=dry_run,
+        confirm_removals=confirm_removals,
+        now=now,
     )
     return run, True
 

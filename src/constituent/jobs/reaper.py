@@ -50,7 +50,7 @@ def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
                     mode=run.mode,
                     trigger=run.trigger,
                     dry_run=run.dry_run,
-                    confirm_removals=bool((run.cursor or {}).get("confirm_removals")),
+                    confirm_removals=run.confirm_removals,
                     now=now,
                 )
         except IntegrityError:

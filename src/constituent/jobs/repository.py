@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.inbound.models import InboxStatus, WebhookEvent
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.outcome import run_outcome
 from constituent.jobs.models import NightlyRun
 
 ACTIVE = (RunStatus.queued, RunStatus.running)
@@ -35,7 +35,7 @@ def add_queued(
     mode: RunMode,
     trigger: RunTrigger,
     dry_run: bool,
-    request: dict[str, Any],
+    confirm_removals: bool,
     now: datetime,
 ) -> SyncRun:
     """A new queued run; ``heartbeat_at`` says when it was (last) handed to the queue."""
@@ -47,7 +47,7 @@ def add_queued(
         dry_run=dry_run,
         now=now,
         queued=True,
-        cursor=request,
+        confirm_removals=confirm_removals,
     )
 
 
@@ -108,9 +108,15 @@ def claim_night(session: Session, integration_id: int, night: date, now: datetim
     return claim
 
 
-def runs_by_status(session: Session) -> dict[str, int]:
-    query = select(SyncRun.status, func.count()).group_by(SyncRun.status)
-    return {str(status): int(count) for status, count in session.execute(query)}
+def runs_by_outcome(session: Session) -> dict[str, int]:
+    """Runs counted by ``sync.outcome.run_outcome``: a success with member errors is its own outcome."""
+    had_errors = case((SyncRun.errors > 0, 1), else_=0)
+    query = select(SyncRun.status, had_errors, func.count()).group_by(SyncRun.status, had_errors)
+    counts: dict[str, int] = {}
+    for status, errors, count in session.execute(query):
+        outcome = run_outcome(RunStatus(status), int(errors))
+        counts[outcome] = counts.get(outcome, 0) + int(count)
+    return counts
 
 
 def members_written(session: Session) -> int:

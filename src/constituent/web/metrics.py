@@ -37,7 +37,7 @@ def _allowed(request: Request, db: Database) -> bool:
 
 def _computed(db: Database) -> Iterable[Metric]:
     with db.sessions() as session:
-        by_status = repository.runs_by_status(session)
+        by_status = repository.runs_by_outcome(session)
         written = repository.members_written(session)
         depth = repository.inbox_depth(session)
     runs = CounterMetricFamily("constituent_sync_runs", "Finished sync runs by outcome.", labels=["outcome"])

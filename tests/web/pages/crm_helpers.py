@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.contacts.service import create_contact, get_contact
@@ -34,25 +36,31 @@ def a_group(db: TestDatabase, name: str = "Volunteers") -> int:
         return create_group(session, name, actor="test").id
 
 
+def a_stored_integration(session: Session, settings: Settings) -> MailchimpIntegration:
+    """An integration row as connecting stores it (no audience behind it: for pages that only read)."""
+    box = SecretBox.from_settings(settings)
+    integration = MailchimpIntegration(
+        name="Parks",
+        auth_kind=AuthKind.api_key,
+        secret_encrypted=box.encrypt("key-us1"),
+        dc="us1",
+        api_base=settings.mailchimp_api_base or "",
+        audience_id="a1b2c3",
+        audience_name="Parks newsletter",
+        webhook_secret_encrypted=box.encrypt("secret"),
+    )
+    session.add(integration)
+    session.flush()
+    return integration
+
+
 def an_audience_holding_as_unsubscribed(
     db: TestDatabase, settings: Settings, group_id: int, contact_id: int
 ) -> None:
     """An integration whose audience is fed by the group, and whose ledger says Mailchimp holds the
     contact's address as unsubscribed (what a sync records after a person unsubscribes)."""
-    box = SecretBox.from_settings(settings)
     with session_scope(db.sessions) as session:
-        integration = MailchimpIntegration(
-            name="Parks",
-            auth_kind=AuthKind.api_key,
-            secret_encrypted=box.encrypt("key-us1"),
-            dc="us1",
-            api_base=settings.mailchimp_api_base or "",
-            audience_id="a1b2c3",
-            audience_name="Parks newsletter",
-            webhook_secret_encrypted=box.encrypt("secret"),
-        )
-        session.add(integration)
-        session.flush()
+        integration = a_stored_integration(session, settings)
         session.add(
             MailchimpSource(
                 integration_id=integration.id,

@@ -34,6 +34,25 @@ def test_a_new_contact_is_added_with_the_form_and_opens_on_its_summary(
     assert "rosa@example.org" in page and "Montgomery, US" in page
 
 
+def test_a_new_contact_with_an_email_someone_holds_warns_and_links_to_them(
+    admin: Browser, db: TestDatabase
+) -> None:
+    """Issue 15: "New contact" did not warn about an existing person with the same address."""
+    rosa = {"kind": "individual", "first_name": "Rosa", "email": "rosa@example.org", "is_active": "on"}
+    admin.get("/contacts/new")
+    first = admin.submit("/contacts", rosa)
+    rosa_url = first.headers["location"]
+
+    admin.get("/contacts/new")
+    warned = admin.submit("/contacts", {**rosa, "first_name": "R", "email": "ROSA@example.org"})
+    added = admin.submit("/contacts", {**rosa, "first_name": "R", "allow_duplicate": "on"})
+
+    assert warned.status_code == 409
+    assert f'<a href="{rosa_url}">Open Rosa</a> instead' in warned.text
+    assert "ROSA@example.org is already the email of" in warned.text
+    assert added.status_code == 303
+
+
 def test_the_new_contact_form_names_the_field_that_is_wrong(admin: Browser, db: TestDatabase) -> None:
     admin.get("/contacts/new")
     response = admin.submit("/contacts", {"kind": "organization", "first_name": "Rosa"})
@@ -96,7 +115,7 @@ def test_a_contribution_without_a_positive_amount_is_refused_at_the_field(
         f"/contacts/{contact_id}/contributions", {"amount": "-3", "received_on": "2026-03-01"}
     )
     assert response.status_code == 400
-    assert 'id="f-amount-error"' in response.text and "greater than 0" in response.text
+    assert 'id="f-amount-error"' in response.text and "must be more than 0" in response.text
 
 
 def test_the_activities_tab_lists_what_happened_newest_first(admin: Browser, db: TestDatabase) -> None:

@@ -50,7 +50,7 @@ def test_force_sync_runs_the_sync_and_says_what_it_did(
 
     assert response.status_code == 303
     page = admin.get(page_url).text
-    assert "Force Sync finished: incremental (ui): 2 created" in page
+    assert "Force Sync finished: changes since the last sync, started in the app: 2 added" in page
     assert _members(account) == {"ann@example.org", "bo@example.org"}
 
 
@@ -62,7 +62,7 @@ def test_resync_reads_the_audience_back_and_changes_nothing_already_in_step(
     admin.submit(f"{page_url}/sync", {"mode": "full"})
 
     page = admin.get(page_url).text
-    assert "Resync finished: full (ui): 0 created, 0 updated, 0 archived" in page
+    assert "Resync finished: full resync, started in the app: 0 added, 0 updated, 0 archived" in page
     assert page.count("<td>succeeded</td>") == 2
 
 

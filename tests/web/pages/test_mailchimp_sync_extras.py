@@ -145,7 +145,8 @@ def test_a_running_sync_shows_its_phase_counters_and_a_progress_bar_and_is_polle
             run.id,
             phase="members",
             created=120,
-            cursor={"phase": "members", "done": 150, "total": 600},
+            progress_done=150,
+            progress_total=600,
         )
 
     page = admin.get(page_url).text

@@ -39,7 +39,8 @@ def _run(
         errors=errors,
         started_at=STARTED,
         created_at=STARTED,
-        cursor=fields.pop("cursor", {}),
+        progress_done=fields.pop("progress_done", 0),
+        progress_total=fields.pop("progress_total", None),
         **counters,
     )
 
@@ -79,9 +80,9 @@ def test_there_is_no_chart_without_a_run_that_could_write() -> None:
 
 def test_a_queued_run_has_progress_without_a_total_and_a_finished_one_has_none() -> None:
     queued = progress_of(_run(1, status=RunStatus.queued, phase=""))
-    running = progress_of(_run(2, status=RunStatus.running, phase="refresh", cursor={}))
+    running = progress_of(_run(2, status=RunStatus.running, phase="refresh"))
     applying = progress_of(
-        _run(3, status=RunStatus.running, phase="members", cursor={"done": 999, "total": 1000}, created=7)
+        _run(3, status=RunStatus.running, phase="members", progress_done=999, progress_total=1000, created=7)
     )
 
     assert queued is not None and (queued.status, queued.phase, queued.percent) == (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from constituent.crm.contacts import finding
 from constituent.crm.contacts.models import Contact, Email
 
 
@@ -25,16 +28,8 @@ def _filtered(query: Select[tuple[Contact]], email: str | None, search: str | No
     if email:
         has_email = select(Email.id).where(Email.contact_id == Contact.id, Email.address_normalized == email)
         query = query.where(has_email.exists())
-    if search:
-        pattern = f"%{search.lower()}%"
-        name_matches = [
-            func.lower(column).like(pattern)
-            for column in (Contact.first_name, Contact.last_name, Contact.organization_name)
-        ]
-        email_matches = select(Email.id).where(
-            Email.contact_id == Contact.id, Email.address_normalized.like(pattern)
-        )
-        query = query.where(or_(*name_matches, email_matches.exists()))
+    if search and search.strip():
+        query = query.where(finding.matches(finding.Query.parse(search)))
     return query
 
 
@@ -44,7 +39,11 @@ def page(
     """One page ordered by id, and how many contacts match in all (for pagination)."""
     base = _filtered(select(Contact), email, search)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    query = base.order_by(Contact.id).limit(limit).offset(offset).options(selectinload(Contact.emails))
+    order: list[ColumnElement[Any]] = [Contact.id.expression]
+    if search and search.strip():  # exact matches first, then by name
+        exact = finding.exactness(finding.Query.parse(search))
+        order = [exact, Contact.last_name.expression, Contact.first_name.expression, *order]
+    query = base.order_by(*order).limit(limit).offset(offset).options(selectinload(Contact.emails))
     return list(session.scalars(query)), total
 
 
@@ -53,6 +52,18 @@ def other_emails_by_id(session: Session, contact_id: int, excluding_email_id: in
         select(Email).where(Email.contact_id == contact_id, Email.id != excluding_email_id).order_by(Email.id)
     )
     return list(session.scalars(query))
+
+
+def holder_of_email(session: Session, normalized: str, except_contact_id: int | None) -> Contact | None:
+    """The lowest-id contact other than ``except_contact_id`` holding this (lower-cased) address."""
+    query = (
+        select(Contact)
+        .join(Email, Email.contact_id == Contact.id)
+        .where(Email.address_normalized == normalized)
+    )
+    if except_contact_id is not None:
+        query = query.where(Contact.id != except_contact_id)
+    return session.scalars(query.order_by(Contact.id).limit(1)).first()
 
 
 def email_on_contact(session: Session, contact_id: int, normalized: str) -> Email | None:

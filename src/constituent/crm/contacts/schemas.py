@@ -42,6 +42,8 @@ class _ContactFields(BaseModel):
 class ContactCreate(_ContactFields):
     kind: ContactKind = ContactKind.individual
     emails: list[EmailIn] = Field(default_factory=list)
+    # Creating a contact with an email another contact holds is refused (409 naming it) unless set.
+    allow_duplicate: bool = False
 
 
 class ContactUpdate(BaseModel):

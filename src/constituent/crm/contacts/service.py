@@ -13,7 +13,7 @@ from constituent.crm.contacts import repository
 from constituent.crm.contacts.emails import InvalidEmail, NormalisedEmail, normalise_email
 from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
 from constituent.crm.contacts.schemas import ContactCreate, ContactUpdate, EmailIn
-from constituent.crm.errors import Conflict, InvalidInput, NotFound
+from constituent.crm.errors import Conflict, DuplicateEmail, InvalidInput, NotFound
 
 
 def identity_problem(
@@ -70,9 +70,23 @@ def _clean_external_id(session: Session, external_id: str | None, contact_id: in
     return external_id
 
 
-def create_contact(session: Session, data: ContactCreate, actor: str) -> Contact:
+def refuse_held_emails(session: Session, emails: list[Email], contact_id: int | None = None) -> None:
+    """DuplicateEmail when another contact already holds one of ``emails`` (compared lower-cased)."""
+    for email in emails:
+        holder = repository.holder_of_email(session, email.address_normalized, contact_id)
+        if holder is not None:
+            raise DuplicateEmail(email.address, holder.id, holder.display_name)
+
+
+def create_contact(
+    session: Session, data: ContactCreate, actor: str, *, refuse_duplicates: bool = False
+) -> Contact:
+    """A new contact; with ``refuse_duplicates`` (people's boundaries), an email another contact holds
+    is refused unless ``data.allow_duplicate`` (imports and Mailchimp sign-ups match contacts themselves)."""
     emails = _new_emails(data.emails)
-    fields = data.model_dump(exclude={"emails"})
+    if refuse_duplicates and not data.allow_duplicate:
+        refuse_held_emails(session, emails)
+    fields = data.model_dump(exclude={"emails", "allow_duplicate"})
     fields["external_id"] = _clean_external_id(session, data.external_id, None)
     problem = identity_problem(
         data.kind, data.first_name, data.last_name, data.organization_name, bool(emails)

@@ -40,6 +40,12 @@ class CsvImport(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     # [{"line": 3, "error": "..."}], written once at the end.
     rejected: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    merged: Mapped[int] = mapped_column(Integer, default=0)  # rows folded into an earlier row of the file
+    # [{"line": 4, "contact_id": 12}]: rows about a contact already here, left alone (the user chose skip).
+    skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # [{"name": "Donrs", "lines": [2, 3]}]: groups the file names that do not exist (not created).
+    unknown_groups: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    ignored_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from constituent.crm.csv_imports import service
-from constituent.crm.imports.importer import import_csv
+from constituent.crm.imports.importer import ImportOptions, import_csv
 from constituent.crm.imports.source import ImportFileError
 from constituent.kit.db import session_scope
 from constituent.kit.logging import get_logger
@@ -20,7 +20,9 @@ from constituent.kit.runtime import Database
 log = get_logger(__name__)
 
 
-def run_import(database: Database, import_id: int, path: Path, actor: str) -> None:
+def run_import(
+    database: Database, import_id: int, path: Path, actor: str, options: ImportOptions = ImportOptions()
+) -> None:
     """The whole import, start to finish; never raises (the outcome is in the csv_imports row)."""
 
     def progress(read: int, expected: int) -> None:
@@ -28,7 +30,7 @@ def run_import(database: Database, import_id: int, path: Path, actor: str) -> No
             service.record_progress(session, import_id, read, expected)
 
     try:
-        result = import_csv(database.sessions, path, actor=actor, progress=progress)
+        result = import_csv(database.sessions, path, actor=actor, options=options, progress=progress)
     except ImportFileError as exc:
         _fail(database, import_id, str(exc).replace(str(path), "The file"))
     except Exception as exc:
@@ -49,10 +51,12 @@ def _fail(database: Database, import_id: int, message: str) -> None:
         service.record_failure(session, import_id, message)
 
 
-def start_in_background(database: Database, import_id: int, path: Path, actor: str) -> threading.Thread:
+def start_in_background(
+    database: Database, import_id: int, path: Path, actor: str, options: ImportOptions
+) -> threading.Thread:
     thread = threading.Thread(
         target=run_import,
-        args=(database, import_id, path, actor),
+        args=(database, import_id, path, actor, options),
         name=f"csv-import-{import_id}",
         daemon=True,
     )

@@ -19,7 +19,15 @@ def start_import(session: Session, filename: str, user_id: int | None) -> CsvImp
     name = filename.strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:FILENAME_MAX]
     if not name:
         raise InvalidInput("file", "choose a CSV file to import")
-    row = CsvImport(filename=name, status=ImportStatus.queued, user_id=user_id, rejected=[])
+    row = CsvImport(
+        filename=name,
+        status=ImportStatus.queued,
+        user_id=user_id,
+        rejected=[],
+        skipped=[],
+        unknown_groups=[],
+        ignored_columns=[],
+    )
     return repository.add(session, row)
 
 
@@ -43,9 +51,13 @@ def record_progress(session: Session, import_id: int, read: int, expected: int) 
 def record_result(session: Session, import_id: int, result: ImportResult) -> None:
     row = get_import(session, import_id)
     row.status = ImportStatus.succeeded
-    row.imported, row.updated = result.imported, result.updated
-    row.rows_read = max(row.rows_read, result.imported + result.updated + len(result.rejected))
-    row.rejected = result.as_dict()["rejected"]
+    row.imported, row.updated = result.created, result.updated
+    lines = result.created + result.updated + len(result.merged) + len(result.skipped) + len(result.rejected)
+    row.rows_read = max(row.rows_read, lines)
+    report = result.as_dict()
+    row.rejected, row.skipped, row.merged = report["rejected"], report["skipped"], len(result.merged)
+    row.unknown_groups = [{"name": name, "lines": lines} for name, lines in result.unknown_groups.items()]
+    row.ignored_columns = result.ignored_columns
     row.finished_at = utcnow()
     session.flush()
 

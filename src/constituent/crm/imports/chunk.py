@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,61 +16,109 @@ from constituent.crm.contacts.models import Contact, Email, EmailStatus
 from constituent.crm.groups import repository as groups
 from constituent.crm.groups.models import MembershipMethod, MembershipStatus
 from constituent.crm.imports import repository
+from constituent.crm.imports.matching import DuplicatePolicy, FileMemory, Matches, Via, resolve
 from constituent.crm.imports.rows import ImportRow
 from constituent.kit.clock import utcnow
 
 SOURCE = "import"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChunkOutcome:
-    imported: int
-    updated: int
+    created: int = 0
+    updated: int = 0
+    matches: Matches = field(default_factory=Matches)
+    unknown_groups: dict[str, list[int]] = field(default_factory=dict)  # name -> lines naming it
 
 
-def write_chunk(session: Session, rows: Sequence[ImportRow], actor: str) -> ChunkOutcome:
+@dataclass(frozen=True, slots=True)
+class ChunkRules:
+    policy: DuplicatePolicy = DuplicatePolicy.update
+    create_groups: bool = False
+
+
+def write_chunk(
+    session: Session,
+    rows: Sequence[ImportRow],
+    actor: str,
+    memory: FileMemory,
+    rules: ChunkRules = ChunkRules(),
+) -> ChunkOutcome:
     now = utcnow()
-    group_ids = _group_ids(session, {name for row in rows for name in row.groups}, now, actor)
-    known = repository.contacts_by_external_id(session, [r.external_id for r in rows if r.external_id])
-    updates = [(row, known[row.external_id]) for row in rows if row.external_id in known]
-    creates = [row for row in rows if row.external_id not in known]
+    matches = resolve(session, rows, memory, rules.policy)
+    outcome = ChunkOutcome(matches=matches)
+    written = [r.row for r in matches.resolved]
+    group_ids = _group_ids(session, written, now, actor, rules.create_groups, outcome.unknown_groups)
+    updates = [(r.row, r.contact, r.via) for r in matches.resolved if r.contact is not None]
+    creates = [r.row for r in matches.resolved if r.contact is None]
     created_ids = _create_contacts(session, creates, now, actor)
     _update_contacts(session, updates, actor)
+    for row, contact_id in zip(creates, created_ids, strict=True):
+        memory.remember(row, contact_id)
+    for row, contact, _ in updates:
+        memory.remember(row, contact.id)
     # A new contact's memberships are part of its "created" entry (and keep method "import" and
     # added_at themselves); only groups added to contacts that already existed get entries of their own.
     new_pairs = [
         (group_ids[name], contact_id)
         for row, contact_id in zip(creates, created_ids, strict=True)
         for name in row.groups
+        if name in group_ids
     ]
     _add_memberships(session, new_pairs, now)
-    joined = [(group_ids[name], contact.id) for row, contact in updates for name in row.groups]
-    current = groups.current_pairs(session, [contact.id for _, contact in updates]) if updates else set()
-    added = _add_memberships(session, [pair for pair in joined if pair not in current], now)
+    joined = {
+        (group_ids[name], contact.id)
+        for row, contact, _ in updates
+        for name in row.groups
+        if name in group_ids
+    }
+    current = groups.current_pairs(session, [contact.id for _, contact, _ in updates]) if updates else set()
+    added = _add_memberships(session, sorted(joined - current), now)
     _log(
         session,
         (Change(cid, "membership", mid, "status", None, MembershipStatus.added) for mid, cid in added),
         actor,
     )
-    return ChunkOutcome(imported=len(creates), updated=len(updates))
+    outcome.created = len(creates)
+    outcome.updated = sum(via is not Via.file for _, _, via in updates)  # folded lines count as merged
+    return outcome
 
 
-def _group_ids(session: Session, names: set[str], now: datetime, actor: str) -> dict[str, int]:
-    ids = groups.ids_by_name(session, names) if names else {}
-    missing = sorted(names - ids.keys())
-    created = groups.insert_groups(session, missing, now)
-    _log(
-        session,
-        (Change(None, "group", gid, changelog.CREATED, None, name) for name, gid in created.items()),
-        actor,
-    )
-    return ids | created
+def _group_ids(
+    session: Session,
+    rows: Sequence[ImportRow],
+    now: datetime,
+    actor: str,
+    create: bool,
+    unknown: dict[str, list[int]],
+) -> dict[str, int]:
+    """Each group name the rows give -> its group (matched ignoring case); unknown ones only if allowed."""
+    spelt: dict[str, str] = {}  # lower name -> the first spelling in the file
+    for row in rows:
+        for name in row.groups:
+            spelt.setdefault(name.lower(), name)
+    known = repository.groups_by_lower_name(session, spelt.values())
+    missing = [spelling for lower, spelling in spelt.items() if lower not in known]
+    if create:
+        created = groups.insert_groups(session, missing, now)
+        known |= {name.lower(): (gid, name) for name, gid in created.items()}
+        _log(
+            session,
+            (Change(None, "group", gid, changelog.CREATED, None, name) for name, gid in created.items()),
+            actor,
+        )
+    else:
+        for row in rows:
+            for name in row.groups:
+                if name.lower() not in known:
+                    unknown.setdefault(spelt[name.lower()], []).append(row.line)
+    return {name: known[name.lower()][0] for row in rows for name in row.groups if name.lower() in known}
 
 
 def _display_name(row: ImportRow) -> str:
-    fields = row.fields
-    full = f"{fields['first_name']} {fields['last_name']}".strip()
-    return full or fields["organization_name"] or (row.emails[0].address if row.emails else "")
+    fields = row.given
+    full = f"{fields.get('first_name', '')} {fields.get('last_name', '')}".strip()
+    return full or fields.get("organization_name", "") or (row.emails[0].address if row.emails else "")
 
 
 def _email_row(contact_id: int, email: NormalisedEmail, is_primary: bool, now: datetime) -> dict[str, Any]:
@@ -91,7 +139,7 @@ def _create_contacts(session: Session, rows: Sequence[ImportRow], now: datetime,
     contacts = [
         {
             "id": cid,
-            **row.fields,
+            **row.new_contact_fields(),
             "external_id": row.external_id,
             "source": SOURCE,
             "created_at": now,
@@ -114,15 +162,25 @@ def _create_contacts(session: Session, rows: Sequence[ImportRow], now: datetime,
     return ids
 
 
-def _update_contacts(session: Session, updates: Sequence[tuple[ImportRow, Contact]], actor: str) -> None:
-    for row, contact in updates:
+def _update_contacts(
+    session: Session, updates: Sequence[tuple[ImportRow, Contact, Via | None]], actor: str
+) -> None:
+    for row, contact, via in updates:
+        values = dict(row.given)
+        if row.external_id and not contact.external_id:
+            values["external_id"] = row.external_id
         changelog.apply_and_record(
-            session, contact, row.fields, contact_id=contact.id, entity="contact", actor=actor
+            session, contact, values, contact_id=contact.id, entity="contact", actor=actor
         )
-        _demote_replaced_primary(session, row, contact, actor)
+        if via is Via.external_id:  # the file is the record of this person: its first email leads
+            _demote_replaced_primary(session, row, contact, actor)
     # Demotions reach the database before any promotion: the one-primary index never sees two.
     session.flush()
-    added = [email for row, contact in updates for email in _merge_emails(session, row, contact, actor)]
+    added = [
+        email
+        for row, contact, via in updates
+        for email in _merge_emails(session, row, contact, actor, lead=via is Via.external_id)
+    ]
     session.flush()
     _log(session, (Change(e.contact_id, "email", e.id, "address", None, e.address) for e in added), actor)
 
@@ -136,22 +194,26 @@ def _demote_replaced_primary(session: Session, row: ImportRow, contact: Contact,
         )
 
 
-def _merge_emails(session: Session, row: ImportRow, contact: Contact, actor: str) -> Iterable[Email]:
-    """Make the row's first email primary and add the ones the contact lacks; never drops an email."""
+def _merge_emails(
+    session: Session, row: ImportRow, contact: Contact, actor: str, *, lead: bool
+) -> Iterable[Email]:
+    """Add the emails the contact lacks; never drops one. With ``lead`` the row's first becomes primary."""
     stored = {email.address_normalized: email for email in contact.emails}
+    has_primary = contact.primary_email is not None and not lead
     added = []
     for index, email in enumerate(row.emails):
         existing = stored.get(email.normalized)
+        primary = index == 0 and not has_primary
         if existing is None:
             new = Email(
                 address=email.address,
                 address_normalized=email.normalized,
                 domain=email.domain,
-                is_primary=index == 0,
+                is_primary=primary,
             )
             contact.emails.append(new)
             added.append(new)
-        elif index == 0 and not existing.is_primary:
+        elif primary and not existing.is_primary:
             existing.is_primary = True
             changelog.record_change(
                 session, Change(contact.id, "email", existing.id, "is_primary", False, True), actor

@@ -1,30 +1,43 @@
-"""Streaming, chunked CSV import of contacts.
+"""CSV import: stream the file, check each row, write chunk by chunk; bad rows are reported, not fatal.
 
-Each chunk commits on its own (this function is a boundary, like a job): a crash mid-file leaves
-whole chunks imported and the rest untouched, and running the file again updates the rows that carry
-an ``external_id`` instead of duplicating them. A wrong header or an unreadable file writes nothing.
+Columns are matched by meaning (``headers.py``); each row becomes a new contact or updates the
+contact it is about (``matching.py``), so importing a file again, after a crash or not, with or
+without external ids, never makes duplicates. A file no column of which holds a name or an email,
+an unreadable file or a wrong mapping writes nothing.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from constituent.crm.imports.chunk import write_chunk
-from constituent.crm.imports.columns import HeaderError, check_header
+from constituent.crm.imports.chunk import ChunkOutcome, ChunkRules, write_chunk
+from constituent.crm.imports.columns import HeaderError
+from constituent.crm.imports.headers import ColumnMap, match_columns
+from constituent.crm.imports.matching import DuplicatePolicy, FileMemory
 from constituent.crm.imports.rows import ImportRow, RowError, parse_row
 from constituent.crm.imports.source import CsvReader, ImportFileError, count_lines, records
 from constituent.kit.db import session_scope
+
+__all__ = ["DuplicatePolicy", "ImportOptions", "ImportResult", "Rejection", "import_csv"]
 
 DEFAULT_CHUNK_SIZE = 5000
 
 # Called after each chunk with (records read so far, records expected); the CLI draws a bar from it.
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    column_map: Mapping[str, str] = field(default_factory=dict)  # file column -> field ("" ignores it)
+    on_duplicate: DuplicatePolicy = DuplicatePolicy.update
+    create_groups: bool = False
+    chunk_size: int = DEFAULT_CHUNK_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +48,37 @@ class Rejection:
 
 @dataclass(slots=True)
 class ImportResult:
-    imported: int = 0
+    created: int = 0
     updated: int = 0
+    merged: list[int] = field(default_factory=list)  # lines folded into an earlier row of the file
+    skipped: list[tuple[int, int]] = field(default_factory=list)  # (line, the existing contact's id)
     rejected: list[Rejection] = field(default_factory=list)
+    unknown_groups: dict[str, list[int]] = field(default_factory=dict)  # not created: name -> lines
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def add(self, outcome: ChunkOutcome) -> None:
+        self.created += outcome.created
+        self.updated += outcome.updated
+        self.merged += outcome.matches.merged
+        self.skipped += outcome.matches.skipped
+        self.rejected += [Rejection(line, error) for line, error in outcome.matches.rejected]
+        for name, lines in outcome.unknown_groups.items():
+            self.unknown_groups.setdefault(name, []).extend(lines)
 
     def as_dict(self) -> dict[str, Any]:
-        rejected = [{"line": r.line, "error": r.error} for r in self.rejected]
-        return {"imported": self.imported, "updated": self.updated, "rejected": rejected}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "merged": sorted(self.merged),
+            "skipped": [{"line": line, "contact_id": cid} for line, cid in self.skipped],
+            "rejected": [{"line": r.line, "error": r.error} for r in sorted(self.rejected, key=_line)],
+            "unknown_groups": self.unknown_groups,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+def _line(rejection: Rejection) -> int:
+    return rejection.line
 
 
 def import_csv(
@@ -49,27 +86,29 @@ def import_csv(
     path: Path,
     *,
     actor: str = "import",
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
 ) -> ImportResult:
     expected = max(count_lines(path) - 1, 0)
     result = ImportResult()
+    memory = FileMemory()
+    rules = ChunkRules(options.on_duplicate, options.create_groups)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        header = _header(reader, path)
-        for chunk, read in _chunks(reader, header, result.rejected, chunk_size):
+        columns = _header(reader, path, options.column_map)
+        result.ignored_columns = columns.ignored
+        for chunk, read in _chunks(reader, columns, result.rejected, options.chunk_size):
             with session_scope(sessions) as session:
-                outcome = write_chunk(session, chunk, actor)
-            result.imported += outcome.imported
-            result.updated += outcome.updated
+                result.add(write_chunk(session, chunk, actor, memory, rules))
             if progress:
                 progress(read, expected)
+    result.rejected.sort(key=_line)
     return result
 
 
-def _header(reader: CsvReader, path: Path) -> list[str]:
+def _header(reader: CsvReader, path: Path, mapping: Mapping[str, str]) -> ColumnMap:
     try:
-        return check_header(next(reader))
+        return match_columns(next(reader), mapping)
     except StopIteration:
         raise ImportFileError(f"{path}: the file is empty; expected a header row") from None
     except (HeaderError, csv.Error) as exc:
@@ -77,35 +116,22 @@ def _header(reader: CsvReader, path: Path) -> list[str]:
 
 
 def _chunks(
-    reader: CsvReader, header: list[str], rejected: list[Rejection], size: int
+    reader: CsvReader, columns: ColumnMap, rejected: list[Rejection], size: int
 ) -> Iterator[tuple[list[ImportRow], int]]:
     """Checked rows, ``size`` at a time, with the count of records read; bad rows go to ``rejected``."""
-    first_line_of: dict[str, int] = {}
     chunk: list[ImportRow] = []
     read = 0
     for line, values in records(reader):
         read += 1
         try:
-            row = _checked(header, values, line, first_line_of)
+            if isinstance(values, csv.Error):
+                raise RowError(f"cannot be read as CSV: {values}")
+            chunk.append(parse_row(columns, values, line))
         except RowError as exc:
             rejected.append(Rejection(line, str(exc)))
             continue
-        chunk.append(row)
         if len(chunk) >= size:
             yield chunk, read
             chunk = []
     if chunk or read:
         yield chunk, read
-
-
-def _checked(
-    header: list[str], values: list[str] | csv.Error, line: int, first_line_of: dict[str, int]
-) -> ImportRow:
-    if isinstance(values, csv.Error):
-        raise RowError(f"cannot be read as CSV: {values}")
-    row = parse_row(header, values, line)
-    if row.external_id:
-        earlier = first_line_of.setdefault(row.external_id, line)
-        if earlier != line:
-            raise RowError(f"external_id {row.external_id!r} was already used on line {earlier}")
-    return row

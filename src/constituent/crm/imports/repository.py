@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, func, select, text, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from constituent.crm.contacts.models import Contact, Email
@@ -88,11 +88,56 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
-def contacts_by_external_id(session: Session, external_ids: Sequence[str]) -> dict[str, Contact]:
+def contact_ids_by_external_id(session: Session, external_ids: Sequence[str]) -> dict[str, int]:
     if not external_ids:
         return {}
-    query = select(Contact).where(Contact.external_id.in_(external_ids)).options(selectinload(Contact.emails))
-    return {contact.external_id or "": contact for contact in session.scalars(query)}
+    query = select(Contact.external_id, Contact.id).where(Contact.external_id.in_(external_ids))
+    return {external_id or "": contact_id for external_id, contact_id in session.execute(query)}
+
+
+def contact_ids_by_email(session: Session, normalized: Sequence[str]) -> dict[str, set[int]]:
+    """Every contact holding each address (primary or not): an address may be shared."""
+    found: dict[str, set[int]] = {}
+    if not normalized:
+        return found
+    query = select(Email.address_normalized, Email.contact_id).where(
+        Email.address_normalized.in_(set(normalized))
+    )
+    for address, contact_id in session.execute(query):
+        found.setdefault(address, set()).add(contact_id)
+    return found
+
+
+def contact_ids_by_name_and_postal_code(
+    session: Session, names: Collection[tuple[str, str]]
+) -> dict[str, set[int]]:
+    """Contacts by "n:first|last|postal code" (lower-cased), for rows with no email or external id."""
+    found: dict[str, set[int]] = {}
+    if not names:
+        return found
+    query = select(Contact.id, Contact.first_name, Contact.last_name, Contact.postal_code).where(
+        tuple_(Contact.first_name, Contact.last_name).in_(list(names))
+    )
+    for contact_id, first, last, postal_code in session.execute(query):
+        key = "n:" + "|".join(part.lower() for part in (first, last, postal_code))
+        found.setdefault(key, set()).add(contact_id)
+    return found
+
+
+def contacts_with_emails(session: Session, ids: Collection[int]) -> dict[int, Contact]:
+    if not ids:
+        return {}
+    query = select(Contact).where(Contact.id.in_(list(ids))).options(selectinload(Contact.emails))
+    return {contact.id: contact for contact in session.scalars(query)}
+
+
+def groups_by_lower_name(session: Session, names: Collection[str]) -> dict[str, tuple[int, str]]:
+    """Existing groups whose name equals one of ``names`` ignoring case: lower name -> (id, name)."""
+    if not names:
+        return {}
+    lowered = {name.lower() for name in names}
+    query = select(Group.id, Group.name).where(func.lower(Group.name).in_(lowered))
+    return {name.lower(): (group_id, name) for group_id, name in session.execute(query)}
 
 
 def contact_batches(session: Session, size: int) -> Iterator[list[Contact]]:

@@ -77,7 +77,7 @@ def list_contacts(
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ContactDetail)
 def create_contact(data: ContactCreate, session: SessionDep, principal: PrincipalDep) -> ContactDetail:
-    contact = service.create_contact(session, data, principal.actor)
+    contact = service.create_contact(session, data, principal.actor, refuse_duplicates=True)
     return contact_detail(session, contact.id)
 
 

@@ -10,7 +10,7 @@ import re
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from constituent.crm.errors import Conflict, DomainError, InvalidInput, NotFound
+from constituent.crm.errors import Conflict, DomainError, DuplicateEmail, InvalidInput, NotFound
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -39,6 +39,9 @@ def _status_code(error: Exception) -> int:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidInput):
         return _invalid_input(exc)
+    if isinstance(exc, DuplicateEmail):  # the client can open the other contact instead
+        content = {"detail": str(exc), "contact_id": exc.contact_id}
+        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content=content)
     return JSONResponse(status_code=_status_code(exc), content={"detail": str(exc)})
 
 

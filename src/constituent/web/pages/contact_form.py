@@ -29,7 +29,7 @@ FLAGS = (
     ("do_not_email", "Do not email"),
 )
 TEXT_NAMES = tuple(f.name for f in (*IDENTITY, *ADDRESS))
-ALL_NAMES = ("kind", EMAIL.name, *TEXT_NAMES, *(name for name, _ in FLAGS))
+ALL_NAMES = ("kind", EMAIL.name, *TEXT_NAMES, *(name for name, _ in FLAGS), "allow_duplicate")
 KINDS = tuple(kind.value for kind in ContactKind)
 
 
@@ -45,6 +45,7 @@ def new_contact(form: FormState) -> ContactCreate:
     data = _fields(form)
     address = form.value(EMAIL.name)
     data["emails"] = [EmailIn(address=address, is_primary=True)] if address else []
+    data["allow_duplicate"] = form.checked("allow_duplicate")
     try:
         return ContactCreate.model_validate(data)
     except ValidationError as exc:

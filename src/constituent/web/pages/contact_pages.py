@@ -15,7 +15,7 @@ from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
-from constituent.crm.errors import InvalidInput
+from constituent.crm.errors import DuplicateEmail, InvalidInput
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
@@ -52,8 +52,14 @@ def render_tab(
     return render(request, f"crm/contact/{tab}.html", full, status_code=status_code, user=user)
 
 
-def _form_page(request: Request, user: PageUser, form: FormState, status_code: int = 200) -> HTMLResponse:
-    context = {"nav": "contacts", "form": form, **_form_specs()}
+def _form_page(
+    request: Request,
+    user: PageUser,
+    form: FormState,
+    status_code: int = 200,
+    duplicate: DuplicateEmail | None = None,
+) -> HTMLResponse:
+    context = {"nav": "contacts", "form": form, "duplicate": duplicate, **_form_specs()}
     return render(request, "crm/contact_new.html", context, status_code=status_code, user=user)
 
 
@@ -77,7 +83,10 @@ def new_contact_form(request: Request, user: UserDep) -> HTMLResponse:
 async def create_contact(request: Request, user: UserDep, session: SessionDep) -> Response:
     form = await read_form(request, contact_form.ALL_NAMES)
     try:
-        contact = service.create_contact(session, contact_form.new_contact(form), user.actor)
+        data = contact_form.new_contact(form)
+        contact = service.create_contact(session, data, user.actor, refuse_duplicates=True)
+    except DuplicateEmail as exc:
+        return _form_page(request, user, form, 409, duplicate=exc)
     except FormInvalid as exc:
         form.errors = exc.errors
         return _form_page(request, user, form, 400)

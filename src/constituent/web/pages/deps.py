@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 
 from constituent.auth import repository as users
 from constituent.auth.models import Role
+from constituent.crm.organization import repository as organization
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.csrf import check_csrf
 from constituent.web.deps import database
+from constituent.web.pages.local_time import zone_of
 from constituent.web.sessions import log_out, logged_in_user_id
 
 
@@ -55,10 +58,18 @@ def current_user(request: Request) -> PageUser:
     with session_scope(database(request).sessions) as session:
         user = users.get_user(session, user_id)
         found = PageUser(user.id, user.email, user.role) if user and user.is_active else None
+        org = organization.get(session)
+        # Pages show times in the organization's zone: read here, in the one query a page makes anyway.
+        request.state.zone_name = org.timezone if org is not None else None
     if found is None:
         log_out(request)
         raise LoginRequired()
     return found
+
+
+def page_zone(request: Request) -> ZoneInfo:
+    """The organization's time zone for this request (UTC before anyone logged in, or none was chosen)."""
+    return zone_of(getattr(request.state, "zone_name", None))
 
 
 UserDep = Annotated[PageUser, Depends(current_user)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from fastapi import Request
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from constituent.crm.errors import InvalidInput
 
@@ -38,12 +39,56 @@ async def read_form(request: Request, names: Iterable[str]) -> FormState:
     return FormState(values={name: str(form.get(name, "")).strip() for name in names})
 
 
-def validation_errors(exc: ValidationError) -> dict[str, str]:
-    """pydantic's errors by top-level field, worded for people ("Value error, x" reads as "x")."""
+# pydantic's wording ("String should match pattern '^[A-Z]{3}$'", "Input should be a valid decimal") is
+# for programmers; a page says what to type instead. Keyed by pydantic's error type.
+_PLAIN = {
+    "missing": "fill this in",
+    "string_too_short": "fill this in",
+    "string_too_long": "is too long: at most {max_length} characters",
+    "string_pattern_mismatch": "is not in the expected form",
+    "decimal_parsing": "must be a number, like 1500 or 1500.50",
+    "decimal_type": "must be a number, like 1500 or 1500.50",
+    "decimal_max_digits": "is too large",
+    "decimal_max_places": "can have at most {decimal_places} digits after the decimal point",
+    "float_parsing": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be {le} or less",
+    "date_parsing": "must be a date, like 2026-03-31",
+    "date_from_datetime_parsing": "must be a date, like 2026-03-31",
+    "datetime_parsing": "must be a date and time, like 2026-03-31 14:30",
+    "datetime_from_date_parsing": "must be a date and time, like 2026-03-31 14:30",
+    "bool_parsing": "must be yes or no",
+    "enum": "choose one of the options",
+    "literal_error": "choose one of the options",
+    "extra_forbidden": "is not a field of this form",
+}
+
+
+def plain_message(error: ErrorDetails) -> str:
+    """One pydantic error in words a staffer reads: our own validators' sentences as they are, pydantic's
+    built-in ones replaced by what to type instead."""
+    if error["type"] == "value_error":
+        return error["msg"].removeprefix("Value error, ")
+    template = _PLAIN.get(error["type"])
+    if template is None:
+        return error["msg"]
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template.split(":")[0]
+
+
+def validation_errors(exc: ValidationError, hints: Mapping[str, str] | None = None) -> dict[str, str]:
+    """pydantic's errors by top-level field, in plain words; ``hints`` replaces the message of a field
+    whose rule a person cannot guess ("use the two-letter country code, like US or FR")."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(name, error["msg"].removeprefix("Value error, "))
+        errors.setdefault(name, (hints or {}).get(name) or plain_message(error))
     return errors
 
 

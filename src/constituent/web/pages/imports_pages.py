@@ -12,13 +12,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from constituent.crm.csv_imports import runner, service
-from constituent.crm.imports.columns import OPTIONAL, REQUIRED
+from constituent.crm.imports.columns import template_header
 from constituent.crm.imports.exporter import export_csv
+from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 from constituent.kit.settings import Settings
@@ -42,8 +43,6 @@ def import_page(request: Request, user: UserDep, session: SessionDep) -> HTMLRes
     context = {
         "nav": "contacts",
         "imports": service.recent_imports(session),
-        "required": REQUIRED,
-        "optional": OPTIONAL,
     }
     return render(request, "crm/import.html", context, user=user)
 
@@ -55,6 +54,8 @@ async def upload(
     database: DatabaseDep,
     settings: SettingsDep,
     file: Annotated[UploadFile | None, File()] = None,
+    on_duplicate: Annotated[DuplicatePolicy, Form()] = DuplicatePolicy.update,
+    create_groups: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     if file is None or not file.filename:
         flash(request, "error", "Choose a CSV file to import.")
@@ -66,8 +67,16 @@ async def upload(
     with path.open("wb") as target:
         while chunk := await file.read(COPY_CHUNK):
             target.write(chunk)
-    runner.start_in_background(database, import_id, path, user.actor)
+    options = ImportOptions(on_duplicate=on_duplicate, create_groups=create_groups)
+    runner.start_in_background(database, import_id, path, user.actor, options)
     return RedirectResponse(f"/import/{import_id}", status_code=303)
+
+
+@router.get("/import/template.csv")
+def template(_user: UserDep) -> Response:
+    """A header row that imports as is, to fill in with a spreadsheet program."""
+    headers = {"Content-Disposition": 'attachment; filename="contacts-template.csv"'}
+    return Response(template_header() + "\r\n", media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get(IMPORT, response_class=HTMLResponse)

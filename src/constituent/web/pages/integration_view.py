@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SyncMode, WebhookState
 from constituent.integrations.mailchimp.sync import runs
-from constituent.integrations.mailchimp.sync.models import SyncRun
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.outcome import outcome_words
 from constituent.kit.settings import Settings
 
 MODE_LABELS = {
@@ -52,18 +53,36 @@ def webhook_sentence(integration: MailchimpIntegration) -> str:
     return f"webhook not registered: {reason}"
 
 
+MODE_WORDS = {RunMode.incremental: "changes since the last sync", RunMode.full: "full resync"}
+TRIGGER_WORDS = {
+    RunTrigger.ui: "started in the app",
+    RunTrigger.schedule: "nightly",
+    RunTrigger.cli: "started from the command line",
+    RunTrigger.api: "started through the API",
+}
+COUNT_WORDS = (("created", "added"), ("updated", "updated"), ("archived", "archived"))
+
+
 def _summary(run: SyncRun) -> str:
     counts = run.counters()
-    parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("created", "updated", "archived")]
+    parts = [f"{counts[name]} {word}" for name, word in COUNT_WORDS]
     parts += [f"{counts[name]} {name}" for name in ("refused", "errors") if counts[name]]
-    kind = "dry run, " if run.dry_run else ""
-    return f"{run.mode.value} ({kind}{run.trigger.value}): " + ", ".join(parts)
+    kind = ", a preview" if run.dry_run else ""
+    return f"{MODE_WORDS[run.mode]}{kind}, {TRIGGER_WORDS[run.trigger]}: " + ", ".join(parts)
+
+
+# The engine's guard message names the CLI's flag; on a page the confirm button sits right beside it.
+GUARD_MESSAGE = (
+    "More members would be archived (removed from the audience, history kept) than the removal guard "
+    "allows, so nothing was written. See who would be archived, then confirm the removals to go ahead."
+)
 
 
 def last_sync(run: SyncRun | None) -> LastSync | None:
     if run is None:
         return None
-    return LastSync(run.status.value.replace("_", " "), run.finished_at, _summary(run), run.message)
+    message = GUARD_MESSAGE if run.status is RunStatus.needs_confirmation else run.message
+    return LastSync(outcome_words(run.status, run.errors), run.finished_at, _summary(run), message)
 
 
 def view_of(session: Session, integration: MailchimpIntegration, settings: Settings) -> IntegrationView:

@@ -13,6 +13,7 @@ from constituent.crm.contacts.emails import InvalidEmail, normalise_email
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.integrations.mailchimp.models import InitialSync, SyncMode
 from constituent.integrations.mailchimp.schemas import ConnectRequest
+from constituent.web.pages.forms import plain_message
 
 AudienceChoice = Literal["new", "existing"]
 ConnectMethod = Literal["oauth", "api_key"]
@@ -139,15 +140,15 @@ def connect_request(form: MailchimpForm) -> ConnectRequest:
         request = _build(form)
     except ValidationError as exc:
         for error in exc.errors():
-            form.errors.setdefault(_field_of(error["loc"]), _sentence(error["msg"]))
+            form.errors.setdefault(_field_of(error["loc"]), _sentence(plain_message(error)))
     if form.errors:
         raise FormInvalid(form)
     return request
 
 
 def _sentence(message: str) -> str:
-    """Pydantic's "Value error, x" reads as "x."."""
-    text = message.removeprefix("Value error, ")
+    """A message ends with a full stop."""
+    text = message
     return text if text.endswith(".") else text + "."
 
 

@@ -28,7 +28,7 @@ from constituent.web.pages import (
     mailchimp_runs,
     mailchimp_settings,
 )
-from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep
+from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep, page_zone
 from constituent.web.pages.integration_view import last_sync
 from constituent.web.pages.mailchimp_runs import live_status, status_response
 from constituent.web.pages.rendering import flash, render
@@ -65,7 +65,7 @@ def mailchimp_page(
         **live_status(session, integration, settings),
         "groups": _group_names(session, integration),
         "history": [(run, last_sync(run)) for run in history[:HISTORY]],
-        "chart": history_chart(history),
+        "chart": history_chart(history, page_zone(request)),
         "needs_confirmation": bool(history) and history[0].status == RunStatus.needs_confirmation,
         **mailchimp_merge_fields.merge_field_context(session, integration),
         **mailchimp_mappings.mapping_context(session, integration),
@@ -127,9 +127,10 @@ def _flash_outcome(request: Request, button: str, run: SyncRun) -> None:
     summary = last_sync(run)
     assert summary is not None
     if run.status == RunStatus.succeeded:
-        flash(request, "success", f"{button} finished: {summary.summary}.")
+        words = summary.status if run.errors else "finished"  # "finished with 3 problems"
+        flash(request, "error" if run.errors else "success", f"{button} {words}: {summary.summary}.")
     elif run.status == RunStatus.needs_confirmation:
-        flash(request, "error", f"{button} stopped before archiving anyone. {run.message}")
+        flash(request, "error", f"{button} stopped before archiving anyone. {summary.message}")
     else:
         flash(request, "error", f"{button} {summary.status}: {run.message}")
 

@@ -4,8 +4,9 @@ live status panel (progress of a queued or running sync), and a run's error repo
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.error_report import attachment_headers, errors_csv
 from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.plan_report import ReportRow
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.schedule import offset_of
 from constituent.kit.clock import utcnow
@@ -76,7 +78,11 @@ def _run_of(session: Session, integration_id: int, run_id: int) -> SyncRun:
 
 @router.post(PAGE + "/preview")
 def start_preview(
-    integration_id: int, _user: UserDep, database: DatabaseDep, settings: SettingsDep
+    integration_id: int,
+    _user: UserDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    action: Annotated[str, Form(max_length=20)] = "",
 ) -> RedirectResponse:
     """Queue a dry run of the next Force Sync: nothing is written to Mailchimp. Removals are confirmed
     for the preview (it writes nothing), so whoever the removal guard would stop for is listed too."""
@@ -89,8 +95,10 @@ def start_preview(
         dry_run=True,
         confirm_removals=True,
     )
+    # "See who would be archived" (the removal guard's message) opens the preview on the archives.
+    only = f"?action={quote(action)}" if action in ACTIONS else ""
     return RedirectResponse(
-        f"/integrations/mailchimp/{integration_id}/runs/{run.id}/preview", status_code=303
+        f"/integrations/mailchimp/{integration_id}/runs/{run.id}/preview{only}", status_code=303
     )
 
 
@@ -112,10 +120,8 @@ def preview(
         context = {"nav": "integrations", "integration": integration, "run": run}
         context |= live_status(session, integration, settings)
         return render(request, "integrations/sync_preview_waiting.html", context, user=user)
-    cursor = run.cursor or {}
-    rows: list[dict[str, Any]] = [
-        row for row in cursor.get("report", []) if not action or row.get("action") == action
-    ]
+    report = runs.report_of(run)
+    rows = [row for row in report if not action or row.action == action]
     pages = max(1, -(-len(rows) // PREVIEW_PAGE_SIZE))
     start = (page - 1) * PREVIEW_PAGE_SIZE
     shown = rows[start : start + PREVIEW_PAGE_SIZE]
@@ -123,10 +129,10 @@ def preview(
         "nav": "integrations",
         "integration": integration,
         "run": run,
-        "planned": cursor.get("planned", {}),
-        "report_total": int(cursor.get("report_total", 0)),
-        "report_kept": len(cursor.get("report", [])),
-        "notices": cursor.get("notices", []),
+        "planned": runs.planned_counts(run),
+        "report_total": runs.report_total_of(run),
+        "report_kept": len(report),
+        "notices": runs.notices_of(run),
         "rows": shown,
         "names": _names(session, shown),
         "matching": len(rows),
@@ -138,9 +144,9 @@ def preview(
     return render(request, "integrations/sync_preview.html", context, user=user)
 
 
-def _names(session: Session, rows: list[dict[str, Any]]) -> dict[int, str]:
+def _names(session: Session, rows: list[ReportRow]) -> dict[int, str]:
     """The display names of the contacts on one page of the preview (a contact may be gone since)."""
-    found = (contacts.get(session, contact_id) for row in rows for contact_id in row.get("contact_ids", []))
+    found = (contacts.get(session, contact_id) for row in rows for contact_id in row.contact_ids)
     return {contact.id: contact.display_name for contact in found if contact is not None}
 
 

@@ -10,6 +10,8 @@ from constituent.crm.organization.schemas import OrganizationSettingsUpdate
 from constituent.crm.organization.service import get_settings, update_settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, PageUser, UserDep
+from constituent.web.pages.forms import validation_errors
+from constituent.web.pages.local_time import zone_choices
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
@@ -26,12 +28,25 @@ FIELDS = (
     ("from_email", "From email", "email"),
     ("timezone", "Time zone", "off"),
 )
+LABELS = {name: label for name, label, _ in FIELDS}
+# Rules a person cannot guess from the label, said instead of the validator's words.
+HINTS = {
+    "country": "use the two-letter country code, like US or FR.",
+    "timezone": "Choose a time zone from the list.",
+}
 
 
 def _page(
     request: Request, user: PageUser, values: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
-    context = {"nav": "settings", "fields": FIELDS, "values": values, "errors": errors}
+    context = {
+        "nav": "settings",
+        "fields": FIELDS,
+        "labels": LABELS,
+        "zones": zone_choices(),
+        "values": values,
+        "errors": errors,
+    }
     return render(request, "settings.html", context, status_code=status_code, user=user)
 
 
@@ -48,7 +63,7 @@ async def change_settings(request: Request, user: AdminDep, session: SessionDep)
     try:
         changes = OrganizationSettingsUpdate.model_validate(values)
     except ValidationError as exc:
-        errors = {str(e["loc"][0]): e["msg"].removeprefix("Value error, ") for e in exc.errors()}
+        errors = validation_errors(exc, HINTS)
         return _page(request, user, values, errors, status_code=400)
     update_settings(session, changes)
     flash(request, "success", "The organization settings were saved.")

@@ -9,10 +9,13 @@ from typing import Any, Literal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
+from constituent.crm.activities.types import activity_label
 from constituent.web.csrf import FIELD_NAME, HEADER_NAME
-from constituent.web.pages.deps import PageUser
+from constituent.web.pages.deps import PageUser, page_zone
+from constituent.web.pages.local_time import local_time
 from constituent.web.sessions import form_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -31,8 +34,10 @@ SECURITY_HEADERS = {
 }
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+@pass_context
+def _when(context: Context, value: datetime | None) -> str:
+    """A stored (UTC) time in the organization's zone, which ``render`` puts on every page."""
+    return local_time(value, context["zone"])
 
 
 def _environment() -> Environment:
@@ -45,6 +50,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = _when
+    env.filters["activity"] = activity_label
     env.globals["csrf_field_name"] = FIELD_NAME
     env.globals["csrf_header_name"] = HEADER_NAME
     return env
@@ -77,6 +83,7 @@ def render(
         "csrf_token": form_token(request),
         "flashes": _take_flashes(request),
         "nav": "",
+        "zone": page_zone(request),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, full, status_code=status_code)

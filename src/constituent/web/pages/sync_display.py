@@ -12,6 +12,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from constituent.integrations.mailchimp.sync.models import FINISHED_STATUSES, RunStatus, SyncRun
+from constituent.web.pages.local_time import local_time
+
+UTC_ZONE = ZoneInfo("UTC")
 
 # The engine's phases (engine.py, applier.py) in the words a person reads on the page.
 PHASES = {
@@ -58,14 +61,12 @@ def progress_of(run: SyncRun | None) -> RunProgress | None:
     """The progress of ``run`` while it is queued or running; None once it has finished."""
     if run is None or run.status in FINISHED_STATUSES:
         return None
-    cursor = run.cursor or {}
-    total = cursor.get("total")
     return RunProgress(
         run_id=run.id,
         status="queued" if run.status == RunStatus.queued else "running",
         phase=PHASES.get(run.phase, run.phase),
-        done=int(cursor.get("done", 0)),
-        total=int(total) if total is not None else None,
+        done=run.progress_done,
+        total=run.progress_total,
         counters=tuple((label, int(getattr(run, name))) for name, label in COUNTER_LABELS),
     )
 
@@ -100,6 +101,8 @@ class Chart:
     bars: tuple[Bar, ...]
     runs: int
     most: int  # the value the full height stands for
+    oldest: str  # the x axis' labels: "Run 12, 2026-01-15 06:00 CST"
+    newest: str
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
     base: int = CHART_BASE
@@ -110,7 +113,7 @@ def written(run: SyncRun) -> int:
     return run.created + run.updated + run.archived + run.email_changes
 
 
-def history_chart(newest_first: Sequence[SyncRun]) -> Chart | None:
+def history_chart(newest_first: Sequence[SyncRun], zone: ZoneInfo = UTC_ZONE) -> Chart | None:
     """Members written and errors of the last 30 runs that could write (dry runs are left out), oldest
     on the left; None when there is nothing to draw."""
     chosen = [run for run in newest_first if not run.dry_run][:CHART_RUNS][::-1]
@@ -120,7 +123,7 @@ def history_chart(newest_first: Sequence[SyncRun]) -> Chart | None:
     bars: list[Bar] = []
     # Right-aligned: the newest run always stands at the right edge, however few runs there are.
     for slot, run in enumerate(chosen, start=CHART_RUNS - len(chosen)):
-        started = f"{run.started_at or run.created_at:%Y-%m-%d %H:%M} UTC"
+        started = local_time(run.started_at or run.created_at, zone)
         for offset, kind, value in ((0, "written", written(run)), (1, "errors", run.errors)):
             height = round(value * (CHART_BASE - 10) / most)
             noun = "members written" if kind == "written" else "errors"
@@ -134,7 +137,11 @@ def history_chart(newest_first: Sequence[SyncRun]) -> Chart | None:
                     title=f"Run {run.id} ({started}): {value} {noun}",
                 )
             )
-    return Chart(tuple(bars), len(chosen), most)
+    oldest, newest = (
+        f"Run {run.id}, {local_time(run.started_at or run.created_at, zone)}"
+        for run in (chosen[0], chosen[-1])
+    )
+    return Chart(tuple(bars), len(chosen), most, oldest, newest)
 
 
 # -- the next nightly sync -------------------------------------------------------------------------

@@ -249,7 +249,8 @@ def test_a_shared_address_is_one_member_owned_by_the_lowest_contact_id(session: 
     assert member.email == "Home@Example.org" and member.merge_fields["FNAME"] == "Ann"
     assert member.tags == {"Springfield"} and member.interests == {"i-vol": True}
     [notice] = result.notices
-    assert notice.message == f"3 contacts share Home@Example.org; contact {first.id}'s name is used"
+    shared = "3 contacts share Home@Example.org"
+    assert notice.message == f"{shared}; contact {first.id}'s details are used (the most complete)"
     assert notice.contact_ids == (first.id, second.id, third.id)
 
 

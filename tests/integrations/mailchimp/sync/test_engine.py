@@ -7,6 +7,7 @@ from __future__ import annotations
 from constituent.crm.activities.models import Activity
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.searches.models import SavedSearch
+from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.db import session_scope
@@ -151,9 +152,9 @@ def test_contacts_sharing_an_address_make_one_member_with_the_union_of_their_tag
     members = audience.members()
     assert list(members) == ["home@example.org"]
     assert {"Springfield", "Shelbyville"} <= set(members["home@example.org"]["tags"])
-    assert members["home@example.org"]["merge_fields"]["FNAME"] == "Ann"  # the lowest contact id
+    assert members["home@example.org"]["merge_fields"]["FNAME"] == "Ann"  # as complete: the oldest
     assert run.created == 1
-    assert any("share" in notice for notice in run.cursor["notices"])
+    assert any("share" in notice for notice in runs.notices_of(run))
 
 
 def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(product: Product) -> None:
@@ -168,8 +169,8 @@ def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(product: Product)
     assert audience.members() == {}
     assert audience.ledger() == {}
     assert (run.created, run.requests_write) == (3, 0)
-    assert sorted(row["email"] for row in run.cursor["report"]) == sorted(PEOPLE)
-    assert {row["action"] for row in run.cursor["report"]} == {"add"}
+    assert sorted(row.email for row in runs.report_of(run)) == sorted(PEOPLE)
+    assert {row.action for row in runs.report_of(run)} == {"add"}
 
 
 def test_a_primary_email_change_renames_the_member_in_place(product: Product) -> None:

@@ -185,7 +185,7 @@ def _members_now(
 
 @dataclass
 class _MemberBuilder:
-    """Rows (one per contact) to members (one per address): the lowest contact id owns a shared address."""
+    """Rows (one per contact) to members (one per address); ``_owner`` says whose details a shared one has."""
 
     layout: SyncLayout
     _tag_sets: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -239,9 +239,19 @@ class _MemberBuilder:
         return self._interest_sets[interest_bits]
 
 
+def _completeness(member: DesiredMember) -> int:
+    return sum(1 for value in member.merge_fields.values() if value not in ("", None))
+
+
+def _owner(one: DesiredMember, other: DesiredMember) -> DesiredMember:
+    """The shared address's owner: the most complete record (most merge fields filled), then the
+    longest-standing (lowest contact id), so a newer, emptier duplicate never takes a member over."""
+    return min(one, other, key=lambda m: (-_completeness(m), m.owner_contact_id))
+
+
 def _shared(one: DesiredMember, other: DesiredMember) -> DesiredMember:
-    """Two contacts' members for one address: the lower contact id's details, the union of the rest."""
-    owner = one if one.owner_contact_id < other.owner_contact_id else other
+    """Two contacts' members for one address: the owner's details, the union of tags and interests."""
+    owner = _owner(one, other)
     interests = {key: wanted or other.interests.get(key, False) for key, wanted in one.interests.items()}
     return DesiredMember(
         subscriber_hash=owner.subscriber_hash,
@@ -256,5 +266,5 @@ def _shared(one: DesiredMember, other: DesiredMember) -> DesiredMember:
 
 def _notice(member: DesiredMember) -> Notice:
     count, owner = len(member.contact_ids), member.owner_contact_id
-    message = f"{count} contacts share {member.email}; contact {owner}'s name is used"
+    message = f"{count} contacts share {member.email}; contact {owner}'s details are used (the most complete)"
     return Notice("shared_email", message, member.contact_ids)

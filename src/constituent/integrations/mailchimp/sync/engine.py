@@ -26,7 +26,7 @@ from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import lease, ledger, planning, runs
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
-from constituent.integrations.mailchimp.sync.plan_report import count_operations, report_rows
+from constituent.integrations.mailchimp.sync.plan_report import ReportRow, count_operations, report_rows
 from constituent.integrations.mailchimp.sync.planner import is_write
 from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
 from constituent.integrations.mailchimp.sync.refresh import refreshed_ledger
@@ -94,8 +94,7 @@ def run_queued(
         if run.status is not RunStatus.queued:
             return run
         integration_id = run.integration_id
-        confirm = bool((run.cursor or {}).get("confirm_removals"))
-        options = SyncOptions(run.mode, run.dry_run, confirm, run.trigger)
+        options = SyncOptions(run.mode, run.dry_run, run.confirm_removals, run.trigger)
     with lease.hold(sessions, integration_id, ttl=lease_ttl) as held:
         if _take_over(database, integration_id, run_id):
             _run_held(database, settings, integration_id, run_id, options, progress, held)
@@ -140,9 +139,11 @@ def _open_run_once(database: Database, integration_id: int, options: SyncOptions
         runs.interrupt_abandoned(session, integration_id, now)
         queued = None if options.dry_run else runs.queued_for(session, integration_id)
         if queued is not None:
+            # One run answers both: the stronger mode, and removals confirmed when either confirmed.
             mode = RunMode.full if RunMode.full in (queued.mode, options.mode) else options.mode
-            runs.start_queued(session, queued.id, now, mode=mode)
-            return queued.id, replace(options, mode=mode)
+            confirm = queued.confirm_removals or options.confirm_removals
+            runs.start_queued(session, queued.id, now, mode=mode, confirm_removals=confirm)
+            return queued.id, replace(options, mode=mode, confirm_removals=confirm)
         run = runs.create(
             session,
             integration_id,
@@ -150,6 +151,7 @@ def _open_run_once(database: Database, integration_id: int, options: SyncOptions
             mode=options.mode,
             dry_run=options.dry_run,
             now=now,
+            confirm_removals=options.confirm_removals,
         )
         return run.id, options
 
@@ -213,8 +215,8 @@ class _SyncRun:
                 self._finish(RunStatus.needs_confirmation, _guard_message(planned.plan), planned)
                 return
             if self.options.dry_run:
-                report = self._record_dry_run(planned)
-                self._finish(RunStatus.succeeded, _notices(planned), planned, report)
+                self._record_dry_run(planned)
+                self._finish(RunStatus.succeeded, _notices(planned), planned, dry_run_report(planned))
                 return
             await self._apply(client, audience_id, planned)
             self._finish(RunStatus.succeeded, _notices(planned), planned)
@@ -252,7 +254,7 @@ class _SyncRun:
         last = runs.last_succeeded(session, integration.id)
         if self.options.mode is RunMode.full or last is None or last.watermark is None:
             return planning.whole(session, integration, today), True
-        last_config = (last.cursor or {}).get("config")
+        last_config = runs.layout_config_of(last)
         since = last.watermark - OVERLAP
         return planning.changed_since(session, integration, today, since, last_config), False
 
@@ -288,12 +290,10 @@ class _SyncRun:
         await applier.apply()
         self._stats(client)
 
-    def _record_dry_run(self, planned: _Planned) -> dict[str, Any]:
-        """A dry run's counters are what the plan would do; the per-address list goes on the run."""
-        rows = report_rows(planned.plan, planned.inputs.desired.members, planned.ledger_view)
+    def _record_dry_run(self, planned: _Planned) -> None:
+        """A dry run's counters are what the plan would do (its per-address list goes on the plan)."""
         with session_scope(self.sessions) as session:
             runs.set_fields(session, self.run_id, **count_operations(planned.plan).as_dict())
-        return {"report": [_row_json(r) for r in rows[:REPORT_ROWS]], "report_total": len(rows)}
 
     # -- the run row -------------------------------------------------------------------------------
 
@@ -312,7 +312,7 @@ class _SyncRun:
         status: RunStatus,
         message: str,
         planned: _Planned | None = None,
-        extra: dict[str, Any] | None = None,
+        report: list[ReportRow] | None = None,
     ) -> None:
         values: dict[str, Any] = {
             "status": status,
@@ -320,18 +320,12 @@ class _SyncRun:
             "finished_at": utcnow(),
             "message": message,
         }
-        if planned is not None:
-            values["cursor"] = {
-                "planned": count_operations(planned.plan).as_dict(),
-                "notices": [n.message for n in planned.inputs.desired.notices][:REPORT_ROWS],
-                # The next incremental run compares its layout with this one (see desired.py).
-                "config": planned.inputs.desired.config,
-                **(extra or {}),
-            }
-            if status is RunStatus.succeeded:
-                values["watermark"] = planned.watermark
+        if planned is not None and status is RunStatus.succeeded:
+            values["watermark"] = planned.watermark
         with session_scope(self.sessions) as session:
             runs.set_fields(session, self.run_id, **values)
+            if planned is not None:
+                runs.record_plan(session, self.run_id, _summary(planned, report or []))
 
 
 def _guard_message(plan: Plan) -> str:
@@ -348,11 +342,16 @@ def _notices(planned: _Planned) -> str:
     return f"{len(notices)} notice(s), e.g. {notices[0].message}" if notices else ""
 
 
-def _row_json(row: Any) -> dict[str, Any]:
-    return {
-        "contact_ids": list(row.contact_ids),
-        "email": row.email,
-        "action": row.action,
-        "changes": list(row.changes),
-        "message": row.message,
-    }
+def dry_run_report(planned: _Planned) -> list[ReportRow]:
+    return report_rows(planned.plan, planned.inputs.desired.members, planned.ledger_view)
+
+
+def _summary(planned: _Planned, report: list[ReportRow]) -> runs.PlanSummary:
+    return runs.PlanSummary(
+        counts=count_operations(planned.plan),
+        # The next incremental run compares its layout with this one (see desired.py).
+        layout_config=planned.inputs.desired.config,
+        notices=[n.message for n in planned.inputs.desired.notices][:REPORT_ROWS],
+        report=report[:REPORT_ROWS],
+        report_total=len(report),
+    )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from constituent.crm.contacts.models import _enum
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
@@ -82,7 +81,19 @@ COUNTERS = (
 )
 
 
-class SyncRun(Base):
+class PlannedCounters:
+    """The counters a plan predicts and a run counts (what it did): one set of columns for both."""
+
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    archived: Mapped[int] = mapped_column(Integer, default=0)
+    tags_added: Mapped[int] = mapped_column(Integer, default=0)
+    tags_removed: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    email_changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncRun(PlannedCounters, Base):
     """One sync of one integration: the truth about it (the queue only carries the request)."""
 
     __tablename__ = "sync_runs"
@@ -96,27 +107,75 @@ class SyncRun(Base):
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "sync_run_status"), default=RunStatus.queued)
     phase: Mapped[str] = mapped_column(String(30), default="")
-    created: Mapped[int] = mapped_column(Integer, default=0)
-    updated: Mapped[int] = mapped_column(Integer, default=0)
-    archived: Mapped[int] = mapped_column(Integer, default=0)
-    tags_added: Mapped[int] = mapped_column(Integer, default=0)
-    tags_removed: Mapped[int] = mapped_column(Integer, default=0)
-    refused: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
-    email_changes: Mapped[int] = mapped_column(Integer, default=0)
     requests_read: Mapped[int] = mapped_column(Integer, default=0)
     requests_write: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the person asked for: part of the request, never changed by the run's progress.
+    confirm_removals: Mapped[bool] = mapped_column(Boolean, default=False)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)  # writes settled so far
+    progress_total: Mapped[int | None] = mapped_column(Integer)  # writes planned; None until planned
     # The `since` this run used to find changed contacts; the next incremental run starts from here.
     watermark: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message: Mapped[str] = mapped_column(Text, default="")
 
+    # The plan the run made (none until it planned), with its notices and dry-run report.
+    plan: Mapped[SyncRunPlan | None] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+    )
+
     def counters(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in COUNTERS}
+
+
+class SyncRunPlan(PlannedCounters, Base):
+    """What a run planned: the counts, the layout it planned with, and (dry runs) how many addresses
+    its report covers."""
+
+    __tablename__ = "sync_run_plans"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), primary_key=True)
+    # The layout's fingerprint: the next incremental run rebuilds every member when it differs.
+    layout_config: Mapped[str] = mapped_column(String(64), default="")
+    report_total: Mapped[int] = mapped_column(Integer, default=0)  # addresses in the dry-run list
+    notices: Mapped[list[SyncRunNotice]] = relationship(
+        lazy="selectin", order_by="SyncRunNotice.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    report: Mapped[list[SyncRunReportRow]] = relationship(
+        lazy="selectin",
+        order_by="SyncRunReportRow.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class SyncRunNotice(Base):
+    """Something the run noticed while planning (e.g. contacts sharing an address), for a person."""
+
+    __tablename__ = "sync_run_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_run_plans.run_id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class SyncRunReportRow(Base):
+    """One address in a dry run's list (the first 1,000 are kept)."""
+
+    __tablename__ = "sync_run_report_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_run_plans.run_id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    email: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(20))
+    contact_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(Text, default="")
 
 
 class SyncRunError(Base):

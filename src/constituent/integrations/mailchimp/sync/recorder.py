@@ -83,7 +83,8 @@ class Recorder:
                 heartbeat_at=now,
                 requests_read=self.stats.reads,
                 requests_write=self.stats.writes,
-                cursor={"phase": phase, "done": self.done, "total": self.total},
+                progress_done=self.done,
+                progress_total=self.total,
             )
         if self.progress is not None:
             self.progress(phase, self.done, self.total)

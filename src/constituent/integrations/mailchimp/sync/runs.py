@@ -1,4 +1,8 @@
-"""Sync runs (queries only): the row that is the truth about a run, its counters and its error list."""
+"""Sync runs (queries only): the row that is the truth about a run, its counters, its error list and
+the plan it made. The run's state is typed columns and child rows owned here: the request
+(``confirm_removals``), the progress (``progress_done`` / ``progress_total``) and the plan
+(``PlanSummary``: counts, layout fingerprint, notices, dry-run report) never share a field, so writing
+one can never drop another."""
 
 from __future__ import annotations
 
@@ -18,7 +22,11 @@ from constituent.integrations.mailchimp.sync.models import (
     RunTrigger,
     SyncRun,
     SyncRunError,
+    SyncRunNotice,
+    SyncRunPlan,
+    SyncRunReportRow,
 )
+from constituent.integrations.mailchimp.sync.plan_report import PlanCounts, ReportRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +49,7 @@ def create(
     dry_run: bool,
     now: datetime,
     queued: bool = False,
-    cursor: dict[str, Any] | None = None,
+    confirm_removals: bool = False,
 ) -> SyncRun:
     """A new run row: running from ``now``, or ``queued`` (not started; ``heartbeat_at`` then says when it
     was handed to the queue)."""
@@ -55,12 +63,78 @@ def create(
         created_at=now,
         started_at=None if queued else now,
         heartbeat_at=now,
-        cursor=cursor or {},
+        confirm_removals=confirm_removals,
         message="",
     )
     session.add(run)
     session.flush()
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """What a run planned, as stored on it once it has planned."""
+
+    counts: PlanCounts
+    layout_config: str  # the layout's fingerprint, compared by the next incremental run
+    notices: Sequence[str] = ()
+    report: Sequence[ReportRow] = ()  # dry runs: the first rows of the per-address list
+    report_total: int = 0  # every address the dry run would touch (the list may be cut short)
+
+
+def record_plan(session: Session, run_id: int, summary: PlanSummary) -> None:
+    """Store the plan of a run (once: a run plans once)."""
+    plan = SyncRunPlan(
+        run_id=run_id,
+        **summary.counts.as_dict(),
+        layout_config=summary.layout_config,
+        report_total=summary.report_total,
+    )
+    plan.notices = [SyncRunNotice(position=i, message=m) for i, m in enumerate(summary.notices)]
+    plan.report = [_report_row(i, row) for i, row in enumerate(summary.report)]
+    session.add(plan)
+    session.flush()
+
+
+def _report_row(position: int, row: ReportRow) -> SyncRunReportRow:
+    return SyncRunReportRow(
+        position=position,
+        email=row.email,
+        action=row.action,
+        contact_ids=list(row.contact_ids),
+        changes=list(row.changes),
+        message=row.message,
+    )
+
+
+def planned_counts(run: SyncRun) -> dict[str, int]:
+    """The counts the run planned, by counter name; empty before it planned."""
+    return {name: int(getattr(run.plan, name)) for name in PLANNED} if run.plan else {}
+
+
+def notices_of(run: SyncRun) -> list[str]:
+    return [notice.message for notice in run.plan.notices] if run.plan else []
+
+
+def report_of(run: SyncRun) -> list[ReportRow]:
+    if run.plan is None:
+        return []
+    return [
+        ReportRow(tuple(r.contact_ids), r.email, r.action, tuple(r.changes), r.message)
+        for r in run.plan.report
+    ]
+
+
+def report_total_of(run: SyncRun) -> int:
+    return run.plan.report_total if run.plan else 0
+
+
+def layout_config_of(run: SyncRun) -> str | None:
+    """The layout fingerprint the run planned with; None when unknown (the next run rebuilds all)."""
+    return run.plan.layout_config if run.plan else None
+
+
+PLANNED = tuple(PlanCounts.__dataclass_fields__)
 
 
 def get(session: Session, run_id: int) -> SyncRun:

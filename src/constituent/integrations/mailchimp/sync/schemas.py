@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
+from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import (
     RunMode,
     RunStatus,
@@ -14,6 +14,7 @@ from constituent.integrations.mailchimp.sync.models import (
     SyncRun,
     SyncRunError,
 )
+from constituent.integrations.mailchimp.sync.plan_report import ReportRow
 
 
 class RequestCounts(BaseModel):
@@ -75,6 +76,16 @@ class ReportRowOut(BaseModel):
     changes: list[str]
     message: str
 
+    @classmethod
+    def of(cls, row: ReportRow) -> ReportRowOut:
+        return cls(
+            contact_ids=list(row.contact_ids),
+            email=row.email,
+            action=row.action,
+            changes=list(row.changes),
+            message=row.message,
+        )
+
 
 class RunOut(RunSummary):
     integration_id: int
@@ -96,7 +107,6 @@ class RunOut(RunSummary):
 
     @classmethod
     def full(cls, run: SyncRun) -> RunOut:
-        cursor: dict[str, Any] = run.cursor or {}
         return cls(
             **RunSummary.of(run).model_dump(),
             integration_id=run.integration_id,
@@ -111,10 +121,10 @@ class RunOut(RunSummary):
             finished_at=run.finished_at,
             heartbeat_at=run.heartbeat_at,
             watermark=run.watermark,
-            planned=cursor.get("planned", {}),
-            notices=cursor.get("notices", []),
-            report=cursor.get("report", []),
-            report_total=cursor.get("report_total", 0),
+            planned=runs.planned_counts(run),
+            notices=runs.notices_of(run),
+            report=[ReportRowOut.of(row) for row in runs.report_of(run)],
+            report_total=runs.report_total_of(run),
         )
 
 

@@ -37,7 +37,7 @@ class DesiredMember:
 
     subscriber_hash: str
     email: str  # as Mailchimp should show it (the owner's address, trimmed)
-    owner_contact_id: int  # the lowest contact id sharing the address gives the merge fields
+    owner_contact_id: int  # whose merge fields a shared address carries (desired._owner)
     contact_ids: tuple[int, ...]  # every contact sharing the address, ascending
     merge_fields: Mapping[str, Any]  # FNAME, LNAME, ADDRESS (dict or ""), PHONE, mapped extras
     tags: frozenset[str] = frozenset()  # tags we own that this member should carry

@@ -1,0 +1,69 @@
+"""Which column of a file fills which field: matched by meaning, overridden by the user's mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from constituent.crm.imports.columns import FIELDS, IDENTIFYING, MEANINGS, HeaderError, squash
+
+# A mapping's value that leaves a column out on purpose.
+IGNORE = ("", "ignore", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    """Field -> position in the row, the columns nothing reads, and how many columns a row has."""
+
+    positions: dict[str, int]
+    ignored: list[str]
+    width: int
+
+
+def parse_mapping(items: list[str]) -> dict[str, str]:
+    """``["Zip=postal_code", "Notes="]`` -> ``{"Zip": "postal_code", "Notes": ""}`` (the CLI's --map)."""
+    mapping = {}
+    for item in items:
+        column, sep, field = item.partition("=")
+        if not sep or not column.strip():
+            raise HeaderError(f'{item!r} is not COLUMN=FIELD (e.g. "Zip=postal_code")')
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def match_columns(header: list[str], mapping: Mapping[str, str] | None = None) -> ColumnMap:
+    names = [name.strip() for name in header]
+    chosen = _checked_mapping(names, mapping or {})
+    claimed = set(chosen.values())  # a field the user mapped is never also filled by a guess
+    positions: dict[str, int] = {}
+    ignored = []
+    for index, name in enumerate(names):
+        guess = MEANINGS.get(squash(name))
+        field = chosen.get(name.lower(), None if guess in claimed else guess)
+        if field in IGNORE or field is None or field in positions:
+            ignored.append(name)
+            continue
+        positions[field] = index
+    if not any(field in positions for field in IDENTIFYING):
+        found = ", ".join(names) or "none"
+        raise HeaderError(
+            f"no column holds a name or an email (found: {found}); a contact needs a first name, "
+            "a last name, an organization name or an email"
+        )
+    return ColumnMap(positions, ignored, len(names))
+
+
+def _checked_mapping(names: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    present = {name.lower() for name in names}
+    chosen = {}
+    for column, field in mapping.items():
+        if column.lower() not in present:
+            raise HeaderError(f"the mapping names column {column!r}, which the file does not have")
+        if field not in IGNORE and field not in FIELDS:
+            raise HeaderError(f"{field!r} is not a field (fields: {', '.join(FIELDS)})")
+        chosen[column.lower()] = field
+    targets = [f for f in chosen.values() if f not in IGNORE]
+    twice = sorted({f for f in targets if targets.count(f) > 1})
+    if twice:
+        raise HeaderError(f"the mapping sends two columns to {', '.join(twice)}")
+    return chosen
