@@ -24,6 +24,10 @@ from constituent.kit.clock import today
 _FEEDING = (SourceTarget.membership, SourceTarget.interest)
 
 
+class SourceInUse(Conflict):
+    """The group or saved search decides an audience's membership or is an interest: unmap it first."""
+
+
 def delete_group(session: Session, group_id: int, *, actor: str, leave_tags_on_members: bool = False) -> None:
     group = groups.get_group(session, group_id)
     for integration, source in _sources(session, group_id=group_id):
@@ -85,6 +89,6 @@ def _refuse(
         )
     else:
         role = f"is an interest in the Mailchimp audience {audience}"
-    raise Conflict(
+    raise SourceInUse(
         f"{what} {role}. Unmap it on the Mailchimp page (Tags and interests) first, then delete it."
     )

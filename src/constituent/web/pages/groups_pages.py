@@ -97,7 +97,7 @@ def delete_group(group_id: int, request: Request, user: UserDep, session: Sessio
     name = service.get_group(session, group_id).name
     try:
         source_deletion.delete_group(session, group_id, actor=user.actor)
-    except Conflict as exc:
+    except source_deletion.SourceInUse as exc:
         flash(request, "error", f"The group was not deleted. {exc}")
         return RedirectResponse(group_url(group_id), status_code=303)
     flash(request, "success", f"The group {name} was deleted, with its members' history.")

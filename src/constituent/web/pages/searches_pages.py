@@ -123,7 +123,7 @@ def delete_search(search_id: int, request: Request, _user: UserDep, session: Ses
     name = service.get_search(session, search_id).name
     try:
         source_deletion.delete_search(session, search_id)
-    except Conflict as exc:
+    except source_deletion.SourceInUse as exc:
         flash(request, "error", f"The search was not deleted. {exc}")
         return RedirectResponse(f"/searches/{search_id}", status_code=303)
     flash(request, "success", f"The search {name} was deleted.")
