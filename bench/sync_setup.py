@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 from bench.seed import seed
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
@@ -113,11 +113,33 @@ def contacts_for(eligible: int) -> int:
     return round(eligible / ELIGIBLE_SHARE)
 
 
-def seeded_database(data_dir: Path, contacts: int) -> BenchDatabase:
-    """A SQLite database of ``contacts`` seeded contacts (seeded once, then reused)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / f"sync-{contacts}.db"
-    url = f"sqlite:///{path}"
+# PostgreSQL bench databases are made on this server, named ``<POSTGRES_PREFIX><name>``.
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+POSTGRES_PREFIX = "i17_"
+
+
+def database_url(kind: str, data_dir: Path, name: str) -> str:
+    """The URL of the bench database ``name`` (a file under ``data_dir``, or a PostgreSQL database,
+    created empty when missing)."""
+    if kind == "sqlite":
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{data_dir / name}.db"
+    database = POSTGRES_PREFIX + name.replace("-", "_")
+    server = make_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+    server.dispose()
+    return f"{POSTGRES_SERVER}/{database}"
+
+
+def seeded_database(
+    data_dir: Path, contacts: int, *, kind: str = "sqlite", name: str = "sync", searches: bool = True
+) -> BenchDatabase:
+    """A database (SQLite or PostgreSQL) of ``contacts`` seeded contacts (seeded once, then reused);
+    ``searches``: with the 15 saved searches and 5 quick lists of the sync benchmarks."""
+    url = database_url(kind, data_dir, f"{name}-{contacts}")
     engine = make_engine(url)
     migrate.upgrade(engine)
     with Session(engine) as session:
@@ -127,7 +149,8 @@ def seeded_database(data_dir: Path, contacts: int) -> BenchDatabase:
         summary = seed(engine, contacts=contacts, seed=1, as_of=AS_OF)
         print(f"seeded {summary.contacts:,} contacts in {time.perf_counter() - started:.0f} s")
     with Session(engine) as session:
-        add_searches(session)
+        if searches:
+            add_searches(session)
         nothing_changes_after_seeding(session)
         session.commit()
         count = eligible_count(session)
@@ -214,8 +237,8 @@ class Emulator:
 
 
 @contextmanager
-def running_emulator(latency_ms: int, log: Path) -> Iterator[Emulator]:
-    port = _free_port()
+def running_emulator(latency_ms: int, log: Path, port: int | None = None) -> Iterator[Emulator]:
+    port = port or _free_port()
     command = [CLI, "emulator", "--port", str(port), "--latency-ms", str(latency_ms)]
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)

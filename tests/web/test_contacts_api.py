@@ -121,3 +121,29 @@ def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
     for query in ("Kyle Silva", "Silva, Kyle"):
         found = api.get("/contacts", params={"search": query}).json()
         assert [c["id"] for c in found["items"]] == [kyle["id"]]
+
+
+def test_two_contacts_are_found_as_duplicates_and_merged_over_the_api(api: TestClient) -> None:
+    kyle = _create(api, "Kyle", "kyle@example.org")
+    dup = api.post(
+        "/contacts",
+        json={
+            "first_name": "K",
+            "phone": "555",
+            "emails": [{"address": "kyle@example.org"}],
+            "allow_duplicate": True,
+        },
+    ).json()
+
+    pairs = api.get("/contacts/duplicates").json()
+    merged = api.post(
+        f"/contacts/{kyle['id']}/merge", json={"other_id": dup["id"], "take_from_other": ["phone"]}
+    )
+    wrong = api.post(f"/contacts/{kyle['id']}/merge", json={"other_id": kyle["id"]})
+
+    assert pairs == [{"contact_ids": [kyle["id"], dup["id"]], "reasons": ["same email"], "score": 4}]
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["first_name"], merged.json()["phone"]) == ("Kyle", "555")
+    assert api.get(f"/contacts/{dup['id']}").status_code == 404
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["body", "other_id"]

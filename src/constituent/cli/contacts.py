@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from constituent.cli.context import migrated_database, open_session
+from constituent.cli.context import cli_actor, migrated_database, open_session
 from constituent.cli.output import emit_json, fail
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact
@@ -29,8 +29,13 @@ from constituent.crm.imports.importer import (
 )
 from constituent.crm.imports.importer import Progress as ProgressCallback
 from constituent.crm.imports.source import ImportFileError
+from constituent.crm.merges import service as merges
+from constituent.crm.merges.schemas import MERGEABLE_FIELDS, DuplicatePair, MergeRequest
+from constituent.crm.merges.service import DEFAULT_PAIRS
 
-app = typer.Typer(help="Contacts: import, export, show, list.", no_args_is_help=True)
+app = typer.Typer(
+    help="Contacts: import, export, show, list, possible duplicates, merge, delete.", no_args_is_help=True
+)
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
@@ -196,3 +201,79 @@ def list_contacts(
         primary = next((e["address"] for e in row["emails"] if e["is_primary"]), "")
         typer.echo(f"{row['id']:>8}  {row['kind']:<12} {row['display_name']:<40} {primary}")
     typer.echo(f"{len(rows)} of {total} contact(s)")
+
+
+@app.command()
+def duplicates(
+    limit: int = typer.Option(DEFAULT_PAIRS, min=1, max=1000, help="At most this many pairs."),
+    as_json: bool = JSON,
+) -> None:
+    """Pairs of contacts that may be one person (same email, name and postal code, or phone), surest first."""
+    with open_session() as session:
+        pairs = merges.possible_duplicates(session, limit)
+        names = {c.id: c.display_name for c in service.contacts_by_id(session, _ids(pairs))}
+    rows = [
+        {"contact_ids": [p.first_id, p.second_id], "reasons": [r.value for r in p.reasons], "score": p.score}
+        for p in pairs
+    ]
+    if as_json:
+        emit_json({"pairs": rows})
+        return
+    for pair in pairs:
+        first, second = names.get(pair.first_id, ""), names.get(pair.second_id, "")
+        why = ", ".join(r.value for r in pair.reasons)
+        typer.echo(f"{pair.first_id:>8} {first:<30} {pair.second_id:>8} {second:<30} {why}")
+    typer.echo(f"{len(pairs)} pair(s); merge one with: constituent contacts merge KEEP OTHER")
+
+
+def _ids(pairs: list[DuplicatePair]) -> set[int]:
+    return {i for p in pairs for i in (p.first_id, p.second_id)}
+
+
+@app.command()
+def merge(
+    keep: int = typer.Argument(..., help="The contact that stays (its id and values survive)."),
+    other: int = typer.Argument(..., help="The contact merged into it and then deleted."),
+    take: list[str] = typer.Option(
+        [], "--take", help=f"A field to take from OTHER (repeatable): {', '.join(MERGEABLE_FIELDS)}."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Merge OTHER into KEEP: its emails, gifts, activities, groups (with history) and change log move.
+
+    KEEP's values stay, blanks are filled from OTHER, and "do not email"/"deceased" stay set if either
+    had them. In Mailchimp, the next sync keeps one member for KEEP's primary address and archives
+    OTHER's (unless it is unsubscribed, cleaned or forgotten: that is left as it is).
+    """
+    with open_session() as session:
+        outcome = merges.merge_contacts(
+            session, keep, MergeRequest(other_id=other, take_from_other=take), cli_actor()
+        )
+        payload = _contact_json(outcome.contact)
+    if as_json:
+        emit_json({"contact": payload, "merged": outcome.merged_name, "moved": outcome.moved})
+        return
+    typer.echo(f"merged {outcome.merged_name} into {payload['display_name']} (contact {keep})")
+
+
+@app.command()
+def delete(
+    contact_id: int = typer.Argument(..., help="Contact id."),
+    yes: bool = typer.Option(False, "--yes", help="Delete without asking."),
+    as_json: bool = JSON,
+) -> None:
+    """Delete a contact with its emails, gifts, activities and group history.
+
+    In Mailchimp, the next sync archives the member of an address no other contact has (an unsubscribed,
+    cleaned or forgotten member is left as it is); nothing is deleted there.
+    """
+    with open_session() as session:
+        name = service.get_contact(session, contact_id).display_name
+    if not yes and not typer.confirm(f"Delete {name} (contact {contact_id})?"):
+        fail("nothing deleted")
+    with open_session() as session:
+        service.delete_contact(session, contact_id, cli_actor())
+    if as_json:
+        emit_json({"deleted": contact_id})
+    else:
+        typer.echo(f"deleted {name} (contact {contact_id})")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from constituent.cli.output import fail
 from constituent.crm.errors import DomainError
+from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database, get_database
 
@@ -31,13 +32,21 @@ def migrated_database() -> Database:
     return database
 
 
+# Exit codes: 1 the request was refused (by us or by Mailchimp), 3 Mailchimp could not be reached or
+# failed (trying again later may work). 2 is Typer's (and our) code for a bad option or value.
+REFUSED = 1
+MAILCHIMP_UNAVAILABLE = 3
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn a domain error into ``error: <sentence>`` on stderr and exit code 1."""
+    """Turn a domain error or Mailchimp's error into ``error: <sentence>`` on stderr and an exit code."""
     try:
         yield
     except DomainError as exc:
-        fail(str(exc))
+        fail(str(exc), REFUSED)
+    except MailchimpError as exc:
+        fail(exc.describe(), MAILCHIMP_UNAVAILABLE if exc.retryable else REFUSED)
 
 
 @contextmanager

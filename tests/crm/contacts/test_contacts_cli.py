@@ -104,3 +104,35 @@ def test_the_template_is_a_header_that_imports_as_is(cli: Cli, tmp_path: Path) -
 def test_show_of_an_unknown_contact_fails_with_a_message(cli: Cli) -> None:
     done = cli.run("contacts", "show", "404")
     assert (done.returncode, done.stderr.strip()) == (1, "error: contact 404 not found")
+
+
+def test_possible_duplicates_are_listed_merged_and_a_contact_deleted(cli: Cli, tmp_path: Path) -> None:
+    sheet = _csv(
+        tmp_path,
+        "Kyle,Silva,kyle@example.org,02139",
+        "Kyle,Silva,,02139",
+        "Ana,Lee,ana@example.org,90210",
+        header="First Name,Last Name,Email,Zip",
+    )
+    cli.run("contacts", "import", sheet, "--on-duplicate", "create")
+    # A second Kyle and Ana by email; the Kyle without one matches two Kyles and is rejected.
+    cli.run("contacts", "import", sheet, "--on-duplicate", "create")
+
+    pairs = cli.json("contacts", "duplicates")["pairs"]
+    merged = cli.json("contacts", "merge", "1", "4", "--take", "postal_code")
+    refused = cli.run("contacts", "merge", "1", "1")
+    deleted = cli.run("contacts", "delete", "5", "--yes")
+    listed = cli.json("contacts", "list")
+
+    assert pairs[0] == {
+        "contact_ids": [1, 4],
+        "reasons": ["same email", "same name and postal code"],
+        "score": 6,
+    }
+    assert merged["merged"] == "Kyle Silva (contact 4)"
+    assert (refused.returncode, refused.stderr.strip()) == (
+        1,
+        "error: other_id: a contact cannot be merged into itself",
+    )
+    assert deleted.stdout.strip() == "deleted Ana Lee (contact 5)", deleted.stderr
+    assert sorted(c["id"] for c in listed["contacts"]) == [1, 2, 3]

@@ -16,6 +16,12 @@ def get(session: Session, contact_id: int) -> Contact | None:
     return session.scalars(query).one_or_none()
 
 
+def by_ids(session: Session, ids: set[int]) -> list[Contact]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id)))
+
+
 def get_email(session: Session, email_id: int) -> Email | None:
     return session.get(Email, email_id)
 

@@ -111,6 +111,10 @@ def get_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
+def contacts_by_id(session: Session, ids: set[int]) -> list[Contact]:
+    return repository.by_ids(session, ids)
+
+
 def list_contacts(
     session: Session, *, email: str | None = None, search: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[Contact], int]:

@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -27,6 +27,7 @@ from constituent.kit import metrics
 log = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+Parsed = TypeVar("Parsed")
 AuthKind = Literal["api_key", "oauth"]
 PAGE_SIZE = 1000  # Mailchimp's maximum `count`
 
@@ -154,10 +155,21 @@ class MailchimpClient:
         list, a webhook, a campaign) is only retried when it surely did not reach Mailchimp
         (connection refused, 429), so a retry can never create a second one.
         """
+        return await self._with_retries(method, path, params, json, idempotent, _body)
+
+    async def _with_retries(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        idempotent: bool,
+        parse: Callable[[httpx.Response], Parsed],
+    ) -> Parsed:
         attempt = 0
         while True:
             try:
-                return await self._send_once(method, path, params, json)
+                return await self._send_once(method, path, params, json, parse)
             except (errors.MailchimpError, httpx.TransportError) as exc:
                 if not self._should_retry(exc, idempotent) or attempt + 1 >= self.retry.max_attempts:
                     raise self._final_error(exc, method, path) from exc
@@ -167,16 +179,21 @@ class MailchimpClient:
                 attempt += 1
                 await asyncio.sleep(delay)
 
-    async def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any) -> Any:
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        parse: Callable[[httpx.Response], Parsed],
+    ) -> Parsed:
         async with self.limiter.slot():
             self.stats.count(method)
             response = await self._http.request(method, path, params=params, json=json)
         metrics.mailchimp_answered(method, response.status_code)
-        if response.is_success and (response.status_code == 204 or not response.content):
-            return None
-        body = _decode(response)
         if response.is_success:
-            return body
+            return parse(response)
+        body = _decode(response)
         self.stats.count_error(response.status_code)
         raise errors.error_from_response(response.status_code, body, method=method, path=path)
 
@@ -203,12 +220,14 @@ class MailchimpClient:
     async def get_model(
         self, path: str, model: type[ModelT], params: Mapping[str, Any] | None = None
     ) -> ModelT:
-        return model.model_validate(await self.request("GET", path, params=params))
+        return await self._with_retries("GET", path, params, None, True, _parser(model))
 
     async def send_model(
         self, method: str, path: str, model: type[ModelT], body: Any, *, idempotent: bool = True
     ) -> ModelT:
-        return model.model_validate(await self.request(method, path, json=body, idempotent=idempotent))
+        # Straight from the bytes: pydantic's parser skips the fields the model does not declare,
+        # where json.loads would first build every one of them (a batch answer holds 500 members).
+        return await self._with_retries(method, path, None, body, idempotent, _parser(model))
 
     async def pages(
         self,
@@ -231,6 +250,20 @@ class MailchimpClient:
             offset += len(items)
             if not items or offset >= int(body.get("total_items", 0)):
                 return
+
+
+def _body(response: httpx.Response) -> Any:
+    """The decoded JSON of a successful answer; None when it has none (204)."""
+    if response.status_code == 204 or not response.content:
+        return None
+    return _decode(response)
+
+
+def _parser(model: type[ModelT]) -> Callable[[httpx.Response], ModelT]:
+    def parse(response: httpx.Response) -> ModelT:
+        return model.model_validate_json(response.content)
+
+    return parse
 
 
 def _decode(response: httpx.Response) -> Any:

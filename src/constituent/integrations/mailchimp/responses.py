@@ -117,9 +117,20 @@ class BatchError(_Model):
     field_message: str = ""
 
 
+class WrittenMember(_Model):
+    """A member in a batch-subscribe answer, as far as the sync reads it: Mailchimp sends the whole
+    member object (merge fields, tags, stats, location...) for each of up to 500 entries, and declaring
+    only these fields lets the validator skip the rest while parsing."""
+
+    id: str
+    email_address: str
+    status: MemberStatus
+    last_changed: str = ""
+
+
 class BatchSubscribeResult(_Model):
-    new_members: list[Member] = Field(default_factory=list)
-    updated_members: list[Member] = Field(default_factory=list)
+    new_members: list[WrittenMember] = Field(default_factory=list)
+    updated_members: list[WrittenMember] = Field(default_factory=list)
     errors: list[BatchError] = Field(default_factory=list)
     total_created: int = 0
     total_updated: int = 0

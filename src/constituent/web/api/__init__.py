@@ -19,6 +19,7 @@ from constituent.web.api import (
     sync,
     webhook_events,
 )
+from constituent.web.api.docs import install_docs
 from constituent.web.api.errors import install_error_handlers
 from constituent.web.deps import current_principal
 
@@ -44,12 +45,13 @@ def create_api(database: Database, settings: Settings) -> FastAPI:
         # App-wide, so an endpoint added later cannot forget to require a token.
         dependencies=[Depends(current_principal)],
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by docs.install_docs, with Swagger UI's assets from this server
         redoc_url=None,
     )
     api.state.database = database
     api.state.settings = settings
     install_error_handlers(api)
+    install_docs(api)
     for router in ROUTERS:
         api.include_router(router)
     return api

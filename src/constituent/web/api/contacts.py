@@ -14,6 +14,9 @@ from constituent.crm.contacts import service
 from constituent.crm.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
 from constituent.crm.groups.schemas import MembershipView
 from constituent.crm.groups.service import contact_groups
+from constituent.crm.merges import service as merges
+from constituent.crm.merges.schemas import MergeRequest
+from constituent.crm.merges.service import DEFAULT_PAIRS
 from constituent.crm.searches.service import matching_searches_for_contact
 from constituent.integrations.mailchimp.sync.contact_status import (
     MailchimpStatus,
@@ -79,6 +82,34 @@ def list_contacts(
 def create_contact(data: ContactCreate, session: SessionDep, principal: PrincipalDep) -> ContactDetail:
     contact = service.create_contact(session, data, principal.actor, refuse_duplicates=True)
     return contact_detail(session, contact.id)
+
+
+class DuplicatePairOut(BaseModel):
+    contact_ids: tuple[int, int]  # the lower id (the longer-standing record) first
+    reasons: list[str]  # "same email", "same name and postal code", "same phone"
+    score: int  # higher: more likely one person
+
+
+@router.get("/duplicates", response_model=list[DuplicatePairOut])
+def possible_duplicates(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = DEFAULT_PAIRS
+) -> list[DuplicatePairOut]:
+    """Pairs of contacts that may be one person, the most likely first."""
+    return [
+        DuplicatePairOut(
+            contact_ids=(p.first_id, p.second_id), reasons=[r.value for r in p.reasons], score=p.score
+        )
+        for p in merges.possible_duplicates(session, limit)
+    ]
+
+
+@router.post("/{contact_id}/merge", response_model=ContactDetail)
+def merge_contact(
+    contact_id: int, data: MergeRequest, session: SessionDep, principal: PrincipalDep
+) -> ContactDetail:
+    """Merge ``other_id`` into this contact: everything of the other moves here, then it is deleted."""
+    merges.merge_contacts(session, contact_id, data, principal.actor)
+    return contact_detail(session, contact_id)
 
 
 @router.get("/{contact_id}", response_model=ContactDetail)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from constituent.kit.settings import Settings
@@ -56,10 +57,16 @@ PROTECTED_ROUTERS = (
 )
 
 
+async def _favicon(_request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 def install_pages(app: FastAPI, settings: Settings) -> None:
     app.state.login_limiter = LoginLimiter()
     install_sessions(app, settings)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Browsers ask for /favicon.ico on pages that name no icon (a JSON answer, the API docs' tab).
+    app.add_route("/favicon.ico", _favicon, include_in_schema=False)
     for router in (*PUBLIC_ROUTERS, *PROTECTED_ROUTERS):
         app.include_router(router, include_in_schema=False)

@@ -1,4 +1,9 @@
-"""How pages answer what went wrong: to /login when there is no session, a plain page otherwise."""
+"""How pages answer what went wrong: to /login when there is no session, a plain page otherwise.
+
+Mailchimp's refusals and outages are mapped here, once for every page: a form sent (POST) goes back
+to the page it came from with Mailchimp's words as a flash (the request's transaction is rolled back
+by the session dependency, so nothing is half-stored); a page asked for (GET) says it plainly.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from constituent.crm.errors import DomainError, NotFound
+from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.web.csrf import CsrfRejected
 from constituent.web.pages.deps import AdminRequired, LoginRequired
-from constituent.web.pages.rendering import render
+from constituent.web.pages.rendering import flash, render
 
 
 def login_url(request: Request) -> str:
@@ -52,8 +58,34 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return _problem(request, "That did not work", str(exc), 400)
 
 
+async def _mailchimp_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, MailchimpError)
+    sentence = f"Not changed. {staff_sentence(exc)}"
+    if request.method == "GET":
+        return _problem(request, "Mailchimp did not help", sentence, 502)
+    flash(request, "error", sentence)
+    return RedirectResponse(_came_from(request), status_code=303)
+
+
+def staff_sentence(exc: MailchimpError) -> str:
+    """Mailchimp's words for a staffer: a refusal as Mailchimp said it, an outage as a plain sentence."""
+    if exc.retryable:
+        return "Mailchimp could not be reached just now; nothing was changed there. Try again later."
+    return exc.describe()
+
+
+def _came_from(request: Request) -> str:
+    """The page the form was on (a path of this site only, never another site's address)."""
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url)
+    if referer.startswith(base):
+        return "/" + referer[len(base) :]
+    return "/"
+
+
 def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(AdminRequired, _admin_required)
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(MailchimpError, _mailchimp_error)

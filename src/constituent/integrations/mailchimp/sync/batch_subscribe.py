@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from constituent.crm.contacts.emails import subscriber_hash
-from constituent.integrations.mailchimp.responses import BatchError, BatchSubscribeResult, Member
+from constituent.integrations.mailchimp.responses import BatchError, BatchSubscribeResult, WrittenMember
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, refusal_message
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, RefusalNote
@@ -113,7 +113,7 @@ def read_page(writes: list[MemberWrite], result: BatchSubscribeResult, ctx: Page
 
 
 def _written(
-    outcome: PageOutcome, write: MemberWrite, member: Member, created: bool, ctx: PageContext
+    outcome: PageOutcome, write: MemberWrite, member: WrittenMember, created: bool, ctx: PageContext
 ) -> None:
     base = ctx.state.get(write.subscriber_hash)
     expected = apply_to_ledger({base.subscriber_hash: base} if base else {}, write.operations)

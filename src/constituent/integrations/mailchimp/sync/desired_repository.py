@@ -9,16 +9,24 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
     CompoundSelect,
+    MetaData,
     Row,
     Select,
+    String,
+    Table,
     and_,
     case,
+    cast,
+    delete,
     false,
+    insert,
     literal,
     or_,
     select,
+    text,
     union,
 )
 from sqlalchemy.orm import Session
@@ -60,9 +68,14 @@ def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 
 def eligible() -> Predicate:
-    """Individuals who are active, alive and emailable (the primary email's status is checked by the join)."""
+    """Individuals who are active, alive and emailable (the primary email's status is checked by the join).
+
+    The kind is compared as text so no database reads contacts through ``ix_contacts_kind``: without
+    statistics SQLite takes ``kind = ?`` for a selective key and walks every individual through that
+    index, even when a few candidates drive the query (issue 17).
+    """
     return and_(
-        Contact.kind == ContactKind.individual,
+        cast(Contact.kind, String) == ContactKind.individual.value,
         Contact.is_active.is_(True),
         Contact.is_deceased.is_(False),
         Contact.do_not_email.is_(False),
@@ -120,12 +133,51 @@ def desired_rows(
     """
     make_room_for_subqueries(session)
     columns: list[Any] = [*ELIGIBLE_COLUMNS, *extra, *_masks(flags)]
-    query = _with_primary_email(select(*columns)).where(audience)
     if addresses is None:
-        yield from session.execute(query)
+        yield from session.execute(_with_primary_email(select(*columns)).where(audience))
         return
+    # One statement driven by the candidates' addresses: each search's subquery is computed once,
+    # not once per chunk, and contacts are reached by key from the emails of those addresses.
+    _fill_candidates(session, addresses)
+    query = (
+        select(*columns)
+        .select_from(_CANDIDATES)
+        .join(
+            Email,
+            and_(
+                Email.address_normalized == _CANDIDATES.c.address,
+                Email.is_primary.is_(True),
+                Email.status == EmailStatus.ok,
+            ),
+        )
+        .join(Contact, Contact.id == Email.contact_id)
+        .where(audience)
+    )
+    yield from session.execute(query)
+    session.execute(text(f"DROP TABLE {_CANDIDATES.name}"))
+
+
+# The addresses a restricted desired state is built for: a temporary table (one per connection, never
+# in the schema), so the database joins from them instead of testing every contact against an IN list.
+_CANDIDATES = Table(
+    "sync_candidate_addresses",
+    MetaData(),
+    Column("address", String(320), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _fill_candidates(session: Session, addresses: Collection[str]) -> None:
+    # IF NOT EXISTS and DELETE: a run that failed on SQLite may have left the table on this connection
+    # (PostgreSQL drops it with the rolled-back transaction).
+    session.execute(
+        text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_CANDIDATES.name} (address VARCHAR(320) PRIMARY KEY)")
+    )
+    session.execute(delete(_CANDIDATES))
     for chunk in chunks(addresses):
-        yield from session.execute(query.where(Email.address_normalized.in_(chunk)))
+        session.execute(insert(_CANDIDATES), [{"address": address} for address in chunk])
+    # Real row counts for the planners, which otherwise guess a temporary table's size.
+    session.execute(text(f"ANALYZE {_CANDIDATES.name}"))
 
 
 def combined_mask(parts: Sequence[int | None]) -> int:

@@ -53,7 +53,9 @@ def changed_since(
     desired = build_desired(
         session, integration, today, contact_ids, also_addresses=[e.email for e in by_contact.values()]
     )
-    entries = by_contact | ledger.load_by_hashes(session, integration.id, desired.members.keys())
+    # Members of these contacts are mostly loaded already: read only the addresses still missing.
+    missing = desired.members.keys() - by_contact.keys()
+    entries = by_contact | ledger.load_by_hashes(session, integration.id, missing)
     subscribed = ledger.count_by_status(session, integration.id).get(RemoteStatus.subscribed, 0)
     return Inputs(desired, entries, frozenset(desired.members) | frozenset(entries), subscribed)
 

@@ -1,0 +1,249 @@
+"""Ours against a competent user's script, right after an import of 20,000 contacts (issue 17's table).
+
+    PYTHONPATH=. .venv/bin/python bench/sync_vs_script.py [--eligible 20000] [--database sqlite|postgresql]
+        [--latency-ms 50] [--port 18410]
+
+The database holds one saved search (so one tag) and every contact was just imported: each row changed
+within the last few minutes, so the run right after the first sync has every contact as a candidate.
+The emulator runs as its own process (50 ms per request, 10 connections per account); each party writes
+to an audience of its own.
+
+- ours: ``run_sync`` in a child process (``bench/sync_setup.py``: interpreter start-up and imports
+  included, as ``constituent mailchimp sync`` pays them), first sync then the run right after; then
+  "the next night" (the import is a day old: nothing changed since the last run), in a child process and
+  in this process (what a running worker pays);
+- the script: Mailchimp's official ``mailchimp_marketing`` client, batch subscribe 500 members at a time
+  with ``update_existing`` (merge fields and the tag in each entry), one request after the other, sending
+  everyone every night. It gets its members from ``build_desired`` without paying for it and is timed
+  in-process (no start-up): both in its favour;
+- the ceiling: the same 500-member bodies, built beforehand, sent 10 at a time with httpx.
+
+Outputs a Markdown table for docs/BENCHMARKS.md, with the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import mailchimp_marketing
+from bench.sync_setup import (
+    AS_OF,
+    BenchDatabase,
+    Emulator,
+    connect,
+    contacts_for,
+    run_sync_process,
+    running_emulator,
+    seeded_database,
+    settings_for,
+)
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.models import Contact, Email
+from constituent.crm.searches.models import SavedSearch
+from constituent.integrations.mailchimp import service
+from constituent.integrations.mailchimp.sync.desired import build_desired
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.types import DesiredMember
+from constituent.kit.clock import utcnow
+from constituent.kit.runtime import database_for
+from constituent.kit.settings import Settings
+
+PAGE = 500
+CONCURRENCY = 10
+SEARCH = ("Gmail", {"field": "email_domain", "op": "eq", "value": "gmail.com"})
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--eligible", type=int, default=20_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--port", type=int, default=18410)
+    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
+    return parser.parse_args()
+
+
+def one_search_database(args: argparse.Namespace) -> BenchDatabase:
+    database = seeded_database(
+        args.data_dir, contacts_for(args.eligible), kind=args.database, name="vs-script", searches=False
+    )
+    with Session(database.engine) as session:
+        if not session.query(SavedSearch).count():
+            session.add(SavedSearch(name=SEARCH[0], filter=SEARCH[1]))
+            session.commit()
+    return database
+
+
+def stamp_contacts(database: BenchDatabase, delta: timedelta) -> None:
+    """Every contact and email changed ``delta`` from now (an import just now, or one a day old)."""
+    with Session(database.engine) as session:
+        for model in (Contact, Email):
+            session.execute(update(model).values(updated_at=utcnow() + delta))
+        session.commit()
+
+
+# -- the script ---------------------------------------------------------------------------------------
+
+
+def entry(member: DesiredMember) -> dict[str, Any]:
+    return {
+        "email_address": member.email,
+        "status_if_new": "subscribed",
+        "merge_fields": dict(member.merge_fields),
+        "tags": sorted(member.tags),
+    }
+
+
+def pages(members: Sequence[DesiredMember]) -> list[dict[str, Any]]:
+    return [
+        {"members": [entry(m) for m in members[start : start + PAGE]], "update_existing": True}
+        for start in range(0, len(members), PAGE)
+    ]
+
+
+def competent_script(emulator: Emulator, audience_id: str, members: Sequence[DesiredMember]) -> float:
+    """What a careful user writes with the official client: batch subscribe, 500 at a time, in turn."""
+    client: Any = mailchimp_marketing.Client()
+    client.set_config({"api_key": emulator.api_key, "server": "us1"})
+    client.api_client.host = emulator.api_base
+    started = time.perf_counter()
+    for body in pages(members):
+        client.lists.batch_list_members(audience_id, body)
+    return time.perf_counter() - started
+
+
+def ceiling(emulator: Emulator, audience_id: str, members: Sequence[DesiredMember]) -> float:
+    """The HTTP alone: pre-built bodies, 10 in flight (Mailchimp's connection cap)."""
+    bodies = [json.dumps(body).encode() for body in pages(members)]
+
+    async def send_all() -> float:
+        limit = asyncio.Semaphore(CONCURRENCY)
+        auth = ("anystring", emulator.api_key)
+        async with httpx.AsyncClient(base_url=emulator.api_base, auth=auth, timeout=120) as client:
+
+            async def send(body: bytes) -> None:
+                async with limit:
+                    response = await client.post(
+                        f"/lists/{audience_id}", content=body, headers={"Content-Type": "application/json"}
+                    )
+                    response.raise_for_status()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(send(body) for body in bodies))
+            return time.perf_counter() - started
+
+    return asyncio.run(send_all())
+
+
+# -- the table ----------------------------------------------------------------------------------------
+
+
+class Table:
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.rows = [
+            "| run | ours | requests | peak RSS | the script | requests | ratio |",
+            "|---|---|---|---|---|---|---|",
+        ]
+
+    def requests(self) -> int:
+        return sum(self.emulator.requests())
+
+    def add(self, label: str, ours: tuple[float, int, str], script: tuple[float, int] | None) -> None:
+        theirs = f"{script[0]:.2f} s | {script[1]}" if script else "— | —"
+        ratio = f"{script[0] / ours[0]:.1f}x" if script else "—"
+        self.rows.append(f"| {label} | {ours[0]:.2f} s | {ours[1]} | {ours[2]} | {theirs} | {ratio} |")
+        print(self.rows[-1], flush=True)
+
+
+def ours_in_child(table: Table, settings: Settings, integration_id: int) -> tuple[float, int, str]:
+    before = table.requests()
+    figures = run_sync_process(settings, integration_id)
+    outcome = {key: figures.run[key] for key in ("status", "created", "updated", "tags_added")}
+    print(f"  ours: {outcome}", flush=True)
+    return figures.seconds, table.requests() - before, f"{figures.peak_rss_mb:.0f} MB"
+
+
+def ours_in_process(table: Table, settings: Settings, integration_id: int) -> tuple[float, int, str]:
+    before = table.requests()
+    started = time.perf_counter()
+    run = run_sync(database_for(settings), settings, integration_id)
+    seconds = time.perf_counter() - started
+    print(f"  ours (in-process): {run.status.value} {run.counters()}", flush=True)
+    return seconds, table.requests() - before, "—"
+
+
+def timed_script(
+    table: Table, emulator: Emulator, audience_id: str, members: list[DesiredMember]
+) -> tuple[float, int]:
+    before = table.requests()
+    seconds = competent_script(emulator, audience_id, members)
+    return seconds, table.requests() - before
+
+
+def main() -> None:
+    args = arguments()
+    database = one_search_database(args)
+    print(f"database ({args.database}): {database.contacts:,} contacts, {database.eligible:,} eligible")
+    stamp_contacts(database, timedelta(minutes=-1))  # just imported
+    data_dir = args.data_dir / f"run-{uuid.uuid4().hex[:8]}"
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
+        settings = settings_for(database, emulator, data_dir)
+        table = Table(emulator)
+        ours = connect(database, emulator, settings, interests=0)
+        theirs = connect(database, emulator, settings, interests=0)
+        top = connect(database, emulator, settings, interests=0)
+        with Session(database.engine) as session:
+            integration = service.get_integration(session, theirs.integration_id)
+            members = list(build_desired(session, integration, AS_OF).members.values())
+        print(f"members: {len(members):,}", flush=True)
+
+        table.add(
+            "first sync",
+            ours_in_child(table, settings, ours.integration_id),
+            timed_script(table, emulator, theirs.audience_id, members),
+        )
+        table.add(
+            f"the next sync, right after the import ({len(members):,} changed of {len(members):,})",
+            ours_in_child(table, settings, ours.integration_id),
+            timed_script(table, emulator, theirs.audience_id, members),
+        )
+        stamp_contacts(database, timedelta(days=-1))  # the next night: the import is a day old
+        nightly = timed_script(table, emulator, theirs.audience_id, members)
+        table.add(
+            "the next night, nothing changed (child process)",
+            ours_in_child(table, settings, ours.integration_id),
+            nightly,
+        )
+        table.add(
+            "the next night, nothing changed (in a running worker)",
+            ours_in_process(table, settings, ours.integration_id),
+            nightly,
+        )
+        before = table.requests()
+        top_seconds = ceiling(emulator, top.audience_id, members)
+        table.add(
+            "ceiling: pre-built batches sent 10 at a time",
+            (top_seconds, table.requests() - before, "—"),
+            None,
+        )
+    print("\n".join(table.rows))
+    print(f"load average (1, 5 min) at the end: {os.getloadavg()[0]:.1f}, {os.getloadavg()[1]:.1f} (2 cores)")
+
+
+if __name__ == "__main__":
+    main()

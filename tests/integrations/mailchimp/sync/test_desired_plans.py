@@ -1,0 +1,117 @@
+"""The candidates of an incremental run are read from the candidate side, never by scanning the CRM.
+
+Issue 17: with every contact a candidate, the desired-state SELECT of each 10,000-address chunk walked
+the whole contacts table (SQLite picked ``ix_contacts_kind``, then probed emails with the IN list), so
+a run cost contacts × candidates. These tests EXPLAIN every statement that reads contacts or emails
+while the desired state of a few candidates is built, on both databases, and fail on a full scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.orm import Session
+
+from constituent.crm.contacts.models import Contact, ContactKind, Email
+from constituent.integrations.mailchimp.models import SourceTarget
+from constituent.integrations.mailchimp.sync.desired import build_desired
+from tests.crm.searches.helpers import add_group
+from tests.integrations.mailchimp.sync.desired_helpers import add_integration, add_search, add_source
+
+TODAY = date(2026, 3, 15)
+# Enough rows that PostgreSQL's planner prefers an index to a sequential scan when one fits.
+CONTACTS = 20_000
+# Reading a CRM table in full, in each database's EXPLAIN wording: a scan, or every individual
+# through the index on the contact's kind.
+FULL_SCAN = {
+    "sqlite": re.compile(r"\bSCAN (contacts|emails)\b|ix_contacts_kind"),
+    "postgresql": re.compile(r"Seq Scan on (contacts|emails)\b|Index (Only )?Scan using ix_contacts_kind"),
+}
+
+
+def _seed(session: Session, count: int) -> list[int]:
+    """``count`` eligible contacts with a primary address each, written in two bulk statements."""
+    session.execute(
+        insert(Contact),
+        [{"kind": ContactKind.individual, "first_name": f"P{n}", "last_name": "Plan"} for n in range(count)],
+    )
+    ids = list(session.scalars(select(Contact.id).order_by(Contact.id)))
+    session.execute(
+        insert(Email),
+        [
+            {
+                "contact_id": contact_id,
+                "address": f"p{contact_id}@example.org",
+                "address_normalized": f"p{contact_id}@example.org",
+                "domain": "example.org",
+                "is_primary": True,
+            }
+            for contact_id in ids
+        ],
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE contacts"))
+        session.execute(text("ANALYZE emails"))
+    return ids
+
+
+@contextmanager
+def explained_reads(session: Session) -> Iterator[list[tuple[str, str]]]:
+    """(statement, plan) of every SELECT over contacts or emails run meanwhile, explained on the spot
+    (on the same connection, so temporary tables the statement reads still exist)."""
+    plans: list[tuple[str, str]] = []
+    dialect = session.get_bind().dialect.name
+    prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+
+    def explain(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        reads_crm = re.search(r"\b(contacts|emails)\b", statement)
+        if many or not statement.lstrip().upper().startswith("SELECT") or not reads_crm:
+            return
+        raw = cursor.connection.cursor()
+        raw.execute(prefix + statement, parameters)
+        plan = "\n".join(" ".join(str(part) for part in row) for row in raw.fetchall())
+        raw.close()
+        plans.append((statement, plan))
+
+    connection = session.connection()
+    event.listen(connection, "after_cursor_execute", explain)
+    try:
+        yield plans
+    finally:
+        event.remove(connection, "after_cursor_execute", explain)
+
+
+def _outer(plan: str, dialect: str) -> str:
+    """The plan of the statement itself: SQLite's lines whose parent is the top (a search's subquery is
+    computed once per statement, whatever the candidates); PostgreSQL's plan whole."""
+    if dialect != "sqlite":
+        return plan
+    return "\n".join(line for line in plan.splitlines() if line.split(" ", 2)[1] == "0")
+
+
+def test_the_desired_state_of_a_few_candidates_reads_no_crm_table_in_full(session: Session) -> None:
+    ids = _seed(session, CONTACTS)
+    volunteers = add_group(session, "Volunteers")
+    integration = add_integration(session)
+    add_source(session, integration, volunteers, SourceTarget.tag)
+    in_illinois = add_search(session, "Illinois", {"field": "state", "op": "eq", "value": "IL"})
+    add_source(session, integration, in_illinois, SourceTarget.tag)
+    # Few enough (0.1%) that PostgreSQL too prefers keyed lookups to one pass over the table; SQLite
+    # (no statistics) chose its plan by the shape of the query alone.
+    candidates = ids[::1000]
+
+    with explained_reads(session) as plans:
+        desired = build_desired(session, integration, TODAY, candidates)
+
+    assert sorted(m.owner_contact_id for m in desired.members.values()) == candidates
+    assert plans, "the desired state was built without reading contacts"
+    dialect = session.get_bind().dialect.name
+    scans = [
+        (statement, plan) for statement, plan in plans if FULL_SCAN[dialect].search(_outer(plan, dialect))
+    ]
+    assert scans == []
