@@ -62,7 +62,7 @@ def fill(store: Store, list_id: str, count: int) -> float:
     at = now()
     started = time.perf_counter()
     for n in range(count):
-        email = f"member{n}@example.org"
+        email = f"member{n}@mailbox.org"
         changes = MemberInput(merge_fields={"FNAME": f"First{n}", "LNAME": "Last"})
         create_member(store, audience, email, "subscribed", changes, at)
     return time.perf_counter() - started
@@ -71,7 +71,7 @@ def fill(store: Store, list_id: str, count: int) -> float:
 def batch_body(start: int) -> dict[str, Any]:
     members = [
         {
-            "email_address": f"new{start + n}@example.org",
+            "email_address": f"new{start + n}@mailbox.org",
             "status_if_new": "subscribed",
             "merge_fields": {"FNAME": "New", "LNAME": f"Member{start + n}"},
             "tags": ["Bench"],

@@ -27,7 +27,7 @@ def desired_member(i: int, *, email_version: int = 0) -> DesiredMember:
     subscriber_hash = f"{i:032x}" if not email_version else f"{i:031x}n"
     return DesiredMember(
         subscriber_hash=subscriber_hash,
-        email=f"person{i}.{email_version}@example.org",
+        email=f"person{i}.{email_version}@mailbox.org",
         owner_contact_id=i,
         contact_ids=(i,),
         merge_fields={"FNAME": f"First{i}", "LNAME": "Last", "ADDRESS": "", "PHONE": ""},

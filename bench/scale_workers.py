@@ -111,9 +111,9 @@ def seed_groups(engine: Engine, integrations: int, per_group: int) -> None:
         {
             "id": i,
             "contact_id": i,
-            "address": f"person{i}@example.org",
-            "address_normalized": f"person{i}@example.org",
-            "domain": "example.org",
+            "address": f"person{i}@mailbox.org",
+            "address_normalized": f"person{i}@mailbox.org",
+            "domain": "mailbox.org",
             "is_primary": True,
             "status": EmailStatus.ok.value,
             "created_at": STAMP,
@@ -167,7 +167,7 @@ def connect_all(database: Database, settings: Settings, emulator: Emulator, inte
             ),
             permission_reminder="You signed up at one of our events.",
             campaign_defaults=CampaignDefaults(
-                from_name=f"Org {g}", from_email="news@org.example", subject="News"
+                from_name=f"Org {g}", from_email="news@org.co.uk", subject="News"
             ),
             mode=SyncMode.groups,
             groups=[f"Group {g}"],

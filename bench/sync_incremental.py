@@ -1,6 +1,8 @@
 """Incremental syncs on 1,000,000 contacts: nothing changed, then 10,000 contacts changed.
 
-    PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000] [--changed 10000]
+    PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000]
+        [--changed 10000 [100000 ...]]
+        [--database sqlite|postgresql] [--port 18420]
 
 First a full initial sync fills the audience (timed too); then an incremental run with nothing
 changed (target: under 15 s, zero write requests); then the same as the first run of a new day (the
@@ -100,15 +102,17 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--changed", type=int, default=10_000)
+    parser.add_argument("--changed", type=int, nargs="+", default=[10_000], help="one run per count")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--port", type=int, default=None, help="the emulator's port (default: a free one)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
     args = parser.parse_args()
 
-    database = seeded_database(args.data_dir, args.contacts)
-    print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible")
+    database = seeded_database(args.data_dir, args.contacts, kind=args.database)
+    print(f"database ({args.database}): {database.contacts:,} contacts, {database.eligible:,} eligible")
     rows = ["| run | wall time | requests | peak RSS | outcome |", "|---|---|---|---|---|"]
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         integration_id = connect(database, emulator, settings).integration_id
         rows.append(timed_run(emulator, settings, integration_id, "initial (full) sync"))
@@ -118,12 +122,13 @@ def main() -> None:
         as_if_the_last_run_was_yesterday(database, integration_id)
         rows.append(timed_run(emulator, settings, integration_id, "incremental, nothing changed, a new day"))
         print(rows[-1], flush=True)
-        change_last_names(database, args.changed)
-        rows.append(timed_run(emulator, settings, integration_id, f"incremental, {args.changed:,} changed"))
-        print(rows[-1], flush=True)
+        for changed in args.changed:
+            change_last_names(database, changed)
+            rows.append(timed_run(emulator, settings, integration_id, f"incremental, {changed:,} changed"))
+            print(rows[-1], flush=True)
         rows.append(timed_reconcile(emulator, settings, integration_id))
     print("\n".join(rows))
-    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+    print(f"load average (1, 5 min) at the end: {os.getloadavg()[0]:.1f}, {os.getloadavg()[1]:.1f} (2 cores)")
 
 
 if __name__ == "__main__":

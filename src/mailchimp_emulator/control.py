@@ -15,9 +15,10 @@ from mailchimp_emulator.clock import now
 from mailchimp_emulator.config import EmulatorConfig
 from mailchimp_emulator.errors import InvalidResource, ResourceNotFound
 from mailchimp_emulator.limits import Faults, Limits
+from mailchimp_emulator.readings import parse_readings
 from mailchimp_emulator.render import iso, member_tags, merge_values
 from mailchimp_emulator.routes.common import json_response, member_or_404, no_content, read_object, store_of
-from mailchimp_emulator.state import PLANS, AudienceList, Member, Store
+from mailchimp_emulator.state import PLANS, Account, AudienceList, Member, Store
 
 PREFIX = "/_emulator"
 router = APIRouter()
@@ -65,6 +66,28 @@ async def get_faults(request: Request) -> Response:
     return json_response(_limits(request).faults.as_json())
 
 
+@router.put("/accounts/{account_id}/readings")
+async def set_readings(account_id: str, request: Request) -> Response:
+    """How this account's Mailchimp reads where the real one is only probably known (see readings.py)."""
+    account = _account(store_of(request), account_id)
+    account.readings = parse_readings(await read_object(request))
+    for audience in account.lists.values():
+        audience.members_changed()
+    return json_response(account.readings.as_json())
+
+
+@router.get("/accounts/{account_id}/readings")
+async def get_readings(account_id: str, request: Request) -> Response:
+    return json_response(_account(store_of(request), account_id).readings.as_json())
+
+
+def _account(store: Store, account_id: str) -> Account:
+    account = store.accounts.get(account_id)
+    if account is None:
+        raise ResourceNotFound()
+    return account
+
+
 @router.get("/stats")
 async def stats(request: Request) -> Response:
     return json_response(_limits(request).stats(request.query_params.get("account_id")))
@@ -105,6 +128,10 @@ def _parse_faults(body: dict[str, Any]) -> Faults:
     ):
         raise InvalidResource("error_statuses must be a non-empty list of HTTP error statuses")
     faults.error_statuses = statuses
+    throttle_status = body.get("throttle_status", 429)
+    if throttle_status not in (429, 403):
+        raise InvalidResource("throttle_status must be 429 or 403")
+    faults.throttle_status = throttle_status
     latency = body.get("latency_ms", 0)
     if not isinstance(latency, int) or latency < 0:
         raise InvalidResource("latency_ms must be a non-negative integer")

@@ -118,7 +118,7 @@ async def send_demo_campaign(list_id: str, request: Request) -> Response:
             "subject_line": subject,
             "title": subject,
             "from_name": str(defaults.get("from_name") or "Emulator"),
-            "reply_to": str(defaults.get("from_email") or "demo@example.com"),
+            "reply_to": str(defaults.get("from_email") or "demo@fastmail.com"),
         },
     )
     account.campaigns[campaign.id] = campaign

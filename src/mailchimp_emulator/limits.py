@@ -42,6 +42,9 @@ class Faults:
     error_rate: float = 0.0
     error_statuses: list[int] = field(default_factory=lambda: [500, 503])
     throttle_rate: float = 0.0
+    # 429 problem+json, or 403 with an HTML body: "at exceptionally high volumes … 429 or 403 without a JSON
+    # body" (Mailchimp's docs, quoted in API-NOTES §4).
+    throttle_status: int = 429
     reset_rate: float = 0.0
     latency_ms: int = 0
     rng: random.Random = field(default_factory=random.Random)
@@ -51,6 +54,7 @@ class Faults:
             "error_rate": self.error_rate,
             "error_statuses": self.error_statuses,
             "throttle_rate": self.throttle_rate,
+            "throttle_status": self.throttle_status,
             "reset_rate": self.reset_rate,
             "latency_ms": self.latency_ms,
         }
@@ -135,7 +139,10 @@ class ApiLimitsMiddleware:
             raise EmulatedConnectionReset(scope["path"])
         roll -= faults.reset_rate
         if roll < faults.throttle_rate:
-            await _send_too_many(send, self.limits.config.max_connections)
+            if faults.throttle_status == 403:
+                await _send_forbidden_page(send)
+            else:
+                await _send_too_many(send, self.limits.config.max_connections)
             return
         roll -= faults.throttle_rate
         if roll < faults.error_rate:
@@ -152,6 +159,16 @@ async def _send_too_many(send: Send, cap: int) -> None:
     detail = f"You have exceeded the limit of {cap} simultaneous connections."
     response = problem(429, "Too Many Requests", detail)
     await response({"type": "http"}, _no_receive, send)
+
+
+THROTTLED_PAGE = b"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1></body></html>"
+
+
+async def _send_forbidden_page(send: Send) -> None:
+    """What an edge in front of the API answers under heavy load: not problem+json, not even JSON."""
+    headers = [(b"content-type", b"text/html"), (b"content-length", str(len(THROTTLED_PAGE)).encode())]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": THROTTLED_PAGE})
 
 
 async def _no_receive() -> Message:

@@ -6,7 +6,8 @@ The rules that matter for consent (API-NOTES §5):
   the API can;
 - a permanently deleted address cannot be re-added through the API (400 Forgotten Email Not Subscribed);
 - ``pending`` is always allowed and counts the confirmation email it would send;
-- an archived member comes back with exactly the status written.
+- an archived member is still held: ``status_if_new`` does not bring it back, ``status`` (PUT) or a POST does;
+- only a subscribed member may change address, and never onto an address the audience holds.
 Every change fires the webhook event Mailchimp would, with the given source ("api" or "user").
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from mailchimp_emulator import events
 from mailchimp_emulator.errors import (
+    VALIDATION_DETAIL,
     ForgottenEmailNotSubscribed,
     InvalidResource,
     MemberExists,
@@ -46,10 +48,15 @@ def create_member(
     skip_merge_validation: bool = False,
 ) -> Member:
     key = subscriber_hash(email)
-    if key in audience.members:
-        raise MemberExists(email)
+    held = audience.members.get(key)
+    if held is not None:
+        if held.status != "archived":
+            raise MemberExists(email)
+        return _readd_archived(store, audience, held, status, changes, at, source)
     if key in audience.forgotten and source == "api":
         raise ForgottenEmailNotSubscribed(email)
+    if source == "api":
+        store.readings_for(audience).refuse_if_fake(email)
     if not skip_merge_validation:
         required_merge_errors(audience, changes.merge_fields or {})
     member = Member(key, email, new_hex_id(store.rng), store.take_web_id(), "transactional", at)
@@ -62,6 +69,27 @@ def create_member(
     if status == "transactional":
         return member
     set_status(store, audience, member, status, at, source)
+    return member
+
+
+def _readd_archived(
+    store: Store,
+    audience: AudienceList,
+    member: Member,
+    status: str,
+    changes: MemberInput,
+    at: datetime,
+    source: str,
+) -> Member:
+    """POST on an archived address brings the same member back (id, unique_email_id, tags and merge values
+    kept) with the status written; its opt-in time starts afresh."""
+    if status == "subscribed" and member.compliance:
+        raise MemberInComplianceState(member.email_address)
+    audience.members_changed()
+    _apply_profile(store, audience, member, changes, at)
+    member.timestamp_opt = None
+    set_status(store, audience, member, status, at, source)
+    member.last_changed = at
     return member
 
 
@@ -99,20 +127,20 @@ def upsert_member(
     at: datetime,
     skip_merge_validation: bool = False,
 ) -> tuple[Member, bool]:
-    """PUT: update when present, otherwise create with ``status_if_new``. Returns (member, created)."""
+    """PUT: update when present (``status_if_new`` ignored, so an archived member stays archived unless
+    ``status`` is given), otherwise create the body's address with ``status_if_new``. Returns (member,
+    created)."""
     member = audience.find_member(key)
     if member is not None:
-        if member.status == "archived" and changes.status is None and changes.status_if_new is not None:
-            # Writing an archived member again is a re-import: it returns with the status a new one would get.
-            changes.status = changes.status_if_new
         return update_member(store, audience, member, changes, at), False
     email = changes.email_address
     status = changes.status or changes.status_if_new
     if email is None or status is None:
         field = "email_address" if email is None else "status_if_new"
         raise invalid_field(field, "This value should not be blank.")
-    if subscriber_hash(email) != (subscriber_hash(key) if "@" in key else key.lower()):
-        raise InvalidResource("The subscriber hash in the path does not match the email_address in the body.")
+    if subscriber_hash(email) in audience.members:
+        # The path names nobody but the body's address is held: the body wins, as a POST would.
+        raise MemberExists(email)
     return create_member(
         store, audience, email, status, changes, at, skip_merge_validation=skip_merge_validation
     ), True
@@ -132,11 +160,12 @@ def set_status(
         return
     if status == "subscribed" and member.compliance:
         raise MemberInComplianceState(member.email_address)
+    previous = member.status
     member.status = status
     member.last_changed = at
     audience.members_changed()
     if status == "subscribed":
-        _on_subscribed(store, audience, member, at, source)
+        _on_subscribed(store, audience, member, at, source, previous)
     elif status == "unsubscribed":
         member.unsubscribe_reason = ADMIN_UNSUBSCRIBE if source != "user" else reason
         audience.last_unsub_date = at
@@ -152,8 +181,12 @@ def set_status(
         member.confirmations_sent += 1
 
 
-def _on_subscribed(store: Store, audience: AudienceList, member: Member, at: datetime, source: str) -> None:
-    member.timestamp_opt = at
+def _on_subscribed(
+    store: Store, audience: AudienceList, member: Member, at: datetime, source: str, previous: str
+) -> None:
+    # An API re-subscribe of someone unsubscribed keeps the original opt-in time (grouparoo's recording).
+    if not (source == "api" and previous == "unsubscribed" and member.timestamp_opt is not None):
+        member.timestamp_opt = at
     member.unsubscribe_reason = ""
     audience.last_sub_date = at
     if store.listening(audience):
@@ -163,19 +196,48 @@ def _on_subscribed(store: Store, audience: AudienceList, member: Member, at: dat
 def change_email(
     store: Store, audience: AudienceList, member: Member, new_email: str, at: datetime, source: str = "api"
 ) -> None:
-    """Re-keys the member under the new address's hash; the old address is free again afterwards."""
+    """Re-keys the member under the new address's hash (a new unique_email_id, the same contact); the old
+    address is free again afterwards. Only a subscribed member may move, and never onto a held address."""
+    if member.status != "subscribed":
+        raise InvalidResource(
+            VALIDATION_DETAIL, [{"field": "email address", "message": status_forbids_rename(member.status)}]
+        )
     new_key = subscriber_hash(new_email)
-    if new_key in audience.members:
-        raise MemberExists(new_email)
+    held = audience.members.get(new_key)
+    if held is not None or new_key in audience.forgotten:
+        word = held_status_word(held.status if held is not None else None)
+        message = f'"{new_email}" is already in this list with a status of "{word}".'
+        raise InvalidResource(VALIDATION_DETAIL, [{"field": "email address", "message": message}])
+    if source == "api":
+        store.readings_for(audience).refuse_if_fake(new_email)
     old_email = member.email_address
     del audience.members[member.id]
     member.id = new_key
     member.email_address = new_email
+    member.first_unique_email_id = member.first_unique_email_id or member.unique_email_id
+    member.unique_email_id = new_hex_id(store.rng)
     member.last_changed = at
     audience.members[new_key] = member
     audience.members_changed()
     if store.listening(audience):
         store.emit(events.upemail(audience, member, old_email, source, at))
+
+
+def status_forbids_rename(status: str) -> str:
+    return (
+        f'This member\'s status is "{status}." You can only update email addresses for members with a '
+        'status of "subscribed."'
+    )
+
+
+def held_status_word(status: str | None) -> str:
+    """The word Mailchimp puts in "already in this list with a status of": recorded are Subscribed,
+    Non-Subscribed and Deleted; archived is assumed to read as Deleted, like a permanent deletion (None)."""
+    if status == "subscribed":
+        return "Subscribed"
+    if status in (None, "archived"):
+        return "Deleted"
+    return "Non-Subscribed"
 
 
 def archive_member(store: Store, audience: AudienceList, member: Member, at: datetime) -> None:

@@ -54,7 +54,7 @@ def render_member(audience: AudienceList, member: Member) -> dict[str, Any]:
         "id": member.id,
         "email_address": member.email_address,
         "unique_email_id": member.unique_email_id,
-        "contact_id": contact_id_for(member.unique_email_id),
+        "contact_id": contact_id_for(member.first_unique_email_id or member.unique_email_id),
         "full_name": f"{merges.get('FNAME', '')} {merges.get('LNAME', '')}".strip(),
         "web_id": member.web_id,
         "email_type": member.email_type,

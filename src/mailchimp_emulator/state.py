@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from mailchimp_emulator.hashing import new_api_key, new_hex_id, subscriber_hash
+from mailchimp_emulator.readings import Readings
 
 # Mailchimp's member statuses: the five a client may write, plus archived (the read-only result of DELETE).
 WRITABLE_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
@@ -95,6 +96,8 @@ class Member:
     compliance: bool = False
     # How many opt-in confirmation emails a `pending` status would have sent.
     confirmations_sent: int = 0
+    # The first unique_email_id: a rename gives the member a new unique_email_id but keeps its contact_id.
+    first_unique_email_id: str = ""
 
 
 @dataclass(slots=True)
@@ -243,6 +246,8 @@ class Account:
     lists: dict[str, AudienceList] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     batches: dict[str, Batch] = field(default_factory=dict)
+    # How this account's Mailchimp reads where the real one is only probably known (switched by tests).
+    readings: Readings = field(default_factory=Readings, metadata=TRANSIENT)
 
     @property
     def audience_cap(self) -> int | None:
@@ -316,6 +321,10 @@ class Store:
     def remove_list(self, account: Account, list_id: str) -> None:
         account.lists.pop(list_id, None)
         self.lists.pop(list_id, None)
+
+    def readings_for(self, audience: AudienceList) -> Readings:
+        account = self.accounts.get(audience.account_id)
+        return account.readings if account is not None else Readings()
 
     def take_web_id(self) -> int:
         self.next_web_id += 1

@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "admin password"
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@mailbox.org", "admin password"
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ def _organization_and_contacts(site: Site) -> None:
         org = get_settings(session)
         org.organization_name, org.street, org.city = "Friends of Parks", "1 Elm St", "Springfield"
         org.state, org.postal_code = "IL", "62701"
-        org.from_name, org.from_email = "Friends of Parks", "news@parks.example"
+        org.from_name, org.from_email = "Friends of Parks", "news@parks.co.uk"
         for first, last in (("Ann", "Lee"), ("Bo", "Diaz"), ("Cy", "Ng")):
-            email = EmailIn(address=f"{first.lower()}@example.org", is_primary=True)
+            email = EmailIn(address=f"{first.lower()}@mailbox.org", is_primary=True)
             create_contact(session, ContactCreate(first_name=first, last_name=last, emails=[email]), "test")
 
 

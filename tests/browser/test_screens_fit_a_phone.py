@@ -51,6 +51,8 @@ def _pages(ids: dict[str, int], mailchimp_url: str, preview_url: str) -> list[st
         f"{contact}/activities",
         f"{contact}/groups",
         f"{contact}/changes",
+        f"{contact}/delete",
+        "/contacts/duplicates",
         "/groups",
         f"/groups/{ids['group']}",
         "/searches",

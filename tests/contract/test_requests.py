@@ -80,7 +80,7 @@ def test_a_list_without_contact_company_is_refused(mailchimp_spec: MailchimpSpec
         "permission_reminder": "You signed up on our site.",
         "campaign_defaults": {
             "from_name": "A",
-            "from_email": "a@example.org",
+            "from_email": "a@mailbox.org",
             "subject": "",
             "language": "en",
         },
@@ -121,7 +121,7 @@ def test_an_integer_path_parameter_must_be_a_number(mailchimp_spec: MailchimpSpe
     path = "/3.0/customer-journeys/journeys/welcome/steps/2/actions/trigger"
 
     with pytest.raises(SpecViolation) as raised:
-        mailchimp_spec.validate_request("POST", path, {}, encoded({"email_address": "a@example.org"}), JSON)
+        mailchimp_spec.validate_request("POST", path, {}, encoded({"email_address": "a@mailbox.org"}), JSON)
 
     assert (raised.value.pointer, raised.value.reason) == ("{journey_id}", "'welcome' is not an integer")
 

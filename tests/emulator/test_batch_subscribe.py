@@ -17,7 +17,7 @@ def _batch(account: McAccount, list_id: str, members: list[dict[str, Any]], **op
 def test_a_batch_creates_new_members_and_tags_them(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
     members = [
-        {"email_address": f"m{n}@example.org", "status_if_new": "subscribed", "tags": ["Donor"]}
+        {"email_address": f"m{n}@mailbox.org", "status_if_new": "subscribed", "tags": ["Donor"]}
         for n in range(3)
     ]
     result = _batch(mc_account, list_id, members)
@@ -27,11 +27,11 @@ def test_a_batch_creates_new_members_and_tags_them(mc_account: McAccount) -> Non
 
 def test_existing_members_are_errors_unless_update_existing(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    entry = {"email_address": "a@example.org", "status": "subscribed", "merge_fields": {"FNAME": "Ada"}}
+    entry = {"email_address": "a@mailbox.org", "status": "subscribed", "merge_fields": {"FNAME": "Ada"}}
     _batch(mc_account, list_id, [entry])
     refused = _batch(mc_account, list_id, [entry])
     assert refused["errors"][0]["error_code"] == "ERROR_CONTACT_EXISTS"
-    assert refused["errors"][0]["email_address"] == "a@example.org"
+    assert refused["errors"][0]["email_address"] == "a@mailbox.org"
     updated = _batch(
         mc_account, list_id, [{**entry, "merge_fields": {"FNAME": "Ada L."}}], update_existing=True
     )
@@ -41,29 +41,29 @@ def test_existing_members_are_errors_unless_update_existing(mc_account: McAccoun
 
 def test_a_compliance_member_is_an_error_item_not_a_failed_request(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    _batch(mc_account, list_id, [{"email_address": "a@example.org", "status": "subscribed"}])
+    _batch(mc_account, list_id, [{"email_address": "a@mailbox.org", "status": "subscribed"}])
     mc_account.emulator.control(
-        "POST", f"lists/{list_id}/members/{subscriber_hash('a@example.org')}/unsubscribe", {}
+        "POST", f"lists/{list_id}/members/{subscriber_hash('a@mailbox.org')}/unsubscribe", {}
     )
     members = [
-        {"email_address": "a@example.org", "status": "subscribed"},
-        {"email_address": "b@example.org", "status": "subscribed"},
+        {"email_address": "a@mailbox.org", "status": "subscribed"},
+        {"email_address": "b@mailbox.org", "status": "subscribed"},
         {"email_address": "not-an-email", "status": "subscribed"},
     ]
     result = _batch(mc_account, list_id, members, update_existing=True)
     assert result["total_created"] == 1
     errors = {e["email_address"]: e for e in result["errors"]}
-    assert "compliance state" in errors["a@example.org"]["error"]
+    assert "compliance state" in errors["a@mailbox.org"]["error"]
     assert errors["not-an-email"]["error_code"] == "ERROR_GENERIC"
 
 
 def test_status_if_new_does_not_touch_an_existing_members_status(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    _batch(mc_account, list_id, [{"email_address": "a@example.org", "status": "unsubscribed"}])
+    _batch(mc_account, list_id, [{"email_address": "a@mailbox.org", "status": "unsubscribed"}])
     result = _batch(
         mc_account,
         list_id,
-        [{"email_address": "a@example.org", "status_if_new": "subscribed"}],
+        [{"email_address": "a@mailbox.org", "status_if_new": "subscribed"}],
         update_existing=True,
     )
     assert result["updated_members"][0]["status"] == "unsubscribed"
@@ -74,12 +74,12 @@ def test_sync_tags_replaces_a_members_tags(mc_account: McAccount) -> None:
     _batch(
         mc_account,
         list_id,
-        [{"email_address": "a@example.org", "status": "subscribed", "tags": ["Old", "Keep"]}],
+        [{"email_address": "a@mailbox.org", "status": "subscribed", "tags": ["Old", "Keep"]}],
     )
     result = _batch(
         mc_account,
         list_id,
-        [{"email_address": "a@example.org", "tags": ["Keep", "New"]}],
+        [{"email_address": "a@mailbox.org", "tags": ["Keep", "New"]}],
         update_existing=True,
         sync_tags=True,
     )
@@ -88,14 +88,14 @@ def test_sync_tags_replaces_a_members_tags(mc_account: McAccount) -> None:
 
 def test_a_duplicate_address_in_one_batch_is_reported(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    entry = {"email_address": "a@example.org", "status": "subscribed"}
+    entry = {"email_address": "a@mailbox.org", "status": "subscribed"}
     result = _batch(mc_account, list_id, [entry, entry])
     assert (result["total_created"], result["error_count"]) == (1, 1)
 
 
 def test_more_than_500_members_is_refused_whole(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    members = [{"email_address": f"m{n}@example.org", "status": "subscribed"} for n in range(501)]
+    members = [{"email_address": f"m{n}@mailbox.org", "status": "subscribed"} for n in range(501)]
     response = mc_account.client.post(f"/lists/{list_id}", json={"members": members})
     assert response.status_code == 400
     assert response.json()["title"] == "Invalid Resource"

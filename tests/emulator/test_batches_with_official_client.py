@@ -26,7 +26,7 @@ def sdk(spec_checked_mailchimp_marketing: None, mc_account: McAccount) -> Any:
 
 def test_the_official_client_subscribes_through_a_batch_and_reads_the_results(sdk: Any) -> None:
     list_id = sdk.lists.create_list(list_body())["id"]
-    emails = ["ada@example.org", "grace@example.org"]
+    emails = ["ada@mailbox.org", "grace@mailbox.org"]
     operations = [
         {
             "method": "PUT",
@@ -54,11 +54,11 @@ def test_the_official_client_subscribes_through_a_batch_and_reads_the_results(sd
 
 def test_the_official_client_creates_sends_and_reports_a_campaign(sdk: Any) -> None:
     list_id = sdk.lists.create_list(list_body())["id"]
-    sdk.lists.add_list_member(list_id, {"email_address": "reader@example.org", "status": "subscribed"})
+    sdk.lists.add_list_member(list_id, {"email_address": "reader@mailbox.org", "status": "subscribed"})
     settings = {
         "subject_line": "Hello",
         "from_name": "Acme",
-        "reply_to": "news@acme.example",
+        "reply_to": "news@acme.co.uk",
         "title": "Hello",
     }
 
@@ -69,8 +69,8 @@ def test_the_official_client_creates_sends_and_reports_a_campaign(sdk: Any) -> N
 
     assert sdk.campaigns.get(campaign["id"])["status"] == "sent"
     sent_to = sdk.reports.get_campaign_recipients(campaign["id"], count=10, offset=0)
-    assert [r["email_address"] for r in sent_to["sent_to"]] == ["reader@example.org"]
-    found = sdk.campaigns.list(member_id=subscriber_hash("reader@example.org"), status="sent")
+    assert [r["email_address"] for r in sent_to["sent_to"]] == ["reader@mailbox.org"]
+    found = sdk.campaigns.list(member_id=subscriber_hash("reader@mailbox.org"), status="sent")
     assert [c["id"] for c in found["campaigns"]] == [campaign["id"]]
     activity = sdk.reports.get_email_activity_for_campaign(campaign["id"])
-    assert activity["emails"][0]["email_address"] == "reader@example.org"
+    assert activity["emails"][0]["email_address"] == "reader@mailbox.org"

@@ -11,7 +11,7 @@ from tests.support.webhook_receiver import WebhookReceiver
 SETTINGS = {
     "subject_line": "Spring appeal",
     "from_name": "Acme",
-    "reply_to": "news@acme.example",
+    "reply_to": "news@acme.co.uk",
     "title": "T",
 }
 

@@ -56,7 +56,7 @@ def test_faults_inject_errors_throttling_and_resets(emulator_factory: Factory) -
 def test_stats_count_api_calls_by_route_template(emulator: RunningEmulator) -> None:
     account = account_on(emulator)
     list_id = account.new_list()["id"]
-    for email in ("a@example.org", "b@example.org"):
+    for email in ("a@mailbox.org", "b@mailbox.org"):
         account.client.put(
             f"/lists/{list_id}/members/{subscriber_hash(email)}",
             json={"email_address": email, "status_if_new": "subscribed"},
@@ -82,7 +82,7 @@ def test_state_saved_at_shutdown_is_loaded_at_start(emulator_factory: Factory, t
     list_id = account.new_list()["id"]
     members = [
         {
-            "email_address": "a@example.org",
+            "email_address": "a@mailbox.org",
             "status": "subscribed",
             "tags": ["Donor"],
             "merge_fields": {"FNAME": "Ada"},
@@ -90,20 +90,20 @@ def test_state_saved_at_shutdown_is_loaded_at_start(emulator_factory: Factory, t
     ]
     account.client.post(f"/lists/{list_id}", json={"members": members})
     account.client.post(
-        f"/lists/{list_id}/members/{subscriber_hash('a@example.org')}/actions/delete-permanent"
+        f"/lists/{list_id}/members/{subscriber_hash('a@mailbox.org')}/actions/delete-permanent"
     )
     account.client.post(
         f"/lists/{list_id}",
-        json={"members": [{"email_address": "b@example.org", "status": "subscribed", "tags": ["Donor"]}]},
+        json={"members": [{"email_address": "b@mailbox.org", "status": "subscribed", "tags": ["Donor"]}]},
     )
     first.stop()
 
     second = emulator_factory(EmulatorConfig(state_file=state_file))
     with second.api_client(account.api_key) as client:
-        member = client.get(f"/lists/{list_id}/members/b@example.org").json()
+        member = client.get(f"/lists/{list_id}/members/b@mailbox.org").json()
         assert [t["name"] for t in member["tags"]] == ["Donor"]
         again = client.post(
-            f"/lists/{list_id}/members", json={"email_address": "a@example.org", "status": "subscribed"}
+            f"/lists/{list_id}/members", json={"email_address": "a@mailbox.org", "status": "subscribed"}
         )
         assert again.json()["title"] == "Forgotten Email Not Subscribed"
 

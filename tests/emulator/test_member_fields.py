@@ -23,7 +23,7 @@ def test_a_bad_merge_value_is_invalid_resource_naming_the_field(mc_account: McAc
     response = mc_account.client.post(
         f"/lists/{list_id}/members",
         json={
-            "email_address": "a@example.org",
+            "email_address": "a@mailbox.org",
             "status": "subscribed",
             "merge_fields": {"LTV": "lots", "ADDRESS": {"addr1": "x"}},
         },
@@ -35,14 +35,14 @@ def test_a_bad_merge_value_is_invalid_resource_naming_the_field(mc_account: McAc
         "LTV": "Please enter a number",
         "ADDRESS": "Please enter a complete address",
     }
-    assert mc_account.client.get(f"/lists/{list_id}/members/a@example.org").status_code == 404
+    assert mc_account.client.get(f"/lists/{list_id}/members/a@mailbox.org").status_code == 404
 
 
 def test_unknown_merge_tags_are_ignored_and_every_field_is_shown(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
     address = {"addr1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701"}
     member = _new_member(
-        mc_account, list_id, "a@example.org", merge_fields={"FNAME": "Ada", "NOPE": 1, "ADDRESS": address}
+        mc_account, list_id, "a@mailbox.org", merge_fields={"FNAME": "Ada", "NOPE": 1, "ADDRESS": address}
     )
     merges = member["merge_fields"]
     assert isinstance(merges, dict)
@@ -60,7 +60,7 @@ def test_a_member_shows_its_interests_once_the_list_has_groups(mc_account: McAcc
     interest = mc_account.client.post(
         f"/lists/{list_id}/interest-categories/{category['id']}/interests", json={"name": "Housing"}
     ).json()
-    member = _new_member(mc_account, list_id, "a@example.org", interests={interest["id"]: True})
+    member = _new_member(mc_account, list_id, "a@mailbox.org", interests={interest["id"]: True})
     assert member["interests"] == {interest["id"]: True}
     counted = mc_account.client.get(
         f"/lists/{list_id}/interest-categories/{category['id']}/interests/{interest['id']}"
@@ -70,30 +70,30 @@ def test_a_member_shows_its_interests_once_the_list_has_groups(mc_account: McAcc
 
 def test_fields_keeps_only_the_named_dot_paths(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    _new_member(mc_account, list_id, "a@example.org")
+    _new_member(mc_account, list_id, "a@mailbox.org")
     body = mc_account.client.get(
         f"/lists/{list_id}/members", params={"fields": "members.id,members.status,total_items"}
     ).json()
     assert body == {
-        "members": [{"id": subscriber_hash("a@example.org"), "status": "subscribed"}],
+        "members": [{"id": subscriber_hash("a@mailbox.org"), "status": "subscribed"}],
         "total_items": 1,
     }
 
 
 def test_exclude_fields_drops_the_named_dot_paths(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    _new_member(mc_account, list_id, "a@example.org")
+    _new_member(mc_account, list_id, "a@mailbox.org")
     body = mc_account.client.get(
         f"/lists/{list_id}/members", params={"exclude_fields": "members._links,members.merge_fields,_links"}
     ).json()
     assert "_links" not in body
     assert "merge_fields" not in body["members"][0] and "_links" not in body["members"][0]
-    assert body["members"][0]["email_address"] == "a@example.org"
+    assert body["members"][0]["email_address"] == "a@mailbox.org"
 
 
 def test_members_page_with_count_and_offset(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    emails = [f"m{n}@example.org" for n in range(5)]
+    emails = [f"m{n}@mailbox.org" for n in range(5)]
     for email in emails:
         _new_member(mc_account, list_id, email)
     page = mc_account.client.get(f"/lists/{list_id}/members", params={"count": 2, "offset": 2}).json()
@@ -106,21 +106,21 @@ def test_members_page_with_count_and_offset(mc_account: McAccount) -> None:
 
 def test_members_filter_by_status_including_archived(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    _new_member(mc_account, list_id, "keep@example.org")
-    _new_member(mc_account, list_id, "gone@example.org")
-    mc_account.client.delete(f"/lists/{list_id}/members/gone@example.org")
+    _new_member(mc_account, list_id, "keep@mailbox.org")
+    _new_member(mc_account, list_id, "gone@mailbox.org")
+    mc_account.client.delete(f"/lists/{list_id}/members/gone@mailbox.org")
     archived = mc_account.client.get(f"/lists/{list_id}/members", params={"status": "archived"}).json()
-    assert [m["email_address"] for m in archived["members"]] == ["gone@example.org"]
+    assert [m["email_address"] for m in archived["members"]] == ["gone@mailbox.org"]
 
 
 def test_members_changed_since_a_moment_are_found_in_last_changed_order(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    for email in ("old@example.org", "b@example.org", "a@example.org"):
+    for email in ("old@mailbox.org", "b@mailbox.org", "a@mailbox.org"):
         _new_member(mc_account, list_id, email)
     members = mc_account.emulator.store.lists[list_id].members
-    old = members[subscriber_hash("old@example.org")]
+    old = members[subscriber_hash("old@mailbox.org")]
     old.last_changed = old.last_changed.replace(year=2020)
-    members[subscriber_hash("a@example.org")].last_changed = old.last_changed.replace(year=2021)
+    members[subscriber_hash("a@mailbox.org")].last_changed = old.last_changed.replace(year=2021)
     found = mc_account.client.get(
         f"/lists/{list_id}/members",
         params={
@@ -129,15 +129,15 @@ def test_members_changed_since_a_moment_are_found_in_last_changed_order(mc_accou
             "sort_dir": "ASC",
         },
     ).json()
-    assert [m["email_address"] for m in found["members"]] == ["a@example.org", "b@example.org"]
+    assert [m["email_address"] for m in found["members"]] == ["a@mailbox.org", "b@mailbox.org"]
 
 
 def test_members_who_opted_in_since_a_moment_are_found(mc_account: McAccount) -> None:
     list_id = mc_account.new_list()["id"]
-    for email in ("early@example.org", "late@example.org"):
+    for email in ("early@mailbox.org", "late@mailbox.org"):
         _new_member(mc_account, list_id, email)
     members = mc_account.emulator.store.lists[list_id].members
-    early = members[subscriber_hash("early@example.org")]
+    early = members[subscriber_hash("early@mailbox.org")]
     assert early.timestamp_opt is not None
     early.timestamp_opt = early.timestamp_opt.replace(year=2020)
     moment = "2021-01-01T00:00:00+00:00"
@@ -145,5 +145,5 @@ def test_members_who_opted_in_since_a_moment_are_found(mc_account: McAccount) ->
     since = mc_account.client.get(f"/lists/{list_id}/members", params={"since_timestamp_opt": moment})
     before = mc_account.client.get(f"/lists/{list_id}/members", params={"before_timestamp_opt": moment})
 
-    assert [m["email_address"] for m in since.json()["members"]] == ["late@example.org"]
-    assert [m["email_address"] for m in before.json()["members"]] == ["early@example.org"]
+    assert [m["email_address"] for m in since.json()["members"]] == ["late@mailbox.org"]
+    assert [m["email_address"] for m in before.json()["members"]] == ["early@mailbox.org"]

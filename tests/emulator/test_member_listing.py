@@ -41,7 +41,7 @@ def _audience(account: McAccount, *emails: str) -> str:
 
 
 def test_pages_of_one_query_come_from_one_listing_in_a_stable_order(mc_account: McAccount) -> None:
-    emails = [f"m{n}@example.org" for n in range(5)]
+    emails = [f"m{n}@mailbox.org" for n in range(5)]
     list_id = _audience(mc_account, *emails)
 
     first = _listed(mc_account, list_id, **SUBSCRIBED)
@@ -54,43 +54,43 @@ def test_pages_of_one_query_come_from_one_listing_in_a_stable_order(mc_account: 
 def test_a_member_added_status_changed_or_archived_between_pages_shows_on_the_next(
     mc_account: McAccount,
 ) -> None:
-    list_id = _audience(mc_account, "a@example.org", "b@example.org", "c@example.org")
+    list_id = _audience(mc_account, "a@mailbox.org", "b@mailbox.org", "c@mailbox.org")
     client = mc_account.client
     assert _listed(mc_account, list_id, **SUBSCRIBED)[0] == 3
 
-    client.post(f"/lists/{list_id}/members", json={"email_address": "d@example.org", "status": "subscribed"})
-    assert _listed(mc_account, list_id, **SUBSCRIBED)[1][-1] == "d@example.org"
-    client.patch(f"/lists/{list_id}/members/a@example.org", json={"status": "unsubscribed"})
-    assert "a@example.org" not in _listed(mc_account, list_id, **SUBSCRIBED)[1]
-    client.delete(f"/lists/{list_id}/members/b@example.org")
-    assert _listed(mc_account, list_id, **SUBSCRIBED) == (2, ["c@example.org", "d@example.org"])
-    client.post(f"/lists/{list_id}/members/c@example.org/actions/delete-permanent")
-    assert _listed(mc_account, list_id, **SUBSCRIBED) == (1, ["d@example.org"])
+    client.post(f"/lists/{list_id}/members", json={"email_address": "d@mailbox.org", "status": "subscribed"})
+    assert _listed(mc_account, list_id, **SUBSCRIBED)[1][-1] == "d@mailbox.org"
+    client.patch(f"/lists/{list_id}/members/a@mailbox.org", json={"status": "unsubscribed"})
+    assert "a@mailbox.org" not in _listed(mc_account, list_id, **SUBSCRIBED)[1]
+    client.delete(f"/lists/{list_id}/members/b@mailbox.org")
+    assert _listed(mc_account, list_id, **SUBSCRIBED) == (2, ["c@mailbox.org", "d@mailbox.org"])
+    client.post(f"/lists/{list_id}/members/c@mailbox.org/actions/delete-permanent")
+    assert _listed(mc_account, list_id, **SUBSCRIBED) == (1, ["d@mailbox.org"])
 
 
 def test_a_new_address_or_a_tag_between_pages_shows_on_the_next(mc_account: McAccount) -> None:
-    list_id = _audience(mc_account, "a@example.org", "b@example.org")
+    list_id = _audience(mc_account, "a@mailbox.org", "b@mailbox.org")
     members = mc_account.emulator.store.lists[list_id].members
     # Mailchimp's clock (and the emulator's) counts whole seconds: the changes below come a second later.
     moment = max(m.last_changed for m in members.values()) + timedelta(seconds=1)
     since = {"since_last_changed": moment.isoformat(), "count": 2}
-    assert _listed(mc_account, list_id, **SUBSCRIBED)[1] == ["a@example.org", "b@example.org"]
+    assert _listed(mc_account, list_id, **SUBSCRIBED)[1] == ["a@mailbox.org", "b@mailbox.org"]
     assert _listed(mc_account, list_id, **since) == (0, [])
     while now() < moment:
         time.sleep(0.05)
 
-    renamed = {"email_address": "z@example.org"}
-    assert mc_account.client.patch(f"/lists/{list_id}/members/a@example.org", json=renamed).status_code == 200
-    assert _listed(mc_account, list_id, **SUBSCRIBED)[1] == ["b@example.org", "z@example.org"]
+    renamed = {"email_address": "z@mailbox.org"}
+    assert mc_account.client.patch(f"/lists/{list_id}/members/a@mailbox.org", json=renamed).status_code == 200
+    assert _listed(mc_account, list_id, **SUBSCRIBED)[1] == ["b@mailbox.org", "z@mailbox.org"]
     tag = {"tags": [{"name": "VIP", "status": "active"}]}
-    assert mc_account.client.post(f"/lists/{list_id}/members/b@example.org/tags", json=tag).status_code == 204
-    assert _listed(mc_account, list_id, **since) == (2, ["b@example.org", "z@example.org"])
+    assert mc_account.client.post(f"/lists/{list_id}/members/b@mailbox.org/tags", json=tag).status_code == 204
+    assert _listed(mc_account, list_id, **since) == (2, ["b@mailbox.org", "z@mailbox.org"])
 
 
 def test_a_saved_state_holds_no_listing_and_loads_with_an_empty_one(
     mc_account: McAccount, tmp_path: Path
 ) -> None:
-    list_id = _audience(mc_account, "a@example.org")
+    list_id = _audience(mc_account, "a@mailbox.org")
     _listed(mc_account, list_id, **SUBSCRIBED)
     path = tmp_path / "state.jsonl.gz"
 

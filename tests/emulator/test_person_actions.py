@@ -39,14 +39,14 @@ def test_signing_up_fires_subscribe_with_nested_merge_fields(
     member = account.emulator.control(
         "POST",
         f"lists/{list_id}/signup",
-        {"email_address": "ada@example.org", "merge_fields": {"FNAME": "Ada", "ADDRESS": address}},
+        {"email_address": "ada@mailbox.org", "merge_fields": {"FNAME": "Ada", "ADDRESS": address}},
     )
     event = seen[-1]
     assert (event.type, event.source) == ("subscribe", "user")
-    assert event.data["data[email]"] == "ada@example.org"
+    assert event.data["data[email]"] == "ada@mailbox.org"
     assert event.data["data[merges][FNAME]"] == "Ada"
     assert event.data["data[merges][ADDRESS][city]"] == "Springfield"
-    unique_id = account.client.get(f"/lists/{list_id}/members/ada@example.org").json()["unique_email_id"]
+    unique_id = account.client.get(f"/lists/{list_id}/members/ada@mailbox.org").json()["unique_email_id"]
     assert event.data["data[id]"] == unique_id
     assert member["status"] == "subscribed"
 
@@ -56,9 +56,9 @@ def test_an_unsubscribe_link_fires_unsubscribe_and_blocks_resubscribing(
 ) -> None:
     account, list_id, seen = watched
     account.client.post(
-        f"/lists/{list_id}/members", json={"email_address": "ada@example.org", "status": "subscribed"}
+        f"/lists/{list_id}/members", json={"email_address": "ada@mailbox.org", "status": "subscribed"}
     )
-    member_hash = subscriber_hash("ada@example.org")
+    member_hash = subscriber_hash("ada@mailbox.org")
     account.emulator.control(
         "POST", f"lists/{list_id}/members/{member_hash}/unsubscribe", {"reason": "abuse", "campaign_id": "c1"}
     )
@@ -80,13 +80,13 @@ def test_a_bounce_fires_cleaned_with_a_hard_reason(
 ) -> None:
     account, list_id, seen = watched
     account.client.post(
-        f"/lists/{list_id}/members", json={"email_address": "ada@example.org", "status": "subscribed"}
+        f"/lists/{list_id}/members", json={"email_address": "ada@mailbox.org", "status": "subscribed"}
     )
     account.emulator.control(
-        "POST", f"lists/{list_id}/members/{subscriber_hash('ada@example.org')}/bounce", {}
+        "POST", f"lists/{list_id}/members/{subscriber_hash('ada@mailbox.org')}/bounce", {}
     )
     assert (seen[-1].type, seen[-1].data["data[reason]"]) == ("cleaned", "hard")
-    assert account.client.get(f"/lists/{list_id}/members/ada@example.org").json()["status"] == "cleaned"
+    assert account.client.get(f"/lists/{list_id}/members/ada@mailbox.org").json()["status"] == "cleaned"
 
 
 def test_changing_email_fires_upemail_with_old_and_new_addresses(
@@ -94,17 +94,17 @@ def test_changing_email_fires_upemail_with_old_and_new_addresses(
 ) -> None:
     account, list_id, seen = watched
     account.client.post(
-        f"/lists/{list_id}/members", json={"email_address": "ada@example.org", "status": "subscribed"}
+        f"/lists/{list_id}/members", json={"email_address": "ada@mailbox.org", "status": "subscribed"}
     )
     account.emulator.control(
         "POST",
-        f"lists/{list_id}/members/{subscriber_hash('ada@example.org')}/change-email",
+        f"lists/{list_id}/members/{subscriber_hash('ada@mailbox.org')}/change-email",
         {"new_email": "ada@new.org"},
     )
     event = seen[-1]
     assert event.type == "upemail"
     assert (event.data["data[old_email]"], event.data["data[new_email]"]) == (
-        "ada@example.org",
+        "ada@mailbox.org",
         "ada@new.org",
     )
 
@@ -112,11 +112,11 @@ def test_changing_email_fires_upemail_with_old_and_new_addresses(
 def test_a_profile_update_fires_profile(watched: tuple[McAccount, str, list[WebhookEvent]]) -> None:
     account, list_id, seen = watched
     account.client.post(
-        f"/lists/{list_id}/members", json={"email_address": "ada@example.org", "status": "subscribed"}
+        f"/lists/{list_id}/members", json={"email_address": "ada@mailbox.org", "status": "subscribed"}
     )
     account.emulator.control(
         "POST",
-        f"lists/{list_id}/members/{subscriber_hash('ada@example.org')}/update-profile",
+        f"lists/{list_id}/members/{subscriber_hash('ada@mailbox.org')}/update-profile",
         {"merge_fields": {"LNAME": "L"}},
     )
     assert (seen[-1].type, seen[-1].source, seen[-1].data["data[merges][LNAME]"]) == ("profile", "user", "L")
@@ -125,7 +125,7 @@ def test_a_profile_update_fires_profile(watched: tuple[McAccount, str, list[Webh
 def test_api_changes_fire_events_with_source_api(watched: tuple[McAccount, str, list[WebhookEvent]]) -> None:
     account, list_id, seen = watched
     account.client.post(
-        f"/lists/{list_id}/members", json={"email_address": "ada@example.org", "status": "subscribed"}
+        f"/lists/{list_id}/members", json={"email_address": "ada@mailbox.org", "status": "subscribed"}
     )
-    account.client.patch(f"/lists/{list_id}/members/ada@example.org", json={"status": "unsubscribed"})
+    account.client.patch(f"/lists/{list_id}/members/ada@mailbox.org", json={"status": "unsubscribed"})
     assert [(e.type, e.source) for e in seen] == [("subscribe", "api"), ("unsubscribe", "api")]

@@ -14,8 +14,8 @@ def _list_with(account: McAccount, *emails: str) -> str:
 
 
 def test_tags_are_added_and_removed_by_status(mc_account: McAccount) -> None:
-    list_id = _list_with(mc_account, "a@example.org")
-    tags_url = f"/lists/{list_id}/members/{subscriber_hash('a@example.org')}/tags"
+    list_id = _list_with(mc_account, "a@mailbox.org")
+    tags_url = f"/lists/{list_id}/members/{subscriber_hash('a@mailbox.org')}/tags"
     body = {
         "tags": [{"name": "Volunteer", "status": "active"}, {"name": "Donor", "status": "active"}],
         "is_syncing": True,
@@ -34,56 +34,56 @@ def test_tagging_an_unknown_member_is_404(mc_account: McAccount) -> None:
 
 
 def test_tag_search_matches_a_prefix(mc_account: McAccount) -> None:
-    list_id = _list_with(mc_account, "a@example.org")
+    list_id = _list_with(mc_account, "a@mailbox.org")
     body = {"tags": [{"name": n, "status": "active"} for n in ("Volunteer", "Voter", "Donor")]}
-    mc_account.client.post(f"/lists/{list_id}/members/a@example.org/tags", json=body)
+    mc_account.client.post(f"/lists/{list_id}/members/a@mailbox.org/tags", json=body)
     found = mc_account.client.get(f"/lists/{list_id}/tag-search", params={"name": "vo"}).json()
     assert sorted(t["name"] for t in found["tags"]) == ["Volunteer", "Voter"]
 
 
 def test_a_static_segment_is_a_tag_holding_the_listed_members(mc_account: McAccount) -> None:
-    list_id = _list_with(mc_account, "a@example.org", "b@example.org")
+    list_id = _list_with(mc_account, "a@mailbox.org", "b@mailbox.org")
     segment = mc_account.client.post(
         f"/lists/{list_id}/segments",
-        json={"name": "Core", "static_segment": ["a@example.org", "stranger@example.org"]},
+        json={"name": "Core", "static_segment": ["a@mailbox.org", "stranger@mailbox.org"]},
     ).json()
     assert (segment["type"], segment["member_count"]) == ("static", 1)
-    member = mc_account.client.get(f"/lists/{list_id}/members/a@example.org").json()
+    member = mc_account.client.get(f"/lists/{list_id}/members/a@mailbox.org").json()
     assert member["tags"] == [{"id": segment["id"], "name": "Core"}]
 
 
 def test_segment_batch_add_and_remove(mc_account: McAccount) -> None:
-    list_id = _list_with(mc_account, "a@example.org", "b@example.org")
+    list_id = _list_with(mc_account, "a@mailbox.org", "b@mailbox.org")
     segment = mc_account.client.post(
         f"/lists/{list_id}/segments", json={"name": "Core", "static_segment": []}
     ).json()
     url = f"/lists/{list_id}/segments/{segment['id']}"
-    added = mc_account.client.post(url, json={"members_to_add": ["a@example.org", "b@example.org"]}).json()
+    added = mc_account.client.post(url, json={"members_to_add": ["a@mailbox.org", "b@mailbox.org"]}).json()
     assert added["total_added"] == 2
     removed = mc_account.client.post(
-        url, json={"members_to_remove": ["b@example.org", "ghost@example.org"]}
+        url, json={"members_to_remove": ["b@mailbox.org", "ghost@mailbox.org"]}
     ).json()
     assert removed["total_removed"] == 1
-    assert removed["errors"][0]["email_addresses"] == ["ghost@example.org"]
+    assert removed["errors"][0]["email_addresses"] == ["ghost@mailbox.org"]
     members = mc_account.client.get(f"{url}/members").json()
-    assert [m["email_address"] for m in members["members"]] == ["a@example.org"]
+    assert [m["email_address"] for m in members["members"]] == ["a@mailbox.org"]
 
 
 def test_one_segment_member_can_be_added_and_removed(mc_account: McAccount) -> None:
-    list_id = _list_with(mc_account, "a@example.org")
+    list_id = _list_with(mc_account, "a@mailbox.org")
     segment = mc_account.client.post(
         f"/lists/{list_id}/segments", json={"name": "Core", "static_segment": []}
     ).json()
     url = f"/lists/{list_id}/segments/{segment['id']}/members"
-    assert mc_account.client.post(url, json={"email_address": "a@example.org"}).status_code == 200
-    assert mc_account.client.delete(f"{url}/{subscriber_hash('a@example.org')}").status_code == 204
+    assert mc_account.client.post(url, json={"email_address": "a@mailbox.org"}).status_code == 200
+    assert mc_account.client.delete(f"{url}/{subscriber_hash('a@mailbox.org')}").status_code == 204
     assert mc_account.client.get(f"/lists/{list_id}/segments/{segment['id']}").json()["member_count"] == 0
 
 
 def test_deleting_a_segment_removes_the_tag_from_members(mc_account: McAccount) -> None:
-    list_id = _list_with(mc_account, "a@example.org")
+    list_id = _list_with(mc_account, "a@mailbox.org")
     segment = mc_account.client.post(
-        f"/lists/{list_id}/segments", json={"name": "Core", "static_segment": ["a@example.org"]}
+        f"/lists/{list_id}/segments", json={"name": "Core", "static_segment": ["a@mailbox.org"]}
     ).json()
     assert mc_account.client.delete(f"/lists/{list_id}/segments/{segment['id']}").status_code == 204
-    assert mc_account.client.get(f"/lists/{list_id}/members/a@example.org").json()["tags_count"] == 0
+    assert mc_account.client.get(f"/lists/{list_id}/members/a@mailbox.org").json()["tags_count"] == 0

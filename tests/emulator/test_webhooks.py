@@ -152,7 +152,7 @@ def test_a_subscribe_is_posted_form_encoded_with_mailchimps_field_names(
     add_webhook(account, audience["id"], receiver.url)
     address = {"addr1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701", "country": "US"}
 
-    subscribe(account, audience["id"], "ada@example.com", FNAME="Ada", ADDRESS=address)
+    subscribe(account, audience["id"], "ada@fastmail.com", FNAME="Ada", ADDRESS=address)
 
     [post] = receiver.wait_for_posts(1)
     assert post.headers["Content-Type"] == "application/x-www-form-urlencoded"
@@ -161,7 +161,7 @@ def test_a_subscribe_is_posted_form_encoded_with_mailchimps_field_names(
     assert form["type"] == "subscribe"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", form["fired_at"])
     assert form["data[list_id]"] == audience["id"]
-    assert form["data[email]"] == "ada@example.com"
+    assert form["data[email]"] == "ada@fastmail.com"
     assert re.fullmatch(r"[0-9a-f]{10}", form["data[id]"])
     assert form["data[merges][FNAME]"] == "Ada"
     assert form["data[merges][ADDRESS][city]"] == "Springfield"
@@ -174,7 +174,7 @@ def test_changes_from_the_api_are_not_posted_when_the_api_source_is_off(
     audience = account.new_list()
     webhook = add_webhook(account, audience["id"], receiver.url, sources={**ALL_SOURCES, "api": False})
 
-    subscribe(account, audience["id"], "api-made@example.com")
+    subscribe(account, audience["id"], "api-made@fastmail.com")
     fast_emulator.control("POST", f"lists/{audience['id']}/send-campaign", {"subject": "From the UI"})
 
     assert [d["type"] for d in settled(fast_emulator, webhook["id"])] == ["campaign"]
@@ -187,7 +187,7 @@ def test_event_types_switched_off_are_not_posted(
     audience = account.new_list()
     webhook = add_webhook(account, audience["id"], receiver.url, events={**ALL_EVENTS, "subscribe": False})
 
-    subscribe(account, audience["id"], "quiet@example.com")
+    subscribe(account, audience["id"], "quiet@fastmail.com")
 
     assert deliveries(fast_emulator, webhook["id"]) == []
 
@@ -199,7 +199,7 @@ def test_a_failing_receiver_is_retried_at_growing_intervals_until_it_answers(
     webhook = add_webhook(account, audience["id"], receiver.url)
     receiver.answer(500, 503)
 
-    subscribe(account, audience["id"], "retry@example.com")
+    subscribe(account, audience["id"], "retry@fastmail.com")
 
     [delivery] = settled(fast_emulator, webhook["id"])
     assert delivery["outcome"] == "delivered"
@@ -218,7 +218,7 @@ def test_a_receiver_slower_than_the_timeout_counts_as_a_failed_attempt(
     webhook = add_webhook(account, audience["id"], receiver.url)
     receiver.answer(200, delay=1.0)  # twice the shrunk 0.5 s timeout
 
-    subscribe(account, audience["id"], "slow@example.com")
+    subscribe(account, audience["id"], "slow@fastmail.com")
 
     [delivery] = settled(fast_emulator, webhook["id"])
     first, second = delivery["attempts"]
@@ -234,7 +234,7 @@ def test_delivery_gives_up_when_every_retry_fails(
     webhook = add_webhook(account, audience["id"], receiver.url)
     receiver.default_status = 500
 
-    subscribe(account, audience["id"], "lost@example.com")
+    subscribe(account, audience["id"], "lost@fastmail.com")
 
     [delivery] = settled(fast_emulator, webhook["id"])
     assert delivery["outcome"] == "failed"
@@ -248,9 +248,9 @@ def test_answering_410_disables_the_webhook_for_good(
     webhook = add_webhook(account, audience["id"], receiver.url)
     receiver.answer(410)
 
-    subscribe(account, audience["id"], "gone@example.com")
+    subscribe(account, audience["id"], "gone@fastmail.com")
     [delivery] = settled(fast_emulator, webhook["id"])
-    subscribe(account, audience["id"], "after@example.com")
+    subscribe(account, audience["id"], "after@fastmail.com")
 
     assert delivery["outcome"] == "disabled"
     assert [a["status_code"] for a in delivery["attempts"]] == [410]
@@ -265,11 +265,11 @@ def test_events_fired_while_delivery_is_paused_are_lost(
     webhook = add_webhook(account, audience["id"], receiver.url)
 
     fast_emulator.control("PUT", "webhooks/delivery", {"paused": True, "list_id": audience["id"]})
-    subscribe(account, audience["id"], "missed@example.com")
+    subscribe(account, audience["id"], "missed@fastmail.com")
     fast_emulator.control("PUT", "webhooks/delivery", {"paused": False, "list_id": audience["id"]})
-    subscribe(account, audience["id"], "seen@example.com")
+    subscribe(account, audience["id"], "seen@fastmail.com")
 
     missed, seen = settled(fast_emulator, webhook["id"], count=2)
     assert (missed["outcome"], missed["attempts"]) == ("dropped", [])
     assert seen["outcome"] == "delivered"
-    assert [p.form["data[email]"] for p in receiver.posts()] == ["seen@example.com"]
+    assert [p.form["data[email]"] for p in receiver.posts()] == ["seen@fastmail.com"]

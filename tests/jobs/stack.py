@@ -76,9 +76,9 @@ def many_people(product: Product, count: int) -> None:
                 last_name="Tester",
                 emails=[
                     Email(
-                        address=f"person{i}@example.org",
-                        address_normalized=f"person{i}@example.org",
-                        domain="example.org",
+                        address=f"person{i}@mailbox.org",
+                        address_normalized=f"person{i}@mailbox.org",
+                        domain="mailbox.org",
                         is_primary=True,
                         status=EmailStatus.ok,
                     )

@@ -32,7 +32,7 @@ class ProcessDied(BaseException):
 def guarded_audience(product: Product) -> Audience:
     """Ten members synced; now one update (the first page) and two archives (20%: over the guard)."""
     audience = connect(product)
-    ids = add_people(product, *(f"p{n}@example.org" for n in range(10)))
+    ids = add_people(product, *(f"p{n}@mailbox.org" for n in range(10)))
     assert audience.sync().status is RunStatus.succeeded
     update_person(product, ids[9], first_name="Renamed")
     for contact_id in ids[:2]:
@@ -82,7 +82,7 @@ def test_a_confirmed_run_that_dies_while_applying_is_queued_again_confirmed_and_
     assert resumed.status is RunStatus.succeeded, resumed.message
     assert resumed.archived == 2
     statuses = {email: member["status"] for email, member in audience.members().items()}
-    assert statuses["p0@example.org"] == statuses["p1@example.org"] == "archived"
+    assert statuses["p0@mailbox.org"] == statuses["p1@mailbox.org"] == "archived"
 
 
 def test_a_cli_run_keeps_its_confirmation_on_the_run(product: Product) -> None:

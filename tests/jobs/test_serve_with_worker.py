@@ -56,8 +56,8 @@ def _answers(base_url: str, process: subprocess.Popen[str]) -> bool:
 
 def api_token(product: Product) -> str:
     with session_scope(product.db.sessions) as session:
-        auth.create_user(session, "ops@example.org", "a long enough password", role=Role.staff)
-        return auth.create_token(session, "ops@example.org", name="prometheus").raw
+        auth.create_user(session, "ops@mailbox.org", "a long enough password", role=Role.staff)
+        return auth.create_token(session, "ops@mailbox.org", name="prometheus").raw
 
 
 def test_a_force_sync_is_queued_and_run_by_the_worker_in_the_server(
@@ -65,7 +65,7 @@ def test_a_force_sync_is_queued_and_run_by_the_worker_in_the_server(
 ) -> None:
     base_url, process = server
     audience: Audience = connect(product)
-    add_people(product, "ada@example.org", "bob@example.org")
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
     headers = {"Authorization": f"Bearer {api_token(product)}"}
 
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as http:
@@ -78,7 +78,7 @@ def test_a_force_sync_is_queued_and_run_by_the_worker_in_the_server(
 
     assert answer.status_code == 202 and answer.json()["status"] in ("queued", "running")
     assert finished == {"status": "succeeded", "created": 2}
-    assert set(audience.members()) == {"ada@example.org", "bob@example.org"}
+    assert set(audience.members()) == {"ada@mailbox.org", "bob@mailbox.org"}
     assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok", "queue": "ok"})
     assert anonymous.status_code == 401
     assert metrics.status_code == 200

@@ -14,7 +14,7 @@ from tests.jobs.helpers import all_runs
 
 def test_a_queued_run_is_taken_over_and_run_to_its_end(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org", "bob@example.org")
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
     queued = request_sync(
         database_of(product),
         product.settings,
@@ -27,12 +27,12 @@ def test_a_queued_run_is_taken_over_and_run_to_its_end(product: Product) -> None
 
     assert (run.id, run.status, run.mode, run.trigger) == (queued.id, RunStatus.succeeded, "full", "api")
     assert run.started_at is not None and run.started_at >= run.created_at
-    assert set(audience.members()) == {"ada@example.org", "bob@example.org"}
+    assert set(audience.members()) == {"ada@mailbox.org", "bob@mailbox.org"}
 
 
 def test_a_run_no_longer_queued_is_not_run_again(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
     queued = request_sync(
         database_of(product),
         product.settings,
@@ -51,7 +51,7 @@ def test_a_run_no_longer_queued_is_not_run_again(product: Product) -> None:
 
 def test_a_cli_sync_answers_the_queued_request_in_the_stronger_mode(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
     queued = request_sync(
         database_of(product),
         product.settings,
@@ -66,4 +66,4 @@ def test_a_cli_sync_answers_the_queued_request_in_the_stronger_mode(product: Pro
     assert cli_run.id == queued.id == worker_run.id
     assert (cli_run.status, cli_run.mode) == (RunStatus.succeeded, RunMode.full)
     assert len(all_runs(product.db)) == 1
-    assert set(audience.members()) == {"ada@example.org"}
+    assert set(audience.members()) == {"ada@mailbox.org"}

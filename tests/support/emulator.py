@@ -97,7 +97,7 @@ def list_body(name: str = "Supporters") -> dict[str, Any]:
         "permission_reminder": "You signed up on our site.",
         "campaign_defaults": {
             "from_name": "Acme",
-            "from_email": "news@acme.example",
+            "from_email": "news@acme.co.uk",
             "subject": "News",
             "language": "en",
         },

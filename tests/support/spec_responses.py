@@ -49,6 +49,9 @@ def error_problems(
 ) -> list[Problem]:
     """Mailchimp's errors are RFC 7807 documents with type, title, status, detail and instance."""
     content_type = header(headers, "content-type")
+    if status == 403 and "json" not in content_type:
+        # Documented load shedding: "at exceptionally high volumes … 429 or 403 without a JSON body".
+        return []
     if media_type(content_type) != "application/problem+json":
         return [Problem("", f"Content-Type must be application/problem+json, not {content_type!r}")]
     data, problem = _json(body)

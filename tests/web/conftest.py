@@ -34,11 +34,11 @@ def _password_hash() -> str:
 @pytest.fixture
 def tokens(db: TestDatabase) -> Tokens:
     with session_scope(db.sessions) as session:
-        for email, role in (("admin@example.org", Role.admin), ("staff@example.org", Role.staff)):
+        for email, role in (("admin@mailbox.org", Role.admin), ("staff@mailbox.org", Role.staff)):
             session.add(User(email=email, password_hash=_password_hash(), role=role))
-        admin = service.create_token(session, "admin@example.org").raw
-        staff = service.create_token(session, "staff@example.org").raw
-        revoked = service.create_token(session, "admin@example.org")
+        admin = service.create_token(session, "admin@mailbox.org").raw
+        staff = service.create_token(session, "staff@mailbox.org").raw
+        revoked = service.create_token(session, "admin@mailbox.org")
         service.revoke_token(session, revoked.token.id)
     return Tokens(admin=admin, staff=staff, revoked=revoked.raw)
 

@@ -61,7 +61,7 @@ def test_health_answers_without_a_token(anonymous: TestClient) -> None:
 
 
 def test_a_valid_token_identifies_its_user(api: TestClient) -> None:
-    assert api.get("/me").json()["email"] == "staff@example.org"
+    assert api.get("/me").json()["email"] == "staff@mailbox.org"
 
 
 def test_the_openapi_document_describes_the_api_and_its_bearer_scheme(anonymous: TestClient) -> None:

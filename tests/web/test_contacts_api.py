@@ -15,7 +15,7 @@ def _create(api: TestClient, first_name: str, *emails: str) -> dict[str, Any]:
 
 
 def test_a_contact_is_created_read_changed_and_deleted(api: TestClient) -> None:
-    created = _create(api, "Ada", "ada@example.org")
+    created = _create(api, "Ada", "ada@mailbox.org")
     assert created["emails"][0]["is_primary"] is True
     assert api.get(f"/contacts/{created['id']}").json()["display_name"] == "Ada"
 
@@ -42,9 +42,9 @@ def test_contacts_list_in_pages_with_a_total(api: TestClient) -> None:
 
 
 def test_contacts_can_be_found_by_email_or_by_text(api: TestClient) -> None:
-    _create(api, "Ada", "ada@example.org")
-    _create(api, "Grace", "grace@navy.example")
-    by_email = api.get("/contacts", params={"email": "GRACE@navy.example"}).json()
+    _create(api, "Ada", "ada@mailbox.org")
+    _create(api, "Grace", "grace@navy.co.uk")
+    by_email = api.get("/contacts", params={"email": "GRACE@navy.co.uk"}).json()
     by_text = api.get("/contacts", params={"search": "ada"}).json()
     assert [c["first_name"] for c in by_email["items"]] == ["Grace"]
     assert [c["first_name"] for c in by_text["items"]] == ["Ada"]
@@ -69,26 +69,26 @@ def test_an_out_of_range_page_size_is_a_422_naming_the_parameter(api: TestClient
 
 
 def test_emails_are_added_changed_made_primary_and_removed(api: TestClient) -> None:
-    contact = _create(api, "Ada", "ada@example.org")
-    added = api.post(f"/contacts/{contact['id']}/emails", json={"address": "ada@work.example"})
+    contact = _create(api, "Ada", "ada@mailbox.org")
+    added = api.post(f"/contacts/{contact['id']}/emails", json={"address": "ada@work.co.uk"})
     assert added.status_code == 201 and added.json()["is_primary"] is False
     email_id = added.json()["id"]
 
     assert api.patch(f"/emails/{email_id}", json={"status": "bounced"}).json()["status"] == "bounced"
     assert api.post(f"/emails/{email_id}/set-primary").json()["is_primary"] is True
     primaries = [e for e in api.get(f"/contacts/{contact['id']}").json()["emails"] if e["is_primary"]]
-    assert [e["address"] for e in primaries] == ["ada@work.example"]
+    assert [e["address"] for e in primaries] == ["ada@work.co.uk"]
 
     assert api.delete(f"/emails/{email_id}").status_code == 204
     remaining = api.get(f"/contacts/{contact['id']}").json()["emails"]
-    assert [(e["address"], e["is_primary"]) for e in remaining] == [("ada@example.org", True)]
+    assert [(e["address"], e["is_primary"]) for e in remaining] == [("ada@mailbox.org", True)]
 
 
 def test_a_duplicate_email_on_one_contact_is_a_conflict(api: TestClient) -> None:
-    contact = _create(api, "Ada", "ada@example.org")
-    response = api.post(f"/contacts/{contact['id']}/emails", json={"address": "ADA@example.org"})
+    contact = _create(api, "Ada", "ada@mailbox.org")
+    response = api.post(f"/contacts/{contact['id']}/emails", json={"address": "ADA@mailbox.org"})
     assert response.status_code in (409, 422)
-    assert "ada@example.org" in response.text.lower()
+    assert "ada@mailbox.org" in response.text.lower()
 
 
 def test_a_failed_request_leaves_nothing_half_written(api: TestClient) -> None:
@@ -100,19 +100,19 @@ def test_a_failed_request_leaves_nothing_half_written(api: TestClient) -> None:
 
 
 def test_a_new_contact_with_an_email_another_holds_is_a_409_naming_that_contact(api: TestClient) -> None:
-    kyle = _create(api, "Kyle", "kyle@example.org")
-    body = {"first_name": "K", "emails": [{"address": "KYLE@example.org"}]}
+    kyle = _create(api, "Kyle", "kyle@mailbox.org")
+    body = {"first_name": "K", "emails": [{"address": "KYLE@mailbox.org"}]}
 
     refused = api.post("/contacts", json=body)
     allowed = api.post("/contacts", json={**body, "allow_duplicate": True})
 
     assert refused.status_code == 409
     assert refused.json() == {
-        "detail": f"KYLE@example.org already belongs to Kyle (contact {kyle['id']})",
+        "detail": f"KYLE@mailbox.org already belongs to Kyle (contact {kyle['id']})",
         "contact_id": kyle["id"],
     }
     assert allowed.status_code == 201
-    assert api.get("/contacts", params={"email": "kyle@example.org"}).json()["total"] == 2
+    assert api.get("/contacts", params={"email": "kyle@mailbox.org"}).json()["total"] == 2
 
 
 def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
@@ -124,13 +124,13 @@ def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
 
 
 def test_two_contacts_are_found_as_duplicates_and_merged_over_the_api(api: TestClient) -> None:
-    kyle = _create(api, "Kyle", "kyle@example.org")
+    kyle = _create(api, "Kyle", "kyle@mailbox.org")
     dup = api.post(
         "/contacts",
         json={
             "first_name": "K",
             "phone": "555",
-            "emails": [{"address": "kyle@example.org"}],
+            "emails": [{"address": "kyle@mailbox.org"}],
             "allow_duplicate": True,
         },
     ).json()

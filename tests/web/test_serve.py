@@ -58,7 +58,7 @@ def server(env: dict[str, str]) -> Iterator[str]:
 
 def _token(env: dict[str, str]) -> str:
     subprocess.run(
-        [CLI, "users", "create", "ops@example.org", "--admin", "--password-stdin"],
+        [CLI, "users", "create", "ops@mailbox.org", "--admin", "--password-stdin"],
         input="a long enough password\n",
         env=env,
         check=True,
@@ -66,7 +66,7 @@ def _token(env: dict[str, str]) -> str:
         text=True,
     )
     created = subprocess.run(
-        [CLI, "tokens", "create", "ops@example.org", "--json"],
+        [CLI, "tokens", "create", "ops@mailbox.org", "--json"],
         env=env,
         check=True,
         capture_output=True,
@@ -80,10 +80,10 @@ def test_a_served_api_answers_over_real_http_with_a_cli_made_token(server: str, 
     with httpx.Client(base_url=f"{server}/api/v1", headers={"Authorization": f"Bearer {token}"}) as api:
         assert api.get("/me").json()["role"] == "admin"
         created = api.post(
-            "/contacts", json={"first_name": "Ada", "emails": [{"address": "ada@example.org"}]}
+            "/contacts", json={"first_name": "Ada", "emails": [{"address": "ada@mailbox.org"}]}
         )
         assert created.status_code == 201
-        assert api.get("/contacts", params={"email": "ada@example.org"}).json()["total"] == 1
+        assert api.get("/contacts", params={"email": "ada@mailbox.org"}).json()["total"] == 1
     unauthorized = httpx.get(f"{server}/api/v1/contacts")
     assert unauthorized.status_code == 401
     assert unauthorized.headers["www-authenticate"] == "Bearer"

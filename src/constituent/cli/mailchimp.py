@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import typer
@@ -35,18 +36,32 @@ from constituent.kit.settings import get_settings
 app = typer.Typer(help="The Mailchimp integration.", no_args_is_help=True)
 
 
+API_KEY_ENV = "CONSTITUENT_MAILCHIMP_API_KEY"
+_SAFE_WAYS = f"set {API_KEY_ENV} or pipe it to --api-key-stdin"
+
+
 def _read_key(api_key: str | None, api_key_stdin: bool) -> str:
+    if api_key is not None:
+        # Refused even though it is too late for this key: scripts get fixed instead of leaking the next.
+        fail(
+            "--api-key is not accepted: a key on the command line is shown to every user of this machine "
+            f"in the process list (ps). Give the key another way: {_SAFE_WAYS}.",
+            2,
+        )
     if api_key_stdin:
         return sys.stdin.readline().strip()
-    if api_key:
-        return api_key.strip()
-    fail("give the API key with --api-key KEY or --api-key-stdin (keeps it out of the process list)")
+    from_env = os.environ.get(API_KEY_ENV, "").strip()
+    if from_env:
+        return from_env
+    fail(f"no API key: {_SAFE_WAYS}")
 
 
 @app.command()
 def connect(
-    api_key: str | None = typer.Option(None, help="Mailchimp API key (…-usN)."),
-    api_key_stdin: bool = typer.Option(False, help="Read the API key from standard input."),
+    api_key: str | None = typer.Option(None, hidden=True),  # refused: see _read_key
+    api_key_stdin: bool = typer.Option(
+        False, help=f"Read the API key (…-usN) from standard input instead of {API_KEY_ENV}."
+    ),
     name: str = typer.Option("Mailchimp", help="A name for this integration."),
     audience_id: str | None = typer.Option(None, help="Use this existing audience."),
     audience_name: str | None = typer.Option(None, help="Use the audience with this name, or create it."),
@@ -75,7 +90,11 @@ def connect(
     language: str = typer.Option("en", help="Campaign default language."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Connect a Mailchimp account with an API key: pick or create the audience, register the webhook."""
+    """Connect a Mailchimp account with an API key: pick or create the audience, register the webhook.
+
+    The key is read from CONSTITUENT_MAILCHIMP_API_KEY or, with --api-key-stdin, from standard input,
+    never from the command line (other users of the machine see command lines in ps).
+    """
     settings = get_settings()
     key = _read_key(api_key, api_key_stdin)
     box = SecretBox.from_settings(settings)
@@ -156,7 +175,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         emit_json({"integrations": [r.model_dump(mode="json") for r in rows]})
         return
     if not rows:
-        typer.echo("No Mailchimp integration yet: `constituent mailchimp connect --api-key …`.")
+        typer.echo("No Mailchimp integration yet: `constituent mailchimp connect --api-key-stdin`.")
     for row in rows:
         webhook = row.webhook_id or f"not registered ({row.webhook_error})"
         audience = f"{row.audience_name!r} ({row.audience_id})"

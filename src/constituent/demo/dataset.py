@@ -66,7 +66,7 @@ def _row(fake: Faker, rng: random.Random, number: int, household_email: str | No
         "do_not_email": "yes" if rng.random() < 0.03 else "no",
         "groups": ";".join(g for g in GROUPS if rng.random() < 0.12),
         "external_id": f"demo-{number}",
-        "secondary_emails": f"{first}.{number}@work.example".lower() if rng.random() < 0.1 else "",
+        "secondary_emails": f"{first}.{number}@work.co.uk".lower() if rng.random() < 0.1 else "",
         "street": fake.street_address(),
         "city": city,
         "state": state,
@@ -134,5 +134,5 @@ def _organization() -> OrganizationSettingsUpdate:
         postal_code="62701",
         country="US",
         from_name="Friends of Springfield Parks",
-        from_email="news@parks.example",
+        from_email="news@parks.co.uk",
     )

@@ -26,7 +26,7 @@ ADD_FORM = {
     "country": "us",
     "permission_reminder": "You are receiving this email because you support our parks.",
     "from_name": "Friends of Springfield Parks",
-    "from_email": "news@parks.example",
+    "from_email": "news@parks.co.uk",
     "subject": "Parks news",
     "language": "en",
     "mode": "groups",

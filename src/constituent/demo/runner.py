@@ -40,7 +40,7 @@ from constituent.web.app import create_app
 from mailchimp_emulator.app import create_app as create_emulator
 from mailchimp_emulator.config import EmulatorConfig
 
-DEMO_ADMIN = "admin@example.org"
+DEMO_ADMIN = "admin@mailbox.org"
 Say = Callable[[str], None]
 
 

@@ -7,14 +7,13 @@ its single-use ``state``.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
 
 from constituent.crm.errors import DomainError
 from constituent.integrations.mailchimp import oauth, service
+from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.integrations.mailchimp.inbound import access_log
 from constituent.integrations.mailchimp.inbound.intake import Intake, inbox_row
 from constituent.integrations.mailchimp.inbound.parsing import ParseError, parse_event
@@ -22,6 +21,7 @@ from constituent.jobs.dispatch import request_webhook_processing
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
+from constituent.kit.numbers import DbInt
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.pages import oauth_return
@@ -44,7 +44,7 @@ def _settings(request: Request) -> Settings:
 
 
 @router.get(WEBHOOK_PATH)
-def validate_webhook_url(integration_id: int, secret: str, request: Request) -> Response:
+def validate_webhook_url(integration_id: DbInt, secret: str, request: Request) -> Response:
     """Mailchimp checks the URL with a GET before it creates the webhook: 200 only for the right secret."""
     box = SecretBox.from_settings(_settings(request))
     with session_scope(_database(request).sessions) as session:
@@ -89,6 +89,7 @@ def oauth_callback(request: Request, state: str = "", code: str = "", error: str
     """Where Mailchimp's login sends the person back: consume the state, then connect."""
     settings = _settings(request)
     sessions = _database(request).sessions
+    pending = None
     try:
         # Consumed in its own transaction so a state can never be replayed, whatever happens next.
         with session_scope(sessions) as session:
@@ -98,25 +99,9 @@ def oauth_callback(request: Request, state: str = "", code: str = "", error: str
         box = SecretBox.from_settings(settings)
         with session_scope(sessions) as session:
             integration = asyncio.run(oauth.finish(session, settings, box, pending, code))
-    except DomainError as exc:
-        return _page("Mailchimp was not connected", str(exc), status_code=400)
+    except (DomainError, MailchimpError) as exc:
+        return oauth_return.back_to_the_form(request, pending, exc)
     audience = f"{integration.audience_name} ({integration.audience_id})"
-    return oauth_return.landing(request, integration) or _page(
-        "Mailchimp connected",
-        f"Integration {integration.id} is connected to the audience {audience}.",
-        status_code=200,
-        integration_id=integration.id,
+    return oauth_return.landing(request, integration) or oauth_return.connected_page(
+        request, f"Integration {integration.id} is connected to the audience {audience}.", integration.id
     )
-
-
-def _page(title: str, message: str, *, status_code: int, integration_id: int | None = None) -> HTMLResponse:
-    link = (
-        f'<p><a href="/integrations/mailchimp/{integration_id}">Open the Mailchimp page</a></p>'
-        if integration_id
-        else ""
-    )
-    body = (
-        f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
-        f'<p role="status">{html.escape(message)}</p>{link}'
-    )
-    return HTMLResponse(body, status_code=status_code)

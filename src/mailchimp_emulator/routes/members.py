@@ -62,7 +62,7 @@ async def get_members(
     list_id: str, request: Request, account: Account = Depends(current_account)
 ) -> Response:
     audience = owned_list(account, list_id)
-    chosen = _listing(request, audience)
+    chosen = _listing(request, audience, account.readings.listing_includes_archived)
     links = [link("self", f"/3.0/lists/{audience.id}/members")]
     return collection_response(
         request, "members", chosen, lambda m: render_member(audience, m), links, list_id=audience.id
@@ -138,26 +138,29 @@ async def delete_permanent(
     return no_content()
 
 
-def _listing(request: Request, audience: AudienceList) -> list[Member]:
+def _listing(request: Request, audience: AudienceList, includes_archived: bool) -> list[Member]:
     """The filtered, sorted members, computed once per query while the audience's members stay the same
     (a client paging through 686,000 members asks for the same query 686 times)."""
-    key = tuple(request.query_params.get(name) for name in LISTING_PARAMS)
+    key = (*(request.query_params.get(name) for name in LISTING_PARAMS), str(includes_archived))
     chosen = audience.listings.get(key)
     if chosen is None:
-        chosen = _sorted(request, _filtered(request, audience.members.values()))
+        chosen = _sorted(request, _filtered(request, audience.members.values(), includes_archived))
         if len(audience.listings) >= MAX_LISTINGS:
             audience.listings.clear()  # many different queries and no change between them: start afresh
         audience.listings[key] = chosen
     return chosen
 
 
-def _filtered(request: Request, members: Iterable[Member]) -> Iterable[Member]:
+def _filtered(request: Request, members: Iterable[Member], includes_archived: bool) -> Iterable[Member]:
     query = request.query_params
     status = query.get("status")
     if status:
         if status not in ALL_STATUSES:
             raise InvalidResource(f"The status '{status}' is not one of: {', '.join(ALL_STATUSES)}.")
         members = (m for m in members if m.status == status)
+    elif not includes_archived:
+        # The safer reading of the real listing: archived members only when asked for by status.
+        members = (m for m in members if m.status != "archived")
     since, before = _moment(query.get("since_last_changed")), _moment(query.get("before_last_changed"))
     if since is not None:
         members = (m for m in members if m.last_changed >= since)

@@ -27,7 +27,7 @@ async def account_root(request: Request, account: Account = Depends(current_acco
 
 
 def _root(account: Account) -> dict[str, Any]:
-    email = account.email or f"{account.login or 'owner'}@example.org"
+    email = account.email or f"{account.login or 'owner'}@mailbox.org"
     return {
         "account_id": account.id,
         "login_id": account.id[:10],

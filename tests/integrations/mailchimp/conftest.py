@@ -91,7 +91,7 @@ def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -
 @contextmanager
 def served_api(product: Product, role: Role) -> Iterator[httpx.Client]:
     """Our app served over HTTP, and a client of its API holding a token of a user with ``role``."""
-    email = f"{role.value}@example.org"
+    email = f"{role.value}@mailbox.org"
     with session_scope(product.db.sessions) as session:
         auth_service.create_user(session, email, f"{role.value} password", role=role)
         token = auth_service.create_token(session, email).raw

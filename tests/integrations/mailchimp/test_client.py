@@ -99,7 +99,7 @@ def test_at_most_ten_requests_are_in_flight_so_mailchimp_never_answers_429(
 def test_status_refusals_come_back_as_their_own_exception_types(emulator: RunningEmulator) -> None:
     account = account_on(emulator)
     audience = account.new_list()
-    email = "walked.away@example.org"
+    email = "walked.away@mailbox.org"
     member = f"/lists/{audience['id']}/members/{subscriber_hash(email)}"
     account.client.put(member, json={"email_address": email, "status_if_new": "subscribed"})
     emulator.control(
@@ -140,7 +140,7 @@ def test_invalid_merge_values_name_the_field(emulator: RunningEmulator) -> None:
                     "POST",
                     f"/lists/{audience['id']}/members",
                     json={
-                        "email_address": "a@example.org",
+                        "email_address": "a@mailbox.org",
                         "status": "subscribed",
                         "merge_fields": {"SCORE": "high"},
                     },
@@ -162,7 +162,7 @@ def test_a_bad_key_is_an_auth_error(emulator: RunningEmulator) -> None:
 def test_pages_walk_a_collection_with_fields_filtered(emulator: RunningEmulator) -> None:
     account = account_on(emulator)
     audience = account.new_list()
-    members = [{"email_address": f"p{i}@example.org", "status": "subscribed"} for i in range(25)]
+    members = [{"email_address": f"p{i}@mailbox.org", "status": "subscribed"} for i in range(25)]
     account.client.post(f"/lists/{audience['id']}", json={"members": members})
 
     async def scenario() -> list[list[dict[str, Any]]]:
@@ -180,3 +180,34 @@ def test_pages_walk_a_collection_with_fields_filtered(emulator: RunningEmulator)
     pages = _run(scenario)
     assert [len(p) for p in pages] == [10, 10, 5]
     assert all(set(m) == {"id", "status"} for p in pages for m in p)
+
+
+def test_a_403_without_a_json_body_is_throttling_and_retried_not_a_rejected_key(
+    emulator_factory: Callable[..., RunningEmulator],
+) -> None:
+    """Mailchimp's docs (API-NOTES §4): "at exceptionally high volumes … 429 or 403 without a JSON body".
+    Only a 401 or a JSON "API Key Invalid" means the credentials are wrong."""
+    emulator = emulator_factory()
+    account = account_on(emulator)
+    audience = account.new_list()
+    emulator.control("PUT", "faults", {"throttle_rate": 0.5, "throttle_status": 403, "seed": 3})
+
+    async def retried() -> MailchimpClient:
+        async with _client(emulator, account.api_key) as client:
+            for _ in range(10):
+                body = await client.request("GET", f"/lists/{audience['id']}", params={"fields": "id"})
+                assert body == {"id": audience["id"]}
+            return client
+
+    client = _run(retried)
+    assert client.stats.errors[403] == client.stats.retries > 0
+    emulator.control("PUT", "faults", {"throttle_rate": 1.0, "throttle_status": 403})
+
+    async def exhausted() -> None:
+        retry = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01)
+        async with _client(emulator, account.api_key, retry=retry) as client:
+            with pytest.raises(errors.TooManyRequests) as raised:
+                await client.request("GET", "/")
+            assert not isinstance(raised.value, errors.AuthError)
+
+    _run(exhausted)

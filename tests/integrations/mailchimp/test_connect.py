@@ -27,7 +27,7 @@ def _request(**overrides: object) -> ConnectRequest:
         ),
         "permission_reminder": "You signed up at one of our events.",
         "campaign_defaults": CampaignDefaults(
-            from_name="Friends of Parks", from_email="news@parks.example", subject="Parks news"
+            from_name="Friends of Parks", from_email="news@parks.co.uk", subject="Parks news"
         ),
     }
     values.update(overrides)
@@ -180,7 +180,7 @@ def test_the_cli_connects_with_the_key_on_stdin_and_prints_json(product: Product
         "--from-name",
         "Parks",
         "--from-email",
-        "n@parks.example",
+        "n@parks.co.uk",
         stdin=account.api_key + "\n",
     )
     assert result["audience_id"] == _lists(product, account.api_key)[0]["id"]
@@ -206,7 +206,7 @@ def test_the_cli_exits_1_with_the_plan_limit_message_when_the_account_is_full(pr
         "--from-name",
         "Parks",
         "--from-email",
-        "n@parks.example",
+        "n@parks.co.uk",
         stdin=account.api_key + "\n",
     )
     assert result.returncode == 1

@@ -36,7 +36,7 @@ FORM = {
     "permission_reminder": "You signed up at one of our events.",
     "campaign_defaults": {
         "from_name": "Friends of Parks",
-        "from_email": "news@parks.example",
+        "from_email": "news@parks.co.uk",
         "subject": "News",
     },
 }
@@ -77,8 +77,8 @@ def stage(db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Iterat
         mailchimp_client_secret=oauth_app["client_secret"],
     )
     with session_scope(db.sessions) as session:
-        auth_service.create_user(session, "admin@example.org", "admin password", role=Role.admin)
-        token = auth_service.create_token(session, "admin@example.org").raw
+        auth_service.create_user(session, "admin@mailbox.org", "admin password", role=Role.admin)
+        token = auth_service.create_token(session, "admin@mailbox.org").raw
     with serve_app(settings, Database(db.engine, db.sessions), sock) as live:
         headers = {"Authorization": f"Bearer {token}"}
         with (
@@ -233,8 +233,8 @@ def test_oauth_without_a_configured_app_says_how_to_configure_it(
     sock = free_port()
     settings = Settings(data_dir=tmp_path / "data", mailchimp_api_base=emulator.api_base)
     with session_scope(db.sessions) as session:
-        auth_service.create_user(session, "admin@example.org", "admin password", role=Role.admin)
-        token = auth_service.create_token(session, "admin@example.org").raw
+        auth_service.create_user(session, "admin@mailbox.org", "admin password", role=Role.admin)
+        token = auth_service.create_token(session, "admin@mailbox.org").raw
     with serve_app(settings, Database(db.engine, db.sessions), sock) as live:
         response = httpx.post(
             f"{live.base_url}/api/v1/integrations/mailchimp",

@@ -24,8 +24,8 @@ from tests.conftest import TestDatabase
 from tests.support.emulator import McAccount, RunningEmulator, account_on
 
 PASSWORD = "correct horse battery"
-ADMIN = "admin@example.org"
-STAFF = "staff@example.org"
+ADMIN = "admin@mailbox.org"
+STAFF = "staff@mailbox.org"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -23,7 +23,7 @@ from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
 
 
-def a_contact(db: TestDatabase, first: str = "Ann", last: str = "Lee", email: str = "ann@example.org") -> int:
+def a_contact(db: TestDatabase, first: str = "Ann", last: str = "Lee", email: str = "ann@mailbox.org") -> int:
     with session_scope(db.sessions) as session:
         data = ContactCreate(
             first_name=first, last_name=last, emails=[EmailIn(address=email)] if email else []

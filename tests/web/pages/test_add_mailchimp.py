@@ -28,7 +28,7 @@ FILLED = {
     "country": "us",
     "permission_reminder": "You signed up at one of our events.",
     "from_name": "Friends of Parks",
-    "from_email": "news@parks.example",
+    "from_email": "news@parks.co.uk",
     "subject": "Parks news",
     "language": "en",
     "mode": "all",
@@ -52,12 +52,12 @@ def test_the_form_is_filled_from_the_organization_settings_and_marks_required_fi
     with session_scope(db.sessions) as session:
         org = get_settings(session)
         org.organization_name, org.street, org.city = "Friends of Parks", "1 Elm St", "Springfield"
-        org.from_name, org.from_email = "Parks Team", "news@parks.example"
+        org.from_name, org.from_email = "Parks Team", "news@parks.co.uk"
 
     page = admin.get(NEW)
 
     assert page.status_code == 200
-    for value in ("Friends of Parks", "1 Elm St", "Springfield", "Parks Team", "news@parks.example"):
+    for value in ("Friends of Parks", "1 Elm St", "Springfield", "Parks Team", "news@parks.co.uk"):
         assert f'value="{value}"' in page.text
     assert 'value="News from Parks Team"' in page.text
     for label in ("Integration name", "Organization or committee name", "Permission reminder", "From email"):

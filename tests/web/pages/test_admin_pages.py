@@ -19,17 +19,17 @@ from tests.web.pages.crm_helpers import a_contact
 def test_an_admin_adds_a_user_who_can_then_log_in(admin: Browser, app: FastAPI, db: TestDatabase) -> None:
     admin.get("/admin/users")
     response = admin.submit(
-        "/admin/users", {"email": "New@Example.org", "password": "a long password", "role": "staff"}
+        "/admin/users", {"email": "New@Mailbox.org", "password": "a long password", "role": "staff"}
     )
     assert response.status_code == 303
-    assert "new@example.org can now log in (staff)." in admin.get("/admin/users").text
+    assert "new@mailbox.org can now log in (staff)." in admin.get("/admin/users").text
     with TestClient(app) as client:
-        assert Browser(client).log_in("new@example.org", "a long password").status_code == 303
+        assert Browser(client).log_in("new@mailbox.org", "a long password").status_code == 303
 
 
 def test_adding_a_user_names_the_wrong_field(admin: Browser) -> None:
     admin.get("/admin/users")
-    short = admin.submit("/admin/users", {"email": "x@example.org", "password": "short"})
+    short = admin.submit("/admin/users", {"email": "x@mailbox.org", "password": "short"})
     assert short.status_code == 400 and 'id="f-password-error"' in short.text
     taken = admin.submit("/admin/users", {"email": STAFF, "password": "a long password"})
     assert taken.status_code == 400 and 'id="f-email-error"' in taken.text and "already exists" in taken.text
@@ -49,7 +49,7 @@ def test_an_admin_sets_a_new_password_for_a_user(admin: Browser, db: TestDatabas
 def test_staff_cannot_see_or_change_users(staff: Browser) -> None:
     assert staff.get("/admin/users").status_code == 403
     assert (
-        staff.submit("/admin/users", {"email": "x@example.org", "password": "a long password"}).status_code
+        staff.submit("/admin/users", {"email": "x@mailbox.org", "password": "a long password"}).status_code
         == 403
     )
     assert 'href="/admin/users"' not in staff.get("/").text

@@ -19,11 +19,11 @@ def _rows(*conditions: tuple[str, str, str]) -> dict[str, Any]:
 
 
 def test_the_preview_counts_the_matches_and_shows_the_first_ones(admin: Browser, db: TestDatabase) -> None:
-    a_contact(db, "Ann", "Lee", "ann@parks.example")
-    a_contact(db, "Bo", "Lee", "bo@other.example")
-    a_contact(db, "Cy", "Ng", "cy@parks.example")
+    a_contact(db, "Ann", "Lee", "ann@parks.co.uk")
+    a_contact(db, "Bo", "Lee", "bo@other.co.uk")
+    a_contact(db, "Cy", "Ng", "cy@parks.co.uk")
     admin.get("/searches/new")
-    form = _rows(("last_name", "eq", "Lee"), ("email_domain", "eq", "parks.example"))
+    form = _rows(("last_name", "eq", "Lee"), ("email_domain", "eq", "parks.co.uk"))
     page = admin.submit("/searches/new", {**form, "action": "preview"}).text
     assert "1 contact(s) match" in page and "Ann Lee" in page and "Bo Lee" not in page
     anyone = admin.submit("/searches/new", {**form, "match": "any", "action": "preview"}).text

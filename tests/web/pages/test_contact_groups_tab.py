@@ -87,14 +87,14 @@ def test_adding_someone_mailchimp_holds_as_unsubscribed_adds_them_and_says_mailc
     admin.submit(tab, {"group_id": str(group_id)})
     page = admin.get(tab).text
     assert "Added to Newsletter." in page
-    assert "Mailchimp will not add ann@example.org to &#39;Parks newsletter&#39;" in page
+    assert "Mailchimp will not add ann@mailbox.org to &#39;Parks newsletter&#39;" in page
     assert _memberships(db, contact_id) == (["Newsletter"], [])
 
 
 def test_a_past_membership_of_another_contact_cannot_be_deleted_through_this_contact(
     admin: Browser, db: TestDatabase
 ) -> None:
-    ann, bo, group_id = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@example.org"), a_group(db)
+    ann, bo, group_id = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@mailbox.org"), a_group(db)
     with session_scope(db.sessions) as session:
         groups.add_to_group(session, group_id, [bo], method=MembershipMethod.user, actor="t")
         groups.remove_from_group(session, group_id, [bo], method=MembershipMethod.user, actor="t")
@@ -102,3 +102,25 @@ def test_a_past_membership_of_another_contact_cannot_be_deleted_through_this_con
     admin.get(f"/contacts/{ann}/groups")
     assert admin.submit(f"/contacts/{ann}/memberships/{past.membership_id}/delete").status_code == 400
     assert _memberships(db, bo) == ([], ["Volunteers"])
+
+
+def test_rejoin_is_offered_once_per_group_and_not_while_the_contact_is_back_in_it(
+    admin: Browser, db: TestDatabase
+) -> None:
+    """Issue 16: after two stints the Past Groups table offered Rejoin on each row, and still offered it
+    after the contact had rejoined (the service then refuses: already a current member)."""
+    contact_id, group_id = a_contact(db), a_group(db)
+    tab = f"/contacts/{contact_id}/groups"
+    with session_scope(db.sessions) as session:
+        for _ in range(2):
+            groups.add_to_group(session, group_id, [contact_id], method=MembershipMethod.user, actor="t")
+            groups.remove_from_group(session, group_id, [contact_id], method=MembershipMethod.user, actor="t")
+
+    page = admin.get(tab).text
+    assert page.count(">Rejoin Group</button>") == 1
+    with db.sessions() as session:
+        newest = max(m.membership_id for m in groups.contact_groups(session, contact_id).past)
+    assert f"/memberships/{newest}/rejoin" in page
+
+    admin.submit(f"/contacts/{contact_id}/memberships/{newest}/rejoin")
+    assert ">Rejoin Group</button>" not in admin.get(tab).text

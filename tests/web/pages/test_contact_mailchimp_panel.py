@@ -18,7 +18,7 @@ from tests.support.emulator import McAccount, RunningEmulator
 from tests.web.pages.conftest import Browser
 from tests.web.pages.test_add_mailchimp import FILLED, NEW
 
-ANN = "ann@example.org"
+ANN = "ann@mailbox.org"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ def test_a_new_contact_is_added_with_the_form_and_opens_on_its_summary(
             "kind": "individual",
             "first_name": "Rosa",
             "last_name": "Parks",
-            "email": "rosa@example.org",
+            "email": "rosa@mailbox.org",
             "city": "Montgomery",
             "country": "us",
             "is_active": "on",
@@ -31,25 +31,25 @@ def test_a_new_contact_is_added_with_the_form_and_opens_on_its_summary(
     assert response.status_code == 303
     page = admin.get(response.headers["location"]).text
     assert "Rosa Parks was added." in page
-    assert "rosa@example.org" in page and "Montgomery, US" in page
+    assert "rosa@mailbox.org" in page and "Montgomery, US" in page
 
 
 def test_a_new_contact_with_an_email_someone_holds_warns_and_links_to_them(
     admin: Browser, db: TestDatabase
 ) -> None:
     """Issue 15: "New contact" did not warn about an existing person with the same address."""
-    rosa = {"kind": "individual", "first_name": "Rosa", "email": "rosa@example.org", "is_active": "on"}
+    rosa = {"kind": "individual", "first_name": "Rosa", "email": "rosa@mailbox.org", "is_active": "on"}
     admin.get("/contacts/new")
     first = admin.submit("/contacts", rosa)
     rosa_url = first.headers["location"]
 
     admin.get("/contacts/new")
-    warned = admin.submit("/contacts", {**rosa, "first_name": "R", "email": "ROSA@example.org"})
+    warned = admin.submit("/contacts", {**rosa, "first_name": "R", "email": "ROSA@mailbox.org"})
     added = admin.submit("/contacts", {**rosa, "first_name": "R", "allow_duplicate": "on"})
 
     assert warned.status_code == 409
     assert f'<a href="{rosa_url}">Open Rosa</a> instead' in warned.text
-    assert "ROSA@example.org is already the email of" in warned.text
+    assert "ROSA@mailbox.org is already the email of" in warned.text
     assert added.status_code == 303
 
 
@@ -73,24 +73,25 @@ def test_the_summary_edit_form_saves_the_changes_in_the_change_log(admin: Browse
         contact = get_contact(session, contact_id)
         assert (contact.first_name, contact.city, contact.do_not_email) == ("Anne", "Springfield", True)
     log = admin.get(f"/contacts/{contact_id}/changes").text
-    assert "<td>first_name</td><td>Ann</td><td>Anne</td>" in log
+    assert "<td>First name changed from “Ann” to “Anne”</td><td>admin@mailbox.org</td>" in log
+    assert "<td>Do not email changed from no to yes</td>" in log
 
 
 def test_emails_are_added_marked_made_primary_and_removed(admin: Browser, db: TestDatabase) -> None:
     contact_id = a_contact(db)
     admin.get(f"/contacts/{contact_id}")
-    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
+    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.co.uk", "primary": "true"})
     with db.sessions() as session:
         emails = {e.address: e for e in get_contact(session, contact_id).emails}
-        assert emails["ann@work.example"].is_primary and not emails["ann@example.org"].is_primary
-        old_id = emails["ann@example.org"].id
+        assert emails["ann@work.co.uk"].is_primary and not emails["ann@mailbox.org"].is_primary
+        old_id = emails["ann@mailbox.org"].id
     admin.submit(f"/contacts/{contact_id}/emails/{old_id}/status", {"status": "bounced"})
-    assert "ann@example.org is marked bounced." in admin.get(f"/contacts/{contact_id}").text
+    assert "ann@mailbox.org is marked bounced." in admin.get(f"/contacts/{contact_id}").text
     admin.submit(f"/contacts/{contact_id}/emails/{old_id}/primary")
     admin.submit(f"/contacts/{contact_id}/emails/{old_id}/remove")
     with db.sessions() as session:
         remaining = get_contact(session, contact_id).emails
-        assert [(e.address, e.is_primary) for e in remaining] == [("ann@work.example", True)]
+        assert [(e.address, e.is_primary) for e in remaining] == [("ann@work.co.uk", True)]
 
 
 def test_a_contribution_is_entered_on_the_contributions_tab(admin: Browser, db: TestDatabase) -> None:
@@ -129,7 +130,7 @@ def test_the_activities_tab_lists_what_happened_newest_first(admin: Browser, db:
         )
     page = admin.get(f"/contacts/{contact_id}/activities").text
     assert page.index("Left") < page.index("Spring appeal")
-    assert 'aria-current="page">Activities</a>' in page
+    assert 'aria-current="page">Activities <span class="tab-count">(2)</span></a>' in page
 
 
 def test_an_unknown_contact_is_a_plain_not_found_page(admin: Browser) -> None:
@@ -140,7 +141,7 @@ def test_an_unknown_contact_is_a_plain_not_found_page(admin: Browser) -> None:
 def test_another_contacts_email_cannot_be_reached_through_this_contacts_url(
     admin: Browser, db: TestDatabase
 ) -> None:
-    first, second = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@example.org")
+    first, second = a_contact(db), a_contact(db, "Bo", "Diaz", "bo@mailbox.org")
     with db.sessions() as session:
         bo_email = get_contact(session, second).emails[0].id
     admin.get(f"/contacts/{first}")
@@ -148,3 +149,21 @@ def test_another_contacts_email_cannot_be_reached_through_this_contacts_url(
     assert response.status_code == 400
     with db.sessions() as session:
         assert len(get_contact(session, second).emails) == 1
+
+
+def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatabase) -> None:
+    """Issue 16: the log showed `user:1`, `email` / `is_primary` / `False` / `True`."""
+    contact_id = a_contact(db)
+    admin.get(f"/contacts/{contact_id}")
+    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
+
+    with db.sessions() as session:
+        [first] = [e.id for e in get_contact(session, contact_id).emails if e.address == "ann@mailbox.org"]
+    admin.submit(f"/contacts/{contact_id}/emails/{first}/primary")
+
+    log = admin.get(f"/contacts/{contact_id}/changes").text
+
+    assert "<td>email ann@work.example added</td><td>admin@mailbox.org</td>" in log
+    assert "<td>email ann@mailbox.org no longer primary</td>" in log
+    assert "<td>email ann@mailbox.org made primary</td>" in log
+    assert "user:" not in log and "is_primary" not in log

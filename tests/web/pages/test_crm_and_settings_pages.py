@@ -15,7 +15,7 @@ from tests.web.pages.conftest import Browser
 def _contacts(db: TestDatabase, count: int) -> None:
     with session_scope(db.sessions) as session:
         for n in range(count):
-            email = EmailIn(address=f"person{n}@example.org", is_primary=True)
+            email = EmailIn(address=f"person{n}@mailbox.org", is_primary=True)
             create_contact(
                 session, ContactCreate(first_name=f"Person{n}", last_name="Doe", emails=[email]), "t"
             )
@@ -25,16 +25,16 @@ def test_contacts_are_listed_fifty_to_a_page(admin: Browser, db: TestDatabase) -
     _contacts(db, 51)
     first = admin.get("/contacts").text
     assert "51 contact(s)." in first
-    assert "Page 1 of 2" in first and "person0@example.org" in first
+    assert "Page 1 of 2" in first and "person0@mailbox.org" in first
     second = admin.get("/contacts?page=2").text
-    assert "person50@example.org" in second and "person0@example.org" not in second
+    assert "person50@mailbox.org" in second and "person0@mailbox.org" not in second
 
 
 def test_contacts_can_be_searched_by_name_or_email(admin: Browser, db: TestDatabase) -> None:
     _contacts(db, 3)
     page = admin.get("/contacts?q=person2").text
     assert "1 contact(s) matching “person2”." in page
-    assert "person2@example.org" in page and "person1@example.org" not in page
+    assert "person2@mailbox.org" in page and "person1@mailbox.org" not in page
 
 
 def test_groups_show_their_member_counts_and_searches_include_the_quick_lists(
@@ -51,7 +51,7 @@ def test_an_admin_changes_the_organization_settings(admin: Browser, db: TestData
     admin.get("/settings")
     values = {"organization_name": "Friends of Parks", "street": "1 Elm St", "city": "Springfield"}
     values |= {"state": "IL", "postal_code": "62701", "country": "us", "phone": "", "from_name": "Parks"}
-    values |= {"from_email": "news@parks.example", "timezone": "America/Chicago"}
+    values |= {"from_email": "news@parks.co.uk", "timezone": "America/Chicago"}
 
     response = admin.submit("/settings", values)
 

@@ -54,4 +54,4 @@ def test_force_sync_queues_the_run_and_the_page_shows_it_until_a_worker_has_run_
 
     assert jobs_for(settings).huey.pending_count() == 0
     assert "succeeded" in admin.get(f"{page_url}/status").text
-    assert _members(account) == {"ann@example.org", "bo@example.org"}
+    assert _members(account) == {"ann@mailbox.org", "bo@mailbox.org"}

@@ -33,11 +33,11 @@ def test_a_group_name_that_is_taken_or_has_a_semicolon_is_refused_at_the_name(
 def test_members_are_added_by_email_listed_and_removed(admin: Browser, db: TestDatabase) -> None:
     ann, group_id = a_contact(db), a_group(db)
     admin.get(f"/groups/{group_id}")
-    admin.submit(f"/groups/{group_id}/members", {"email": "ANN@example.org"})
+    admin.submit(f"/groups/{group_id}/members", {"email": "ANN@mailbox.org"})
     page = admin.get(f"/groups/{group_id}").text
     assert "Added Ann Lee." in page and f'<a href="/contacts/{ann}">Ann Lee</a>' in page
-    admin.submit(f"/groups/{group_id}/members", {"email": "nobody@example.org"})
-    assert "No contact has the email &#39;nobody@example.org&#39;." in admin.get(f"/groups/{group_id}").text
+    admin.submit(f"/groups/{group_id}/members", {"email": "nobody@mailbox.org"})
+    assert "No contact has the email &#39;nobody@mailbox.org&#39;." in admin.get(f"/groups/{group_id}").text
     admin.submit(f"/groups/{group_id}/members/{ann}/remove")
     with db.sessions() as session:
         assert [m.group_name for m in groups.contact_groups(session, ann).past] == ["Volunteers"]
@@ -45,7 +45,7 @@ def test_members_are_added_by_email_listed_and_removed(admin: Browser, db: TestD
 
 def test_a_group_page_shows_fifty_members_at_a_time(admin: Browser, db: TestDatabase) -> None:
     group_id = a_group(db)
-    ids = [a_contact(db, f"P{n:02}", "Doe", f"p{n}@example.org") for n in range(51)]
+    ids = [a_contact(db, f"P{n:02}", "Doe", f"p{n}@mailbox.org") for n in range(51)]
     with session_scope(db.sessions) as session:
         groups.add_to_group(session, group_id, ids, method=MembershipMethod.user, actor="t")
     first = admin.get(f"/groups/{group_id}").text
@@ -60,9 +60,9 @@ def test_adding_by_email_someone_mailchimp_refused_says_so(
     ann, group_id = a_contact(db), a_group(db, "Newsletter")
     an_audience_holding_as_unsubscribed(db, settings, group_id, ann)
     admin.get(f"/groups/{group_id}")
-    admin.submit(f"/groups/{group_id}/members", {"email": "ann@example.org"})
+    admin.submit(f"/groups/{group_id}/members", {"email": "ann@mailbox.org"})
     page = admin.get(f"/groups/{group_id}").text
-    assert "Added Ann Lee." in page and "Mailchimp will not add ann@example.org" in page
+    assert "Added Ann Lee." in page and "Mailchimp will not add ann@mailbox.org" in page
 
 
 def test_a_group_is_renamed_and_deleted(admin: Browser, db: TestDatabase) -> None:

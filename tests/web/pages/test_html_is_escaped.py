@@ -75,7 +75,7 @@ def test_pages_forbid_inline_scripts_and_framing(admin: Browser) -> None:
 def test_names_and_notes_typed_into_the_crm_are_escaped_on_its_pages(
     admin: Browser, db: TestDatabase
 ) -> None:
-    contact_id = a_contact(db, f"Ann {SCRIPT}", "Lee", "ann@example.org")
+    contact_id = a_contact(db, f"Ann {SCRIPT}", "Lee", "ann@mailbox.org")
     group_id = a_group(db, f"Volunteers {SCRIPT}")
     with session_scope(db.sessions) as session:
         add_to_group(session, group_id, [contact_id], method=MembershipMethod.user, actor="t")

@@ -22,18 +22,22 @@ HEADER = "kind,first_name,last_name,organization_name,email,is_active,do_not_ema
 GOOD_AND_BAD = "\n".join(
     [
         HEADER,
-        "individual,Ann,Lee,,ann@example.org,yes,no,Volunteers,ext-1",
+        "individual,Ann,Lee,,ann@mailbox.org,yes,no,Volunteers,ext-1",
         "individual,Bo,Diaz,,not-an-email,yes,no,,ext-2",
-        "organization,,,Parks Trust,info@parks.example,yes,no,,ext-3",
-        "martian,Zed,,,zed@example.org,yes,no,,ext-4",
+        "organization,,,Parks Trust,info@parks.co.uk,yes,no,,ext-3",
+        "martian,Zed,,,zed@mailbox.org,yes,no,,ext-4",
     ]
 )
 
 
-def _upload(browser: Browser, content: str, name: str = "people.csv") -> Any:
+def _upload(browser: Browser, content: str, name: str = "people.csv", **choices: str) -> Any:
+    """Upload, then start the import from the mapping step with the columns as guessed."""
     browser.get("/import")
     files = {"file": (name, content.encode(), "text/csv")}
-    return browser.submit("/import", files=files)
+    mapping = browser.submit("/import", files=files)
+    assert mapping.status_code == 303 and mapping.headers["location"].endswith("/map")
+    browser.get(mapping.headers["location"])
+    return browser.submit(mapping.headers["location"].replace("/map", "/start"), choices)
 
 
 def _finished(browser: Browser, url: str) -> str:
@@ -111,7 +115,7 @@ def test_export_downloads_every_contact_in_the_import_columns(admin: Browser, db
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith('attachment; filename="contacts-')
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@example.org")]
+    assert [(r["first_name"], r["email"]) for r in rows] == [("Ann", "ann@mailbox.org")]
 
 
 def test_an_import_whose_process_stopped_says_so_and_stops_polling(admin: Browser, db: TestDatabase) -> None:
@@ -122,3 +126,49 @@ def test_an_import_whose_process_stopped_says_so_and_stops_polling(admin: Browse
     fragment = admin.get(f"/import/{import_id}/status").text
     assert "the web process running it has probably stopped" in fragment
     assert "hx-trigger" not in fragment
+
+
+SIGN_UP_SHEET = (
+    "First Name,Last Name,E-mail,Phone Number,Zip,Shoe size\nKyle,Silva,kyle@mailbox.org,555-0101,02139,44\n"
+)
+
+
+def test_the_mapping_step_shows_the_guessed_columns_and_a_preview_before_anything_is_written(
+    admin: Browser, db: TestDatabase
+) -> None:
+    admin.get("/import")
+    upload = admin.submit("/import", files={"file": ("sheet.csv", SIGN_UP_SHEET.encode(), "text/csv")})
+    url = upload.headers["location"]
+
+    guessed = admin.get(url).text
+    columns = ["first_name", "", "email", "", "", "city"]
+    remapped = admin.submit(url, {f"col_{i}": f for i, f in enumerate(columns)}).text
+
+    assert '<label for="col-2">E-mail</label>' in guessed
+    assert '<option value="email" selected>email</option>' in guessed
+    assert '<option value="postal_code" selected>postal code</option>' in guessed
+    assert (
+        "<td>Kyle</td><td>Silva</td><td></td><td>kyle@mailbox.org</td><td>555-0101</td><td>02139</td>"
+        in guessed
+    )
+    assert "<td>Kyle</td><td></td><td></td><td>kyle@mailbox.org</td><td></td><td></td>" in remapped
+    with db.sessions() as session:
+        assert list_contacts(session)[1] == 0, "nothing is imported before the person starts it"
+
+
+def test_the_import_runs_with_the_columns_the_person_chose(admin: Browser, db: TestDatabase) -> None:
+    chosen = {f"col_{i}": f for i, f in enumerate(["first_name", "last_name", "email", "", "", "city"])}
+
+    url = _upload(admin, SIGN_UP_SHEET, "sheet.csv", **chosen).headers["location"]
+    _finished(admin, url)
+
+    with db.sessions() as session:
+        (kyle,), _ = list_contacts(session)
+        assert (kyle.city, kyle.phone, kyle.postal_code) == ("44", "", "")
+
+
+def test_a_template_that_imports_as_is_can_be_downloaded(admin: Browser, db: TestDatabase) -> None:
+    template = admin.get("/import/template.csv")
+
+    assert template.headers["content-disposition"] == 'attachment; filename="contacts-template.csv"'
+    assert template.text.startswith("kind,first_name,last_name,organization_name,email,")

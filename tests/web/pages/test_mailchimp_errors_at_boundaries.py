@@ -70,7 +70,7 @@ class Stage:
 def stage(app: FastAPI, db: TestDatabase, settings: Settings, emulator: RunningEmulator) -> Iterator[Stage]:
     product = Product(settings, db, emulator)
     audience = connect(product)
-    [contact_id] = add_people(product, "ada@example.org")
+    [contact_id] = add_people(product, "ada@mailbox.org")
     group_id = group_with(product, "Volunteers", [contact_id])
     with session_scope(db.sessions) as session:
         token = auth_service.create_token(session, ADMIN).raw

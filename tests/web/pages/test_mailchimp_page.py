@@ -17,7 +17,7 @@ from tests.web.pages.test_add_mailchimp import FILLED, NEW
 @pytest.fixture
 def page_url(admin: Browser, account: McAccount, db: TestDatabase) -> str:
     with session_scope(db.sessions) as session:
-        for first, email in (("Ann", "ann@example.org"), ("Bo", "bo@example.org")):
+        for first, email in (("Ann", "ann@mailbox.org"), ("Bo", "bo@mailbox.org")):
             data = ContactCreate(first_name=first, emails=[EmailIn(address=email, is_primary=True)])
             create_contact(session, data, "test")
     response = admin.submit(NEW, {**FILLED, "api_key": account.api_key})
@@ -51,7 +51,7 @@ def test_force_sync_runs_the_sync_and_says_what_it_did(
     assert response.status_code == 303
     page = admin.get(page_url).text
     assert "Force Sync finished: changes since the last sync, started in the app: 2 added" in page
-    assert _members(account) == {"ann@example.org", "bo@example.org"}
+    assert _members(account) == {"ann@mailbox.org", "bo@mailbox.org"}
 
 
 def test_resync_reads_the_audience_back_and_changes_nothing_already_in_step(

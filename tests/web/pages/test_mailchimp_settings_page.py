@@ -51,8 +51,10 @@ def test_a_bad_value_is_named_and_nothing_is_saved(admin: Browser, page_url: str
     admin.submit(f"{page_url}/settings", {**SAVED, "nightly_time": "9am"})
     page = unescape(admin.get(page_url).text)
 
-    assert "Settings not saved. removal_guard_percent: must be a whole percent from 1 to 100, not 150" in page
-    assert "Settings not saved. nightly_time: '9am' is not HH:MM (24-hour)" in page
+    guard = "Settings not saved. Removal guard (percent): must be a whole percent from 1 to 100, not 150"
+    assert guard in page
+    assert "Settings not saved. Nightly sync time: '9am' is not HH:MM (24-hour)" in page
+    assert "removal_guard_percent:" not in page and "nightly_time:" not in page
     assert "Donors 2026" not in page and 'value="02:00"' in page
 
 

@@ -29,7 +29,7 @@ def _add_people(db: TestDatabase, count: int, start: int = 0) -> list[int]:
             create_contact(
                 session,
                 ContactCreate(
-                    first_name=f"Person{n}", emails=[EmailIn(address=f"p{n:03}@example.org", is_primary=True)]
+                    first_name=f"Person{n}", emails=[EmailIn(address=f"p{n:03}@mailbox.org", is_primary=True)]
                 ),
                 "test",
             ).id
@@ -72,7 +72,7 @@ def test_the_preview_lists_who_would_be_added_and_writes_nothing(
 
     assert "Nothing was written to Mailchimp." in preview
     assert re.search(r'<span class="count-number">2</span> <span class="count-label">added</span>', preview)
-    assert f'<a href="/contacts/{ann}">Person0</a>' in preview and "p001@example.org" in preview
+    assert f'<a href="/contacts/{ann}">Person0</a>' in preview and "p001@mailbox.org" in preview
     assert preview.count("<td>add</td>") == 2
     assert _member_count(account) == 0
     assert "See the preview" in admin.get(page_url).text, "the dry run is in the history with a link"
@@ -94,8 +94,8 @@ def test_the_preview_shows_updates_and_archives_after_a_sync(
     )
     by_email = {email: (action, details) for _, email, action, details in rows}
     # The ledger keeps a digest of what Mailchimp holds, so an update names what may have changed.
-    assert by_email["p000@example.org"] == ("update", "merge fields or interests")
-    assert by_email["p001@example.org"][0] == "archive"
+    assert by_email["p000@mailbox.org"] == ("update", "merge fields or interests")
+    assert by_email["p001@mailbox.org"][0] == "archive"
     assert "Force Sync stops and asks for confirmation when it would archive more than 10%" in preview
 
 
@@ -220,7 +220,7 @@ def test_a_runs_error_report_downloads_as_csv_with_the_session(
     assert response.headers["content-type"].startswith("text/csv")
     assert f'filename="sync-run-{run_id}-errors.csv"' in response.headers["content-disposition"]
     [row] = list(csv.DictReader(io.StringIO(response.text)))
-    assert (row["email"], row["contact_id"]) == ("p000@example.org", str(ann))
+    assert (row["email"], row["contact_id"]) == ("p000@mailbox.org", str(ann))
     assert "COMPANY" in row["message"]
 
 

@@ -168,3 +168,15 @@ def test_the_removal_guard_speaks_of_the_app_and_shows_whom_it_would_archive(
     preview = admin.submit(f"{page_url}/preview", {"action": "archive"})
     assert preview.headers["location"].endswith("/preview?action=archive")
     assert admin.get(preview.headers["location"]).text.count("<td>archive</td>") == 3
+
+
+def test_the_menu_gets_a_mailchimp_entry_once_mailchimp_is_connected(
+    admin: Browser, db: TestDatabase, settings: Settings
+) -> None:
+    assert ">Mailchimp</a></li>" not in admin.get("/contacts").text
+    with session_scope(db.sessions) as session:
+        integration_id = a_stored_integration(session, settings).id
+
+    menu = admin.get("/contacts").text.split("</nav>")[0]
+
+    assert f'<li><a href="/integrations/mailchimp/{integration_id}">Mailchimp</a></li>' in menu

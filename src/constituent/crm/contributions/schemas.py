@@ -6,17 +6,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from constituent.crm.contributions.amounts import amount_from_text
+from constituent.kit.numbers import DbInt
 
 # Three-letter ISO 4217 code, stored upper-case whatever case it arrives in.
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), AfterValidator(str.upper)]
-Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+# Typed amounts ("$1,500", "1 500,00") are read by amounts.parse_amount; numbers pass as they are.
+Amount = Annotated[Decimal, BeforeValidator(amount_from_text), Field(gt=0, max_digits=12, decimal_places=2)]
 
 
 class ContributionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    contact_id: int
+    contact_id: DbInt
     amount: Amount
     currency: Currency = "USD"
     received_on: date

@@ -69,6 +69,17 @@ class ContactGroups(BaseModel):
     current: list[MembershipView]
     past: list[MembershipView]
 
+    def rejoinable(self) -> set[int]:
+        """The past memberships a Rejoin is offered on: the latest stint of each group the contact is not
+        in now (``rejoin_group`` refuses a current member; one button per group, not one per stint)."""
+        current = {m.group_id for m in self.current}
+        latest: dict[int, MembershipView] = {}
+        for stint in self.past:
+            kept = latest.get(stint.group_id)
+            if stint.group_id not in current and (kept is None or stint.membership_id > kept.membership_id):
+                latest[stint.group_id] = stint
+        return {m.membership_id for m in latest.values()}
+
 
 class MemberView(BaseModel):
     membership_id: int

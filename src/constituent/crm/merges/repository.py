@@ -11,9 +11,12 @@ from constituent.crm.activities.models import Activity, ChangeLogEntry
 from constituent.crm.contacts.models import Contact, Email
 from constituent.crm.contributions.models import Contribution
 from constituent.crm.groups.models import GroupMembership, MembershipStatus
+from constituent.integrations.mailchimp.sync.models import LedgerRow
 
 # Rows that simply change owner in a merge (group memberships need care first: see the service).
-_OWNED = (Contribution, Activity, ChangeLogEntry, GroupMembership)
+# The Mailchimp ledger is among them: its rows of the merged contact become the survivor's, so the
+# next sync looks at that address again and archives its member, or leaves an unsubscribed one be.
+_OWNED = (Contribution, Activity, ChangeLogEntry, GroupMembership, LedgerRow)
 
 
 def move_rows(session: Session, from_id: int, to_id: int) -> dict[str, int]:

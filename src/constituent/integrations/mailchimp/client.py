@@ -195,7 +195,9 @@ class MailchimpClient:
             return parse(response)
         body = _decode(response)
         self.stats.count_error(response.status_code)
-        raise errors.error_from_response(response.status_code, body, method=method, path=path)
+        raise errors.error_from_response(
+            response.status_code, body, method=method, path=path, json_body=_is_json(response)
+        )
 
     @staticmethod
     def _should_retry(exc: Exception, idempotent: bool) -> bool:
@@ -250,6 +252,10 @@ class MailchimpClient:
             offset += len(items)
             if not items or offset >= int(body.get("total_items", 0)):
                 return
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "").lower()
 
 
 def _body(response: httpx.Response) -> Any:

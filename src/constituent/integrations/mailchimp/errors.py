@@ -104,10 +104,15 @@ _BY_TITLE: dict[str, type[MailchimpError]] = {
 }
 
 
+_CREDENTIAL_TITLES = frozenset({"API Key Invalid", "API Key Missing", "Wrong Datacenter", "User Disabled"})
+THROTTLED_TITLE = "Throttled"
+
+
 def _class_for(status: int, title: str) -> type[MailchimpError]:
     if title in _BY_TITLE:
         return _BY_TITLE[title]
-    if status == 401 or title in {"API Key Invalid", "API Key Missing", "Wrong Datacenter", "User Disabled"}:
+    # Only Mailchimp's own word on the credentials rejects them: a 401, or a JSON body naming the key.
+    if status == 401 or title in _CREDENTIAL_TITLES:
         return AuthError
     if status == 404:
         return NotFound
@@ -116,12 +121,21 @@ def _class_for(status: int, title: str) -> type[MailchimpError]:
     if status >= 500:
         return ServerError
     if status == 403:
-        return PlanLimit if "permitted" in title.lower() else AuthError
+        return PlanLimit if "permitted" in title.lower() else MailchimpError
     return MailchimpError
 
 
-def error_from_response(status: int, body: Any, *, method: str = "", path: str = "") -> MailchimpError:
-    """Build the typed error from a problem+json body (or from the status alone when there is none)."""
+def error_from_response(
+    status: int, body: Any, *, method: str = "", path: str = "", json_body: bool = True
+) -> MailchimpError:
+    """Build the typed error from a problem+json body (or from the status alone when there is none).
+
+    A 403 whose body is not JSON is not Mailchimp's API answering but its edge shedding load ("at
+    exceptionally high volumes … 429 or 403 without a JSON body", API-NOTES §4): throttling, retried.
+    """
+    if status == 403 and not json_body:
+        detail = "Mailchimp is throttling requests (HTTP 403 without an API answer)"
+        return TooManyRequests(status, THROTTLED_TITLE, detail, method=method, path=path)
     data = body if isinstance(body, dict) else {}
     title = str(data.get("title") or f"HTTP {status}")
     field_errors = tuple(

@@ -26,6 +26,12 @@ def list_all(session: Session) -> Sequence[MailchimpIntegration]:
     return session.scalars(query.order_by(MailchimpIntegration.id)).all()
 
 
+def names(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every integration, oldest first: the menu's entries."""
+    query = select(MailchimpIntegration.id, MailchimpIntegration.name).order_by(MailchimpIntegration.id)
+    return [(int(row.id), str(row.name)) for row in session.execute(query)]
+
+
 def find_by_audience(session: Session, api_base: str, audience_id: str) -> MailchimpIntegration | None:
     query = select(MailchimpIntegration).where(
         MailchimpIntegration.api_base == api_base, MailchimpIntegration.audience_id == audience_id

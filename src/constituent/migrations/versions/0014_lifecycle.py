@@ -1,7 +1,7 @@
 """lifecycle: the ledger remembers a deleted contact's member; tags left on members
 
 Revision ID: 0014
-Revises: 0015
+Revises: 0013
 Create Date: 2026-12-04 22:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import constituent.kit.db
 
 revision = "0014"
-down_revision = "0015"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

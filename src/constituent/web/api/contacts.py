@@ -24,6 +24,7 @@ from constituent.integrations.mailchimp.sync.contact_status import (
 )
 from constituent.integrations.mailchimp.sync.deletion import DeletionEffect, effects_of_deleting
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
 
@@ -48,7 +49,7 @@ class ContactDetail(ContactOut):
     mailchimp: list[MailchimpStatus]
 
 
-def contact_detail(session: Session, contact_id: int) -> ContactDetail:
+def contact_detail(session: Session, contact_id: DbInt) -> ContactDetail:
     contact = ContactOut.model_validate(service.get_contact(session, contact_id))
     memberships = contact_groups(session, contact_id)
     activities, _total = list_activities(session, contact_id, limit=LATEST_ACTIVITIES)
@@ -105,7 +106,7 @@ def possible_duplicates(
 
 @router.post("/{contact_id}/merge", response_model=ContactDetail)
 def merge_contact(
-    contact_id: int, data: MergeRequest, session: SessionDep, principal: PrincipalDep
+    contact_id: DbInt, data: MergeRequest, session: SessionDep, principal: PrincipalDep
 ) -> ContactDetail:
     """Merge ``other_id`` into this contact: everything of the other moves here, then it is deleted."""
     merges.merge_contacts(session, contact_id, data, principal.actor)
@@ -113,13 +114,13 @@ def merge_contact(
 
 
 @router.get("/{contact_id}", response_model=ContactDetail)
-def get_contact(contact_id: int, session: SessionDep) -> ContactDetail:
+def get_contact(contact_id: DbInt, session: SessionDep) -> ContactDetail:
     return contact_detail(session, contact_id)
 
 
 @router.patch("/{contact_id}", response_model=ContactDetail)
 def update_contact(
-    contact_id: int, data: ContactUpdate, session: SessionDep, principal: PrincipalDep
+    contact_id: DbInt, data: ContactUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ContactDetail:
     service.update_contact(session, contact_id, data, principal.actor)
     return contact_detail(session, contact_id)
@@ -133,7 +134,7 @@ class ContactDeleted(BaseModel):
 
 
 @router.delete("/{contact_id}", response_model=ContactDeleted)
-def delete_contact(contact_id: int, session: SessionDep, principal: PrincipalDep) -> ContactDeleted:
+def delete_contact(contact_id: DbInt, session: SessionDep, principal: PrincipalDep) -> ContactDeleted:
     effects = effects_of_deleting(session, contact_id)
     service.delete_contact(session, contact_id, principal.actor)
     return ContactDeleted(deleted=contact_id, mailchimp=effects)

@@ -22,6 +22,7 @@ from constituent.integrations.mailchimp.schemas import ConnectRequest, Integrati
 from constituent.integrations.mailchimp.settings import update_settings
 from constituent.kit.clock import today, utcnow
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import AdminDep, SessionDep
 
@@ -53,13 +54,13 @@ def list_integrations(session: SessionDep) -> list[IntegrationOut]:
 
 
 @router.get("/{integration_id}", response_model=IntegrationOut)
-def get_integration(integration_id: int, session: SessionDep) -> IntegrationOut:
+def get_integration(integration_id: DbInt, session: SessionDep) -> IntegrationOut:
     return IntegrationOut.of(service.get_integration(session, integration_id))
 
 
 @router.patch("/{integration_id}", response_model=IntegrationOut)
 def change_settings(
-    integration_id: int, body: SettingsChange, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, body: SettingsChange, session: SessionDep, _admin: AdminDep
 ) -> IntegrationOut:
     """Change the options left in the body; double_optin only applies to members added from now on."""
     return IntegrationOut.of(update_settings(session, integration_id, body))
@@ -95,7 +96,7 @@ def connect(
 
 @router.delete("/{integration_id}", response_model=Removed)
 def remove_integration(
-    integration_id: int, request: Request, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, request: Request, session: SessionDep, _admin: AdminDep
 ) -> Removed:
     box = SecretBox.from_settings(_settings(request))
     return Removed(detail=asyncio.run(service.remove(session, box, integration_id)))
@@ -137,7 +138,7 @@ class TagPrefixIn(BaseModel):
 
 
 @router.get("/{integration_id}/mappings", response_model=list[MappingOut])
-def list_mappings(integration_id: int, session: SessionDep) -> list[MappingOut]:
+def list_mappings(integration_id: DbInt, session: SessionDep) -> list[MappingOut]:
     """Every saved search (a tag unless switched off) and every mapped group."""
     rows = mappings.list_mappings(session, service.get_integration(session, integration_id), today())
     return [MappingOut(**asdict(row)) for row in rows]
@@ -145,8 +146,8 @@ def list_mappings(integration_id: int, session: SessionDep) -> list[MappingOut]:
 
 @router.put("/{integration_id}/mappings/searches/{search_id}", response_model=list[MappingOut])
 def set_search_tag(
-    integration_id: int,
-    search_id: int,
+    integration_id: DbInt,
+    search_id: DbInt,
     body: SearchTagIn,
     request: Request,
     session: SessionDep,
@@ -171,7 +172,7 @@ def set_search_tag(
 
 @router.delete("/{integration_id}/mappings/searches/{search_id}", response_model=list[MappingOut])
 def unmap_search(
-    integration_id: int, search_id: int, target: SourceTarget, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, search_id: DbInt, target: SourceTarget, session: SessionDep, _admin: AdminDep
 ) -> list[MappingOut]:
     """Stop a saved search deciding membership or being an interest."""
     mappings.unmap_search(session, service.get_integration(session, integration_id), search_id, target)
@@ -180,8 +181,8 @@ def unmap_search(
 
 @router.put("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
 def map_group(
-    integration_id: int,
-    group_id: int,
+    integration_id: DbInt,
+    group_id: DbInt,
     body: GroupMappingIn,
     request: Request,
     session: SessionDep,
@@ -196,8 +197,8 @@ def map_group(
 
 @router.delete("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
 def unmap_group(
-    integration_id: int,
-    group_id: int,
+    integration_id: DbInt,
+    group_id: DbInt,
     target: SourceTarget,
     session: SessionDep,
     _admin: AdminDep,
@@ -210,7 +211,7 @@ def unmap_group(
 
 
 @router.get("/{integration_id}/mappings/merge-fields", response_model=list[MergeFieldMappingOut])
-def list_merge_fields(integration_id: int, session: SessionDep) -> list[MergeFieldMappingOut]:
+def list_merge_fields(integration_id: DbInt, session: SessionDep) -> list[MergeFieldMappingOut]:
     """Contact fields sent to extra merge fields (besides FNAME, LNAME, ADDRESS and PHONE)."""
     integration = service.get_integration(session, integration_id)
     return [MergeFieldMappingOut.of(m) for m in merge_fields.list_merge_fields(session, integration)]
@@ -218,7 +219,7 @@ def list_merge_fields(integration_id: int, session: SessionDep) -> list[MergeFie
 
 @router.put("/{integration_id}/mappings/merge-fields/{field}", response_model=list[MergeFieldMappingOut])
 def map_merge_field(
-    integration_id: int,
+    integration_id: DbInt,
     field: str,
     body: MergeFieldMappingIn,
     request: Request,
@@ -234,7 +235,7 @@ def map_merge_field(
 
 @router.delete("/{integration_id}/mappings/merge-fields/{field}", response_model=list[MergeFieldMappingOut])
 def unmap_merge_field(
-    integration_id: int, field: str, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, field: str, session: SessionDep, _admin: AdminDep
 ) -> list[MergeFieldMappingOut]:
     """Stop sending the field; the merge field and its values stay in Mailchimp."""
     merge_fields.unmap_field(session, service.get_integration(session, integration_id), field)
@@ -243,7 +244,7 @@ def unmap_merge_field(
 
 @router.put("/{integration_id}/tag-prefix", response_model=IntegrationOut)
 def set_tag_prefix(
-    integration_id: int, body: TagPrefixIn, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, body: TagPrefixIn, session: SessionDep, _admin: AdminDep
 ) -> IntegrationOut:
     integration = service.get_integration(session, integration_id)
     mappings.set_tag_prefix(session, integration, body.prefix)

@@ -8,6 +8,7 @@ from constituent.crm.searches import service
 from constituent.crm.searches.schemas import SavedSearchCreate, SavedSearchOut, SavedSearchUpdate
 from constituent.integrations.mailchimp import source_deletion
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import SessionDep
 
@@ -27,17 +28,17 @@ def create_search(data: SavedSearchCreate, session: SessionDep) -> SavedSearchOu
 
 
 @router.get("/{search_id}", response_model=SavedSearchOut)
-def get_search(search_id: int, session: SessionDep) -> SavedSearchOut:
+def get_search(search_id: DbInt, session: SessionDep) -> SavedSearchOut:
     return SavedSearchOut.model_validate(service.get_search(session, search_id))
 
 
 @router.patch("/{search_id}", response_model=SavedSearchOut)
-def update_search(search_id: int, data: SavedSearchUpdate, session: SessionDep) -> SavedSearchOut:
+def update_search(search_id: DbInt, data: SavedSearchUpdate, session: SessionDep) -> SavedSearchOut:
     return SavedSearchOut.model_validate(service.update_search(session, search_id, data))
 
 
 @router.delete("/{search_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_search(search_id: int, session: SessionDep, leave_tags_on_members: bool = False) -> None:
+def delete_search(search_id: DbInt, session: SessionDep, leave_tags_on_members: bool = False) -> None:
     """Delete a saved search. Its Mailchimp tag is taken off the members we put it on at the next sync,
     unless ``leave_tags_on_members``; one that decides an audience's membership or is an interest is
     refused (409) until it is unmapped."""
@@ -45,7 +46,7 @@ def delete_search(search_id: int, session: SessionDep, leave_tags_on_members: bo
 
 
 @router.get("/{search_id}/contacts", response_model=Page[int])
-def run_search(search_id: int, session: SessionDep, page: PageDep) -> Page[int]:
+def run_search(search_id: DbInt, session: SessionDep, page: PageDep) -> Page[int]:
     """The ids of the contacts matching today, ascending (fetch a contact with GET /contacts/{id})."""
     result = service.run_search(session, search_id, today(), limit=page.limit, offset=page.offset)
     return page.page(result.contact_ids, result.count)

@@ -23,6 +23,7 @@ from constituent.integrations.mailchimp.sync.contact_status import (
     mailchimp_status_for_contact,
 )
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, SettingsDep, UserDep
 from constituent.web.pages.rendering import flash, render
@@ -36,7 +37,8 @@ STATUS_WORDS = {
     "pending": "Pending: Mailchimp has emailed them a link to confirm their subscription.",
     "transactional": "Transactional: receives only one-to-one emails, no campaigns.",
     "archived": "Archived: kept in Mailchimp's history and not sent to.",
-    "forgotten": "Permanently deleted in Mailchimp: it will not take this address again.",
+    # Permanently deleted there, or an address Mailchimp refused outright ("looks fake"): the problem says.
+    "forgotten": "Not in this audience: Mailchimp will not take this address (see the last problem).",
 }
 NOT_A_MEMBER = "Not in this audience: not synced yet, or not eligible (see the user guide)."
 
@@ -54,7 +56,7 @@ def may_reconfirm(status: MailchimpStatus) -> bool:
     return status.status == "unsubscribed" or "compliance" in status.problem.lower()
 
 
-def mailchimp_panels(session: Session, contact_id: int) -> list[MailchimpPanel]:
+def mailchimp_panels(session: Session, contact_id: DbInt) -> list[MailchimpPanel]:
     """One panel per connected audience (none when Mailchimp is not connected)."""
     return [
         MailchimpPanel(
@@ -67,7 +69,7 @@ def mailchimp_panels(session: Session, contact_id: int) -> list[MailchimpPanel]:
 
 
 @router.get("/contacts/{contact_id:int}/mailchimp", response_class=HTMLResponse)
-def panel(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def panel(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     """The panel alone (an htmx fragment)."""
     context = {
         "contact": get_contact(session, contact_id),
@@ -78,8 +80,8 @@ def panel(contact_id: int, request: Request, user: UserDep, session: SessionDep)
 
 @router.post("/contacts/{contact_id:int}/mailchimp/{integration_id:int}/reconfirm")
 def reconfirm(
-    contact_id: int,
-    integration_id: int,
+    contact_id: DbInt,
+    integration_id: DbInt,
     request: Request,
     _user: UserDep,
     session: SessionDep,

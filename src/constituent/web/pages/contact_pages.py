@@ -9,15 +9,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from constituent.auth.repository import list_users
 from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
 from constituent.crm.errors import DuplicateEmail, InvalidInput
+from constituent.crm.groups.service import contact_groups
+from constituent.crm.profile import repository as profile
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
-from constituent.web.pages import contact_form
+from constituent.web.pages import change_words, contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
@@ -35,7 +39,7 @@ TABS = (
 )
 
 
-def contact_url(contact_id: int, tab: str = "summary") -> str:
+def contact_url(contact_id: DbInt, tab: str = "summary") -> str:
     suffix = next(path for key, _, path in TABS if key == tab)
     return f"/contacts/{contact_id}{suffix}"
 
@@ -48,7 +52,10 @@ def render_tab(
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    full = {"nav": "contacts", "contact": contact, "tab": tab, "tabs": TABS, **context}
+    session = object_session(contact)
+    assert session is not None  # the contact was just read in this request's session
+    counts = profile.tab_counts(session, contact.id)
+    full = {"nav": "contacts", "contact": contact, "tab": tab, "tabs": TABS, "counts": counts, **context}
     return render(request, f"crm/contact/{tab}.html", full, status_code=status_code, user=user)
 
 
@@ -98,22 +105,28 @@ async def create_contact(request: Request, user: UserDep, session: SessionDep) -
 
 
 def _summary(
-    request: Request, user: PageUser, session: Session, contact_id: int, form: FormState | None = None
+    request: Request, user: PageUser, session: Session, contact_id: DbInt, form: FormState | None = None
 ) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
     edit = form or contact_form.form_of(contact)
     # The contact's standing in each Mailchimp audience (templates/contacts/_mailchimp_panel.html).
-    context = {"form": edit, **_form_specs(), "mailchimp_panels": mailchimp_panels(session, contact_id)}
+    context = {
+        "form": edit,
+        **_form_specs(),
+        "mailchimp_panels": mailchimp_panels(session, contact_id),
+        "giving": profile.giving(session, contact_id),
+        "editing": request.query_params.get("edit") == "1",  # the Edit button at the top opens the form
+    }
     return render_tab(request, user, contact, "summary", context, 400 if edit.errors else 200)
 
 
 @router.get(CONTACT, response_class=HTMLResponse)
-def summary(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def summary(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     return _summary(request, user, session, contact_id)
 
 
 @router.post(CONTACT, response_model=None)
-async def update_contact(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+async def update_contact(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> Response:
     form = await read_form(request, contact_form.ALL_NAMES)
     try:
         service.update_contact(session, contact_id, contact_form.contact_changes(form), user.actor)
@@ -130,7 +143,7 @@ async def update_contact(contact_id: int, request: Request, user: UserDep, sessi
 
 @router.get(CONTACT + "/activities", response_class=HTMLResponse)
 def activities(
-    contact_id: int,
+    contact_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -143,8 +156,13 @@ def activities(
 
 
 @router.get(CONTACT + "/changes", response_class=HTMLResponse)
-def change_log(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def change_log(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
-    return render_tab(
-        request, user, contact, "changes", {"changes": changes_for_contact(session, contact_id)}
+    entries = changes_for_contact(session, contact_id)
+    stints = contact_groups(session, contact_id)
+    names = change_words.Names(
+        users={person.id: person.email for person in list_users(session)},
+        addresses={email.id: email.address for email in contact.emails},
+        groups={m.membership_id: m.group_name for m in (*stints.current, *stints.past)},
     )
+    return render_tab(request, user, contact, "changes", {"changes": change_words.in_words(entries, names)})

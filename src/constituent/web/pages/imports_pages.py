@@ -6,7 +6,6 @@ stored in the csv_imports table, so whichever web process answers the poll shows
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from pathlib import Path
@@ -14,17 +13,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from constituent.crm.csv_imports import runner, service
-from constituent.crm.imports.columns import template_header
+from constituent.crm.csv_imports.models import ImportStatus
+from constituent.crm.imports.columns import FIELDS, template_header
 from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
+from constituent.crm.imports.preview import SHOWN, preview
 from constituent.kit.clock import utcnow
+from constituent.kit.csv_cells import SafeWriter
 from constituent.kit.db import session_scope
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
-from constituent.web.pages.deps import PROTECTED, DatabaseDep, SettingsDep, UserDep
+from constituent.web.pages.deps import PROTECTED, DatabaseDep, PageUser, SettingsDep, UserDep
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
@@ -54,20 +58,82 @@ async def upload(
     database: DatabaseDep,
     settings: SettingsDep,
     file: Annotated[UploadFile | None, File()] = None,
-    on_duplicate: Annotated[DuplicatePolicy, Form()] = DuplicatePolicy.update,
-    create_groups: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
+    """Keep the file and show the mapping step; nothing is imported before the person starts it."""
     if file is None or not file.filename:
         flash(request, "error", "Choose a CSV file to import.")
         return RedirectResponse("/import", status_code=303)
     # Committed before the thread starts: the thread's own transactions must find the row.
     with session_scope(database.sessions) as session:
         import_id = service.start_import(session, file.filename, user.id).id
-    path = uploads_dir(settings) / f"{import_id}.csv"
+    path = uploaded_file(settings, import_id)
     with path.open("wb") as target:
         while chunk := await file.read(COPY_CHUNK):
             target.write(chunk)
-    options = ImportOptions(on_duplicate=on_duplicate, create_groups=create_groups)
+    return RedirectResponse(f"/import/{import_id}/map", status_code=303)
+
+
+def uploaded_file(settings: Settings, import_id: int) -> Path:
+    return uploads_dir(settings) / f"{import_id}.csv"
+
+
+@router.get(IMPORT + "/map", response_model=None)
+def mapping_page(
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The file's columns beside our fields, as guessed, with the first rows as they would be stored."""
+    return _mapping_page(request, user, session, settings, import_id, None)
+
+
+@router.post(IMPORT + "/map", response_model=None)
+async def remapped_page(
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The same with the columns as the person chose them (the form's "Update the preview")."""
+    form = await request.form()
+    chosen = {key: str(value) for key, value in form.items() if key.startswith("col_")}
+    return _mapping_page(request, user, session, settings, import_id, chosen)
+
+
+def _mapping_page(
+    request: Request,
+    user: PageUser,
+    session: Session,
+    settings: Settings,
+    import_id: DbInt,
+    chosen: dict[str, str] | None,
+) -> Response:
+    job = service.get_import(session, import_id)
+    path = uploaded_file(settings, import_id)
+    if job.status is not ImportStatus.queued or not path.exists():
+        return RedirectResponse(f"/import/{import_id}", status_code=303)
+    header = preview(path).header
+    mapping = None if chosen is None else {name: chosen.get(f"col_{i}", "") for i, name in enumerate(header)}
+    shown = preview(path, mapping)
+    context = {"nav": "contacts", "job": job, "preview": shown, "fields": FIELDS, "shown": SHOWN}
+    return render(request, "crm/import_map.html", context, user=user)
+
+
+@router.post(IMPORT + "/start")
+async def start(
+    import_id: DbInt,
+    request: Request,
+    user: UserDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    on_duplicate: Annotated[DuplicatePolicy, Form()] = DuplicatePolicy.update,
+    create_groups: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    path = uploaded_file(settings, import_id)
+    if not path.exists():
+        flash(request, "error", "This import has already started.")
+        return RedirectResponse(f"/import/{import_id}", status_code=303)
+    form = await request.form()
+    header = preview(path).header
+    chosen = {key: str(value) for key, value in form.items() if key.startswith("col_")}
+    # No columns chosen (a form without the mapping, an API-like client): the guessed mapping.
+    column_map = {name: chosen.get(f"col_{i}", "") for i, name in enumerate(header)} if chosen else {}
+    options = ImportOptions(column_map, on_duplicate=on_duplicate, create_groups=create_groups)
     runner.start_in_background(database, import_id, path, user.actor, options)
     return RedirectResponse(f"/import/{import_id}", status_code=303)
 
@@ -80,14 +146,16 @@ def template(_user: UserDep) -> Response:
 
 
 @router.get(IMPORT, response_class=HTMLResponse)
-def import_status_page(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def import_status_page(
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep
+) -> HTMLResponse:
     job = service.get_import(session, import_id)
     context = {"nav": "contacts", "job": job, "stalled": job.stalled(utcnow())}
     return render(request, "crm/import_status.html", context, user=user)
 
 
 @router.get(IMPORT + "/status", response_class=HTMLResponse)
-def import_progress(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def import_progress(import_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     """The progress fragment alone: htmx polls it until the import has finished."""
     job = service.get_import(session, import_id)
     context = {"job": job, "stalled": job.stalled(utcnow())}
@@ -95,10 +163,10 @@ def import_progress(import_id: int, request: Request, user: UserDep, session: Se
 
 
 @router.get(IMPORT + "/rejected.csv")
-def rejected_rows(import_id: int, _user: UserDep, session: SessionDep) -> Response:
+def rejected_rows(import_id: DbInt, _user: UserDep, session: SessionDep) -> Response:
     job = service.get_import(session, import_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(["line", "reason"])
     writer.writerows([row["line"], row["error"]] for row in job.rejected)
     name = f"rejected-rows-{import_id}.csv"

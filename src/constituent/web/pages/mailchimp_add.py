@@ -49,8 +49,36 @@ def oauth_available(settings: Settings) -> bool:
     return bool(settings.mailchimp_client_id and settings.mailchimp_client_secret)
 
 
+_RETRY = "mailchimp_retry"
+
+
+def keep_for_retry(request: Request, form: forms.MailchimpForm, refused: ConnectRefused) -> None:
+    """What the person typed and why connecting failed, for the next GET of the form (after the
+    OAuth return, which is another request). In the signed session, read once."""
+    request.session[_RETRY] = {
+        "values": form.values,
+        "groups": form.groups,
+        "message": refused.message,
+        "field": refused.field or "",
+    }
+
+
+def _retried_form(request: Request) -> tuple[forms.MailchimpForm, str] | None:
+    kept = request.session.pop(_RETRY, None)
+    if not isinstance(kept, dict):
+        return None
+    form = forms.MailchimpForm(values=dict(kept["values"]), groups=list(kept["groups"]))
+    if kept["field"]:
+        form.errors[kept["field"]] = kept["message"]
+    return form, str(kept["message"])
+
+
 @router.get(NEW_PATH, response_class=HTMLResponse)
 def new_form(request: Request, user: AdminDep, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    retried = _retried_form(request)
+    if retried is not None:
+        form, message = retried
+        return _form_page(request, user, session, settings, form, message=message, status_code=400)
     available = oauth_available(settings)
     form = forms.prefilled(get_org_settings(session), oauth_available=available)
     return _form_page(request, user, session, settings, form)
@@ -100,10 +128,10 @@ def _connect_with_key(session: Session, settings: Settings, request: ConnectRequ
     except ValueError as exc:
         raise ConnectRefused(f"The API key looks wrong: {exc}", "api_key") from exc
     except (DomainError, errors.MailchimpError) as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
 
 
-def _refusal(exc: Exception) -> ConnectRefused:
+def refusal(exc: Exception) -> ConnectRefused:
     """Which field to mark for each refusal (the message is always the service's own sentence)."""
     if isinstance(exc, InvalidInput):
         return ConnectRefused(exc.message, forms.field_for(exc.field))

@@ -27,6 +27,7 @@ class Field:
     kind: str = "text"
     hint: str = ""
     autocomplete: str = "off"
+    options: tuple[str, ...] = ()  # for kind="select"
 
 
 # Required on every submission; the audience's own fields are required only when creating one.
@@ -169,6 +170,27 @@ def _missing(form: MailchimpForm) -> dict[str, str]:
         except InvalidEmail as exc:
             errors["from_email"] = str(exc)
     return errors
+
+
+def from_request(request: ConnectRequest) -> MailchimpForm:
+    """The form as it was sent, from the request kept while the person was at Mailchimp's login, so a
+    refusal there (Deny, a full plan) comes back on the form with everything still filled in."""
+    values = {
+        "name": request.name,
+        "audience_choice": "existing" if request.audience_id else "new",
+        "audience_id": request.audience_id or "",
+        "permission_reminder": request.permission_reminder,
+        "mode": request.mode.value,
+        "initial_sync": request.initial_sync.value,
+        "double_optin": "on" if request.double_optin else "",
+        "nightly_time": request.nightly_time,
+        "connect_method": "oauth",
+    }
+    if request.contact is not None:
+        values |= request.contact.model_dump()
+    if request.campaign_defaults is not None:
+        values |= request.campaign_defaults.model_dump()
+    return MailchimpForm(values=values, groups=list(request.groups))
 
 
 def _build(form: MailchimpForm) -> ConnectRequest:

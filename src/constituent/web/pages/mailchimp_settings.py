@@ -11,12 +11,21 @@ from fastapi.responses import RedirectResponse
 from constituent.crm.errors import InvalidInput
 from constituent.integrations.mailchimp.schemas import SettingsChange
 from constituent.integrations.mailchimp.settings import update_settings
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep
 from constituent.web.pages.rendering import flash
 
 router = APIRouter(dependencies=PROTECTED)
 SETTINGS_PATH = "/integrations/mailchimp/{integration_id:int}/settings"
+# The settings card's labels: a message names the field as the person sees it, never its form name.
+LABELS = {
+    "name": "Name",
+    "nightly_time": "Nightly sync time",
+    "double_optin": "Double opt-in",
+    "accept_profile_changes": "Apply profile changes made in Mailchimp",
+    "removal_guard_percent": "Removal guard (percent)",
+}
 
 
 def _percent(value: str) -> int:
@@ -28,7 +37,7 @@ def _percent(value: str) -> int:
 
 @router.post(SETTINGS_PATH)
 def change_settings(
-    integration_id: int,
+    integration_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,
@@ -50,7 +59,7 @@ def change_settings(
         )
         update_settings(session, integration_id, change)
     except InvalidInput as exc:
-        flash(request, "error", f"Settings not saved. {exc}")
+        flash(request, "error", f"Settings not saved. {LABELS.get(exc.field, 'A setting')}: {exc.message}")
         return back
     flash(request, "success", "Settings saved.")
     return back

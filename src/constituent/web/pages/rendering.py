@@ -14,7 +14,7 @@ from jinja2.runtime import Context
 
 from constituent.crm.activities.types import activity_label
 from constituent.web.csrf import FIELD_NAME, HEADER_NAME
-from constituent.web.pages.deps import PageUser, page_zone
+from constituent.web.pages.deps import PageUser, mailchimp_menu, page_zone
 from constituent.web.pages.local_time import local_time
 from constituent.web.sessions import form_token
 
@@ -84,6 +84,7 @@ def render(
         "flashes": _take_flashes(request),
         "nav": "",
         "zone": page_zone(request),
+        "mailchimp_menu": mailchimp_menu(request),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, full, status_code=status_code)

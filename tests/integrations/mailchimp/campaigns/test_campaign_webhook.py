@@ -11,7 +11,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people
 
 
 def test_a_campaign_sent_in_mailchimp_reaches_each_recipient_contact_through_the_webhook(live: Live) -> None:
-    ada, bob = add_people(live.product, "ada@example.org", "bob@example.org")
+    ada, bob = add_people(live.product, "ada@mailbox.org", "bob@mailbox.org")
     live.audience.sync()
     campaign = send_campaign(live.audience, "Autumn appeal")
     [delivery] = [d for d in live.settle(1) if d["type"] == "campaign"]

@@ -25,7 +25,7 @@ from tests.integrations.mailchimp.campaigns.campaign_helpers import (
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 
-PEOPLE = ("ada@example.org", "bob@example.org", "cy@example.org", "di@example.org", "ed@example.org")
+PEOPLE = ("ada@mailbox.org", "bob@mailbox.org", "cy@mailbox.org", "di@mailbox.org", "ed@mailbox.org")
 
 
 class Crash(BaseException):
@@ -136,15 +136,15 @@ def test_a_campaign_the_webhook_scheduled_is_completed_from_mailchimp(product: P
 
 def test_an_address_the_ledger_does_not_know_goes_to_every_contact_holding_it(product: Product) -> None:
     audience = connect(product)
-    [ada] = add_people(product, "ada@example.org")
+    [ada] = add_people(product, "ada@mailbox.org")
     audience.sync()
     # Added in Mailchimp by hand, and held by a contact the sync does not send (no primary email).
     product.emulator.control(
-        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "stranger@example.org"}
+        "POST", f"lists/{audience.audience_id}/signup", {"email_address": "stranger@mailbox.org"}
     )
-    [holder] = add_people(product, "other@example.org")
+    [holder] = add_people(product, "other@mailbox.org")
     with session_scope(product.db.sessions) as session:
-        contacts.add_email(session, holder, EmailIn(address="Stranger@example.org"), "test")
+        contacts.add_email(session, holder, EmailIn(address="Stranger@mailbox.org"), "test")
     send_campaign(audience, "Spring newsletter")
 
     track(audience)
@@ -204,9 +204,9 @@ def test_opens_and_clicks_go_on_the_activity_and_are_read_again_while_the_campai
     ada, bob = add_people(product, *PEOPLE[:2])
     audience.sync()
     campaign = send_campaign(audience, "Spring newsletter")
-    _act(product, campaign["id"], "ada@example.org", "open")
-    _act(product, campaign["id"], "ada@example.org", "open")
-    _act(product, campaign["id"], "ada@example.org", "click", "https://parks.example/donate")
+    _act(product, campaign["id"], "ada@mailbox.org", "open")
+    _act(product, campaign["id"], "ada@mailbox.org", "open")
+    _act(product, campaign["id"], "ada@mailbox.org", "click", "https://parks.example/donate")
 
     first = track(audience)
 
@@ -217,7 +217,7 @@ def test_opens_and_clicks_go_on_the_activity_and_are_read_again_while_the_campai
     assert "opens" not in details[bob]
     assert first.engagement_updated == 1
     # Within the interval nothing is read again; once it has passed, the new open arrives.
-    _act(product, campaign["id"], "bob@example.org", "open")
+    _act(product, campaign["id"], "bob@mailbox.org", "open")
     assert track(audience).engagement_updated == 0
     [row] = tracked(audience)
     assert row.engagement_read_at is not None

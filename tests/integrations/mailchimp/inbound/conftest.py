@@ -86,7 +86,7 @@ class Live:
 
     def api(self, role: Role = Role.admin) -> httpx.Client:
         """Our REST API over HTTP, as a user with ``role`` and a fresh token."""
-        email = f"{role.value}-{time.monotonic_ns()}@example.org"
+        email = f"{role.value}-{time.monotonic_ns()}@mailbox.org"
         with session_scope(self.product.db.sessions) as session:
             session.add(User(email=email, password_hash=_password_hash(), role=role))
             session.flush()
@@ -147,9 +147,7 @@ def _connect(product: Product, http: httpx.Client, mode: SyncMode, group_names: 
         name="Supporters",
         contact=AudienceContact(company="Parks", address1="1 Elm St", city="Springfield", country="US"),
         permission_reminder="You signed up at one of our events.",
-        campaign_defaults=CampaignDefaults(
-            from_name="Parks", from_email="news@parks.example", subject="News"
-        ),
+        campaign_defaults=CampaignDefaults(from_name="Parks", from_email="news@parks.co.uk", subject="News"),
         mode=mode,
         groups=group_names,
     )

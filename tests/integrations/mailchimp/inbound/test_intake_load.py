@@ -15,7 +15,7 @@ from tests.integrations.mailchimp.inbound.test_delivery import unsubscribe_field
 async def _deliver_all(live: Live, count: int) -> list[int]:
     async with httpx.AsyncClient(timeout=30) as client:
         answers = await asyncio.gather(
-            *(client.post(live.url, data=unsubscribe_fields(live, f"p{n}@example.org")) for n in range(count))
+            *(client.post(live.url, data=unsubscribe_fields(live, f"p{n}@mailbox.org")) for n in range(count))
         )
     return [a.status_code for a in answers]
 
@@ -28,9 +28,9 @@ def test_two_hundred_simultaneous_deliveries_are_all_stored(live: Live) -> None:
 
 
 def test_deliveries_for_a_removed_integration_get_404_even_while_its_secret_is_cached(live: Live) -> None:
-    assert live.post(unsubscribe_fields(live, "q@example.org")).status_code == 200  # the secret is cached now
+    assert live.post(unsubscribe_fields(live, "q@mailbox.org")).status_code == 200  # the secret is cached now
     with session_scope(live.product.db.sessions) as session:
         integration = session.get(MailchimpIntegration, live.integration_id)
         session.delete(integration)
-    assert live.post(unsubscribe_fields(live, "r@example.org")).status_code == 404
+    assert live.post(unsubscribe_fields(live, "r@mailbox.org")).status_code == 404
     assert live.inbox() == [], "the removed integration's inbox went with it, and nothing new came in"

@@ -39,7 +39,7 @@ def test_an_unsubscribe_carries_its_reason_and_campaign() -> None:
     body = form(
         type="unsubscribe",
         fired_at="2026-11-22 10:00:00",
-        **{"data[list_id]": "L1", "data[email]": "a@example.org", "data[reason]": "abuse"},
+        **{"data[list_id]": "L1", "data[email]": "a@mailbox.org", "data[reason]": "abuse"},
         **{"data[campaign_id]": "c1", "data[action]": "unsub"},
     )
     event = parse_event(body)
@@ -50,10 +50,10 @@ def test_an_upemail_keeps_the_old_address_as_email_and_the_new_one_apart() -> No
     body = form(
         type="upemail",
         fired_at="2026-11-22 10:00:00",
-        **{"data[list_id]": "L1", "data[old_email]": "old@example.org", "data[new_email]": "new@example.org"},
+        **{"data[list_id]": "L1", "data[old_email]": "old@mailbox.org", "data[new_email]": "new@mailbox.org"},
     )
     event = parse_event(body)
-    assert (event.email, event.new_email) == ("old@example.org", "new@example.org")
+    assert (event.email, event.new_email) == ("old@mailbox.org", "new@mailbox.org")
 
 
 def test_a_campaign_event_names_the_campaign_subject_and_status() -> None:

@@ -9,26 +9,26 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people
 
 
 def test_a_changed_address_changes_the_contacts_email_and_rekeys_the_ledger(live: Live) -> None:
-    [gus] = add_people(live.product, "gus@example.org")
+    [gus] = add_people(live.product, "gus@mailbox.org")
     live.audience.sync()
-    live.person("gus@example.org", "change-email", new_email="gus@new.example.org")
+    live.person("gus@mailbox.org", "change-email", new_email="gus@new.mailbox.org")
     live.settle(1)
     live.process()
 
-    assert [e.address for e in contact(live, gus).emails] == ["gus@new.example.org"]
-    assert ("Mailchimp", "address", "gus@example.org", "gus@new.example.org") in changes(live, gus)
-    assert ledger_row(live, "gus@example.org") is None
-    row = ledger_row(live, "gus@new.example.org")
+    assert [e.address for e in contact(live, gus).emails] == ["gus@new.mailbox.org"]
+    assert ("Mailchimp", "address", "gus@mailbox.org", "gus@new.mailbox.org") in changes(live, gus)
+    assert ledger_row(live, "gus@mailbox.org") is None
+    row = ledger_row(live, "gus@new.mailbox.org")
     assert row is not None and row.contact_id == gus
     live.audience.sync()
-    assert list(live.audience.members()) == ["gus@new.example.org"], "one member, at the new address"
+    assert list(live.audience.members()) == ["gus@new.mailbox.org"], "one member, at the new address"
     assert live.audience.latest_run().counters()["email_changes"] == 0
 
 
 def test_a_profile_change_is_noted_but_not_applied_by_default(live: Live) -> None:
-    [hal] = add_people(live.product, "hal@example.org")
+    [hal] = add_people(live.product, "hal@mailbox.org")
     live.audience.sync()
-    live.person("hal@example.org", "update-profile", merge_fields={"FNAME": "Harold"})
+    live.person("hal@mailbox.org", "update-profile", merge_fields={"FNAME": "Harold"})
     live.settle(1)
     live.process()
 
@@ -38,14 +38,14 @@ def test_a_profile_change_is_noted_but_not_applied_by_default(live: Live) -> Non
         in activity_subjects(live, hal)
     )
     live.audience.sync()
-    assert live.audience.member("hal@example.org")["merge_fields"]["FNAME"] == "Hal", "the database wins"
+    assert live.audience.member("hal@mailbox.org")["merge_fields"]["FNAME"] == "Hal", "the database wins"
 
 
 def test_a_profile_change_is_applied_when_the_integration_accepts_them(live: Live) -> None:
-    [ivy] = add_people(live.product, "ivy@example.org")
+    [ivy] = add_people(live.product, "ivy@mailbox.org")
     live.update_integration(accept_profile_changes=True)
     live.audience.sync()
-    live.person("ivy@example.org", "update-profile", merge_fields={"FNAME": "Ivonne", "LNAME": "Ray"})
+    live.person("ivy@mailbox.org", "update-profile", merge_fields={"FNAME": "Ivonne", "LNAME": "Ray"})
     live.settle(1)
     live.process()
 
@@ -54,7 +54,7 @@ def test_a_profile_change_is_applied_when_the_integration_accepts_them(live: Liv
 
 
 def test_a_sent_campaign_schedules_its_tracking(live: Live) -> None:
-    add_people(live.product, "jo@example.org")
+    add_people(live.product, "jo@mailbox.org")
     live.audience.sync()
     live.product.emulator.control(
         "POST", f"lists/{live.audience.audience_id}/send-campaign", {"subject": "Spring news"}

@@ -18,27 +18,27 @@ def unsubscribed(live: Live, email: str) -> int:
 
 
 def test_reconfirming_an_unsubscribed_contact_sets_pending_and_mailchimp_emails_them(live: Live) -> None:
-    lea = unsubscribed(live, "lea@example.org")
-    assert live.audience.member("lea@example.org")["compliance"] is True
+    lea = unsubscribed(live, "lea@mailbox.org")
+    assert live.audience.member("lea@mailbox.org")["compliance"] is True
 
     with live.api() as api:
         response = api.post(f"/contacts/{lea}/mailchimp/{live.integration_id}/reconfirm")
     assert response.status_code == 200, response.text
-    assert (response.json()["status"], response.json()["email"]) == ("pending", "lea@example.org")
-    member = live.audience.member("lea@example.org")
+    assert (response.json()["status"], response.json()["email"]) == ("pending", "lea@mailbox.org")
+    member = live.audience.member("lea@mailbox.org")
     assert (member["status"], member["confirmations_sent"]) == ("pending", 1)
-    row = ledger_row(live, "lea@example.org")
+    row = ledger_row(live, "lea@mailbox.org")
     assert row is not None and (row.status, row.refused) == (RemoteStatus.pending, "")
 
-    live.person("lea@example.org", "confirm")  # she clicks the link
+    live.person("lea@mailbox.org", "confirm")  # she clicks the link
     live.settle(2)
     live.process()
-    row = ledger_row(live, "lea@example.org")
+    row = ledger_row(live, "lea@mailbox.org")
     assert row is not None and row.status is RemoteStatus.subscribed
 
 
 def test_a_contact_not_held_is_refused_with_409_and_mailchimp_is_not_asked(live: Live) -> None:
-    [max_] = add_people(live.product, "max@example.org")
+    [max_] = add_people(live.product, "max@mailbox.org")
     live.audience.sync()
     writes = live.audience.emulator_writes()
     with live.api() as api:
@@ -48,14 +48,14 @@ def test_a_contact_not_held_is_refused_with_409_and_mailchimp_is_not_asked(live:
     assert "nothing to re-confirm" in response.json()["detail"]
     assert unknown.status_code == 404
     assert live.audience.emulator_writes() == writes
-    assert live.audience.member("max@example.org")["confirmations_sent"] == 0
+    assert live.audience.member("max@mailbox.org")["confirmations_sent"] == 0
 
 
 def test_the_cli_reconfirms_a_contact(live: Live) -> None:
-    ned = unsubscribed(live, "ned@example.org")
+    ned = unsubscribed(live, "ned@mailbox.org")
     result = live.product.cli_json("mailchimp", "reconfirm", str(ned))
     assert result["status"] == "pending"
-    assert live.audience.member("ned@example.org")["status"] == "pending"
+    assert live.audience.member("ned@mailbox.org")["status"] == "pending"
 
     again = live.product.cli("mailchimp", "reconfirm", str(ned))
     assert again.returncode != 0
@@ -65,7 +65,7 @@ def test_the_cli_reconfirms_a_contact(live: Live) -> None:
 def test_with_several_integrations_the_cli_asks_which_one(live_factory: LiveFactory) -> None:
     first = live_factory()
     second = live_factory()
-    pat = unsubscribed(second, "pat@example.org")
+    pat = unsubscribed(second, "pat@mailbox.org")
 
     unclear = first.product.cli("mailchimp", "reconfirm", str(pat))
     assert unclear.returncode == 2

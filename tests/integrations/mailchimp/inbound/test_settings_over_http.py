@@ -70,11 +70,11 @@ def test_staff_get_403_and_no_token_gets_401(live: Live) -> None:
 
 
 def test_switching_on_accept_profile_changes_applies_a_profile_edit_to_the_contact(live: Live) -> None:
-    [kim] = add_people(live.product, "kim@example.org")
+    [kim] = add_people(live.product, "kim@mailbox.org")
     live.audience.sync()
     with live.api() as api:
         switched = api.patch(_path(live), json={"accept_profile_changes": True})
-    live.person("kim@example.org", "update-profile", merge_fields={"FNAME": "Kimberly"})
+    live.person("kim@mailbox.org", "update-profile", merge_fields={"FNAME": "Kimberly"})
     live.settle(1)
     live.process()
 

@@ -27,9 +27,9 @@ UNSUBSCRIBED = "Unsubscribed from Mailchimp audience Supporters"
 
 def test_an_unsubscribe_moves_the_contact_to_a_past_group_removed_by_api(live_groups: Live) -> None:
     live = live_groups
-    [ann] = joined(live, "ann@example.org")
+    [ann] = joined(live, "ann@mailbox.org")
     live.audience.sync()
-    live.person("ann@example.org", "unsubscribe", reason="manual")
+    live.person("ann@mailbox.org", "unsubscribe", reason="manual")
     live.settle(1)
     assert [row.status for row in live.inbox()] == [InboxStatus.received], "kept until processed"
 
@@ -41,16 +41,16 @@ def test_an_unsubscribe_moves_the_contact_to_a_past_group_removed_by_api(live_gr
     assert past.removed_at is not None and past.added_at <= past.removed_at
     assert contact(live, ann).do_not_email is False, "leaving one audience is not do-not-email"
     assert UNSUBSCRIBED in activity_subjects(live, ann)
-    row = ledger_row(live, "ann@example.org")
+    row = ledger_row(live, "ann@mailbox.org")
     assert row is not None and row.status is RemoteStatus.unsubscribed
     assert [e.status for e in live.inbox()] == [InboxStatus.processed]
 
 
 def test_a_later_sync_never_re_adds_and_rejoining_shows_mailchimps_refusal(live_groups: Live) -> None:
     live = live_groups
-    [ann] = joined(live, "ann@example.org")
+    [ann] = joined(live, "ann@mailbox.org")
     live.audience.sync()
-    live.person("ann@example.org", "unsubscribe", reason="manual")
+    live.person("ann@mailbox.org", "unsubscribe", reason="manual")
     live.settle(1)
     live.process()
 
@@ -61,14 +61,14 @@ def test_a_later_sync_never_re_adds_and_rejoining_shows_mailchimps_refusal(live_
     assert "Unsubscribed from Supporters" in refusal.message
     writes = live.audience.emulator_writes()
     live.audience.sync()
-    assert live.audience.member("ann@example.org")["status"] == "unsubscribed"
+    assert live.audience.member("ann@mailbox.org")["status"] == "unsubscribed"
     assert live.audience.emulator_writes() == writes, "the sync wrote nothing for her"
 
 
 def test_in_all_individuals_mode_the_contact_shows_unsubscribed_from_the_audience(live: Live) -> None:
-    [bob] = add_people(live.product, "bob@example.org")
+    [bob] = add_people(live.product, "bob@mailbox.org")
     live.audience.sync()
-    live.person("bob@example.org", "unsubscribe", reason="manual")
+    live.person("bob@mailbox.org", "unsubscribe", reason="manual")
     live.settle(1)
     live.process()
 
@@ -83,20 +83,20 @@ def test_in_all_individuals_mode_the_contact_shows_unsubscribed_from_the_audienc
 
 
 def test_a_hard_bounce_marks_the_email_bounced_and_the_member_cleaned(live: Live) -> None:
-    [cat] = add_people(live.product, "cat@example.org")
+    [cat] = add_people(live.product, "cat@mailbox.org")
     live.audience.sync()
-    live.person("cat@example.org", "bounce")
+    live.person("cat@mailbox.org", "bounce")
     live.settle(1)
     live.process()
 
     assert [e.status for e in contact(live, cat).emails] == [EmailStatus.bounced]
-    row = ledger_row(live, "cat@example.org")
+    row = ledger_row(live, "cat@mailbox.org")
     assert row is not None and row.status is RemoteStatus.cleaned
     assert any(s.startswith("Email bounced") for s in activity_subjects(live, cat))
 
 
 def test_a_spam_complaint_cleaning_is_an_activity_and_leaves_the_email_alone(live: Live) -> None:
-    [dan] = add_people(live.product, "dan@example.org")
+    [dan] = add_people(live.product, "dan@mailbox.org")
     live.audience.sync()
     fields = {
         "type": "cleaned",
@@ -104,33 +104,33 @@ def test_a_spam_complaint_cleaning_is_an_activity_and_leaves_the_email_alone(liv
         "data[list_id]": live.audience.audience_id,
         "data[campaign_id]": "",
         "data[reason]": "abuse",
-        "data[email]": "dan@example.org",
+        "data[email]": "dan@mailbox.org",
     }
     assert live.post(fields).status_code == 200
     live.process()
 
     assert [e.status for e in contact(live, dan).emails] == [EmailStatus.ok]
     assert "Spam complaint: cleaned from Mailchimp audience Supporters" in activity_subjects(live, dan)
-    row = ledger_row(live, "dan@example.org")
+    row = ledger_row(live, "dan@mailbox.org")
     assert row is not None and row.status is RemoteStatus.cleaned
 
 
 def test_a_signup_of_someone_new_creates_an_individual_in_the_membership_group(live_groups: Live) -> None:
     live = live_groups
-    body = {"email_address": "eve@example.org", "merge_fields": {"FNAME": "Eve", "LNAME": "Adams"}}
+    body = {"email_address": "eve@mailbox.org", "merge_fields": {"FNAME": "Eve", "LNAME": "Adams"}}
     live.product.emulator.control("POST", f"lists/{live.audience.audience_id}/signup", body)
     live.settle(1)
     live.process()
 
-    [eve] = contacts_with_email(live, "eve@example.org")
+    [eve] = contacts_with_email(live, "eve@mailbox.org")
     assert (eve.first_name, eve.last_name, eve.source) == ("Eve", "Adams", "Mailchimp signup")
     [membership] = memberships(live, eve.id).current
     assert (membership.group_name, membership.label) == ("Members", "Added (by API)")
-    row = ledger_row(live, "eve@example.org")
+    row = ledger_row(live, "eve@mailbox.org")
     assert row is not None and (row.status, row.contact_id) == (RemoteStatus.subscribed, None)
     live.audience.sync()
-    assert live.audience.member("eve@example.org")["status"] == "subscribed"
-    row = ledger_row(live, "eve@example.org")
+    assert live.audience.member("eve@mailbox.org")["status"] == "subscribed"
+    row = ledger_row(live, "eve@mailbox.org")
     assert row is not None and row.contact_id == eve.id, "the sync that wants her records whose she is"
     writes = live.audience.emulator_writes()
     live.audience.sync()
@@ -138,24 +138,24 @@ def test_a_signup_of_someone_new_creates_an_individual_in_the_membership_group(l
 
 
 def test_a_signup_of_a_known_address_matches_the_contact(live: Live) -> None:
-    [fay] = add_people(live.product, "fay@example.org")
-    body = {"email_address": "FAY@example.org", "merge_fields": {"FNAME": "Fay"}}
+    [fay] = add_people(live.product, "fay@mailbox.org")
+    body = {"email_address": "FAY@mailbox.org", "merge_fields": {"FNAME": "Fay"}}
     live.product.emulator.control("POST", f"lists/{live.audience.audience_id}/signup", body)
     live.settle(1)
     live.process()
 
-    assert [c.id for c in contacts_with_email(live, "fay@example.org")] == [fay]
+    assert [c.id for c in contacts_with_email(live, "fay@mailbox.org")] == [fay]
     assert "Signed up to Mailchimp audience Supporters" in activity_subjects(live, fay)
 
 
 def test_a_member_deleted_in_mailchimp_is_left_archived_and_keeps_its_groups(live_groups: Live) -> None:
     live = live_groups
-    [ona] = joined(live, "ona@example.org")
+    [ona] = joined(live, "ona@mailbox.org")
     live.audience.sync()
     # Someone deletes her in Mailchimp's UI: archived there, and an admin-sourced unsubscribe with
     # action "delete" (the emulator only fires the api-sourced one, which our webhook does not ask for).
     with live.product.emulator.api_client(live.audience.api_key) as api:
-        path = f"/lists/{live.audience.audience_id}/members/{subscriber_hash('ona@example.org')}"
+        path = f"/lists/{live.audience.audience_id}/members/{subscriber_hash('ona@mailbox.org')}"
         assert api.delete(path).status_code == 204
     fields = {
         "type": "unsubscribe",
@@ -163,28 +163,28 @@ def test_a_member_deleted_in_mailchimp_is_left_archived_and_keeps_its_groups(liv
         "data[action]": "delete",
         "data[reason]": "manual",
         "data[list_id]": live.audience.audience_id,
-        "data[email]": "ona@example.org",
+        "data[email]": "ona@mailbox.org",
     }
     assert live.post(fields).status_code == 200
     live.process()
 
-    row = ledger_row(live, "ona@example.org")
+    row = ledger_row(live, "ona@mailbox.org")
     assert row is not None and (row.status, row.archived_by_us) == (RemoteStatus.archived, False)
     assert [m.group_name for m in memberships(live, ona).current] == ["Members"]
     assert "Deleted from Mailchimp audience Supporters (in Mailchimp)" in activity_subjects(live, ona)
     writes = live.audience.emulator_writes()
     live.audience.sync()
-    assert live.audience.member("ona@example.org")["status"] == "archived"
+    assert live.audience.member("ona@mailbox.org")["status"] == "archived"
     assert live.audience.emulator_writes() == writes, "left archived"
 
 
 def test_a_signup_of_a_do_not_email_contact_is_never_archived_by_a_sync(live: Live) -> None:
-    [quin] = add_people(live.product, "quin@example.org", do_not_email=True)
-    body = {"email_address": "quin@example.org", "merge_fields": {"FNAME": "Quin"}}
+    [quin] = add_people(live.product, "quin@mailbox.org", do_not_email=True)
+    body = {"email_address": "quin@mailbox.org", "merge_fields": {"FNAME": "Quin"}}
     live.product.emulator.control("POST", f"lists/{live.audience.audience_id}/signup", body)
     live.settle(1)
     live.process()
 
     live.audience.sync()
-    assert live.audience.member("quin@example.org")["status"] == "subscribed", "their own choice stands"
+    assert live.audience.member("quin@mailbox.org")["status"] == "subscribed", "their own choice stands"
     assert "Signed up to Mailchimp audience Supporters" in activity_subjects(live, quin)

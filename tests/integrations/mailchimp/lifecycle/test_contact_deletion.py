@@ -29,7 +29,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
     map_group_as,
 )
 
-ADA, BOB = "ada@example.org", "bob@example.org"
+ADA, BOB = "ada@mailbox.org", "bob@mailbox.org"
 # One archive out of two members would trip the removal guard (tested elsewhere): confirmed here.
 CONFIRMED = {"confirm_removals": True}
 

@@ -14,7 +14,7 @@ from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.lifecycle.conftest import springfield_search
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
 
-ANN, BOB = "ann@example.org", "bob@example.org"
+ANN, BOB = "ann@mailbox.org", "bob@mailbox.org"
 
 
 def search_path(audience: Audience, search_id: int) -> str:

@@ -26,7 +26,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
     map_group_as,
 )
 
-ANN, BOB = "ann@example.org", "bob@example.org"
+ANN, BOB = "ann@mailbox.org", "bob@mailbox.org"
 
 
 def groups_mode(audience: Audience) -> None:

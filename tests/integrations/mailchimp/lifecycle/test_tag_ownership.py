@@ -29,7 +29,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
     map_group_as,
 )
 
-ANN = "ann@example.org"
+ANN = "ann@mailbox.org"
 MODES = pytest.mark.parametrize("mode", [RunMode.incremental, RunMode.full])
 
 

@@ -44,7 +44,7 @@ def desired(world: World) -> dict[str, DesiredMember]:
     return {
         f"h{c}": DesiredMember(
             subscriber_hash=f"h{c}",
-            email=f"c{c}@example.org",
+            email=f"c{c}@mailbox.org",
             owner_contact_id=c,
             contact_ids=(c,),
             merge_fields={"FNAME": f"C{c}"},

@@ -15,11 +15,11 @@ EARLIER = (SINCE - timedelta(days=300)).isoformat()
 
 def _member(status: str, **values: str) -> ChangedMember:
     fields = {"last_changed": LATER, "timestamp_opt": EARLIER, "source": "API - Generic", **values}
-    return ChangedMember(id="h1", email_address="ann@example.org", status=status, **fields)
+    return ChangedMember(id="h1", email_address="ann@mailbox.org", status=status, **fields)
 
 
 def _known(status: RemoteStatus, **values: object) -> LedgerEntry:
-    return LedgerEntry("h1", "ann@example.org", status, 7, "fp", frozenset({"Donors"}), **values)
+    return LedgerEntry("h1", "ann@mailbox.org", status, 7, "fp", frozenset({"Donors"}), **values)
 
 
 def test_a_known_member_who_unsubscribed_is_an_unsubscribe_with_the_reason_mailchimp_gave() -> None:

@@ -43,12 +43,12 @@ def test_an_unsubscribe_whose_webhook_was_lost_is_caught_and_ends_the_group_memb
     live_groups: Live,
 ) -> None:
     live = live_groups
-    [ann] = joined(live, "ann@example.org")
+    [ann] = joined(live, "ann@mailbox.org")
     live.audience.sync()
     live.product.emulator.control(
         "PUT", "webhooks/delivery", {"paused": True, "list_id": live.audience.audience_id}
     )
-    live.person("ann@example.org", "unsubscribe", reason="manual")
+    live.person("ann@mailbox.org", "unsubscribe", reason="manual")
     [lost] = live.settle(1)
     assert lost["type"] == "unsubscribe" and lost["outcome"] == "dropped"
     assert live.inbox() == []
@@ -63,16 +63,16 @@ def test_an_unsubscribe_whose_webhook_was_lost_is_caught_and_ends_the_group_memb
     assert membership_label(past.status, past.removed_method) == "Removed (by API)"
     assert past.removed_at is not None and past.added_at <= past.removed_at
     assert any(s.startswith("Unsubscribed from Mailchimp audience") for s in activity_subjects(live, ann))
-    ledger_row = live.audience.ledger()[subscriber_hash("ann@example.org")]
+    ledger_row = live.audience.ledger()[subscriber_hash("ann@mailbox.org")]
     assert ledger_row.status is RemoteStatus.unsubscribed
 
 
 def test_reconciling_again_changes_nothing(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org", "bob@example.org")
+    add_people(product, "ann@mailbox.org", "bob@mailbox.org")
     audience.sync()
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
-    audience.person_action("bob@example.org", "bounce")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
+    audience.person_action("bob@mailbox.org", "bounce")
     first = _reconcile(audience)
     before, ledger_before = _snapshot(product), audience.ledger()
 
@@ -87,18 +87,18 @@ def test_reconciling_again_changes_nothing(product: Product) -> None:
 
 def test_a_sync_run_reconciles_before_it_plans(product: Product) -> None:
     audience = connect(product)
-    ann, bob = add_people(product, "ann@example.org", "bob@example.org")
+    ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")
     audience.sync()
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
-    audience.person_action("bob@example.org", "bounce")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
+    audience.person_action("bob@mailbox.org", "bounce")
 
     run = audience.sync()
 
     assert run.status is RunStatus.succeeded, run.message
     assert run.requests_write == 0
     ledger = audience.ledger()
-    assert ledger[subscriber_hash("ann@example.org")].status is RemoteStatus.unsubscribed
-    assert ledger[subscriber_hash("bob@example.org")].status is RemoteStatus.cleaned
+    assert ledger[subscriber_hash("ann@mailbox.org")].status is RemoteStatus.unsubscribed
+    assert ledger[subscriber_hash("bob@mailbox.org")].status is RemoteStatus.cleaned
     with product.db.sessions() as session:
         ann_subjects = list(session.scalars(select(Activity.subject).where(Activity.contact_id == ann)))
         bob_contact = session.get(Contact, bob)
@@ -109,28 +109,28 @@ def test_a_sync_run_reconciles_before_it_plans(product: Product) -> None:
 
 def test_a_member_archived_in_mailchimp_only_moves_the_ledger_and_stays_archived(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org")
+    add_people(product, "ann@mailbox.org")
     audience.sync()
     with product.emulator.api_client(audience.api_key) as mailchimp:
-        path = f"/lists/{audience.audience_id}/members/{subscriber_hash('ann@example.org')}"
+        path = f"/lists/{audience.audience_id}/members/{subscriber_hash('ann@mailbox.org')}"
         assert mailchimp.delete(path).status_code == 204
     before = _snapshot(product)
 
     result = _reconcile(audience)
 
     assert (result.events_applied, result.ledger_corrected) == (0, 1)
-    entry = audience.ledger()[subscriber_hash("ann@example.org")]
+    entry = audience.ledger()[subscriber_hash("ann@mailbox.org")]
     assert (entry.status, entry.archived_by_us) == (RemoteStatus.archived, False)
     assert _snapshot(product) == before
     audience.sync()
-    assert audience.member("ann@example.org")["status"] == "archived"
+    assert audience.member("ann@mailbox.org")["status"] == "archived"
 
 
 def test_a_signup_whose_webhook_was_lost_creates_the_contact(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org")
+    add_people(product, "ann@mailbox.org")
     audience.sync()
-    sign_up(audience, "new@example.org", FNAME="Nia", LNAME="Okafor")
+    sign_up(audience, "new@mailbox.org", FNAME="Nia", LNAME="Okafor")
 
     result = _reconcile(audience)
 
@@ -143,7 +143,7 @@ def test_a_signup_whose_webhook_was_lost_creates_the_contact(product: Product) -
 
 def test_before_the_first_sync_nothing_is_read_and_the_watermark_is_set(product: Product) -> None:
     audience = connect(product)
-    sign_up(audience, "early@example.org")
+    sign_up(audience, "early@mailbox.org")
 
     result = _reconcile(audience)
 
@@ -156,9 +156,9 @@ def test_before_the_first_sync_nothing_is_read_and_the_watermark_is_set(product:
 
 def test_the_cli_reconciles_and_prints_its_counts(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org")
+    add_people(product, "ann@mailbox.org")
     audience.sync()
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
 
     counts = product.cli_json("mailchimp", "reconcile", "--integration", str(audience.integration_id))
 
@@ -174,13 +174,13 @@ def test_a_pass_mailchimp_refuses_keeps_the_watermark_and_the_next_one_catches_u
     faulty_product: Product,
 ) -> None:
     audience = connect(faulty_product)
-    [ann] = add_people(faulty_product, "ann@example.org")
+    [ann] = add_people(faulty_product, "ann@mailbox.org")
     audience.sync()
     with faulty_product.db.sessions() as session:
         state = repository.get(session, audience.integration_id)
         assert state is not None
         watermark = state.watermark
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
     faulty_product.emulator.control("PUT", "faults", {"error_rate": 1.0, "error_statuses": [400]})
 
     failed = _reconcile(audience)
@@ -199,16 +199,16 @@ def test_a_pass_mailchimp_refuses_keeps_the_watermark_and_the_next_one_catches_u
 
 def test_someone_who_unsubscribed_and_signed_up_again_is_subscribed_again(product: Product) -> None:
     audience = connect(product)
-    [ann] = add_people(product, "ann@example.org")
+    [ann] = add_people(product, "ann@mailbox.org")
     audience.sync()
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
     _reconcile(audience)
-    sign_up(audience, "ann@example.org")
+    sign_up(audience, "ann@mailbox.org")
 
     result = _reconcile(audience)
 
     assert result.events_applied == 1
-    assert audience.ledger()[subscriber_hash("ann@example.org")].status is RemoteStatus.subscribed
+    assert audience.ledger()[subscriber_hash("ann@mailbox.org")].status is RemoteStatus.subscribed
     with product.db.sessions() as session:
         subjects = session.scalars(select(Activity.subject).where(Activity.contact_id == ann)).all()
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
@@ -219,22 +219,22 @@ def test_a_change_the_processor_refuses_is_kept_for_the_next_pass_while_the_othe
     product: Product,
 ) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org")
+    add_people(product, "ann@mailbox.org")
     audience.sync()
     with product.db.sessions() as session:
         state = repository.get(session, audience.integration_id)
         assert state is not None
         watermark = state.watermark
     # Mailchimp takes this address; our database does not (two dots in a row), so no contact can hold it.
-    sign_up(audience, "a..b@example.org")
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    sign_up(audience, "a..b@mailbox.org")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
 
     result = _reconcile(audience)
 
     assert (result.events_applied, result.failed) == (1, 1)
     ledger = audience.ledger()
-    assert ledger[subscriber_hash("ann@example.org")].status is RemoteStatus.unsubscribed
-    assert subscriber_hash("a..b@example.org") not in ledger
+    assert ledger[subscriber_hash("ann@mailbox.org")].status is RemoteStatus.unsubscribed
+    assert subscriber_hash("a..b@mailbox.org") not in ledger
     with product.db.sessions() as session:
         state = repository.get(session, audience.integration_id)
         assert state is not None

@@ -41,7 +41,7 @@ def test_a_sync_run_after_the_initial_sync_does_not_read_back_the_members_it_cre
     product: Product,
 ) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org", "bob@example.org", "cy@example.org")
+    add_people(product, "ann@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
     assert audience.sync().status is RunStatus.succeeded
     assert len(audience.members()) == 3
     before = _member_list_reads(audience)
@@ -60,9 +60,9 @@ def test_a_sync_run_after_the_initial_sync_does_not_read_back_the_members_it_cre
 
 def test_a_signup_a_sync_run_leaves_is_caught_by_the_next_standalone_pass(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org")
+    add_people(product, "ann@mailbox.org")
     audience.sync()
-    sign_up(audience, "new@example.org", FNAME="Nia")
+    sign_up(audience, "new@mailbox.org", FNAME="Nia")
 
     audience.sync()
 

@@ -88,12 +88,12 @@ def test_an_unknown_integration_is_not_found(product: Product, audience: Audienc
 
 
 def test_double_optin_only_applies_to_members_added_afterwards(product: Product, audience: Audience) -> None:
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
     audience.sync()
 
     _update(product, audience.integration_id, double_optin=True)
-    add_people(product, "bob@example.org")
+    add_people(product, "bob@mailbox.org")
     audience.sync()
 
-    assert audience.member("ada@example.org")["status"] == "subscribed"
-    assert audience.member("bob@example.org")["status"] == "pending"
+    assert audience.member("ada@mailbox.org")["status"] == "subscribed"
+    assert audience.member("bob@mailbox.org")["status"] == "pending"

@@ -24,7 +24,7 @@ def member(
     merge_fields: dict[str, Any] = {"FNAME": first_name, "LNAME": "Lee", "ADDRESS": "", "PHONE": ""}
     return DesiredMember(
         subscriber_hash=subscriber_hash,
-        email=f"{subscriber_hash}@example.org",
+        email=f"{subscriber_hash}@mailbox.org",
         owner_contact_id=contact_ids[0],
         contact_ids=contact_ids,
         merge_fields=merge_fields,

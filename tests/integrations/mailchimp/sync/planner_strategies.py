@@ -69,7 +69,7 @@ def _desired_map(draw: st.DrawFn) -> dict[str, DesiredMember]:
             break
         members[subscriber_hash] = DesiredMember(
             subscriber_hash=subscriber_hash,
-            email=f"{subscriber_hash}@example.org",
+            email=f"{subscriber_hash}@mailbox.org",
             owner_contact_id=contact_ids[0],
             contact_ids=contact_ids,
             merge_fields={"FNAME": draw(_FIRST_NAMES), "ADDRESS": ""},
@@ -86,7 +86,7 @@ def _ledger_entry(draw: st.DrawFn, subscriber_hash: str, wanted: DesiredMember |
     last_contact_id = contact_id if contact_id is not None else draw(_DELETED_CONTACT_IDS)
     return LedgerEntry(
         subscriber_hash=subscriber_hash,
-        email=f"{subscriber_hash}@example.org",
+        email=f"{subscriber_hash}@mailbox.org",
         status=draw(_STATUSES),
         contact_id=contact_id,
         last_contact_id=last_contact_id,

@@ -96,7 +96,7 @@ def connect(product: Product) -> Audience:
         contact=AudienceContact(company="Parks", address1="1 Elm St", city="Springfield", country="US"),
         permission_reminder="You signed up at one of our events.",
         campaign_defaults=CampaignDefaults(
-            from_name="Parks", from_email="news@parks.example", subject="Parks news"
+            from_name="Parks", from_email="news@parks.co.uk", subject="Parks news"
         ),
     )
     credentials = Credentials("api_key", account.api_key, product.emulator.api_base)

@@ -23,7 +23,7 @@ class ProcessKilled(BaseException):
 
 
 def emails(count: int = COUNT) -> list[str]:
-    return [f"person{n:04d}@example.org" for n in range(count)]
+    return [f"person{n:04d}@mailbox.org" for n in range(count)]
 
 
 def test_a_first_sync_under_faults_creates_every_member_once_in_pages_of_500(faulty_product: Product) -> None:

@@ -25,7 +25,7 @@ SUMMARY_KEYS = {
 
 def test_sync_json_gives_the_run_summary_and_a_rerun_writes_nothing(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org", "bob@example.org")
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
 
     first = product.cli_json("mailchimp", "sync", "--integration", str(audience.integration_id))
     second = product.cli_json("mailchimp", "sync")
@@ -35,25 +35,25 @@ def test_sync_json_gives_the_run_summary_and_a_rerun_writes_nothing(product: Pro
     assert set(first["requests"]) == {"read", "write"} and first["requests"]["write"] == 1
     assert second["run_id"] > first["run_id"]
     assert (second["status"], second["requests"]["write"]) == ("succeeded", 0)
-    assert set(audience.members()) == {"ada@example.org", "bob@example.org"}
+    assert set(audience.members()) == {"ada@mailbox.org", "bob@mailbox.org"}
 
 
 def test_a_dry_run_prints_the_planned_counts_and_zero_writes(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
 
     result = product.cli("mailchimp", "sync", "--dry-run")
     summary = product.cli_json("mailchimp", "sync", "--dry-run", "--full")
 
     assert result.returncode == 0, result.stderr
-    assert "dry run" in result.stdout and "add" in result.stdout and "ada@example.org" in result.stdout
+    assert "dry run" in result.stdout and "add" in result.stdout and "ada@mailbox.org" in result.stdout
     assert (summary["created"], summary["requests"]["write"]) == (1, 0)
     assert audience.members() == {}
 
 
 def test_the_guard_exits_0_with_what_to_do_and_confirm_removals_goes_ahead(product: Product) -> None:
     audience = connect(product)
-    ids = add_people(product, *(f"p{n}@example.org" for n in range(5)))
+    ids = add_people(product, *(f"p{n}@mailbox.org" for n in range(5)))
     product.cli_json("mailchimp", "sync")
     update_person(product, ids[0], is_active=False)
 
@@ -63,19 +63,19 @@ def test_the_guard_exits_0_with_what_to_do_and_confirm_removals_goes_ahead(produ
     assert stopped.returncode == 0, stopped.stderr
     assert "needs_confirmation" in stopped.stdout and "--confirm-removals" in stopped.stdout
     assert (confirmed["status"], confirmed["archived"]) == ("succeeded", 1)
-    assert audience.member("p0@example.org")["status"] == "archived"
+    assert audience.member("p0@mailbox.org")["status"] == "archived"
 
 
 def test_every_integration_is_synced_when_none_is_named_and_json_lists_them(product: Product) -> None:
     first, second = connect(product), connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
 
     result = product.cli("mailchimp", "sync", "--json")
 
     assert result.returncode == 0, result.stderr
     summaries = json.loads(result.stdout)
     assert [s["status"] for s in summaries] == ["succeeded", "succeeded"]
-    assert set(first.members()) == set(second.members()) == {"ada@example.org"}
+    assert set(first.members()) == set(second.members()) == {"ada@mailbox.org"}
 
 
 def test_an_unknown_integration_is_a_clear_error_with_exit_1(product: Product) -> None:
@@ -87,7 +87,7 @@ def test_an_unknown_integration_is_a_clear_error_with_exit_1(product: Product) -
 
 def test_a_failed_run_exits_1_and_says_why(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
     with session_scope(product.db.sessions) as session:
         # The audience was deleted in Mailchimp behind our back.
         session.get(MailchimpIntegration, audience.integration_id).audience_id = "0000000000"  # type: ignore[union-attr]

@@ -29,29 +29,29 @@ QUICK_LIST_TAGS = {"Donors", "Lapsed donors", "Major donors", "New contacts", "R
 def test_only_active_living_emailable_individuals_with_a_good_primary_email_are_members(
     session: Session,
 ) -> None:
-    member = add_person(session, "ada@example.org")
-    add_person(session, "org@example.org", kind=ContactKind.organization, organization_name="Acme")
-    add_person(session, "vendor@example.org", kind=ContactKind.vendor, organization_name="Print Co")
-    add_person(session, "gone@example.org", is_active=False)
-    add_person(session, "late@example.org", is_deceased=True)
-    add_person(session, "quiet@example.org", do_not_email=True)
+    member = add_person(session, "ada@mailbox.org")
+    add_person(session, "org@mailbox.org", kind=ContactKind.organization, organization_name="Acme")
+    add_person(session, "vendor@mailbox.org", kind=ContactKind.vendor, organization_name="Print Co")
+    add_person(session, "gone@mailbox.org", is_active=False)
+    add_person(session, "late@mailbox.org", is_deceased=True)
+    add_person(session, "quiet@mailbox.org", do_not_email=True)
     bounced = add_person(session, None)
-    add_email(session, bounced, "bounced@example.org", primary=True).status = EmailStatus.bounced
+    add_email(session, bounced, "bounced@mailbox.org", primary=True).status = EmailStatus.bounced
     secondary_only = add_person(session, None)
-    add_email(session, secondary_only, "second@example.org", primary=False)
+    add_email(session, secondary_only, "second@mailbox.org", primary=False)
     add_person(session, None)
     integration = add_integration(session)
 
     result = build_desired(session, integration, TODAY)
 
     assert owners(result) == {member.id}
-    assert [m.email for m in result.members.values()] == ["ada@example.org"]
+    assert [m.email for m in result.members.values()] == ["ada@mailbox.org"]
 
 
 def test_merge_fields_carry_names_phone_and_a_complete_address(session: Session) -> None:
     full = add_person(
         session,
-        " Ada@Example.org",
+        " Ada@Mailbox.org",
         first_name=" Ada ",
         last_name="Lovelace",
         phone="555-0100",
@@ -60,14 +60,14 @@ def test_merge_fields_carry_names_phone_and_a_complete_address(session: Session)
         state="IL",
         postal_code="62701",
     )
-    partial = add_person(session, "bob@example.org", first_name="Bob", street="2 Side St", city="Springfield")
+    partial = add_person(session, "bob@mailbox.org", first_name="Bob", street="2 Side St", city="Springfield")
     integration = add_integration(session)
 
     result = build_desired(session, integration, TODAY)
 
     ada = member_of(result, full)
-    assert ada.email == "Ada@Example.org"
-    assert ada.subscriber_hash == subscriber_hash("ada@example.org")
+    assert ada.email == "Ada@Mailbox.org"
+    assert ada.subscriber_hash == subscriber_hash("ada@mailbox.org")
     assert ada.merge_fields == {
         "FNAME": "Ada",
         "LNAME": "Lovelace",
@@ -93,7 +93,7 @@ def test_merge_fields_carry_names_phone_and_a_complete_address(session: Session)
 def test_mailchimps_copy_of_an_unchanged_member_has_the_same_fingerprint(session: Session) -> None:
     contact = add_person(
         session,
-        "ada@example.org",
+        "ada@mailbox.org",
         first_name="Ada",
         street="1 Main St",
         city="X",
@@ -122,14 +122,14 @@ def test_mailchimps_copy_of_an_unchanged_member_has_the_same_fingerprint(session
     }
     interests = remote_interests({"int1": True, "someone_elses": False}, ["int1"])
 
-    assert fingerprint("ada@example.org", remote_merge_fields(remote), interests) == member.fingerprint
+    assert fingerprint("ada@mailbox.org", remote_merge_fields(remote), interests) == member.fingerprint
 
 
 def test_groups_mode_takes_current_members_of_the_chosen_groups_and_searches(session: Session) -> None:
-    in_group = add_person(session, "a@example.org")
-    past_member = add_person(session, "b@example.org")
-    in_search = add_person(session, "c@example.org", city="Springfield")
-    outsider = add_person(session, "d@example.org")
+    in_group = add_person(session, "a@mailbox.org")
+    past_member = add_person(session, "b@mailbox.org")
+    in_search = add_person(session, "c@mailbox.org", city="Springfield")
+    outsider = add_person(session, "d@mailbox.org")
     group = add_group(session, "Volunteers")
     add_member(session, group, in_group)
     add_member(session, group, past_member, current=False)
@@ -145,17 +145,17 @@ def test_groups_mode_takes_current_members_of_the_chosen_groups_and_searches(ses
 
 
 def test_groups_mode_without_membership_sources_has_an_empty_audience(session: Session) -> None:
-    add_person(session, "a@example.org")
+    add_person(session, "a@mailbox.org")
     integration = add_integration(session, mode=SyncMode.groups)
 
     assert build_desired(session, integration, TODAY).members == {}
 
 
 def test_new_only_in_groups_mode_skips_memberships_older_than_the_integration(session: Session) -> None:
-    already_there = add_person(session, "old@example.org")
-    joined_later = add_person(session, "new@example.org")
-    created_later = add_person(session, "fresh@example.org", created_at="2026-03-05", city="Springfield")
-    created_before = add_person(session, "before@example.org", city="Springfield")
+    already_there = add_person(session, "old@mailbox.org")
+    joined_later = add_person(session, "new@mailbox.org")
+    created_later = add_person(session, "fresh@mailbox.org", created_at="2026-03-05", city="Springfield")
+    created_before = add_person(session, "before@mailbox.org", city="Springfield")
     group = add_group(session, "Volunteers")
     add_member(session, group, already_there).added_at = at("2026-02-01")
     add_member(session, group, joined_later).added_at = at("2026-03-02")
@@ -171,17 +171,17 @@ def test_new_only_in_groups_mode_skips_memberships_older_than_the_integration(se
 
 
 def test_new_only_in_all_mode_skips_contacts_created_before_the_integration(session: Session) -> None:
-    add_person(session, "old@example.org", created_at="2026-02-28")
-    newer = add_person(session, "new@example.org", created_at="2026-03-02")
+    add_person(session, "old@mailbox.org", created_at="2026-02-28")
+    newer = add_person(session, "new@mailbox.org", created_at="2026-03-02")
     integration = add_integration(session, initial_sync=InitialSync.new_only)
 
     assert owners(build_desired(session, integration, TODAY)) == {newer.id}
 
 
 def test_every_search_and_quick_list_is_a_tag_with_the_prefix(session: Session) -> None:
-    donor = add_person(session, "donor@example.org", city="Springfield")
+    donor = add_person(session, "donor@mailbox.org", city="Springfield")
     add_gift(session, donor, "25", "2026-03-01")
-    other = add_person(session, "other@example.org")
+    other = add_person(session, "other@mailbox.org")
     add_search(session, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})
     integration = add_integration(session, tag_prefix="CRM: ")
 
@@ -193,7 +193,7 @@ def test_every_search_and_quick_list_is_a_tag_with_the_prefix(session: Session) 
 
 
 def test_a_search_switched_off_is_no_tag_and_a_renamed_one_uses_its_new_name(session: Session) -> None:
-    contact = add_person(session, "a@example.org", city="Springfield", state="IL")
+    contact = add_person(session, "a@mailbox.org", city="Springfield", state="IL")
     off = add_search(session, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})
     renamed = add_search(session, "Illinois", {"field": "state", "op": "eq", "value": "IL"})
     integration = add_integration(session, tag_prefix="crm-")
@@ -207,8 +207,8 @@ def test_a_search_switched_off_is_no_tag_and_a_renamed_one_uses_its_new_name(ses
 
 
 def test_groups_chosen_as_tags_and_interests_mark_their_current_members(session: Session) -> None:
-    volunteer = add_person(session, "v@example.org")
-    board = add_person(session, "b@example.org")
+    volunteer = add_person(session, "v@mailbox.org")
+    board = add_person(session, "b@mailbox.org")
     volunteers, board_group, press = (
         add_group(session, "Volunteers"),
         add_group(session, "Board"),
@@ -234,9 +234,9 @@ def test_groups_chosen_as_tags_and_interests_mark_their_current_members(session:
 
 def test_a_shared_address_is_one_member_owned_by_the_lowest_contact_id(session: Session) -> None:
     group = add_group(session, "Volunteers")
-    first = add_person(session, "Home@Example.org", first_name="Ann")
-    second = add_person(session, "home@example.org", first_name="Ben", city="Springfield")
-    third = add_person(session, "HOME@example.org", first_name="Cy")
+    first = add_person(session, "Home@Mailbox.org", first_name="Ann")
+    second = add_person(session, "home@mailbox.org", first_name="Ben", city="Springfield")
+    third = add_person(session, "HOME@mailbox.org", first_name="Cy")
     add_member(session, group, third)
     add_search(session, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})
     integration = add_integration(session)
@@ -246,10 +246,10 @@ def test_a_shared_address_is_one_member_owned_by_the_lowest_contact_id(session: 
 
     [member] = result.members.values()
     assert member.owner_contact_id == first.id and member.contact_ids == (first.id, second.id, third.id)
-    assert member.email == "Home@Example.org" and member.merge_fields["FNAME"] == "Ann"
+    assert member.email == "Home@Mailbox.org" and member.merge_fields["FNAME"] == "Ann"
     assert member.tags == {"Springfield"} and member.interests == {"i-vol": True}
     [notice] = result.notices
-    shared = "3 contacts share Home@Example.org"
+    shared = "3 contacts share Home@Mailbox.org"
     assert notice.message == f"{shared}; contact {first.id}'s details are used (the most complete)"
     assert notice.contact_ids == (first.id, second.id, third.id)
 
@@ -257,20 +257,20 @@ def test_a_shared_address_is_one_member_owned_by_the_lowest_contact_id(session: 
 def test_a_restricted_build_reads_only_those_contacts_and_whoever_shares_their_address(
     session: Session,
 ) -> None:
-    owner = add_person(session, "shared@example.org", first_name="Owner")
-    changed = add_person(session, "shared@example.org", first_name="Changed")
-    add_person(session, "untouched@example.org")
-    moved_away_from = add_person(session, "old@example.org")
+    owner = add_person(session, "shared@mailbox.org", first_name="Owner")
+    changed = add_person(session, "shared@mailbox.org", first_name="Changed")
+    add_person(session, "untouched@mailbox.org")
+    moved_away_from = add_person(session, "old@mailbox.org")
     integration = add_integration(session)
 
-    result = build_desired(session, integration, TODAY, {changed.id}, also_addresses=["OLD@example.org"])
+    result = build_desired(session, integration, TODAY, {changed.id}, also_addresses=["OLD@mailbox.org"])
 
     assert owners(result) == {owner.id, moved_away_from.id}
     assert member_of(result, changed).contact_ids == (owner.id, changed.id)
 
 
 def test_an_empty_restriction_builds_nothing(session: Session) -> None:
-    add_person(session, "a@example.org")
+    add_person(session, "a@mailbox.org")
     integration = add_integration(session)
 
     assert build_desired(session, integration, TODAY, set()).members == {}

@@ -44,7 +44,7 @@ def quick_lists_made_long_ago(session: Session) -> None:
 
 
 def test_a_database_where_nothing_changed_has_no_candidates_and_evaluates_no_search(session: Session) -> None:
-    add_person(session, "a@example.org", city="Springfield", created_at="2026-03-10")
+    add_person(session, "a@mailbox.org", city="Springfield", created_at="2026-03-10")
     add_old_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
     integration = add_integration(session)
     config = build_desired(session, integration, TODAY).config
@@ -59,10 +59,10 @@ def test_a_database_where_nothing_changed_has_no_candidates_and_evaluates_no_sea
 
 
 def test_a_new_day_makes_candidates_of_whoever_crossed_a_calendar_search(session: Session) -> None:
-    crossed_out = add_person(session, "out@example.org", created_at="2026-03-07")
-    stays_in = add_person(session, "in@example.org", created_at="2026-03-10")
-    add_person(session, "older@example.org", created_at="2026-01-10")
-    add_person(session, "inactive@example.org", created_at="2026-03-07", is_active=False)
+    crossed_out = add_person(session, "out@mailbox.org", created_at="2026-03-07")
+    stays_in = add_person(session, "in@mailbox.org", created_at="2026-03-10")
+    add_person(session, "older@mailbox.org", created_at="2026-01-10")
+    add_person(session, "inactive@mailbox.org", created_at="2026-03-07", is_active=False)
     add_old_search(session, "Joined lately", {"field": "created_at", "op": "gte", "value": {"days_ago": 7}})
     quick_lists_made_long_ago(session)
     integration = add_integration(session)
@@ -112,10 +112,10 @@ def test_a_settings_change_compares_every_quick_list_with_the_ledger(session: Se
 
 def test_each_kind_of_row_change_makes_its_contact_a_candidate(session: Session) -> None:
     renamed, bounced, joined, gave, lost_email, untouched = (
-        add_person(session, f"{name}@example.org")
+        add_person(session, f"{name}@mailbox.org")
         for name in ("renamed", "bounced", "joined", "gave", "lost", "untouched")
     )
-    spare = add_email(session, lost_email, "spare@example.org")
+    spare = add_email(session, lost_email, "spare@mailbox.org")
     gift = add_gift(session, gave, "10", "2026-01-01")
     group = add_group(session, "Volunteers")
     integration = add_integration(session)
@@ -135,7 +135,7 @@ def test_each_kind_of_row_change_makes_its_contact_a_candidate(session: Session)
 
 
 def test_a_deleted_gift_leaves_its_contact_a_candidate_through_the_change_log(session: Session) -> None:
-    donor = add_person(session, "donor@example.org")
+    donor = add_person(session, "donor@mailbox.org")
     gift = add_gift(session, donor, "10", "2026-01-01")
     integration = add_integration(session)
     since = utcnow()
@@ -148,10 +148,10 @@ def test_a_deleted_gift_leaves_its_contact_a_candidate_through_the_change_log(se
 def test_a_new_search_is_compared_with_the_ledger_for_contacts_that_can_be_members(
     session: Session,
 ) -> None:
-    entered = add_person(session, "entered@example.org", city="Springfield")
-    stays = add_person(session, "stays@example.org", city="Springfield")
-    left = add_person(session, "left@example.org", city="Shelbyville")
-    add_person(session, "gone@example.org", city="Springfield", is_active=False)
+    entered = add_person(session, "entered@mailbox.org", city="Springfield")
+    stays = add_person(session, "stays@mailbox.org", city="Springfield")
+    left = add_person(session, "left@mailbox.org", city="Shelbyville")
+    add_person(session, "gone@mailbox.org", city="Springfield", is_active=False)
     quick_lists_made_long_ago(session)
     integration = add_integration(session, tag_prefix="crm-")
     since = utcnow()
@@ -168,7 +168,7 @@ def test_a_new_search_is_compared_with_the_ledger_for_contacts_that_can_be_membe
 
 
 def test_a_redefined_search_is_compared_in_full(session: Session) -> None:
-    match = add_person(session, "a@example.org", city="Shelbyville")
+    match = add_person(session, "a@mailbox.org", city="Shelbyville")
     search = add_old_search(session, "Town", {"field": "city", "op": "eq", "value": "Springfield"})
     integration = add_integration(session)
     since = utcnow()
@@ -199,14 +199,14 @@ def test_a_changed_layout_asks_for_a_full_build(session: Session) -> None:
 
 
 def test_a_time_relative_membership_search_compares_the_whole_audience(session: Session) -> None:
-    donor = add_person(session, "donor@example.org")
+    donor = add_person(session, "donor@mailbox.org")
     add_gift(session, donor, "10", "2026-03-01").updated_at = LONG_AGO
-    add_person(session, "other@example.org")
+    add_person(session, "other@mailbox.org")
     lately = add_old_search(
         session, "Gave lately", {"field": "last_gift_date", "op": "gte", "value": {"days_ago": 30}}
     )
     group = add_group(session, "Volunteers")
-    volunteer = add_person(session, "volunteer@example.org")
+    volunteer = add_person(session, "volunteer@mailbox.org")
     add_member(session, group, volunteer).updated_at = LONG_AGO
     integration = add_integration(session, mode=SyncMode.groups)
     add_source(session, integration, lately, SourceTarget.membership)

@@ -46,9 +46,9 @@ def _seed(session: Session, count: int) -> list[int]:
         [
             {
                 "contact_id": contact_id,
-                "address": f"p{contact_id}@example.org",
-                "address_normalized": f"p{contact_id}@example.org",
-                "domain": "example.org",
+                "address": f"p{contact_id}@mailbox.org",
+                "address_normalized": f"p{contact_id}@mailbox.org",
+                "domain": "mailbox.org",
                 "is_primary": True,
             }
             for contact_id in ids

@@ -16,7 +16,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 
 def test_a_sync_waits_for_the_run_holding_the_lease_and_starts_after_it(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
     sessions = product.db.sessions
     holder = lease.acquire(sessions, audience.integration_id, owner="worker-1")
     waited = threading.Event()
@@ -36,12 +36,12 @@ def test_a_sync_waits_for_the_run_holding_the_lease_and_starts_after_it(product:
     (run,) = finished
     assert run.status is RunStatus.succeeded, run.message
     assert run.started_at is not None and run.started_at >= released_at
-    assert set(audience.members()) == {"ada@example.org"}
+    assert set(audience.members()) == {"ada@mailbox.org"}
 
 
 def test_the_lease_of_a_dead_process_expires_and_its_run_is_marked_interrupted(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org")
+    add_people(product, "ada@mailbox.org")
     sessions = product.db.sessions
     lease.acquire(sessions, audience.integration_id, owner="dead-worker", ttl=timedelta(seconds=1))
     with session_scope(sessions) as session:

@@ -19,8 +19,8 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, 
 
 def _api(product: Product) -> TestClient:
     with session_scope(product.db.sessions) as session:
-        auth_service.create_user(session, "staff@example.org", "staff password", role=Role.staff)
-        token = auth_service.create_token(session, "staff@example.org").raw
+        auth_service.create_user(session, "staff@mailbox.org", "staff password", role=Role.staff)
+        token = auth_service.create_token(session, "staff@mailbox.org").raw
     app = create_app(product.settings, database=Database(product.db.engine, product.db.sessions))
     return TestClient(app, base_url="http://testserver/api/v1", headers={"Authorization": f"Bearer {token}"})
 
@@ -29,11 +29,11 @@ def test_rejoining_a_synced_group_after_unsubscribing_adds_the_contact_and_repor
     product: Product,
 ) -> None:
     audience = connect(product)
-    ann, bob = add_people(product, "ann@example.org", "bob@example.org")
+    ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")
     group_id = group_with(product, "Newsletter", [ann])
     map_group_as(audience, group_id, SourceTarget.tag)
     audience.sync()
-    audience.person_action("ann@example.org", "unsubscribe", reason="manual")
+    audience.person_action("ann@mailbox.org", "unsubscribe", reason="manual")
     audience.full()  # reads the unsubscribe back from Mailchimp
     with session_scope(product.db.sessions) as session:
         groups.remove_from_group(session, group_id, [ann], method=MembershipMethod.user, actor="test")
@@ -45,13 +45,13 @@ def test_rejoining_a_synced_group_after_unsubscribing_adds_the_contact_and_repor
     assert sorted(body["added"]) == sorted([ann, bob])
     [refusal] = body["mailchimp_refusals"]
     assert refusal["contact_id"] == ann
-    assert "Mailchimp will not add ann@example.org" in refusal["message"]
-    assert audience.member("ann@example.org")["status"] == "unsubscribed"
+    assert "Mailchimp will not add ann@mailbox.org" in refusal["message"]
+    assert audience.member("ann@mailbox.org")["status"] == "unsubscribed"
 
 
 def test_a_group_that_feeds_no_audience_reports_no_refusals(product: Product) -> None:
     connect(product)
-    [ann] = add_people(product, "ann@example.org")
+    [ann] = add_people(product, "ann@mailbox.org")
     group_id = group_with(product, "Board", [])
 
     answer = _api(product).post(f"/groups/{group_id}/members", json={"contact_ids": [ann]})

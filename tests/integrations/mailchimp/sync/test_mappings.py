@@ -27,10 +27,10 @@ def _search(product: Product, name: str) -> int:
 
 def test_a_saved_search_is_a_tag_until_switched_off(product: Product) -> None:
     audience = connect(product)
-    [ann] = add_people(product, "ann@example.org", city="Springfield")
+    [ann] = add_people(product, "ann@mailbox.org", city="Springfield")
     search_id = _search(product, "Springfield")
     audience.sync()
-    assert "Springfield" in audience.member("ann@example.org")["tags"]
+    assert "Springfield" in audience.member("ann@mailbox.org")["tags"]
 
     with session_scope(product.db.sessions) as session:
         integration = service.get_integration(session, audience.integration_id)
@@ -38,15 +38,15 @@ def test_a_saved_search_is_a_tag_until_switched_off(product: Product) -> None:
     audience.sync()
 
     # Switched off: we stop managing the tag; members keep what they carry, nothing new gets it.
-    add_people(product, "bob@example.org", city="Springfield")
+    add_people(product, "bob@mailbox.org", city="Springfield")
     audience.sync()
-    assert "Springfield" not in audience.member("bob@example.org")["tags"]
+    assert "Springfield" not in audience.member("bob@mailbox.org")["tags"]
     assert ann
 
 
 def test_a_renamed_search_tag_gets_the_prefix_too(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ann@example.org", city="Springfield")
+    add_people(product, "ann@mailbox.org", city="Springfield")
     search_id = _search(product, "Springfield")
     with session_scope(product.db.sessions) as session:
         integration = service.get_integration(session, audience.integration_id)
@@ -59,21 +59,21 @@ def test_a_renamed_search_tag_gets_the_prefix_too(product: Product) -> None:
 
     audience.sync()
 
-    assert "CRM: Home town" in audience.member("ann@example.org")["tags"]
-    assert "Springfield" not in audience.member("ann@example.org")["tags"]
+    assert "CRM: Home town" in audience.member("ann@mailbox.org")["tags"]
+    assert "Springfield" not in audience.member("ann@mailbox.org")["tags"]
 
 
 def test_a_group_mapped_as_interest_creates_the_interest_and_members_carry_it(product: Product) -> None:
     audience = connect(product)
-    ann, bob = add_people(product, "ann@example.org", "bob@example.org")
+    ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")
     group_id = group_with(product, "Volunteers", [ann])
 
     interest_id = map_group_as(audience, group_id, SourceTarget.interest)
     audience.sync()
 
     assert interest_id
-    assert audience.member("ann@example.org")["interests"].get(interest_id) is True
-    assert audience.member("bob@example.org")["interests"].get(interest_id) is False
+    assert audience.member("ann@mailbox.org")["interests"].get(interest_id) is True
+    assert audience.member("bob@mailbox.org")["interests"].get(interest_id) is False
     # Mapping again reuses the interest instead of creating a second one.
     assert map_group_as(audience, group_id, SourceTarget.interest) == interest_id
     assert bob
@@ -81,24 +81,24 @@ def test_a_group_mapped_as_interest_creates_the_interest_and_members_carry_it(pr
 
 def test_a_group_mapped_as_a_tag_follows_its_membership(product: Product) -> None:
     audience = connect(product)
-    ann, bob = add_people(product, "ann@example.org", "bob@example.org")
+    ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")
     group_id = group_with(product, "Board", [ann])
     map_group_as(audience, group_id, SourceTarget.tag, name="Board members")
     audience.sync()
-    assert "Board members" in audience.member("ann@example.org")["tags"]
+    assert "Board members" in audience.member("ann@mailbox.org")["tags"]
 
     with session_scope(product.db.sessions) as session:
         groups.remove_from_group(session, group_id, [ann], method=MembershipMethod.user, actor="test")
         groups.add_to_group(session, group_id, [bob], method=MembershipMethod.user, actor="test")
     audience.sync()
 
-    assert "Board members" not in audience.member("ann@example.org")["tags"]
-    assert "Board members" in audience.member("bob@example.org")["tags"]
+    assert "Board members" not in audience.member("ann@mailbox.org")["tags"]
+    assert "Board members" in audience.member("bob@mailbox.org")["tags"]
 
 
 def test_unmapping_a_group_that_is_not_mapped_names_the_problem(product: Product) -> None:
     audience = connect(product)
-    [ann] = add_people(product, "ann@example.org")
+    [ann] = add_people(product, "ann@mailbox.org")
     group_id = group_with(product, "Board", [ann])
     with session_scope(product.db.sessions) as session:
         integration = service.get_integration(session, audience.integration_id)
@@ -110,7 +110,7 @@ def test_unmapping_a_group_that_is_not_mapped_names_the_problem(product: Product
 
 def test_the_cli_maps_a_group_and_lists_the_mappings(product: Product) -> None:
     audience = connect(product)
-    [ann] = add_people(product, "ann@example.org")
+    [ann] = add_people(product, "ann@mailbox.org")
     group_id = group_with(product, "Volunteers", [ann])
 
     mapped = product.cli(

@@ -29,7 +29,7 @@ def _path(audience: Audience, field: str = "") -> str:
 
 def test_the_cli_maps_lists_and_unmaps_a_field(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org", external_id="A-1")
+    add_people(product, "ada@mailbox.org", external_id="A-1")
 
     mapped = product.cli("mailchimp", "map-field", "external_id", "EXTID")
     listed = product.cli_json("mailchimp", "mappings", str(audience.integration_id))
@@ -45,7 +45,7 @@ def test_the_cli_maps_lists_and_unmaps_a_field(product: Product) -> None:
     assert (row["field"], row["tag"], row["type"]) == ("external_id", "EXTID", "text")
     assert row["merge_id"] == remote_merge_fields(audience)["EXTID"]["merge_id"]
     assert synced.returncode == 0, synced.stderr
-    assert audience.member("ada@example.org")["merge_fields"]["EXTID"] == "A-1"
+    assert audience.member("ada@mailbox.org")["merge_fields"]["EXTID"] == "A-1"
     assert unmapped.returncode == 0, unmapped.stderr
     assert after["merge_fields"] == []
 

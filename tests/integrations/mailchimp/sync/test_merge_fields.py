@@ -40,12 +40,12 @@ def test_the_initial_sync_sends_the_mapped_values(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "external_id", "EXTID")
     map_field(audience, "created_at", "JOINED")
-    add_people(product, "ada@example.org", external_id="A-1")
-    add_people(product, "bob@example.org")
+    add_people(product, "ada@mailbox.org", external_id="A-1")
+    add_people(product, "bob@mailbox.org")
 
     audience.sync()
 
-    ada, bob = audience.member("ada@example.org"), audience.member("bob@example.org")
+    ada, bob = audience.member("ada@mailbox.org"), audience.member("bob@mailbox.org")
     assert remote_merge_fields(audience)["JOINED"]["type"] == "date"
     assert (ada["merge_fields"]["EXTID"], bob["merge_fields"]["EXTID"]) == ("A-1", "")
     assert ada["merge_fields"]["JOINED"] == utcnow().strftime("%Y-%m-%d")
@@ -54,7 +54,7 @@ def test_the_initial_sync_sends_the_mapped_values(product: Product) -> None:
 def test_changing_a_mapped_field_updates_only_that_member(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "source", "SOURCE")
-    ada, _bob = add_people(product, "ada@example.org", "bob@example.org", source="gala")
+    ada, _bob = add_people(product, "ada@mailbox.org", "bob@mailbox.org", source="gala")
     audience.sync()
 
     update_person(product, ada, source="website")
@@ -62,14 +62,14 @@ def test_changing_a_mapped_field_updates_only_that_member(product: Product) -> N
     unchanged = audience.sync()
 
     assert (run.status, run.updated, run.created) == (RunStatus.succeeded, 1, 0)
-    assert audience.member("ada@example.org")["merge_fields"]["SOURCE"] == "website"
-    assert audience.member("bob@example.org")["merge_fields"]["SOURCE"] == "gala"
+    assert audience.member("ada@mailbox.org")["merge_fields"]["SOURCE"] == "website"
+    assert audience.member("bob@mailbox.org")["merge_fields"]["SOURCE"] == "gala"
     assert unchanged.requests_write == 0
 
 
 def test_a_mapping_added_later_reaches_every_member_on_the_next_incremental_run(product: Product) -> None:
     audience = connect(product)
-    add_people(product, "ada@example.org", "bob@example.org", city="Springfield")
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org", city="Springfield")
     audience.sync()
 
     map_field(audience, "city", "TOWN")
@@ -82,30 +82,30 @@ def test_a_mapping_added_later_reaches_every_member_on_the_next_incremental_run(
 def test_an_unmapped_field_is_no_longer_sent_and_mailchimp_keeps_its_values(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "source", "SOURCE")
-    (ada,) = add_people(product, "ada@example.org", source="gala")
+    (ada,) = add_people(product, "ada@mailbox.org", source="gala")
     audience.sync()
 
     unmap_field(audience, "source")
     update_person(product, ada, source="website")
     audience.sync()
 
-    assert audience.member("ada@example.org")["merge_fields"]["SOURCE"] == "gala"
+    assert audience.member("ada@mailbox.org")["merge_fields"]["SOURCE"] == "gala"
     assert "SOURCE" in remote_merge_fields(audience)
 
 
 def test_a_full_resync_repairs_a_mapped_value_typed_into_mailchimp(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "external_id", "EXTID")
-    add_people(product, "ada@example.org", external_id="A-1")
+    add_people(product, "ada@mailbox.org", external_id="A-1")
     audience.sync()
-    audience.person_action("ada@example.org", "update-profile", merge_fields={"EXTID": "typed"})
+    audience.person_action("ada@mailbox.org", "update-profile", merge_fields={"EXTID": "typed"})
 
     incremental = audience.sync()
     full = audience.full()
 
     assert incremental.requests_write == 0
     assert (full.updated, full.created) == (1, 0)
-    assert audience.member("ada@example.org")["merge_fields"]["EXTID"] == "A-1"
+    assert audience.member("ada@mailbox.org")["merge_fields"]["EXTID"] == "A-1"
     assert audience.full().requests_write == 0  # in step again: the normalised values match
 
 

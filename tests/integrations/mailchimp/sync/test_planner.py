@@ -34,7 +34,7 @@ def test_a_new_address_is_created_with_status_if_new_and_its_tags() -> None:
 
     assert result.operations == (
         Upsert(member=ann, is_new=True, status_if_new="subscribed"),
-        AddTag(subscriber_hash="ann", email="ann@example.org", tag="Donors"),
+        AddTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Donors"),
     )
 
 
@@ -63,6 +63,24 @@ def test_a_changed_member_is_updated_as_existing_so_its_status_is_never_sent(sta
     assert apply_to_ledger(by_hash(stale), result)["ann"].status is status
 
 
+def test_a_forgotten_member_is_refused_without_any_write() -> None:
+    ann = member("ann", first_name="Anne", tags=frozenset({"Donors"}))
+    held = entry_for(member("ann"), RemoteStatus.forgotten, tags=frozenset())
+
+    result = plan(by_hash(ann), by_hash(held), OPTIONS)
+
+    message = "Permanently deleted in Mailchimp; Mailchimp will not let us re-add this address"
+    assert result.operations == (
+        Refusal(
+            subscriber_hash="ann",
+            email="ann@mailbox.org",
+            contact_ids=(1,),
+            status=RemoteStatus.forgotten,
+            message=message,
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     ("status", "message"),
     [
@@ -74,25 +92,36 @@ def test_a_changed_member_is_updated_as_existing_so_its_status_is_never_sent(sta
             RemoteStatus.cleaned,
             "Cleaned in Mailchimp (the address bounced); Mailchimp will not let us re-add this address",
         ),
-        (
-            RemoteStatus.forgotten,
-            "Permanently deleted in Mailchimp; Mailchimp will not let us re-add this address",
-        ),
     ],
 )
-def test_an_unsubscribed_cleaned_or_forgotten_member_is_refused_without_any_write(
+def test_an_unsubscribed_or_cleaned_member_of_ours_keeps_its_fields_and_tags_current_but_never_its_status(
     status: RemoteStatus, message: str
 ) -> None:
+    """The recorded PUT-without-status keeps the status and updates merge fields, so Mailchimp's copy of
+    an unsubscribed member stays true (no tag for a search she left). Issue 12."""
     ann = member("ann", first_name="Anne", tags=frozenset({"Donors"}))
     held = entry_for(member("ann"), status, tags=frozenset({"Lapsed"}))
 
     result = plan(by_hash(ann), by_hash(held), OPTIONS)
 
     assert result.operations == (
+        Upsert(member=ann, is_new=False, status_if_new="subscribed"),
+        AddTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Donors"),
+        RemoveTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Lapsed"),
         Refusal(
-            subscriber_hash="ann", email="ann@example.org", contact_ids=(1,), status=status, message=message
+            subscriber_hash="ann", email="ann@mailbox.org", contact_ids=(1,), status=status, message=message
         ),
     )
+    assert apply_to_ledger(by_hash(held), result)["ann"].status is status
+
+
+def test_an_unsubscribed_member_that_is_not_ours_gets_no_write() -> None:
+    ann = member("ann", first_name="Anne", tags=frozenset({"Donors"}))
+    theirs = replace(entry_for(member("ann"), RemoteStatus.unsubscribed), contact_id=None)
+
+    result = plan(by_hash(ann), by_hash(theirs), OPTIONS)
+
+    assert [type(op) for op in result.operations] == [Refusal]
 
 
 def test_a_refusal_mailchimp_gave_before_is_not_retried_and_keeps_its_words() -> None:
@@ -112,12 +141,22 @@ def test_a_member_we_archived_comes_back_as_new_when_the_contact_qualifies_again
 
     result = plan(by_hash(ann), by_hash(archived), OPTIONS)
 
+    # `status`, not status_if_new alone: Mailchimp holds an archived member (jethro-pmm issue #708).
     assert result.operations == (
-        Upsert(member=ann, is_new=True, status_if_new="subscribed"),
-        AddTag(subscriber_hash="ann", email="ann@example.org", tag="Volunteers"),
+        Upsert(member=ann, is_new=True, status_if_new="subscribed", status="subscribed"),
+        AddTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Volunteers"),
     )
     back = apply_to_ledger(by_hash(archived), result)["ann"]
     assert (back.status, back.archived_by_us) == (RemoteStatus.subscribed, False)
+
+
+def test_a_member_we_archived_comes_back_pending_under_double_opt_in() -> None:
+    ann = member("ann")
+    archived = entry_for(ann, RemoteStatus.archived, archived_by_us=True)
+
+    result = plan(by_hash(ann), by_hash(archived), replace(OPTIONS, status_if_new="pending"))
+
+    assert result.operations == (Upsert(member=ann, is_new=True, status_if_new="pending", status="pending"),)
 
 
 def test_a_member_archived_in_mailchimp_stays_archived() -> None:
@@ -159,7 +198,7 @@ def test_a_subscribed_member_that_stops_qualifying_is_archived() -> None:
     assert result.operations == (
         Archive(
             subscriber_hash="bob",
-            email="bob@example.org",
+            email="bob@mailbox.org",
             contact_id=2,
             reason="No longer qualifies for this audience",
         ),
@@ -191,15 +230,27 @@ def test_a_primary_email_change_renames_the_member_in_place_keeping_its_tags() -
 
     assert result.operations == (
         ChangeEmail(old_hash="old", member=new),
-        RemoveTag(subscriber_hash="new", email="new@example.org", tag="Lapsed"),
+        RemoveTag(subscriber_hash="new", email="new@mailbox.org", tag="Lapsed"),
     )
     after = apply_to_ledger(by_hash(old), result)
     assert list(after) == ["new"]
     assert (after["new"].email, after["new"].fingerprint, after["new"].tags) == (
-        "new@example.org",
+        "new@mailbox.org",
         new.fingerprint,
         frozenset({"Donors"}),
     )
+
+
+def test_a_pending_member_whose_contact_changes_address_is_added_anew_not_renamed() -> None:
+    """Mailchimp renames only subscribed members ("You can only update email addresses for members with a
+    status of "subscribed."", wepublish's recording) and will not archive a pending one (405): the new
+    address is added as pending, the old pending member is left as it is (it never opted in)."""
+    old = entry_for(member("old", 7), RemoteStatus.pending)
+    new = member("new", 7)
+
+    result = plan(by_hash(new), by_hash(old), replace(OPTIONS, status_if_new="pending"))
+
+    assert result.operations == (Upsert(member=new, is_new=True, status_if_new="pending"),)
 
 
 def test_an_email_change_to_an_address_already_in_the_audience_archives_the_old_member() -> None:
@@ -308,7 +359,7 @@ def test_operations_are_ordered_by_address_then_kind() -> None:
 
 def test_applying_a_tag_to_an_address_the_ledger_does_not_hold_names_the_address() -> None:
     with pytest.raises(ValueError, match="AddTag for ghost: the ledger holds no member"):
-        apply_to_ledger({}, [AddTag(subscriber_hash="ghost", email="ghost@example.org", tag="Donors")])
+        apply_to_ledger({}, [AddTag(subscriber_hash="ghost", email="ghost@mailbox.org", tag="Donors")])
 
 
 def test_applying_leaves_the_given_ledger_unchanged() -> None:

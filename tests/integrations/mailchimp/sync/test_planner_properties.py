@@ -30,6 +30,11 @@ SUBSCRIBED, ARCHIVED = RemoteStatus.subscribed, RemoteStatus.archived
 WRITABLE_EXISTING = {RemoteStatus.subscribed, RemoteStatus.pending, RemoteStatus.transactional}
 
 
+def kept_current(entry: LedgerEntry) -> bool:
+    """Held, yet ours: unsubscribed or cleaned members still get fields and our tags (never a status)."""
+    return entry.status in {RemoteStatus.unsubscribed, RemoteStatus.cleaned} and entry.contact_id is not None
+
+
 def held(entry: LedgerEntry) -> bool:
     """Beyond a sync's reach: the person's choice, a refusal, or archived in Mailchimp."""
     person_or_mailchimp = {RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.forgotten}
@@ -61,7 +66,16 @@ def test_applying_the_plan_gives_every_desired_address_its_desired_state_unless_
     for subscriber_hash, wanted in scenario.desired.items():
         before = scenario.ledger.get(subscriber_hash)
         if before is not None and held(before):
-            assert after[subscriber_hash] == before
+            if kept_current(before):
+                got = after[subscriber_hash]
+                assert (got.status, got.refused, got.fingerprint) == (
+                    before.status,
+                    before.refused,
+                    wanted.fingerprint,
+                )
+                assert got.tags & OWNED == wanted.tags
+            else:
+                assert after[subscriber_hash] == before
             continue
         source = before or sources.get(subscriber_hash)
         got = after[subscriber_hash]
@@ -89,16 +103,39 @@ def test_the_plan_never_writes_the_status_of_an_existing_member(scenario: Scenar
                 before.status is ARCHIVED and before.archived_by_us and not before.refused
             )
         else:
-            assert before is not None and before.status in WRITABLE_EXISTING and not before.refused
+            assert before is not None
+            assert (before.status in WRITABLE_EXISTING and not before.refused) or kept_current(before)
+        assert upsert.status is None or upsert.is_new
 
 
 @CHECKED
 @given(scenarios())
 def test_no_operation_but_a_refusal_ever_reaches_an_address_mailchimp_holds(scenario: Scenario) -> None:
-    held_hashes = {h for h, entry in scenario.ledger.items() if held(entry)}
+    held_hashes = {h for h, entry in scenario.ledger.items() if held(entry) and not kept_current(entry)}
+    current_hashes = {h for h, entry in scenario.ledger.items() if kept_current(entry)}
     for operation in planned(scenario).operations:
         if not isinstance(operation, Refusal):
             assert not addresses_touched(operation) & held_hashes, operation
+        if addresses_touched(operation) & current_hashes:
+            assert isinstance(operation, Refusal | AddTag | RemoveTag) or (
+                isinstance(operation, Upsert) and not operation.is_new and operation.status is None
+            ), operation
+
+
+@CHECKED
+@given(scenarios())
+def test_no_plan_ever_sends_a_status_to_a_member_last_known_unsubscribed_cleaned_or_forgotten(
+    scenario: Scenario,
+) -> None:
+    """Issue 12: `status` goes only with a member we archived ourselves and want back."""
+    refused_statuses = {RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.forgotten}
+    for upsert in planned(scenario).of_type(Upsert):
+        if upsert.status is None:
+            continue
+        before = scenario.ledger[upsert.member.subscriber_hash]
+        assert before.status not in refused_statuses
+        assert before.status is ARCHIVED and before.archived_by_us and not before.refused
+        assert upsert.status == scenario.options.status_if_new
 
 
 @CHECKED

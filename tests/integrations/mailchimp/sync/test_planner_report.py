@@ -55,12 +55,12 @@ def test_each_address_gets_one_row_with_its_contacts_action_and_changes() -> Non
 
     unsubscribed = "Unsubscribed in Mailchimp; Mailchimp will not let us re-add this address"
     assert rows == [
-        ReportRow((1,), "add@example.org", "add", ("+Donors",)),
-        ReportRow((6,), "gone@example.org", "archive", message="No longer qualifies for this audience"),
-        ReportRow((4,), "ren@example.org", "change email", ("email: old@example.org → ren@example.org",)),
-        ReportRow((3,), "tag@example.org", "tags", ("+Volunteers", "-Lapsed")),
-        ReportRow((5,), "uns@example.org", "refuse", message=unsubscribed),
-        ReportRow((2,), "upd@example.org", "update", ("merge fields or interests",)),
+        ReportRow((1,), "add@mailbox.org", "add", ("+Donors",)),
+        ReportRow((6,), "gone@mailbox.org", "archive", message="No longer qualifies for this audience"),
+        ReportRow((4,), "ren@mailbox.org", "change email", ("email: old@mailbox.org → ren@mailbox.org",)),
+        ReportRow((3,), "tag@mailbox.org", "tags", ("+Volunteers", "-Lapsed")),
+        ReportRow((5,), "uns@mailbox.org", "refuse", message=unsubscribed),
+        ReportRow((2,), "upd@mailbox.org", "update", ("merge fields or interests",)),
     ]
 
 
@@ -70,7 +70,7 @@ def test_a_member_whose_owning_contact_changed_is_reported_as_such() -> None:
 
     rows = report_rows(plan(desired, ledger, OPTIONS), desired, ledger)
 
-    assert rows == [ReportRow((4, 9), "fam@example.org", "update", ("owning contact",))]
+    assert rows == [ReportRow((4, 9), "fam@mailbox.org", "update", ("owning contact",))]
 
 
 @settings(max_examples=100)

@@ -20,16 +20,16 @@ def _donor_tag(product: Product) -> None:
 def test_a_newer_emptier_duplicate_never_takes_over_the_originals_member(product: Product) -> None:
     audience = connect(product)
     _donor_tag(product)
-    (original,) = add_people(product, "kyle@example.org", last_name="Silva")
+    (original,) = add_people(product, "kyle@mailbox.org", last_name="Silva")
     update_person(product, original, first_name="Kyle", phone="555-0101", **HOME)
     assert audience.sync().status is RunStatus.succeeded
 
-    (duplicate,) = add_people(product, "KYLE@example.org", last_name="")  # a sign-up sheet's row
+    (duplicate,) = add_people(product, "KYLE@mailbox.org", last_name="")  # a sign-up sheet's row
     update_person(product, duplicate, first_name="K")
     incremental = audience.sync()
     full = audience.full()
 
-    member = audience.member("kyle@example.org")
+    member = audience.member("kyle@mailbox.org")
     assert (incremental.status, full.status) == (RunStatus.succeeded, RunStatus.succeeded)
     assert member["merge_fields"]["FNAME"] == "Kyle"
     assert member["merge_fields"]["LNAME"] == "Silva"
@@ -40,12 +40,12 @@ def test_a_newer_emptier_duplicate_never_takes_over_the_originals_member(product
 
 def test_the_most_complete_record_owns_the_member_even_when_it_is_not_the_oldest(product: Product) -> None:
     audience = connect(product)
-    (older,) = add_people(product, "kyle@example.org", last_name="")
+    (older,) = add_people(product, "kyle@mailbox.org", last_name="")
     update_person(product, older, first_name="K")
-    (complete,) = add_people(product, "kyle@example.org", last_name="Silva")
+    (complete,) = add_people(product, "kyle@mailbox.org", last_name="Silva")
     update_person(product, complete, first_name="Kyle", phone="555-0101", **HOME)
 
     assert audience.sync().status is RunStatus.succeeded
 
-    member = audience.member("kyle@example.org")
+    member = audience.member("kyle@mailbox.org")
     assert (member["merge_fields"]["FNAME"], member["merge_fields"]["PHONE"]) == ("Kyle", "555-0101")

@@ -8,12 +8,12 @@ watermarks:
 - the status query: unsubscribed, cleaned, archived, pending and transactional members by
   ``since_last_changed``, from ``watermark``. Every pass reads it, including the one at the start of
   every sync run, so the plan sees today's unsubscribes before it plans;
-- the opt-in query: subscribed members by ``since_timestamp_opt`` (signups, resubscribes, confirmed
-  opt-ins; the members a sync merely updated are not read back), from ``optin_watermark``. Only the
-  standalone pass (hourly job, CLI) reads it. A sync that creates members sets their opt-in time, so a
-  sync run reading this query would read back everything the previous run created (686k members after a
-  1M-contact initial sync); the standalone pass still reads them once after a big initial sync, in the
-  background, and from then on only what opted in since.
+- the opt-in query: subscribed members by ``since_last_changed`` (signups, resubscribes, confirmed
+  opt-ins, and the members our syncs wrote since), from ``optin_watermark``. Not by ``since_timestamp_opt``:
+  an API re-subscribe keeps the member's first opt-in time (recorded; docs/MAILCHIMP-FIDELITY.md row 8), so
+  it would never show. Only the standalone pass (hourly job, CLI) reads it: a sync run reading this query
+  would read back everything the previous run wrote (686k members after a 1M-contact initial sync); the
+  standalone pass reads what the syncs since its last pass wrote, once, in the background.
 
 Every change that matters goes to ``inbound.processor.apply_event`` as a ``source="reconciliation"``
 event: the same rules as a webhook, the same idempotence. Each page commits its events and ledger
@@ -202,16 +202,17 @@ class _Pass:
     async def _read(self, audience_id: str, window: _Window) -> list[ChangedMember]:
         """Members that may carry a change for us, without everyone our own syncs merely updated.
 
-        Subscribed members are asked for by opt-in time (a signup, a resubscribe, a confirmed opt-in set
-        it; our updates of names and tags do not), and only by the standalone pass; the other statuses by
-        last change. The queries and their pages run concurrently.
+        Subscribed members only by the standalone pass (a sync run would read back what the last run
+        wrote); every status by last change. The queries and their pages run concurrently.
         """
         changed = (window.status_from - OVERLAP).isoformat()
         queries = [({"status": status, "since_last_changed": changed}, FIELDS) for status in OTHER_STATUSES]
         if self.with_optins:
             opted = (window.optin_from - OVERLAP).isoformat()
             with_merges = f"{FIELDS},members.merge_fields"
-            queries.append(({"status": "subscribed", "since_timestamp_opt": opted}, with_merges))
+            # By last change, not opt-in time: an API re-subscribe keeps the first timestamp_opt (recorded,
+            # docs/MAILCHIMP-FIDELITY.md row 8), so only last_changed shows it.
+            queries.append(({"status": "subscribed", "since_last_changed": opted}, with_merges))
         found = await asyncio.gather(*(self._read_all(audience_id, f, fields) for f, fields in queries))
         # A member changed while we paged may show twice; either copy is as new as the read.
         return list({m.id: m for members in found for m in members}.values())

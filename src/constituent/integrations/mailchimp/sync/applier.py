@@ -132,13 +132,37 @@ class Applier:
             answer = await self.target.client.send_model(
                 "PATCH", f"{self.target.members_path}/{op.old_hash}", Member, body
             )
-        except errors.MemberExists:
-            return await self._rename_onto_existing(op)
+        except errors.MemberExists as refused:
+            return await self._rename_refused(op, refused)
+        except errors.InvalidResource as refused:
+            if refused.field_errors and not _names_the_address(refused):
+                # A merge value or interest Mailchimp refused: the member's data, not its address.
+                return _member_failed(op.old_hash, member.email, member.owner_contact_id, refused)
+            if not refused.field_errors:
+                return await self._rename_address_only(op)
+            return await self._rename_refused(op, refused)
         except errors.NotFound:
             return await self._renamed_before(op)
         except errors.MailchimpError as exc:
             return _member_failed(op.old_hash, member.email, member.owner_contact_id, exc)
         return self._renamed(op, answer)
+
+    async def _rename_address_only(self, op: ChangeEmail) -> PageOutcome:
+        """A refusal naming no field (an address it will not take, or an unknown interest): ask again with
+        the address alone, so what was refused is known without reading Mailchimp's words."""
+        path = f"{self.target.members_path}/{op.old_hash}"
+        try:
+            answer = await self.target.client.send_model(
+                "PATCH", path, Member, {"email_address": op.member.email}
+            )
+        except (errors.MemberExists, errors.InvalidResource) as refused:
+            return await self._rename_refused(op, refused)
+        except errors.MailchimpError as exc:
+            return _member_failed(op.old_hash, op.member.email, op.member.owner_contact_id, exc)
+        outcome = self._renamed(op, answer)
+        # Renamed, but its fields were not written: the next run sends them (and meets their refusal).
+        outcome.updates = [replace(u, entry=replace(u.entry, fingerprint="")) for u in outcome.updates]
+        return outcome
 
     async def _renamed_before(self, op: ChangeEmail) -> PageOutcome:
         """The old address is gone: if the new one is there, an earlier attempt got through."""
@@ -158,13 +182,43 @@ class Applier:
         outcome.counts["email_changes"] += 1
         return outcome
 
-    async def _rename_onto_existing(self, op: ChangeEmail) -> PageOutcome:
-        """The new address is already a member: archive the old one, update the existing one.
+    async def _rename_refused(self, op: ChangeEmail, refused: errors.MailchimpError) -> PageOutcome:
+        """Mailchimp would not rename: the member is not subscribed (any more), the new address is held
+        (any status, or permanently deleted), or Mailchimp will not take the new address at all.
+
+        Told apart by asking Mailchimp, not by reading its words (they come in the account's language).
+        Every branch ends in a state the next run plans from without repeating an error.
+        """
+        old = self.state[op.old_hash]
+        current = await self._member_or_none(old.subscriber_hash)
+        if current is not None and current.status != RemoteStatus.subscribed:
+            # The ledger was behind: only subscribed members move. Record what Mailchimp holds; the next
+            # run adds the new address as new.
+            seen = replace(old, status=RemoteStatus(current.status), archived_by_us=False)
+            return PageOutcome(updates=[LedgerUpdate(seen, parse_timestamp(current.last_changed))], done=1)
+        outcome = await self._archive_one(Archive(old.subscriber_hash, old.email, old.contact_id, "renamed"))
+        held = await self._member_or_none(op.member.subscriber_hash)
+        if held is not None and held.status in (RemoteStatus.subscribed, RemoteStatus.pending):
+            outcome.merge(await self._adopt_held(op, old))
+        else:
+            outcome.merge(_rename_refusal(op, held, refused))
+        return outcome
+
+    async def _member_or_none(self, subscriber_hash: str) -> Member | None:
+        path = f"{self.target.members_path}/{subscriber_hash}"
+        try:
+            return await self.target.client.get_model(
+                path, Member, {"fields": "id,email_address,status,last_changed,tags"}
+            )
+        except errors.NotFound:
+            return None
+
+    async def _adopt_held(self, op: ChangeEmail, old: LedgerEntry) -> PageOutcome:
+        """The new address is a subscribed or pending member: it becomes the contact's member.
 
         PATCH, not PUT: it never creates or un-archives anything, whatever state that member is in.
         """
-        old = self.state[op.old_hash]
-        outcome = await self._archive_one(Archive(old.subscriber_hash, old.email, old.contact_id, "renamed"))
+        outcome = PageOutcome()
         member = op.member
         path = f"{self.target.members_path}/{member.subscriber_hash}"
         try:
@@ -300,6 +354,30 @@ def _contact_ids(plan: Plan, ledger: dict[str, LedgerEntry]) -> dict[str, tuple[
     for op in plan.of_type(Upsert) + plan.of_type(ChangeEmail):
         owners[op.member.subscriber_hash] = op.member.contact_ids
     return owners
+
+
+def _names_the_address(error: errors.MailchimpError) -> bool:
+    return any(e.field.replace("_", " ").lower() == "email address" for e in error.field_errors)
+
+
+def _rename_refusal(op: ChangeEmail, held: Member | None, refused: errors.MailchimpError) -> PageOutcome:
+    """The contact's new address as Mailchimp holds it (or will not take it), with Mailchimp's words:
+    a refusal, counted as one and never re-sent until the address changes again."""
+    member = op.member
+    words = "; ".join(e.message for e in refused.field_errors) or refused.detail or refused.title
+    status = RemoteStatus(held.status) if held is not None else RemoteStatus.forgotten
+    sentence = f"Mailchimp refused to move the member to {member.email}: {words}"
+    entry = LedgerEntry(
+        subscriber_hash=member.subscriber_hash,
+        email=member.email,
+        status=status,
+        contact_id=member.owner_contact_id,
+        refused=sentence,
+    )
+    note = RefusalNote(member.subscriber_hash, member.email, member.contact_ids, status.value, sentence)
+    outcome = PageOutcome(updates=[LedgerUpdate(entry)], refusals=[note])
+    outcome.counts["refused"] += 1
+    return outcome
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

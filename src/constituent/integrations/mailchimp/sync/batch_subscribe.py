@@ -1,9 +1,10 @@
 """Upserts and added tags as batch-subscribe pages (``POST /lists/{id}``, ≤500 members each), and the
 answer read back into ledger outcomes. Pure: no I/O.
 
-What a page never sends: ``status`` (an existing member's status is the person's) and ``sync_tags``
-(it would drop tags made in Mailchimp). ``status_if_new`` goes only with members we mean to create (new,
-or archived by us), so a member archived in Mailchimp since we last looked is never brought back.
+What a page never sends: ``sync_tags`` (it would drop tags made in Mailchimp), and ``status`` except with
+a member we archived ourselves and mean to bring back (Mailchimp ignores ``status_if_new`` for an archived
+member). ``status_if_new`` goes only with members we mean to create, so a member archived in Mailchimp
+since we last looked is never brought back.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def entry_body(write: MemberWrite) -> dict[str, Any]:
         member = write.upsert.member
         if write.upsert.is_new:
             body["status_if_new"] = write.upsert.status_if_new
+        if write.upsert.status is not None:
+            body["status"] = write.upsert.status
         body["merge_fields"] = dict(member.merge_fields)
         if member.interests:
             body["interests"] = dict(member.interests)
@@ -80,12 +83,15 @@ def page_body(writes: Iterable[MemberWrite]) -> dict[str, Any]:
 
 
 def refusal_kind(error: BatchError) -> str | None:
-    """``compliance`` / ``forgotten`` when Mailchimp refuses to (re)add the address, else None."""
+    """``compliance`` / ``forgotten`` / ``fake`` when Mailchimp refuses to (re)add the address for good,
+    else None. Batch errors carry no title, so their recorded English sentences are all there is."""
     text = error.error.lower()
     if "compliance state" in text:
         return "compliance"
     if "permanently deleted" in text or "forgotten" in text:
         return "forgotten"
+    if "looks fake or invalid" in text:
+        return "fake"
     return None
 
 
@@ -124,8 +130,10 @@ def _written(
         readded = base is not None and base.status is RemoteStatus.archived
         outcome.counts["created" if created or readded else "updated"] += 1
     outcome.counts["tags_added"] += len(write.tags)
-    if entry.status in PROTECTED_STATUSES:
+    already_held = base is not None and base.status in PROTECTED_STATUSES
+    if entry.status in PROTECTED_STATUSES and not already_held:
         # Written, but Mailchimp keeps the person's choice: tell the contact why nothing more happens.
+        # (A member already held is kept current on purpose; the plan's Refusal tells the contact.)
         outcome.refusals.append(_note(write, entry.status.value, refusal_message(entry), ctx))
 
 
@@ -135,9 +143,12 @@ def _failed(outcome: PageOutcome, write: MemberWrite, error: BatchError, ctx: Pa
         outcome.errors.append(_error(write, error.error_code or "ERROR_GENERIC", _describe(error), ctx))
         outcome.counts["errors"] += 1
         return
-    sentence = f"Mailchimp refused to re-add {write.email}: {error.error}"
-    outcome.updates.append(LedgerUpdate(_refused_entry(write, kind, sentence, ctx)))
-    outcome.refusals.append(_note(write, kind, sentence, ctx))
+    verb = "add" if kind == "fake" else "re-add"
+    sentence = f"Mailchimp refused to {verb} {write.email}: {error.error}"
+    entry = _refused_entry(write, kind, sentence, ctx)
+    outcome.updates.append(LedgerUpdate(entry))
+    # A fake-address refusal is told under the status later runs' Refusal carries, so it is told once.
+    outcome.refusals.append(_note(write, entry.status.value if kind == "fake" else kind, sentence, ctx))
     outcome.counts["refused"] += 1
 
 
@@ -152,8 +163,11 @@ def _refused_entry(write: MemberWrite, kind: str, sentence: str, ctx: PageContex
     contact_id = write.upsert.member.owner_contact_id if write.upsert else (base.contact_id if base else None)
     if kind == "forgotten":
         status = RemoteStatus.forgotten
+    elif base is not None:
+        status = base.status
     else:
-        status = base.status if base else RemoteStatus.unsubscribed
+        # Not held: a refused new address is one Mailchimp will not take, like a forgotten one.
+        status = RemoteStatus.forgotten if kind == "fake" else RemoteStatus.unsubscribed
     return LedgerEntry(
         subscriber_hash=write.subscriber_hash,
         email=write.email,

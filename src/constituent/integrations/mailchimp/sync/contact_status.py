@@ -25,16 +25,19 @@ class MailchimpStatus(BaseModel):
     tags: list[str]  # our tags on the member (tags made in Mailchimp are not ours to list)
     last_synced_at: datetime | None
     problem: str  # Mailchimp's refusal or the last error, as a sentence; "" when all is well
+    # The contact's other addresses that left this audience (e.g. after a merge): nothing re-subscribes them.
+    unsubscribed_elsewhere: list[str] = []
 
 
 def mailchimp_status_for_contact(session: Session, contact_id: int) -> list[MailchimpStatus]:
     contact = get_contact(session, contact_id)
     hashes = {subscriber_hash(email.address) for email in contact.emails}
     rows = ledger.rows_for_contact(session, contact_id, hashes)
+    primary = subscriber_hash(contact.primary_email.address) if contact.primary_email else None
     statuses = []
     for integration in repository.list_all(session):
         mine = [row for row in rows if row.integration_id == integration.id]
-        row = _best(mine, contact_id)
+        row = _best(mine, contact_id, primary)
         statuses.append(
             MailchimpStatus(
                 integration_id=integration.id,
@@ -45,16 +48,26 @@ def mailchimp_status_for_contact(session: Session, contact_id: int) -> list[Mail
                 tags=sorted(row.tags or []) if row else [],
                 last_synced_at=row.last_synced_at if row else None,
                 problem=_problem(row) if row else "",
+                unsubscribed_elsewhere=[r.email for r in mine if r is not row and r.status in _LEFT],
             )
         )
     return statuses
 
 
-def _best(rows: list[LedgerRow], contact_id: int) -> LedgerRow | None:
-    """The member the contact owns if any (an old address may linger archived), the live one first."""
+_LEFT = (RemoteStatus.unsubscribed, RemoteStatus.cleaned)
+
+
+def _best(rows: list[LedgerRow], contact_id: int, primary: str | None) -> LedgerRow | None:
+    """The member the contact owns if any (an old address may linger archived), its primary address's
+    first, then the live one."""
     return min(
         rows,
-        key=lambda r: (r.contact_id != contact_id, r.status is RemoteStatus.archived, -r.id),
+        key=lambda r: (
+            r.contact_id != contact_id,
+            r.subscriber_hash != primary,
+            r.status is RemoteStatus.archived,
+            -r.id,
+        ),
         default=None,
     )
 

@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
+from constituent.kit.keyed import among
 
 # Keeps every statement under SQLite's bound-parameter limit with room to spare.
 CHUNK = 500
+# Contact ids per lookup (one parameter each on SQLite, one array on PostgreSQL).
+KEYS_CHUNK = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +83,8 @@ def load_by_contacts(
     session: Session, integration_id: int, contact_ids: Collection[int]
 ) -> dict[str, LedgerEntry]:
     found: dict[str, LedgerEntry] = {}
-    for chunk in _chunks(sorted(contact_ids)):
-        found |= _load(session, integration_id, LedgerRow.contact_id.in_(chunk))
+    for chunk in _chunks(sorted(contact_ids), KEYS_CHUNK):
+        found |= _load(session, integration_id, among(session, LedgerRow.contact_id, chunk))
     return found
 
 

@@ -4,14 +4,18 @@ No I/O, no clock, no randomness: the same inputs always give the same operations
 (by subscriber hash, then kind), so dry runs are stable and property tests can hammer it. Every rule
 users rely on about consent lives here:
 
-- a new address is created with ``status_if_new``; an existing member's status is never written;
-- unsubscribed, cleaned, forgotten, refused and archived-in-Mailchimp members get a Refusal and no write;
+- a new address is created with ``status_if_new``; an existing member's status is never written, except
+  ``status`` (= ``status_if_new``) to bring back a member we archived ourselves;
+- unsubscribed, cleaned, forgotten, refused and archived-in-Mailchimp members get a Refusal; those
+  unsubscribed or cleaned members that are ours still get their merge fields and our tags (no status),
+  so Mailchimp's copy of them stays true;
 - tags are owned by history: a tag the ledger says we wrote is removed once no search or group gives it
   (renamed, deleted, switched off, prefixed), unless the user chose to leave it on the members
   (``left_tags``); tags made in Mailchimp are never in the ledger, so never removed;
 - only subscribed members we synced (``contact_id`` set, or the contact we synced it for deleted since)
   are archived when they stop qualifying;
-- a primary-email change renames the member in place instead of archiving and re-creating it;
+- a primary-email change renames a subscribed member in place (Mailchimp renames no other status); any
+  other status keeps its old member and the new address is added as new;
 - the removal guard flags a plan archiving too large a share of the audience.
 
 ``apply_to_ledger`` tells what the ledger becomes once a plan (or any part of it) has been applied; the
@@ -42,8 +46,11 @@ from constituent.integrations.mailchimp.sync.types import (
 
 StatusIfNew = Literal["subscribed", "pending"]
 
-# Only these can be renamed in place: Mailchimp keeps their history and consent under the new address.
-_RENAMABLE = frozenset({RemoteStatus.subscribed, RemoteStatus.pending})
+# Only subscribed members can change address: "You can only update email addresses for members with a
+# status of "subscribed."" (recorded; docs/MAILCHIMP-FIDELITY.md). A pending member is not renamed.
+_RENAMABLE = frozenset({RemoteStatus.subscribed})
+# Held members that are still kept current when they are ours: PUT without a status keeps theirs.
+_KEPT_CURRENT = frozenset({RemoteStatus.unsubscribed, RemoteStatus.cleaned})
 
 _NO_READD = "Mailchimp will not let us re-add this address"
 _REFUSAL_MESSAGES = {
@@ -178,11 +185,23 @@ def _operations_for_known(
             status=entry.status,
             message=refusal_message(entry),
         )
+        if entry.status in _KEPT_CURRENT and entry.contact_id is not None:
+            yield from _field_and_tag_updates(member, entry, options)
         return
     if entry.status is RemoteStatus.archived:
-        # We archived it; the contact qualifies again. Mailchimp treats writing it as a re-import.
-        yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
-    elif entry.fingerprint != member.fingerprint:
+        # We archived it; the contact qualifies again. Only `status` brings an archived member back.
+        wanted = options.status_if_new
+        yield Upsert(member=member, is_new=True, status_if_new=wanted, status=wanted)
+        yield from _tag_changes(member, entry.tags, options)
+        return
+    yield from _field_and_tag_updates(member, entry, options)
+
+
+def _field_and_tag_updates(
+    member: DesiredMember, entry: LedgerEntry, options: PlanOptions
+) -> Iterator[Operation]:
+    """Merge fields, interests and our tags of a member Mailchimp holds; never its status."""
+    if entry.fingerprint != member.fingerprint:
         # The ledger keeps only a digest of what Mailchimp holds, so which field differs is unknown.
         yield Upsert(member=member, is_new=False, status_if_new=options.status_if_new)
     elif entry.contact_id != member.owner_contact_id:
@@ -335,8 +354,8 @@ def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
             fingerprint=member.fingerprint,
             last_contact_id=member.owner_contact_id,
         )
-    # Mailchimp applies status_if_new only to an address it does not hold or holds archived.
-    status = RemoteStatus(operation.status_if_new) if entry.status is RemoteStatus.archived else entry.status
+    # status_if_new applies only to an address Mailchimp does not hold; `status` brings back an archived one.
+    status = RemoteStatus(operation.status) if operation.status is not None else entry.status
     return replace(_synced(entry, member), status=status, archived_by_us=False)
 
 

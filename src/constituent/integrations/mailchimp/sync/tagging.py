@@ -27,8 +27,9 @@ from typing import Any
 from sqlalchemy import and_, false, or_
 from sqlalchemy.orm import Session
 
+from constituent.crm.errors import InvalidInput
 from constituent.crm.searches.compiler import compile_predicate
-from constituent.crm.searches.filters import DaysAgo, conditions, parse_filter
+from constituent.crm.searches.filters import DaysAgo, FilterError, conditions, parse_filter
 from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.quick_lists import quick_list_filter
 from constituent.crm.searches.repository import major_donor_threshold
@@ -184,7 +185,12 @@ class _Builder:
             if source is not None and not source.enabled:
                 continue
             name = source.remote_name if source is not None and source.remote_name.strip() else search.name
-            predicate = self.search_predicate(search)
+            try:
+                predicate = self.search_predicate(search)
+            except FilterError as exc:
+                # Stored before a rule it breaks (e.g. the size limit): skip its tag, sync the rest.
+                self.notices.append(Notice("search_failed", _unusable(search, self.tag_name(name), exc)))
+                continue
             tags.append(Flag(self.tag_name(name), predicate, f"search:{search.id}", search))
         return tags
 
@@ -230,10 +236,28 @@ class _Builder:
                 parts.append(repo.in_group(source.group_id, added_after=since))
             elif (search := self.searches.get(source.saved_search_id or 0)) is not None:
                 # A search has no dates of joining: "new" means contacts created after the integration.
-                predicate = self.search_predicate(search)
+                predicate = self._membership_predicate(search)
                 parts.append(and_(predicate, repo.created_after(since)) if since else predicate)
                 searches.append(search)
         return and_(repo.eligible(), or_(false(), *parts)), tuple(searches)
+
+    def _membership_predicate(self, search: SavedSearch) -> Predicate:
+        try:
+            return self.search_predicate(search)
+        except FilterError as exc:
+            # Leaving it out would archive its members: the run stops instead, saying which search.
+            raise InvalidInput(
+                "saved_search",
+                f"The saved search {search.name!r} decides who is in the audience but cannot be "
+                f"evaluated: {exc.message}. Change it, then sync again.",
+            ) from exc
+
+
+def _unusable(search: SavedSearch, tag: str, exc: FilterError) -> str:
+    return (
+        f"The saved search {search.name!r} cannot be evaluated ({exc.message}); "
+        f"its tag {tag!r} was not updated. Change the search to bring the tag up to date."
+    )
 
 
 def _config(

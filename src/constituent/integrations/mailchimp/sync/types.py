@@ -88,12 +88,17 @@ def fingerprint(email: str, merge_fields: Mapping[str, Any], interests: Mapping[
 
 @dataclass(frozen=True, slots=True)
 class Upsert:
-    """Create the member (with ``status_if_new``) or update its fields; never sends ``status``."""
+    """Create the member (with ``status_if_new``) or update its fields.
+
+    ``status`` is sent only to bring back a member we archived: Mailchimp applies ``status_if_new`` only
+    to addresses it does not hold, and it holds an archived member. Never for any other existing member.
+    """
 
     member: DesiredMember
     is_new: bool
     status_if_new: str  # "subscribed", or "pending" with double opt-in
     changed_fields: tuple[str, ...] = ()  # for the dry-run report: which merge fields / interests differ
+    status: str | None = None  # = status_if_new when re-adding a member we archived; otherwise None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,72 @@
+"""The import's mapping step: a file's columns with the field each fills, and its first rows as they
+would be stored, for a person to check before anything is written."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from constituent.crm.imports.columns import FIELDS, HeaderError
+from constituent.crm.imports.headers import ColumnMap, match_columns
+from constituent.crm.imports.rows import RowError, parse_row
+from constituent.crm.imports.source import ImportFileError, records
+
+PREVIEW_ROWS = 5
+# What the preview table shows of a row, in this order.
+SHOWN = ("kind", "first_name", "last_name", "organization_name", "emails", "phone", "postal_code", "groups")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewRow:
+    line: int
+    values: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    header: list[str]
+    chosen: dict[str, str]  # file column -> field ("" leaves it out)
+    rows: list[PreviewRow]
+    problem: str = ""  # why the mapping cannot import (then nothing would be written)
+
+
+def preview(path: Path, mapping: Mapping[str, str] | None = None, count: int = PREVIEW_ROWS) -> Preview:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip() for name in next(reader, [])]
+            sample = list(islice(records(reader), count))
+    except (UnicodeDecodeError, csv.Error, ImportFileError) as exc:
+        return Preview([], {}, [], f"The file cannot be read as UTF-8 CSV ({exc}).")
+    try:
+        columns = match_columns(header, mapping)
+    except HeaderError as exc:
+        return Preview(header, dict(mapping or {}), [], str(exc).capitalize())
+    return Preview(header, _chosen(header, columns), [_row(columns, line, values) for line, values in sample])
+
+
+def _chosen(header: list[str], columns: ColumnMap) -> dict[str, str]:
+    by_position = {position: name for name, position in columns.positions.items()}
+    return {column: by_position.get(index, "") for index, column in enumerate(header)}
+
+
+def _row(columns: ColumnMap, line: int, values: list[str] | csv.Error) -> PreviewRow:
+    if isinstance(values, csv.Error):
+        return PreviewRow(line, error=f"cannot be read as CSV: {values}")
+    try:
+        row = parse_row(columns, values, line)
+    except RowError as exc:
+        return PreviewRow(line, error=str(exc))
+    stored = row.new_contact_fields()
+    shown = {name: str(getattr(stored.get(name, ""), "value", stored.get(name, ""))) for name in SHOWN}
+    shown["emails"] = ", ".join(email.address for email in row.emails)
+    shown["groups"] = ", ".join(row.groups)
+    return PreviewRow(line, shown)
+
+
+def field_choices() -> tuple[str, ...]:
+    return FIELDS
