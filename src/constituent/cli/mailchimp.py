@@ -15,6 +15,7 @@ from constituent.cli.mailchimp_inbound import campaigns_app
 from constituent.cli.output import emit_json, fail
 from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import repository, service
+from constituent.integrations.mailchimp.audience_defaults import audience_defaults, with_defaults
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
@@ -81,8 +82,7 @@ def connect(
     zip: str | None = typer.Option(None, help="Audience contact: postal code [org settings]."),
     country: str | None = typer.Option(None, help="Audience contact: 2-letter country [org settings]."),
     permission_reminder: str = typer.Option(
-        "You are receiving this email because you are in contact with us.",
-        help="Why people receive your emails (shown in every email).",
+        "", help="Why people receive your emails (shown in every email) [names the organization]."
     ),
     from_name: str | None = typer.Option(None, help="Campaign default from name [org settings]."),
     from_email: str | None = typer.Option(None, help="Campaign default from email [org settings]."),
@@ -104,15 +104,19 @@ def connect(
         fail(f"api_key: {exc}")
     with open_session() as session:
         org = get_org_settings(session)
+        defaults = audience_defaults(org)
         contact = {
-            "company": company or org.organization_name,
-            "address1": address1 or org.street,
-            "city": city or org.city,
-            "state": state or org.state,
-            "zip": zip or org.postal_code,
-            "country": (country or org.country or "US").upper(),
+            "company": company or defaults.company,
+            "address1": address1 or defaults.address1,
+            "city": city or defaults.city,
+            "state": state or defaults.state,
+            "zip": zip or defaults.zip,
+            "country": (country or defaults.country).upper(),
         }
-        sender = {"from_name": from_name or org.from_name, "from_email": from_email or org.from_email}
+        sender = {
+            "from_name": from_name or defaults.from_name,
+            "from_email": from_email or defaults.from_email,
+        }
         try:
             request = ConnectRequest(
                 name=name,
@@ -136,6 +140,7 @@ def connect(
             )
         except ValidationError as exc:
             fail(_first_error(exc))
+        request = with_defaults(request, org)
         integration = asyncio.run(connect_and_register(session, box, request, credentials, settings.base_url))
         _print_connected(integration, as_json)
 

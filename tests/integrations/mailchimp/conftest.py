@@ -23,6 +23,7 @@ from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
+from tests.support import cli as cli_runner
 from tests.support.emulator import RunningEmulator
 from tests.support.live_app import free_port, serve_app
 
@@ -51,6 +52,11 @@ class Product:
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``constituent *args`` in this process (Typer's runner): same options, output and exit codes."""
+        return cli_runner.run(self.env(), *args, stdin=stdin)
+
+    def cli_process(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """The installed ``constituent`` script in its own process: for the few end-to-end tests."""
         return subprocess.run(
             [CLI, *args], env=self.env(), input=stdin, capture_output=True, text=True, timeout=60, check=False
         )

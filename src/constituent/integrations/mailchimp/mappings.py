@@ -26,6 +26,7 @@ from constituent.integrations.mailchimp.models import (
     SourceTarget,
     SyncMode,
 )
+from constituent.integrations.mailchimp.remote_names import remote_name
 from constituent.kit.crypto import SecretBox
 
 MAX_TAG_LENGTH = 100  # Mailchimp's limit on a tag name
@@ -116,13 +117,10 @@ def _search_mapping(
 
 
 def _remote_name(integration: MailchimpIntegration, source: MailchimpSource | None, name: str) -> str:
-    """How Mailchimp shows it: tags carry the prefix, interests do not, membership has no name there."""
-    if source is not None and source.target == SourceTarget.membership:
-        return ""
-    base = source.remote_name if source is not None and source.remote_name else name
-    if source is not None and source.target == SourceTarget.interest:
-        return base
-    return integration.tag_prefix + base
+    """How Mailchimp shows it (a search without a source row is a tag under its own name)."""
+    if source is None:
+        return remote_name(integration.tag_prefix, SourceTarget.tag, "", name)
+    return remote_name(integration.tag_prefix, source.target, source.remote_name, name)
 
 
 def set_search_tag(
@@ -152,7 +150,7 @@ def set_search_tag(
         )
     if source.enabled and not enabled:
         search_name = get_search(session, search_id).name
-        _release_tag(session, integration, source.remote_name or search_name, leave_on_members)
+        _release_tag(session, integration, source.remote_name, search_name, leave_on_members)
     source.enabled = enabled
     if name is not None:
         source.remote_name = _checked_name(integration.tag_prefix, name)
@@ -160,10 +158,12 @@ def set_search_tag(
     return source
 
 
-def _release_tag(session: Session, integration: MailchimpIntegration, name: str, leave: bool) -> None:
+def _release_tag(
+    session: Session, integration: MailchimpIntegration, chosen: str, default: str, leave: bool
+) -> None:
     """We stop giving a tag: the next sync removes it from the members we put it on, or (``leave``)
     leaves it there for good, e.g. for someone who built Mailchimp segments on it."""
-    tag = integration.tag_prefix + name.strip()
+    tag = remote_name(integration.tag_prefix, SourceTarget.tag, chosen, default)
     if leave:
         repository.leave_tag(session, integration.id, tag)
     else:
@@ -230,7 +230,7 @@ async def _map(
         raise InvalidInput(
             "target", "membership decides who is in the audience only in the chosen-groups sync mode"
         )
-    remote_name = _checked_name(integration.tag_prefix, name) if name is not None else ""
+    chosen = _checked_name(integration.tag_prefix, name) if name is not None else ""
     interest_id = None
     if target == SourceTarget.interest:
         if not integration.interest_category_id:
@@ -239,7 +239,10 @@ async def _map(
             )
         async with MailchimpClient(credentials_for(integration, box)) as client:
             interest_id = await ensure_interest(
-                client, integration.audience_id, integration.interest_category_id, remote_name or what.name
+                client,
+                integration.audience_id,
+                integration.interest_category_id,
+                remote_name(integration.tag_prefix, target, chosen, what.name),
             )
     source = repository.find_source(session, integration.id, target, **what.ids())
     if source is None:
@@ -248,7 +251,7 @@ async def _map(
             MailchimpSource(integration_id=integration.id, kind=what.kind, target=target, **what.ids()),
         )
     source.enabled = True
-    source.remote_name = remote_name
+    source.remote_name = chosen
     source.interest_id = interest_id
     session.flush()
     return source
@@ -268,9 +271,8 @@ def unmap_group(
     if source is None:
         raise InvalidInput("group_id", f"group {group_id} is not mapped as {target.value}")
     if target == SourceTarget.tag and source.enabled:
-        _release_tag(
-            session, integration, source.remote_name or get_group(session, group_id).name, leave_on_members
-        )
+        group_name = get_group(session, group_id).name
+        _release_tag(session, integration, source.remote_name, group_name, leave_on_members)
     repository.delete_source(session, source)
 
 

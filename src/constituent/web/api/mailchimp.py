@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from constituent.crm.errors import InvalidInput
+from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import mappings, oauth, repository, service
+from constituent.integrations.mailchimp.audience_defaults import with_defaults
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
@@ -77,7 +79,8 @@ def connect(
 ) -> IntegrationOut | JSONResponse:
     """Connect an audience; this endpoint is the boundary and commits between the two steps."""
     settings = _settings(request)
-    request_data = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    given = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    request_data = with_defaults(given, get_org_settings(session))
     if body.auth == "oauth":
         url = oauth.start(session, settings, admin.user_id, request_data, utcnow())
         return JSONResponse(status_code=202, content=OAuthStarted(authorize_url=url).model_dump())
