@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from constituent.crm.contacts.models import _enum
@@ -28,6 +28,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Carried in each browser session; raised at logout and password change, which ends every session
+    # made before (a copied cookie stops working).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ApiToken(Base):

@@ -60,8 +60,19 @@ def list_users(session: Session) -> Sequence[User]:
 def set_password(session: Session, email: str, password: str) -> User:
     user = get_user_by_email(session, email)
     user.password_hash = passwords.hash_password(password)
+    user.session_generation += 1  # every browser session of this user ends
     session.flush()
     return user
+
+
+def end_sessions(session: Session, user_id: int) -> int:
+    """End every browser session of the user (logout): returns the generation new sessions carry."""
+    user = repository.get_user(session, user_id)
+    if user is None:
+        return 0
+    user.session_generation += 1
+    session.flush()
+    return user.session_generation
 
 
 @lru_cache(maxsize=1)

@@ -129,7 +129,11 @@ def import_contacts(
 def export_contacts(
     file: Path = typer.Argument(..., help="CSV file to write."), as_json: bool = JSON
 ) -> None:
-    """Export every contact to CSV in the import's columns."""
+    """Export every contact to CSV in the import's columns.
+
+    A cell starting with = + - @ (a spreadsheet formula) is written after an apostrophe; importing the
+    file takes it off again.
+    """
     try:
         with open_session() as session:
             count = export_csv(session, file)

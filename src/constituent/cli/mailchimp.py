@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import typer
@@ -14,6 +15,7 @@ from constituent.cli.mailchimp_inbound import campaigns_app
 from constituent.cli.output import emit_json, fail
 from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import repository, service
+from constituent.integrations.mailchimp.audience_defaults import audience_defaults, with_defaults
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
@@ -35,18 +37,32 @@ from constituent.kit.settings import get_settings
 app = typer.Typer(help="The Mailchimp integration.", no_args_is_help=True)
 
 
+API_KEY_ENV = "CONSTITUENT_MAILCHIMP_API_KEY"
+_SAFE_WAYS = f"set {API_KEY_ENV} or pipe it to --api-key-stdin"
+
+
 def _read_key(api_key: str | None, api_key_stdin: bool) -> str:
+    if api_key is not None:
+        # Refused even though it is too late for this key: scripts get fixed instead of leaking the next.
+        fail(
+            "--api-key is not accepted: a key on the command line is shown to every user of this machine "
+            f"in the process list (ps). Give the key another way: {_SAFE_WAYS}.",
+            2,
+        )
     if api_key_stdin:
         return sys.stdin.readline().strip()
-    if api_key:
-        return api_key.strip()
-    fail("give the API key with --api-key KEY or --api-key-stdin (keeps it out of the process list)")
+    from_env = os.environ.get(API_KEY_ENV, "").strip()
+    if from_env:
+        return from_env
+    fail(f"no API key: {_SAFE_WAYS}")
 
 
 @app.command()
 def connect(
-    api_key: str | None = typer.Option(None, help="Mailchimp API key (…-usN)."),
-    api_key_stdin: bool = typer.Option(False, help="Read the API key from standard input."),
+    api_key: str | None = typer.Option(None, hidden=True),  # refused: see _read_key
+    api_key_stdin: bool = typer.Option(
+        False, help=f"Read the API key (…-usN) from standard input instead of {API_KEY_ENV}."
+    ),
     name: str = typer.Option("Mailchimp", help="A name for this integration."),
     audience_id: str | None = typer.Option(None, help="Use this existing audience."),
     audience_name: str | None = typer.Option(None, help="Use the audience with this name, or create it."),
@@ -66,8 +82,7 @@ def connect(
     zip: str | None = typer.Option(None, help="Audience contact: postal code [org settings]."),
     country: str | None = typer.Option(None, help="Audience contact: 2-letter country [org settings]."),
     permission_reminder: str = typer.Option(
-        "You are receiving this email because you are in contact with us.",
-        help="Why people receive your emails (shown in every email).",
+        "", help="Why people receive your emails (shown in every email) [names the organization]."
     ),
     from_name: str | None = typer.Option(None, help="Campaign default from name [org settings]."),
     from_email: str | None = typer.Option(None, help="Campaign default from email [org settings]."),
@@ -75,7 +90,11 @@ def connect(
     language: str = typer.Option("en", help="Campaign default language."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Connect a Mailchimp account with an API key: pick or create the audience, register the webhook."""
+    """Connect a Mailchimp account with an API key: pick or create the audience, register the webhook.
+
+    The key is read from CONSTITUENT_MAILCHIMP_API_KEY or, with --api-key-stdin, from standard input,
+    never from the command line (other users of the machine see command lines in ps).
+    """
     settings = get_settings()
     key = _read_key(api_key, api_key_stdin)
     box = SecretBox.from_settings(settings)
@@ -85,15 +104,19 @@ def connect(
         fail(f"api_key: {exc}")
     with open_session() as session:
         org = get_org_settings(session)
+        defaults = audience_defaults(org)
         contact = {
-            "company": company or org.organization_name,
-            "address1": address1 or org.street,
-            "city": city or org.city,
-            "state": state or org.state,
-            "zip": zip or org.postal_code,
-            "country": (country or org.country or "US").upper(),
+            "company": company or defaults.company,
+            "address1": address1 or defaults.address1,
+            "city": city or defaults.city,
+            "state": state or defaults.state,
+            "zip": zip or defaults.zip,
+            "country": (country or defaults.country).upper(),
         }
-        sender = {"from_name": from_name or org.from_name, "from_email": from_email or org.from_email}
+        sender = {
+            "from_name": from_name or defaults.from_name,
+            "from_email": from_email or defaults.from_email,
+        }
         try:
             request = ConnectRequest(
                 name=name,
@@ -117,6 +140,7 @@ def connect(
             )
         except ValidationError as exc:
             fail(_first_error(exc))
+        request = with_defaults(request, org)
         integration = asyncio.run(connect_and_register(session, box, request, credentials, settings.base_url))
         _print_connected(integration, as_json)
 
@@ -156,7 +180,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         emit_json({"integrations": [r.model_dump(mode="json") for r in rows]})
         return
     if not rows:
-        typer.echo("No Mailchimp integration yet: `constituent mailchimp connect --api-key …`.")
+        typer.echo("No Mailchimp integration yet: `constituent mailchimp connect --api-key-stdin`.")
     for row in rows:
         webhook = row.webhook_id or f"not registered ({row.webhook_error})"
         audience = f"{row.audience_name!r} ({row.audience_id})"

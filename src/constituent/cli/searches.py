@@ -59,7 +59,10 @@ def create(
     description: str = typer.Option("", help="What the search is for."),
     as_json: bool = JSON,
 ) -> None:
-    """Save a search; the filter is checked first and any mistake is named."""
+    """Save a search; the filter is checked first and any mistake is named.
+
+    A search has at most 100 conditions and 1,000 values in all (each item of an "in" list counts).
+    """
     raw = parse_filter_option(filter_json)
     with open_session() as session, bad_filters_reported():
         data = SavedSearchCreate(name=name, description=description, filter=raw)

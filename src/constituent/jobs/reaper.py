@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from constituent.integrations.mailchimp.sync import lease
 from constituent.jobs import dispatch, repository
 from constituent.kit.db import session_scope
 from constituent.kit.logging import get_logger
@@ -35,7 +36,7 @@ class Reaped:
 
 def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
     reaped = Reaped()
-    ttl = timedelta(seconds=settings.sync_lease_seconds)
+    ttl = lease.ttl_of(settings)
     with database.sessions() as session:
         dead = list(repository.stale_running(session, now, now - ttl))
     for run in dead:

@@ -6,8 +6,6 @@ Huey instance with those bound, so tests can call them directly too.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from constituent.integrations.mailchimp.sync.engine import run_queued
 from constituent.jobs import reaper, schedule
 from constituent.kit.clock import utcnow
@@ -20,8 +18,7 @@ log = get_logger(__name__)
 
 def run_sync(database: Database, settings: Settings, run_id: int) -> None:
     with bound(run_id=run_id):
-        ttl = timedelta(seconds=settings.sync_lease_seconds)
-        run = run_queued(database, settings, run_id, lease_ttl=ttl)
+        run = run_queued(database, settings, run_id)
         with bound(integration_id=run.integration_id):
             log.info("sync run ended", status=str(run.status), message=run.message[:200])
 

@@ -9,6 +9,7 @@ from constituent.kit.runtime import Database, database_for, get_database
 from constituent.kit.settings import Settings, get_settings
 from constituent.web import health, mailchimp_routes, metrics
 from constituent.web.api import create_api
+from constituent.web.body_limit import BodyLimit
 from constituent.web.pages import install_pages
 
 API_PREFIX = "/api/v1"
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(metrics.router)  # Bearer token or admin session
     app.include_router(mailchimp_routes.router)
     app.mount(API_PREFIX, create_api(database, settings))
+    # Inside the session middleware (added by install_pages), so a logged-in upload may be larger.
+    app.add_middleware(BodyLimit)
     # The browser pages (Jinja2 + htmx, session cookies + CSRF) live on the root app, so they get their
     # own HTML error handling and never the API's Bearer auth.
     install_pages(app, settings)

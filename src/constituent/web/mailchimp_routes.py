@@ -21,6 +21,7 @@ from constituent.jobs.dispatch import request_webhook_processing
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
+from constituent.kit.numbers import DbInt
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.pages import oauth_return
@@ -43,7 +44,7 @@ def _settings(request: Request) -> Settings:
 
 
 @router.get(WEBHOOK_PATH)
-def validate_webhook_url(integration_id: int, secret: str, request: Request) -> Response:
+def validate_webhook_url(integration_id: DbInt, secret: str, request: Request) -> Response:
     """Mailchimp checks the URL with a GET before it creates the webhook: 200 only for the right secret."""
     box = SecretBox.from_settings(_settings(request))
     with session_scope(_database(request).sessions) as session:

@@ -21,6 +21,7 @@ COOKIE_NAME = "constituent_session"
 # A session ends 12 hours after the last change to it (log in, flash message); people log in again.
 MAX_AGE_SECONDS = 12 * 60 * 60
 _USER_ID = "uid"
+_GENERATION = "gen"
 _CSRF = "csrf"
 
 
@@ -46,10 +47,17 @@ def logged_in_user_id(request: Request) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def log_in(request: Request, user_id: int) -> None:
+def session_generation(request: Request) -> int | None:
+    """The user's session generation when this session began; it must still be the user's current one."""
+    value = request.session.get(_GENERATION)
+    return value if isinstance(value, int) else None
+
+
+def log_in(request: Request, user_id: int, generation: int) -> None:
     """Start a fresh session: whatever an earlier visitor left in it (and its form token) is dropped."""
     request.session.clear()
     request.session[_USER_ID] = user_id
+    request.session[_GENERATION] = generation
     request.session[_CSRF] = secrets.token_urlsafe(32)
 
 

@@ -65,3 +65,11 @@ def test_bad_filters_exit_2_naming_the_wrong_part_and_save_nothing(cli: Cli) -> 
     assert not_json.returncode == 2 and "--filter is not valid JSON" in not_json.stderr
     assert unknown.returncode == 1 and "saved search 999 not found" in unknown.stderr
     assert [s["name"] for s in cli.json("searches", "list") if not s["is_quick_list"]] == []
+
+
+def test_a_search_beyond_the_size_limit_exits_2_saying_the_limit(cli: Cli) -> None:
+    huge = {"all": [{"field": "city", "op": "eq", "value": f"Town {n}"} for n in range(1000)]}
+    refused = cli.run("searches", "create", "Everywhere", "--filter", json.dumps(huge))
+    assert refused.returncode == 2
+    assert "at most 100 conditions; this one has 1000" in refused.stderr
+    assert [s["name"] for s in cli.json("searches", "list") if not s["is_quick_list"]] == []

@@ -16,6 +16,7 @@ from constituent.kit import migrate
 from constituent.kit.crypto import SecretBox
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
+from tests.support import cli as cli_runner
 from tests.support.emulator import RunningEmulator
 
 CLI = str(Path(sys.executable).with_name("constituent"))
@@ -43,6 +44,11 @@ class Product:
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``constituent *args`` in this process (Typer's runner): same options, output and exit codes."""
+        return cli_runner.run(self.env(), *args, stdin=stdin)
+
+    def cli_process(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """The installed ``constituent`` script in its own process: for the few end-to-end tests."""
         return subprocess.run(
             [CLI, *args], env=self.env(), input=stdin, capture_output=True, text=True, timeout=60, check=False
         )

@@ -73,7 +73,8 @@ def test_the_summary_edit_form_saves_the_changes_in_the_change_log(admin: Browse
         contact = get_contact(session, contact_id)
         assert (contact.first_name, contact.city, contact.do_not_email) == ("Anne", "Springfield", True)
     log = admin.get(f"/contacts/{contact_id}/changes").text
-    assert "<td>first_name</td><td>Ann</td><td>Anne</td>" in log
+    assert "<td>First name changed from “Ann” to “Anne”</td><td>admin@mailbox.org</td>" in log
+    assert "<td>Do not email changed from no to yes</td>" in log
 
 
 def test_emails_are_added_marked_made_primary_and_removed(admin: Browser, db: TestDatabase) -> None:
@@ -148,3 +149,21 @@ def test_another_contacts_email_cannot_be_reached_through_this_contacts_url(
     assert response.status_code == 400
     with db.sessions() as session:
         assert len(get_contact(session, second).emails) == 1
+
+
+def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatabase) -> None:
+    """Issue 16: the log showed `user:1`, `email` / `is_primary` / `False` / `True`."""
+    contact_id = a_contact(db)
+    admin.get(f"/contacts/{contact_id}")
+    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
+
+    with db.sessions() as session:
+        [first] = [e.id for e in get_contact(session, contact_id).emails if e.address == "ann@mailbox.org"]
+    admin.submit(f"/contacts/{contact_id}/emails/{first}/primary")
+
+    log = admin.get(f"/contacts/{contact_id}/changes").text
+
+    assert "<td>email ann@work.example added</td><td>admin@mailbox.org</td>" in log
+    assert "<td>email ann@mailbox.org no longer primary</td>" in log
+    assert "<td>email ann@mailbox.org made primary</td>" in log
+    assert "user:" not in log and "is_primary" not in log

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from constituent.crm.contributions.amounts import amount_from_text
+from constituent.kit.numbers import DbInt
 
 # Three-letter ISO 4217 code, stored upper-case whatever case it arrives in.
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), AfterValidator(str.upper)]
@@ -19,7 +20,7 @@ Amount = Annotated[Decimal, BeforeValidator(amount_from_text), Field(gt=0, max_d
 class ContributionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    contact_id: int
+    contact_id: DbInt
     amount: Amount
     currency: Currency = "USD"
     received_on: date

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts.models import Contact
 from constituent.crm.imports import repository
 from constituent.crm.imports.columns import ALL, BOOLEAN_DEFAULTS, LIST_SEPARATOR, TEXT_FIELDS, format_bool
+from constituent.kit.csv_cells import SafeDictWriter
 
 BATCH_SIZE = 2000
 
@@ -18,7 +18,7 @@ def export_csv(session: Session, path: Path, *, batch_size: int = BATCH_SIZE) ->
     """Write every contact to ``path``; returns how many."""
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=ALL)
+        writer = SafeDictWriter(handle, ALL)
         writer.writeheader()
         for batch in repository.contact_batches(session, batch_size):
             groups = repository.current_group_names(session, [c.id for c in batch])

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from constituent.kit.csv_cells import restore
+
 _BLOCK = 1 << 20
 
 
@@ -58,4 +60,4 @@ def records(reader: CsvReader) -> Iterator[tuple[int, list[str] | csv.Error]]:
             yield line, exc
             continue
         if values:  # a blank line is not a record
-            yield line, values
+            yield line, [restore(value) for value in values]

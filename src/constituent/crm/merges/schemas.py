@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from constituent.kit.numbers import DbInt
+
 # The contact's own fields a staffer may take from either contact, in the order forms show them.
 MERGEABLE_FIELDS = (
     "kind",
@@ -35,7 +37,7 @@ class MergeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    other_id: int = Field(description="The contact merged away (deleted once everything has moved).")
+    other_id: DbInt = Field(description="The contact merged away (deleted once everything has moved).")
     take_from_other: list[str] = Field(
         default_factory=list,
         description="Fields whose surviving value is the other contact's; the rest keep the survivor's, "

@@ -44,6 +44,11 @@ from constituent.crm.errors import InvalidInput
 
 MAX_DEPTH = 20
 MAX_LIST_ITEMS = 1000
+# The size of one search: beyond these its SQL grows past what the databases evaluate (SQLite refuses
+# an expression tree over 1,000 deep and a statement over 32,766 parameters), and every contact page
+# and sync evaluates every search. Documented in docs/USER-GUIDE.md.
+MAX_CONDITIONS = 100
+MAX_VALUES = 1000
 MAX_TEXT_LENGTH = 320
 MAX_DAYS_AGO = 100 * 366
 
@@ -186,8 +191,30 @@ Node = AllOf | AnyOf | Not | Condition
 
 
 def parse_filter(raw: object) -> Node:
-    """Validate a JSON filter tree; raise ``FilterError`` naming the first wrong part."""
-    return _parse_node(raw, "", depth=0)
+    """Validate a JSON filter tree; raise ``FilterError`` naming the first wrong part, or the size limit."""
+    node = _parse_node(raw, "", depth=0)
+    _check_size(node)
+    return node
+
+
+def size_of(node: Node) -> tuple[int, int]:
+    """How many conditions the filter has, and how many values they hold (each item of a list counts)."""
+    found = list(conditions(node))
+    return len(found), sum(len(c.value) if isinstance(c.value, tuple) else 1 for c in found)
+
+
+def _check_size(node: Node) -> None:
+    count, values = size_of(node)
+    if count > MAX_CONDITIONS:
+        raise FilterError(
+            "", f"a saved search can have at most {MAX_CONDITIONS} conditions; this one has {count}"
+        )
+    if values > MAX_VALUES:
+        raise FilterError(
+            "",
+            f"a saved search can hold at most {MAX_VALUES} values in all (each item of a list counts); "
+            f"this one has {values}",
+        )
 
 
 def conditions(node: Node) -> Iterator[Condition]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,13 +11,14 @@ from sqlalchemy.orm import Session
 from constituent.crm.errors import Conflict, InvalidInput, NotFound
 from constituent.crm.searches import repository
 from constituent.crm.searches.compiler import compile_filter, compile_predicate
-from constituent.crm.searches.filters import Condition, FilterError, Node, conditions, parse_filter
+from constituent.crm.searches.filters import Condition, FilterError, Node, conditions, parse_filter, size_of
 from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.quick_lists import ensure_quick_lists, quick_list_filter
 from constituent.crm.searches.schemas import SavedSearchCreate, SavedSearchUpdate, SearchResult
 
 # How many searches one SELECT evaluates for a single contact (SQLite allows 2000 result columns).
 PREDICATES_PER_QUERY = 200
+PARAMETERS_PER_QUERY = 20_000
 
 
 def create_search(session: Session, data: SavedSearchCreate) -> SavedSearch:
@@ -84,25 +84,35 @@ def matching_searches_for_contact(session: Session, contact_id: int, today: date
     """The saved searches (smart groups) this one contact matches, each evaluated for it alone."""
     searches = list_searches(session, today=today)
     matched: list[SavedSearch] = []
-    for chunk in _chunks(searches, PREDICATES_PER_QUERY):
-        predicates = [
-            compile_predicate(filter_of(session, s, today), today=today, contact_id=contact_id) for s in chunk
-        ]
+    usable = [(search, node) for search, node in _filters(session, searches, today) if node is not None]
+    for chunk in _chunks(usable):
+        predicates = [compile_predicate(node, today=today, contact_id=contact_id) for _, node in chunk]
         truths = repository.truths_for_contact(session, contact_id, predicates)
         if truths is None:
             raise NotFound("contact", contact_id)
-        matched += [search for search, truth in zip(chunk, truths, strict=True) if truth]
+        matched += [search for (search, _), truth in zip(chunk, truths, strict=True) if truth]
     return matched
 
 
 def evaluate_all(session: Session, today: date) -> dict[int, set[int]]:
-    """Every saved search's members: {search id: contact ids} (what the sync turns into tags)."""
+    """Every saved search's members: {search id: contact ids}; a search beyond the size limit is left out."""
     return {
-        search.id: set(
-            repository.matching_ids(session, compile_filter(filter_of(session, search, today), today=today))
-        )
-        for search in list_searches(session, today=today)
+        search.id: set(repository.matching_ids(session, compile_filter(node, today=today)))
+        for search, node in _filters(session, list_searches(session, today=today), today)
+        if node is not None
     }
+
+
+def _filters(
+    session: Session, searches: Sequence[SavedSearch], today: date
+) -> Iterator[tuple[SavedSearch, Node | None]]:
+    """Each search with its parsed filter, or None for one stored before it became invalid (e.g. one
+    beyond the size limit): that search is left out, so it never breaks the evaluation of the others."""
+    for search in searches:
+        try:
+            yield search, filter_of(session, search, today)
+        except FilterError:
+            yield search, None
 
 
 def filter_of(session: Session, search: SavedSearch, today: date) -> Node:
@@ -136,7 +146,18 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def _chunks(items: Sequence[SavedSearch], size: int) -> Iterator[list[SavedSearch]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+def _chunks(items: Sequence[tuple[SavedSearch, Node]]) -> Iterator[list[tuple[SavedSearch, Node]]]:
+    """Searches in groups one SELECT can hold: at most PREDICATES_PER_QUERY of them, and few enough
+    values that the statement stays under SQLite's 32,766 parameters (every search may hold 1,000)."""
+    chunk: list[tuple[SavedSearch, Node]] = []
+    weight = 0
+    for item in items:
+        conditions_, values = size_of(item[1])
+        cost = 2 * conditions_ + values + 2
+        if chunk and (len(chunk) == PREDICATES_PER_QUERY or weight + cost > PARAMETERS_PER_QUERY):
+            yield chunk
+            chunk, weight = [], 0
+        chunk.append(item)
+        weight += cost
+    if chunk:
         yield chunk

@@ -25,6 +25,7 @@ from constituent.integrations.mailchimp.models import (
     SourceKind,
     SourceTarget,
 )
+from constituent.integrations.mailchimp.remote_names import remote_name
 from constituent.kit.crypto import SecretBox
 
 MAX_TAG_LENGTH = 100  # Mailchimp's limit on a tag name
@@ -85,13 +86,10 @@ def _search_mapping(integration: MailchimpIntegration, search_id: int, name: str
 
 
 def _remote_name(integration: MailchimpIntegration, source: MailchimpSource | None, name: str) -> str:
-    """How Mailchimp shows it: tags carry the prefix, interests do not, membership has no name there."""
-    if source is not None and source.target == SourceTarget.membership:
-        return ""
-    base = source.remote_name if source is not None and source.remote_name else name
-    if source is not None and source.target == SourceTarget.interest:
-        return base
-    return integration.tag_prefix + base
+    """How Mailchimp shows it (a search without a source row is a tag under its own name)."""
+    if source is None:
+        return remote_name(integration.tag_prefix, SourceTarget.tag, "", name)
+    return remote_name(integration.tag_prefix, source.target, source.remote_name, name)
 
 
 def set_search_tag(
@@ -139,7 +137,7 @@ async def map_group(
 ) -> MailchimpSource:
     """Map a group as a tag, an interest (created in Mailchimp when missing) or a membership source."""
     group = get_group(session, group_id)
-    remote_name = _checked_name(integration.tag_prefix, name) if name is not None else ""
+    chosen = _checked_name(integration.tag_prefix, name) if name is not None else ""
     interest_id = None
     if target == SourceTarget.interest:
         if not integration.interest_category_id:
@@ -148,7 +146,10 @@ async def map_group(
             )
         async with MailchimpClient(credentials_for(integration, box)) as client:
             interest_id = await ensure_interest(
-                client, integration.audience_id, integration.interest_category_id, remote_name or group.name
+                client,
+                integration.audience_id,
+                integration.interest_category_id,
+                remote_name(integration.tag_prefix, target, chosen, group.name),
             )
     source = repository.find_source(session, integration.id, target, group_id=group_id)
     if source is None:
@@ -159,7 +160,7 @@ async def map_group(
             ),
         )
     source.enabled = True
-    source.remote_name = remote_name
+    source.remote_name = chosen
     source.interest_id = interest_id
     session.flush()
     return source

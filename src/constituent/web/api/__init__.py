@@ -22,6 +22,7 @@ from constituent.web.api import (
 from constituent.web.api.docs import install_docs
 from constituent.web.api.errors import install_error_handlers
 from constituent.web.deps import current_principal
+from constituent.web.nul_guard import refuse_nul
 
 ROUTERS = (
     me.router,
@@ -43,7 +44,7 @@ def create_api(database: Database, settings: Settings) -> FastAPI:
         title="Constituent API",
         version="1",
         # App-wide, so an endpoint added later cannot forget to require a token.
-        dependencies=[Depends(current_principal)],
+        dependencies=[Depends(current_principal), Depends(refuse_nul)],
         openapi_url="/openapi.json",
         docs_url=None,  # served by docs.install_docs, with Swagger UI's assets from this server
         redoc_url=None,

@@ -12,6 +12,7 @@ from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.schemas import ActivityOut
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts.service import get_contact
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import MAX_LIMIT, Page, PageDep
 from constituent.web.deps import SessionDep
 
@@ -39,14 +40,14 @@ class RecentChanges(BaseModel):
 
 
 @router.get("/activities", response_model=Page[ActivityOut])
-def contact_activities(contact_id: int, session: SessionDep, page: PageDep) -> Page[ActivityOut]:
+def contact_activities(contact_id: DbInt, session: SessionDep, page: PageDep) -> Page[ActivityOut]:
     activities, total = list_activities(session, contact_id, limit=page.limit, offset=page.offset)
     return page.page([ActivityOut.model_validate(a) for a in activities], total)
 
 
 @router.get("/changes", response_model=RecentChanges)
 def contact_changes(
-    contact_id: int, session: SessionDep, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 200
+    contact_id: DbInt, session: SessionDep, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 200
 ) -> RecentChanges:
     get_contact(session, contact_id)
     entries = changes_for_contact(session, contact_id, limit=limit)

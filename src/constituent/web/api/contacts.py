@@ -23,6 +23,7 @@ from constituent.integrations.mailchimp.sync.contact_status import (
     mailchimp_status_for_contact,
 )
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
 
@@ -47,7 +48,7 @@ class ContactDetail(ContactOut):
     mailchimp: list[MailchimpStatus]
 
 
-def contact_detail(session: Session, contact_id: int) -> ContactDetail:
+def contact_detail(session: Session, contact_id: DbInt) -> ContactDetail:
     contact = ContactOut.model_validate(service.get_contact(session, contact_id))
     memberships = contact_groups(session, contact_id)
     activities, _total = list_activities(session, contact_id, limit=LATEST_ACTIVITIES)
@@ -104,7 +105,7 @@ def possible_duplicates(
 
 @router.post("/{contact_id}/merge", response_model=ContactDetail)
 def merge_contact(
-    contact_id: int, data: MergeRequest, session: SessionDep, principal: PrincipalDep
+    contact_id: DbInt, data: MergeRequest, session: SessionDep, principal: PrincipalDep
 ) -> ContactDetail:
     """Merge ``other_id`` into this contact: everything of the other moves here, then it is deleted."""
     merges.merge_contacts(session, contact_id, data, principal.actor)
@@ -112,18 +113,18 @@ def merge_contact(
 
 
 @router.get("/{contact_id}", response_model=ContactDetail)
-def get_contact(contact_id: int, session: SessionDep) -> ContactDetail:
+def get_contact(contact_id: DbInt, session: SessionDep) -> ContactDetail:
     return contact_detail(session, contact_id)
 
 
 @router.patch("/{contact_id}", response_model=ContactDetail)
 def update_contact(
-    contact_id: int, data: ContactUpdate, session: SessionDep, principal: PrincipalDep
+    contact_id: DbInt, data: ContactUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ContactDetail:
     service.update_contact(session, contact_id, data, principal.actor)
     return contact_detail(session, contact_id)
 
 
 @router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contact(contact_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+def delete_contact(contact_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
     service.delete_contact(session, contact_id, principal.actor)

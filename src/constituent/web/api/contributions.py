@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from constituent.crm.contributions import service
 from constituent.crm.contributions.schemas import ContributionCreate, ContributionOut, ContributionUpdate
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/contributions", tags=["contributions"])
 def list_contributions(
     session: SessionDep,
     page: PageDep,
-    contact_id: Annotated[int | None, Query(description="Only this contact's gifts.")] = None,
+    contact_id: Annotated[DbInt | None, Query(description="Only this contact's gifts.")] = None,
 ) -> Page[ContributionOut]:
     gifts, total = service.list_contributions(
         session, contact_id=contact_id, limit=page.limit, offset=page.offset
@@ -34,18 +35,18 @@ def create_contribution(
 
 
 @router.get("/{contribution_id}", response_model=ContributionOut)
-def get_contribution(contribution_id: int, session: SessionDep) -> ContributionOut:
+def get_contribution(contribution_id: DbInt, session: SessionDep) -> ContributionOut:
     return ContributionOut.model_validate(service.get_contribution(session, contribution_id))
 
 
 @router.patch("/{contribution_id}", response_model=ContributionOut)
 def update_contribution(
-    contribution_id: int, data: ContributionUpdate, session: SessionDep, principal: PrincipalDep
+    contribution_id: DbInt, data: ContributionUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ContributionOut:
     gift = service.update_contribution(session, contribution_id, data, principal.actor)
     return ContributionOut.model_validate(gift)
 
 
 @router.delete("/{contribution_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contribution(contribution_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+def delete_contribution(contribution_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
     service.delete_contribution(session, contribution_id, principal.actor)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import EmailStatus
 from constituent.crm.contacts.schemas import EmailIn, EmailOut
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import PrincipalDep, SessionDep
 
 router = APIRouter(tags=["emails"])
@@ -21,12 +22,14 @@ class EmailUpdate(BaseModel):
 
 
 @router.post("/contacts/{contact_id}/emails", status_code=status.HTTP_201_CREATED, response_model=EmailOut)
-def add_email(contact_id: int, data: EmailIn, session: SessionDep, principal: PrincipalDep) -> EmailOut:
+def add_email(contact_id: DbInt, data: EmailIn, session: SessionDep, principal: PrincipalDep) -> EmailOut:
     return EmailOut.model_validate(service.add_email(session, contact_id, data, principal.actor))
 
 
 @router.patch("/emails/{email_id}", response_model=EmailOut)
-def update_email(email_id: int, data: EmailUpdate, session: SessionDep, principal: PrincipalDep) -> EmailOut:
+def update_email(
+    email_id: DbInt, data: EmailUpdate, session: SessionDep, principal: PrincipalDep
+) -> EmailOut:
     email = service.update_email(
         session, email_id, address=data.address, status=data.status, actor=principal.actor
     )
@@ -34,10 +37,10 @@ def update_email(email_id: int, data: EmailUpdate, session: SessionDep, principa
 
 
 @router.post("/emails/{email_id}/set-primary", response_model=EmailOut)
-def set_primary_email(email_id: int, session: SessionDep, principal: PrincipalDep) -> EmailOut:
+def set_primary_email(email_id: DbInt, session: SessionDep, principal: PrincipalDep) -> EmailOut:
     return EmailOut.model_validate(service.set_primary_email(session, email_id, principal.actor))
 
 
 @router.delete("/emails/{email_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_email(email_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+def remove_email(email_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
     service.remove_email(session, email_id, principal.actor)

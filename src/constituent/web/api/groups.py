@@ -10,6 +10,7 @@ from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
 from constituent.crm.groups.schemas import AddResult, GroupOut, MembershipView, MemberView, RemoveResult
 from constituent.integrations.mailchimp.group_refusals import MailchimpRefusal, refusals_for_group
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
 
@@ -35,14 +36,14 @@ class GroupRename(BaseModel):
 class ContactIds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contact_ids: list[int] = Field(min_length=1)
+    contact_ids: list[DbInt] = Field(min_length=1)
 
 
 class RemoveRequest(ContactIds):
     reason: str = Field(default="", max_length=200)
 
 
-def _group_out(session: Session, group_id: int) -> GroupOut:
+def _group_out(session: Session, group_id: DbInt) -> GroupOut:
     # The listing carries member counts; reusing it keeps one definition of a group's JSON.
     return next(g for g in service.list_groups(session) if g.id == group_id)
 
@@ -61,23 +62,25 @@ def create_group(data: GroupCreate, session: SessionDep, principal: PrincipalDep
 
 
 @router.get("/groups/{group_id}", response_model=GroupOut)
-def get_group(group_id: int, session: SessionDep) -> GroupOut:
+def get_group(group_id: DbInt, session: SessionDep) -> GroupOut:
     return _group_out(session, service.get_group(session, group_id).id)
 
 
 @router.patch("/groups/{group_id}", response_model=GroupOut)
-def rename_group(group_id: int, data: GroupRename, session: SessionDep, principal: PrincipalDep) -> GroupOut:
+def rename_group(
+    group_id: DbInt, data: GroupRename, session: SessionDep, principal: PrincipalDep
+) -> GroupOut:
     service.rename_group(session, group_id, data.name, actor=principal.actor)
     return _group_out(session, group_id)
 
 
 @router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_group(group_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+def delete_group(group_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
     service.delete_group(session, group_id, actor=principal.actor)
 
 
 @router.get("/groups/{group_id}/members", response_model=Page[MemberView])
-def list_members(group_id: int, session: SessionDep, page: PageDep) -> Page[MemberView]:
+def list_members(group_id: DbInt, session: SessionDep, page: PageDep) -> Page[MemberView]:
     members, total = service.group_members(session, group_id, limit=page.limit, offset=page.offset)
     return page.page(members, total)
 
@@ -88,7 +91,9 @@ class GroupAddOut(AddResult):
 
 
 @router.post("/groups/{group_id}/members", response_model=GroupAddOut)
-def add_members(group_id: int, data: ContactIds, session: SessionDep, principal: PrincipalDep) -> GroupAddOut:
+def add_members(
+    group_id: DbInt, data: ContactIds, session: SessionDep, principal: PrincipalDep
+) -> GroupAddOut:
     result = service.add_to_group(session, group_id, data.contact_ids, method=METHOD, actor=principal.actor)
     refusals = refusals_for_group(session, group_id, result.added + result.already_members)
     return GroupAddOut(**result.model_dump(), mailchimp_refusals=refusals)
@@ -96,7 +101,7 @@ def add_members(group_id: int, data: ContactIds, session: SessionDep, principal:
 
 @router.post("/groups/{group_id}/members/remove", response_model=RemoveResult)
 def remove_members(
-    group_id: int, data: RemoveRequest, session: SessionDep, principal: PrincipalDep
+    group_id: DbInt, data: RemoveRequest, session: SessionDep, principal: PrincipalDep
 ) -> RemoveResult:
     return service.remove_from_group(
         session, group_id, data.contact_ids, method=METHOD, actor=principal.actor, reason=data.reason
@@ -105,13 +110,13 @@ def remove_members(
 
 @router.delete("/groups/{group_id}/members/{contact_id}", response_model=RemoveResult)
 def remove_member(
-    group_id: int, contact_id: int, session: SessionDep, principal: PrincipalDep
+    group_id: DbInt, contact_id: DbInt, session: SessionDep, principal: PrincipalDep
 ) -> RemoveResult:
     return service.remove_from_group(session, group_id, [contact_id], method=METHOD, actor=principal.actor)
 
 
 @router.post("/memberships/{membership_id}/rejoin", status_code=status.HTTP_201_CREATED)
-def rejoin(membership_id: int, session: SessionDep, principal: PrincipalDep) -> MembershipView:
+def rejoin(membership_id: DbInt, session: SessionDep, principal: PrincipalDep) -> MembershipView:
     membership = service.rejoin_group(session, membership_id, method=METHOD, actor=principal.actor)
     return next(
         view
@@ -121,5 +126,5 @@ def rejoin(membership_id: int, session: SessionDep, principal: PrincipalDep) -> 
 
 
 @router.delete("/memberships/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_past_membership(membership_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+def delete_past_membership(membership_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
     service.delete_past_membership(session, membership_id, principal.actor)

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from constituent.crm.errors import InvalidInput
+from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import mappings, oauth, repository, service
+from constituent.integrations.mailchimp.audience_defaults import with_defaults
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
@@ -22,6 +24,7 @@ from constituent.integrations.mailchimp.schemas import ConnectRequest, Integrati
 from constituent.integrations.mailchimp.settings import update_settings
 from constituent.kit.clock import today, utcnow
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import AdminDep, SessionDep
 
@@ -53,13 +56,13 @@ def list_integrations(session: SessionDep) -> list[IntegrationOut]:
 
 
 @router.get("/{integration_id}", response_model=IntegrationOut)
-def get_integration(integration_id: int, session: SessionDep) -> IntegrationOut:
+def get_integration(integration_id: DbInt, session: SessionDep) -> IntegrationOut:
     return IntegrationOut.of(service.get_integration(session, integration_id))
 
 
 @router.patch("/{integration_id}", response_model=IntegrationOut)
 def change_settings(
-    integration_id: int, body: SettingsChange, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, body: SettingsChange, session: SessionDep, _admin: AdminDep
 ) -> IntegrationOut:
     """Change the options left in the body; double_optin only applies to members added from now on."""
     return IntegrationOut.of(update_settings(session, integration_id, body))
@@ -76,7 +79,8 @@ def connect(
 ) -> IntegrationOut | JSONResponse:
     """Connect an audience; this endpoint is the boundary and commits between the two steps."""
     settings = _settings(request)
-    request_data = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    given = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    request_data = with_defaults(given, get_org_settings(session))
     if body.auth == "oauth":
         url = oauth.start(session, settings, admin.user_id, request_data, utcnow())
         return JSONResponse(status_code=202, content=OAuthStarted(authorize_url=url).model_dump())
@@ -95,7 +99,7 @@ def connect(
 
 @router.delete("/{integration_id}", response_model=Removed)
 def remove_integration(
-    integration_id: int, request: Request, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, request: Request, session: SessionDep, _admin: AdminDep
 ) -> Removed:
     box = SecretBox.from_settings(_settings(request))
     return Removed(detail=asyncio.run(service.remove(session, box, integration_id)))
@@ -126,7 +130,7 @@ class TagPrefixIn(BaseModel):
 
 
 @router.get("/{integration_id}/mappings", response_model=list[MappingOut])
-def list_mappings(integration_id: int, session: SessionDep) -> list[MappingOut]:
+def list_mappings(integration_id: DbInt, session: SessionDep) -> list[MappingOut]:
     """Every saved search (a tag unless switched off) and every mapped group."""
     rows = mappings.list_mappings(session, service.get_integration(session, integration_id), today())
     return [MappingOut(**asdict(row)) for row in rows]
@@ -134,7 +138,7 @@ def list_mappings(integration_id: int, session: SessionDep) -> list[MappingOut]:
 
 @router.put("/{integration_id}/mappings/searches/{search_id}", response_model=list[MappingOut])
 def set_search_tag(
-    integration_id: int, search_id: int, body: SearchTagIn, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, search_id: DbInt, body: SearchTagIn, session: SessionDep, _admin: AdminDep
 ) -> list[MappingOut]:
     integration = service.get_integration(session, integration_id)
     mappings.set_search_tag(session, integration, search_id, enabled=body.enabled, name=body.name)
@@ -143,8 +147,8 @@ def set_search_tag(
 
 @router.put("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
 def map_group(
-    integration_id: int,
-    group_id: int,
+    integration_id: DbInt,
+    group_id: DbInt,
     body: GroupMappingIn,
     request: Request,
     session: SessionDep,
@@ -159,14 +163,14 @@ def map_group(
 
 @router.delete("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
 def unmap_group(
-    integration_id: int, group_id: int, target: SourceTarget, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, group_id: DbInt, target: SourceTarget, session: SessionDep, _admin: AdminDep
 ) -> list[MappingOut]:
     mappings.unmap_group(session, service.get_integration(session, integration_id), group_id, target)
     return list_mappings(integration_id, session)
 
 
 @router.get("/{integration_id}/mappings/merge-fields", response_model=list[MergeFieldMappingOut])
-def list_merge_fields(integration_id: int, session: SessionDep) -> list[MergeFieldMappingOut]:
+def list_merge_fields(integration_id: DbInt, session: SessionDep) -> list[MergeFieldMappingOut]:
     """Contact fields sent to extra merge fields (besides FNAME, LNAME, ADDRESS and PHONE)."""
     integration = service.get_integration(session, integration_id)
     return [MergeFieldMappingOut.of(m) for m in merge_fields.list_merge_fields(session, integration)]
@@ -174,7 +178,7 @@ def list_merge_fields(integration_id: int, session: SessionDep) -> list[MergeFie
 
 @router.put("/{integration_id}/mappings/merge-fields/{field}", response_model=list[MergeFieldMappingOut])
 def map_merge_field(
-    integration_id: int,
+    integration_id: DbInt,
     field: str,
     body: MergeFieldMappingIn,
     request: Request,
@@ -190,7 +194,7 @@ def map_merge_field(
 
 @router.delete("/{integration_id}/mappings/merge-fields/{field}", response_model=list[MergeFieldMappingOut])
 def unmap_merge_field(
-    integration_id: int, field: str, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, field: str, session: SessionDep, _admin: AdminDep
 ) -> list[MergeFieldMappingOut]:
     """Stop sending the field; the merge field and its values stay in Mailchimp."""
     merge_fields.unmap_field(session, service.get_integration(session, integration_id), field)
@@ -199,7 +203,7 @@ def unmap_merge_field(
 
 @router.put("/{integration_id}/tag-prefix", response_model=IntegrationOut)
 def set_tag_prefix(
-    integration_id: int, body: TagPrefixIn, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt, body: TagPrefixIn, session: SessionDep, _admin: AdminDep
 ) -> IntegrationOut:
     integration = service.get_integration(session, integration_id)
     mappings.set_tag_prefix(session, integration, body.prefix)

@@ -9,6 +9,8 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
+from constituent.kit.numbers import DbInt
+
 T = TypeVar("T")
 
 MAX_LIMIT = 1000
@@ -32,7 +34,7 @@ class PageParams:
 
 def _page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[DbInt, Query(ge=0, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

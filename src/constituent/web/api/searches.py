@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from constituent.crm.searches import service
 from constituent.crm.searches.schemas import SavedSearchCreate, SavedSearchOut, SavedSearchUpdate
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import SessionDep
 
@@ -26,22 +27,22 @@ def create_search(data: SavedSearchCreate, session: SessionDep) -> SavedSearchOu
 
 
 @router.get("/{search_id}", response_model=SavedSearchOut)
-def get_search(search_id: int, session: SessionDep) -> SavedSearchOut:
+def get_search(search_id: DbInt, session: SessionDep) -> SavedSearchOut:
     return SavedSearchOut.model_validate(service.get_search(session, search_id))
 
 
 @router.patch("/{search_id}", response_model=SavedSearchOut)
-def update_search(search_id: int, data: SavedSearchUpdate, session: SessionDep) -> SavedSearchOut:
+def update_search(search_id: DbInt, data: SavedSearchUpdate, session: SessionDep) -> SavedSearchOut:
     return SavedSearchOut.model_validate(service.update_search(session, search_id, data))
 
 
 @router.delete("/{search_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_search(search_id: int, session: SessionDep) -> None:
+def delete_search(search_id: DbInt, session: SessionDep) -> None:
     service.delete_search(session, search_id)
 
 
 @router.get("/{search_id}/contacts", response_model=Page[int])
-def run_search(search_id: int, session: SessionDep, page: PageDep) -> Page[int]:
+def run_search(search_id: DbInt, session: SessionDep, page: PageDep) -> Page[int]:
     """The ids of the contacts matching today, ascending (fetch a contact with GET /contacts/{id})."""
     result = service.run_search(session, search_id, today(), limit=page.limit, offset=page.offset)
     return page.page(result.contact_ids, result.count)

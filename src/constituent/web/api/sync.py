@@ -13,6 +13,7 @@ from constituent.integrations.mailchimp.sync.error_report import attachment_head
 from constituent.integrations.mailchimp.sync.models import RunTrigger
 from constituent.integrations.mailchimp.sync.schemas import RunDetail, RunErrorOut, RunOut, SyncRequest
 from constituent.jobs.dispatch import request_sync
+from constituent.kit.numbers import DbInt
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
@@ -27,7 +28,7 @@ router = APIRouter(tags=["sync"])
     responses={200: {"model": RunDetail, "description": "The run already finished (immediate queue)."}},
 )
 def start_sync(
-    integration_id: int, body: SyncRequest, request: Request, response: Response, session: SessionDep
+    integration_id: DbInt, body: SyncRequest, request: Request, response: Response, session: SessionDep
 ) -> RunDetail:
     """Queue a sync (incremental = Force Sync, at high priority; full = Resync) and answer 202 with the
     queued run; follow it at GET /sync-runs/{run_id}. While a run of this integration is queued or
@@ -54,7 +55,7 @@ def start_sync(
 
 @router.get("/integrations/mailchimp/{integration_id}/runs", response_model=list[RunOut])
 def list_runs(
-    integration_id: int,
+    integration_id: DbInt,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200, description="Newest first.")] = 50,
 ) -> list[RunOut]:
@@ -63,7 +64,7 @@ def list_runs(
 
 
 @router.get("/sync-runs/{run_id}", response_model=RunDetail)
-def get_run(run_id: int, session: SessionDep) -> RunDetail:
+def get_run(run_id: DbInt, session: SessionDep) -> RunDetail:
     return _detail(session, run_id)
 
 
@@ -72,12 +73,12 @@ def get_run(run_id: int, session: SessionDep) -> RunDetail:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "One line per member not written."}},
 )
-def download_errors(run_id: int, session: SessionDep) -> Response:
+def download_errors(run_id: DbInt, session: SessionDep) -> Response:
     runs.get(session, run_id)
     return Response(errors_csv(session, run_id), media_type="text/csv", headers=attachment_headers(run_id))
 
 
-def _detail(session: SessionDep, run_id: int) -> RunDetail:
+def _detail(session: SessionDep, run_id: DbInt) -> RunDetail:
     run = runs.get(session, run_id)
     errors = [RunErrorOut.of(e) for e in runs.errors_of(session, run_id)]
     return RunDetail(**RunOut.full(run).model_dump(), member_errors=errors)

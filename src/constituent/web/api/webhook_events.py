@@ -12,6 +12,7 @@ from constituent.integrations.mailchimp.inbound.models import InboxStatus
 from constituent.integrations.mailchimp.inbound.reconfirm import ReconfirmResult, reconfirm_contact
 from constituent.integrations.mailchimp.inbound.schemas import WebhookEventOut
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import AdminDep, SessionDep
@@ -25,7 +26,7 @@ def list_webhook_events(
     session: SessionDep,
     paging: PageDep,
     status: Annotated[InboxStatus | None, Query(description="Only events in this state.")] = None,
-    integration_id: Annotated[int | None, Query(description="Only this integration's events.")] = None,
+    integration_id: Annotated[DbInt | None, Query(description="Only this integration's events.")] = None,
 ) -> Page[WebhookEventOut]:
     """Mailchimp's deliveries, newest first, with their processing state (bodies are not shown)."""
     rows, total = repository.page(
@@ -39,7 +40,9 @@ def list_webhook_events(
     response_model=ReconfirmResult,
     responses={409: {"description": "The contact is not held in a compliance state in that audience."}},
 )
-def reconfirm(contact_id: int, integration_id: int, request: Request, session: SessionDep) -> ReconfirmResult:
+def reconfirm(
+    contact_id: DbInt, integration_id: DbInt, request: Request, session: SessionDep
+) -> ReconfirmResult:
     """Set the contact's unsubscribed member to pending: Mailchimp emails them a confirmation link."""
     settings: Settings = request.app.state.settings
     box = SecretBox.from_settings(settings)

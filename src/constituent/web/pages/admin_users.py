@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from constituent.auth import service
 from constituent.auth.models import Role
 from constituent.crm.errors import Conflict, InvalidInput
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, PageUser
 from constituent.web.pages.forms import FormState
 from constituent.web.pages.rendering import flash, render
+from constituent.web.sessions import log_in
 
 router = APIRouter(dependencies=PROTECTED)
 USERS = "/admin/users"
@@ -63,7 +65,7 @@ def create_user(
 
 @router.post(USERS + "/{user_id:int}/password")
 def reset_password(
-    user_id: int,
+    user_id: DbInt,
     request: Request,
     user: AdminDep,
     session: SessionDep,
@@ -73,7 +75,9 @@ def reset_password(
     if target is None:
         raise InvalidInput("user", f"there is no user {user_id}")
     try:
-        service.set_password(session, target.email, password)
+        changed = service.set_password(session, target.email, password)  # ends that user's sessions
+        if changed.id == user.id:
+            log_in(request, changed.id, changed.session_generation)  # ... but not the one doing it
         flash(request, "success", f"The password of {target.email} was changed.")
     except InvalidInput as exc:
         flash(request, "error", f"The password was not changed: it {exc.message}.")

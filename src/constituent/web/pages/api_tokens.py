@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from constituent.auth import service
 from constituent.auth.models import ApiToken
 from constituent.crm.errors import InvalidInput
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminRequired, PageUser, UserDep
 from constituent.web.pages.rendering import flash, render
@@ -57,7 +58,7 @@ def create_token(
 
 
 @router.post(TOKENS + "/{token_id:int}/revoke", response_model=None)
-def revoke_token(token_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+def revoke_token(token_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> Response:
     token = next((t for t in service.list_tokens(session) if t.id == token_id), None)
     if token is None:
         raise InvalidInput("token", f"there is no token {token_id}")

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from constituent.auth.service import authenticate
+from constituent.auth.service import authenticate, end_sessions
 from constituent.kit.clock import utcnow
 from constituent.web.deps import SessionDep
-from constituent.web.pages.deps import PROTECTED, PUBLIC
+from constituent.web.pages.deps import PROTECTED, PUBLIC, UserDep
 from constituent.web.pages.login_limiter import LoginLimiter
 from constituent.web.pages.rendering import flash, render
 from constituent.web.sessions import log_in, log_out
@@ -57,7 +57,7 @@ def login(
     wait = limiter.retry_after(email, address, now)
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
-        error = f"Too many failed logins for this email. Try again in about {minutes} minute(s)."
+        error = f"Too many failed logins. Try again in about {minutes} minute(s)."
         return _login_page(request, next_path=target, email=email, error=error, status=429)
     user = authenticate(session, email, password)
     if user is None:
@@ -65,12 +65,14 @@ def login(
         error = "That email and password do not match an active user."
         return _login_page(request, next_path=target, email=email, error=error, status=400)
     limiter.succeeded(email, address)
-    log_in(request, user.id)
+    log_in(request, user.id, user.session_generation)
     return RedirectResponse(target, status_code=303)
 
 
 @logout_router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, user: UserDep, session: SessionDep) -> RedirectResponse:
+    # On the server: a copy of this cookie (and every other session of this user) stops working too.
+    end_sessions(session, user.id)
     log_out(request)
     flash(request, "info", "You are logged out.")
     return RedirectResponse("/login", status_code=303)

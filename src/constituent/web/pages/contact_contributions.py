@@ -26,6 +26,7 @@ from constituent.crm.contributions.service import (
 )
 from constituent.crm.errors import NotFound
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_pages import CONTACT, contact_url, render_tab
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
@@ -55,7 +56,7 @@ def _tab(
     request: Request,
     user: PageUser,
     session: Session,
-    contact_id: int,
+    contact_id: DbInt,
     form: FormState,
     page: int = 1,
     editing: Contribution | None = None,
@@ -75,7 +76,7 @@ def _tab(
     return render_tab(request, user, contact, "contributions", context, 400 if form.errors else 200)
 
 
-def _gift_of(session: Session, contact_id: int, contribution_id: int) -> Contribution:
+def _gift_of(session: Session, contact_id: DbInt, contribution_id: DbInt) -> Contribution:
     """The contact's own gift: a URL cannot reach another contact's."""
     gift = get_contribution(session, contribution_id)
     if gift.contact_id != contact_id:
@@ -100,7 +101,7 @@ def _validated(model: type[M], form: FormState, extra: dict[str, Any]) -> M | No
 
 @router.get(CONTACT + "/contributions", response_class=HTMLResponse)
 def contributions(
-    contact_id: int,
+    contact_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -111,7 +112,9 @@ def contributions(
 
 
 @router.post(CONTACT + "/contributions", response_model=None)
-async def add_contribution(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+async def add_contribution(
+    contact_id: DbInt, request: Request, user: UserDep, session: SessionDep
+) -> Response:
     form = await read_form(request, (*NAMES, FUTURE))
     data = _validated(ContributionCreate, form, {"contact_id": contact_id})
     if data is None:
@@ -123,7 +126,7 @@ async def add_contribution(contact_id: int, request: Request, user: UserDep, ses
 
 @router.get(GIFT + "/edit", response_class=HTMLResponse)
 def edit_form(
-    contact_id: int, contribution_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, contribution_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> HTMLResponse:
     gift = _gift_of(session, contact_id, contribution_id)
     values = {name: str(getattr(gift, name) or "") for name in NAMES}
@@ -133,7 +136,7 @@ def edit_form(
 
 @router.post(GIFT + "/edit", response_model=None)
 async def edit_contribution(
-    contact_id: int, contribution_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, contribution_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> Response:
     gift = _gift_of(session, contact_id, contribution_id)
     form = await read_form(request, (*NAMES, FUTURE))
@@ -149,7 +152,7 @@ async def edit_contribution(
 
 @router.post(GIFT + "/delete")
 def delete(
-    contact_id: int, contribution_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, contribution_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> RedirectResponse:
     gift = _gift_of(session, contact_id, contribution_id)
     said = f"{gift.amount} {gift.currency} received on {gift.received_on.isoformat()}"

@@ -12,6 +12,7 @@ from constituent.crm.contacts import service
 from constituent.crm.contacts.models import EmailStatus
 from constituent.crm.contacts.schemas import EmailIn
 from constituent.crm.errors import Conflict, InvalidInput
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_pages import CONTACT, contact_url
 from constituent.web.pages.deps import PROTECTED, UserDep
@@ -23,7 +24,7 @@ EMAIL = CONTACT + "/emails/{email_id:int}"
 
 @router.post(CONTACT + "/emails")
 def add_email(
-    contact_id: int,
+    contact_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -40,7 +41,7 @@ def add_email(
 
 @router.post(EMAIL + "/primary")
 def make_primary(
-    contact_id: int, email_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, email_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> Response:
     _own_email(session, contact_id, email_id)
     row = service.set_primary_email(session, email_id, user.actor)
@@ -50,7 +51,7 @@ def make_primary(
 
 @router.post(EMAIL + "/remove")
 def remove_email(
-    contact_id: int, email_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, email_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> Response:
     _own_email(session, contact_id, email_id)
     try:
@@ -61,7 +62,7 @@ def remove_email(
     return RedirectResponse(contact_url(contact_id), status_code=303)
 
 
-def _own_email(session: Session, contact_id: int, email_id: int) -> None:
+def _own_email(session: Session, contact_id: DbInt, email_id: DbInt) -> None:
     """The email must belong to the contact in the URL: a form cannot reach another contact's email."""
     contact = service.get_contact(session, contact_id)
     if all(email.id != email_id for email in contact.emails):
@@ -70,8 +71,8 @@ def _own_email(session: Session, contact_id: int, email_id: int) -> None:
 
 @router.post(EMAIL + "/status")
 def set_status(
-    contact_id: int,
-    email_id: int,
+    contact_id: DbInt,
+    email_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,

@@ -68,3 +68,23 @@ def form_of(contact: Contact) -> FormState:
     values["kind"] = contact.kind.value
     values.update({name: "on" for name, _ in FLAGS if getattr(contact, name)})
     return FormState(values=values)
+
+
+# A contact's fields as every page names them (merge, change log).
+CONTACT_FIELD_LABELS = {
+    "kind": "Kind",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "organization_name": "Organization",
+    "street": "Street",
+    "city": "City",
+    "state": "State",
+    "postal_code": "Postal code",
+    "country": "Country",
+    "phone": "Phone",
+    "external_id": "External ID",
+    "source": "Source",
+    "is_active": "Active",
+    "is_deceased": "Deceased",
+    "do_not_email": "Do not email",
+}

@@ -17,6 +17,7 @@ from constituent.crm.groups.schemas import MembershipView
 from constituent.crm.searches.service import matching_searches_for_contact
 from constituent.integrations.mailchimp.group_refusals import refusals_for_group
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_pages import CONTACT, contact_url, render_tab
 from constituent.web.pages.deps import PROTECTED, UserDep
@@ -27,18 +28,18 @@ router = APIRouter(dependencies=PROTECTED)
 METHOD = MembershipMethod.user
 
 
-def flash_refusals(request: Request, session: Session, group_id: int, contact_ids: list[int]) -> None:
+def flash_refusals(request: Request, session: Session, group_id: DbInt, contact_ids: list[int]) -> None:
     """The contacts are in the group all the same; Mailchimp's refusal is said now, not at the next sync."""
     for refusal in refusals_for_group(session, group_id, contact_ids):
         flash(request, "error", refusal.message)
 
 
-def _back(contact_id: int) -> RedirectResponse:
+def _back(contact_id: DbInt) -> RedirectResponse:
     return RedirectResponse(contact_url(contact_id, "groups"), status_code=303)
 
 
 @router.get(CONTACT + "/groups", response_class=HTMLResponse)
-def groups_tab(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def groups_tab(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     contact = get_contact(session, contact_id)
     memberships = service.contact_groups(session, contact_id)
     current_ids = {m.group_id for m in memberships.current}
@@ -54,11 +55,11 @@ def groups_tab(contact_id: int, request: Request, user: UserDep, session: Sessio
 
 @router.post(CONTACT + "/groups")
 def add_to_group(
-    contact_id: int,
+    contact_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
-    group_id: Annotated[int | None, Form()] = None,
+    group_id: Annotated[DbInt | None, Form()] = None,
 ) -> RedirectResponse:
     get_contact(session, contact_id)
     if group_id is None:
@@ -75,7 +76,7 @@ def add_to_group(
 
 @router.post(CONTACT + "/groups/{group_id:int}/remove")
 def remove_from_group(
-    contact_id: int, group_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, group_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> RedirectResponse:
     group = service.get_group(session, group_id)
     result = service.remove_from_group(session, group.id, [contact_id], method=METHOD, actor=user.actor)
@@ -84,7 +85,7 @@ def remove_from_group(
     return _back(contact_id)
 
 
-def _past_of(session: Session, contact_id: int, membership_id: int) -> MembershipView:
+def _past_of(session: Session, contact_id: DbInt, membership_id: DbInt) -> MembershipView:
     """The contact's own past membership: a form cannot reach another contact's history."""
     past = service.contact_groups(session, contact_id).past
     found = next((m for m in past if m.membership_id == membership_id), None)
@@ -97,7 +98,7 @@ def _past_of(session: Session, contact_id: int, membership_id: int) -> Membershi
 
 @router.post(CONTACT + "/memberships/{membership_id:int}/rejoin")
 def rejoin(
-    contact_id: int, membership_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, membership_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> RedirectResponse:
     past = _past_of(session, contact_id, membership_id)
     service.rejoin_group(session, membership_id, method=METHOD, actor=user.actor)
@@ -108,7 +109,7 @@ def rejoin(
 
 @router.post(CONTACT + "/memberships/{membership_id:int}/delete")
 def delete_past(
-    contact_id: int, membership_id: int, request: Request, user: UserDep, session: SessionDep
+    contact_id: DbInt, membership_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> RedirectResponse:
     past = _past_of(session, contact_id, membership_id)
     service.delete_past_membership(session, membership_id, user.actor)

@@ -23,6 +23,7 @@ from constituent.integrations.mailchimp.sync.contact_status import (
     mailchimp_status_for_contact,
 )
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, SettingsDep, UserDep
 from constituent.web.pages.rendering import flash, render
@@ -55,7 +56,7 @@ def may_reconfirm(status: MailchimpStatus) -> bool:
     return status.status == "unsubscribed" or "compliance" in status.problem.lower()
 
 
-def mailchimp_panels(session: Session, contact_id: int) -> list[MailchimpPanel]:
+def mailchimp_panels(session: Session, contact_id: DbInt) -> list[MailchimpPanel]:
     """One panel per connected audience (none when Mailchimp is not connected)."""
     return [
         MailchimpPanel(
@@ -68,7 +69,7 @@ def mailchimp_panels(session: Session, contact_id: int) -> list[MailchimpPanel]:
 
 
 @router.get("/contacts/{contact_id:int}/mailchimp", response_class=HTMLResponse)
-def panel(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def panel(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     """The panel alone (an htmx fragment)."""
     context = {
         "contact": get_contact(session, contact_id),
@@ -79,8 +80,8 @@ def panel(contact_id: int, request: Request, user: UserDep, session: SessionDep)
 
 @router.post("/contacts/{contact_id:int}/mailchimp/{integration_id:int}/reconfirm")
 def reconfirm(
-    contact_id: int,
-    integration_id: int,
+    contact_id: DbInt,
+    integration_id: DbInt,
     request: Request,
     _user: UserDep,
     session: SessionDep,

@@ -11,14 +11,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, object_session
 
+from constituent.auth.repository import list_users
 from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
 from constituent.crm.errors import DuplicateEmail, InvalidInput
+from constituent.crm.groups.service import contact_groups
 from constituent.crm.profile import repository as profile
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
-from constituent.web.pages import contact_form
+from constituent.web.pages import change_words, contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
 from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
@@ -36,7 +39,7 @@ TABS = (
 )
 
 
-def contact_url(contact_id: int, tab: str = "summary") -> str:
+def contact_url(contact_id: DbInt, tab: str = "summary") -> str:
     suffix = next(path for key, _, path in TABS if key == tab)
     return f"/contacts/{contact_id}{suffix}"
 
@@ -102,7 +105,7 @@ async def create_contact(request: Request, user: UserDep, session: SessionDep) -
 
 
 def _summary(
-    request: Request, user: PageUser, session: Session, contact_id: int, form: FormState | None = None
+    request: Request, user: PageUser, session: Session, contact_id: DbInt, form: FormState | None = None
 ) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
     edit = form or contact_form.form_of(contact)
@@ -118,12 +121,12 @@ def _summary(
 
 
 @router.get(CONTACT, response_class=HTMLResponse)
-def summary(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def summary(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     return _summary(request, user, session, contact_id)
 
 
 @router.post(CONTACT, response_model=None)
-async def update_contact(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+async def update_contact(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> Response:
     form = await read_form(request, contact_form.ALL_NAMES)
     try:
         service.update_contact(session, contact_id, contact_form.contact_changes(form), user.actor)
@@ -140,7 +143,7 @@ async def update_contact(contact_id: int, request: Request, user: UserDep, sessi
 
 @router.get(CONTACT + "/activities", response_class=HTMLResponse)
 def activities(
-    contact_id: int,
+    contact_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -153,8 +156,13 @@ def activities(
 
 
 @router.get(CONTACT + "/changes", response_class=HTMLResponse)
-def change_log(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def change_log(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
-    return render_tab(
-        request, user, contact, "changes", {"changes": changes_for_contact(session, contact_id)}
+    entries = changes_for_contact(session, contact_id)
+    stints = contact_groups(session, contact_id)
+    names = change_words.Names(
+        users={person.id: person.email for person in list_users(session)},
+        addresses={email.id: email.address for email in contact.emails},
+        groups={m.membership_id: m.group_name for m in (*stints.current, *stints.past)},
     )
+    return render_tab(request, user, contact, "changes", {"changes": change_words.in_words(entries, names)})

@@ -17,8 +17,9 @@ from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.csrf import check_csrf
 from constituent.web.deps import database
+from constituent.web.nul_guard import refuse_nul
 from constituent.web.pages.local_time import zone_of
-from constituent.web.sessions import log_out, logged_in_user_id
+from constituent.web.sessions import log_out, logged_in_user_id, session_generation
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +52,16 @@ def page_settings(request: Request) -> Settings:
 
 
 def current_user(request: Request) -> PageUser:
-    """The session's user, read again on every request so a deactivated user is out at once."""
+    """The session's user, read again on every request so a deactivated user is out at once, and a
+    session begun before the user's last logout or password change is over (its generation is old)."""
     user_id = logged_in_user_id(request)
     if user_id is None:
         raise LoginRequired()
     # Its own short transaction: page handlers that run long (a sync) hold no database session open.
     with session_scope(database(request).sessions) as session:
         user = users.get_user(session, user_id)
-        found = PageUser(user.id, user.email, user.role) if user and user.is_active else None
+        live = user is not None and user.is_active and user.session_generation == session_generation(request)
+        found = PageUser(user.id, user.email, user.role) if user is not None and live else None
         org = organization.get(session)
         # What the layout of every page needs, read in this short transaction the page opens anyway:
         # the organization's zone (times are shown in it) and the integrations (the menu's entries).
@@ -95,6 +98,6 @@ def require_admin(user: UserDep) -> PageUser:
 AdminDep = Annotated[PageUser, Depends(require_admin)]
 
 # For routers of logged-in pages: the session is checked first (no session: to /login), then the token.
-PROTECTED = [Depends(current_user), Depends(check_csrf)]
+PROTECTED = [Depends(current_user), Depends(check_csrf), Depends(refuse_nul)]
 # For the login form itself: no session yet, but still the token (login CSRF).
-PUBLIC = [Depends(check_csrf)]
+PUBLIC = [Depends(check_csrf), Depends(refuse_nul)]

@@ -15,30 +15,17 @@ from constituent.crm.errors import InvalidInput
 from constituent.crm.merges import service as merges
 from constituent.crm.merges.schemas import MERGEABLE_FIELDS, MergeRequest
 from constituent.integrations.mailchimp.sync.contact_status import mailchimp_status_for_contact
+from constituent.kit.numbers import DB_INT_MAX, DbInt
 from constituent.web.deps import SessionDep
+from constituent.web.pages.contact_form import CONTACT_FIELD_LABELS
 from constituent.web.pages.deps import PROTECTED, UserDep
 from constituent.web.pages.forms import read_form
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
 
-LABELS = {
-    "kind": "Kind",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "organization_name": "Organization",
-    "street": "Street",
-    "city": "City",
-    "state": "State",
-    "postal_code": "Postal code",
-    "country": "Country",
-    "phone": "Phone",
-    "external_id": "External ID",
-    "source": "Source",
-    "is_active": "Active",
-    "is_deceased": "Deceased",
-    "do_not_email": "Do not email",
-}
+# A contact's fields as the pages name them (one list, shared with the change log).
+LABELS = CONTACT_FIELD_LABELS
 
 
 @router.get("/contacts/duplicates", response_class=HTMLResponse)
@@ -71,7 +58,7 @@ def _compare_page(
 
 @router.get("/contacts/{keep_id:int}/merge", response_class=HTMLResponse)
 def compare(
-    keep_id: int, request: Request, user: UserDep, session: SessionDep, other: Annotated[int, Query()]
+    keep_id: DbInt, request: Request, user: UserDep, session: SessionDep, other: Annotated[DbInt, Query()]
 ) -> HTMLResponse:
     return _compare_page(
         request, user, session, contacts.get_contact(session, keep_id), contacts.get_contact(session, other)
@@ -79,15 +66,16 @@ def compare(
 
 
 @router.post("/contacts/{keep_id:int}/merge", response_model=None)
-async def merge(keep_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+async def merge(keep_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> Response:
     form = await read_form(request, ["other_id", *(f"pick_{name}" for name in MERGEABLE_FIELDS)])
-    if not form.value("other_id").isdigit():
+    other = form.value("other_id")
+    if not other.isdigit() or int(other) > DB_INT_MAX:
         raise InvalidInput("other_id", "choose the contact to merge")
     taken = [name for name in MERGEABLE_FIELDS if form.value(f"pick_{name}") == "other"]
     outcome = merges.merge_contacts(
         session,
         keep_id,
-        MergeRequest(other_id=int(form.value("other_id")), take_from_other=taken),
+        MergeRequest(other_id=int(other), take_from_other=taken),
         user.actor,
     )
     flash(request, "success", f"{outcome.merged_name} was merged into {outcome.contact.display_name}.")
@@ -112,14 +100,14 @@ def mailchimp_on_delete(session: Session, contact_id: int) -> str:
 
 
 @router.get("/contacts/{contact_id:int}/delete", response_class=HTMLResponse)
-def delete_page(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def delete_page(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     contact = contacts.get_contact(session, contact_id)
     context = {"nav": "contacts", "contact": contact, "mailchimp": mailchimp_on_delete(session, contact_id)}
     return render(request, "crm/contact_delete.html", context, user=user)
 
 
 @router.post("/contacts/{contact_id:int}/delete", response_model=None)
-def delete(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+def delete(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> Response:
     name = contacts.get_contact(session, contact_id).display_name
     contacts.delete_contact(session, contact_id, user.actor)
     flash(request, "success", f"{name} was deleted.")

@@ -11,10 +11,11 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from constituent.crm.errors import DomainError, NotFound
+from constituent.crm.errors import DomainError, InvalidInput, NotFound
 from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.web.csrf import CsrfRejected
 from constituent.web.pages.deps import AdminRequired, LoginRequired
@@ -57,7 +58,24 @@ async def _admin_required(request: Request, _exc: Exception) -> Response:
 async def _domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotFound):
         return _problem(request, "Not found", str(exc).capitalize() + ".", 404)
-    return _problem(request, "That did not work", str(exc), 400)
+    # A staffer reads the sentence, not the field path in front of it.
+    message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+    return _problem(request, "That did not work", _sentence(message), 400)
+
+
+def _sentence(message: str) -> str:
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    bounds = {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}
+    if any(error.get("type") in bounds for error in exc.errors()):
+        message = "A number in this address or form is too large or too small. Go back and try again."
+    else:
+        message = "This address or form holds something that is not valid. Go back and try again."
+    return _problem(request, "That did not work", message, 422)
 
 
 async def _mailchimp_error(request: Request, exc: Exception) -> Response:
@@ -96,7 +114,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return await http_exception_handler(request, exc)
     title = _HTTP_TITLES.get(exc.status_code, "That did not work")
     message = "There is no page at this address. Check the link, or start again from the dashboard."
-    if exc.status_code != 404:
+    if exc.status_code == 413:  # web/body_limit.py: the body was cut off
+        message = "What was sent is too large. " + str(exc.detail)
+    elif exc.status_code != 404:
         message = "This address cannot be used that way. Go back and try again from the page."
     response = _problem(request, title, message, exc.status_code)
     response.headers.update(exc.headers or {})
@@ -104,6 +124,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def install_error_pages(app: FastAPI) -> None:
+    # The pages' own answer to a malformed address or form (the API, a sub-app, keeps its JSON 422).
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)

@@ -12,6 +12,7 @@ from constituent.crm.contacts.service import list_contacts
 from constituent.crm.errors import Conflict, InvalidInput
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_groups import flash_refusals
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
@@ -26,7 +27,7 @@ METHOD = MembershipMethod.user
 MAX_BY_EMAIL = 20
 
 
-def group_url(group_id: int) -> str:
+def group_url(group_id: DbInt) -> str:
     return f"/groups/{group_id}"
 
 
@@ -60,7 +61,7 @@ def create_group(
 
 @router.get(GROUP, response_class=HTMLResponse)
 def group_page(
-    group_id: int,
+    group_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -81,7 +82,7 @@ def group_page(
 
 @router.post(GROUP + "/rename")
 def rename_group(
-    group_id: int, request: Request, user: UserDep, session: SessionDep, name: Annotated[str, Form()] = ""
+    group_id: DbInt, request: Request, user: UserDep, session: SessionDep, name: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
     try:
         group = service.rename_group(session, group_id, name, actor=user.actor)
@@ -92,7 +93,7 @@ def rename_group(
 
 
 @router.post(GROUP + "/delete")
-def delete_group(group_id: int, request: Request, user: UserDep, session: SessionDep) -> RedirectResponse:
+def delete_group(group_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> RedirectResponse:
     name = service.get_group(session, group_id).name
     service.delete_group(session, group_id, actor=user.actor)
     flash(request, "success", f"The group {name} was deleted, with its members' history.")
@@ -101,7 +102,7 @@ def delete_group(group_id: int, request: Request, user: UserDep, session: Sessio
 
 @router.post(GROUP + "/members")
 def add_member(
-    group_id: int, request: Request, user: UserDep, session: SessionDep, email: Annotated[str, Form()] = ""
+    group_id: DbInt, request: Request, user: UserDep, session: SessionDep, email: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
     group = service.get_group(session, group_id)
     contacts, _ = list_contacts(session, email=email, limit=MAX_BY_EMAIL) if email.strip() else ([], 0)
@@ -122,7 +123,7 @@ def add_member(
 
 @router.post(GROUP + "/members/{contact_id:int}/remove")
 def remove_member(
-    group_id: int, contact_id: int, request: Request, user: UserDep, session: SessionDep
+    group_id: DbInt, contact_id: DbInt, request: Request, user: UserDep, session: SessionDep
 ) -> RedirectResponse:
     result = service.remove_from_group(session, group_id, [contact_id], method=METHOD, actor=user.actor)
     if result.removed:

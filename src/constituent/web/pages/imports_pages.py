@@ -6,7 +6,6 @@ stored in the csv_imports table, so whichever web process answers the poll shows
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from pathlib import Path
@@ -24,7 +23,9 @@ from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
 from constituent.crm.imports.preview import SHOWN, preview
 from constituent.kit.clock import utcnow
+from constituent.kit.csv_cells import SafeWriter
 from constituent.kit.db import session_scope
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, DatabaseDep, PageUser, SettingsDep, UserDep
@@ -78,7 +79,7 @@ def uploaded_file(settings: Settings, import_id: int) -> Path:
 
 @router.get(IMPORT + "/map", response_model=None)
 def mapping_page(
-    import_id: int, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The file's columns beside our fields, as guessed, with the first rows as they would be stored."""
     return _mapping_page(request, user, session, settings, import_id, None)
@@ -86,7 +87,7 @@ def mapping_page(
 
 @router.post(IMPORT + "/map", response_model=None)
 async def remapped_page(
-    import_id: int, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The same with the columns as the person chose them (the form's "Update the preview")."""
     form = await request.form()
@@ -99,7 +100,7 @@ def _mapping_page(
     user: PageUser,
     session: Session,
     settings: Settings,
-    import_id: int,
+    import_id: DbInt,
     chosen: dict[str, str] | None,
 ) -> Response:
     job = service.get_import(session, import_id)
@@ -115,7 +116,7 @@ def _mapping_page(
 
 @router.post(IMPORT + "/start")
 async def start(
-    import_id: int,
+    import_id: DbInt,
     request: Request,
     user: UserDep,
     database: DatabaseDep,
@@ -145,14 +146,16 @@ def template(_user: UserDep) -> Response:
 
 
 @router.get(IMPORT, response_class=HTMLResponse)
-def import_status_page(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def import_status_page(
+    import_id: DbInt, request: Request, user: UserDep, session: SessionDep
+) -> HTMLResponse:
     job = service.get_import(session, import_id)
     context = {"nav": "contacts", "job": job, "stalled": job.stalled(utcnow())}
     return render(request, "crm/import_status.html", context, user=user)
 
 
 @router.get(IMPORT + "/status", response_class=HTMLResponse)
-def import_progress(import_id: int, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+def import_progress(import_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     """The progress fragment alone: htmx polls it until the import has finished."""
     job = service.get_import(session, import_id)
     context = {"job": job, "stalled": job.stalled(utcnow())}
@@ -160,10 +163,10 @@ def import_progress(import_id: int, request: Request, user: UserDep, session: Se
 
 
 @router.get(IMPORT + "/rejected.csv")
-def rejected_rows(import_id: int, _user: UserDep, session: SessionDep) -> Response:
+def rejected_rows(import_id: DbInt, _user: UserDep, session: SessionDep) -> Response:
     job = service.get_import(session, import_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(["line", "reason"])
     writer.writerows([row["line"], row["error"]] for row in job.rejected)
     name = f"rejected-rows-{import_id}.csv"

@@ -20,6 +20,7 @@ from constituent.integrations.mailchimp.mappings import Mapping
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SourceTarget, SyncMode
 from constituent.kit.clock import today
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, SettingsDep
 from constituent.web.pages.rendering import flash
@@ -67,12 +68,12 @@ def mapping_context(session: Session, integration: MailchimpIntegration) -> dict
     }
 
 
-def _back(integration_id: int) -> RedirectResponse:
+def _back(integration_id: DbInt) -> RedirectResponse:
     return RedirectResponse(f"/integrations/mailchimp/{integration_id}#mappings-heading", status_code=303)
 
 
 def _apply(
-    request: Request, session: Session, integration_id: int, change: Callable[[], str]
+    request: Request, session: Session, integration_id: DbInt, change: Callable[[], str]
 ) -> RedirectResponse:
     """Make the change and flash what it did, or roll back all it flushed and flash why it was refused,
     so nothing is half-stored."""
@@ -95,8 +96,8 @@ def _target(value: str, allowed: list[SourceTarget]) -> SourceTarget:
 
 @router.post(MAPPINGS_PATH + "/searches/{search_id:int}")
 def set_search_tag(
-    integration_id: int,
-    search_id: int,
+    integration_id: DbInt,
+    search_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,
@@ -121,7 +122,7 @@ def set_search_tag(
 
 @router.post(MAPPINGS_PATH + "/prefix")
 def set_tag_prefix(
-    integration_id: int,
+    integration_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,
@@ -138,8 +139,8 @@ def set_tag_prefix(
 
 @router.post(MAPPINGS_PATH + "/groups/{group_id:int}")
 def map_group(
-    integration_id: int,
-    group_id: int,
+    integration_id: DbInt,
+    group_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,
@@ -162,8 +163,8 @@ def map_group(
 
 @router.post(MAPPINGS_PATH + "/groups/{group_id:int}/unmap")
 def unmap_group(
-    integration_id: int,
-    group_id: int,
+    integration_id: DbInt,
+    group_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,

@@ -17,6 +17,7 @@ from constituent.integrations.mailchimp.merge_fields.catalog import FIELDS
 from constituent.integrations.mailchimp.merge_fields.schemas import MergeFieldMappingOut
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, SettingsDep
 from constituent.web.pages.rendering import flash
@@ -35,13 +36,13 @@ def merge_field_context(session: Session, integration: MailchimpIntegration) -> 
     }
 
 
-def _back(integration_id: int) -> RedirectResponse:
+def _back(integration_id: DbInt) -> RedirectResponse:
     return RedirectResponse(f"/integrations/mailchimp/{integration_id}#merge-fields-heading", status_code=303)
 
 
 @router.post(FIELDS_PATH)
 def map_field(
-    integration_id: int,
+    integration_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,
@@ -62,7 +63,7 @@ def map_field(
 
 @router.post(FIELDS_PATH + "/{field}/remove")
 def unmap_field(
-    integration_id: int, field: str, request: Request, _user: AdminDep, session: SessionDep
+    integration_id: DbInt, field: str, request: Request, _user: AdminDep, session: SessionDep
 ) -> RedirectResponse:
     integration = service.get_integration(session, integration_id)
     try:

@@ -21,6 +21,7 @@ from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, R
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.repository import active_run
 from constituent.kit.crypto import SecretBox
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages import (
     mailchimp_mappings,
@@ -45,7 +46,7 @@ HISTORY = 10
 _BUTTONS = {RunMode.incremental: "Force Sync", RunMode.full: "Resync"}
 
 
-def page_url(integration_id: int) -> str:
+def page_url(integration_id: DbInt) -> str:
     return f"/integrations/mailchimp/{integration_id}"
 
 
@@ -56,7 +57,7 @@ def _group_names(session: Session, integration: MailchimpIntegration) -> list[st
 
 @router.get(PAGE, response_class=HTMLResponse)
 def mailchimp_page(
-    integration_id: int, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+    integration_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     integration = service.get_integration(session, integration_id)
     history = runs.list_for_integration(session, integration_id, limit=CHART_RUNS)
@@ -75,7 +76,7 @@ def mailchimp_page(
 
 @router.get(PAGE + "/status", response_class=HTMLResponse)
 def sync_status(
-    integration_id: int,
+    integration_id: DbInt,
     request: Request,
     _user: UserDep,
     session: SessionDep,
@@ -89,7 +90,7 @@ def sync_status(
 
 @router.post(PAGE + "/sync")
 def force_sync(
-    integration_id: int,
+    integration_id: DbInt,
     request: Request,
     _user: UserDep,
     database: DatabaseDep,
@@ -137,7 +138,7 @@ def _flash_outcome(request: Request, button: str, run: SyncRun) -> None:
 
 @router.get(PAGE + "/remove", response_class=HTMLResponse)
 def confirm_remove(
-    integration_id: int, request: Request, user: AdminDep, session: SessionDep
+    integration_id: DbInt, request: Request, user: AdminDep, session: SessionDep
 ) -> HTMLResponse:
     integration = service.get_integration(session, integration_id)
     context = {"nav": "integrations", "integration": integration}
@@ -146,7 +147,7 @@ def confirm_remove(
 
 @router.post(PAGE + "/remove")
 def remove(
-    integration_id: int, request: Request, _user: AdminDep, session: SessionDep, settings: SettingsDep
+    integration_id: DbInt, request: Request, _user: AdminDep, session: SessionDep, settings: SettingsDep
 ) -> RedirectResponse:
     box = SecretBox.from_settings(settings)
     message = asyncio.run(service.remove(session, box, integration_id))

@@ -22,6 +22,7 @@ from constituent.integrations.mailchimp.sync.plan_report import ReportRow
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.schedule import offset_of
 from constituent.kit.clock import utcnow
+from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages import contact_mailchimp
@@ -69,7 +70,7 @@ def status_response(
     return response
 
 
-def _run_of(session: Session, integration_id: int, run_id: int) -> SyncRun:
+def _run_of(session: Session, integration_id: DbInt, run_id: DbInt) -> SyncRun:
     run = runs.get(session, run_id)
     if run.integration_id != integration_id:
         raise NotFound("sync run", run_id)
@@ -78,7 +79,7 @@ def _run_of(session: Session, integration_id: int, run_id: int) -> SyncRun:
 
 @router.post(PAGE + "/preview")
 def start_preview(
-    integration_id: int,
+    integration_id: DbInt,
     _user: UserDep,
     database: DatabaseDep,
     settings: SettingsDep,
@@ -104,8 +105,8 @@ def start_preview(
 
 @router.get(RUN + "/preview", response_class=HTMLResponse)
 def preview(
-    integration_id: int,
-    run_id: int,
+    integration_id: DbInt,
+    run_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -151,6 +152,6 @@ def _names(session: Session, rows: list[ReportRow]) -> dict[int, str]:
 
 
 @router.get(RUN + "/errors.csv", response_class=Response)
-def download_errors(integration_id: int, run_id: int, _user: UserDep, session: SessionDep) -> Response:
+def download_errors(integration_id: DbInt, run_id: DbInt, _user: UserDep, session: SessionDep) -> Response:
     _run_of(session, integration_id, run_id)
     return Response(errors_csv(session, run_id), media_type="text/csv", headers=attachment_headers(run_id))

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from constituent.crm.errors import InvalidInput
 from constituent.integrations.mailchimp.schemas import SettingsChange
 from constituent.integrations.mailchimp.settings import update_settings
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep
 from constituent.web.pages.rendering import flash
@@ -36,7 +37,7 @@ def _percent(value: str) -> int:
 
 @router.post(SETTINGS_PATH)
 def change_settings(
-    integration_id: int,
+    integration_id: DbInt,
     request: Request,
     _user: AdminDep,
     session: SessionDep,

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.oauth import OAuthFailed, PendingForm
+from constituent.kit.numbers import DbInt
 from constituent.web.pages import mailchimp_add
 from constituent.web.pages import mailchimp_form as forms
 from constituent.web.pages.mailchimp_page import page_url
@@ -20,7 +21,7 @@ from constituent.web.pages.rendering import flash, render
 from constituent.web.sessions import logged_in_user_id
 
 
-def refuse_other_user(request: Request, pending_user_id: int) -> None:
+def refuse_other_user(request: Request, pending_user_id: DbInt) -> None:
     user_id = logged_in_user_id(request)
     if user_id is not None and user_id != pending_user_id:
         raise OAuthFailed(

@@ -17,6 +17,7 @@ from constituent.crm.searches.filters import FIELDS, FilterError
 from constituent.crm.searches.preview import Preview, preview_filter
 from constituent.crm.searches.schemas import SavedSearchCreate
 from constituent.kit.clock import today
+from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages import search_form
 from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
@@ -98,7 +99,7 @@ async def build_search(request: Request, user: UserDep, session: SessionDep) -> 
 
 @router.get(SEARCH, response_class=HTMLResponse)
 def search_page(
-    search_id: int,
+    search_id: DbInt,
     request: Request,
     user: UserDep,
     session: SessionDep,
@@ -118,7 +119,9 @@ def search_page(
 
 
 @router.post(SEARCH + "/delete")
-def delete_search(search_id: int, request: Request, _user: UserDep, session: SessionDep) -> RedirectResponse:
+def delete_search(
+    search_id: DbInt, request: Request, _user: UserDep, session: SessionDep
+) -> RedirectResponse:
     name = service.get_search(session, search_id).name
     service.delete_search(session, search_id)
     flash(request, "success", f"The search {name} was deleted.")

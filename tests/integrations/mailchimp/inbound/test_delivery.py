@@ -6,15 +6,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pytest
 
 from constituent.auth.models import Role
+from constituent.integrations.mailchimp.inbound import repository
+from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
+from constituent.integrations.mailchimp.inbound.intake import inbox_row
 from constituent.integrations.mailchimp.inbound.models import InboxStatus
+from constituent.integrations.mailchimp.inbound.processing import MAX_ATTEMPTS
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.kit.clock import utcnow
+from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.inbound.conftest import Live
 from tests.integrations.mailchimp.inbound.helpers import activity_subjects, joined, ledger_row, memberships
 from tests.integrations.mailchimp.sync.sync_helpers import add_people
+
+UPEMAIL = InboundEvent(type=EventType.upemail, fired_at=datetime(2030, 1, 1, 10, tzinfo=UTC), list_id="x")
 
 
 def unsubscribe_fields(live: Live, email: str, fired_at: str = "2030-01-01 10:00:00") -> dict[str, str]:
@@ -172,22 +183,45 @@ def test_a_stored_delivery_asks_the_queue_for_processing(live: Live, queue_url: 
     assert "Unsubscribed from Mailchimp audience Supporters" in activity_subjects(live, ola)
 
 
-def test_a_delivery_that_cannot_be_applied_is_tried_three_times_then_marked_failed(live: Live) -> None:
+def test_an_address_our_contacts_refuse_is_a_400_and_an_older_stored_one_fails_at_once(live: Live) -> None:
+    """Mailchimp would not send ``pia@localhost``; our contacts refuse it, so the intake does too (issue
+    13, item 6). A row an older intake stored with it is marked failed on its first pass, not retried."""
     add_people(live.product, "pia@mailbox.org")
     fields = {
         "type": "upemail",
         "fired_at": "2030-01-01 10:00:00",
         "data[list_id]": live.audience.audience_id,
         "data[old_email]": "pia@mailbox.org",
-        "data[new_email]": "pia@localhost",  # Mailchimp would not send it; our contacts refuse it
+        "data[new_email]": "pia@localhost",
     }
-    assert live.post(fields).status_code == 200
+    assert live.post(fields).status_code == 400
+    assert live.inbox() == []
+
+    stored_before = replace(UPEMAIL, email="pia@mailbox.org", new_email="pia@mailbox.org")
+    row = inbox_row(live.integration_id, urlencode(fields).encode(), stored_before)
+    with session_scope(live.product.db.sessions) as session:
+        repository.insert_many(session, [row])
     assert live.process() == 1
     [event] = live.inbox()
-    assert (event.status, event.attempts) == (InboxStatus.received, 1)
-    assert "InvalidInput" in event.error
-    live.process()
-    live.process()
+    assert (event.status, event.outcome) == (
+        InboxStatus.failed,
+        "unreadable: data[new_email]: not an email address",
+    )
+    assert live.process() == 0, "a failed row is left for a person"
+
+
+def test_a_delivery_whose_apply_raises_is_tried_three_times_then_marked_failed(live: Live) -> None:
+    row = inbox_row(live.integration_id, b"type=unsubscribe", UPEMAIL)
+    with session_scope(live.product.db.sessions) as session:
+        repository.insert_many(session, [row])
+    [event] = live.inbox()
+    for attempt in (1, 2, 3):
+        with session_scope(live.product.db.sessions) as session:
+            status = repository.record_failure(
+                session, event.id, "InvalidInput: boom", utcnow(), MAX_ATTEMPTS
+            )
+        expected = InboxStatus.failed if attempt == MAX_ATTEMPTS else InboxStatus.received
+        assert status is expected
     [event] = live.inbox()
     assert (event.status, event.attempts, event.outcome) == (InboxStatus.failed, 3, "failed")
     assert live.process() == 0, "a failed row is left for a person"

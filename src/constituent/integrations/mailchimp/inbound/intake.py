@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp import repository as integrations
@@ -115,25 +115,37 @@ class Intake:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (_, future), ok in zip(batch, stored, strict=True):
-                if not future.done():
-                    future.set_result(ok)
+            for (_, future), outcome in zip(batch, stored, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
 
-    def _write(self, rows: Sequence[dict[str, Any]]) -> list[bool]:
+    def _write(self, rows: Sequence[dict[str, Any]]) -> list[bool | Exception]:
+        stored: list[bool | Exception]
         try:
             with session_scope(self.database.sessions) as session:
                 repository.insert_many(session, rows)
             stored = [True] * len(rows)
-        except IntegrityError:
-            # An integration removed since its secret was cached: find which rows, store the others.
+        except DBAPIError as exc:
+            if not isinstance(exc, IntegrityError | DataError):
+                raise
+            # One row refused (an integration removed since its secret was cached, or a value the
+            # database cannot hold): find which, store the others, fail only that one.
             stored = [self._write_one(row) for row in rows]
-        self.announcer.add({row["integration_id"] for row, ok in zip(rows, stored, strict=True) if ok})
+        self.announcer.add(
+            {row["integration_id"] for row, ok in zip(rows, stored, strict=True) if ok is True}
+        )
         return stored
 
-    def _write_one(self, row: dict[str, Any]) -> bool:
+    def _write_one(self, row: dict[str, Any]) -> bool | Exception:
         try:
             with session_scope(self.database.sessions) as session:
                 repository.insert_many(session, [row])
         except IntegrityError:
             return False
+        except DataError as exc:
+            return exc
         return True

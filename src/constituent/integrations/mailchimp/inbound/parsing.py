@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
+from constituent.crm.contacts.emails import InvalidEmail, normalise_email
 from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
 
 MAX_BODY_BYTES = 256 * 1024
@@ -20,6 +21,11 @@ FIRED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
 _MERGE_KEY = re.compile(r"^data\[merges\]\[([A-Za-z0-9_]{1,50})\]$")
 _LIMITS = {"data[list_id]": 50, "data[id]": 50, "data[reason]": 50, "data[campaign_id]": 50}
 _EMAIL_MAX = 320
+_KNOWN_KEYS = frozenset(
+    {"type", "fired_at", "data[email]", "data[old_email]", "data[new_email]", "data[action]", "data[id]"}
+    | {"data[subject]", "data[status]", "data[email_type]", "data[ip_opt]", "data[ip_signup]", "data[web_id]"}
+    | set(_LIMITS)
+)
 
 
 class ParseError(ValueError):
@@ -30,6 +36,9 @@ def parse_form(body: bytes) -> dict[str, str]:
     """The body's fields (last value wins for a repeated key)."""
     if len(body) > MAX_BODY_BYTES:
         raise ParseError(f"body: larger than {MAX_BODY_BYTES} bytes")
+    if b"\x00" in body:
+        # Mailchimp never sends one, and PostgreSQL text cannot hold it (the stored body is text).
+        raise ParseError("body: contains a NUL byte")
     try:
         text = body.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
@@ -37,7 +46,16 @@ def parse_form(body: bytes) -> dict[str, str]:
         raise ParseError("body: not UTF-8 form data") from exc
     except ValueError as exc:
         raise ParseError(f"body: more than {MAX_FIELDS} fields") from exc
+    for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            # Percent-encoded: stored fine, but no contact field can hold it, so it could never be applied.
+            raise ParseError(f"{_field_name(key)}: contains a NUL character")
     return dict(pairs)
+
+
+def _field_name(key: str) -> str:
+    """The key, to name it in a message, when it is one of ours; anything else is not repeated."""
+    return key if key in _KNOWN_KEYS or _MERGE_KEY.match(key) else "a field name"
 
 
 def parse_event(body: bytes) -> InboundEvent:
@@ -114,9 +132,13 @@ def _email(fields: Mapping[str, str], name: str) -> str:
     value = fields.get(name, "").strip()
     if not value:
         raise ParseError(f"{name}: missing")
-    local, at, domain = value.rpartition("@")
-    if not at or not local or not domain or len(value) > _EMAIL_MAX or any(c.isspace() for c in value):
+    if len(value) > _EMAIL_MAX:
         raise ParseError(f"{name}: not an email address")
+    try:
+        # The contacts' own rule: an address it refuses could never be applied (e.g. ``x@y@z``).
+        normalise_email(value)
+    except InvalidEmail:
+        raise ParseError(f"{name}: not an email address") from None
     return value
 
 

@@ -8,8 +8,6 @@ a sync.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -21,7 +19,7 @@ from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.inbound import repository
 from constituent.integrations.mailchimp.inbound.members import audience_label
 from constituent.integrations.mailchimp.models import MailchimpIntegration
-from constituent.integrations.mailchimp.responses import Member
+from constituent.integrations.mailchimp.responses import Member, parse_timestamp
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
@@ -65,8 +63,7 @@ async def ask_to_reconfirm(
     member = await client.send_model("PUT", path, Member, body)
     row.status = RemoteStatus(member.status)
     row.refused = ""
-    if member.last_changed:
-        row.last_changed = datetime.fromisoformat(member.last_changed)
+    row.last_changed = parse_timestamp(member.last_changed) or row.last_changed
     return ReconfirmResult(
         contact_id=contact_id,
         integration_id=integration.id,

@@ -61,14 +61,15 @@ def run_sync(
     trigger: RunTrigger = RunTrigger.cli,
     progress: Progress | None = None,
     waiting: Callable[[], None] | None = None,
-    lease_ttl: timedelta = lease.DEFAULT_TTL,
+    lease_ttl: timedelta | None = None,
 ) -> SyncRun:
     """Run one sync of one integration to its end and return its (finished) run row."""
     options = SyncOptions(mode, dry_run, confirm_removals, trigger)
     sessions = database.sessions
     with session_scope(sessions) as session:
         get_integration(session, integration_id)  # a clear NotFound before waiting for anything
-    with lease.hold(sessions, integration_id, ttl=lease_ttl, waiting=waiting) as held:
+    ttl = lease_ttl or lease.ttl_of(settings)
+    with lease.hold(sessions, integration_id, ttl=ttl, waiting=waiting) as held:
         run_id, options = _open_run(database, integration_id, options)
         _run_held(database, settings, integration_id, run_id, options, progress, held)
     with session_scope(sessions) as session:
@@ -80,7 +81,7 @@ def run_queued(
     settings: Settings,
     run_id: int,
     *,
-    lease_ttl: timedelta = lease.DEFAULT_TTL,
+    lease_ttl: timedelta | None = None,
     progress: Progress | None = None,
 ) -> SyncRun:
     """Run a queued run row to its end (the job worker's entry point) and return it.
@@ -95,7 +96,7 @@ def run_queued(
             return run
         integration_id = run.integration_id
         options = SyncOptions(run.mode, run.dry_run, run.confirm_removals, run.trigger)
-    with lease.hold(sessions, integration_id, ttl=lease_ttl) as held:
+    with lease.hold(sessions, integration_id, ttl=lease_ttl or lease.ttl_of(settings)) as held:
         if _take_over(database, integration_id, run_id):
             _run_held(database, settings, integration_id, run_id, options, progress, held)
     with session_scope(sessions) as session:

@@ -5,19 +5,19 @@ The REST API (token) and the Mailchimp page (session) both offer this download.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.sync import runs
+from constituent.kit.csv_cells import SafeWriter
 
 ERROR_COLUMNS = ("email", "contact_id", "subscriber_hash", "code", "message")
 
 
 def errors_csv(session: Session, run_id: int) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(ERROR_COLUMNS)
     for error in runs.errors_of(session, run_id):
         writer.writerow(["" if getattr(error, c) is None else getattr(error, c) for c in ERROR_COLUMNS])

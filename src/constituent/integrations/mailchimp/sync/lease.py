@@ -26,9 +26,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
+from constituent.kit.settings import Settings
 
 DEFAULT_TTL = timedelta(seconds=60)
 POLL_SECONDS = 0.5
+
+
+def ttl_of(settings: Settings) -> timedelta:
+    """How long a sync's lease lasts (CONSTITUENT_SYNC_LEASE_SECONDS), whoever starts the run: the CLI,
+    a worker, or the reaper judging whether a run is dead."""
+    return timedelta(seconds=settings.sync_lease_seconds)
 
 
 def new_owner() -> str:

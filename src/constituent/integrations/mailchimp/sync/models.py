@@ -65,17 +65,21 @@ FINISHED_STATUSES = frozenset(
     {RunStatus.succeeded, RunStatus.failed, RunStatus.needs_confirmation, RunStatus.interrupted}
 )
 
-# The run's counters, in the order reports show them.
-COUNTERS = (
-    "created",
-    "updated",
-    "archived",
-    "tags_added",
-    "tags_removed",
-    "refused",
-    "errors",
-    "email_changes",
-)
+
+class RunCounter(enum.StrEnum):
+    """A run's counters, in the order reports show them; each is a column of ``sync_runs`` of that name."""
+
+    created = "created"
+    updated = "updated"
+    archived = "archived"
+    tags_added = "tags_added"
+    tags_removed = "tags_removed"
+    refused = "refused"
+    errors = "errors"
+    email_changes = "email_changes"
+
+
+COUNTERS = tuple(RunCounter)
 
 
 class PlannedCounters:

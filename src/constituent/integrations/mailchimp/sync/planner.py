@@ -32,7 +32,6 @@ from constituent.integrations.mailchimp.sync.types import (
     ChangeEmail,
     DesiredMember,
     LedgerEntry,
-    Notice,
     Operation,
     Plan,
     Refusal,
@@ -117,7 +116,6 @@ def plan(
     archives = sum(isinstance(op, Archive) for op in operations)
     return Plan(
         operations=tuple(operations),
-        notices=tuple(_shared_address_notices(desired)),
         needs_confirmation=_needs_confirmation(archives, audience_size, options),
         audience_size=audience_size,
     )
@@ -282,20 +280,6 @@ def _needs_confirmation(archives: int, audience_size: int, options: PlanOptions)
     if options.confirm_removals or audience_size == 0:
         return False
     return archives * 100 > options.guard_percent * audience_size
-
-
-def _shared_address_notices(desired: Mapping[str, DesiredMember]) -> Iterator[Notice]:
-    for subscriber_hash in sorted(desired):
-        member = desired[subscriber_hash]
-        if len(member.contact_ids) > 1:
-            yield Notice(
-                kind="shared_email",
-                message=(
-                    f"{len(member.contact_ids)} contacts share {member.email}; they make one member, "
-                    f"with contact {member.owner_contact_id}'s name and details"
-                ),
-                contact_ids=member.contact_ids,
-            )
 
 
 # -- the ledger after applying -----------------------------------------------------------------------

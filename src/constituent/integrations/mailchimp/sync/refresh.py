@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
-from constituent.integrations.mailchimp.responses import Member, MembersPage
+from constituent.integrations.mailchimp.responses import Member, MembersPage, parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus, fingerprint
@@ -68,13 +67,6 @@ async def confirm_absent(
             return subscriber_hash, None
 
     return dict(await asyncio.gather(*(one(h) for h in hashes)))
-
-
-def parse_timestamp(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def entry_from_member(

@@ -16,23 +16,20 @@ The answer is a ``SyncLayout`` of SQL predicates over contacts, so the desired s
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, false, or_
 from sqlalchemy.orm import Session
 
-from constituent.crm.searches.compiler import compile_predicate
-from constituent.crm.searches.filters import DaysAgo, conditions, parse_filter
+from constituent.crm.errors import InvalidInput
+from constituent.crm.searches.filters import FilterError
 from constituent.crm.searches.models import SavedSearch
-from constituent.crm.searches.quick_lists import quick_list_filter
-from constituent.crm.searches.repository import major_donor_threshold
-from constituent.crm.searches.service import filter_of, list_searches
+from constituent.crm.searches.service import list_searches
 from constituent.integrations.mailchimp.merge_fields.catalog import MappedField
 from constituent.integrations.mailchimp.merge_fields.service import mapped_fields
 from constituent.integrations.mailchimp.models import (
@@ -43,7 +40,9 @@ from constituent.integrations.mailchimp.models import (
     SourceTarget,
     SyncMode,
 )
+from constituent.integrations.mailchimp.remote_names import remote_name
 from constituent.integrations.mailchimp.sync import desired_repository as repo
+from constituent.integrations.mailchimp.sync.candidates import predicate_on
 from constituent.integrations.mailchimp.sync.desired_repository import Predicate
 from constituent.integrations.mailchimp.sync.types import Notice
 
@@ -99,56 +98,6 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
     )
 
 
-@dataclass(frozen=True)
-class Clock:
-    """The two moments an incremental run spans, and whether the organization settings changed between."""
-
-    since: datetime
-    today: date
-    settings_changed: bool  # the major-donor threshold (read by a quick list) may be different
-
-
-class Movement(enum.Enum):
-    """How a search's members can change between two moments with no contact row changing."""
-
-    none = "none"
-    # Its filter reads the calendar and a day has passed: who crossed the line is found in SQL, by
-    # evaluating the filter as it was at ``since`` and as it is now.
-    calendar = "calendar"
-    # Created or redefined since, or a quick list after a settings change: there is no "as it was",
-    # so its members are compared with the ledger's holders of its tag.
-    redefined = "redefined"
-
-
-def movement(session: Session, search: SavedSearch, clock: Clock) -> Movement:
-    if search.updated_at > clock.since or search.created_at > clock.since:
-        return Movement.redefined
-    if search.quick_list is not None and clock.settings_changed:
-        return Movement.redefined
-    then, now = _raw_filter(session, search, clock.since.date()), _raw_filter(session, search, clock.today)
-    if then != now or (clock.since.date() != clock.today and _reads_the_calendar(now)):
-        return Movement.calendar
-    return Movement.none
-
-
-def predicate_on(session: Session, search: SavedSearch, day: date) -> Predicate:
-    """The search's filter as it reads on ``day`` (relative dates resolved against it)."""
-    return compile_predicate(filter_of(session, search, day), today=day)
-
-
-def _raw_filter(session: Session, search: SavedSearch, day: date) -> dict[str, Any]:
-    if search.quick_list is None:
-        return search.filter
-    return quick_list_filter(search.quick_list, day, major_donor_threshold(session))
-
-
-def _reads_the_calendar(raw: dict[str, Any]) -> bool:
-    for cond in conditions(parse_filter(raw)):
-        if any(isinstance(value, DaysAgo) for value in (cond.value, cond.date_from, cond.date_to)):
-            return True
-    return False
-
-
 class _Builder:
     def __init__(
         self,
@@ -162,8 +111,8 @@ class _Builder:
         self.searches, self.group_names = searches, group_names
         self.notices: list[Notice] = []
 
-    def tag_name(self, name: str) -> str:
-        return f"{self.integration.tag_prefix}{name.strip()}"
+    def tag_name(self, chosen: str, default: str) -> str:
+        return remote_name(self.integration.tag_prefix, SourceTarget.tag, chosen, default)
 
     def search_predicate(self, search: SavedSearch) -> Predicate:
         return predicate_on(self.session, search, self.today)
@@ -179,9 +128,14 @@ class _Builder:
             source = settings.get(search.id)
             if source is not None and not source.enabled:
                 continue
-            name = source.remote_name if source is not None and source.remote_name.strip() else search.name
-            predicate = self.search_predicate(search)
-            tags.append(Flag(self.tag_name(name), predicate, f"search:{search.id}", search))
+            name = self.tag_name(source.remote_name if source is not None else "", search.name)
+            try:
+                predicate = self.search_predicate(search)
+            except FilterError as exc:
+                # Stored before a rule it breaks (e.g. the size limit): skip its tag, sync the rest.
+                self.notices.append(Notice("search_failed", _unusable(search, name, exc)))
+                continue
+            tags.append(Flag(name, predicate, f"search:{search.id}", search))
         return tags
 
     def source_flags(self, sources: Sequence[MailchimpSource], target: SourceTarget) -> list[Flag]:
@@ -190,10 +144,11 @@ class _Builder:
         for source in sources:
             if source.target is not target or source.kind is not SourceKind.group or source.group_id is None:
                 continue
-            name = source.remote_name.strip() or self.group_names.get(source.group_id, "")
+            group_name = self.group_names.get(source.group_id, "")
+            name = source.remote_name.strip() or group_name
             members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
             if target is SourceTarget.tag:
-                flags.append(Flag(self.tag_name(name), members, origin))
+                flags.append(Flag(self.tag_name(source.remote_name, group_name), members, origin))
             elif source.interest_id:
                 flags.append(Flag(source.interest_id, members, origin))
             else:
@@ -217,10 +172,28 @@ class _Builder:
                 parts.append(repo.in_group(source.group_id, added_after=since))
             elif (search := self.searches.get(source.saved_search_id or 0)) is not None:
                 # A search has no dates of joining: "new" means contacts created after the integration.
-                predicate = self.search_predicate(search)
+                predicate = self._membership_predicate(search)
                 parts.append(and_(predicate, repo.created_after(since)) if since else predicate)
                 searches.append(search)
         return and_(repo.eligible(), or_(false(), *parts)), tuple(searches)
+
+    def _membership_predicate(self, search: SavedSearch) -> Predicate:
+        try:
+            return self.search_predicate(search)
+        except FilterError as exc:
+            # Leaving it out would archive its members: the run stops instead, saying which search.
+            raise InvalidInput(
+                "saved_search",
+                f"The saved search {search.name!r} decides who is in the audience but cannot be "
+                f"evaluated: {exc.message}. Change it, then sync again.",
+            ) from exc
+
+
+def _unusable(search: SavedSearch, tag: str, exc: FilterError) -> str:
+    return (
+        f"The saved search {search.name!r} cannot be evaluated ({exc.message}); "
+        f"its tag {tag!r} was not updated. Change the search to bring the tag up to date."
+    )
 
 
 def _config(

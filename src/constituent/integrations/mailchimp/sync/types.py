@@ -154,10 +154,20 @@ class Notice:
 @dataclass(frozen=True)
 class Plan:
     operations: tuple[Operation, ...]
-    notices: tuple[Notice, ...] = ()
     # Archives exceed the guard's share of the audience: nothing may be written without confirmation.
     needs_confirmation: bool = False
     audience_size: int = 0
 
     def of_type(self, kind: type[Any]) -> list[Any]:
         return [op for op in self.operations if isinstance(op, kind)]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    """One member a run could not write, and why (Mailchimp's words)."""
+
+    subscriber_hash: str
+    email: str
+    contact_id: int | None
+    code: str
+    message: str
