@@ -155,7 +155,7 @@ def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatab
     """Issue 16: the log showed `user:1`, `email` / `is_primary` / `False` / `True`."""
     contact_id = a_contact(db)
     admin.get(f"/contacts/{contact_id}")
-    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
+    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.co.uk", "primary": "true"})
 
     with db.sessions() as session:
         [first] = [e.id for e in get_contact(session, contact_id).emails if e.address == "ann@mailbox.org"]
@@ -163,7 +163,7 @@ def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatab
 
     log = admin.get(f"/contacts/{contact_id}/changes").text
 
-    assert "<td>email ann@work.example added</td><td>admin@mailbox.org</td>" in log
+    assert "<td>email ann@work.co.uk added</td><td>admin@mailbox.org</td>" in log
     assert "<td>email ann@mailbox.org no longer primary</td>" in log
     assert "<td>email ann@mailbox.org made primary</td>" in log
     assert "user:" not in log and "is_primary" not in log
