@@ -123,14 +123,23 @@ def remove_member(
     return service.remove_from_group(session, group_id, [contact_id], method=METHOD, actor=principal.actor)
 
 
-@router.post("/memberships/{membership_id}/rejoin", status_code=status.HTTP_201_CREATED)
-def rejoin(membership_id: DbInt, session: SessionDep, principal: PrincipalDep) -> MembershipView:
+class RejoinOut(MembershipView):
+    # The contact is back in the group all the same; these audiences will not take the person back.
+    mailchimp_refusals: list[MailchimpRefusal] = Field(default_factory=list)
+
+
+@router.post(
+    "/memberships/{membership_id}/rejoin", status_code=status.HTTP_201_CREATED, response_model=RejoinOut
+)
+def rejoin(membership_id: DbInt, session: SessionDep, principal: PrincipalDep) -> RejoinOut:
     membership = service.rejoin_group(session, membership_id, method=METHOD, actor=principal.actor)
-    return next(
+    view = next(
         view
         for view in service.contact_groups(session, membership.contact_id).current
         if view.membership_id == membership.id
     )
+    refusals = refusals_for_group(session, membership.group_id, [membership.contact_id])
+    return RejoinOut(**view.model_dump(), mailchimp_refusals=refusals)
 
 
 @router.delete("/memberships/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)
