@@ -232,13 +232,27 @@ def list_mappings(
 def map_search(
     integration_id: int = typer.Argument(..., help="Integration id."),
     search_id: int = typer.Argument(..., help="Saved search (or quick list) id."),
+    target: SourceTarget = typer.Option(
+        SourceTarget.tag, "--as", help="tag, interest (created in Mailchimp), or membership (groups mode)."
+    ),
     off: bool = typer.Option(False, "--off", help="Stop syncing this search as a tag."),
     name: str | None = typer.Option(None, "--name", help="Tag name in Mailchimp [the search's name]."),
+    leave_on_members: bool = typer.Option(
+        False, "--leave-on-members", help="With --off: leave the tag on the members instead of removing it."
+    ),
 ) -> None:
-    """Switch a saved search's tag on or off, or rename it (every saved search is a tag by default)."""
-    from constituent.cli.mailchimp_mappings import map_search as run
+    """Switch a saved search's tag on or off, or rename it (every saved search is a tag by default); or
+    map the search (smart group) as an interest or as membership.
 
-    run(integration_id, search_id, not off, name)
+    Switched off or renamed, the old tag is removed from the members we put it on at the next sync.
+    """
+    from constituent.cli.mailchimp_mappings import map_search as run
+    from constituent.cli.mailchimp_mappings import map_search_as
+
+    if target != SourceTarget.tag:
+        map_search_as(integration_id, search_id, target, name)
+        return
+    run(integration_id, search_id, not off, name, leave_on_members)
 
 
 @app.command("map-group")
@@ -261,11 +275,15 @@ def unmap_group(
     integration_id: int = typer.Argument(..., help="Integration id."),
     group_id: int = typer.Argument(..., help="Group id."),
     target: SourceTarget = typer.Option(..., "--as", help="tag, interest, or membership."),
+    leave_on_members: bool = typer.Option(
+        False, "--leave-on-members", help="A tag: leave it on the members instead of removing it."
+    ),
 ) -> None:
-    """Stop mapping a group (members keep the tags and interests they already carry in Mailchimp)."""
+    """Stop mapping a group. Its tag is removed from the members we put it on at the next sync (unless
+    --leave-on-members); interests stay in Mailchimp."""
     from constituent.cli.mailchimp_mappings import unmap_group as run
 
-    run(integration_id, group_id, target)
+    run(integration_id, group_id, target, leave_on_members)
 
 
 @app.command("map-field")

@@ -36,10 +36,10 @@ def organized(product: Product) -> Product:
                 city="Springfield",
                 country="US",
                 from_name="Parks news",
-                from_email="news@parks.example",
+                from_email="news@parks.co.uk",
             ),
         )
-        auth_service.create_user(session, "admin@example.org", "an admin password", role=Role.admin)
+        auth_service.create_user(session, "admin@mailbox.org", "an admin password", role=Role.admin)
     return product
 
 
@@ -52,7 +52,7 @@ def the_audience(product: Product, api_key: str) -> dict[str, Any]:
 def test_the_api_fills_what_the_request_leaves_out_from_the_organization(organized: Product) -> None:
     account = account_on(organized.emulator, "monthly")
     with session_scope(organized.db.sessions) as session:
-        token = auth_service.create_token(session, "admin@example.org").raw
+        token = auth_service.create_token(session, "admin@mailbox.org").raw
     app = create_app(organized.settings, database=Database(organized.db.engine, organized.db.sessions))
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app, base_url="http://testserver/api/v1", headers=headers) as api:
@@ -64,7 +64,7 @@ def test_the_api_fills_what_the_request_leaves_out_from_the_organization(organiz
         "Friends of Parks",
         "Springfield",
     )
-    assert audience["campaign_defaults"]["from_email"] == "news@parks.example"
+    assert audience["campaign_defaults"]["from_email"] == "news@parks.co.uk"
     assert audience["campaign_defaults"]["subject"] == "News from Parks news"
     assert audience["permission_reminder"] == REMINDER
 

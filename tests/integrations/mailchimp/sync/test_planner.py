@@ -169,13 +169,25 @@ def test_a_member_archived_in_mailchimp_stays_archived() -> None:
     assert len(result.operations) == 1
 
 
-def test_only_tags_we_own_are_removed_and_mailchimp_made_tags_are_left() -> None:
+def test_tags_we_wrote_are_removed_when_no_longer_given_even_under_an_old_name() -> None:
+    """Mailchimp-made tags (FOREIGN) never enter the ledger, which lists only what we wrote."""
     ann = member("ann", tags=frozenset({"Donors"}))
-    tagged = entry_for(ann, tags=frozenset({"Donors", "Lapsed", FOREIGN}))
+    tagged = entry_for(ann, tags=frozenset({"Donors", "Lapsed", "Donors (old name)"}))
 
     result = plan(by_hash(ann), by_hash(tagged), OPTIONS)
 
-    assert result.operations == (RemoveTag(subscriber_hash="ann", email="ann@mailbox.org", tag="Lapsed"),)
+    assert [op.tag for op in result.of_type(RemoveTag)] == ["Donors (old name)", "Lapsed"]
+    assert FOREIGN not in {op.tag for op in result.operations if isinstance(op, RemoveTag)}
+
+
+def test_a_tag_the_user_chose_to_leave_on_members_is_not_removed_until_a_search_gives_it_again() -> None:
+    ann = member("ann", tags=frozenset({"Donors"}))
+    tagged = entry_for(ann, tags=frozenset({"Donors", "Gala"}))
+    left = replace(OPTIONS, left_tags=frozenset({"Gala"}))
+
+    assert plan(by_hash(ann), by_hash(tagged), left).operations == ()
+    given_again = replace(left, owned_tags=OPTIONS.owned_tags | {"Gala"})
+    assert [op.tag for op in plan(by_hash(ann), by_hash(tagged), given_again).of_type(RemoveTag)] == ["Gala"]
 
 
 def test_a_subscribed_member_that_stops_qualifying_is_archived() -> None:

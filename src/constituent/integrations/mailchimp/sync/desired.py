@@ -59,6 +59,7 @@ class DesiredResult:
     members: dict[str, DesiredMember]  # by subscriber hash
     notices: list[Notice]
     owned_tags: frozenset[str]
+    left_tags: frozenset[str] = frozenset()  # tags we stopped giving, left on members by the user's choice
     managed_interests: tuple[str, ...] = ()  # interest ids we set on every member
     config: str = ""  # the layout's fingerprint: pass it as ``last_config`` to the next incremental run
     merge_field_types: Mapping[str, str] = field(default_factory=dict)  # mapped tag -> Mailchimp type
@@ -116,6 +117,7 @@ def build_desired(
         members=members,
         notices=[*layout.notices, *shared],
         owned_tags=layout.owned_tags,
+        left_tags=layout.left_tags,
         managed_interests=layout.managed_interests,
         config=layout.config,
         merge_field_types={mapped.tag: mapped.field.mc_type for mapped in layout.merge_fields},
@@ -149,12 +151,16 @@ def incremental_candidates(
     compared = [flag for flag in layout.tags if flag.search and flag.search.id in redefined]
     membership_moves = (movement(session, s, clock) for s in layout.membership_searches)
     whole_audience = any(move is not Movement.none for move in membership_moves)
+    # A saved search as an interest whose members may have moved: every member's interests are rebuilt.
+    interests_moved = any(
+        movement(session, flag.search, clock) is not Movement.none for flag in layout.interests if flag.search
+    )
     tag_members, audience = _members_now(session, layout, compared, whole_audience)
     return Candidates(
         frozenset(changed),
         tag_members,
         frozenset(audience) if whole_audience else None,
-        layout.config != last_config,
+        layout.config != last_config or interests_moved,
         layout.config,
     )
 

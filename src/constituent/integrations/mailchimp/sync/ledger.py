@@ -44,6 +44,7 @@ _ENTRY_COLUMNS = (
     LedgerRow.tags,
     LedgerRow.archived_by_us,
     LedgerRow.refused,
+    LedgerRow.last_contact_id,
 )
 
 
@@ -154,6 +155,7 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
             tags=json.dumps(sorted(u.entry.tags)),
             archived_by_us=u.entry.archived_by_us,
             refused=u.entry.refused,
+            last_contact_id=_last_contact(u.entry),
             last_changed=u.last_changed,
             last_synced_at=synced_at,
             last_error=u.error,
@@ -161,6 +163,38 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
         for u in latest.values()
     ]
     ledger_upsert.upsert(session, rows)
+
+
+def count_subscribed_contacts(session: Session, integration_id: int, contact_ids: Collection[int]) -> int:
+    """How many subscribed members these contacts own in the audience."""
+    total = 0
+    for chunk in _chunks(sorted(contact_ids)):
+        query = select(func.count()).where(
+            LedgerRow.integration_id == integration_id,
+            LedgerRow.contact_id.in_(chunk),
+            LedgerRow.status == RemoteStatus.subscribed,
+        )
+        total += int(session.scalar(query) or 0)
+    return total
+
+
+def _last_contact(entry: LedgerEntry) -> int | None:
+    return entry.contact_id if entry.contact_id is not None else entry.last_contact_id
+
+
+def with_deleted_owners(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
+    """Members we synced for contacts deleted since, still subscribed: the next run archives them.
+
+    Few at any time (each is archived by the run that finds it), found through the (integration,
+    contact) index's NULL entries.
+    """
+    return _load(
+        session,
+        integration_id,
+        LedgerRow.contact_id.is_(None)
+        & LedgerRow.last_contact_id.is_not(None)
+        & (LedgerRow.status == RemoteStatus.subscribed),
+    )
 
 
 def forget_hashes(session: Session, integration_id: int, hashes: Collection[str]) -> None:

@@ -25,6 +25,9 @@ class LedgerRow(Base):
     email: Mapped[str] = mapped_column(String(320))
     # The contact whose data the member carries; kept (as NULL) when the contact is deleted.
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    # Whose member we last synced it as. No foreign key on purpose: it outlives the contact, so a
+    # deleted contact's member is still known as ours and archived by the next sync.
+    last_contact_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[RemoteStatus] = mapped_column(_enum(RemoteStatus, "mc_member_status"))
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # only tags we own

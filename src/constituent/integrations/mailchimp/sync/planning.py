@@ -53,7 +53,10 @@ def changed_since(
     ledger_tags = ledger.contact_ids_by_tag(session, integration.id, candidates.tag_members.keys())
     present = ledger.present_contact_ids(session, integration.id) if candidates.audience is not None else ()
     contact_ids = candidates.with_drift(ledger_tags, present)
-    by_contact = ledger.load_by_contacts(session, integration.id, contact_ids)
+    # Deleted contacts leave no changed row behind: their members are found in the ledger instead.
+    by_contact = ledger.load_by_contacts(session, integration.id, contact_ids) | ledger.with_deleted_owners(
+        session, integration.id
+    )
     desired = build_desired(
         session,
         integration,
@@ -73,6 +76,7 @@ def options_for(integration: MailchimpIntegration, inputs: Inputs, *, confirm_re
     return PlanOptions(
         status_if_new="pending" if integration.double_optin else "subscribed",
         owned_tags=inputs.desired.owned_tags,
+        left_tags=inputs.desired.left_tags,
         guard_percent=integration.removal_guard_percent,
         confirm_removals=confirm_removals,
         audience_size=inputs.audience_size,

@@ -86,9 +86,11 @@ def entry_from_member(
         status=status,
         contact_id=old.contact_id if old else None,
         fingerprint=fingerprint(member.email_address, merge_fields, interests),
-        tags=frozenset(t.name for t in member.tags) & owned_tags,
+        # Ours: what our searches give today, and what we wrote before under names since changed.
+        tags=frozenset(t.name for t in member.tags) & (owned_tags | (old.tags if old else frozenset())),
         archived_by_us=bool(old and old.archived_by_us and status is RemoteStatus.archived),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
+        last_contact_id=old.last_contact_id if old else None,
     )
     return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
 
@@ -104,6 +106,7 @@ def forgotten(old: LedgerEntry) -> LedgerUpdate:
             fingerprint=old.fingerprint,
             tags=frozenset(),
             refused=old.refused,
+            last_contact_id=old.last_contact_id,
         )
     )
 

@@ -30,6 +30,7 @@ from constituent.crm.errors import InvalidInput
 from constituent.crm.searches.filters import FilterError
 from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.service import list_searches
+from constituent.integrations.mailchimp import repository
 from constituent.integrations.mailchimp.merge_fields.catalog import MappedField
 from constituent.integrations.mailchimp.merge_fields.service import mapped_fields
 from constituent.integrations.mailchimp.models import (
@@ -67,6 +68,8 @@ class SyncLayout:
     notices: tuple[Notice, ...]
     config: str  # fingerprint of everything above except the search definitions
     merge_fields: tuple[MappedField, ...] = ()  # contact fields mapped onto extra merge fields
+    # Tags we no longer give that the user chose to leave on the members (see planner.PlanOptions).
+    left_tags: frozenset[str] = frozenset()
 
     @property
     def owned_tags(self) -> frozenset[str]:
@@ -95,6 +98,7 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
         tuple(builder.notices),
         config,
         merge_fields,
+        repository.left_tags(session, integration.id),
     )
 
 
@@ -142,18 +146,27 @@ class _Builder:
         """Groups chosen as tags or interests (searches as tags are covered by ``search_tags``)."""
         flags = []
         for source in sources:
-            if source.target is not target or source.kind is not SourceKind.group or source.group_id is None:
+            if source.target is not target:
                 continue
-            group_name = self.group_names.get(source.group_id, "")
-            name = source.remote_name.strip() or group_name
-            members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
+            if source.kind is SourceKind.group and source.group_id is not None:
+                default = self.group_names.get(source.group_id, "")
+                members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
+                search = None
+            elif target is SourceTarget.interest and source.saved_search_id in self.searches:
+                # A saved search (smart group) as an interest: its members tick it.
+                search = self.searches[source.saved_search_id or 0]
+                default = search.name
+                members, origin = self.search_predicate(search), f"search:{search.id}"
+            else:
+                continue
+            name = source.remote_name.strip() or default
             if target is SourceTarget.tag:
-                flags.append(Flag(self.tag_name(source.remote_name, group_name), members, origin))
+                flags.append(Flag(self.tag_name(source.remote_name, default), members, origin))
             elif source.interest_id:
-                flags.append(Flag(source.interest_id, members, origin))
+                flags.append(Flag(source.interest_id, members, origin, search))
             else:
                 message = (
-                    f"Group {name!r} is chosen as an interest, but the interest is not created in "
+                    f"{name!r} is chosen as an interest, but the interest is not created in "
                     "Mailchimp yet; skipped."
                 )
                 self.notices.append(Notice("interest_missing", message))

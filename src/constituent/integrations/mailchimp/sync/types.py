@@ -62,6 +62,13 @@ class LedgerEntry:
     tags: frozenset[str] = frozenset()  # our tags active on the member (others' tags are never listed)
     archived_by_us: bool = False  # archived because the contact stopped qualifying (may be re-added)
     refused: str = ""  # Mailchimp's refusal (compliance / forgotten): never retried by a routine sync
+    # The contact we last synced it for, kept after that contact is deleted (``contact_id`` is then None).
+    last_contact_id: int | None = None
+
+    @property
+    def owner_deleted(self) -> bool:
+        """We synced this member for a contact that no longer exists."""
+        return self.contact_id is None and self.last_contact_id is not None
 
 
 # One encoder for every call: fingerprints are computed for every member of every run.
