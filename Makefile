@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest install install-dev clean services bench
+.PHONY: demo test check lint typecheck pytest pytest-fast install install-dev clean services bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,24 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-# Tests run against SQLite and PostgreSQL (the `db_url` fixture is parametrised over both);
+# Tests run in parallel (pytest-xdist): every worker has its own emulator, temporary directories and
+# Redis database; each PostgreSQL test has its own schema. Most tests wait on I/O (the emulator, the
+# databases, subprocesses), so more workers than cores pays: 4 on this 2-core machine (see
+# docs/BENCHMARKS.md, "Test suite"). PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 4
+
+# Every test, on SQLite and PostgreSQL (the `empty_db` fixture is parametrised over both);
 # PostgreSQL must be reachable at CONSTITUENT_TEST_POSTGRES_URL (default: local trust auth).
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The inner loop: SQLite only, without the tests marked slow or browser.
+pytest-fast: $(DEV_STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --sqlite-only -m "not slow and not browser" -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+check: lint typecheck pytest-fast
 
 bench: $(DEV_STAMP)
 	@echo "Benchmarks live in bench/; see docs/BENCHMARKS.md for each command."

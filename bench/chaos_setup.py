@@ -286,9 +286,7 @@ def connect(env: ChaosEnv) -> None:
         name="Chaos",
         contact=AudienceContact(company="Chaos", address1="1 Elm St", city="Springfield", country="US"),
         permission_reminder="You signed up at one of our events.",
-        campaign_defaults=CampaignDefaults(
-            from_name="Chaos", from_email="news@chaos.org.uk", subject="News"
-        ),
+        campaign_defaults=CampaignDefaults(from_name="Chaos", from_email="news@chaos.org.uk", subject="News"),
     )
     credentials = Credentials("api_key", env.api_key, str(env.settings.mailchimp_api_base))
     box = SecretBox.from_settings(env.settings)

@@ -71,12 +71,12 @@ def prepare(target: Target, emulator: Emulator) -> Prepared:
     box = SecretBox.from_settings(Settings(data_dir=data_dir))
     sessions = make_sessionmaker(engine)
     with session_scope(sessions) as session:
-        auth.create_user(session, "fuzz@example.org", "a long fuzzing password", role=Role.admin)
-        token = auth.create_token(session, "fuzz@example.org", name="fuzz").raw
+        auth.create_user(session, "fuzz@mailbox.org", "a long fuzzing password", role=Role.admin)
+        token = auth.create_token(session, "fuzz@mailbox.org", name="fuzz").raw
         ids = [
             contacts.create_contact(
                 session,
-                ContactCreate(first_name=f"P{n}", emails=[EmailIn(address=f"p{n}@example.org")]),
+                ContactCreate(first_name=f"P{n}", emails=[EmailIn(address=f"p{n}@mailbox.org")]),
                 "fuzz",
             ).id
             for n in range(5)
@@ -90,7 +90,7 @@ def prepare(target: Target, emulator: Emulator) -> Prepared:
         audience_name="Fuzz",
         contact=AudienceContact(company="Fuzz", address1="1 Elm St", city="Springfield", country="US"),
         permission_reminder="You signed up at one of our events.",
-        campaign_defaults=CampaignDefaults(from_name="Fuzz", from_email="news@fuzz.example", subject="News"),
+        campaign_defaults=CampaignDefaults(from_name="Fuzz", from_email="news@fuzz.co.uk", subject="News"),
     )
     credentials = Credentials("api_key", emulator.api_key, emulator.api_base)
     with session_scope(sessions) as session:
@@ -159,16 +159,16 @@ def _good_fields(audience_id: str, n: int) -> dict[str, str]:
     kind = random.choice(["subscribe", "unsubscribe", "profile", "cleaned", "upemail", "campaign"])
     fields = {"type": kind, "fired_at": "2030-01-01 10:00:00", "data[list_id]": audience_id}
     if kind == "upemail":
-        fields |= {"data[old_email]": f"old{n}@example.org", "data[new_email]": f"new{n}@example.org"}
+        fields |= {"data[old_email]": f"old{n}@mailbox.org", "data[new_email]": f"new{n}@mailbox.org"}
     elif kind == "campaign":
         fields |= {"data[id]": f"c{n}", "data[subject]": "News", "data[status]": "sent"}
     else:
-        fields |= {"data[email]": f"f{n}@example.org", "data[merges][FNAME]": "Ann", "data[reason]": "manual"}
+        fields |= {"data[email]": f"f{n}@mailbox.org", "data[merges][FNAME]": "Ann", "data[reason]": "manual"}
     return fields
 
 
 _NASTY = [
-    "\x00", "a\x00b", "x@y@z", "@", "a@", "@b", "a@b..c", "a b@example.org", "ä@ü.example", "😀@example.org",
+    "\x00", "a\x00b", "x@y@z", "@", "a@", "@b", "a@b..c", "a b@mailbox.org", "ä@ü.example", "😀@mailbox.org",
     "9" * 40, "-1", str(2**64), "", " ", "\r\n", "<script>", "=cmd|' /C calc'!A0", "%00", "a" * 400,
     "2030-13-45 99:99:99", "9999-12-31 23:59:59", "0000-00-00 00:00:00", "\ud800",
 ]  # fmt: skip

@@ -103,6 +103,7 @@ def end_to_end_arguments(doc: str | None, *, eligible: int) -> argparse.Namespac
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eligible", type=int, default=eligible)
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--port", type=int, default=None, help="the emulator's port (default: a free one)")
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
     return parser.parse_args()
 
@@ -334,7 +335,7 @@ def connected_bench(args: argparse.Namespace) -> Iterator[Bench]:
     sync benchmark starts from)."""
     database = seeded_database(args.data_dir, contacts_for(args.eligible))
     print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible ({database.url})")
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log") as emulator:
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         yield Bench(database, emulator, settings, connect(database, emulator, settings))
 

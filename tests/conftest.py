@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,36 @@ from constituent.kit.db import make_engine, make_sessionmaker, normalise_url
 from constituent.models import Base
 
 pytest_plugins = ["tests.support.emulator", "tests.support.holding_proxy", "tests.support.spec_plugin"]
+
+# Nothing a test runs may fall back to the checkout's ./data (keys, SQLite files, queues): each test
+# process (each pytest-xdist worker) gets its own directory, and tests pass tmp_path where they can.
+os.environ.setdefault("CONSTITUENT_DATA_DIR", tempfile.mkdtemp(prefix="constituent-tests-"))
+
+# Parameters that need a server (PostgreSQL, Redis): ``--sqlite-only`` (make check) leaves them out.
+SERVER_BACKENDS = frozenset({"postgresql", "redis+postgresql", "redis"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sqlite-only",
+        action="store_true",
+        help="Run database tests on SQLite only (the fast inner loop; CI runs both backends).",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--sqlite-only"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        needs_server = any(isinstance(p, str) and p in SERVER_BACKENDS for p in params)
+        (dropped if needs_server else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
 
 POSTGRES_URL = os.environ.get(
     "CONSTITUENT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -1,19 +1,18 @@
-"""`constituent users` and `constituent tokens` as real processes: passwords from stdin, tokens shown once."""
+"""`constituent users` and `constituent tokens` (run in this process by Typer's runner, with their real
+options, stdin and exit codes): passwords from stdin, tokens shown once."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import TestDatabase
-
-CLI = str(Path(sys.executable).with_name("constituent"))
+from tests.support import cli as cli_runner
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def env(empty_db: TestDatabase, tmp_path: Path) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, *args], input=stdin, env=env, capture_output=True, text=True, check=False)
+    return cli_runner.run(env, *args, stdin=stdin)
 
 
 def test_a_token_is_printed_once_only_its_hash_is_stored_and_it_can_be_revoked(

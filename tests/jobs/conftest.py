@@ -22,7 +22,16 @@ from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import CLI, Product
 from tests.support.emulator import RunningEmulator
 
-REDIS_URL = os.environ.get("CONSTITUENT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _redis_url() -> str:
+    """Redis database 15 for a serial run; under pytest-xdist one database per worker (gw0 15, gw1 14,
+    ...), because a test flushes its database when it ends."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    database = 15 - int(worker.removeprefix("gw") or 0) % 15
+    return os.environ.get("CONSTITUENT_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{database}")
+
+
+REDIS_URL = _redis_url()
 
 
 def queue_url(kind: str, tmp_path: Path) -> str:

@@ -20,6 +20,8 @@ from tests.integrations.mailchimp.conftest import CLI, Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
 from tests.jobs.conftest import wait_for
 
+pytestmark = pytest.mark.slow  # minutes on a loaded machine: left out of `make check`
+
 
 @pytest.fixture
 def server(product: Product, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:

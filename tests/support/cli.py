@@ -4,6 +4,7 @@ start the real script (``Product.cli``)."""
 
 from __future__ import annotations
 
+import subprocess
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typer.testing import CliRunner
 
 from constituent.cli import app
+from constituent.cli import context as cli_context
 from constituent.kit.runtime import get_database, reset_database_cache
 from constituent.kit.settings import reset_settings_cache
 
@@ -36,8 +38,19 @@ def invoke(env: Mapping[str, str], *args: str, stdin: str | None = None) -> CliR
     return CliResult(result.exit_code, result.stdout, result.stderr, escaped)
 
 
+def run(env: Mapping[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``invoke`` shaped like ``subprocess.run``'s answer; an escaped exception ends as a real process
+    would: its traceback on stderr and exit code 1."""
+    result = invoke(env, *args, stdin=stdin)
+    if result.traceback:
+        return subprocess.CompletedProcess(["constituent", *args], 1, result.stdout, result.traceback)
+    return subprocess.CompletedProcess(["constituent", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def _forget_process_state() -> None:
-    """Each invocation reads its settings and opens its database afresh, as a new process would."""
+    """Each invocation reads its settings, migrates and opens its database afresh, as a new process would
+    (PostgreSQL tests share one URL and differ by schema, so "already migrated" must not carry over)."""
+    cli_context._migrated.clear()
     reset_settings_cache()
     if get_database.cache_info().currsize:
         get_database().engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from constituent.auth.models import Role, User
 from constituent.auth.passwords import hash_password
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
 from constituent.web.app import create_app
 from tests.conftest import TestDatabase
 
@@ -44,8 +46,10 @@ def tokens(db: TestDatabase) -> Tokens:
 
 
 @pytest.fixture
-def app(db: TestDatabase) -> FastAPI:
-    return create_app(database=Database(engine=db.engine, sessions=db.sessions))
+def app(db: TestDatabase, tmp_path: Path) -> FastAPI:
+    # Its own data directory: keys generated on first use never land in the checkout's ./data.
+    settings = Settings(data_dir=tmp_path / "data", database_url=db.url)
+    return create_app(settings, database=Database(engine=db.engine, sessions=db.sessions))
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import pytest
 
 from tests.conftest import TestDatabase
 
+pytestmark = pytest.mark.slow  # minutes on a loaded machine: left out of `make check`
+
 CLI = str(Path(sys.executable).with_name("constituent"))
 
 

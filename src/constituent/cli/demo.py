@@ -22,7 +22,11 @@ def demo(
     Data, the emulator's state and the demo login stay in CONSTITUENT_DATA_DIR (default ./data), so
     running it again reuses them. Ctrl-C stops everything.
     """
-    from constituent.demo.runner import DemoOptions, run
+    from constituent.demo.runner import DemoOptions, PortInUse, run
     from constituent.kit.settings import get_settings
 
-    run(get_settings(), DemoOptions(host, port, emulator_port, contacts, seed), typer.echo)
+    try:
+        run(get_settings(), DemoOptions(host, port, emulator_port, contacts, seed), typer.echo)
+    except PortInUse as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None

@@ -108,20 +108,30 @@ def members(
 def rejoin(
     membership_id: int = typer.Argument(..., help="Id of a past membership."), as_json: bool = JSON
 ) -> None:
-    """Put a contact back into the group of a past membership (a new membership; the old one stays)."""
+    """Put a contact back into the group of a past membership (a new membership; the old one stays).
+
+    Says so when a Mailchimp audience fed by the group will not take the person back (e.g. unsubscribed).
+    """
+    from constituent.integrations.mailchimp.group_refusals import refusals_for_group
+
     with open_session() as session:
         membership = service.rejoin_group(
             session, membership_id, method=MembershipMethod.user, actor=cli_actor()
         )
+        refusals = refusals_for_group(session, membership.group_id, [membership.contact_id])
         payload = {
             "membership_id": membership.id,
             "group_id": membership.group_id,
             "contact_id": membership.contact_id,
+            "mailchimp_refusals": [refusal.model_dump() for refusal in refusals],
         }
     if as_json:
         emit_json(payload)
-    else:
-        typer.echo(f"contact {payload['contact_id']} rejoined group {payload['group_id']}")
+        return
+    typer.echo(f"contact {payload['contact_id']} rejoined group {payload['group_id']}")
+    for refusal in refusals:
+        audience, email = refusal.audience_name, refusal.email
+        typer.echo(f"Mailchimp audience {audience} will not take {email} back: {refusal.message}")
 
 
 @app.command("delete-membership")

@@ -15,6 +15,7 @@ from constituent.cli.mailchimp_inbound import campaigns_app
 from constituent.cli.output import emit_json, fail
 from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import repository, service
+from constituent.integrations.mailchimp.audience_defaults import audience_defaults, with_defaults
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
@@ -81,8 +82,7 @@ def connect(
     zip: str | None = typer.Option(None, help="Audience contact: postal code [org settings]."),
     country: str | None = typer.Option(None, help="Audience contact: 2-letter country [org settings]."),
     permission_reminder: str = typer.Option(
-        "You are receiving this email because you are in contact with us.",
-        help="Why people receive your emails (shown in every email).",
+        "", help="Why people receive your emails (shown in every email) [names the organization]."
     ),
     from_name: str | None = typer.Option(None, help="Campaign default from name [org settings]."),
     from_email: str | None = typer.Option(None, help="Campaign default from email [org settings]."),
@@ -104,15 +104,19 @@ def connect(
         fail(f"api_key: {exc}")
     with open_session() as session:
         org = get_org_settings(session)
+        defaults = audience_defaults(org)
         contact = {
-            "company": company or org.organization_name,
-            "address1": address1 or org.street,
-            "city": city or org.city,
-            "state": state or org.state,
-            "zip": zip or org.postal_code,
-            "country": (country or org.country or "US").upper(),
+            "company": company or defaults.company,
+            "address1": address1 or defaults.address1,
+            "city": city or defaults.city,
+            "state": state or defaults.state,
+            "zip": zip or defaults.zip,
+            "country": (country or defaults.country).upper(),
         }
-        sender = {"from_name": from_name or org.from_name, "from_email": from_email or org.from_email}
+        sender = {
+            "from_name": from_name or defaults.from_name,
+            "from_email": from_email or defaults.from_email,
+        }
         try:
             request = ConnectRequest(
                 name=name,
@@ -136,6 +140,7 @@ def connect(
             )
         except ValidationError as exc:
             fail(_first_error(exc))
+        request = with_defaults(request, org)
         integration = asyncio.run(connect_and_register(session, box, request, credentials, settings.base_url))
         _print_connected(integration, as_json)
 
@@ -227,13 +232,27 @@ def list_mappings(
 def map_search(
     integration_id: int = typer.Argument(..., help="Integration id."),
     search_id: int = typer.Argument(..., help="Saved search (or quick list) id."),
+    target: SourceTarget = typer.Option(
+        SourceTarget.tag, "--as", help="tag, interest (created in Mailchimp), or membership (groups mode)."
+    ),
     off: bool = typer.Option(False, "--off", help="Stop syncing this search as a tag."),
     name: str | None = typer.Option(None, "--name", help="Tag name in Mailchimp [the search's name]."),
+    leave_on_members: bool = typer.Option(
+        False, "--leave-on-members", help="With --off: leave the tag on the members instead of removing it."
+    ),
 ) -> None:
-    """Switch a saved search's tag on or off, or rename it (every saved search is a tag by default)."""
-    from constituent.cli.mailchimp_mappings import map_search as run
+    """Switch a saved search's tag on or off, or rename it (every saved search is a tag by default); or
+    map the search (smart group) as an interest or as membership.
 
-    run(integration_id, search_id, not off, name)
+    Switched off or renamed, the old tag is removed from the members we put it on at the next sync.
+    """
+    from constituent.cli.mailchimp_mappings import map_search as run
+    from constituent.cli.mailchimp_mappings import map_search_as
+
+    if target != SourceTarget.tag:
+        map_search_as(integration_id, search_id, target, name)
+        return
+    run(integration_id, search_id, not off, name, leave_on_members)
 
 
 @app.command("map-group")
@@ -256,11 +275,15 @@ def unmap_group(
     integration_id: int = typer.Argument(..., help="Integration id."),
     group_id: int = typer.Argument(..., help="Group id."),
     target: SourceTarget = typer.Option(..., "--as", help="tag, interest, or membership."),
+    leave_on_members: bool = typer.Option(
+        False, "--leave-on-members", help="A tag: leave it on the members instead of removing it."
+    ),
 ) -> None:
-    """Stop mapping a group (members keep the tags and interests they already carry in Mailchimp)."""
+    """Stop mapping a group. Its tag is removed from the members we put it on at the next sync (unless
+    --leave-on-members); interests stay in Mailchimp."""
     from constituent.cli.mailchimp_mappings import unmap_group as run
 
-    run(integration_id, group_id, target)
+    run(integration_id, group_id, target, leave_on_members)
 
 
 @app.command("map-field")

@@ -40,7 +40,8 @@ def show_mappings(integration_id: int, as_json: bool) -> None:
     for row in rows:
         state = "on " if row.enabled else "off"
         shown = f" -> {row.remote_name!r}" if row.remote_name else ""
-        typer.echo(f"{state} {row.kind} {row.source_id} {row.source_name!r} as {row.target}{shown}")
+        left = " (left on members)" if row.left_on_members else ""
+        typer.echo(f"{state} {row.kind} {row.source_id} {row.source_name!r} as {row.target}{shown}{left}")
     for field in fields:
         typer.echo(f"on  field {field.field} as merge field {field.tag} ({field.type})")
 
@@ -82,11 +83,23 @@ def unmap_field(integration_id: int | None, field: str) -> None:
     typer.echo(f"{field} is no longer sent; the merge field and its values stay in Mailchimp.")
 
 
-def map_search(integration_id: int, search_id: int, enabled: bool, name: str | None) -> None:
+def map_search(integration_id: int, search_id: int, enabled: bool, name: str | None, leave: bool) -> None:
     with open_session() as session:
         integration = service.get_integration(session, integration_id)
-        mappings.set_search_tag(session, integration, search_id, enabled=enabled, name=name)
-    typer.echo(f"Saved search {search_id}: tag {'on' if enabled else 'off'}.")
+        mappings.set_search_tag(
+            session, integration, search_id, enabled=enabled, name=name, leave_on_members=leave
+        )
+    left = "; left on the members it is on" if leave and not enabled else ""
+    typer.echo(f"Saved search {search_id}: tag {'on' if enabled else 'off'}{left}.")
+
+
+def map_search_as(integration_id: int, search_id: int, target: SourceTarget, name: str | None) -> None:
+    box = SecretBox.from_settings(get_settings())
+    with open_session() as session, _bad_input_exits_2():
+        integration = service.get_integration(session, integration_id)
+        source = asyncio.run(mappings.map_search(session, box, integration, search_id, target, name))
+    interest = f" (interest {source.interest_id})" if source.interest_id else ""
+    typer.echo(f"Saved search {search_id} is mapped as {target.value}{interest}.")
 
 
 def map_group(integration_id: int, group_id: int, target: SourceTarget, name: str | None) -> None:
@@ -98,10 +111,15 @@ def map_group(integration_id: int, group_id: int, target: SourceTarget, name: st
     typer.echo(f"Group {group_id} is mapped as {target.value}{interest}.")
 
 
-def unmap_group(integration_id: int, group_id: int, target: SourceTarget) -> None:
+def unmap_group(integration_id: int, group_id: int, target: SourceTarget, leave: bool) -> None:
     with open_session() as session:
-        mappings.unmap_group(session, service.get_integration(session, integration_id), group_id, target)
-    typer.echo(f"Group {group_id} is no longer mapped as {target.value}; Mailchimp keeps what members carry.")
+        integration = service.get_integration(session, integration_id)
+        mappings.unmap_group(session, integration, group_id, target, leave_on_members=leave)
+    if target == SourceTarget.tag and not leave:
+        after = "the next sync removes its tag from the members we put it on"
+    else:
+        after = "Mailchimp keeps what members carry"
+    typer.echo(f"Group {group_id} is no longer mapped as {target.value}; {after}.")
 
 
 def set_prefix(integration_id: int, prefix: str) -> None:

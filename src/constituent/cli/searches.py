@@ -108,8 +108,19 @@ def list_searches(as_json: bool = JSON, today: str | None = TODAY) -> None:
 
 
 @app.command()
-def delete(search_id: int = typer.Argument(..., help="Saved search id.")) -> None:
-    """Delete a saved search (quick lists cannot be deleted)."""
+def delete(
+    search_id: int = typer.Argument(..., help="Saved search id."),
+    leave_tags_on_members: bool = typer.Option(
+        False, "--leave-tag-on-members", help="Leave its Mailchimp tag on the members instead of removing it."
+    ),
+) -> None:
+    """Delete a saved search (quick lists cannot be deleted).
+
+    Its Mailchimp tag is taken off the members at the next sync unless --leave-tag-on-members; a search
+    that decides an audience's membership is refused until it is unmapped.
+    """
+    from constituent.integrations.mailchimp import source_deletion
+
     with open_session() as session:
-        service.delete_search(session, search_id)
+        source_deletion.delete_search(session, search_id, leave_tags_on_members=leave_tags_on_members)
     typer.echo(f"deleted saved search {search_id}")

@@ -46,6 +46,9 @@ CITIES = [("Springfield", "IL", "62701"), ("Portland", "OR", "97201"), ("Oakland
 class DemoData:
     contacts: int
     contributions: int
+    merged: int = 0  # generated rows sharing an email with an earlier row: folded into that contact
+    rejected: int = 0
+    first_rejection: str = ""
 
 
 def _row(fake: Faker, rng: random.Random, number: int, household_email: str | None) -> dict[str, str]:
@@ -122,7 +125,13 @@ def load(
         for name, tree in SEARCHES:
             create_search(session, SavedSearchCreate(name=name, filter={"all": [tree]}))
         update_settings(session, _organization())
-    return DemoData(contacts=result.created, contributions=len(gifts))
+    return DemoData(
+        contacts=result.created,
+        contributions=len(gifts),
+        merged=len(result.merged),
+        rejected=len(result.rejected),
+        first_rejection=result.rejected[0].error if result.rejected else "",
+    )
 
 
 def _organization() -> OrganizationSettingsUpdate:

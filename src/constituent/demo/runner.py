@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from constituent.demo.oauth_connect import AppLogin, MailchimpLogin, connect_thr
 from constituent.integrations.mailchimp import oauth
 from constituent.integrations.mailchimp import repository as mc_repository
 from constituent.integrations.mailchimp import service as mc_service
+from constituent.integrations.mailchimp.sync.outcome import outcome_words
 from constituent.jobs.worker import EmbeddedWorker
 from constituent.kit import migrate
 from constituent.kit.clock import today
@@ -70,6 +72,14 @@ def ensure_data(database: Database, settings: Settings, options: DemoOptions, sa
         database.sessions, settings.data_dir, contacts=options.contacts, seed=options.seed, today=today()
     )
     say(f"Imported {loaded.contacts:,} contacts and {loaded.contributions:,} gifts.")
+    # Say why the count is short of what was asked for, so nobody thinks rows were lost.
+    if loaded.merged:
+        say(
+            f"  {loaded.merged:,} generated rows shared an email with an earlier row (a household), "
+            "so the importer merged each into that contact instead of adding a duplicate."
+        )
+    if loaded.rejected:
+        say(f"  {loaded.rejected:,} rows were rejected, e.g.: {loaded.first_rejection}")
 
 
 def ensure_login(database: Database, settings: Settings) -> dict[str, str]:
@@ -208,14 +218,34 @@ def tell_the_story(
 ) -> None:
     """The first time: the first sync, a few unsubscribes, a campaign."""
     run = story.first_sync(database, settings, integration_id)
-    say(f"First sync {run.status.value}: {run.created:,} members added to the audience.")
+    say(f"First sync {outcome_words(run.status, run.errors)}: {run.created:,} members added to the audience.")
     if run.message:
         say(f"  ({run.message})")
     story.unsubscribe_a_few(database, settings, emulator_url, integration_id, say)
     story.send_a_campaign(database, settings, emulator_url, integration_id, say)
 
 
+class PortInUse(Exception):
+    """A port the demo needs is taken; the message names it and the option that changes it."""
+
+
+def _check_free(host: str, port: int, option: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free, one being listened on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise PortInUse(
+                f"Port {port} is already in use by another program: "
+                f"start the demo on another with {option} (for example {option} {port + 1})."
+            ) from None
+
+
 def run(settings: Settings, options: DemoOptions, say: Say) -> None:
+    # Checked before anything is built, so a taken port costs one line, not a traceback after minutes.
+    _check_free(options.host, options.port, "--port")
+    _check_free(options.host, options.emulator_port, "--emulator-port")
     emulator_url = f"http://{options.host}:{options.emulator_port}"
     settings = settings.model_copy(
         update={

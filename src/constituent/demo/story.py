@@ -17,6 +17,7 @@ from constituent.integrations.mailchimp.inbound.processing import process_pendin
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import LedgerRow, RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.outcome import outcome_words
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
@@ -32,6 +33,7 @@ def first_sync(database: Database, settings: Settings, integration_id: int) -> S
         TextColumn("First sync: {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("changes"),  # the unit of done/total: a member added, a tag, an archive each count one
         TimeElapsedColumn(),
     ) as bar:
         task = bar.add_task("reading the audience and planning", total=None)
@@ -40,7 +42,7 @@ def first_sync(database: Database, settings: Settings, integration_id: int) -> S
             bar.update(task, description=f"sending {phase}", completed=done, total=total)
 
         run = run_sync(database, settings, integration_id, trigger=RunTrigger.cli, progress=progress)
-        bar.update(task, description=run.status.value, completed=bar.tasks[0].total or 0)
+        bar.update(task, description=outcome_words(run.status, run.errors), completed=bar.tasks[0].total or 0)
     return run
 
 

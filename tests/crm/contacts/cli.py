@@ -12,6 +12,7 @@ from typing import Any
 
 from constituent.kit import migrate
 from tests.conftest import TestDatabase
+from tests.support import cli as cli_runner
 
 EXECUTABLE = Path(sys.executable).with_name("constituent")
 
@@ -24,10 +25,17 @@ class Cli:
     data_dir: Path
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, **self.db.env(), "CONSTITUENT_DATA_DIR": str(self.data_dir)}
+        """``constituent *args`` in this process (Typer's runner)."""
+        return cli_runner.run(self.env(), *args)
+
+    def run_process(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The installed script in its own process: for the few end-to-end tests."""
         return subprocess.run(
-            [str(EXECUTABLE), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+            [str(EXECUTABLE), *args], env=self.env(), capture_output=True, text=True, timeout=60, check=False
         )
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **self.db.env(), "CONSTITUENT_DATA_DIR": str(self.data_dir)}
 
     def json(self, *args: str) -> Any:
         done = self.run(*args, "--json")

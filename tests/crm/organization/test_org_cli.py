@@ -1,16 +1,14 @@
-"""`constituent org show|set` as a real process."""
+"""`constituent org show|set` (in this process, through Typer's runner)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import TestDatabase
-
-CLI = str(Path(sys.executable).with_name("constituent"))
+from tests.support import cli as cli_runner
 
 
 def test_settings_are_set_from_the_cli_and_a_bad_value_names_its_option(
@@ -19,7 +17,7 @@ def test_settings_are_set_from_the_cli_and_a_bad_value_names_its_option(
     env = {**os.environ, **empty_db.env(), "CONSTITUENT_DATA_DIR": str(tmp_path)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([CLI, "org", *args], env=env, capture_output=True, text=True, check=False)
+        return cli_runner.run(env, "org", *args)
 
     changed = run(
         "set", "--organization-name", "Friends of the Park", "--from-email", "hi@friends.example", "--json"

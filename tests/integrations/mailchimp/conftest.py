@@ -6,17 +6,26 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from constituent.auth import service as auth_service
+from constituent.auth.models import Role
 from constituent.kit import migrate
 from constituent.kit.crypto import SecretBox
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
+from tests.support import cli as cli_runner
 from tests.support.emulator import RunningEmulator
+from tests.support.live_app import free_port, serve_app
 
 CLI = str(Path(sys.executable).with_name("constituent"))
 
@@ -43,6 +52,11 @@ class Product:
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``constituent *args`` in this process (Typer's runner): same options, output and exit codes."""
+        return cli_runner.run(self.env(), *args, stdin=stdin)
+
+    def cli_process(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """The installed ``constituent`` script in its own process: for the few end-to-end tests."""
         return subprocess.run(
             [CLI, *args], env=self.env(), input=stdin, capture_output=True, text=True, timeout=60, check=False
         )
@@ -78,3 +92,17 @@ def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -
         queue_url="memory://",
     )
     return Product(settings, db, emulator)
+
+
+@contextmanager
+def served_api(product: Product, role: Role) -> Iterator[httpx.Client]:
+    """Our app served over HTTP, and a client of its API holding a token of a user with ``role``."""
+    email = f"{role.value}@mailbox.org"
+    with session_scope(product.db.sessions) as session:
+        auth_service.create_user(session, email, f"{role.value} password", role=role)
+        token = auth_service.create_token(session, email).raw
+    database = Database(product.db.engine, product.db.sessions)
+    with serve_app(product.settings, database, free_port()) as live:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=f"{live.base_url}/api/v1", headers=headers, timeout=60) as client:
+            yield client

@@ -12,7 +12,7 @@ from tests.support.emulator import account_on
 
 AUDIENCE = [
     "--company", "Parks", "--address1", "1 Elm", "--city", "Springfield",
-    "--from-name", "Parks", "--from-email", "n@parks.example",
+    "--from-name", "Parks", "--from-email", "n@parks.co.uk",
 ]  # fmt: skip
 
 

@@ -49,6 +49,6 @@ def test_a_contact_id_in_the_merge_form_beyond_the_range_is_refused_plainly(
 
 def test_a_nul_in_a_form_is_a_plain_422(visitor: Browser) -> None:
     visitor.get("/login")
-    response = visitor.submit("/login", {"email": "a\x00@example.org", "password": "x"})
+    response = visitor.submit("/login", {"email": "a\x00@mailbox.org", "password": "x"})
     assert response.status_code == 422, response.text
     assert "not valid" in response.text

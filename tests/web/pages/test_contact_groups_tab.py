@@ -33,7 +33,8 @@ def test_a_contact_is_added_to_a_group_removed_into_past_groups_and_rejoins(
     admin.submit(f"{tab}/{group_id}/remove")
     page = admin.get(tab).text
     assert "Ann Lee is no longer part of these group(s)." in page
-    assert "<td>Volunteers</td>\n        <td>Removed</td>" in page
+    # The label is groups/schemas.membership_label's, the same the API and the CLI show.
+    assert "<td>Volunteers</td>\n        <td>Removed (by User)</td>" in page
     assert _memberships(db, contact_id) == ([], ["Volunteers"])
 
     with db.sessions() as session:

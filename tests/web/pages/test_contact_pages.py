@@ -155,7 +155,7 @@ def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatab
     """Issue 16: the log showed `user:1`, `email` / `is_primary` / `False` / `True`."""
     contact_id = a_contact(db)
     admin.get(f"/contacts/{contact_id}")
-    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.example", "primary": "true"})
+    admin.submit(f"/contacts/{contact_id}/emails", {"address": "ann@work.co.uk", "primary": "true"})
 
     with db.sessions() as session:
         [first] = [e.id for e in get_contact(session, contact_id).emails if e.address == "ann@mailbox.org"]
@@ -163,7 +163,38 @@ def test_the_change_log_says_who_and_what_in_words(admin: Browser, db: TestDatab
 
     log = admin.get(f"/contacts/{contact_id}/changes").text
 
-    assert "<td>email ann@work.example added</td><td>admin@mailbox.org</td>" in log
+    assert "<td>email ann@work.co.uk added</td><td>admin@mailbox.org</td>" in log
     assert "<td>email ann@mailbox.org no longer primary</td>" in log
     assert "<td>email ann@mailbox.org made primary</td>" in log
     assert "user:" not in log and "is_primary" not in log
+
+
+def test_a_call_is_logged_on_the_profile_with_its_day_and_who_logged_it(
+    admin: Browser, db: TestDatabase
+) -> None:
+    contact_id = a_contact(db)
+    tab = f"/contacts/{contact_id}/activities"
+    assert '<option value="meeting">Meeting</option>' in admin.get(tab).text
+
+    logged = admin.submit(tab, {"type": "call", "on": "2026-03-02", "subject": "Thanked for the gift"})
+
+    assert logged.status_code == 303
+    page = admin.get(tab).text
+    assert "<td>Call</td><td>Thanked for the gift</td><td>admin@mailbox.org</td>" in page
+    assert "2026-03-02 12:00 UTC" in page
+
+
+def test_an_activity_without_words_or_of_an_unknown_type_is_refused_on_its_field(
+    admin: Browser, db: TestDatabase
+) -> None:
+    contact_id = a_contact(db)
+    tab = f"/contacts/{contact_id}/activities"
+    admin.get(tab)
+
+    page = admin.submit(tab, {"type": "party", "on": "2026-03-02", "subject": ""})
+
+    assert page.status_code == 400
+    assert (
+        "Choose note, call, meeting or email." in page.text
+        and "Say in a few words what happened." in page.text
+    )

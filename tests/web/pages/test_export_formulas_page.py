@@ -11,7 +11,7 @@ from tests.web.pages.crm_helpers import a_contact
 
 
 def test_the_downloaded_export_writes_a_formula_name_as_text(staff: Browser, db: TestDatabase) -> None:
-    a_contact(db, '=HYPERLINK("http://evil.example","x")', "@SUM(1)", "ann@example.org")
+    a_contact(db, '=HYPERLINK("http://evil.example","x")', "@SUM(1)", "ann@mailbox.org")
     response = staff.get("/export.csv")
     assert response.status_code == 200
     [row] = list(csv.DictReader(io.StringIO(response.text)))

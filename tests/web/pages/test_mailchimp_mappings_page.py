@@ -79,9 +79,24 @@ def test_an_admin_renames_a_search_tag_and_switches_one_off(
     admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals"})
     page = admin.get(page_url).text
 
-    assert "Springfield is no longer sent as a tag from the next sync on." in page
+    switched_off = "Springfield is no longer sent as a tag and is taken off the members we put it on"
+    assert f"{switched_off} from the next sync on." in page
     assert "<td>Springfield</td><td>Locals</td>\n        <td>no</td>" in page
     assert _search(db, search_id).enabled is False
+
+
+def test_an_admin_switches_a_tag_off_leaving_it_on_the_members(
+    admin: Browser, page_url: str, search_id: int, db: TestDatabase
+) -> None:
+    """Issue 14: the "leave it on the members" choice is made and shown on the page."""
+    admin.get(page_url)
+
+    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Springfield", "leave": "on"})
+    page = admin.get(page_url).text
+
+    assert "Springfield is no longer sent as a tag; members keep the tag from the next sync on." in page
+    assert "<td>Springfield</td><td>Springfield</td>\n        <td>no, left on the members</td>" in page
+    assert 'name="leave" checked' in page
 
 
 def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(

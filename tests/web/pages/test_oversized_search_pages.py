@@ -14,7 +14,7 @@ from tests.web.pages.crm_helpers import a_contact
 def test_the_contact_page_opens_beside_an_oversized_search(staff: Browser, db: TestDatabase) -> None:
     with session_scope(db.sessions) as session:
         store_unchecked(session, "Everywhere", {"any": huge_filter()["all"]})
-    contact_id = a_contact(db, "Ann", "Lee", "ann@parks.example")
+    contact_id = a_contact(db, "Ann", "Lee", "ann@parks.co.uk")
     page = staff.get(f"/contacts/{contact_id}")
     assert page.status_code == 200, page.text
     assert "Ann Lee" in page.text

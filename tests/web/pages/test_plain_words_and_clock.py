@@ -180,3 +180,16 @@ def test_the_menu_gets_a_mailchimp_entry_once_mailchimp_is_connected(
     menu = admin.get("/contacts").text.split("</nav>")[0]
 
     assert f'<li><a href="/integrations/mailchimp/{integration_id}">Mailchimp</a></li>' in menu
+
+
+def test_the_mailchimp_page_explains_its_jargon_in_one_line_each(
+    admin: Browser, db: TestDatabase, settings: Settings
+) -> None:
+    with session_scope(db.sessions) as session:
+        integration_id = a_stored_integration(session, settings).id
+
+    page = admin.get(f"/integrations/mailchimp/{integration_id}").text
+
+    assert "<strong>archived</strong> means removed from the audience, with the member's history kept" in page
+    assert "<strong>refused</strong> means Mailchimp would not take the address" in page
+    assert "How Mailchimp tells Constituent at once about unsubscribes" in page

@@ -75,3 +75,13 @@ def holder_of_email(session: Session, normalized: str, except_contact_id: int | 
 def email_on_contact(session: Session, contact_id: int, normalized: str) -> Email | None:
     query = select(Email).where(Email.contact_id == contact_id, Email.address_normalized == normalized)
     return session.scalars(query).one_or_none()
+
+
+def other_contacts_with_address(session: Session, normalized: str, excluding_contact_id: int) -> list[int]:
+    query = (
+        select(Email.contact_id)
+        .where(Email.address_normalized == normalized, Email.contact_id != excluding_contact_id)
+        .distinct()
+        .order_by(Email.contact_id)
+    )
+    return list(session.scalars(query))

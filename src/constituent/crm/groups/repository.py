@@ -69,6 +69,13 @@ def current_member_ids(session: Session, group_id: int, contact_ids: Sequence[in
     return set(session.scalars(query))
 
 
+def all_current_member_ids(session: Session, group_id: int) -> list[int]:
+    query = select(GroupMembership.contact_id).where(
+        GroupMembership.group_id == group_id, GroupMembership.status == MembershipStatus.added
+    )
+    return sorted(session.scalars(query))
+
+
 def current_pairs(session: Session, contact_ids: Sequence[int]) -> set[tuple[int, int]]:
     """(group id, contact id) of every current membership of these contacts (the importer's check)."""
     query = select(GroupMembership.group_id, GroupMembership.contact_id).where(

@@ -96,6 +96,11 @@ def delete_group(session: Session, group_id: int, *, actor: str) -> None:
     session.flush()
 
 
+def group_member_ids(session: Session, group_id: int) -> list[int]:
+    """Every contact in the group now, ascending."""
+    return repository.all_current_member_ids(session, group_id)
+
+
 def _unique(ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 

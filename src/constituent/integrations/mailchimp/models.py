@@ -124,6 +124,20 @@ class MailchimpSource(Base):
     )
 
 
+class LeftTag(Base):
+    """A tag we no longer manage and leave on the members we put it on (the user's choice when its
+    search was deleted or its tag switched off: they may have built Mailchimp segments on it)."""
+
+    __tablename__ = "mailchimp_left_tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("mailchimp_integrations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("integration_id", "name", name="uq_mc_left_tag"),)
+
+
 class PendingConnection(Base):
     """An "Add Integration" form waiting for the person to come back from Mailchimp's OAuth login.
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from constituent.integrations.mailchimp.models import (
+    LeftTag,
     MailchimpIntegration,
     MailchimpSource,
     PendingConnection,
@@ -101,3 +103,18 @@ def add_source(session: Session, source: MailchimpSource) -> MailchimpSource:
 def delete_source(session: Session, source: MailchimpSource) -> None:
     session.delete(source)
     session.flush()
+
+
+def left_tags(session: Session, integration_id: int) -> frozenset[str]:
+    query = select(LeftTag.name).where(LeftTag.integration_id == integration_id)
+    return frozenset(session.scalars(query))
+
+
+def leave_tag(session: Session, integration_id: int, name: str) -> None:
+    if name not in left_tags(session, integration_id):
+        session.add(LeftTag(integration_id=integration_id, name=name))
+        session.flush()
+
+
+def take_tag_back(session: Session, integration_id: int, name: str) -> None:
+    session.execute(sa.delete(LeftTag).where(LeftTag.integration_id == integration_id, LeftTag.name == name))

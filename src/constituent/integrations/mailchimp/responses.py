@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -208,3 +209,11 @@ class OAuthMetadata(_Model):
     accountname: str = ""
     api_endpoint: str
     login: dict[str, Any] = Field(default_factory=dict)
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """A timestamp as Mailchimp writes it (ISO 8601 with an offset); None when empty or unreadable."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None

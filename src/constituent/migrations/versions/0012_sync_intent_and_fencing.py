@@ -2,7 +2,7 @@
 generation that fences a run which lost its lease, and the address an upemail moved a member to
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-04 22:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

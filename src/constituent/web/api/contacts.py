@@ -22,6 +22,7 @@ from constituent.integrations.mailchimp.sync.contact_status import (
     MailchimpStatus,
     mailchimp_status_for_contact,
 )
+from constituent.integrations.mailchimp.sync.deletion import DeletionEffect, effects_of_deleting
 from constituent.kit.clock import today
 from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
@@ -125,6 +126,15 @@ def update_contact(
     return contact_detail(session, contact_id)
 
 
-@router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contact(contact_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
+class ContactDeleted(BaseModel):
+    """The contact is gone; ``mailchimp`` says what the next sync does with its member in each audience."""
+
+    deleted: int
+    mailchimp: list[DeletionEffect]
+
+
+@router.delete("/{contact_id}", response_model=ContactDeleted)
+def delete_contact(contact_id: DbInt, session: SessionDep, principal: PrincipalDep) -> ContactDeleted:
+    effects = effects_of_deleting(session, contact_id)
     service.delete_contact(session, contact_id, principal.actor)
+    return ContactDeleted(deleted=contact_id, mailchimp=effects)

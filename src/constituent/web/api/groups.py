@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
 from constituent.crm.groups.schemas import AddResult, GroupOut, MembershipView, MemberView, RemoveResult
+from constituent.integrations.mailchimp import source_deletion
 from constituent.integrations.mailchimp.group_refusals import MailchimpRefusal, refusals_for_group
 from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
@@ -75,8 +76,15 @@ def rename_group(
 
 
 @router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_group(group_id: DbInt, session: SessionDep, principal: PrincipalDep) -> None:
-    service.delete_group(session, group_id, actor=principal.actor)
+def delete_group(
+    group_id: DbInt, session: SessionDep, principal: PrincipalDep, leave_tags_on_members: bool = False
+) -> None:
+    """Delete a group. One that decides a Mailchimp audience's membership or is an interest is refused
+    (409, saying how many members would be archived) until it is unmapped; its tag is taken off the
+    members at the next sync unless ``leave_tags_on_members``."""
+    source_deletion.delete_group(
+        session, group_id, actor=principal.actor, leave_tags_on_members=leave_tags_on_members
+    )
 
 
 @router.get("/groups/{group_id}/members", response_model=Page[MemberView])
@@ -115,14 +123,23 @@ def remove_member(
     return service.remove_from_group(session, group_id, [contact_id], method=METHOD, actor=principal.actor)
 
 
-@router.post("/memberships/{membership_id}/rejoin", status_code=status.HTTP_201_CREATED)
-def rejoin(membership_id: DbInt, session: SessionDep, principal: PrincipalDep) -> MembershipView:
+class RejoinOut(MembershipView):
+    # The contact is back in the group all the same; these audiences will not take the person back.
+    mailchimp_refusals: list[MailchimpRefusal] = Field(default_factory=list)
+
+
+@router.post(
+    "/memberships/{membership_id}/rejoin", status_code=status.HTTP_201_CREATED, response_model=RejoinOut
+)
+def rejoin(membership_id: DbInt, session: SessionDep, principal: PrincipalDep) -> RejoinOut:
     membership = service.rejoin_group(session, membership_id, method=METHOD, actor=principal.actor)
-    return next(
+    view = next(
         view
         for view in service.contact_groups(session, membership.contact_id).current
         if view.membership_id == membership.id
     )
+    refusals = refusals_for_group(session, membership.group_id, [membership.contact_id])
+    return RejoinOut(**view.model_dump(), mailchimp_refusals=refusals)
 
 
 @router.delete("/memberships/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)

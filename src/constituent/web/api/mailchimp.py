@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from constituent.crm.errors import InvalidInput
+from constituent.crm.organization.service import get_settings as get_org_settings
 from constituent.integrations.mailchimp import mappings, oauth, repository, service
+from constituent.integrations.mailchimp.audience_defaults import with_defaults
 from constituent.integrations.mailchimp.client import Credentials
 from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
@@ -77,7 +79,8 @@ def connect(
 ) -> IntegrationOut | JSONResponse:
     """Connect an audience; this endpoint is the boundary and commits between the two steps."""
     settings = _settings(request)
-    request_data = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    given = ConnectRequest.model_validate(body.model_dump(exclude={"auth"}))
+    request_data = with_defaults(given, get_org_settings(session))
     if body.auth == "oauth":
         url = oauth.start(session, settings, admin.user_id, request_data, utcnow())
         return JSONResponse(status_code=202, content=OAuthStarted(authorize_url=url).model_dump())
@@ -110,11 +113,22 @@ class MappingOut(BaseModel):
     remote_name: str
     enabled: bool
     interest_id: str | None = None
+    left_on_members: bool = False
 
 
 class SearchTagIn(BaseModel):
+    target: SourceTarget = Field(
+        default=SourceTarget.tag,
+        description="tag (every search is one unless switched off), interest, or membership (groups mode)",
+    )
     enabled: bool = True
-    name: str | None = Field(default=None, description="Tag name in Mailchimp [the search's name]")
+    name: str | None = Field(
+        default=None, description="Tag or interest name in Mailchimp [the search's name]"
+    )
+    leave_on_members: bool = Field(
+        default=False,
+        description="Switching the tag off: leave it on the members we put it on instead of removing it",
+    )
 
 
 class GroupMappingIn(BaseModel):
@@ -135,10 +149,36 @@ def list_mappings(integration_id: DbInt, session: SessionDep) -> list[MappingOut
 
 @router.put("/{integration_id}/mappings/searches/{search_id}", response_model=list[MappingOut])
 def set_search_tag(
-    integration_id: DbInt, search_id: DbInt, body: SearchTagIn, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt,
+    search_id: DbInt,
+    body: SearchTagIn,
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
 ) -> list[MappingOut]:
+    """A saved search's tag (on, off, renamed), or the search as an interest or a membership source."""
     integration = service.get_integration(session, integration_id)
-    mappings.set_search_tag(session, integration, search_id, enabled=body.enabled, name=body.name)
+    if body.target != SourceTarget.tag:
+        box = SecretBox.from_settings(_settings(request))
+        asyncio.run(mappings.map_search(session, box, integration, search_id, body.target, body.name))
+        return list_mappings(integration_id, session)
+    mappings.set_search_tag(
+        session,
+        integration,
+        search_id,
+        enabled=body.enabled,
+        name=body.name,
+        leave_on_members=body.leave_on_members,
+    )
+    return list_mappings(integration_id, session)
+
+
+@router.delete("/{integration_id}/mappings/searches/{search_id}", response_model=list[MappingOut])
+def unmap_search(
+    integration_id: DbInt, search_id: DbInt, target: SourceTarget, session: SessionDep, _admin: AdminDep
+) -> list[MappingOut]:
+    """Stop a saved search deciding membership or being an interest."""
+    mappings.unmap_search(session, service.get_integration(session, integration_id), search_id, target)
     return list_mappings(integration_id, session)
 
 
@@ -160,9 +200,16 @@ def map_group(
 
 @router.delete("/{integration_id}/mappings/groups/{group_id}", response_model=list[MappingOut])
 def unmap_group(
-    integration_id: DbInt, group_id: DbInt, target: SourceTarget, session: SessionDep, _admin: AdminDep
+    integration_id: DbInt,
+    group_id: DbInt,
+    target: SourceTarget,
+    session: SessionDep,
+    _admin: AdminDep,
+    leave_on_members: bool = False,
 ) -> list[MappingOut]:
-    mappings.unmap_group(session, service.get_integration(session, integration_id), group_id, target)
+    """Stop mapping a group; a tag is removed from the members we put it on unless ``leave_on_members``."""
+    integration = service.get_integration(session, integration_id)
+    mappings.unmap_group(session, integration, group_id, target, leave_on_members=leave_on_members)
     return list_mappings(integration_id, session)
 
 

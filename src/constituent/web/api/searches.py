@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from constituent.crm.searches import service
 from constituent.crm.searches.schemas import SavedSearchCreate, SavedSearchOut, SavedSearchUpdate
+from constituent.integrations.mailchimp import source_deletion
 from constituent.kit.clock import today
 from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
@@ -37,8 +38,11 @@ def update_search(search_id: DbInt, data: SavedSearchUpdate, session: SessionDep
 
 
 @router.delete("/{search_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_search(search_id: DbInt, session: SessionDep) -> None:
-    service.delete_search(session, search_id)
+def delete_search(search_id: DbInt, session: SessionDep, leave_tags_on_members: bool = False) -> None:
+    """Delete a saved search. Its Mailchimp tag is taken off the members we put it on at the next sync,
+    unless ``leave_tags_on_members``; one that decides an audience's membership or is an interest is
+    refused (409) until it is unmapped."""
+    source_deletion.delete_search(session, search_id, leave_tags_on_members=leave_tags_on_members)
 
 
 @router.get("/{search_id}/contacts", response_model=Page[int])

@@ -5,6 +5,7 @@ Each tab is its own URL (bookmarkable); Contributions and Groups have their own 
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,17 +14,19 @@ from sqlalchemy.orm import Session, object_session
 
 from constituent.auth.repository import list_users
 from constituent.crm.activities.changelog import changes_for_contact
-from constituent.crm.activities.service import list_activities
+from constituent.crm.activities.service import list_activities, record_activity
+from constituent.crm.activities.types import LOGGED_TYPES, activity_label
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
 from constituent.crm.errors import DuplicateEmail, InvalidInput
 from constituent.crm.groups.service import contact_groups
 from constituent.crm.profile import repository as profile
+from constituent.kit.clock import today
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages import change_words, contact_form
 from constituent.web.pages.contact_mailchimp import mailchimp_panels
-from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
+from constituent.web.pages.deps import PROTECTED, PageUser, UserDep, page_zone
 from constituent.web.pages.forms import FormInvalid, FormState, input_error, read_form
 from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import flash, render
@@ -149,10 +152,50 @@ def activities(
     session: SessionDep,
     page: PageNumber = 1,
 ) -> HTMLResponse:
+    form = FormState(values={"type": "note", "on": today().isoformat()})
+    return _activities_tab(request, user, session, contact_id, form, page)
+
+
+def _activities_tab(
+    request: Request, user: PageUser, session: Session, contact_id: int, form: FormState, page: int = 1
+) -> HTMLResponse:
     contact = service.get_contact(session, contact_id)
     rows, total = list_activities(session, contact_id, limit=PAGE_SIZE, offset=offset(page))
-    context = {"activities": rows, "page": page, "pages": page_count(total), "total": total}
-    return render_tab(request, user, contact, "activities", context)
+    context = {
+        "activities": rows,
+        "page": page,
+        "pages": page_count(total),
+        "total": total,
+        "form": form,
+        "logged_types": [(kind, activity_label(kind)) for kind in LOGGED_TYPES],
+    }
+    return render_tab(request, user, contact, "activities", context, 400 if form.errors else 200)
+
+
+@router.post(CONTACT + "/activities", response_model=None)
+async def log_activity(contact_id: int, request: Request, user: UserDep, session: SessionDep) -> Response:
+    """A note, call, meeting or email logged by hand: on the day given (noon in the organization's zone,
+    so it stays on that day wherever it is read), by this user."""
+    form = await read_form(request, ("type", "on", "subject"))
+    kind, subject = form.value("type"), form.value("subject")
+    if kind not in LOGGED_TYPES:
+        form.errors["type"] = "Choose note, call, meeting or email."
+    if not subject:
+        form.errors["subject"] = "Say in a few words what happened."
+    try:
+        day = date.fromisoformat(form.value("on"))
+    except ValueError:
+        form.errors["on"] = "Give the day, like 2026-03-31."
+    if form.errors:
+        return _activities_tab(request, user, session, contact_id, form)
+    at = datetime.combine(day, time(12), tzinfo=page_zone(request))
+    try:
+        record_activity(session, contact_id, kind, subject, at, source=user.email)
+    except InvalidInput as exc:
+        form.errors = input_error(exc, ("type", "subject"))
+        return _activities_tab(request, user, session, contact_id, form)
+    flash(request, "success", f"{activity_label(kind)} logged.")
+    return RedirectResponse(contact_url(contact_id, "activities"), status_code=303)
 
 
 @router.get(CONTACT + "/changes", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from constituent.crm.contacts.service import list_contacts
 from constituent.crm.errors import Conflict, InvalidInput
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
+from constituent.integrations.mailchimp import source_deletion
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_groups import flash_refusals
@@ -95,7 +96,11 @@ def rename_group(
 @router.post(GROUP + "/delete")
 def delete_group(group_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> RedirectResponse:
     name = service.get_group(session, group_id).name
-    service.delete_group(session, group_id, actor=user.actor)
+    try:
+        source_deletion.delete_group(session, group_id, actor=user.actor)
+    except source_deletion.SourceInUse as exc:
+        flash(request, "error", f"The group was not deleted. {exc}")
+        return RedirectResponse(group_url(group_id), status_code=303)
     flash(request, "success", f"The group {name} was deleted, with its members' history.")
     return RedirectResponse("/groups", status_code=303)
 

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from constituent.crm.contacts.emails import InvalidEmail, normalise_email
 from constituent.crm.organization.models import OrganizationSettings
+from constituent.integrations.mailchimp.audience_defaults import audience_defaults
 from constituent.integrations.mailchimp.models import InitialSync, SyncMode
 from constituent.integrations.mailchimp.schemas import ConnectRequest
 from constituent.web.pages.forms import plain_message
@@ -100,24 +101,23 @@ class FormInvalid(Exception):
 
 
 def prefilled(org: OrganizationSettings, *, oauth_available: bool) -> MailchimpForm:
-    """A new form, filled from the organization settings so most people only check and submit."""
-    sender = org.from_name or org.organization_name
+    """A new form, filled with the audience defaults so most people only check and submit."""
+    defaults = audience_defaults(org)
     return MailchimpForm(
         values={
             "name": "Mailchimp",
             "audience_choice": "new",
-            "company": org.organization_name,
-            "address1": org.street,
-            "city": org.city,
-            "state": org.state,
-            "zip": org.postal_code,
-            "country": org.country or "US",
-            "permission_reminder": "You are receiving this email because you signed up with "
-            f"{org.organization_name or 'us'} or gave us your email address.",
-            "from_name": sender,
-            "from_email": org.from_email,
-            "subject": f"News from {sender}" if sender else "",
-            "language": "en",
+            "company": defaults.company,
+            "address1": defaults.address1,
+            "city": defaults.city,
+            "state": defaults.state,
+            "zip": defaults.zip,
+            "country": defaults.country,
+            "permission_reminder": defaults.permission_reminder,
+            "from_name": defaults.from_name,
+            "from_email": defaults.from_email,
+            "subject": defaults.subject,
+            "language": defaults.language,
             "mode": SyncMode.all_individuals.value,
             "initial_sync": InitialSync.everyone.value,
             "nightly_time": "02:00",

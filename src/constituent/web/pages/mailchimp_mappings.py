@@ -103,6 +103,7 @@ def set_search_tag(
     session: SessionDep,
     name: Annotated[str, Form(max_length=300)] = "",
     enabled: Annotated[str, Form(max_length=10)] = "",
+    leave: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
     integration = service.get_integration(session, integration_id)
     tags = mapping_context(session, integration)["search_tags"]
@@ -112,12 +113,25 @@ def set_search_tag(
         # An unchanged name is not stored, so the tag keeps following the search's own name.
         rename = None if current is not None and name == current.name else name
         # An unticked checkbox is not sent at all, so absent means off.
-        mappings.set_search_tag(session, integration, search_id, enabled=enabled == "on", name=rename)
+        on, left = enabled == "on", leave == "on"
+        mappings.set_search_tag(
+            session, integration, search_id, enabled=on, name=rename, leave_on_members=left
+        )
         label = current.mapping.source_name if current is not None else f"Saved search {search_id}"
-        state = "is sent as a tag" if enabled == "on" else "is no longer sent as a tag"
+        state = "is sent as a tag" if on else _switched_off(left)
         return f"{label} {state} from the next sync on."
 
     return _apply(request, session, integration_id, change)
+
+
+def _tag_fate(left: bool) -> str:
+    return "keep the tag" if left else "lose the tag at the next sync"
+
+
+def _switched_off(left: bool) -> str:
+    if left:
+        return "is no longer sent as a tag; members keep the tag"
+    return "is no longer sent as a tag and is taken off the members we put it on"
 
 
 @router.post(MAPPINGS_PATH + "/prefix")
@@ -169,13 +183,17 @@ def unmap_group(
     _user: AdminDep,
     session: SessionDep,
     target: Annotated[str, Form(max_length=20)] = "",
+    leave: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
     integration = service.get_integration(session, integration_id)
 
     def change() -> str:
         # Every target, so a membership mapping made in groups mode can always be undone.
-        mappings.unmap_group(session, integration, group_id, _target(target, list(SourceTarget)))
+        chosen = _target(target, list(SourceTarget))
+        mappings.unmap_group(session, integration, group_id, chosen, leave_on_members=leave == "on")
         label = get_group(session, group_id).name
+        if chosen == SourceTarget.tag:
+            return f"{label} is no longer synced as a tag; members {_tag_fate(leave == 'on')}."
         return f"{label} is no longer synced as {target}; Mailchimp keeps what members carry."
 
     return _apply(request, session, integration_id, change)

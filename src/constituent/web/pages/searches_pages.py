@@ -16,6 +16,7 @@ from constituent.crm.searches import service
 from constituent.crm.searches.filters import FIELDS, FilterError
 from constituent.crm.searches.preview import Preview, preview_filter
 from constituent.crm.searches.schemas import SavedSearchCreate
+from constituent.integrations.mailchimp import source_deletion
 from constituent.kit.clock import today
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
@@ -123,6 +124,10 @@ def delete_search(
     search_id: DbInt, request: Request, _user: UserDep, session: SessionDep
 ) -> RedirectResponse:
     name = service.get_search(session, search_id).name
-    service.delete_search(session, search_id)
+    try:
+        source_deletion.delete_search(session, search_id)
+    except source_deletion.SourceInUse as exc:
+        flash(request, "error", f"The search was not deleted. {exc}")
+        return RedirectResponse(f"/searches/{search_id}", status_code=303)
     flash(request, "success", f"The search {name} was deleted.")
     return RedirectResponse("/searches", status_code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.kit.db import session_scope
@@ -20,6 +21,7 @@ async def _deliver_all(live: Live, count: int) -> list[int]:
     return [a.status_code for a in answers]
 
 
+@pytest.mark.slow
 def test_two_hundred_simultaneous_deliveries_are_all_stored(live: Live) -> None:
     statuses = asyncio.run(_deliver_all(live, 200))
     assert statuses == [200] * 200

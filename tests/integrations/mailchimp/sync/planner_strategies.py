@@ -19,7 +19,10 @@ HASHES = tuple(f"h{i}" for i in range(8))
 OLD_HASHES = tuple(f"old-{h}" for h in HASHES)  # where a contact's previous address sits in the ledger
 CONTACTS = tuple(range(1, 8))
 OWNED = frozenset({"Donors", "Volunteers", "Lapsed"})
-FOREIGN = frozenset({"VIP (made in Mailchimp)", "Gala 2023"})
+# Tags we wrote under names no search gives any more (renamed, deleted, switched off); "Gala 2023" is one
+# the user chose to leave on the members. Tags made in Mailchimp are never in the ledger.
+FORMER = frozenset({"Old donors", "Gala 2023"})
+LEFT = frozenset({"Gala 2023"})
 REFUSED = "Unsubscribed in Mailchimp on 2024-03-01; Mailchimp will not let us re-add this address"
 STALE = "fingerprint of data typed into Mailchimp"
 
@@ -41,10 +44,11 @@ _CONTACT_ORDERS = st.permutations(CONTACTS)
 _SHARERS = st.sampled_from([1, 1, 2, 3])
 _FIRST_NAMES = st.sampled_from(["Ann", "Bob"])
 _OUR_TAGS = st.frozensets(st.sampled_from(sorted(OWNED)))
-_ANY_TAGS = st.frozensets(st.sampled_from(sorted(OWNED | FOREIGN)))
+_ANY_TAGS = st.frozensets(st.sampled_from(sorted(OWNED | FORMER)))
 # Mostly subscribed, as in a real audience, so archives and email changes come up often.
 _STATUSES = st.sampled_from([RemoteStatus.subscribed] * 5 + [RemoteStatus.pending] + list(RemoteStatus))
 _CONTACT_IDS = st.none() | st.sampled_from(CONTACTS)
+_DELETED_CONTACT_IDS = st.none() | st.sampled_from((98, 99))
 _REFUSALS = st.sampled_from(["", "", "", REFUSED])
 _STATUS_IF_NEW: st.SearchStrategy[StatusIfNew] = st.sampled_from(("subscribed", "pending"))
 _GUARD_PERCENTS = st.sampled_from([0, 10, 25]) | st.integers(min_value=0, max_value=100)
@@ -77,11 +81,15 @@ def _desired_map(draw: st.DrawFn) -> dict[str, DesiredMember]:
 
 def _ledger_entry(draw: st.DrawFn, subscriber_hash: str, wanted: DesiredMember | None) -> LedgerEntry:
     matches = wanted is not None and draw(st.booleans())
+    contact_id = draw(_CONTACT_IDS)
+    # The contact we last synced it for: the same one, or (no contact) a deleted one or nobody.
+    last_contact_id = contact_id if contact_id is not None else draw(_DELETED_CONTACT_IDS)
     return LedgerEntry(
         subscriber_hash=subscriber_hash,
         email=f"{subscriber_hash}@mailbox.org",
         status=draw(_STATUSES),
-        contact_id=draw(_CONTACT_IDS),
+        contact_id=contact_id,
+        last_contact_id=last_contact_id,
         fingerprint=wanted.fingerprint if matches and wanted is not None else STALE,
         tags=draw(_ANY_TAGS),
         archived_by_us=draw(st.booleans()),
@@ -95,7 +103,8 @@ def _previous_addresses(draw: st.DrawFn, desired: dict[str, DesiredMember]) -> d
     for subscriber_hash in [h for h in sorted(desired) if draw(_MOVED)]:
         sharers = desired[subscriber_hash].contact_ids
         old = _ledger_entry(draw, f"old-{subscriber_hash}", None)
-        previous[old.subscriber_hash] = replace(old, contact_id=sharers[draw(_SHARER_INDEX) % len(sharers)])
+        owner = sharers[draw(_SHARER_INDEX) % len(sharers)]
+        previous[old.subscriber_hash] = replace(old, contact_id=owner, last_contact_id=owner)
     return previous
 
 
@@ -112,6 +121,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     options = PlanOptions(
         status_if_new=draw(_STATUS_IF_NEW),
         owned_tags=OWNED,
+        left_tags=LEFT,
         guard_percent=draw(_GUARD_PERCENTS),
         confirm_removals=draw(_CONFIRMATIONS),
     )

@@ -9,27 +9,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from constituent.auth import service as auth_service
-from constituent.auth.models import Role, User
-from constituent.kit.db import session_scope
-from constituent.kit.runtime import Database
-from tests.integrations.mailchimp.conftest import Product
+from constituent.auth.models import Role
+from tests.integrations.mailchimp.conftest import Product, served_api
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
-from tests.support.live_app import free_port, serve_app
 
 
 @pytest.fixture
 def api(product: Product) -> Iterator[httpx.Client]:
     """Our API as a staff member (no admin rights needed to sync)."""
-    with session_scope(product.db.sessions) as session:
-        session.add(User(email="staff@mailbox.org", password_hash="x", role=Role.staff))
-        session.flush()
-        token = auth_service.create_token(session, "staff@mailbox.org").raw
-    database = Database(product.db.engine, product.db.sessions)
-    with serve_app(product.settings, database, free_port()) as live:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=f"{live.base_url}/api/v1", headers=headers, timeout=60) as client:
-            yield client
+    with served_api(product, Role.staff) as client:
+        yield client
 
 
 def sync(api: httpx.Client, audience: Audience, **body: object) -> dict[str, object]:

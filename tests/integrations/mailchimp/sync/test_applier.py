@@ -26,6 +26,7 @@ def emails(count: int = COUNT) -> list[str]:
     return [f"person{n:04d}@mailbox.org" for n in range(count)]
 
 
+@pytest.mark.slow
 def test_a_first_sync_under_faults_creates_every_member_once_in_pages_of_500(faulty_product: Product) -> None:
     audience = connect(faulty_product)
     add_people(faulty_product, *emails())
@@ -49,6 +50,7 @@ def test_a_first_sync_under_faults_creates_every_member_once_in_pages_of_500(fau
     )
 
 
+@pytest.mark.slow
 def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_planned(
     faulty_product: Product,
 ) -> None:

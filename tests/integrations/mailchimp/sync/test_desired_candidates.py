@@ -17,8 +17,8 @@ from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.quick_lists import ensure_quick_lists
 from constituent.integrations.mailchimp.models import SourceTarget, SyncMode
+from constituent.integrations.mailchimp.sync.candidates import Clock, Movement, movement
 from constituent.integrations.mailchimp.sync.desired import build_desired, incremental_candidates
-from constituent.integrations.mailchimp.sync.tagging import Clock, Movement, movement
 from constituent.kit.clock import utcnow
 from tests.crm.searches.helpers import add_email, add_gift, add_group, add_member, at
 from tests.integrations.mailchimp.sync.desired_helpers import (

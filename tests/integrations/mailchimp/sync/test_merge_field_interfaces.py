@@ -9,27 +9,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from constituent.auth import service as auth_service
 from constituent.auth.models import Role
 from constituent.integrations.mailchimp.merge_fields.catalog import FIELDS
-from constituent.kit.db import session_scope
-from constituent.kit.runtime import Database
-from tests.integrations.mailchimp.conftest import CLI, Product
+from tests.integrations.mailchimp.conftest import CLI, Product, served_api
 from tests.integrations.mailchimp.sync.merge_field_helpers import remote_merge_fields
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
-from tests.support.live_app import free_port, serve_app
 
 
 @pytest.fixture
 def admin_api(product: Product) -> Iterator[httpx.Client]:
-    with session_scope(product.db.sessions) as session:
-        auth_service.create_user(session, "admin@mailbox.org", "admin password", role=Role.admin)
-        token = auth_service.create_token(session, "admin@mailbox.org").raw
-    database = Database(product.db.engine, product.db.sessions)
-    with serve_app(product.settings, database, free_port()) as live:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=f"{live.base_url}/api/v1", headers=headers, timeout=60) as client:
-            yield client
+    with served_api(product, Role.admin) as client:
+        yield client
 
 
 def _path(audience: Audience, field: str = "") -> str:

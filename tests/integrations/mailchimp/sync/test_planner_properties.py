@@ -23,7 +23,7 @@ from constituent.integrations.mailchimp.sync.types import (
     RemoveTag,
     Upsert,
 )
-from tests.integrations.mailchimp.sync.planner_strategies import OWNED, Scenario, scenarios
+from tests.integrations.mailchimp.sync.planner_strategies import LEFT, OWNED, Scenario, scenarios
 
 CHECKED = settings(max_examples=200)
 SUBSCRIBED, ARCHIVED = RemoteStatus.subscribed, RemoteStatus.archived
@@ -88,7 +88,8 @@ def test_applying_the_plan_gives_every_desired_address_its_desired_state_unless_
             wanted.owner_contact_id,
         )
         assert got.tags & OWNED == wanted.tags
-        assert got.tags - OWNED == (source.tags - OWNED if source else frozenset())
+        # Tags we wrote under names no longer given are gone, except those left on the members.
+        assert got.tags - OWNED == (source.tags & (LEFT - OWNED) if source else frozenset())
 
 
 @CHECKED
@@ -158,12 +159,29 @@ def test_statuses_only_move_from_subscribed_to_archived_or_from_archived_by_us_b
 
 @CHECKED
 @given(scenarios())
-def test_only_tags_we_own_and_the_member_carries_are_ever_removed(scenario: Scenario) -> None:
+def test_only_tags_we_wrote_and_no_longer_give_are_removed_and_never_those_left_on_members(
+    scenario: Scenario,
+) -> None:
     result = planned(scenario)
     sources = renamed_from(scenario, result)
     for removal in result.of_type(RemoveTag):
         source = scenario.ledger.get(removal.subscriber_hash) or sources[removal.subscriber_hash]
-        assert removal.tag in OWNED & source.tags
+        assert removal.tag in source.tags
+        assert removal.tag not in LEFT - OWNED
+
+
+@CHECKED
+@given(scenarios())
+def test_a_tag_we_wrote_under_a_name_no_search_gives_any_more_is_removed(scenario: Scenario) -> None:
+    """Issue 14: ownership comes from what the ledger says we wrote, not from today's names."""
+    result = planned(scenario)
+    removed = {(op.subscriber_hash, op.tag) for op in result.of_type(RemoveTag)}
+    for subscriber_hash, member in scenario.desired.items():
+        entry = scenario.ledger.get(subscriber_hash)
+        if entry is None or held(entry):
+            continue
+        for tag in entry.tags - member.tags - (LEFT - OWNED):
+            assert (subscriber_hash, tag) in removed
 
 
 @CHECKED
@@ -171,8 +189,25 @@ def test_only_tags_we_own_and_the_member_carries_are_ever_removed(scenario: Scen
 def test_only_subscribed_members_we_synced_and_no_longer_want_are_archived(scenario: Scenario) -> None:
     for archive in planned(scenario).of_type(Archive):
         before = scenario.ledger[archive.subscriber_hash]
-        assert before.status is SUBSCRIBED and before.contact_id is not None and not before.refused
+        synced_by_us = before.contact_id is not None or before.last_contact_id is not None
+        assert before.status is SUBSCRIBED and synced_by_us and not before.refused
         assert archive.subscriber_hash not in scenario.desired
+
+
+@CHECKED
+@given(scenarios())
+def test_a_member_whose_contact_was_deleted_is_archived_when_the_run_looks_at_it(scenario: Scenario) -> None:
+    """Issue 14: the ledger remembers whose member it was, so a deleted contact never stays subscribed."""
+    archived = {archive.subscriber_hash for archive in planned(scenario).of_type(Archive)}
+    for subscriber_hash, entry in scenario.ledger.items():
+        deleted_owner = entry.contact_id is None and entry.last_contact_id is not None
+        if (
+            deleted_owner
+            and entry.status is SUBSCRIBED
+            and not entry.refused
+            and scenario.in_scope(subscriber_hash)
+        ):
+            assert (subscriber_hash in archived) is (subscriber_hash not in scenario.desired)
 
 
 @CHECKED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
@@ -62,6 +64,7 @@ def test_members_we_archived_stay_ours_through_a_full_resync_and_come_back_when_
     assert audience.member("p0@mailbox.org")["status"] == "subscribed"
 
 
+@pytest.mark.slow
 def test_the_ledger_keeps_only_our_tags_and_leaves_members_we_never_wrote_alone(product: Product) -> None:
     audience = connect(product)
     with product.emulator.api_client(audience.api_key) as client:

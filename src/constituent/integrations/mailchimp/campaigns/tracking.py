@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from constituent.integrations.mailchimp import errors
@@ -23,6 +23,7 @@ from constituent.integrations.mailchimp.campaigns.models import TrackingState
 from constituent.integrations.mailchimp.campaigns.pages import read_pages
 from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
 from constituent.integrations.mailchimp.reconcile.targets import Target, targets
+from constituent.integrations.mailchimp.responses import parse_timestamp
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
@@ -237,13 +238,6 @@ def _campaign_values(campaign: dict[str, Any]) -> dict[str, Any]:
     return {
         "campaign_id": str(campaign.get("id", "")),
         "subject": str(settings.get("subject_line", ""))[:300],
-        "send_time": _parse_time(str(campaign.get("send_time") or "")),
+        "send_time": parse_timestamp(str(campaign.get("send_time") or "")),
         "archive_url": str(campaign.get("long_archive_url") or campaign.get("archive_url") or "")[:500],
     }
-
-
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None

@@ -13,6 +13,7 @@ from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.inbound import repository
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SourceKind, SourceTarget
+from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 
@@ -52,7 +53,7 @@ class Member:
 
 def find_member(session: Session, integration: MailchimpIntegration, email: str) -> Member:
     member_hash = subscriber_hash(email)
-    row = repository.ledger_row(session, integration.id, member_hash)
+    row = ledger.row_of(session, integration.id, member_hash)
     ids = list(dict.fromkeys(e.contact_id for e in repository.emails_with_address(session, email)))
     if row is not None and row.contact_id in ids:
         ids.remove(row.contact_id)
@@ -70,30 +71,9 @@ def set_status(
     refused: str = "",
 ) -> LedgerRow:
     """Write what Mailchimp now holds for the member (creating its ledger row if we never saw it)."""
-    row = member.row
-    if row is None:
-        row = LedgerRow(
-            integration_id=integration.id,
-            subscriber_hash=member.hash,
-            email=member.email,
-            contact_id=member.owner,
-            status=status,
-            refused=refused,
-            last_changed=event.fired_at,
-        )
-        member.row = repository.add_ledger_row(session, row)
-        return row
-    row.status = status
-    row.refused = refused
-    # Mailchimp's own news: whatever the member was archived as, it is no longer "archived by us" (an
-    # unsubscribe landing after our archive must never be re-added as ours).
-    row.archived_by_us = False
-    row.intent = ""  # Mailchimp has told us what it holds: no write of ours is pending any more
-    if row.contact_id is None:
-        row.contact_id = member.owner
-    if row.last_changed is None or row.last_changed < event.fired_at:
-        row.last_changed = event.fired_at
-    return row
+    held = ledger.HeldStatus(member.hash, member.email, member.owner, status, refused, event.fired_at)
+    member.row = ledger.record_status(session, integration.id, member.row, held)
+    return member.row
 
 
 def note(

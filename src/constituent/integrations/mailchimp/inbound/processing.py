@@ -62,8 +62,7 @@ def _apply(session: Session, integration_id: int, body: str) -> tuple[InboxStatu
     except ParseError as exc:
         return InboxStatus.failed, f"unreadable: {exc}"
     outcome = apply_event(session, integration, event)
-    ignored = outcome.startswith("ignored") or outcome.startswith("stale")
-    return (InboxStatus.ignored if ignored else InboxStatus.processed), outcome
+    return (InboxStatus.processed if outcome.applied else InboxStatus.ignored), outcome.text
 
 
 def _describe(exc: Exception) -> str:

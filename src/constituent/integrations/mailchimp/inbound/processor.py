@@ -10,6 +10,7 @@ twice ends in the same state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,20 @@ from constituent.integrations.mailchimp.inbound import profile_events, repositor
 from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 
-STALE = "stale (a newer event was applied)"
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    """What applying an event did: ``applied`` False when it changed nothing by rule (another audience, a
+    campaign not sent, older than an event already applied), so the inbox marks it ignored."""
+
+    text: str  # short, for the inbox and the logs ("unsubscribed (...)", "stale ...", "ignored: ...")
+    applied: bool = True
+
+    def __str__(self) -> str:
+        return self.text
+
+
+STALE = EventOutcome("stale (a newer event was applied)", applied=False)
 Handler = Callable[[Session, MailchimpIntegration, InboundEvent], str]
 
 _MEMBER_HANDLERS: dict[EventType, Handler] = {
@@ -31,10 +45,10 @@ _MEMBER_HANDLERS: dict[EventType, Handler] = {
 }
 
 
-def apply_event(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
-    """Apply ``event``; return a short outcome ("unsubscribed (...)", "stale ...", "ignored: ...")."""
+def apply_event(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> EventOutcome:
+    """Apply ``event`` and say what it did."""
     if event.list_id != integration.audience_id:
-        return "ignored: another audience"
+        return EventOutcome("ignored: another audience", applied=False)
     if event.type is EventType.campaign:
         return _campaign(session, integration, event)
     member_hash = subscriber_hash(event.email)
@@ -45,13 +59,13 @@ def apply_event(session: Session, integration: MailchimpIntegration, event: Inbo
     repository.advance_clock(session, integration.id, member_hash, event.fired_at)
     if event.type is EventType.upemail:
         repository.advance_clock(session, integration.id, subscriber_hash(event.new_email), event.fired_at)
-    return outcome
+    return EventOutcome(outcome)
 
 
-def _campaign(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> str:
+def _campaign(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> EventOutcome:
     if event.campaign_status not in ("", "sent"):
-        return f"ignored: campaign {event.campaign_status}"
+        return EventOutcome(f"ignored: campaign {event.campaign_status}", applied=False)
     campaigns.schedule_tracking(
         session, integration, event.campaign_id, send_time=event.fired_at, subject=event.subject
     )
-    return "campaign tracking scheduled"
+    return EventOutcome("campaign tracking scheduled")

@@ -13,6 +13,7 @@ from constituent.integrations.mailchimp.inbound import members, repository
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.members import ACTOR, note
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.sync import ledger
 from constituent.kit.clock import utcnow
 
 # Merge tags the subscriber can type on Mailchimp's profile form, and the contact fields they mean.
@@ -57,17 +58,15 @@ def _move(session: Session, integration: MailchimpIntegration, event: InboundEve
 
 
 def _rekey(session: Session, integration: MailchimpIntegration, event: InboundEvent) -> None:
-    old = repository.ledger_row(session, integration.id, subscriber_hash(event.email))
-    if old is None:
-        return
-    new = repository.ledger_row(session, integration.id, subscriber_hash(event.new_email))
-    if new is not None:
-        repository.delete_ledger_row(session, old)  # already known under the new address
-        return
-    old.subscriber_hash = subscriber_hash(event.new_email)
-    old.email = event.new_email.strip()
-    if old.last_changed is None or old.last_changed < event.fired_at:
-        old.last_changed = event.fired_at
+    new_email = event.new_email.strip()
+    ledger.rekey(
+        session,
+        integration.id,
+        subscriber_hash(event.email),
+        new_email,
+        subscriber_hash(event.new_email),
+        event.fired_at,
+    )
 
 
 def _overwrite_on_next_sync(session: Session, member: members.Member) -> None:

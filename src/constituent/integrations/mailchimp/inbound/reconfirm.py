@@ -8,8 +8,6 @@ a sync.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -18,11 +16,11 @@ from constituent.crm.contacts.service import get_contact
 from constituent.crm.errors import Conflict
 from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.credentials import credentials_for
-from constituent.integrations.mailchimp.inbound import repository
 from constituent.integrations.mailchimp.inbound.members import audience_label
 from constituent.integrations.mailchimp.models import MailchimpIntegration
-from constituent.integrations.mailchimp.responses import Member
+from constituent.integrations.mailchimp.responses import Member, parse_timestamp
 from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.crypto import SecretBox
@@ -42,7 +40,7 @@ def held_row(session: Session, integration: MailchimpIntegration, contact_id: in
     """The contact's member that Mailchimp holds in a compliance state, or Conflict saying why not."""
     contact = get_contact(session, contact_id)
     for email in contact.emails:
-        row = repository.ledger_row(session, integration.id, subscriber_hash(email.address))
+        row = ledger.row_of(session, integration.id, subscriber_hash(email.address))
         if row is not None and _held(row):
             return row
     raise Conflict(
@@ -65,8 +63,7 @@ async def ask_to_reconfirm(
     member = await client.send_model("PUT", path, Member, body)
     row.status = RemoteStatus(member.status)
     row.refused = ""
-    if member.last_changed:
-        row.last_changed = datetime.fromisoformat(member.last_changed)
+    row.last_changed = parse_timestamp(member.last_changed) or row.last_changed
     return ReconfirmResult(
         contact_id=contact_id,
         integration_id=integration.id,

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Email
 from constituent.integrations.mailchimp.inbound.models import InboxStatus, MemberEventClock, WebhookEvent
-from constituent.integrations.mailchimp.sync.models import LedgerRow
 
 
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -126,25 +125,6 @@ def emails_with_address(session: Session, address: str) -> list[Email]:
     normalized = address.strip().lower()
     query = select(Email).where(Email.address_normalized == normalized).order_by(Email.contact_id, Email.id)
     return list(session.scalars(query))
-
-
-def ledger_row(session: Session, integration_id: int, member_hash: str) -> LedgerRow | None:
-    return session.scalar(
-        select(LedgerRow).where(
-            LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash == member_hash
-        )
-    )
-
-
-def add_ledger_row(session: Session, row: LedgerRow) -> LedgerRow:
-    session.add(row)
-    session.flush()
-    return row
-
-
-def delete_ledger_row(session: Session, row: LedgerRow) -> None:
-    session.delete(row)
-    session.flush()
 
 
 def touch_emails(session: Session, address: str, now: datetime) -> None:

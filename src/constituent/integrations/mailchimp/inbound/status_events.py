@@ -98,6 +98,7 @@ def subscribe(session: Session, integration: MailchimpIntegration, event: Inboun
     # its contact again (the planner's owner change); until then a contact that does not qualify (e.g.
     # do-not-email) leaves it alone.
     row.contact_id = None
+    row.last_contact_id = None
     joined = _join_membership_group(session, integration, member.contact_ids[0])
     audience = audience_label(integration)
     for contact_id in member.contact_ids:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from constituent.integrations.mailchimp.inbound.events import EventSource, EventType, InboundEvent
-from constituent.integrations.mailchimp.responses import Member
+from constituent.integrations.mailchimp.responses import Member, parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 
@@ -42,13 +42,6 @@ class MemberChange:
     ledger: LedgerUpdate | None  # a status the ledger must hold afterwards
 
 
-def parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def classify(
     member: ChangedMember, old: LedgerEntry | None, list_id: str, since: datetime
 ) -> MemberChange | None:
@@ -59,7 +52,7 @@ def classify(
     kind = _event_type(member, old, status, since)
     if old is None and kind is None:
         return None
-    changed_at = parse_time(member.last_changed) or since
+    changed_at = parse_timestamp(member.last_changed) or since
     ledger = _ledger_update(member, old, status, changed_at)
     if kind is None:
         return MemberChange(member, None, ledger)
@@ -80,7 +73,7 @@ def _event_type(
     member: ChangedMember, old: LedgerEntry | None, status: RemoteStatus, since: datetime
 ) -> EventType | None:
     if old is None:
-        opted_in = parse_time(member.timestamp_opt)
+        opted_in = parse_timestamp(member.timestamp_opt)
         is_signup = (
             status is RemoteStatus.subscribed
             and opted_in is not None

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import MailchimpClient
-from constituent.integrations.mailchimp.responses import BatchSubscribeResult, Member
+from constituent.integrations.mailchimp.responses import BatchSubscribeResult, Member, parse_timestamp
 from constituent.integrations.mailchimp.sync import segments
 from constituent.integrations.mailchimp.sync.batch_subscribe import (
     PAGE_MEMBERS,
@@ -36,10 +36,9 @@ from constituent.integrations.mailchimp.sync.batch_subscribe import (
 )
 from constituent.integrations.mailchimp.sync.lease import Lease, LeaseLost
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.models import RunCounter
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, Recorder, RefusalNote
-from constituent.integrations.mailchimp.sync.refresh import parse_timestamp
-from constituent.integrations.mailchimp.sync.runs import MemberError
 from constituent.integrations.mailchimp.sync.types import (
     AddTag,
     Archive,
@@ -47,6 +46,7 @@ from constituent.integrations.mailchimp.sync.types import (
     DesiredMember,
     Intent,
     LedgerEntry,
+    MemberError,
     Plan,
     Refusal,
     RemoteStatus,
@@ -219,7 +219,7 @@ class Applier:
         entry = replace(entry, status=RemoteStatus(answer.status))
         outcome = PageOutcome(forget=[op.old_hash], done=1)
         outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(answer.last_changed)))
-        outcome.counts["email_changes"] += 1
+        outcome.counts[RunCounter.email_changes] += 1
         return outcome
 
     async def _rename_refused(self, op: ChangeEmail, refused: errors.MailchimpError) -> PageOutcome:
@@ -275,7 +275,7 @@ class Applier:
             tags=frozenset(t.name for t in answer.tags) & old.tags,
         )
         outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(answer.last_changed)))
-        outcome.counts["updated"] += 1
+        outcome.counts[RunCounter.updated] += 1
         return outcome
 
     # -- 2. upserts and added tags -------------------------------------------------------------------
@@ -362,7 +362,7 @@ class Applier:
             entry = self.state[op.subscriber_hash]
             self.state[op.subscriber_hash] = replace(entry, tags=entry.tags - {op.tag})
             outcome.done += 1
-            outcome.counts["tags_removed"] += 1
+            outcome.counts[RunCounter.tags_removed] += 1
         touched = {op.subscriber_hash for op in removals}
         outcome.updates += [LedgerUpdate(self.state[h]) for h in sorted(touched)]
         return outcome
@@ -414,7 +414,7 @@ class Applier:
             return _member_failed(op.subscriber_hash, op.email, op.contact_id, exc)
         archived = replace(entry, status=RemoteStatus.archived, archived_by_us=True)
         outcome = PageOutcome(updates=[LedgerUpdate(archived)], done=1)
-        outcome.counts["archived"] += 1
+        outcome.counts[RunCounter.archived] += 1
         return outcome
 
     async def _not_archivable(self, entry: LedgerEntry) -> PageOutcome:
@@ -437,7 +437,7 @@ class Applier:
         for op in refusals:
             note = RefusalNote(op.subscriber_hash, op.email, op.contact_ids, op.status.value, op.message)
             outcome.refusals.append(note)
-        outcome.counts["refused"] += len(refusals)
+        outcome.counts[RunCounter.refused] += len(refusals)
         await self._commit("refusals", outcome)
 
 
@@ -475,7 +475,7 @@ def _rename_refusal(op: ChangeEmail, held: Member | None, refused: errors.Mailch
     )
     note = RefusalNote(member.subscriber_hash, member.email, member.contact_ids, status.value, sentence)
     outcome = PageOutcome(updates=[LedgerUpdate(entry)], refusals=[note])
-    outcome.counts["refused"] += 1
+    outcome.counts[RunCounter.refused] += 1
     return outcome
 
 
@@ -498,5 +498,5 @@ def _member_failed(
     outcome = PageOutcome(
         errors=[MemberError(subscriber_hash, email, contact_id, code, exc.describe())], done=1
     )
-    outcome.counts["errors"] += 1
+    outcome.counts[RunCounter.errors] += 1
     return outcome

@@ -14,17 +14,22 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from constituent.crm.contacts.emails import subscriber_hash
-from constituent.integrations.mailchimp.responses import BatchError, BatchSubscribeResult, WrittenMember
+from constituent.integrations.mailchimp.responses import (
+    BatchError,
+    BatchSubscribeResult,
+    WrittenMember,
+    parse_timestamp,
+)
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.models import RunCounter
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, refusal_message
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, RefusalNote
-from constituent.integrations.mailchimp.sync.refresh import parse_timestamp
-from constituent.integrations.mailchimp.sync.runs import MemberError
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
     AddTag,
     Intent,
     LedgerEntry,
+    MemberError,
     Operation,
     RemoteStatus,
     Upsert,
@@ -129,8 +134,8 @@ def _written(
     if write.upsert is not None:
         # An archived member brought back counts as added, as the dry run said it would be.
         readded = base is not None and (base.status is RemoteStatus.archived or base.intent is Intent.create)
-        outcome.counts["created" if created or readded else "updated"] += 1
-    outcome.counts["tags_added"] += len(write.tags)
+        outcome.counts[RunCounter.created if created or readded else RunCounter.updated] += 1
+    outcome.counts[RunCounter.tags_added] += len(write.tags)
     already_held = base is not None and base.status in PROTECTED_STATUSES
     if entry.status in PROTECTED_STATUSES and not already_held:
         # Written, but Mailchimp keeps the person's choice: tell the contact why nothing more happens.
@@ -142,7 +147,7 @@ def _failed(outcome: PageOutcome, write: MemberWrite, error: BatchError, ctx: Pa
     kind = refusal_kind(error)
     if kind is None:
         outcome.errors.append(_error(write, error.error_code or "ERROR_GENERIC", _describe(error), ctx))
-        outcome.counts["errors"] += 1
+        outcome.counts[RunCounter.errors] += 1
         return
     verb = "add" if kind == "fake" else "re-add"
     sentence = f"Mailchimp refused to {verb} {write.email}: {error.error}"
@@ -150,13 +155,13 @@ def _failed(outcome: PageOutcome, write: MemberWrite, error: BatchError, ctx: Pa
     outcome.updates.append(LedgerUpdate(entry))
     # A fake-address refusal is told under the status later runs' Refusal carries, so it is told once.
     outcome.refusals.append(_note(write, entry.status.value if kind == "fake" else kind, sentence, ctx))
-    outcome.counts["refused"] += 1
+    outcome.counts[RunCounter.refused] += 1
 
 
 def _unanswered(outcome: PageOutcome, write: MemberWrite, ctx: PageContext) -> None:
     message = "Mailchimp's answer did not mention this member; it will be retried on the next run"
     outcome.errors.append(_error(write, "no_answer", message, ctx))
-    outcome.counts["errors"] += 1
+    outcome.counts[RunCounter.errors] += 1
 
 
 def _refused_entry(write: MemberWrite, kind: str, sentence: str, ctx: PageContext) -> LedgerEntry:

@@ -9,7 +9,7 @@ never per contact, so a million contacts cost one scan plus a pass in Python.
 
 1. contacts whose own rows changed after ``since`` (contact, emails, memberships, gifts, and the
    change log, which is where deletions of emails and gifts leave their trace);
-2. contacts who entered or left a search with no row changing (``tagging.movement``): once a day
+2. contacts who entered or left a search with no row changing (``candidates.movement``): once a day
    has passed, a search reading the calendar (``days_ago``; the quick lists "New contacts",
    "Recent donors", and "Lapsed donors" at a new year) is evaluated as it read at ``since`` and
    as it reads today, in one SELECT over the audience that returns only those whose answers
@@ -45,16 +45,9 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import desired_repository as repo
+from constituent.integrations.mailchimp.sync.candidates import Clock, Movement, movement, predicate_on
 from constituent.integrations.mailchimp.sync.merge_values import contact_merge_fields
-from constituent.integrations.mailchimp.sync.tagging import (
-    Clock,
-    Flag,
-    Movement,
-    SyncLayout,
-    layout_for,
-    movement,
-    predicate_on,
-)
+from constituent.integrations.mailchimp.sync.tagging import Flag, SyncLayout, layout_for
 from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice
 
 # Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``; mapped fields follow, then masks.
@@ -66,6 +59,7 @@ class DesiredResult:
     members: dict[str, DesiredMember]  # by subscriber hash
     notices: list[Notice]
     owned_tags: frozenset[str]
+    left_tags: frozenset[str] = frozenset()  # tags we stopped giving, left on members by the user's choice
     managed_interests: tuple[str, ...] = ()  # interest ids we set on every member
     config: str = ""  # the layout's fingerprint: pass it as ``last_config`` to the next incremental run
     merge_field_types: Mapping[str, str] = field(default_factory=dict)  # mapped tag -> Mailchimp type
@@ -103,6 +97,7 @@ def build_desired(
     contact_ids: Collection[int] | None = None,
     *,
     also_addresses: Collection[str] = (),
+    layout: SyncLayout | None = None,
 ) -> DesiredResult:
     """Every member the audience should hold; with ``contact_ids``, only the members of those contacts.
 
@@ -110,7 +105,7 @@ def build_desired(
     right) and the addresses in ``also_addresses`` (e.g. the ledger's addresses of those contacts,
     so a member whose contact moved away is rebuilt from whoever else still has it).
     """
-    layout = layout_for(session, integration, today)
+    layout = layout or layout_for(session, integration, today)
     addresses = None
     if contact_ids is not None:
         addresses = repo.primary_addresses(session, contact_ids) | {a.strip().lower() for a in also_addresses}
@@ -122,6 +117,7 @@ def build_desired(
         members=members,
         notices=[*layout.notices, *shared],
         owned_tags=layout.owned_tags,
+        left_tags=layout.left_tags,
         managed_interests=layout.managed_interests,
         config=layout.config,
         merge_field_types={mapped.tag: mapped.field.mc_type for mapped in layout.merge_fields},
@@ -135,13 +131,14 @@ def incremental_candidates(
     today: date,
     *,
     last_config: str | None = None,
+    layout: SyncLayout | None = None,
 ) -> Candidates:
     """What an incremental run must look at (see the module docstring).
 
     ``last_config`` is the ``config`` of the last run's desired state; when it is unknown (None) or
     differs, ``needs_full`` is set, because a renamed tag or a new interest touches every member.
     """
-    layout = layout_for(session, integration, today)
+    layout = layout or layout_for(session, integration, today)
     clock = Clock(since, today, repo.settings_changed_since(session, since))
     moves = [(flag.search, movement(session, flag.search, clock)) for flag in layout.tags if flag.search]
     crossing = [
@@ -154,12 +151,16 @@ def incremental_candidates(
     compared = [flag for flag in layout.tags if flag.search and flag.search.id in redefined]
     membership_moves = (movement(session, s, clock) for s in layout.membership_searches)
     whole_audience = any(move is not Movement.none for move in membership_moves)
+    # A saved search as an interest whose members may have moved: every member's interests are rebuilt.
+    interests_moved = any(
+        movement(session, flag.search, clock) is not Movement.none for flag in layout.interests if flag.search
+    )
     tag_members, audience = _members_now(session, layout, compared, whole_audience)
     return Candidates(
         frozenset(changed),
         tag_members,
         frozenset(audience) if whole_audience else None,
-        layout.config != last_config,
+        layout.config != last_config or interests_moved,
         layout.config,
     )
 

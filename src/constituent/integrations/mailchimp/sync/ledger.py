@@ -45,6 +45,7 @@ _ENTRY_COLUMNS = (
     LedgerRow.archived_by_us,
     LedgerRow.refused,
     LedgerRow.intent,
+    LedgerRow.last_contact_id,
 )
 
 
@@ -180,6 +181,7 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
             archived_by_us=u.entry.archived_by_us,
             refused=u.entry.refused,
             intent=u.entry.intent.value,
+            last_contact_id=_last_contact(u.entry),
             last_changed=u.last_changed,
             last_synced_at=synced_at,
             last_error=u.error,
@@ -187,6 +189,38 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
         for u in latest.values()
     ]
     ledger_upsert.upsert(session, rows)
+
+
+def count_subscribed_contacts(session: Session, integration_id: int, contact_ids: Collection[int]) -> int:
+    """How many subscribed members these contacts own in the audience."""
+    total = 0
+    for chunk in _chunks(sorted(contact_ids)):
+        query = select(func.count()).where(
+            LedgerRow.integration_id == integration_id,
+            LedgerRow.contact_id.in_(chunk),
+            LedgerRow.status == RemoteStatus.subscribed,
+        )
+        total += int(session.scalar(query) or 0)
+    return total
+
+
+def _last_contact(entry: LedgerEntry) -> int | None:
+    return entry.contact_id if entry.contact_id is not None else entry.last_contact_id
+
+
+def with_deleted_owners(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
+    """Members we synced for contacts deleted since, still subscribed: the next run archives them.
+
+    Few at any time (each is archived by the run that finds it), found through the (integration,
+    contact) index's NULL entries.
+    """
+    return _load(
+        session,
+        integration_id,
+        LedgerRow.contact_id.is_(None)
+        & LedgerRow.last_contact_id.is_not(None)
+        & (LedgerRow.status == RemoteStatus.subscribed),
+    )
 
 
 def forget_hashes(session: Session, integration_id: int, hashes: Collection[str]) -> None:
@@ -206,3 +240,73 @@ def record_error(session: Session, integration_id: int, subscriber_hash: str, me
         .where(LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash == subscriber_hash)
         .values(last_error=message)
     )
+
+
+# -- one member at a time: Mailchimp's own changes (webhooks, reconciliation, re-confirm) ------------------
+
+
+def row_of(session: Session, integration_id: int, member_hash: str) -> LedgerRow | None:
+    return session.scalar(
+        select(LedgerRow).where(
+            LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash == member_hash
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldStatus:
+    """What Mailchimp now holds for one member, as an event told us."""
+
+    member_hash: str
+    email: str
+    owner: int | None  # the contact whose data the member carries, when the ledger has none yet
+    status: RemoteStatus
+    refused: str
+    changed_at: datetime
+
+
+def record_status(
+    session: Session, integration_id: int, row: LedgerRow | None, held: HeldStatus
+) -> LedgerRow:
+    """Write the member's status (creating its row if we never saw it); never moves ``last_changed`` back."""
+    if row is None:
+        row = LedgerRow(
+            integration_id=integration_id,
+            subscriber_hash=held.member_hash,
+            email=held.email,
+            contact_id=held.owner,
+            status=held.status,
+            refused=held.refused,
+            last_changed=held.changed_at,
+        )
+        session.add(row)
+        session.flush()
+        return row
+    row.status = held.status
+    row.refused = held.refused
+    # Mailchimp's own news: whatever the member was archived as, it is no longer "archived by us" (an
+    # unsubscribe landing after our archive must never be re-added as ours).
+    row.archived_by_us = False
+    row.intent = ""  # Mailchimp has told us what it holds: no write of ours is pending any more
+    if row.contact_id is None:
+        row.contact_id = held.owner
+    if row.last_changed is None or row.last_changed < held.changed_at:
+        row.last_changed = held.changed_at
+    return row
+
+
+def rekey(
+    session: Session, integration_id: int, old_hash: str, new_email: str, new_hash: str, at: datetime
+) -> None:
+    """A member renamed in Mailchimp: its row moves to the new address (or goes, if that one is known)."""
+    old = row_of(session, integration_id, old_hash)
+    if old is None:
+        return
+    if row_of(session, integration_id, new_hash) is not None:
+        session.delete(old)  # already known under the new address
+        session.flush()
+        return
+    old.subscriber_hash = new_hash
+    old.email = new_email
+    if old.last_changed is None or old.last_changed < at:
+        old.last_changed = at

@@ -30,6 +30,7 @@ class LedgerValues(NamedTuple):
     archived_by_us: bool
     refused: str
     intent: str
+    last_contact_id: int | None
     last_changed: datetime | None
     last_synced_at: datetime
     last_error: str
@@ -39,6 +40,7 @@ COLUMNS = LedgerValues._fields
 _PG_TYPES = dict.fromkeys(COLUMNS, "text") | {
     "integration_id": "integer",
     "contact_id": "integer",
+    "last_contact_id": "integer",
     "tags": "json",
     "archived_by_us": "boolean",
     "last_changed": "timestamptz",

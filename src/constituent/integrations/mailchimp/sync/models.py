@@ -25,6 +25,9 @@ class LedgerRow(Base):
     email: Mapped[str] = mapped_column(String(320))
     # The contact whose data the member carries; kept (as NULL) when the contact is deleted.
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    # Whose member we last synced it as. No foreign key on purpose: it outlives the contact, so a
+    # deleted contact's member is still known as ours and archived by the next sync.
+    last_contact_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[RemoteStatus] = mapped_column(_enum(RemoteStatus, "mc_member_status"))
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # only tags we own
@@ -67,17 +70,21 @@ FINISHED_STATUSES = frozenset(
     {RunStatus.succeeded, RunStatus.failed, RunStatus.needs_confirmation, RunStatus.interrupted}
 )
 
-# The run's counters, in the order reports show them.
-COUNTERS = (
-    "created",
-    "updated",
-    "archived",
-    "tags_added",
-    "tags_removed",
-    "refused",
-    "errors",
-    "email_changes",
-)
+
+class RunCounter(enum.StrEnum):
+    """A run's counters, in the order reports show them; each is a column of ``sync_runs`` of that name."""
+
+    created = "created"
+    updated = "updated"
+    archived = "archived"
+    tags_added = "tags_added"
+    tags_removed = "tags_removed"
+    refused = "refused"
+    errors = "errors"
+    email_changes = "email_changes"
+
+
+COUNTERS = tuple(RunCounter)
 
 
 class PlannedCounters:

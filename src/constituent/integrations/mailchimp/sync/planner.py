@@ -9,8 +9,11 @@ users rely on about consent lives here:
 - unsubscribed, cleaned, forgotten, refused and archived-in-Mailchimp members get a Refusal; those
   unsubscribed or cleaned members that are ours still get their merge fields and our tags (no status),
   so Mailchimp's copy of them stays true;
-- only tags in ``owned_tags`` are ever removed;
-- only subscribed members we synced (``contact_id`` set) are archived when they stop qualifying;
+- tags are owned by history: a tag the ledger says we wrote is removed once no search or group gives it
+  (renamed, deleted, switched off, prefixed), unless the user chose to leave it on the members
+  (``left_tags``); tags made in Mailchimp are never in the ledger, so never removed;
+- only subscribed members we synced (``contact_id`` set, or the contact we synced it for deleted since)
+  are archived when they stop qualifying;
 - a primary-email change renames a subscribed member in place (Mailchimp renames no other status); any
   other status keeps its old member and the new address is added as new;
 - the removal guard flags a plan archiving too large a share of the audience.
@@ -33,7 +36,6 @@ from constituent.integrations.mailchimp.sync.types import (
     DesiredMember,
     Intent,
     LedgerEntry,
-    Notice,
     Operation,
     Plan,
     Refusal,
@@ -59,6 +61,7 @@ _REFUSAL_MESSAGES = {
 }
 
 ARCHIVE_REASON = "No longer qualifies for this audience"
+DELETED_REASON = "The contact was deleted"
 OWNER_CHANGED = "owning contact"
 
 # Within one address: a rename first (the member must carry its new address before anything else is
@@ -78,7 +81,9 @@ class PlanOptions:
     """How one integration plans."""
 
     status_if_new: StatusIfNew = "subscribed"  # "pending" when double opt-in is on
-    owned_tags: frozenset[str] = frozenset()  # every tag we manage here; only these are ever removed
+    owned_tags: frozenset[str] = frozenset()  # every tag our searches and groups give today
+    # Tags we stopped giving that the user chose to leave on the members (never removed while not owned).
+    left_tags: frozenset[str] = frozenset()
     guard_percent: int = 10
     confirm_removals: bool = False
     # Subscribed members in the WHOLE ledger, for incremental runs that pass only their scope's entries.
@@ -118,7 +123,6 @@ def plan(
     archives = sum(isinstance(op, Archive) for op in operations)
     return Plan(
         operations=tuple(operations),
-        notices=tuple(_shared_address_notices(desired)),
         needs_confirmation=_needs_confirmation(archives, audience_size, options),
         audience_size=audience_size,
     )
@@ -163,10 +167,10 @@ def _operations_for_desired(
             yield from _operations_for_known(member, entry, options)
         elif renamed_from is not None:
             yield ChangeEmail(old_hash=renamed_from.subscriber_hash, member=member)
-            yield from _tag_changes(member, renamed_from.tags, options.owned_tags)
+            yield from _tag_changes(member, renamed_from.tags, options)
         else:
             yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
-            yield from _tag_changes(member, frozenset(), options.owned_tags)
+            yield from _tag_changes(member, frozenset(), options)
 
 
 def _operations_for_known(
@@ -187,13 +191,13 @@ def _operations_for_known(
         # We archived it; the contact qualifies again. Only `status` brings an archived member back.
         wanted = options.status_if_new
         yield Upsert(member=member, is_new=True, status_if_new=wanted, status=wanted)
-        yield from _tag_changes(member, entry.tags, options.owned_tags)
+        yield from _tag_changes(member, entry.tags, options)
         return
     if entry.intent is Intent.create:
         # A crashed run may or may not have created it (the intent log): sent as a create again, whose
         # status_if_new applies only if Mailchimp does not hold it.
         yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
-        yield from _tag_changes(member, entry.tags, options.owned_tags)
+        yield from _tag_changes(member, entry.tags, options)
         return
     yield from _field_and_tag_updates(member, entry, options)
 
@@ -211,13 +215,15 @@ def _field_and_tag_updates(
         yield Upsert(
             member=member, is_new=False, status_if_new=options.status_if_new, changed_fields=(OWNER_CHANGED,)
         )
-    yield from _tag_changes(member, entry.tags, options.owned_tags)
+    yield from _tag_changes(member, entry.tags, options)
 
 
-def _tag_changes(member: DesiredMember, held: frozenset[str], owned: frozenset[str]) -> Iterator[Operation]:
+def _tag_changes(member: DesiredMember, held: frozenset[str], options: PlanOptions) -> Iterator[Operation]:
+    """``held``: the tags the ledger says we wrote on the member (whatever their names are today)."""
+    left_alone = options.left_tags - options.owned_tags
     for tag in sorted(member.tags - held):
         yield AddTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
-    for tag in sorted((held & owned) - member.tags):
+    for tag in sorted(held - member.tags - left_alone):
         yield RemoveTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
 
 
@@ -261,13 +267,14 @@ def _renames(
 def _archives(leavers: Iterable[LedgerEntry]) -> Iterator[Archive]:
     for entry in leavers:
         # Only subscribed members we synced ourselves: other statuses are the person's or Mailchimp's
-        # choice, and members without a contact were never ours to remove.
-        if entry.status is RemoteStatus.subscribed and entry.contact_id is not None and not entry.refused:
+        # choice, and members that never had a contact (signed up there) were never ours to remove.
+        ours = entry.contact_id is not None or entry.owner_deleted
+        if entry.status is RemoteStatus.subscribed and ours and not entry.refused:
             yield Archive(
                 subscriber_hash=entry.subscriber_hash,
                 email=entry.email,
                 contact_id=entry.contact_id,
-                reason=ARCHIVE_REASON,
+                reason=DELETED_REASON if entry.owner_deleted else ARCHIVE_REASON,
             )
 
 
@@ -289,20 +296,6 @@ def _needs_confirmation(archives: int, audience_size: int, options: PlanOptions)
     if options.confirm_removals or audience_size == 0:
         return False
     return archives * 100 > options.guard_percent * audience_size
-
-
-def _shared_address_notices(desired: Mapping[str, DesiredMember]) -> Iterator[Notice]:
-    for subscriber_hash in sorted(desired):
-        member = desired[subscriber_hash]
-        if len(member.contact_ids) > 1:
-            yield Notice(
-                kind="shared_email",
-                message=(
-                    f"{len(member.contact_ids)} contacts share {member.email}; they make one member, "
-                    f"with contact {member.owner_contact_id}'s name and details"
-                ),
-                contact_ids=member.contact_ids,
-            )
 
 
 # -- the ledger after applying -----------------------------------------------------------------------
@@ -350,6 +343,7 @@ def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
             status=RemoteStatus(operation.status_if_new),
             contact_id=member.owner_contact_id,
             fingerprint=member.fingerprint,
+            last_contact_id=member.owner_contact_id,
         )
     # status_if_new applies only to an address Mailchimp does not hold; `status` brings back an archived one.
     status = RemoteStatus(operation.status) if operation.status is not None else entry.status
@@ -364,6 +358,7 @@ def _synced(entry: LedgerEntry, member: DesiredMember) -> LedgerEntry:
         email=member.email,
         contact_id=member.owner_contact_id,
         fingerprint=member.fingerprint,
+        last_contact_id=member.owner_contact_id,
     )
 
 

@@ -17,8 +17,8 @@ from constituent.crm.errors import NotFound
 from constituent.integrations.mailchimp.client import RequestStats
 from constituent.integrations.mailchimp.sync import lease, ledger, runs
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
-from constituent.integrations.mailchimp.sync.runs import MemberError
-from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
+from constituent.integrations.mailchimp.sync.models import RunCounter
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, MemberError, RemoteStatus
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 
@@ -42,7 +42,7 @@ class RefusalNote:
 class PageOutcome:
     updates: list[LedgerUpdate] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: Counter[RunCounter] = field(default_factory=Counter)
     errors: list[MemberError] = field(default_factory=list)
     refusals: list[RefusalNote] = field(default_factory=list)
     done: int = 0  # operations this page settled, for progress

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
-from constituent.integrations.mailchimp.responses import Member, MembersPage
+from constituent.integrations.mailchimp.responses import Member, MembersPage, parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
 from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus, fingerprint
@@ -71,13 +70,6 @@ async def confirm_absent(
     return dict(await asyncio.gather(*(one(h) for h in hashes)))
 
 
-def parse_timestamp(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def entry_from_member(
     member: Member,
     old: LedgerEntry | None,
@@ -95,12 +87,14 @@ def entry_from_member(
         status=status,
         contact_id=old.contact_id if old else None,
         fingerprint=fingerprint(member.email_address, merge_fields, interests),
-        tags=frozenset(t.name for t in member.tags) & owned_tags,
+        # Ours: what our searches give today, and what we wrote before under names since changed.
+        tags=frozenset(t.name for t in member.tags) & (owned_tags | (old.tags if old else frozenset())),
         # Ours only if we archived it (or sent the DELETE, per the intent log) and nobody since said
         # otherwise: an unsubscribe landing after our archive clears archived_by_us (inbound).
         archived_by_us=status is RemoteStatus.archived
         and bool(old and (old.archived_by_us or old.intent is Intent.archive)),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
+        last_contact_id=old.last_contact_id if old else None,
     )
     return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
 
@@ -116,6 +110,7 @@ def forgotten(old: LedgerEntry) -> LedgerUpdate:
             fingerprint=old.fingerprint,
             tags=frozenset(),
             refused=old.refused,
+            last_contact_id=old.last_contact_id,
         )
     )
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.errors import NotFound
 from constituent.integrations.mailchimp.sync.models import (
-    COUNTERS,
+    RunCounter,
     RunMode,
     RunStatus,
     RunTrigger,
@@ -27,17 +27,7 @@ from constituent.integrations.mailchimp.sync.models import (
     SyncRunReportRow,
 )
 from constituent.integrations.mailchimp.sync.plan_report import PlanCounts, ReportRow
-
-
-@dataclass(frozen=True, slots=True)
-class MemberError:
-    """One member a run could not write, and why (Mailchimp's words)."""
-
-    subscriber_hash: str
-    email: str
-    contact_id: int | None
-    code: str
-    message: str
+from constituent.integrations.mailchimp.sync.types import MemberError
 
 
 def create(
@@ -174,9 +164,11 @@ def latest_for_integration(session: Session, integration_id: int) -> SyncRun | N
     return runs[0] if runs else None
 
 
-def add_counts(session: Session, run_id: int, counts: Mapping[str, int]) -> None:
-    """Add to the counters in the database itself, so concurrent pages never lose an increment."""
-    deltas = {name: getattr(SyncRun, name) + n for name, n in counts.items() if n and name in COUNTERS}
+def add_counts(session: Session, run_id: int, counts: Mapping[RunCounter, int]) -> None:
+    """Add to the counters in the database itself, so concurrent pages never lose an increment (a name
+    that is no counter fails here, loudly, instead of being dropped)."""
+    columns = {RunCounter(name).value: n for name, n in counts.items() if n}
+    deltas = {column: getattr(SyncRun, column) + n for column, n in columns.items()}
     if deltas:
         session.execute(update(SyncRun).where(SyncRun.id == run_id).values(deltas))
 

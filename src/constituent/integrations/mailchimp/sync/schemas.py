@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import (
+    RunCounter,
     RunMode,
     RunStatus,
     RunTrigger,
@@ -46,7 +47,7 @@ class RunSummary(BaseModel):
         )
 
 
-_SUMMARY_COUNTERS = ("created", "updated", "archived", "tags_added", "tags_removed", "refused", "errors")
+_SUMMARY_COUNTERS = tuple(c for c in RunCounter if c is not RunCounter.email_changes)
 
 
 class RunErrorOut(BaseModel):

@@ -16,24 +16,21 @@ The answer is a ``SyncLayout`` of SQL predicates over contacts, so the desired s
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, false, or_
 from sqlalchemy.orm import Session
 
 from constituent.crm.errors import InvalidInput
-from constituent.crm.searches.compiler import compile_predicate
-from constituent.crm.searches.filters import DaysAgo, FilterError, conditions, parse_filter
+from constituent.crm.searches.filters import FilterError
 from constituent.crm.searches.models import SavedSearch
-from constituent.crm.searches.quick_lists import quick_list_filter
-from constituent.crm.searches.repository import major_donor_threshold
-from constituent.crm.searches.service import filter_of, list_searches
+from constituent.crm.searches.service import list_searches
+from constituent.integrations.mailchimp import repository
 from constituent.integrations.mailchimp.merge_fields.catalog import MappedField
 from constituent.integrations.mailchimp.merge_fields.service import mapped_fields
 from constituent.integrations.mailchimp.models import (
@@ -44,7 +41,9 @@ from constituent.integrations.mailchimp.models import (
     SourceTarget,
     SyncMode,
 )
+from constituent.integrations.mailchimp.remote_names import remote_name
 from constituent.integrations.mailchimp.sync import desired_repository as repo
+from constituent.integrations.mailchimp.sync.candidates import predicate_on
 from constituent.integrations.mailchimp.sync.desired_repository import Predicate
 from constituent.integrations.mailchimp.sync.types import Notice
 
@@ -69,6 +68,8 @@ class SyncLayout:
     notices: tuple[Notice, ...]
     config: str  # fingerprint of everything above except the search definitions
     merge_fields: tuple[MappedField, ...] = ()  # contact fields mapped onto extra merge fields
+    # Tags we no longer give that the user chose to leave on the members (see planner.PlanOptions).
+    left_tags: frozenset[str] = frozenset()
 
     @property
     def owned_tags(self) -> frozenset[str]:
@@ -97,57 +98,8 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
         tuple(builder.notices),
         config,
         merge_fields,
+        repository.left_tags(session, integration.id),
     )
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The two moments an incremental run spans, and whether the organization settings changed between."""
-
-    since: datetime
-    today: date
-    settings_changed: bool  # the major-donor threshold (read by a quick list) may be different
-
-
-class Movement(enum.Enum):
-    """How a search's members can change between two moments with no contact row changing."""
-
-    none = "none"
-    # Its filter reads the calendar and a day has passed: who crossed the line is found in SQL, by
-    # evaluating the filter as it was at ``since`` and as it is now.
-    calendar = "calendar"
-    # Created or redefined since, or a quick list after a settings change: there is no "as it was",
-    # so its members are compared with the ledger's holders of its tag.
-    redefined = "redefined"
-
-
-def movement(session: Session, search: SavedSearch, clock: Clock) -> Movement:
-    if search.updated_at > clock.since or search.created_at > clock.since:
-        return Movement.redefined
-    if search.quick_list is not None and clock.settings_changed:
-        return Movement.redefined
-    then, now = _raw_filter(session, search, clock.since.date()), _raw_filter(session, search, clock.today)
-    if then != now or (clock.since.date() != clock.today and _reads_the_calendar(now)):
-        return Movement.calendar
-    return Movement.none
-
-
-def predicate_on(session: Session, search: SavedSearch, day: date) -> Predicate:
-    """The search's filter as it reads on ``day`` (relative dates resolved against it)."""
-    return compile_predicate(filter_of(session, search, day), today=day)
-
-
-def _raw_filter(session: Session, search: SavedSearch, day: date) -> dict[str, Any]:
-    if search.quick_list is None:
-        return search.filter
-    return quick_list_filter(search.quick_list, day, major_donor_threshold(session))
-
-
-def _reads_the_calendar(raw: dict[str, Any]) -> bool:
-    for cond in conditions(parse_filter(raw)):
-        if any(isinstance(value, DaysAgo) for value in (cond.value, cond.date_from, cond.date_to)):
-            return True
-    return False
 
 
 class _Builder:
@@ -163,8 +115,8 @@ class _Builder:
         self.searches, self.group_names = searches, group_names
         self.notices: list[Notice] = []
 
-    def tag_name(self, name: str) -> str:
-        return f"{self.integration.tag_prefix}{name.strip()}"
+    def tag_name(self, chosen: str, default: str) -> str:
+        return remote_name(self.integration.tag_prefix, SourceTarget.tag, chosen, default)
 
     def search_predicate(self, search: SavedSearch) -> Predicate:
         return predicate_on(self.session, search, self.today)
@@ -180,31 +132,41 @@ class _Builder:
             source = settings.get(search.id)
             if source is not None and not source.enabled:
                 continue
-            name = source.remote_name if source is not None and source.remote_name.strip() else search.name
+            name = self.tag_name(source.remote_name if source is not None else "", search.name)
             try:
                 predicate = self.search_predicate(search)
             except FilterError as exc:
                 # Stored before a rule it breaks (e.g. the size limit): skip its tag, sync the rest.
-                self.notices.append(Notice("search_failed", _unusable(search, self.tag_name(name), exc)))
+                self.notices.append(Notice("search_failed", _unusable(search, name, exc)))
                 continue
-            tags.append(Flag(self.tag_name(name), predicate, f"search:{search.id}", search))
+            tags.append(Flag(name, predicate, f"search:{search.id}", search))
         return tags
 
     def source_flags(self, sources: Sequence[MailchimpSource], target: SourceTarget) -> list[Flag]:
         """Groups chosen as tags or interests (searches as tags are covered by ``search_tags``)."""
         flags = []
         for source in sources:
-            if source.target is not target or source.kind is not SourceKind.group or source.group_id is None:
+            if source.target is not target:
                 continue
-            name = source.remote_name.strip() or self.group_names.get(source.group_id, "")
-            members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
+            if source.kind is SourceKind.group and source.group_id is not None:
+                default = self.group_names.get(source.group_id, "")
+                members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
+                search = None
+            elif target is SourceTarget.interest and source.saved_search_id in self.searches:
+                # A saved search (smart group) as an interest: its members tick it.
+                search = self.searches[source.saved_search_id or 0]
+                default = search.name
+                members, origin = self.search_predicate(search), f"search:{search.id}"
+            else:
+                continue
+            name = source.remote_name.strip() or default
             if target is SourceTarget.tag:
-                flags.append(Flag(self.tag_name(name), members, origin))
+                flags.append(Flag(self.tag_name(source.remote_name, default), members, origin))
             elif source.interest_id:
-                flags.append(Flag(source.interest_id, members, origin))
+                flags.append(Flag(source.interest_id, members, origin, search))
             else:
                 message = (
-                    f"Group {name!r} is chosen as an interest, but the interest is not created in "
+                    f"{name!r} is chosen as an interest, but the interest is not created in "
                     "Mailchimp yet; skipped."
                 )
                 self.notices.append(Notice("interest_missing", message))

@@ -75,6 +75,13 @@ class LedgerEntry:
     archived_by_us: bool = False  # archived because the contact stopped qualifying (may be re-added)
     refused: str = ""  # Mailchimp's refusal (compliance / forgotten): never retried by a routine sync
     intent: Intent = Intent.none  # a write sent and not yet answered (see Intent)
+    # The contact we last synced it for, kept after that contact is deleted (``contact_id`` is then None).
+    last_contact_id: int | None = None
+
+    @property
+    def owner_deleted(self) -> bool:
+        """We synced this member for a contact that no longer exists."""
+        return self.contact_id is None and self.last_contact_id is not None
 
 
 # One encoder for every call: fingerprints are computed for every member of every run.
@@ -167,10 +174,20 @@ class Notice:
 @dataclass(frozen=True)
 class Plan:
     operations: tuple[Operation, ...]
-    notices: tuple[Notice, ...] = ()
     # Archives exceed the guard's share of the audience: nothing may be written without confirmation.
     needs_confirmation: bool = False
     audience_size: int = 0
 
     def of_type(self, kind: type[Any]) -> list[Any]:
         return [op for op in self.operations if isinstance(op, kind)]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    """One member a run could not write, and why (Mailchimp's words)."""
+
+    subscriber_hash: str
+    email: str
+    contact_id: int | None
+    code: str
+    message: str
