@@ -71,7 +71,8 @@ def _load(
             frozenset(row[5] or ()),
             row[6],
             row[7],
-            Intent(row[8]),
+            intent=Intent(row[8]),
+            last_contact_id=row[9],
         )
         for row in session.execute(query)
     }
