@@ -243,6 +243,7 @@ class Emulator:
 def running_emulator(latency_ms: int, log: Path, port: int | None = None) -> Iterator[Emulator]:
     port = port or _free_port()
     command = [CLI, "emulator", "--port", str(port), "--latency-ms", str(latency_ms)]
+    log.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL bench has made no data directory yet
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     emulator = Emulator(f"http://127.0.0.1:{port}", process)
