@@ -57,6 +57,7 @@ from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.reaper import reap
+from constituent.jobs.registry import jobs_for
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import database_for
@@ -226,7 +227,7 @@ def recover(env: ChaosEnv) -> None:
     def reaped() -> bool:
         if not env.lease_free_or_expired():
             return False
-        reap(env.database, env.settings, utcnow())
+        reap(env.database, env.settings, utcnow(), jobs_for(env.settings))
         run = latest_run(env)
         return run is None or run.status is not RunStatus.running
 

@@ -18,6 +18,7 @@ from constituent.integrations.mailchimp.sync.engine import run_queued, run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.reaper import reap
+from constituent.jobs.registry import jobs_for
 from constituent.kit.clock import utcnow
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
@@ -48,7 +49,9 @@ def dies_after_first_page(product: Product) -> object:
         if reaped or not done:
             return
         later = utcnow() + timedelta(hours=1)  # heartbeat and lease have both lapsed by then
-        reaped.extend(reap(database_of(product), product.settings, later).interrupted)
+        reaped.extend(
+            reap(database_of(product), product.settings, later, jobs_for(product.settings)).interrupted
+        )
         raise ProcessDied
 
     return hook

@@ -60,7 +60,7 @@ def test_a_run_without_heartbeat_or_lease_is_interrupted_and_queued_again(
     (integration,) = bare_integrations(db, "02:00")
     dead = running_run(db, settings, integration, confirm=True)
 
-    reaped = reap(database_of(db), settings, utcnow())
+    reaped = reap(database_of(db), settings, utcnow(), jobs_for(settings))
 
     killed, again = all_runs(db)
     assert reaped.interrupted == [dead] and reaped.requeued == [again.id]
@@ -69,7 +69,7 @@ def test_a_run_without_heartbeat_or_lease_is_interrupted_and_queued_again(
     assert again.confirm_removals is True  # the person's confirmation carries over
     task = jobs_for(settings).huey.dequeue()
     assert task is not None and task.args == (again.id,)
-    assert reap(database_of(db), settings, utcnow()).interrupted == []
+    assert reap(database_of(db), settings, utcnow(), jobs_for(settings)).interrupted == []
 
 
 def test_a_run_with_a_fresh_heartbeat_is_left_alone(db: TestDatabase, settings: Settings) -> None:
@@ -78,7 +78,7 @@ def test_a_run_with_a_fresh_heartbeat_is_left_alone(db: TestDatabase, settings: 
     with session_scope(db.sessions) as session:
         runs.set_fields(session, alive, heartbeat_at=utcnow())
 
-    assert reap(database_of(db), settings, utcnow()).interrupted == []
+    assert reap(database_of(db), settings, utcnow(), jobs_for(settings)).interrupted == []
     assert [run.status for run in all_runs(db)] == [RunStatus.running]
 
 
@@ -87,7 +87,7 @@ def test_a_run_whose_lease_is_still_held_is_left_alone(db: TestDatabase, setting
     running_run(db, settings, integration)
     lease.acquire(db.sessions, integration, owner="slow-but-alive", ttl=TTL)
 
-    assert reap(database_of(db), settings, utcnow()).interrupted == []
+    assert reap(database_of(db), settings, utcnow(), jobs_for(settings)).interrupted == []
     assert [run.status for run in all_runs(db)] == [RunStatus.running]
 
 
@@ -101,11 +101,15 @@ def test_a_queued_run_waiting_too_long_is_handed_to_the_queue_again(
     huey = jobs_for(settings).huey
     huey.flush()  # the message was lost (say, with a worker killed right after taking it)
 
-    assert reap(database_of(db), settings, utcnow()).handed_again == []
+    assert reap(database_of(db), settings, utcnow(), jobs_for(settings)).handed_again == []
     later = utcnow() + REQUEUE_QUEUED_AFTER + timedelta(seconds=1)
     huey.storage.enqueue(b"someone else's backlog", 0)
-    assert reap(database_of(db), settings, later).handed_again == []  # still draining: not lost yet
+    assert (
+        reap(database_of(db), settings, later, jobs_for(settings)).handed_again == []
+    )  # still draining: not lost yet
     huey.flush()
-    assert reap(database_of(db), settings, later).handed_again == [waiting.id]
-    assert reap(database_of(db), settings, later).handed_again == []  # not again right away
+    assert reap(database_of(db), settings, later, jobs_for(settings)).handed_again == [waiting.id]
+    assert (
+        reap(database_of(db), settings, later, jobs_for(settings)).handed_again == []
+    )  # not again right away
     assert huey.pending_count() == 1

@@ -41,7 +41,10 @@ def settings(db: TestDatabase, tmp_path: Path) -> Settings:
 
 
 def tick(db: TestDatabase, settings: Settings, now: str) -> list[int]:
-    return [q.integration_id for q in enqueue_nightly(Database(db.engine, db.sessions), settings, at(now))]
+    return [
+        q.integration_id
+        for q in enqueue_nightly(Database(db.engine, db.sessions), settings, at(now), jobs_for(settings))
+    ]
 
 
 def test_nothing_is_queued_before_the_nightly_time(db: TestDatabase, settings: Settings) -> None:

@@ -17,6 +17,7 @@ from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.reaper import reap
+from constituent.jobs.registry import jobs_for
 from constituent.kit.clock import utcnow
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, connect
 from tests.jobs.conftest import Worker, wait_for
@@ -123,7 +124,14 @@ def test_a_worker_killed_mid_run_is_reaped_and_the_other_worker_finishes_the_aud
     victim.kill()
     assert stack.run(first.id).status is RunStatus.running  # nobody has noticed yet
 
-    reaped = wait_for(lambda: reap(stack.database, stack.product.settings, utcnow()).interrupted, timeout=30)
+    reaped = wait_for(
+        lambda: (
+            reap(
+                stack.database, stack.product.settings, utcnow(), jobs_for(stack.product.settings)
+            ).interrupted
+        ),
+        timeout=30,
+    )
     runs = stack.wait_until_idle()
 
     assert reaped == [first.id]

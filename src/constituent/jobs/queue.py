@@ -18,6 +18,7 @@ from pathlib import Path
 from huey import Huey, MemoryHuey, PostgresHuey, PriorityRedisHuey, SqliteHuey
 
 from constituent.crm.errors import InvalidInput
+from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger
 
 QUEUE_NAME = "constituent"
 
@@ -26,6 +27,13 @@ PRIORITY_FORCE_SYNC = 100
 PRIORITY_WEBHOOKS = 80
 PRIORITY_RESYNC = 50
 PRIORITY_BACKGROUND = 0
+
+
+def priority_for(trigger: RunTrigger, mode: RunMode) -> int:
+    if trigger is RunTrigger.schedule:
+        return PRIORITY_BACKGROUND
+    return PRIORITY_FORCE_SYNC if mode is RunMode.incremental else PRIORITY_RESYNC
+
 
 _POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from constituent.integrations.mailchimp.sync import lease
-from constituent.jobs import dispatch, repository
+from constituent.jobs import repository
+from constituent.jobs.handoff import Handoff
 from constituent.kit.db import session_scope
 from constituent.kit.logging import get_logger
 from constituent.kit.runtime import Database
@@ -34,7 +35,7 @@ class Reaped:
     handed_again: list[int] = field(default_factory=list)
 
 
-def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
+def reap(database: Database, settings: Settings, now: datetime, handoff: Handoff) -> Reaped:
     reaped = Reaped()
     ttl = lease.ttl_of(settings)
     with database.sessions() as session:
@@ -45,7 +46,7 @@ def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
             with session_scope(database.sessions) as session:
                 if not repository.mark_interrupted(session, run_id, now, MESSAGE):
                     continue
-                again, created = dispatch.queue_run(
+                again, created = repository.queue_run(
                     session,
                     integration_id,
                     mode=run.mode,
@@ -58,22 +59,20 @@ def reap(database: Database, settings: Settings, now: datetime) -> Reaped:
             continue  # a new run was requested in between; the next tick sees the new state
         reaped.interrupted.append(run_id)
         if created:
-            dispatch.hand_over(settings, again)
+            handoff.hand_over(again)
             reaped.requeued.append(again.id)
         log.warning("dead run interrupted", run_id=run_id, integration_id=integration_id, requeued=again.id)
-    reaped.handed_again = _hand_over_stale_queued(database, settings, now)
+    reaped.handed_again = _hand_over_stale_queued(database, handoff, now)
     return reaped
 
 
-def _hand_over_stale_queued(database: Database, settings: Settings, now: datetime) -> list[int]:
-    from constituent.jobs.registry import jobs_for
-
-    if jobs_for(settings).huey.pending_count():
+def _hand_over_stale_queued(database: Database, handoff: Handoff, now: datetime) -> list[int]:
+    if handoff.backlog():
         return []  # the workers are still busy with the backlog; a message is lost only if it drained
     with session_scope(database.sessions) as session:
         stale = list(repository.stale_queued(session, now - REQUEUE_QUEUED_AFTER))
         for run in stale:
             repository.touch(session, run.id, now)
     for run in stale:
-        dispatch.hand_over(settings, run)
+        handoff.hand_over(run)
     return [run.id for run in stale]

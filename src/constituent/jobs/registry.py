@@ -15,9 +15,13 @@ from typing import Any
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 
+from constituent.integrations.mailchimp.sync.models import SyncRun
 from constituent.jobs import queue, tasks
+from constituent.kit.logging import get_logger
 from constituent.kit.runtime import Database, database_for
 from constituent.kit.settings import Settings
+
+log = get_logger(__name__)
 
 # When the periodic tasks run (only in the one process started without --no-periodic).
 EVERY_MINUTE = crontab()
@@ -45,6 +49,22 @@ class Jobs:
     def periodic(self) -> dict[str, TaskWrapper]:
         return {name: task for name, task in self.tasks.items() if name in PERIODIC}
 
+    def hand_over(self, run: SyncRun) -> bool:
+        """Give a queued run to the queue; False (logged) when the queue cannot be reached.
+
+        The row stays queued either way, and the reaper hands stale queued rows over again.
+        """
+        try:
+            self.run_sync(run.id, priority=queue.priority_for(run.trigger, run.mode))
+        except Exception as exc:
+            log.error("queue unreachable; the run stays queued", run_id=run.id, error=type(exc).__name__)
+            return False
+        return True
+
+    def backlog(self) -> int:
+        """Messages waiting in the queue (the workers are still draining them)."""
+        return int(self.huey.pending_count())
+
     def db(self) -> Database:
         with self._lock:
             if self.database is None:
@@ -68,11 +88,17 @@ def build_jobs(settings: Settings, database: Database | None = None, *, name: st
     def sweep(database: Database, settings: Settings) -> int:
         return tasks.process_webhooks(database, settings, None)
 
+    def nightly_tick(database: Database, settings: Settings) -> None:
+        tasks.nightly_tick(database, settings, jobs)
+
+    def reap(database: Database, settings: Settings) -> None:
+        tasks.reap(database, settings, jobs)
+
     jobs.tasks = {
         "run_sync": huey.task(name="run_sync")(bind(tasks.run_sync)),
         "process_webhooks": huey.task(name="process_webhooks")(bind(tasks.process_webhooks)),
-        "nightly_tick": huey.periodic_task(EVERY_MINUTE, name="nightly_tick")(bind(tasks.nightly_tick)),
-        "reap": huey.periodic_task(EVERY_MINUTE, name="reap")(bind(tasks.reap)),
+        "nightly_tick": huey.periodic_task(EVERY_MINUTE, name="nightly_tick")(bind(nightly_tick)),
+        "reap": huey.periodic_task(EVERY_MINUTE, name="reap")(bind(reap)),
         "sweep_webhooks": huey.periodic_task(EVERY_MINUTE, name="sweep_webhooks")(bind(sweep)),
         "reconcile": huey.periodic_task(HOURLY, name="reconcile")(bind(tasks.reconcile)),
         "track_campaigns": huey.periodic_task(QUARTER_HOURLY, name="track_campaigns")(

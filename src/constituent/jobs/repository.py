@@ -129,3 +129,32 @@ def inbox_depth(session: Session) -> int:
     """Webhook deliveries stored and not processed yet."""
     query = select(func.count()).select_from(WebhookEvent).where(WebhookEvent.status == InboxStatus.received)
     return int(session.scalar(query) or 0)
+
+
+def queue_run(
+    session: Session,
+    integration_id: int,
+    *,
+    mode: RunMode,
+    trigger: RunTrigger,
+    dry_run: bool = False,
+    confirm_removals: bool = False,
+    now: datetime,
+) -> tuple[SyncRun, bool]:
+    """The queued run row (new: True) or the integration's active run (False); never commits.
+
+    May raise IntegrityError at the insert when another request won the race; the caller retries.
+    """
+    existing = None if dry_run else active_run(session, integration_id)
+    if existing is not None:
+        return existing, False
+    run = add_queued(
+        session,
+        integration_id,
+        mode=mode,
+        trigger=trigger,
+        dry_run=dry_run,
+        confirm_removals=confirm_removals,
+        now=now,
+    )
+    return run, True

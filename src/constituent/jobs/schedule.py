@@ -1,6 +1,6 @@
 """The nightly schedule: each integration's run at its local ``nightly_time`` plus a fixed offset.
 
-``enqueue_nightly(database, settings, now)`` is what the minute tick calls; the clock stays outside
+``enqueue_nightly(database, settings, now, handoff)`` is what the minute tick calls; the clock stays outside
 (``now`` is an argument), so tests drive it to any moment. An integration is due once its night's start
 (nightly_time + offset, local time) has passed today; at most one run per integration per night is
 queued, because the claim is a row whose primary key (integration, night) the database keeps unique.
@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from constituent.crm.organization import repository as organization
 from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger
-from constituent.jobs import dispatch, repository
+from constituent.jobs import repository
+from constituent.jobs.handoff import Handoff
 from constituent.kit.db import session_scope
 from constituent.kit.logging import get_logger
 from constituent.kit.runtime import Database
@@ -54,7 +55,7 @@ class Queued:
     run_id: int
 
 
-def enqueue_nightly(database: Database, settings: Settings, now: datetime) -> list[Queued]:
+def enqueue_nightly(database: Database, settings: Settings, now: datetime, handoff: Handoff) -> list[Queued]:
     """Queue the nightly run of every integration that is due and not yet claimed for that night."""
     spread = settings.nightly_spread_minutes
     with database.sessions() as session:
@@ -67,26 +68,26 @@ def enqueue_nightly(database: Database, settings: Settings, now: datetime) -> li
     for integration_id, nightly_time in times:
         night = due_night(nightly_time, offset_of(integration_id, spread), zone, now)
         if night is not None and (integration_id, night) not in claimed:
-            result = _claim_and_queue(database, settings, integration_id, night, now)
+            result = _claim_and_queue(database, handoff, integration_id, night, now)
             if result is not None:
                 queued.append(result)
     return queued
 
 
 def _claim_and_queue(
-    database: Database, settings: Settings, integration_id: int, night: date, now: datetime
+    database: Database, handoff: Handoff, integration_id: int, night: date, now: datetime
 ) -> Queued | None:
     """Claim the night and queue the run in one transaction; a lost race (IntegrityError) queues nothing."""
     try:
         with session_scope(database.sessions) as session:
             claim = repository.claim_night(session, integration_id, night, now)
-            run, created = dispatch.queue_run(
+            run, created = repository.queue_run(
                 session, integration_id, mode=RunMode.incremental, trigger=RunTrigger.schedule, now=now
             )
             claim.run_id = run.id
     except IntegrityError:
         return None  # another scheduler claimed it, or a run was queued in between: next minute decides
     if created:
-        dispatch.hand_over(settings, run)
+        handoff.hand_over(run)
     log.info("nightly run queued", integration_id=integration_id, run_id=run.id, night=night.isoformat())
     return Queued(integration_id, night, run.id)

@@ -6,8 +6,12 @@ Huey instance with those bound, so tests can call them directly too.
 
 from __future__ import annotations
 
+from constituent.integrations.mailchimp.campaigns.tracking import track_campaigns as track
+from constituent.integrations.mailchimp.inbound.processing import process_pending
+from constituent.integrations.mailchimp.reconcile.service import reconcile as reconcile_all
 from constituent.integrations.mailchimp.sync.engine import run_queued
 from constituent.jobs import reaper, schedule
+from constituent.jobs.handoff import Handoff
 from constituent.kit.clock import utcnow
 from constituent.kit.logging import bound, get_logger
 from constituent.kit.runtime import Database
@@ -24,8 +28,6 @@ def run_sync(database: Database, settings: Settings, run_id: int) -> None:
 
 
 def process_webhooks(database: Database, settings: Settings, integration_id: int | None) -> int:
-    from constituent.integrations.mailchimp.inbound.processing import process_pending
-
     with bound(integration_id=integration_id):
         processed = process_pending(database, settings, integration_id=integration_id)
         if processed:
@@ -34,26 +36,22 @@ def process_webhooks(database: Database, settings: Settings, integration_id: int
 
 
 def reconcile(database: Database, settings: Settings) -> None:
-    from constituent.integrations.mailchimp.reconcile.service import reconcile as reconcile_all
-
     result = reconcile_all(database, settings)
     log.info("reconciliation done", **vars(result))
 
 
 def track_campaigns(database: Database, settings: Settings) -> None:
-    from constituent.integrations.mailchimp.campaigns.tracking import track_campaigns as track
-
     result = track(database, settings)
     log.info("campaign tracking done", **vars(result))
 
 
-def nightly_tick(database: Database, settings: Settings) -> None:
-    queued = schedule.enqueue_nightly(database, settings, utcnow())
+def nightly_tick(database: Database, settings: Settings, handoff: Handoff) -> None:
+    queued = schedule.enqueue_nightly(database, settings, utcnow(), handoff)
     if queued:
         log.info("nightly runs queued", count=len(queued))
 
 
-def reap(database: Database, settings: Settings) -> None:
-    reaped = reaper.reap(database, settings, utcnow())
+def reap(database: Database, settings: Settings, handoff: Handoff) -> None:
+    reaped = reaper.reap(database, settings, utcnow(), handoff)
     if reaped.interrupted or reaped.handed_again:
         log.warning("reaper", **vars(reaped))

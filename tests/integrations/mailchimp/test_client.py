@@ -12,6 +12,7 @@ from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import Credentials, MailchimpClient, RetryPolicy
 from constituent.integrations.mailchimp.limiter import CrossLoopLimiter
+from constituent.integrations.mailchimp.responses import MembersPage
 from mailchimp_emulator.config import EmulatorConfig
 from tests.support.emulator import RunningEmulator, account_on, list_body
 
@@ -159,27 +160,53 @@ def test_a_bad_key_is_an_auth_error(emulator: RunningEmulator) -> None:
     _run(scenario)
 
 
-def test_pages_walk_a_collection_with_fields_filtered(emulator: RunningEmulator) -> None:
+def test_pages_walk_a_collection_in_order_with_fields_filtered_and_typed(emulator: RunningEmulator) -> None:
     account = account_on(emulator)
     audience = account.new_list()
     members = [{"email_address": f"p{i}@mailbox.org", "status": "subscribed"} for i in range(25)]
     account.client.post(f"/lists/{audience['id']}", json={"members": members})
 
-    async def scenario() -> list[list[dict[str, Any]]]:
+    async def scenario() -> list[tuple[int, MembersPage]]:
         async with _client(emulator, account.api_key) as client:
             return [
                 page
                 async for page in client.pages(
                     f"/lists/{audience['id']}/members",
-                    "members",
-                    fields="members.id,members.status",
+                    MembersPage,
+                    fields="members.id,members.email_address,members.status",
                     page_size=10,
+                    in_flight=2,
                 )
             ]
 
     pages = _run(scenario)
-    assert [len(p) for p in pages] == [10, 10, 5]
-    assert all(set(m) == {"id", "status"} for p in pages for m in p)
+    assert [(offset, len(page.members)) for offset, page in pages] == [(0, 10), (10, 10), (20, 5)]
+    assert {m.email_address for _, page in pages for m in page.members} == {
+        m["email_address"] for m in members
+    }
+    assert all(
+        m.merge_fields == {} and m.tags == [] for _, page in pages for m in page.members
+    )  # not asked for
+
+
+def test_pages_start_at_an_offset_and_collect_gathers_every_item(emulator: RunningEmulator) -> None:
+    account = account_on(emulator)
+    audience = account.new_list()
+    members = [{"email_address": f"q{i}@mailbox.org", "status": "subscribed"} for i in range(12)]
+    account.client.post(f"/lists/{audience['id']}", json={"members": members})
+    path = f"/lists/{audience['id']}/members"
+    fields = "members.id,members.email_address,members.status"
+
+    async def scenario() -> tuple[list[int], int]:
+        async with _client(emulator, account.api_key) as client:
+            offsets = [
+                o async for o, _ in client.pages(path, MembersPage, fields=fields, page_size=5, start=5)
+            ]
+            return offsets, len(await client.collect(path, MembersPage, fields=fields))
+
+    offsets, collected = _run(scenario)
+    assert offsets == [5, 10]
+    assert collected == 12
 
 
 def test_a_403_without_a_json_body_is_throttling_and_retried_not_a_rejected_key(

@@ -12,6 +12,7 @@ from constituent.integrations.mailchimp.responses import (
     AccountRoot,
     Audience,
     AudiencesOverview,
+    AudiencesPage,
     Interest,
     InterestCategoriesPage,
     InterestCategory,
@@ -70,10 +71,11 @@ async def get_audience(client: MailchimpClient, audience_id: str) -> Audience:
 
 
 async def find_audience_by_name(client: MailchimpClient, name: str) -> Audience | None:
-    async for page in client.pages("/lists", "lists", fields="lists.id,lists.name,lists.web_id,lists.stats"):
-        for item in page:
-            if item.get("name", "").strip().lower() == name.strip().lower():
-                return Audience.model_validate(item)
+    fields = "lists.id,lists.name,lists.web_id,lists.stats"
+    async for _, page in client.pages("/lists", AudiencesPage, fields=fields):
+        for audience in page.lists:
+            if audience.name.strip().lower() == name.strip().lower():
+                return audience
     return None
 
 
@@ -135,16 +137,13 @@ async def delete_audience(client: MailchimpClient, audience_id: str) -> None:
 
 
 async def ensure_merge_fields(client: MailchimpClient, audience_id: str) -> None:
-    page = await client.get_model(
-        f"/lists/{audience_id}/merge-fields",
-        MergeFieldsPage,
-        params={
-            "count": 1000,
-            "fields": ",".join(f"merge_fields.{f}" for f in ("merge_id", "tag", "name", "type"))
-            + ",total_items",
-        },
-    )
-    present = {field.tag for field in page.merge_fields}
+    fields = ",".join(f"merge_fields.{f}" for f in ("merge_id", "tag", "name", "type"))
+    present = {
+        field.tag
+        for field in await client.collect(
+            f"/lists/{audience_id}/merge-fields", MergeFieldsPage, fields=fields
+        )
+    }
     for tag, (label, kind) in REQUIRED_MERGE_FIELDS.items():
         if tag not in present:
             await client.request(
@@ -156,10 +155,8 @@ async def ensure_merge_fields(client: MailchimpClient, audience_id: str) -> None
 
 
 async def ensure_interest_category(client: MailchimpClient, audience_id: str) -> str:
-    page = await client.get_model(
-        f"/lists/{audience_id}/interest-categories", InterestCategoriesPage, params={"count": 1000}
-    )
-    for category in page.categories:
+    path = f"/lists/{audience_id}/interest-categories"
+    for category in await client.collect(path, InterestCategoriesPage):
         if category.title == INTEREST_CATEGORY_TITLE:
             return category.id
     created = await client.send_model(
@@ -175,8 +172,7 @@ async def ensure_interest_category(client: MailchimpClient, audience_id: str) ->
 async def ensure_interest(client: MailchimpClient, audience_id: str, category_id: str, name: str) -> str:
     """The id of the interest called ``name`` in our category, created when missing."""
     path = f"/lists/{audience_id}/interest-categories/{category_id}/interests"
-    page = await client.get_model(path, InterestsPage, params={"count": 1000})
-    for interest in page.interests:
+    for interest in await client.collect(path, InterestsPage):
         if interest.name.strip().lower() == name.strip().lower():
             return interest.id
     created = await client.send_model("POST", path, Interest, {"name": name}, idempotent=False)

@@ -13,9 +13,9 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -27,9 +27,27 @@ from constituent.kit import metrics
 log = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT", covariant=True)
 Parsed = TypeVar("Parsed")
 AuthKind = Literal["api_key", "oauth"]
 PAGE_SIZE = 1000  # Mailchimp's maximum `count`
+PAGES_IN_FLIGHT = 10  # the per-account connection cap (API-NOTES §4)
+
+
+class Paged(Protocol[ItemT]):
+    """A page of a Mailchimp collection as ``responses.py`` models it."""
+
+    @property
+    def total_items(self) -> int: ...
+
+    @property
+    def items(self) -> Sequence[ItemT]: ...
+
+    @classmethod
+    def model_validate_json(cls, json_data: bytes) -> Self: ...
+
+
+PageT = TypeVar("PageT", bound=Paged[Any])
 
 
 def datacenter_of(api_key: str) -> str:
@@ -239,24 +257,54 @@ class MailchimpClient:
     async def pages(
         self,
         path: str,
-        items_key: str,
+        model: type[PageT],
         *,
         params: Mapping[str, Any] | None = None,
         fields: str | None = None,
         page_size: int = PAGE_SIZE,
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Yield a collection page by page (``count`` ≤ 1000), asking only for ``fields``."""
-        offset = 0
-        while True:
+        start: int = 0,
+        in_flight: int = PAGES_IN_FLIGHT,
+    ) -> AsyncIterator[tuple[int, PageT]]:
+        """Every page of a collection from offset ``start``, in order, with its offset.
+
+        The only way the product pages a Mailchimp collection. The first page gives ``total_items``,
+        so the other offsets are known and ``in_flight`` of them are fetched at a time (in order, so a
+        caller keeping a cursor stays true; the per-account cap still bounds the connections).
+        ``fields`` names the items' fields (``members.id,…``); ``total_items`` is always asked for.
+        Memory stays one window of pages, whatever the collection's size.
+        """
+
+        def parse(response: httpx.Response) -> PageT:
+            return model.model_validate_json(response.content)
+
+        async def page(offset: int) -> PageT:
             query = dict(params or {}, count=page_size, offset=offset)
             if fields:
                 query["fields"] = f"{fields},total_items"
-            body = await self.request("GET", path, params=query)
-            items = body.get(items_key) or []
-            yield items
-            offset += len(items)
-            if not items or offset >= int(body.get("total_items", 0)):
-                return
+            return await self._with_retries("GET", path, query, None, True, parse)
+
+        first = await page(start)
+        yield start, first
+        offsets = list(range(start + page_size, first.total_items, page_size))
+        for at in range(0, len(offsets), in_flight):
+            window = offsets[at : at + in_flight]
+            for offset, body in zip(window, await asyncio.gather(*(page(o) for o in window)), strict=True):
+                yield offset, body
+
+    async def collect(
+        self,
+        path: str,
+        model: type[Paged[ItemT]],
+        *,
+        params: Mapping[str, Any] | None = None,
+        fields: str | None = None,
+    ) -> list[ItemT]:
+        """Every item of a (small enough) collection: the pages' items, in order."""
+        return [
+            item
+            async for _, page in self.pages(path, model, params=params, fields=fields)
+            for item in page.items
+        ]
 
 
 def _is_json(response: httpx.Response) -> bool:

@@ -53,6 +53,10 @@ class AudiencesPage(_Model):
     total_items: int
     constraints: ListConstraints | None = None
 
+    @property
+    def items(self) -> list[Audience]:
+        return self.lists
+
 
 class MergeField(_Model):
     merge_id: int
@@ -65,6 +69,10 @@ class MergeFieldsPage(_Model):
     merge_fields: list[MergeField]
     total_items: int
 
+    @property
+    def items(self) -> list[MergeField]:
+        return self.merge_fields
+
 
 class InterestCategory(_Model):
     id: str
@@ -76,6 +84,10 @@ class InterestCategoriesPage(_Model):
     categories: list[InterestCategory]
     total_items: int
 
+    @property
+    def items(self) -> list[InterestCategory]:
+        return self.categories
+
 
 class Interest(_Model):
     id: str
@@ -86,6 +98,10 @@ class Interest(_Model):
 class InterestsPage(_Model):
     interests: list[Interest]
     total_items: int
+
+    @property
+    def items(self) -> list[Interest]:
+        return self.interests
 
 
 class MemberTag(_Model):
@@ -108,6 +124,10 @@ class Member(_Model):
 class MembersPage(_Model):
     members: list[Member]
     total_items: int
+
+    @property
+    def items(self) -> list[Member]:
+        return self.members
 
 
 class BatchError(_Model):
@@ -149,6 +169,10 @@ class SegmentsPage(_Model):
     segments: list[Segment]
     total_items: int
 
+    @property
+    def items(self) -> list[Segment]:
+        return self.segments
+
 
 class SegmentMembersResult(_Model):
     total_added: int = 0
@@ -187,6 +211,10 @@ class CampaignsPage(_Model):
     campaigns: list[Campaign]
     total_items: int
 
+    @property
+    def items(self) -> list[Campaign]:
+        return self.campaigns
+
 
 class SentTo(_Model):
     email_id: str
@@ -198,6 +226,33 @@ class SentTo(_Model):
 class SentToPage(_Model):
     sent_to: list[SentTo]
     total_items: int
+
+    @property
+    def items(self) -> list[SentTo]:
+        return self.sent_to
+
+
+class Action(_Model):
+    action: str  # "open", "click", "bounce"
+    timestamp: str = ""
+    url: str = ""
+
+
+class EmailActivity(_Model):
+    """One recipient's opens and clicks (``GET /reports/{campaign_id}/email-activity``)."""
+
+    email_id: str = ""
+    email_address: str = ""
+    activity: list[Action] = Field(default_factory=list)
+
+
+class EmailActivityPage(_Model):
+    emails: list[EmailActivity]
+    total_items: int
+
+    @property
+    def items(self) -> list[EmailActivity]:
+        return self.emails
 
 
 class OAuthTokenResponse(_Model):

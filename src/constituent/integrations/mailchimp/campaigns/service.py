@@ -13,6 +13,7 @@ from constituent.crm.activities import repository as activities
 from constituent.integrations.mailchimp.campaigns import repository
 from constituent.integrations.mailchimp.campaigns.models import TrackedCampaign
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.responses import EmailActivity
 from constituent.kit.clock import utcnow
 
 ACTIVITY_TYPE = "email_sent"
@@ -121,14 +122,13 @@ class Engagement:
 MAX_URLS = 10  # the distinct links a contact clicked, kept on the activity
 
 
-def engagement_of(row: Mapping[str, Any]) -> Engagement | None:
+def engagement_of(row: EmailActivity) -> Engagement | None:
     """The row's totals, or None for a recipient who neither opened nor clicked."""
-    actions = row.get("activity") or []
-    opens = [str(a.get("timestamp", "")) for a in actions if a.get("action") == "open"]
-    urls = [str(a.get("url", "")) for a in actions if a.get("action") == "click"]
+    opens = [a.timestamp for a in row.activity if a.action == "open"]
+    urls = [a.url for a in row.activity if a.action == "click"]
     if not opens and not urls:
         return None
-    recipient = Recipient(str(row.get("email_id", "")), str(row.get("email_address", "")))
+    recipient = Recipient(row.email_id, row.email_address)
     distinct = tuple(dict.fromkeys(u for u in urls if u))[:MAX_URLS]
     return Engagement(recipient, len(opens), len(urls), max(opens, default=""), distinct)
 

@@ -20,10 +20,15 @@ from typing import Any
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.campaigns import repository, service
 from constituent.integrations.mailchimp.campaigns.models import TrackingState
-from constituent.integrations.mailchimp.campaigns.pages import read_pages
 from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
 from constituent.integrations.mailchimp.reconcile.targets import Target, targets
-from constituent.integrations.mailchimp.responses import parse_timestamp
+from constituent.integrations.mailchimp.responses import (
+    Campaign,
+    CampaignsPage,
+    EmailActivityPage,
+    SentToPage,
+    parse_timestamp,
+)
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
@@ -34,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Campaigns sent shortly before the latest one we know are asked for again (already tracked ones are skipped).
 DISCOVERY_OVERLAP = timedelta(hours=1)
-CAMPAIGN_FIELDS = "id,send_time,archive_url,long_archive_url,settings.subject_line"
+CAMPAIGN_FIELDS = "id,status,send_time,archive_url,long_archive_url,settings.subject_line"
 RECIPIENT_FIELDS = "sent_to.email_id,sent_to.email_address"
 ENGAGEMENT_FIELDS = "emails.email_id,emails.email_address,emails.activity"
 # Most opens and clicks come in the first days; a campaign's are re-read this often for this long.
@@ -128,11 +133,9 @@ class _Tracker:
         params: dict[str, Any] = {"list_id": self.target.audience_id, "status": "sent"}
         if latest is not None:
             params["since_send_time"] = (latest - DISCOVERY_OVERLAP).isoformat()
-        found = []
-        async for page in client.pages(
-            "/campaigns", "campaigns", params=params, fields=_listed(CAMPAIGN_FIELDS)
-        ):
-            found += page
+        found = await client.collect(
+            "/campaigns", CampaignsPage, params=params, fields=_listed(CAMPAIGN_FIELDS)
+        )
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.target.integration_id)
             for campaign in found:
@@ -165,19 +168,17 @@ class _Tracker:
             complete = bool(tracked.archive_url)
         if not complete:
             path, params = f"/campaigns/{campaign_id}", {"fields": CAMPAIGN_FIELDS}
-            details = await client.request("GET", path, params=params)
+            details = await client.get_model(path, Campaign, params)
             with session_scope(self.sessions) as session:
                 repository.set_fields(session, tracked_id, **_campaign_values(details))
         with session_scope(self.sessions) as session:
             repository.set_fields(session, tracked_id, state=TrackingState.reading, error="")
-        await read_pages(
-            client,
-            f"/reports/{campaign_id}/sent-to",
-            {"fields": f"{RECIPIENT_FIELDS},total_items"},
-            start=start,
-            page_size=self.page_size,
-            on_page=lambda body, offset, total: self._write_page(tracked_id, body, offset, total),
+        path = f"/reports/{campaign_id}/sent-to"
+        recipients = client.pages(
+            path, SentToPage, fields=RECIPIENT_FIELDS, page_size=self.page_size, start=start
         )
+        async for offset, page in recipients:
+            self._write_page(tracked_id, page, offset)
         await self._read_engagement(client, tracked_id, campaign_id)
         with session_scope(self.sessions) as session:
             repository.set_fields(session, tracked_id, state=TrackingState.done, finished_at=utcnow())
@@ -186,22 +187,17 @@ class _Tracker:
     async def _read_engagement(self, client: MailchimpClient, tracked_id: int, campaign_id: str) -> None:
         """Opens and clicks onto the activities; read again while the campaign is young (see ``run``)."""
         started = utcnow()
-        await read_pages(
-            client,
-            f"/reports/{campaign_id}/email-activity",
-            {"fields": f"{ENGAGEMENT_FIELDS},total_items"},
-            start=0,
-            page_size=self.page_size,
-            on_page=lambda body, _offset, _total: self._write_engagement(tracked_id, body),
-        )
+        path = f"/reports/{campaign_id}/email-activity"
+        async for _, page in client.pages(
+            path, EmailActivityPage, fields=ENGAGEMENT_FIELDS, page_size=self.page_size
+        ):
+            self._write_engagement(tracked_id, page)
         with session_scope(self.sessions) as session:
             repository.set_fields(session, tracked_id, engagement_read_at=started)
 
-    def _write_page(self, tracked_id: int, body: dict[str, Any], offset: int, total: int) -> None:
-        recipients = [
-            service.Recipient(str(r.get("email_id", "")), str(r.get("email_address", "")))
-            for r in body.get("sent_to") or []
-        ]
+    def _write_page(self, tracked_id: int, page: SentToPage, offset: int) -> None:
+        recipients = [service.Recipient(r.email_id, r.email_address) for r in page.sent_to]
+        total = page.total_items
         with session_scope(self.sessions) as session:
             tracked = repository.get(session, tracked_id)
             campaign_id, read_so_far = tracked.campaign_id, offset + len(recipients)
@@ -213,8 +209,8 @@ class _Tracker:
         if self.on_page is not None:
             self.on_page(campaign_id, read_so_far, total)
 
-    def _write_engagement(self, tracked_id: int, body: dict[str, Any]) -> None:
-        engaged = [e for row in body.get("emails") or [] if (e := service.engagement_of(row))]
+    def _write_engagement(self, tracked_id: int, page: EmailActivityPage) -> None:
+        engaged = [e for row in page.emails if (e := service.engagement_of(row))]
         if not engaged:
             return
         with session_scope(self.sessions) as session:
@@ -233,11 +229,10 @@ def _listed(fields: str) -> str:
     return ",".join(f"campaigns.{name}" for name in fields.split(","))
 
 
-def _campaign_values(campaign: dict[str, Any]) -> dict[str, Any]:
-    settings = campaign.get("settings") or {}
+def _campaign_values(campaign: Campaign) -> dict[str, Any]:
     return {
-        "campaign_id": str(campaign.get("id", "")),
-        "subject": str(settings.get("subject_line", ""))[:300],
-        "send_time": parse_timestamp(str(campaign.get("send_time") or "")),
-        "archive_url": str(campaign.get("long_archive_url") or campaign.get("archive_url") or "")[:500],
+        "campaign_id": campaign.id,
+        "subject": campaign.settings.subject_line[:300],
+        "send_time": parse_timestamp(campaign.send_time),
+        "archive_url": (campaign.long_archive_url or campaign.archive_url)[:500],
     }

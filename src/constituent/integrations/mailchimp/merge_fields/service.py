@@ -75,16 +75,8 @@ async def _ensure_merge_field(
 ) -> MergeField:
     """The audience's merge field ``tag``: reused when its type fits, created when missing."""
     path = f"/lists/{audience_id}/merge-fields"
-    page = await client.get_model(
-        path,
-        MergeFieldsPage,
-        params={
-            "count": 1000,
-            "fields": "merge_fields.merge_id,merge_fields.tag,"
-            "merge_fields.name,merge_fields.type,total_items",
-        },
-    )
-    for remote in page.merge_fields:
+    fields = "merge_fields.merge_id,merge_fields.tag,merge_fields.name,merge_fields.type"
+    for remote in await client.collect(path, MergeFieldsPage, fields=fields):
         if remote.tag.upper() != tag:
             continue
         if remote.type not in field.accepts:

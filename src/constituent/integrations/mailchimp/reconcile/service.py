@@ -80,6 +80,10 @@ class _ChangedPage(BaseModel):
     members: list[ChangedMember]
     total_items: int
 
+    @property
+    def items(self) -> list[ChangedMember]:
+        return self.members
+
 
 @dataclass
 class ReconcileResult:
@@ -218,15 +222,9 @@ class _Pass:
         return list({m.id: m for members in found for m in members}.values())
 
     async def _read_all(self, audience_id: str, filters: dict[str, str], fields: str) -> list[ChangedMember]:
-        path = f"/lists/{audience_id}/members"
-
-        async def page(offset: int) -> _ChangedPage:
-            params = {**filters, "count": PAGE_SIZE, "offset": offset, "fields": f"{fields},total_items"}
-            return await self.client.get_model(path, _ChangedPage, params)
-
-        first = await page(0)
-        rest = await asyncio.gather(*(page(o) for o in range(PAGE_SIZE, first.total_items, PAGE_SIZE)))
-        return [m for p in (first, *rest) for m in p.members]
+        return await self.client.collect(
+            f"/lists/{audience_id}/members", _ChangedPage, params=filters, fields=fields
+        )
 
     def _apply(self, audience_id: str, members: list[ChangedMember], since: datetime) -> tuple[int, int, int]:
         """One page in one transaction: the processor's events, then the ledger statuses still missing.

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from constituent.integrations.mailchimp import errors
-from constituent.integrations.mailchimp.client import PAGE_SIZE, MailchimpClient
+from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.responses import Member, MembersPage, parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
@@ -43,15 +43,10 @@ async def read_audience(client: MailchimpClient, audience_id: str) -> dict[str, 
 
 
 async def _listing(client: MailchimpClient, audience_id: str, query: dict[str, str]) -> dict[str, Member]:
-    path = f"/lists/{audience_id}/members"
-
-    async def page(offset: int) -> MembersPage:
-        params = {**query, "count": PAGE_SIZE, "offset": offset, "fields": f"{MEMBER_FIELDS},total_items"}
-        return await client.get_model(path, MembersPage, params)
-
-    first = await page(0)
-    rest = await asyncio.gather(*(page(o) for o in range(PAGE_SIZE, first.total_items, PAGE_SIZE)))
-    return {m.id: m for p in (first, *rest) for m in p.members}
+    members = await client.collect(
+        f"/lists/{audience_id}/members", MembersPage, params=query, fields=MEMBER_FIELDS
+    )
+    return {m.id: m for m in members}
 
 
 async def confirm_absent(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from constituent.integrations.mailchimp.client import MailchimpClient
-from constituent.integrations.mailchimp.responses import SegmentMembersResult
+from constituent.integrations.mailchimp.responses import SegmentMembersResult, SegmentsPage
 from constituent.integrations.mailchimp.sync.types import RemoveTag
 
 MAX_EMAILS = 500
@@ -27,13 +27,10 @@ def tag_key(name: str) -> str:
 
 async def static_segment_ids(client: MailchimpClient, audience_id: str) -> dict[str, int]:
     """Tag name (case-folded) → static segment id."""
-    ids: dict[str, int] = {}
     path = f"/lists/{audience_id}/segments"
-    async for page in client.pages(
-        path, "segments", params={"type": "static"}, fields="segments.id,segments.name"
-    ):
-        ids |= {tag_key(str(s["name"])): int(s["id"]) for s in page}
-    return ids
+    fields = "segments.id,segments.name"
+    segments = await client.collect(path, SegmentsPage, params={"type": "static"}, fields=fields)
+    return {tag_key(segment.name): segment.id for segment in segments}
 
 
 def removal_calls(removals: Iterable[RemoveTag], segment_ids: dict[str, int]) -> list[RemovalCall]:
