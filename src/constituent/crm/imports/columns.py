@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from constituent.crm.contacts import fields
+
 # The template's columns (and the export's), in order: a file with this header imports as is.
 ALL = (
     "kind",
@@ -31,17 +33,7 @@ FIELDS = (*ALL, FULL_NAME)
 IDENTIFYING = ("first_name", "last_name", FULL_NAME, "organization_name", "email")
 
 # Columns copied onto the contact as text (after trimming); their limits come from the table.
-TEXT_FIELDS = (
-    "first_name",
-    "last_name",
-    "organization_name",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phone",
-)
+TEXT_FIELDS = fields.TEXT
 BOOLEAN_DEFAULTS = {"is_active": True, "do_not_email": False, "is_deceased": False}
 
 # Other names for each field, compared after lower-casing and dropping everything but letters and

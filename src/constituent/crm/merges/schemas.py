@@ -7,26 +7,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from constituent.crm.contacts import fields
 from constituent.kit.numbers import DbInt
 
 # The contact's own fields a staffer may take from either contact, in the order forms show them.
-MERGEABLE_FIELDS = (
-    "kind",
-    "first_name",
-    "last_name",
-    "organization_name",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phone",
-    "external_id",
-    "source",
-    "is_active",
-    "is_deceased",
-    "do_not_email",
-)
+MERGEABLE_FIELDS = fields.EDITABLE
 # Flags where "yes" on either contact must survive unless the staffer chose otherwise: consent and
 # death are facts about the person, whichever record learned them.
 STICKY_FLAGS = ("do_not_email", "is_deceased")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from constituent.crm.contacts import fields
 from constituent.crm.contacts.models import Contact, ContactKind
 from constituent.crm.contacts.schemas import ContactCreate, ContactUpdate, EmailIn
 from constituent.web.pages.forms import FormInvalid, FormState, validation_errors
@@ -71,20 +72,4 @@ def form_of(contact: Contact) -> FormState:
 
 
 # A contact's fields as every page names them (merge, change log).
-CONTACT_FIELD_LABELS = {
-    "kind": "Kind",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "organization_name": "Organization",
-    "street": "Street",
-    "city": "City",
-    "state": "State",
-    "postal_code": "Postal code",
-    "country": "Country",
-    "phone": "Phone",
-    "external_id": "External ID",
-    "source": "Source",
-    "is_active": "Active",
-    "is_deceased": "Deceased",
-    "do_not_email": "Do not email",
-}
+CONTACT_FIELD_LABELS = fields.LABELS

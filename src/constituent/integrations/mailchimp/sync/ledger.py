@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.sync import ledger_upsert
@@ -61,21 +61,23 @@ def _load(
     query = select(*_ENTRY_COLUMNS).where(LedgerRow.integration_id == integration_id)
     if where is not None:
         query = query.where(where)
-    return {
-        row[0]: LedgerEntry(
-            row[0],
-            row[1],
-            RemoteStatus(row[2]),
-            row[3],
-            row[4],
-            frozenset(row[5] or ()),
-            row[6],
-            row[7],
-            intent=Intent(row[8]),
-            last_contact_id=row[9],
-        )
-        for row in session.execute(query)
-    }
+    return {row.subscriber_hash: _entry(row) for row in session.execute(query)}
+
+
+def _entry(row: Row[*tuple[Any, ...]]) -> LedgerEntry:
+    # By name, every field: a column added to the ledger and read by position was once silently lost.
+    return LedgerEntry(
+        subscriber_hash=row.subscriber_hash,
+        email=row.email,
+        status=RemoteStatus(row.status),
+        contact_id=row.contact_id,
+        fingerprint=row.fingerprint,
+        tags=frozenset(row.tags or ()),
+        archived_by_us=row.archived_by_us,
+        refused=row.refused,
+        intent=Intent(row.intent),
+        last_contact_id=row.last_contact_id,
+    )
 
 
 def load_all(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
