@@ -115,6 +115,49 @@ def test_a_new_contact_with_an_email_another_holds_is_a_409_naming_that_contact(
     assert api.get("/contacts", params={"email": "kyle@mailbox.org"}).json()["total"] == 2
 
 
+def test_adding_an_email_another_contact_holds_is_a_409_naming_that_contact(api: TestClient) -> None:
+    """Issue 15: creating refused a held address, adding one to an existing contact did not."""
+    kyle = _create(api, "Kyle", "kyle@mailbox.org")
+    ann = _create(api, "Ann", "ann@mailbox.org")
+
+    refused = api.post(f"/contacts/{ann['id']}/emails", json={"address": "Kyle@Mailbox.org"})
+    allowed = api.post(
+        f"/contacts/{ann['id']}/emails", json={"address": "Kyle@Mailbox.org", "allow_duplicate": True}
+    )
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": f"Kyle@Mailbox.org already belongs to Kyle (contact {kyle['id']})",
+        "contact_id": kyle["id"],
+    }
+    assert allowed.status_code == 201
+    assert api.get("/contacts", params={"email": "kyle@mailbox.org"}).json()["total"] == 2
+
+
+def test_changing_an_email_to_one_another_contact_holds_is_a_409_and_changes_nothing(api: TestClient) -> None:
+    kyle = _create(api, "Kyle", "kyle@mailbox.org")
+    ann = _create(api, "Ann", "ann@mailbox.org")
+    email_id = ann["emails"][0]["id"]
+
+    refused = api.patch(f"/emails/{email_id}", json={"address": "kyle@mailbox.org"})
+    assert refused.status_code == 409
+    assert refused.json()["contact_id"] == kyle["id"]
+    assert [e["address"] for e in api.get(f"/contacts/{ann['id']}").json()["emails"]] == ["ann@mailbox.org"]
+
+    allowed = api.patch(f"/emails/{email_id}", json={"address": "kyle@mailbox.org", "allow_duplicate": True})
+    assert allowed.status_code == 200
+    assert allowed.json()["address"] == "kyle@mailbox.org"
+
+
+def test_an_email_a_contact_already_has_can_be_changed_back_to_its_own_spelling(api: TestClient) -> None:
+    ann = _create(api, "Ann", "ann@mailbox.org")
+    email_id = ann["emails"][0]["id"]
+
+    changed = api.patch(f"/emails/{email_id}", json={"address": "Ann@Mailbox.org"})
+
+    assert changed.status_code == 200  # her own address, not another contact's
+
+
 def test_the_search_finds_a_full_name_in_either_order(api: TestClient) -> None:
     kyle = api.post("/contacts", json={"first_name": "Kyle", "last_name": "Silva"}).json()
 

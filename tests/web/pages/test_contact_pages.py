@@ -53,6 +53,32 @@ def test_a_new_contact_with_an_email_someone_holds_warns_and_links_to_them(
     assert added.status_code == 303
 
 
+def test_adding_an_email_someone_else_holds_warns_links_to_them_and_can_be_done_anyway(
+    admin: Browser, db: TestDatabase
+) -> None:
+    """Issue 15: adding an address to a contact never said another person already had it."""
+    rosa = {"kind": "individual", "first_name": "Rosa", "email": "rosa@mailbox.org", "is_active": "on"}
+    ann = {"kind": "individual", "first_name": "Ann", "email": "ann@mailbox.org", "is_active": "on"}
+    admin.get("/contacts/new")
+    rosa_url = admin.submit("/contacts", rosa).headers["location"]
+    admin.get("/contacts/new")
+    ann_url = admin.submit("/contacts", ann).headers["location"]
+
+    admin.get(ann_url)
+    warned = admin.submit(f"{ann_url}/emails", {"address": "Rosa@Mailbox.org"})
+    page = warned.text
+
+    assert warned.status_code == 409
+    assert "Rosa@Mailbox.org is already the email of" in page
+    assert f'<a href="{rosa_url}">Open Rosa</a> instead' in page
+    assert 'name="allow_duplicate"' in page  # offered: add it anyway
+    assert 'value="Rosa@Mailbox.org"' in page  # what was typed is kept
+    assert "rosa@mailbox.org" not in admin.get(ann_url).text.lower().split("add an email")[0]  # not added
+
+    added = admin.submit(f"{ann_url}/emails", {"address": "Rosa@Mailbox.org", "allow_duplicate": "on"})
+    assert "Rosa@Mailbox.org was added." in admin.get(added.headers["location"]).text
+
+
 def test_the_new_contact_form_names_the_field_that_is_wrong(admin: Browser, db: TestDatabase) -> None:
     admin.get("/contacts/new")
     response = admin.submit("/contacts", {"kind": "organization", "first_name": "Rosa"})

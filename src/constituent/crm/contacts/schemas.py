@@ -18,6 +18,12 @@ class EmailIn(BaseModel):
     status: EmailStatus = EmailStatus.ok
 
 
+class EmailAdd(EmailIn):
+    """An email added to an existing contact; one another contact holds is refused unless allowed."""
+
+    allow_duplicate: bool = False
+
+
 class _ContactFields(BaseModel):
     """Limits mirror the column sizes so PostgreSQL never sees a value it would reject."""
 

@@ -71,11 +71,18 @@ def _clean_external_id(session: Session, external_id: str | None, contact_id: in
 
 
 def refuse_held_emails(session: Session, emails: list[Email], contact_id: int | None = None) -> None:
-    """DuplicateEmail when another contact already holds one of ``emails`` (compared lower-cased)."""
+    """DuplicateEmail when another contact already holds one of ``emails`` (compared lower-cased).
+
+    The one rule for people's boundaries (page, REST) creating a contact, adding an email or changing
+    one; imports and Mailchimp's own changes match or follow people themselves and do not ask it."""
     for email in emails:
-        holder = repository.holder_of_email(session, email.address_normalized, contact_id)
-        if holder is not None:
-            raise DuplicateEmail(email.address, holder.id, holder.display_name)
+        _refuse_held(session, email.address, email.address_normalized, contact_id)
+
+
+def _refuse_held(session: Session, address: str, normalized: str, contact_id: int | None) -> None:
+    holder = repository.holder_of_email(session, normalized, contact_id)
+    if holder is not None:
+        raise DuplicateEmail(address, holder.id, holder.display_name)
 
 
 def create_contact(
@@ -173,11 +180,16 @@ def _demote_primary(session: Session, contact: Contact, actor: str) -> None:
     )
 
 
-def add_email(session: Session, contact_id: int, data: EmailIn, actor: str) -> Email:
+def add_email(
+    session: Session, contact_id: int, data: EmailIn, actor: str, *, refuse_held: bool = False
+) -> Email:
+    """Add an email; with ``refuse_held`` (a person adding it), one another contact holds is refused."""
     contact = get_contact(session, contact_id)
     email = validated_email(data.address, "address")
     if repository.email_on_contact(session, contact.id, email.normalized):
         raise Conflict(f"{email.address} is already an email of contact {contact.id}")
+    if refuse_held:
+        _refuse_held(session, email.address, email.normalized, contact.id)
     make_primary = data.is_primary or not contact.emails
     if make_primary:
         _demote_primary(session, contact, actor)
@@ -203,7 +215,10 @@ def update_email(
     address: str | None = None,
     status: str | EmailStatus | None = None,
     actor: str,
+    refuse_held: bool = False,
 ) -> Email:
+    """Change an email; with ``refuse_held`` (a person changing it), an address another contact holds is
+    refused (Mailchimp's own address changes follow the person and do not ask)."""
     email = _require_email(session, email_id)
     values: dict[str, object] = {}
     if address is not None:
@@ -211,6 +226,8 @@ def update_email(
         other = repository.email_on_contact(session, email.contact_id, new.normalized)
         if other is not None and other.id != email.id:
             raise Conflict(f"{new.address} is already an email of contact {email.contact_id}")
+        if refuse_held:
+            _refuse_held(session, new.address, new.normalized, email.contact_id)
         email.address_normalized, email.domain = new.normalized, new.domain
         values["address"] = new.address
     if status is not None:

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import EmailStatus
 from constituent.crm.contacts.schemas import EmailIn
-from constituent.crm.errors import Conflict, InvalidInput
+from constituent.crm.errors import Conflict, DuplicateEmail, InvalidInput
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
-from constituent.web.pages.contact_pages import CONTACT, contact_url
+from constituent.web.pages.contact_pages import CONTACT, contact_url, render_summary
 from constituent.web.pages.deps import PROTECTED, UserDep
 from constituent.web.pages.rendering import flash
 
@@ -30,10 +30,14 @@ def add_email(
     session: SessionDep,
     address: Annotated[str, Form(max_length=320)] = "",
     primary: Annotated[bool, Form()] = False,
-) -> RedirectResponse:
+    allow_duplicate: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    data = EmailIn(address=address, is_primary=primary)
     try:
-        row = service.add_email(session, contact_id, EmailIn(address=address, is_primary=primary), user.actor)
+        row = service.add_email(session, contact_id, data, user.actor, refuse_held=not allow_duplicate)
         flash(request, "success", f"{row.address} was added.")
+    except DuplicateEmail as held:
+        return render_summary(request, user, session, contact_id, held=held)
     except (InvalidInput, Conflict) as exc:
         flash(request, "error", f"The email was not added: {getattr(exc, 'message', str(exc))}")
     return RedirectResponse(contact_url(contact_id), status_code=303)

@@ -107,9 +107,15 @@ async def create_contact(request: Request, user: UserDep, session: SessionDep) -
     return RedirectResponse(contact_url(contact.id), status_code=303)
 
 
-def _summary(
-    request: Request, user: PageUser, session: Session, contact_id: DbInt, form: FormState | None = None
+def render_summary(
+    request: Request,
+    user: PageUser,
+    session: Session,
+    contact_id: DbInt,
+    form: FormState | None = None,
+    held: DuplicateEmail | None = None,
 ) -> HTMLResponse:
+    """The Summary tab; ``held``: an email just refused because another contact holds it (409)."""
     contact = service.get_contact(session, contact_id)
     edit = form or contact_form.form_of(contact)
     # The contact's standing in each Mailchimp audience (templates/contacts/_mailchimp_panel.html).
@@ -119,13 +125,15 @@ def _summary(
         "mailchimp_panels": mailchimp_panels(session, contact_id),
         "giving": profile.giving(session, contact_id),
         "editing": request.query_params.get("edit") == "1",  # the Edit button at the top opens the form
+        "held": held,
     }
-    return render_tab(request, user, contact, "summary", context, 400 if edit.errors else 200)
+    status_code = 409 if held else 400 if edit.errors else 200
+    return render_tab(request, user, contact, "summary", context, status_code)
 
 
 @router.get(CONTACT, response_class=HTMLResponse)
 def summary(contact_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
-    return _summary(request, user, session, contact_id)
+    return render_summary(request, user, session, contact_id)
 
 
 @router.post(CONTACT, response_model=None)
@@ -139,7 +147,7 @@ async def update_contact(contact_id: DbInt, request: Request, user: UserDep, ses
         form.errors = input_error(exc, contact_form.ALL_NAMES)
     if form.errors:
         session.rollback()
-        return _summary(request, user, session, contact_id, form)
+        return render_summary(request, user, session, contact_id, form)
     flash(request, "success", "The contact was saved.")
     return RedirectResponse(contact_url(contact_id), status_code=303)
 
