@@ -6,6 +6,7 @@ from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailSt
 from constituent.crm.contributions.models import Contribution
 from constituent.crm.csv_imports.models import CsvImport
 from constituent.crm.groups.models import Group, GroupMembership, MembershipMethod, MembershipStatus
+from constituent.crm.import_mappings.models import ImportMapping, ImportMappingColumn
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.campaigns.models import TrackedCampaign
@@ -30,6 +31,8 @@ __all__ = [
     "EmailStatus",
     "Group",
     "GroupMembership",
+    "ImportMapping",
+    "ImportMappingColumn",
     "LedgerRow",
     "MailchimpIntegration",
     "MailchimpSource",

@@ -17,6 +17,7 @@ from constituent.crm.contacts.models import Contact
 from constituent.crm.contacts.schemas import ContactOut
 from constituent.crm.groups.schemas import MembershipView
 from constituent.crm.groups.service import contact_groups
+from constituent.crm.import_mappings import service as mappings
 from constituent.crm.imports.columns import HeaderError, template_header
 from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.headers import parse_mapping
@@ -28,6 +29,7 @@ from constituent.crm.imports.importer import (
     import_csv,
 )
 from constituent.crm.imports.importer import Progress as ProgressCallback
+from constituent.crm.imports.preview import preview
 from constituent.crm.imports.source import ImportFileError
 from constituent.crm.merges import service as merges
 from constituent.crm.merges.schemas import MERGEABLE_FIELDS, DuplicatePair, MergeRequest
@@ -93,6 +95,14 @@ def import_contacts(
     create_groups: bool = typer.Option(
         False, "--create-groups", help="Create the groups the file names that do not exist yet."
     ),
+    saved_mapping: str = typer.Option(
+        "",
+        "--saved-mapping",
+        help="Read the columns as the import mapping saved under this name (then --map).",
+    ),
+    save_mapping: str = typer.Option(
+        "", "--save-mapping", help="Save the columns given (--saved-mapping and --map) under this name."
+    ),
     template: bool = typer.Option(False, "--template", help="Print a header row that imports as is."),
     chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, min=1, help="Rows per transaction."),
     as_json: bool = JSON,
@@ -112,8 +122,10 @@ def import_contacts(
         column_map = parse_mapping(mapping)
     except HeaderError as exc:
         fail(f"--map: {exc}")
-    options = ImportOptions(column_map, on_duplicate, create_groups, chunk_size)
     database = migrated_database()
+    if saved_mapping or save_mapping:
+        column_map = _saved_columns(file, saved_mapping, save_mapping, column_map)
+    options = ImportOptions(column_map, on_duplicate, create_groups, chunk_size)
     with _progress_bar(sys.stdout.isatty() and not as_json) as progress:
         try:
             result = import_csv(database.sessions, file, options=options, progress=progress)
@@ -123,6 +135,16 @@ def import_contacts(
         emit_json(result.as_dict())
     else:
         _print_import(result)
+
+
+def _saved_columns(file: Path, saved: str, save_as: str, given: dict[str, str]) -> dict[str, str]:
+    """The saved mapping's columns for this file, overridden by --map; saved under ``save_as`` if given."""
+    with open_session() as session:
+        header = preview(file).header if file.exists() else []
+        column_map = {**(mappings.mapping_named(session, saved, header) if saved else {}), **given}
+        if save_as:
+            mappings.save_mapping(session, save_as, column_map, cli_actor())
+    return column_map
 
 
 @app.command("export")

@@ -93,6 +93,27 @@ def test_a_sign_up_sheet_imports_with_a_map_and_reports_unknown_groups(cli: Cli,
     )
 
 
+def test_a_mapping_saved_by_name_reads_the_next_file_like_the_first(cli: Cli, tmp_path: Path) -> None:
+    """Issue 15: "the mapping can be saved and reused"."""
+    header = "Given,Surname,E-post,Post area"
+    first = _csv(tmp_path, "Ann,Lee,ann@example.org,02139", header=header)
+    maps = ("--map", "Given=first_name", "--map", "E-post=email", "--map", "Post area=postal_code")
+    maps = (*maps, "--save-mapping", "Newsletter sheet")
+    assert cli.run("contacts", "import", first, *maps).returncode == 0
+
+    second = tmp_path / "second.csv"
+    second.write_text(f"{header},Shoe size\nBo,Diaz,bo@example.org,10001,44\n")
+    reused = cli.json("contacts", "import", str(second), "--saved-mapping", "Newsletter sheet")
+    unknown = cli.run("contacts", "import", str(second), "--saved-mapping", "Nope")
+
+    assert reused["created"] == 1 and reused["ignored_columns"] == ["Shoe size"]
+    with cli.db.sessions() as session:
+        bo = session.scalars(select(Contact).where(Contact.first_name == "Bo")).one()
+        assert (bo.postal_code, [e.address for e in bo.emails]) == ("10001", ["bo@example.org"])
+    assert unknown.returncode == 1
+    assert "no import mapping is called 'Nope' (saved: Newsletter sheet)" in unknown.stderr
+
+
 def test_the_template_is_a_header_that_imports_as_is(cli: Cli, tmp_path: Path) -> None:
     done = cli.run("contacts", "import", "--template")
 

@@ -172,3 +172,49 @@ def test_a_template_that_imports_as_is_can_be_downloaded(admin: Browser, db: Tes
 
     assert template.headers["content-disposition"] == 'attachment; filename="contacts-template.csv"'
     assert template.text.startswith("kind,first_name,last_name,organization_name,email,")
+
+
+def test_the_columns_chosen_for_one_file_are_saved_and_used_for_the_next(
+    admin: Browser, db: TestDatabase
+) -> None:
+    """Issue 15: the web import's mapping "can be saved and reused"."""
+    header = "Given,Surname,E-post,Post area"
+    first = _upload_to_map(admin, f"{header}\nAnn,Lee,ann@mailbox.org,02139\n")
+    started = admin.submit(
+        first.replace("/map", "/start"),
+        {
+            "col_0": "first_name",
+            "col_1": "last_name",
+            "col_2": "email",
+            "col_3": "postal_code",
+            "mapping_name": "Fair",
+        },
+    )
+    _finished(admin, started.headers["location"])
+
+    second = _upload_to_map(admin, f"Shoe size,{header}\n44,Bo,Diaz,bo@mailbox.org,10001\n")
+    offered = admin.get(second).text
+    saved_id = offered.split('<option value="')[-1].split('"')[0]
+    assert ">Fair</option>" in offered
+    applied = admin.submit(second, {"saved_mapping": saved_id}).text
+    assert '<option value="postal_code" selected>' in applied.split('name="col_4"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in applied.split('name="col_0"')[1].split("</select>")[0]
+
+    choices = {
+        "col_0": "",
+        "col_1": "first_name",
+        "col_2": "last_name",
+        "col_3": "email",
+        "col_4": "postal_code",
+    }
+    _finished(admin, admin.submit(second.replace("/map", "/start"), choices).headers["location"])
+    with session_scope(db.sessions) as session:
+        bo = next(c for c in list_contacts(session, limit=10)[0] if c.first_name == "Bo")
+        assert bo.postal_code == "10001"
+
+
+def _upload_to_map(browser: Browser, content: str) -> str:
+    browser.get("/import")
+    mapping = browser.submit("/import", files={"file": ("sheet.csv", content.encode(), "text/csv")})
+    assert mapping.status_code == 303
+    return str(mapping.headers["location"])

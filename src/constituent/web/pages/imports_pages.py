@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 
 from constituent.crm.csv_imports import runner, service
 from constituent.crm.csv_imports.models import ImportStatus
+from constituent.crm.import_mappings import service as mappings
 from constituent.crm.imports.columns import FIELDS, template_header
 from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
@@ -89,8 +90,17 @@ def mapping_page(
 async def remapped_page(
     import_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The same with the columns as the person chose them (the form's "Update the preview")."""
+    """The same with the columns as the person chose them (the form's "Update the preview"), or as a
+    saved mapping names them (the form's "Use this mapping")."""
     form = await request.form()
+    saved = str(form.get("saved_mapping", ""))
+    if saved.isdigit():
+        path = uploaded_file(settings, import_id)
+        if path.exists():
+            header = preview(path).header
+            by_name = mappings.mapping_for(session, int(saved), header)
+            chosen = {f"col_{i}": by_name[name] for i, name in enumerate(header) if name in by_name}
+            return _mapping_page(request, user, session, settings, import_id, chosen, partial=True)
     chosen = {key: str(value) for key, value in form.items() if key.startswith("col_")}
     return _mapping_page(request, user, session, settings, import_id, chosen)
 
@@ -102,15 +112,28 @@ def _mapping_page(
     settings: Settings,
     import_id: DbInt,
     chosen: dict[str, str] | None,
+    *,
+    partial: bool = False,
 ) -> Response:
+    """``partial``: ``chosen`` names only some columns (a saved mapping); the others keep their guesses."""
     job = service.get_import(session, import_id)
     path = uploaded_file(settings, import_id)
     if job.status is not ImportStatus.queued or not path.exists():
         return RedirectResponse(f"/import/{import_id}", status_code=303)
     header = preview(path).header
-    mapping = None if chosen is None else {name: chosen.get(f"col_{i}", "") for i, name in enumerate(header)}
+    mapping = None
+    if chosen is not None:
+        named = [(i, name) for i, name in enumerate(header) if not partial or f"col_{i}" in chosen]
+        mapping = {name: chosen.get(f"col_{i}", "") for i, name in named}
     shown = preview(path, mapping)
-    context = {"nav": "contacts", "job": job, "preview": shown, "fields": FIELDS, "shown": SHOWN}
+    context = {
+        "nav": "contacts",
+        "job": job,
+        "preview": shown,
+        "fields": FIELDS,
+        "shown": SHOWN,
+        "saved_mappings": mappings.list_mappings(session),
+    }
     return render(request, "crm/import_map.html", context, user=user)
 
 
@@ -123,6 +146,7 @@ async def start(
     settings: SettingsDep,
     on_duplicate: Annotated[DuplicatePolicy, Form()] = DuplicatePolicy.update,
     create_groups: Annotated[bool, Form()] = False,
+    mapping_name: Annotated[str, Form(max_length=mappings.NAME_LIMIT)] = "",
 ) -> RedirectResponse:
     path = uploaded_file(settings, import_id)
     if not path.exists():
@@ -133,6 +157,10 @@ async def start(
     chosen = {key: str(value) for key, value in form.items() if key.startswith("col_")}
     # No columns chosen (a form without the mapping, an API-like client): the guessed mapping.
     column_map = {name: chosen.get(f"col_{i}", "") for i, name in enumerate(header)} if chosen else {}
+    if mapping_name.strip() and column_map:
+        with session_scope(database.sessions) as session:
+            mappings.save_mapping(session, mapping_name, column_map, user.actor)
+        flash(request, "success", f"The columns were saved as “{mapping_name.strip()}” for the next import.")
     options = ImportOptions(column_map, on_duplicate=on_duplicate, create_groups=create_groups)
     runner.start_in_background(database, import_id, path, user.actor, options)
     return RedirectResponse(f"/import/{import_id}", status_code=303)
