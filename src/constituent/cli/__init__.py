@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from constituent.cli import activities as activities_commands
 from constituent.cli import contacts as contacts_commands
 from constituent.cli import db as db_commands
 from constituent.cli import demo as demo_commands
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(keys_commands.app, name="keys")
 app.add_typer(contacts_commands.app, name="contacts")
+app.add_typer(activities_commands.app, name="activities")
 app.add_typer(groups_commands.app, name="groups")
 app.add_typer(mailchimp_commands.app, name="mailchimp")
 app.add_typer(users_commands.app, name="users")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from constituent.crm.activities import repository
 from constituent.crm.activities.models import Activity
+from constituent.crm.activities.types import LOGGED_TYPES
 from constituent.crm.errors import InvalidInput, NotFound
 from constituent.kit.clock import utcnow
 
@@ -60,6 +61,19 @@ def record_activity(
         return activity
     repository.insert_deduplicated(session, values)
     return repository.get_by_dedupe_key(session, dedupe_key)
+
+
+def log_by_hand(
+    session: Session, contact_id: int, kind: str, subject: str, occurred_at: datetime, by: str
+) -> Activity:
+    """A note, call, meeting or email a person logged (on the profile, over the API or from the CLI),
+    credited to ``by``: the one place that says which types a person may log and that words are needed."""
+    if kind not in LOGGED_TYPES:
+        raise InvalidInput("type", f"must be one of {', '.join(LOGGED_TYPES)}")
+    if not subject.strip():
+        raise InvalidInput("subject", "must say in a few words what happened")
+    at = occurred_at.astimezone(UTC) if occurred_at.tzinfo is not None else occurred_at
+    return record_activity(session, contact_id, kind, subject.strip(), at, source=by)
 
 
 def list_activities(

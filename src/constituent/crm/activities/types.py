@@ -5,8 +5,11 @@ Types are short machine words stored on the row (the API and CLI keep them); peo
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 # The types people log by hand (profile, API, CLI), in the order the form offers them.
-LOGGED_TYPES = ("note", "call", "meeting", "email")
+LoggedType = Literal["note", "call", "meeting", "email"]
+LOGGED_TYPES: tuple[str, ...] = get_args(LoggedType)
 
 LABELS = {
     "note": "Note",

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict
 
 from constituent.crm.activities.changelog import changes_for_contact
-from constituent.crm.activities.schemas import ActivityOut
-from constituent.crm.activities.service import list_activities
+from constituent.crm.activities.schemas import ActivityLog, ActivityOut
+from constituent.crm.activities.service import list_activities, log_by_hand
 from constituent.crm.contacts.service import get_contact
+from constituent.kit.clock import utcnow
 from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import MAX_LIMIT, Page, PageDep
-from constituent.web.deps import SessionDep
+from constituent.web.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/contacts/{contact_id}", tags=["history"])
 
@@ -43,6 +44,16 @@ class RecentChanges(BaseModel):
 def contact_activities(contact_id: DbInt, session: SessionDep, page: PageDep) -> Page[ActivityOut]:
     activities, total = list_activities(session, contact_id, limit=page.limit, offset=page.offset)
     return page.page([ActivityOut.model_validate(a) for a in activities], total)
+
+
+@router.post("/activities", status_code=status.HTTP_201_CREATED, response_model=ActivityOut)
+def log_activity(
+    contact_id: DbInt, data: ActivityLog, session: SessionDep, principal: PrincipalDep
+) -> ActivityOut:
+    """Log a note, call, meeting or email on the contact, credited to the token's user."""
+    at = data.occurred_at or utcnow()
+    activity = log_by_hand(session, contact_id, data.type, data.subject, at, principal.email)
+    return ActivityOut.model_validate(activity)
 
 
 @router.get("/changes", response_model=RecentChanges)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 
 from constituent.auth.repository import list_users
 from constituent.crm.activities.changelog import changes_for_contact
-from constituent.crm.activities.service import list_activities, record_activity
+from constituent.crm.activities.service import list_activities, log_by_hand
 from constituent.crm.activities.types import LOGGED_TYPES, activity_label
 from constituent.crm.contacts import service
 from constituent.crm.contacts.models import Contact, EmailStatus
@@ -198,7 +198,7 @@ async def log_activity(contact_id: int, request: Request, user: UserDep, session
         return _activities_tab(request, user, session, contact_id, form)
     at = datetime.combine(day, time(12), tzinfo=page_zone(request))
     try:
-        record_activity(session, contact_id, kind, subject, at, source=user.email)
+        log_by_hand(session, contact_id, kind, subject, at, user.email)
     except InvalidInput as exc:
         form.errors = input_error(exc, ("type", "subject"))
         return _activities_tab(request, user, session, contact_id, form)
