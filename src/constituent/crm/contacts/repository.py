@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from constituent.crm.contacts import finding
+from constituent.crm.contacts.listing import ContactListing, ContactSort, ContactStatus
 from constituent.crm.contacts.models import Contact, Email
+from constituent.crm.contributions.models import Contribution
 
 
 def get(session: Session, contact_id: int) -> Contact | None:
@@ -41,14 +43,58 @@ def _filtered(
     return query
 
 
+def _status_is(status: ContactStatus) -> ColumnElement[bool]:
+    """The list's one status per contact: inactive over deceased over do-not-email over active."""
+    active, deceased, no_email = Contact.is_active, Contact.is_deceased, Contact.do_not_email
+    if status is ContactStatus.inactive:
+        return active.is_(False)
+    if status is ContactStatus.deceased:
+        return and_(active.is_(True), deceased.is_(True))
+    if status is ContactStatus.do_not_email:
+        return and_(active.is_(True), deceased.is_(False), no_email.is_(True))
+    return and_(active.is_(True), deceased.is_(False), no_email.is_(False))
+
+
+def _narrowed(query: Select[tuple[Contact]], listing: ContactListing) -> Select[tuple[Contact]]:
+    if listing.kind is not None:
+        query = query.where(Contact.kind == listing.kind)
+    if listing.status is not None:
+        query = query.where(_status_is(listing.status))
+    return query
+
+
+def _sort_order(sort: ContactSort) -> list[ColumnElement[Any]]:
+    """The order a chosen sort puts contacts in, ties broken by id so pages never overlap."""
+    if sort is ContactSort.name:
+        return [Contact.last_name.expression, Contact.first_name.expression, Contact.id.expression]
+    if sort is ContactSort.newest:
+        return [Contact.created_at.desc(), Contact.id.desc()]
+    last_gift = (
+        select(func.max(Contribution.received_on))
+        .where(Contribution.contact_id == Contact.id)
+        .scalar_subquery()
+    )
+    return [last_gift.desc().nulls_last(), Contact.id.expression]
+
+
 def page(
-    session: Session, *, email: str | None, search: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    email: str | None,
+    search: str | None,
+    limit: int,
+    offset: int,
+    listing: ContactListing | None = None,
 ) -> tuple[list[Contact], int]:
-    """One page ordered by id, and how many contacts match in all (for pagination)."""
-    base = _filtered(session, select(Contact), email, search)
+    """One page (by id unless a sort is chosen; a search puts exact matches first) and how many contacts
+    match in all (for pagination)."""
+    listing = listing or ContactListing()
+    base = _narrowed(_filtered(session, select(Contact), email, search), listing)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     order: list[ColumnElement[Any]] = [Contact.id.expression]
-    if search and search.strip():  # exact matches first, then by name
+    if listing.sort is not None:
+        order = _sort_order(listing.sort)
+    elif search and search.strip():  # exact matches first, then by name
         exact = finding.exactness(finding.Query.parse(search))
         order = [exact, Contact.last_name.expression, Contact.first_name.expression, *order]
     query = base.order_by(*order).limit(limit).offset(offset).options(selectinload(Contact.emails))

@@ -11,6 +11,7 @@ from constituent.crm.activities import changelog
 from constituent.crm.activities.changelog import Change
 from constituent.crm.contacts import repository
 from constituent.crm.contacts.emails import InvalidEmail, NormalisedEmail, normalise_email
+from constituent.crm.contacts.listing import ContactListing
 from constituent.crm.contacts.models import Contact, ContactKind, Email, EmailStatus
 from constituent.crm.contacts.schemas import ContactCreate, ContactUpdate, EmailIn
 from constituent.crm.errors import Conflict, DuplicateEmail, InvalidInput, NotFound
@@ -123,14 +124,22 @@ def contacts_by_id(session: Session, ids: set[int]) -> list[Contact]:
 
 
 def list_contacts(
-    session: Session, *, email: str | None = None, search: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    email: str | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    listing: ContactListing | None = None,
 ) -> tuple[list[Contact], int]:
     if limit < 1 or limit > 1000:
         raise InvalidInput("limit", "must be between 1 and 1000")
     if offset < 0:
         raise InvalidInput("offset", "must not be negative")
     normalized = email.strip().lower() if email else None
-    return repository.page(session, email=normalized, search=search, limit=limit, offset=offset)
+    return repository.page(
+        session, email=normalized, search=search, limit=limit, offset=offset, listing=listing
+    )
 
 
 def update_contact(session: Session, contact_id: int, data: ContactUpdate, actor: str) -> Contact:

@@ -1,12 +1,22 @@
-"""The Contacts list: search by name, organization or email, fifty to a page (profiles: contact_pages)."""
+"""The Contacts list: search by name, organization or email, narrow by kind and status, sort by name,
+newest or last gift; fifty to a page with numbered pages (profiles: contact_pages)."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from constituent.crm.contacts.listing import (
+    SORT_LABELS,
+    STATUS_LABELS,
+    ContactListing,
+    ContactSort,
+    ContactStatus,
+)
+from constituent.crm.contacts.models import ContactKind
 from constituent.crm.contacts.service import list_contacts
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, UserDep
@@ -23,9 +33,41 @@ def contacts_page(
     session: SessionDep,
     q: Annotated[str, Query(max_length=200)] = "",
     page: PageNumber = 1,
+    kind: ContactKind | None = None,
+    status: ContactStatus | None = None,
+    sort: ContactSort | None = None,
 ) -> HTMLResponse:
     search = q.strip() or None
-    contacts, total = list_contacts(session, search=search, limit=PAGE_SIZE, offset=offset(page))
+    listing = ContactListing(kind=kind, status=status, sort=sort)
+    contacts, total = list_contacts(
+        session, search=search, limit=PAGE_SIZE, offset=offset(page), listing=listing
+    )
     pages = page_count(total)
-    context = {"nav": "contacts", "contacts": contacts, "total": total, "q": q, "page": page, "pages": pages}
+    kept = {"q": q, "kind": kind or "", "status": status or "", "sort": sort or ""}
+    context = {
+        "nav": "contacts",
+        "contacts": contacts,
+        "total": total,
+        "q": q,
+        "listing": listing,
+        "page": page,
+        "pages": pages,
+        "numbers": page_numbers(page, pages),
+        "query_of": lambda number: urlencode({**{k: v for k, v in kept.items() if v}, "page": number}),
+        "kinds": [(k.value, k.value.capitalize()) for k in ContactKind],
+        "statuses": [(s.value, label) for s, label in STATUS_LABELS.items()],
+        "sorts": [(s.value, label) for s, label in SORT_LABELS.items()],
+    }
     return render(request, "crm/contacts.html", context, user=user)
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, and two either side of this one; None marks
+    a gap ("…")."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
