@@ -10,14 +10,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union,
+)
 
+from constituent.crm.contacts import search_index
 from constituent.crm.contacts.models import Contact, Email
 
 _WORDS = re.compile(r"[^\s,]+")
-_PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
 _MIN_PHONE_DIGITS = 3
+_TRIGRAM = 3  # the shortest run a trigram index can find
+_HIGHEST = chr(0x10FFFF)  # sorts after every character: [text, text + _HIGHEST) is "starts with text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +55,8 @@ def _like(value: str) -> str:
 
 
 def _phone_digits() -> ColumnElement[str]:
-    value: ColumnElement[str] = Contact.phone.expression
-    for mark in _PHONE_PUNCTUATION:
-        value = func.replace(value, mark, "")
-    return value
+    # Constants written into the SQL, not bound: PostgreSQL's index on this expression must match it.
+    return literal_column(search_index.digits_sql("contacts.phone"))
 
 
 def _names_contain(word: str) -> ColumnElement[bool]:
@@ -58,16 +71,66 @@ def _full_name_is(query: Query) -> ColumnElement[bool]:
     return or_(*(first + literal(" ") + last == name for name in either_order))
 
 
-def matches(query: Query) -> ColumnElement[bool]:
-    """The WHERE condition: any of names, emails, phone digits, external id."""
-    email = select(Email.id).where(
-        Email.contact_id == Contact.id, Email.address_normalized.like(_like(query.text), escape="\\")
-    )
-    conditions = [and_(*(_names_contain(word) for word in query.words)), email.exists()]
-    conditions.append(func.lower(Contact.external_id) == query.text)
+def matches(query: Query, dialect: str) -> ColumnElement[bool]:
+    """The WHERE condition: any of names, emails, phone digits, external id.
+
+    A union of the ids each kind of match finds, not one OR over every row: each part then uses its own
+    index (``search_index.py``: trigram indexes on PostgreSQL, FTS5 trigram tables on SQLite), and the
+    emails are read once, not probed once per contact.
+    """
+    parts = _sqlite_parts(query) if dialect == "sqlite" else _parts(query)
+    parts.append(select(Contact.id).where(func.lower(Contact.external_id) == query.text))
+    return Contact.id.in_(union(*parts))
+
+
+def _parts(query: Query) -> list[Select[Any]]:
+    parts = [
+        select(Contact.id).where(and_(*(_names_contain(word) for word in query.words))),
+        select(Email.contact_id).where(Email.address_normalized.like(_like(query.text), escape="\\")),
+    ]
     if query.digits:
-        conditions.append(_phone_digits().like(_like(query.digits), escape="\\"))
-    return or_(*conditions)
+        parts.append(select(Contact.id).where(_phone_digits().like(_like(query.digits), escape="\\")))
+    return parts
+
+
+def _sqlite_parts(query: Query) -> list[Select[Any]]:
+    """The same through SQLite's FTS5 trigram tables (GLOB over the lower-cased text uses them).
+
+    A trigram index finds only runs of three characters or more: shorter words are checked on the
+    rows the longer ones found (or, when every word is short, on every row).
+    """
+    long = {f"l{i}": _glob(w) for i, w in enumerate(query.words) if len(w) >= _TRIGRAM}
+    short = {f"s{i}": _glob(w) for i, w in enumerate(query.words) if len(w) < _TRIGRAM}
+    conditions = [f"names GLOB :{key}" for key in short]
+    if long:
+        found = " AND ".join(f"names GLOB :{key}" for key in long)
+        conditions.append(f"id IN (SELECT rowid FROM contact_search WHERE {found})")  # noqa: S608
+    names: Select[Any] = (
+        select(literal_column("id"))
+        .select_from(text("contact_search_source"))
+        .where(text(" AND ".join(conditions)).bindparams(**long, **short))
+    )
+    parts = [names, _sqlite_emails(query.text)]
+    if query.digits:
+        parts.append(
+            select(literal_column("rowid"))
+            .select_from(text("contact_search"))
+            .where(text("digits GLOB :digits").bindparams(digits=_glob(query.digits)))
+        )
+    return parts
+
+
+def _sqlite_emails(typed: str) -> Select[Any]:
+    """On SQLite an address is found by its start or its whole domain, through the btree indexes (a
+    trigram index on every address cost the import more than the search needs)."""
+    starts = and_(Email.address_normalized >= typed, Email.address_normalized < typed + _HIGHEST)
+    return select(Email.contact_id).where(or_(starts, Email.domain == typed))
+
+
+def _glob(value: str) -> str:
+    """``*value*`` with GLOB's own wildcards taken literally."""
+    escaped = "".join(f"[{char}]" if char in "*?[" else char for char in value)
+    return f"*{escaped}*"
 
 
 def exactness(query: Query) -> ColumnElement[int]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from constituent.crm.contacts import search_index
 from constituent.kit.clock import utcnow
 from constituent.kit.db import Base, UTCDateTime
 
@@ -105,3 +106,8 @@ class Email(Base):
         # Saved searches by email domain read the contact ids straight from this index.
         Index("ix_emails_domain_contact", "domain", "contact_id"),
     )
+
+
+# The search box's indexes (FTS5 tables and triggers on SQLite, trigram indexes on PostgreSQL) come
+# with the tables, after emails (the last of the two) is created.
+search_index.install_after_create(Email.__table__)  # type: ignore[arg-type]

@@ -30,12 +30,14 @@ def id_for_external_id(session: Session, external_id: str) -> int | None:
     return session.scalar(select(Contact.id).where(Contact.external_id == external_id))
 
 
-def _filtered(query: Select[tuple[Contact]], email: str | None, search: str | None) -> Select[tuple[Contact]]:
+def _filtered(
+    session: Session, query: Select[tuple[Contact]], email: str | None, search: str | None
+) -> Select[tuple[Contact]]:
     if email:
         has_email = select(Email.id).where(Email.contact_id == Contact.id, Email.address_normalized == email)
         query = query.where(has_email.exists())
     if search and search.strip():
-        query = query.where(finding.matches(finding.Query.parse(search)))
+        query = query.where(finding.matches(finding.Query.parse(search), session.get_bind().dialect.name))
     return query
 
 
@@ -43,7 +45,7 @@ def page(
     session: Session, *, email: str | None, search: str | None, limit: int, offset: int
 ) -> tuple[list[Contact], int]:
     """One page ordered by id, and how many contacts match in all (for pagination)."""
-    base = _filtered(select(Contact), email, search)
+    base = _filtered(session, select(Contact), email, search)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     order: list[ColumnElement[Any]] = [Contact.id.expression]
     if search and search.strip():  # exact matches first, then by name
