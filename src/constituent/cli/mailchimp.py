@@ -345,6 +345,12 @@ def settings(
         "--accept-profile-changes/--no-accept-profile-changes",
         help="Apply name edits members make in Mailchimp to their contact (off: only noted).",
     ),
+    interests_follow_members: bool | None = typer.Option(
+        None,
+        "--interests-follow-members/--no-interests-follow-members",
+        help="A member unticking (ticking) an interest in Mailchimp leaves (joins) its group "
+        "(off: only noted; either way no sync ticks it again).",
+    ),
     removal_guard: int | None = typer.Option(
         None, metavar="PERCENT", help="Stop a sync that would archive more than PERCENT of members (1-100)."
     ),
@@ -358,6 +364,7 @@ def settings(
         "nightly_time": nightly_time,
         "double_optin": double_optin,
         "accept_profile_changes": accept_profile_changes,
+        "interests_follow_members": interests_follow_members,
         "removal_guard_percent": removal_guard,
     }
     run_settings(integration_id, given, as_json)

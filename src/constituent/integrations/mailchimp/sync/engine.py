@@ -24,7 +24,7 @@ from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.reconcile.service import reconcile_in_run
 from constituent.integrations.mailchimp.service import get_integration
-from constituent.integrations.mailchimp.sync import interest_names, lease, ledger, planning, runs
+from constituent.integrations.mailchimp.sync import interest_names, lease, ledger, planning, runs, unticks
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.integrations.mailchimp.sync.plan_report import ReportRow, count_operations, report_rows
@@ -255,6 +255,8 @@ class _SyncRun:
             view |= await self._refresh(client, audience_id, inputs)
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
+            # What members unticked themselves travels with their entries (the planner never re-ticks it).
+            view = unticks.with_unticks(session, self.integration_id, view)
             plan = planning.make_plan(
                 integration, inputs, view, confirm_removals=self.options.confirm_removals
             )
