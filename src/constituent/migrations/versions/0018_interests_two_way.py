@@ -20,10 +20,11 @@ depends_on = None
 
 def upgrade() -> None:
     # Existing integrations follow their members' choices, as new ones do (the server default fills them).
-    with op.batch_alter_table("mailchimp_integrations") as batch:
-        batch.add_column(
-            sa.Column("interests_follow_members", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+    # A plain ADD COLUMN: a batch copy of this table on SQLite would cascade-delete its runs and ledger.
+    op.add_column(
+        "mailchimp_integrations",
+        sa.Column("interests_follow_members", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
     op.create_table(
         "mailchimp_member_unticks",
         sa.Column("id", sa.Integer(), primary_key=True),
