@@ -58,6 +58,36 @@ def _import(page: Page, screenshots: Path) -> None:
     page.screenshot(path=screenshots / "import.png", full_page=True)
 
 
+def _upload(page: Page, name: str, csv_text: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": csv_text.encode()}]
+    )
+    page.get_by_role("button", name="Next: check the columns").click()
+
+
+def _import_with_saved_columns(page: Page) -> None:
+    """Issue 15: the columns chosen for one sheet are saved by name and used for the next one like it."""
+    _upload(page, "webinar-1.csv", "Given,Family,E-mail\nWren,Ode,wren@mailbox.org\n")
+    page.get_by_label("Given").select_option("first_name")
+    page.get_by_label("Family").select_option("last_name")
+    page.get_by_label("Save these columns for the next file like this one").fill("Webinar sheet")
+    page.get_by_role("button", name="Start import").click()
+    expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
+
+    _upload(page, "webinar-2.csv", "Given,Family,E-mail\nIvo,Pym,ivo@mailbox.org\n")
+    expect(page.get_by_label("Given")).to_have_value("")  # not guessed
+    page.get_by_label("Or use the columns you saved from an earlier file").select_option(
+        label="Webinar sheet"
+    )
+    page.get_by_role("button", name="Use these columns").click()
+    expect(page.get_by_label("Given")).to_have_value("first_name")
+    expect(page.get_by_label("Family")).to_have_value("last_name")
+    page.get_by_role("button", name="Start import").click()
+    expect(page.get_by_text("1 new contact(s)")).to_be_visible()
+
+
 def _saved_search(page: Page, screenshots: Path) -> None:
     page.get_by_role("link", name="Searches").click()
     page.get_by_role("link", name="Advanced Search").click()
@@ -107,3 +137,4 @@ def test_a_person_imports_searches_and_groups_contacts_in_the_browser(
     _import(page, screenshots)
     _saved_search(page, screenshots)
     _add_to_group(page, screenshots)
+    _import_with_saved_columns(page)
