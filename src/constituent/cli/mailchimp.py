@@ -26,8 +26,6 @@ from constituent.integrations.mailchimp.models import (
     SyncMode,
 )
 from constituent.integrations.mailchimp.schemas import (
-    AudienceContact,
-    CampaignDefaults,
     ConnectRequest,
     IntegrationOut,
 )
@@ -104,19 +102,18 @@ def connect(
         fail(f"api_key: {exc}")
     with open_session() as session:
         org = get_org_settings(session)
-        defaults = audience_defaults(org)
-        contact = {
-            "company": company or defaults.company,
-            "address1": address1 or defaults.address1,
-            "city": city or defaults.city,
-            "state": state or defaults.state,
-            "zip": zip or defaults.zip,
-            "country": (country or defaults.country).upper(),
-        }
-        sender = {
-            "from_name": from_name or defaults.from_name,
-            "from_email": from_email or defaults.from_email,
-        }
+        chosen = audience_defaults(org).given(
+            company=company,
+            address1=address1,
+            city=city,
+            state=state,
+            zip=zip,
+            country=country,
+            from_name=from_name,
+            from_email=from_email,
+            subject=subject,
+            language=language,
+        )
         try:
             request = ConnectRequest(
                 name=name,
@@ -129,14 +126,8 @@ def connect(
                 nightly_time=nightly_time,
                 permission_reminder=permission_reminder,
                 # Left out when incomplete: only creating a new audience needs them, and says so.
-                contact=AudienceContact(**contact)
-                if all(contact[k] for k in ("company", "address1", "city"))
-                else None,
-                campaign_defaults=CampaignDefaults(
-                    **sender, subject=subject or f"News from {sender['from_name']}", language=language
-                )
-                if all(sender.values())
-                else None,
+                contact=chosen.contact(),
+                campaign_defaults=chosen.campaign_defaults(),
             )
         except ValidationError as exc:
             fail(_first_error(exc))

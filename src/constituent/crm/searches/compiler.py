@@ -32,6 +32,11 @@ from constituent.crm.searches.filters import (
     ValueKind,
     resolve_day,
 )
+from constituent.integrations.mailchimp.sync.member_status import (
+    AudienceStatus,
+    contacts_in_audience,
+    contacts_with_status,
+)
 
 Predicate = ColumnElement[bool]
 
@@ -71,7 +76,7 @@ class _Compiler:
         assert isinstance(value, date | DaysAgo), "the parser only lets dates reach date fields"
         return resolve_day(value, self.today)
 
-    def ids_in(self, subquery: Select[int], *, negate: bool = False) -> Predicate:
+    def ids_in(self, subquery: Select[int] | Select[int | None], *, negate: bool = False) -> Predicate:
         predicate = Contact.id.in_(subquery)
         return not_(predicate) if negate else predicate
 
@@ -123,6 +128,17 @@ class _Compiler:
             *self.narrow(GroupMembership.contact_id),
         )
         return self.ids_in(members, negate=cond.op is Op.ne)
+
+    def mailchimp_status(self, cond: Condition) -> Predicate:
+        """Matches a contact with any address in one of the statuses (``ne``: with none of them)."""
+        assert cond.audience is not None, "the parser requires an audience for mailchimp_status"
+        values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+        statuses = {AudienceStatus(str(value)) for value in values}
+        held = self.ids_in(contacts_with_status(cond.audience, statuses, only=self.contact_id))
+        if AudienceStatus.not_in_audience in statuses:
+            sent = contacts_in_audience(cond.audience, only=self.contact_id)
+            held = or_(held, self.ids_in(sent, negate=True))
+        return not_(held) if cond.op is Op.ne else held
 
     # -- contribution facts ----------------------------------------------------------------------
 
@@ -227,4 +243,5 @@ _FACT_COMPILERS: dict[Fact, Callable[[_Compiler, Condition], Predicate]] = {
     Fact.gift_count: _Compiler.aggregate,
     Fact.total_given: _Compiler.aggregate,
     Fact.last_gift_date: _Compiler.last_gift_date,
+    Fact.mailchimp_status: _Compiler.mailchimp_status,
 }

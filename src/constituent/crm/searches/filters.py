@@ -26,6 +26,11 @@ What the fields mean:
   out): ``gift_count`` and ``total_given`` are 0 for a contact without gifts, so ``total_given lt 50``
   includes non-donors; ``last_gift_date`` is unknown for them, so its comparisons never match them and
   ``is_empty`` finds exactly them.
+- ``mailchimp_status`` asks about one Mailchimp audience, named by its integration id in ``audience``
+  (``{"field": "mailchimp_status", "op": "eq", "value": "unsubscribed", "audience": 1}``). The values are
+  Mailchimp's statuses as the last sync or webhook saw them (subscribed, unsubscribed, cleaned, pending,
+  transactional, archived, forgotten = permanently deleted) and ``not_in_audience`` (never sent to it).
+  A contact matches a status when ANY of its addresses has it; ``ne`` is the negation of ``eq``.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from typing import Any
 
 from constituent.crm.contacts.models import ContactKind
 from constituent.crm.errors import InvalidInput
+from constituent.integrations.mailchimp.sync.member_status import AudienceStatus
 
 MAX_DEPTH = 20
 MAX_LIST_ITEMS = 1000
@@ -82,6 +88,7 @@ class ValueKind(enum.Enum):
     count = "a whole number"
     money = "an amount"
     group = "a group id"
+    audience_status = "a Mailchimp status"
 
 
 class Fact(enum.Enum):
@@ -93,6 +100,7 @@ class Fact(enum.Enum):
     gift_count = "gift_count"
     total_given = "total_given"
     last_gift_date = "last_gift_date"
+    mailchimp_status = "mailchimp_status"
 
 
 TEXT_OPS = frozenset({Op.eq, Op.ne, Op.contains, Op.starts_with, Op.in_, Op.is_empty})
@@ -137,6 +145,7 @@ def _specs() -> dict[str, FieldSpec]:
         FieldSpec("total_given", Fact.total_given, ValueKind.money, ORDER_OPS),
         FieldSpec("gift_count", Fact.gift_count, ValueKind.count, ORDER_OPS),
         FieldSpec("last_gift_date", Fact.last_gift_date, ValueKind.day, ORDER_OPS | {Op.is_empty}),
+        FieldSpec("mailchimp_status", Fact.mailchimp_status, ValueKind.audience_status, EQUALITY_OPS),
     ]
     return {spec.name: spec for spec in specs}
 
@@ -168,6 +177,8 @@ class Condition:
     value: Value
     date_from: DayValue | None = None
     date_to: DayValue | None = None
+    # The integration whose audience a mailchimp_status condition asks about.
+    audience: int | None = None
     # Where the condition sits in the JSON, for errors found after parsing (e.g. an unknown group).
     path: str = dataclasses.field(default="", compare=False)
 
@@ -254,7 +265,7 @@ def _parse_node(raw: object, path: str, depth: int) -> Node:
     return AllOf(children) if key == "all" else AnyOf(children)
 
 
-CONDITION_KEYS = frozenset({"field", "op", "value", "from", "to"})
+CONDITION_KEYS = frozenset({"field", "op", "value", "from", "to", "audience"})
 
 
 def _parse_condition(raw: dict[str, Any], path: str) -> Condition:
@@ -265,7 +276,8 @@ def _parse_condition(raw: dict[str, Any], path: str) -> Condition:
     op = _parse_op(raw.get("op"), spec, _child(path, "op"))
     value = _parse_value(raw, op, spec, _child(path, "value"))
     bounds = [_parse_bound(raw, key, spec, _child(path, key)) for key in ("from", "to")]
-    return Condition(spec, op, value, bounds[0], bounds[1], path=path)
+    audience = _parse_audience(raw, spec, _child(path, "audience"))
+    return Condition(spec, op, value, bounds[0], bounds[1], audience=audience, path=path)
 
 
 def _parse_field(raw: object, path: str) -> FieldSpec:
@@ -308,6 +320,24 @@ def _parse_bound(raw: dict[str, Any], key: str, spec: FieldSpec, path: str) -> D
     if not spec.takes_date_range:
         raise FilterError(path, f"{spec.name} does not take a date range; only contribution facts do")
     return _parse_day(raw[key], path)
+
+
+def _parse_audience(raw: dict[str, Any], spec: FieldSpec, path: str) -> int | None:
+    needs_audience = spec.fact is Fact.mailchimp_status
+    if "audience" not in raw:
+        if needs_audience:
+            raise FilterError(path, "mailchimp_status needs the audience it asks about (an integration id)")
+        return None
+    if not needs_audience:
+        raise FilterError(path, f"{spec.name} does not take an audience; only mailchimp_status does")
+    return _parse_whole(raw["audience"], path)
+
+
+def _parse_audience_status(raw: object, path: str) -> str:
+    if not isinstance(raw, str) or raw not in AudienceStatus.__members__.values():
+        statuses = ", ".join(status.value for status in AudienceStatus)
+        raise FilterError(path, f"unknown Mailchimp status {raw!r}; expected one of: {statuses}")
+    return AudienceStatus(raw).value
 
 
 def _parse_scalar(raw: object, kind: ValueKind, path: str) -> Scalar:
@@ -392,4 +422,5 @@ _SCALAR_PARSERS: dict[ValueKind, Callable[[object, str], Scalar]] = {
     ValueKind.count: _parse_whole,
     ValueKind.money: _parse_money,
     ValueKind.group: _parse_whole,
+    ValueKind.audience_status: _parse_audience_status,
 }

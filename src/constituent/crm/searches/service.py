@@ -15,6 +15,7 @@ from constituent.crm.searches.filters import Condition, FilterError, Node, condi
 from constituent.crm.searches.models import SavedSearch
 from constituent.crm.searches.quick_lists import ensure_quick_lists, quick_list_filter
 from constituent.crm.searches.schemas import SavedSearchCreate, SavedSearchUpdate, SearchResult
+from constituent.integrations.mailchimp.sync import member_status
 
 # How many searches one SELECT evaluates for a single contact (SQLite allows 2000 result columns).
 PREDICATES_PER_QUERY = 200
@@ -123,10 +124,14 @@ def filter_of(session: Session, search: SavedSearch, today: date) -> Node:
 
 
 def _validate_filter(session: Session, raw: dict[str, Any]) -> None:
-    """Parse the filter and check the groups it names exist, so a typo is caught when saving."""
+    """Parse the filter and check the groups and audiences it names exist, so a typo is caught when saving."""
     for cond in conditions(parse_filter(raw)):
         if cond.field.name == "in_group":
             _check_groups_exist(session, cond)
+        if cond.audience is not None and not member_status.existing_integration_ids(session, [cond.audience]):
+            raise FilterError(
+                f"{cond.path}.audience".lstrip("."), f"there is no Mailchimp audience {cond.audience}"
+            )
 
 
 def _check_groups_exist(session: Session, cond: Condition) -> None:
@@ -137,6 +142,12 @@ def _check_groups_exist(session: Session, cond: Condition) -> None:
         if group_id not in known:
             path = f"{cond.path}.value" + (f"[{index}]" if listed else "")
             raise FilterError(path.lstrip("."), f"there is no group with id {group_id}")
+
+
+def _check_audience_exists(session: Session, cond: Condition, audience: int) -> None:
+    if not member_status.existing_integration_ids(session, [audience]):
+        path = f"{cond.path}.audience".lstrip(".")
+        raise FilterError(path, f"there is no Mailchimp audience with integration id {audience}")
 
 
 def _clean_name(name: str) -> str:
