@@ -160,7 +160,7 @@ async def person_action(list_id: str, subscriber_hash: str, action: str, request
     elif action == "change-email":
         person_actions.change_address(store, audience, member, body.get("new_email"), at)
     elif action == "update-profile":
-        person_actions.update_profile(store, audience, member, body.get("merge_fields", {}), at)
+        person_actions.update_profile(store, audience, member, body, at)
     else:
         raise ResourceNotFound()
     return json_response(export_member(audience, member))

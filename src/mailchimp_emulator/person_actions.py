@@ -40,9 +40,11 @@ def change_address(
 
 
 def update_profile(
-    store: Store, audience: AudienceList, member: Member, merge_fields: Any, at: datetime
+    store: Store, audience: AudienceList, member: Member, body: dict[str, Any], at: datetime
 ) -> None:
-    changes = parse_member(audience, {"merge_fields": merge_fields})
+    """The person's own preference page: her merge fields and the interests she ticks or unticks."""
+    chosen = {k: v for k, v in body.items() if k in ("merge_fields", "interests")}
+    changes = parse_member(audience, {"merge_fields": {}, **chosen})
     update_member(store, audience, member, changes, at, USER)
 
 

@@ -1,4 +1,4 @@
-"""``constituent contacts``: CSV import and export, show and list."""
+"""``constituent contacts``: add, CSV import and export, show and list, duplicates, merge, delete."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from constituent.cli import contact_entry
 from constituent.cli.context import cli_actor, migrated_database, open_session
 from constituent.cli.output import emit_json, fail
 from constituent.crm.contacts import service
@@ -36,8 +37,11 @@ from constituent.crm.merges.schemas import MERGEABLE_FIELDS, DuplicatePair, Merg
 from constituent.crm.merges.service import DEFAULT_PAIRS
 
 app = typer.Typer(
-    help="Contacts: import, export, show, list, possible duplicates, merge, delete.", no_args_is_help=True
+    help="Contacts: add, import, export, show, list, possible duplicates, merge, delete.",
+    no_args_is_help=True,
 )
+app.command("add")(contact_entry.add)
+app.command("add-email")(contact_entry.add_email)
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from constituent.cli.output import fail
-from constituent.crm.errors import DomainError
+from constituent.crm.errors import DomainError, DuplicateEmail
 from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database, get_database
@@ -43,6 +43,8 @@ def reported_errors() -> Iterator[None]:
     """Turn a domain error or Mailchimp's error into ``error: <sentence>`` on stderr and an exit code."""
     try:
         yield
+    except DuplicateEmail as exc:  # only commands offering --allow-duplicate ask for the check
+        fail(f"{exc} (--allow-duplicate adds it anyway)", REFUSED)
     except DomainError as exc:
         fail(str(exc), REFUSED)
     except MailchimpError as exc:

@@ -26,8 +26,6 @@ from constituent.integrations.mailchimp.models import (
     SyncMode,
 )
 from constituent.integrations.mailchimp.schemas import (
-    AudienceContact,
-    CampaignDefaults,
     ConnectRequest,
     IntegrationOut,
 )
@@ -104,19 +102,18 @@ def connect(
         fail(f"api_key: {exc}")
     with open_session() as session:
         org = get_org_settings(session)
-        defaults = audience_defaults(org)
-        contact = {
-            "company": company or defaults.company,
-            "address1": address1 or defaults.address1,
-            "city": city or defaults.city,
-            "state": state or defaults.state,
-            "zip": zip or defaults.zip,
-            "country": (country or defaults.country).upper(),
-        }
-        sender = {
-            "from_name": from_name or defaults.from_name,
-            "from_email": from_email or defaults.from_email,
-        }
+        chosen = audience_defaults(org).given(
+            company=company,
+            address1=address1,
+            city=city,
+            state=state,
+            zip=zip,
+            country=country,
+            from_name=from_name,
+            from_email=from_email,
+            subject=subject,
+            language=language,
+        )
         try:
             request = ConnectRequest(
                 name=name,
@@ -129,14 +126,8 @@ def connect(
                 nightly_time=nightly_time,
                 permission_reminder=permission_reminder,
                 # Left out when incomplete: only creating a new audience needs them, and says so.
-                contact=AudienceContact(**contact)
-                if all(contact[k] for k in ("company", "address1", "city"))
-                else None,
-                campaign_defaults=CampaignDefaults(
-                    **sender, subject=subject or f"News from {sender['from_name']}", language=language
-                )
-                if all(sender.values())
-                else None,
+                contact=chosen.contact(),
+                campaign_defaults=chosen.campaign_defaults(),
             )
         except ValidationError as exc:
             fail(_first_error(exc))
@@ -345,6 +336,12 @@ def settings(
         "--accept-profile-changes/--no-accept-profile-changes",
         help="Apply name edits members make in Mailchimp to their contact (off: only noted).",
     ),
+    interests_follow_members: bool | None = typer.Option(
+        None,
+        "--interests-follow-members/--no-interests-follow-members",
+        help="A member unticking (ticking) an interest in Mailchimp leaves (joins) its group "
+        "(off: only noted; either way no sync ticks it again).",
+    ),
     removal_guard: int | None = typer.Option(
         None, metavar="PERCENT", help="Stop a sync that would archive more than PERCENT of members (1-100)."
     ),
@@ -358,6 +355,7 @@ def settings(
         "nightly_time": nightly_time,
         "double_optin": double_optin,
         "accept_profile_changes": accept_profile_changes,
+        "interests_follow_members": interests_follow_members,
         "removal_guard_percent": removal_guard,
     }
     run_settings(integration_id, given, as_json)

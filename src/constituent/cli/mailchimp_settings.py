@@ -15,12 +15,20 @@ from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.schemas import SettingsChange
 from constituent.integrations.mailchimp.settings import checked, update_settings
 
-FIELDS = ("name", "nightly_time", "double_optin", "accept_profile_changes", "removal_guard_percent")
+FIELDS = (
+    "name",
+    "nightly_time",
+    "double_optin",
+    "accept_profile_changes",
+    "interests_follow_members",
+    "removal_guard_percent",
+)
 _LABELS = {
     "name": "Name",
     "nightly_time": "Nightly sync (organization time zone)",
     "double_optin": "Double opt-in (members added from now on)",
     "accept_profile_changes": "Apply profile changes made in Mailchimp",
+    "interests_follow_members": "Groups follow interests members change in Mailchimp",
     "removal_guard_percent": "Removal guard (percent of members)",
 }
 

@@ -157,3 +157,24 @@ def test_possible_duplicates_are_listed_merged_and_a_contact_deleted(cli: Cli, t
     )
     assert deleted.stdout.strip() == "deleted Ana Lee (contact 5)", deleted.stderr
     assert sorted(c["id"] for c in listed["contacts"]) == [1, 2, 3]
+
+
+def test_an_address_another_contact_holds_is_refused_in_one_line_unless_allowed(cli: Cli) -> None:
+    kyle = cli.json(
+        "contacts", "add", "--first-name", "Kyle", "--last-name", "Silva", "--email", "kyle@example.org"
+    )
+    ana = cli.json("contacts", "add", "--first-name", "Ana", "--last-name", "Lee")
+
+    refused_new = cli.run("contacts", "add", "--first-name", "K", "--email", "Kyle@Example.org")
+    refused_added = cli.run("contacts", "add-email", str(ana["id"]), "KYLE@example.org")
+    allowed = cli.json("contacts", "add-email", str(ana["id"]), "kyle@example.org", "--allow-duplicate")
+
+    held = f"error: Kyle@Example.org already belongs to Kyle Silva (contact {kyle['id']})"
+    hint = " (--allow-duplicate adds it anyway)"
+    assert (refused_new.returncode, refused_new.stderr.strip()) == (1, held + hint)
+    assert (refused_added.returncode, refused_added.stderr.strip()) == (
+        1,
+        held.replace("Kyle@Example", "KYLE@example") + hint,
+    )
+    assert allowed["address"] == "kyle@example.org"
+    assert [c["id"] for c in cli.json("contacts", "list")["contacts"]] == [kyle["id"], ana["id"]]

@@ -6,7 +6,7 @@ audience from the same input."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
@@ -36,8 +36,16 @@ class AudienceDefaults:
             city=self.city,
             state=self.state,
             zip=self.zip,
-            country=self.country,
+            country=self.country.upper(),
         )
+
+    def given(self, **chosen: str | None) -> AudienceDefaults:
+        """These defaults with what a person chose in their place (left-out choices are None or blank);
+        a sender chosen without a subject gets the subject rule's "News from <that sender>"."""
+        given = {name: value for name, value in chosen.items() if value}
+        if "from_name" in given and "subject" not in given:
+            given["subject"] = _subject(given["from_name"])
+        return replace(self, **given)
 
     def campaign_defaults(self) -> CampaignDefaults | None:
         if not (self.from_name and self.from_email and self.subject):
@@ -60,8 +68,12 @@ def audience_defaults(org: OrganizationSettings) -> AudienceDefaults:
         f"{org.organization_name or 'us'} or gave us your email address.",
         from_name=sender,
         from_email=org.from_email,
-        subject=f"News from {sender}" if sender else "",
+        subject=_subject(sender),
     )
+
+
+def _subject(sender: str) -> str:
+    return f"News from {sender}" if sender else ""
 
 
 def with_defaults(request: ConnectRequest, org: OrganizationSettings) -> ConnectRequest:

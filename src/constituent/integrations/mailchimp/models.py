@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from constituent.crm.contacts.models import _enum
@@ -61,6 +61,9 @@ class MailchimpIntegration(Base):
     double_optin: Mapped[bool] = mapped_column(Boolean, default=False)
     nightly_time: Mapped[str] = mapped_column(String(5), default="02:00")
     accept_profile_changes: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A member unticking (or ticking) one of our interests in Mailchimp moves her out of (into) its group.
+    # Off: the change is only noted as an activity; either way no sync re-ticks what she unticked.
+    interests_follow_members: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     tag_prefix: Mapped[str] = mapped_column(String(50), default="")
     removal_guard_percent: Mapped[int] = mapped_column(Integer, default=10)
 

@@ -83,6 +83,7 @@ class IntegrationOut(BaseModel):
     double_optin: bool
     nightly_time: str
     accept_profile_changes: bool
+    interests_follow_members: bool
     removal_guard_percent: int
     tag_prefix: str
     webhook_id: str | None
@@ -115,6 +116,12 @@ class SettingsChange(BaseModel):
     )
     accept_profile_changes: bool | None = Field(
         default=None, description="Apply name edits members make in Mailchimp to the contact"
+    )
+    interests_follow_members: bool | None = Field(
+        default=None,
+        description="A member unticking (ticking) one of our interests in Mailchimp leaves (joins) "
+        "its group; "
+        "off: only noted as an activity. Either way no sync ticks it again.",
     )
     removal_guard_percent: int | None = Field(
         default=None, description="Stop a sync that would archive more than this percent of members (1-100)"

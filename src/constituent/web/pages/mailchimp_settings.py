@@ -24,6 +24,7 @@ LABELS = {
     "nightly_time": "Nightly sync time",
     "double_optin": "Double opt-in",
     "accept_profile_changes": "Apply profile changes made in Mailchimp",
+    "interests_follow_members": "Groups follow the interests people change in Mailchimp",
     "removal_guard_percent": "Removal guard (percent)",
 }
 
@@ -45,6 +46,7 @@ def change_settings(
     nightly_time: Annotated[str, Form(max_length=20)] = "",
     double_optin: Annotated[str, Form(max_length=10)] = "",
     accept_profile_changes: Annotated[str, Form(max_length=10)] = "",
+    interests_follow_members: Annotated[str, Form(max_length=10)] = "",
     removal_guard_percent: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
     back = RedirectResponse(f"/integrations/mailchimp/{integration_id}#options-heading", status_code=303)
@@ -55,6 +57,7 @@ def change_settings(
             # An unticked checkbox is not sent at all, so absent means off.
             double_optin=double_optin == "on",
             accept_profile_changes=accept_profile_changes == "on",
+            interests_follow_members=interests_follow_members == "on",
             removal_guard_percent=_percent(removal_guard_percent),
         )
         update_settings(session, integration_id, change)

@@ -27,6 +27,7 @@ def test_with_no_option_it_prints_the_current_settings(product: Product, integra
         "nightly_time": "02:00",
         "double_optin": False,
         "accept_profile_changes": False,
+        "interests_follow_members": True,
         "removal_guard_percent": 10,
     }
 
@@ -53,6 +54,7 @@ def test_the_options_given_are_changed_and_printed(product: Product, integration
         "nightly_time": "21:15",
         "double_optin": True,
         "accept_profile_changes": True,
+        "interests_follow_members": True,
         "removal_guard_percent": 30,
     }
     assert switched_off == {**changed, "double_optin": False}

@@ -23,6 +23,19 @@ class EventSource(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class TickedInterests:
+    """The interests a member has ticked, as Mailchimp reports them: by id when read from the API
+    (reconciliation), by name when a webhook carries them (``data[merges][GROUPINGS][n][groups]`` lists
+    the ticked interests' names)."""
+
+    ids: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()  # lower-cased
+
+    def has(self, interest_id: str, name: str) -> bool:
+        return interest_id in self.ids or name.strip().lower() in self.names
+
+
+@dataclass(frozen=True)
 class InboundEvent:
     """One change Mailchimp reports about one member (or one campaign).
 
@@ -44,3 +57,5 @@ class InboundEvent:
     subject: str = ""  # campaign events: the subject line, when Mailchimp sends it
     campaign_status: str = ""  # campaign events: "sent" (the event also fires on a cancel)
     action: str = ""  # unsubscribe events: "unsub", or "delete" when someone deleted the member there
+    # profile events: what the member has ticked in our interest category (None: not reported).
+    ticked: TickedInterests | None = None

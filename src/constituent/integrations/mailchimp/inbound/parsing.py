@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from constituent.crm.contacts.emails import InvalidEmail, normalise_email
-from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
+from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent, TickedInterests
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_FIELDS = 2000
@@ -87,7 +87,20 @@ def event_from_fields(fields: Mapping[str, str]) -> InboundEvent:
         email=_email(fields, "data[email]"),
         merges=_merges(fields),
         action=_optional(fields, "data[action]"),
+        ticked=_ticked(fields) if kind is EventType.profile else None,
     )
+
+
+_GROUPING = re.compile(r"^data\[merges\]\[GROUPINGS\]\[(\d{1,3})\]\[groups\]$")
+
+
+def _ticked(fields: Mapping[str, str]) -> TickedInterests | None:
+    """The interests named in every grouping (``groups`` is "Name1, Name2"); None when none is sent."""
+    lists = [value for key, value in fields.items() if _GROUPING.match(key)]
+    if not lists:
+        return None
+    names = {name.strip().lower() for value in lists for name in value.split(",") if name.strip()}
+    return TickedInterests(names=frozenset(names))
 
 
 def parse_fired_at(value: str) -> datetime:

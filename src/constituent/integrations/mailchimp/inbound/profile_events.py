@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts import service as contacts
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.schemas import ContactUpdate
-from constituent.integrations.mailchimp.inbound import members, repository
+from constituent.integrations.mailchimp.inbound import interest_choices, members, repository
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.members import ACTOR, note
 from constituent.integrations.mailchimp.models import MailchimpIntegration
@@ -82,6 +82,15 @@ def profile(session: Session, integration: MailchimpIntegration, event: InboundE
     member = members.find_member(session, integration, event.email)
     if member.owner is None:
         return "no contact"
+    choices = interest_choices.follow_choices(session, integration, event, member)
+    names = _names(session, integration, event, member)
+    return "; ".join([names, *choices])
+
+
+def _names(
+    session: Session, integration: MailchimpIntegration, event: InboundEvent, member: members.Member
+) -> str:
+    assert member.owner is not None
     contact = contacts.get_contact(session, member.owner)
     changes = {
         field: event.merges[tag].strip()[:100]

@@ -24,7 +24,7 @@ from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.reconcile.service import reconcile_in_run
 from constituent.integrations.mailchimp.service import get_integration
-from constituent.integrations.mailchimp.sync import lease, ledger, planning, runs
+from constituent.integrations.mailchimp.sync import interest_names, lease, ledger, planning, runs, unticks
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.integrations.mailchimp.sync.plan_report import ReportRow, count_operations, report_rows
@@ -223,6 +223,7 @@ class _SyncRun:
                 self._record_dry_run(planned)
                 self._finish(RunStatus.succeeded, _notices(planned), planned, dry_run_report(planned))
                 return
+            await self._rename_interests(client, audience_id)
             await self._apply(client, audience_id, planned)
             self._finish(RunStatus.succeeded, _notices(planned), planned)
 
@@ -254,6 +255,8 @@ class _SyncRun:
             view |= await self._refresh(client, audience_id, inputs)
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
+            # What members unticked themselves travels with their entries (the planner never re-ticks it).
+            view = unticks.with_unticks(session, self.integration_id, view)
             plan = planning.make_plan(
                 integration, inputs, view, confirm_removals=self.options.confirm_removals
             )
@@ -295,6 +298,14 @@ class _SyncRun:
         return {u.entry.subscriber_hash: u.entry for u in updates}
 
     # -- applying ----------------------------------------------------------------------------------
+
+    async def _rename_interests(self, client: MailchimpClient, audience_id: str) -> None:
+        """A renamed group (or search) renames its interest in Mailchimp, same id (interest_names.py)."""
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            wanted = interest_names.wanted_names(session, integration)
+            category_id = integration.interest_category_id
+        await interest_names.follow_renames(client, audience_id, category_id, wanted)
 
     async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned) -> None:
         self._phase("applying")

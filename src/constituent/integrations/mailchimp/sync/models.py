@@ -45,6 +45,20 @@ class LedgerRow(Base):
     )
 
 
+class MemberUntick(Base):
+    """An interest a member unticked herself in Mailchimp: no sync ticks it again (planner rule); her
+    ticking it again there removes the row."""
+
+    __tablename__ = "mailchimp_member_unticks"
+    __table_args__ = (UniqueConstraint("integration_id", "subscriber_hash", "interest_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("mailchimp_integrations.id", ondelete="CASCADE"))
+    subscriber_hash: Mapped[str] = mapped_column(String(32))
+    interest_id: Mapped[str] = mapped_column(String(32))
+    unticked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class RunTrigger(enum.StrEnum):
     cli = "cli"
     api = "api"

@@ -16,7 +16,9 @@ users rely on about consent lives here:
   are archived when they stop qualifying;
 - a primary-email change renames a subscribed member in place (Mailchimp renames no other status); any
   other status keeps its old member and the new address is added as new;
-- the removal guard flags a plan archiving too large a share of the audience.
+- the removal guard flags a plan archiving too large a share of the audience;
+- an interest the member unticked herself (``LedgerEntry.unticked_interests``) is never ticked again,
+  whatever the database says (``respecting_member``).
 
 ``apply_to_ledger`` tells what the ledger becomes once a plan (or any part of it) has been applied; the
 applier records each member's outcome with it, so planner and applier can never disagree on meaning.
@@ -160,9 +162,10 @@ def _operations_for_desired(
     renames: Mapping[str, LedgerEntry],
     options: PlanOptions,
 ) -> Iterator[Operation]:
-    for subscriber_hash, member in desired.items():
+    for subscriber_hash, wanted in desired.items():
         entry = ledger.get(subscriber_hash)
         renamed_from = renames.get(subscriber_hash)
+        member = respecting_member(wanted, entry or renamed_from)
         if entry is not None:
             yield from _operations_for_known(member, entry, options)
         elif renamed_from is not None:
@@ -171,6 +174,17 @@ def _operations_for_desired(
         else:
             yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
             yield from _tag_changes(member, frozenset(), options)
+
+
+def respecting_member(member: DesiredMember, entry: LedgerEntry | None) -> DesiredMember:
+    """``member`` with every interest she unticked herself left unticked (her choice outranks ours)."""
+    if entry is None or not entry.unticked_interests & member.interests.keys():
+        return member
+    interests = {
+        interest_id: wanted and interest_id not in entry.unticked_interests
+        for interest_id, wanted in member.interests.items()
+    }
+    return replace(member, interests=interests)
 
 
 def _operations_for_known(

@@ -77,6 +77,8 @@ class LedgerEntry:
     intent: Intent = Intent.none  # a write sent and not yet answered (see Intent)
     # The contact we last synced it for, kept after that contact is deleted (``contact_id`` is then None).
     last_contact_id: int | None = None
+    # Interests the member unticked herself in Mailchimp (preference page): never ticked again by a sync.
+    unticked_interests: frozenset[str] = frozenset()
 
     @property
     def owner_deleted(self) -> bool:

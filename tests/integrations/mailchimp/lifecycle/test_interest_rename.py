@@ -1,0 +1,67 @@
+"""A group mapped as an interest, when renamed, renames the interest in Mailchimp: the same interest (same
+id, so members keep it ticked and Mailchimp segments built on it keep working), under the new name.
+
+Fidelity: ``PATCH /lists/{list_id}/interest-categories/{category_id}/interests/{interest_id}`` with
+``{"name": ...}`` renames an interest in place, keeping its id (Mailchimp Marketing API reference, "Update
+interest in category"; the emulator's routes/interests.py follows it).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from constituent.integrations.mailchimp.models import SourceTarget
+from constituent.integrations.mailchimp.service import get_integration
+from constituent.kit.db import session_scope
+from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.sync.sync_helpers import (
+    Audience,
+    add_people,
+    connect,
+    group_with,
+    map_group_as,
+)
+
+ANN = "ann@mailbox.org"
+
+
+def interest_names(audience: Audience) -> dict[str, str]:
+    """Every interest of our category as Mailchimp's API shows it, name by id."""
+    with session_scope(audience.product.db.sessions) as session:
+        category = get_integration(session, audience.integration_id).interest_category_id
+    path = f"/lists/{audience.audience_id}/interest-categories/{category}/interests"
+    with audience.product.emulator.api_client(audience.api_key) as client:
+        return {i["id"]: i["name"] for i in client.get(path).json()["interests"]}
+
+
+def test_renaming_a_group_mapped_as_an_interest_renames_the_same_interest_in_mailchimp(
+    product: Product, admin_api: httpx.Client
+) -> None:
+    audience = connect(product)
+    (ann,) = add_people(product, ANN)
+    group_id = group_with(product, "Volunteers", [ann])
+    interest_id = map_group_as(audience, group_id, SourceTarget.interest)
+    assert interest_id is not None
+    audience.sync()
+
+    renamed = admin_api.patch(f"/groups/{group_id}", json={"name": "Park volunteers"})
+    audience.sync()
+
+    assert renamed.status_code == 200, renamed.text
+    assert interest_names(audience) == {interest_id: "Park volunteers"}
+    assert audience.member(ANN)["interests"][interest_id] is True
+
+
+def test_a_chosen_interest_name_is_kept_when_the_group_is_renamed(
+    product: Product, admin_api: httpx.Client
+) -> None:
+    audience = connect(product)
+    group_id = group_with(product, "Volunteers", [])
+    interest_id = map_group_as(audience, group_id, SourceTarget.interest, name="Helpers")
+    audience.sync()
+
+    admin_api.patch(f"/groups/{group_id}", json={"name": "Park volunteers"})
+    audience.sync()
+
+    assert interest_id is not None
+    assert interest_names(audience) == {interest_id: "Helpers"}
