@@ -58,7 +58,18 @@ def test_contacts_are_narrowed_by_kind_and_by_status_in_words(admin: Browser, db
     assert _names(no_email) == ["Cy Lane"]
     assert _names(active_people) == ["Zoe Adams", "Ann Young"]
     assert '<option value="do_not_email">Do not email</option>' in organizations
-    assert admin.get("/contacts?status=gone").status_code == 422
+    assert admin.get("/contacts?status=gone").status_code == 400  # a bad value, said plainly
+
+
+def test_a_search_sent_with_the_choices_left_blank_lists_everyone_who_matches(
+    admin: Browser, db: TestDatabase
+) -> None:
+    """The search form sends kind, status and sort as empty fields when none is chosen: that is "any",
+    not a bad value (it showed "That did not work")."""
+    _people(db)
+    page = admin.get("/contacts?q=Young&kind=&status=&sort=")
+    assert page.status_code == 200
+    assert _names(page.text) == ["Ann Young"]
 
 
 def test_numbered_pages_keep_the_sort_and_filters(admin: Browser, db: TestDatabase) -> None:

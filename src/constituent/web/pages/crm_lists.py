@@ -3,7 +3,8 @@ newest or last gift; fifty to a page with numbered pages (profiles: contact_page
 
 from __future__ import annotations
 
-from typing import Annotated
+import enum
+from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -18,12 +19,14 @@ from constituent.crm.contacts.listing import (
 )
 from constituent.crm.contacts.models import ContactKind
 from constituent.crm.contacts.service import list_contacts
+from constituent.crm.errors import InvalidInput
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, UserDep
 from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import render
 
 router = APIRouter(dependencies=PROTECTED)
+E = TypeVar("E", bound=enum.StrEnum)
 
 
 @router.get("/contacts", response_class=HTMLResponse)
@@ -33,12 +36,17 @@ def contacts_page(
     session: SessionDep,
     q: Annotated[str, Query(max_length=200)] = "",
     page: PageNumber = 1,
-    kind: ContactKind | None = None,
-    status: ContactStatus | None = None,
-    sort: ContactSort | None = None,
+    kind: Annotated[str, Query(max_length=20)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
     search = q.strip() or None
-    listing = ContactListing(kind=kind, status=status, sort=sort)
+    # The form sends a choice left at "any" as an empty field.
+    listing = ContactListing(
+        kind=_chosen(ContactKind, kind, "kind"),
+        status=_chosen(ContactStatus, status, "status"),
+        sort=_chosen(ContactSort, sort, "sort"),
+    )
     contacts, total = list_contacts(
         session, search=search, limit=PAGE_SIZE, offset=offset(page), listing=listing
     )
@@ -59,6 +67,16 @@ def contacts_page(
         "sorts": [(s.value, label) for s, label in SORT_LABELS.items()],
     }
     return render(request, "crm/contacts.html", context, user=user)
+
+
+def _chosen(choices: type[E], raw: str, field: str) -> E | None:
+    if not raw:
+        return None
+    try:
+        return choices(raw)
+    except ValueError:
+        allowed = ", ".join(choice.value for choice in choices)
+        raise InvalidInput(field, f"choose one of {allowed}") from None
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
