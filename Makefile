@@ -2,6 +2,9 @@
 # Each creates .venv when it is missing and installs what it needs; nothing is installed by hand.
 
 PYTHON ?= python3
+# Some machines set PYTHONDONTWRITEBYTECODE: then every test worker and CLI subprocess compiles every module
+# again (collection alone takes twice as long). The caches go to __pycache__, which git ignores.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

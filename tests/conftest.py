@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -111,9 +112,33 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDat
 @pytest.fixture
 def db(empty_db: TestDatabase) -> TestDatabase:
     """A fresh database with every table created (and stamped as migrated, so CLI subprocesses accept it)."""
+    if empty_db.dialect == "sqlite":
+        # A copy of one file made once per process: creating ~60 tables costs 55 ms, the copy 2 ms.
+        empty_db.engine.dispose()
+        shutil.copyfile(_sqlite_template(), _sqlite_path(empty_db.url))
+        return empty_db
     Base.metadata.create_all(empty_db.engine)
     migrate.stamp(empty_db.engine)
     return empty_db
+
+
+_TEMPLATE: list[Path] = []
+
+
+def _sqlite_template() -> Path:
+    """This process's SQLite file with every table, made once (each xdist worker is its own process)."""
+    if not _TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="constituent-template-")) / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        Base.metadata.create_all(engine)
+        migrate.stamp(engine)
+        engine.dispose()
+        _TEMPLATE.append(path)
+    return _TEMPLATE[0]
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
 
 
 @pytest.fixture

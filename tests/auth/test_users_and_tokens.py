@@ -23,6 +23,7 @@ def test_a_password_is_stored_as_an_argon2id_hash(session: Session) -> None:
     assert stored.role == "admin"
 
 
+@pytest.mark.slow
 def test_authenticate_accepts_only_the_right_password_of_an_active_user(session: Session) -> None:
     user = service.create_user(session, "staff@example.org", "s3cret-enough")
     assert service.authenticate(session, "STAFF@example.org", "s3cret-enough") is user

@@ -19,6 +19,7 @@ from tests.support.emulator import RunningEmulator, account_on
 Factory = Callable[..., RunningEmulator]
 
 
+@pytest.mark.slow
 def test_more_than_the_allowed_simultaneous_requests_get_429(emulator_factory: Factory) -> None:
     running = emulator_factory(EmulatorConfig(latency_ms=1500, max_connections=10))
     api_key = running.create_account()["api_key"]

@@ -192,6 +192,7 @@ def test_event_types_switched_off_are_not_posted(
     assert deliveries(fast_emulator, webhook["id"]) == []
 
 
+@pytest.mark.slow
 def test_a_failing_receiver_is_retried_at_growing_intervals_until_it_answers(
     account: McAccount, receiver: WebhookReceiver, fast_emulator: RunningEmulator
 ) -> None:
@@ -211,6 +212,7 @@ def test_a_failing_receiver_is_retried_at_growing_intervals_until_it_answers(
     assert receiver.posts()[0].body == receiver.posts()[2].body
 
 
+@pytest.mark.slow
 def test_a_receiver_slower_than_the_timeout_counts_as_a_failed_attempt(
     account: McAccount, receiver: WebhookReceiver, fast_emulator: RunningEmulator
 ) -> None:
@@ -227,6 +229,7 @@ def test_a_receiver_slower_than_the_timeout_counts_as_a_failed_attempt(
     assert delivery["outcome"] == "delivered"
 
 
+@pytest.mark.slow
 def test_delivery_gives_up_when_every_retry_fails(
     account: McAccount, receiver: WebhookReceiver, fast_emulator: RunningEmulator
 ) -> None:

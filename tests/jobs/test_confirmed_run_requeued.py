@@ -57,6 +57,7 @@ def dies_after_first_page(product: Product) -> object:
     return hook
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("started_by", ["queued request", "cli run"])
 def test_a_confirmed_run_that_dies_while_applying_is_queued_again_confirmed_and_finishes(
     product: Product, started_by: str

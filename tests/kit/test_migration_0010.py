@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from constituent.integrations.mailchimp.sync import runs
@@ -69,6 +70,7 @@ def old_integration(db: TestDatabase) -> int:
     return 1
 
 
+@pytest.mark.slow
 def test_old_run_blobs_become_typed_run_state(empty_db: TestDatabase) -> None:
     migrate.upgrade(empty_db.engine, "0009")
     integration = old_integration(empty_db)

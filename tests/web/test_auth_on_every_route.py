@@ -36,14 +36,17 @@ def _assert_unauthorized(client: TestClient, app: FastAPI) -> None:
         assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
+@pytest.mark.slow
 def test_every_api_route_refuses_a_call_without_a_token(app: FastAPI) -> None:
     _assert_unauthorized(TestClient(app, base_url="http://testserver/api/v1"), app)
 
 
+@pytest.mark.slow
 def test_every_api_route_refuses_an_unknown_token(app: FastAPI, tokens: Tokens) -> None:
     _assert_unauthorized(client_for(app, tokens.staff[:-2] + "xx"), app)
 
 
+@pytest.mark.slow
 def test_every_api_route_refuses_a_revoked_token(app: FastAPI, tokens: Tokens) -> None:
     _assert_unauthorized(client_for(app, tokens.revoked), app)
 
@@ -74,6 +77,7 @@ def test_the_openapi_document_describes_the_api_and_its_bearer_scheme(anonymous:
     assert anonymous.get("/api/v1/docs").status_code == 200
 
 
+@pytest.mark.slow
 def test_staff_may_read_but_not_change_the_organization_settings(
     api: TestClient, admin_api: TestClient
 ) -> None:

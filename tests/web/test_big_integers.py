@@ -31,6 +31,7 @@ def _int_paths() -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("method", "path"), _int_paths())
 def test_an_id_beyond_the_database_range_is_a_422_naming_it(
     admin_api: TestClient, method: str, path: str
@@ -52,6 +53,7 @@ def test_an_id_beyond_the_database_range_is_a_422_naming_it(
         ("/webhook-events", {"integration_id": BIG}),
     ],
 )
+@pytest.mark.slow
 def test_an_offset_or_filter_beyond_the_range_is_a_422_naming_it(
     admin_api: TestClient, path: str, params: dict[str, Any]
 ) -> None:

@@ -165,6 +165,7 @@ def test_group_members_lists_current_members_only(session: Session) -> None:
     assert ([m.display_name for m in members], total) == (["Bo"], 1)
 
 
+@pytest.mark.slow
 def test_bulk_add_and_remove_of_many_contacts_take_a_few_queries_not_one_per_id(session: Session) -> None:
     now = utcnow()
     rows = [

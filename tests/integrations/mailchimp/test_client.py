@@ -81,6 +81,7 @@ def test_a_creation_is_not_retried_after_a_server_error_so_it_cannot_happen_twic
     assert _run(scenario).stats.writes == 1
 
 
+@pytest.mark.slow
 def test_at_most_ten_requests_are_in_flight_so_mailchimp_never_answers_429(
     emulator_factory: Callable[..., RunningEmulator],
 ) -> None:

@@ -214,6 +214,7 @@ def test_the_cli_exits_1_with_the_plan_limit_message_when_the_account_is_full(pr
     assert product.cli_json("mailchimp", "status") == {"integrations": []}
 
 
+@pytest.mark.slow
 def test_rotating_keys_reencrypts_the_stored_token_with_the_new_key(product: Product) -> None:
     account = account_on(product.emulator, "monthly")
     integration = _connect(product, account.api_key, _request())

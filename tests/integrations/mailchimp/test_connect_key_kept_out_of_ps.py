@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.integrations.mailchimp.conftest import CLI, Product
 from tests.support.emulator import account_on
 
@@ -16,6 +18,7 @@ AUDIENCE = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_cli_connects_with_the_key_from_the_environment(product: Product) -> None:
     account = account_on(product.emulator, "monthly")
     env = {**product.env(), "CONSTITUENT_MAILCHIMP_API_KEY": account.api_key}
@@ -36,6 +39,7 @@ def test_a_key_on_the_command_line_is_refused_saying_why(product: Product) -> No
     assert product.cli_json("mailchimp", "status") == {"integrations": []}
 
 
+@pytest.mark.slow
 def test_help_names_the_safe_ways_to_give_the_key() -> None:
     env = {**os.environ, "COLUMNS": "200"}
     command = [CLI, "mailchimp", "connect", "--help"]

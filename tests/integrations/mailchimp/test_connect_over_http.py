@@ -140,6 +140,7 @@ def test_logging_in_at_mailchimp_connects_the_audience_with_the_token_stored_enc
     assert audience.json()["name"] == "Parks 2026"
 
 
+@pytest.mark.slow
 def test_the_webhook_is_registered_against_our_running_server_without_the_api_source(stage: Stage) -> None:
     integration = _connect_through_login(stage)
 
@@ -158,6 +159,7 @@ def test_the_webhook_is_registered_against_our_running_server_without_the_api_so
     )
 
 
+@pytest.mark.slow
 def test_our_webhook_url_answers_404_to_a_wrong_secret(stage: Stage) -> None:
     integration = _connect_through_login(stage)
     token = stage.stored_token(integration["id"])
@@ -245,6 +247,7 @@ def test_oauth_without_a_configured_app_says_how_to_configure_it(
     assert "CONSTITUENT_MAILCHIMP_CLIENT_ID" in response.json()["detail"]
 
 
+@pytest.mark.slow
 def test_the_api_maps_a_group_as_an_interest_and_lists_the_mappings(stage: Stage) -> None:
     account = stage.emulator.create_account("monthly")
     integration = stage.app.post(

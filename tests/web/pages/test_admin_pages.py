@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,6 +17,7 @@ from tests.web.pages.conftest import ADMIN, STAFF, Browser
 from tests.web.pages.crm_helpers import a_contact
 
 
+@pytest.mark.slow
 def test_an_admin_adds_a_user_who_can_then_log_in(admin: Browser, app: FastAPI, db: TestDatabase) -> None:
     admin.get("/admin/users")
     response = admin.submit(
@@ -35,6 +37,7 @@ def test_adding_a_user_names_the_wrong_field(admin: Browser) -> None:
     assert taken.status_code == 400 and 'id="f-email-error"' in taken.text and "already exists" in taken.text
 
 
+@pytest.mark.slow
 def test_an_admin_sets_a_new_password_for_a_user(admin: Browser, db: TestDatabase) -> None:
     with db.sessions() as session:
         staff_id = get_user_by_email(session, STAFF).id

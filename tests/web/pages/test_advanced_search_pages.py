@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from constituent.crm.searches.service import list_searches
 from constituent.kit.clock import today
 from tests.conftest import TestDatabase
@@ -18,6 +20,7 @@ def _rows(*conditions: tuple[str, str, str]) -> dict[str, Any]:
     return form
 
 
+@pytest.mark.slow
 def test_the_preview_counts_the_matches_and_shows_the_first_ones(admin: Browser, db: TestDatabase) -> None:
     a_contact(db, "Ann", "Lee", "ann@parks.co.uk")
     a_contact(db, "Bo", "Lee", "bo@other.co.uk")

@@ -29,6 +29,7 @@ def test_an_id_in_the_address_beyond_the_range_is_a_plain_422(staff: Browser, pa
     assert "less_than_equal" not in page.text
 
 
+@pytest.mark.slow
 def test_a_group_id_in_a_form_beyond_the_range_is_a_plain_422(staff: Browser, db: TestDatabase) -> None:
     contact_id = a_contact(db)
     staff.get(f"/contacts/{contact_id}/groups")

@@ -70,6 +70,7 @@ def test_a_synced_contact_is_shown_subscribed_with_its_audience_and_last_sync(
     assert "re-confirm" not in panel
 
 
+@pytest.mark.slow
 def test_someone_unsubscribed_in_mailchimp_can_be_asked_to_reconfirm(
     admin: Browser,
     ann: int,
@@ -91,6 +92,7 @@ def test_someone_unsubscribed_in_mailchimp_can_be_asked_to_reconfirm(
     assert f'action="/contacts/{ann}/mailchimp/' in panel and "Ask Mailchimp to re-confirm" in panel
 
 
+@pytest.mark.slow
 def test_a_bounced_address_cannot_be_asked_to_reconfirm(
     admin: Browser,
     ann: int,
@@ -113,6 +115,7 @@ def test_an_unknown_contact_is_not_found(admin: Browser) -> None:
     assert admin.get("/contacts/999/mailchimp").status_code == 404
 
 
+@pytest.mark.slow
 def test_the_reconfirm_button_asks_mailchimp_for_an_opt_in_email_and_the_member_becomes_pending(
     admin: Browser,
     ann: int,
@@ -137,6 +140,7 @@ def test_the_reconfirm_button_asks_mailchimp_for_an_opt_in_email_and_the_member_
     assert "Pending: Mailchimp has emailed them a link" in admin.get(f"/contacts/{ann}/mailchimp").text
 
 
+@pytest.mark.slow
 def test_reconfirming_a_subscribed_contact_is_refused_with_the_reason(
     admin: Browser, ann: int, synced: str, account: McAccount
 ) -> None:
@@ -150,6 +154,7 @@ def test_reconfirming_a_subscribed_contact_is_refused_with_the_reason(
     assert member["status"] == "subscribed"
 
 
+@pytest.mark.slow
 def test_the_contact_summary_shows_the_panel(admin: Browser, ann: int, synced: str) -> None:
     summary = admin.get(f"/contacts/{ann}").text
     assert '<section class="card mailchimp-panel" id="mailchimp"' in summary

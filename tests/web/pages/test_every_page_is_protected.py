@@ -49,6 +49,7 @@ def test_the_app_has_the_pages_this_file_checks(app: FastAPI) -> None:
     assert len(changing_routes(app)) >= 5
 
 
+@pytest.mark.slow
 def test_every_page_sends_a_visitor_without_a_session_to_the_login_form(
     visitor: Browser, app: FastAPI
 ) -> None:

@@ -37,6 +37,7 @@ def run_next_job(settings: Settings) -> None:
     huey.execute(task)
 
 
+@pytest.mark.slow
 def test_force_sync_queues_the_run_and_the_page_shows_it_until_a_worker_has_run_it(
     admin: Browser, page_url: str, account: McAccount, settings: Settings
 ) -> None:

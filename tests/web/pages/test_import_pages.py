@@ -9,6 +9,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from constituent.crm.contacts.service import list_contacts
 from constituent.crm.csv_imports.runner import run_import
 from constituent.crm.csv_imports.service import get_import, start_import
@@ -133,6 +135,7 @@ SIGN_UP_SHEET = (
 )
 
 
+@pytest.mark.slow
 def test_the_mapping_step_shows_the_guessed_columns_and_a_preview_before_anything_is_written(
     admin: Browser, db: TestDatabase
 ) -> None:

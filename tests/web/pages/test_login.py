@@ -27,6 +27,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(visitor
     assert visitor.get("/").status_code == 303
 
 
+@pytest.mark.slow
 def test_logging_in_again_after_five_failures_must_wait(visitor: Browser) -> None:
     for _ in range(5):
         assert visitor.log_in(STAFF, password="guess guess").status_code == 400

@@ -87,6 +87,7 @@ def stage(app: FastAPI, db: TestDatabase, settings: Settings, emulator: RunningE
         yield Stage(product, audience, contact_id, group_id, api, page)
 
 
+@pytest.mark.slow
 def test_the_api_answers_mailchimps_refusal_as_problem_json_in_mailchimps_words(stage: Stage) -> None:
     stage.delete_our_interest_category()
 
@@ -104,6 +105,7 @@ def test_the_api_answers_mailchimps_refusal_as_problem_json_in_mailchimps_words(
     assert [m for m in listed if m["kind"] == "group" and m["target"] == "interest"] == []
 
 
+@pytest.mark.slow
 def test_the_cli_says_mailchimps_refusal_in_one_line_and_exits_1(stage: Stage) -> None:
     stage.delete_our_interest_category()
 
@@ -117,6 +119,7 @@ def test_the_cli_says_mailchimps_refusal_in_one_line_and_exits_1(stage: Stage) -
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_a_page_flashes_that_mailchimp_failed_on_the_page_the_form_was_on(stage: Stage) -> None:
     page_url = f"/integrations/mailchimp/{stage.integration}"
     stage.mailchimp_fails()

@@ -114,6 +114,7 @@ def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(
     assert _search(db, search_id).remote_name == "CRM: Springfield"
 
 
+@pytest.mark.slow
 def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
     admin: Browser, page_url: str, group_id: int, db: TestDatabase, account: McAccount
 ) -> None:
@@ -211,6 +212,7 @@ def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
     assert _groups(db) == [(donors, "membership", "")]
 
 
+@pytest.mark.slow
 def test_staff_see_the_mappings_without_forms_and_cannot_change_them(
     admin: Browser, staff: Browser, page_url: str, search_id: int, group_id: int, db: TestDatabase
 ) -> None:

@@ -3,6 +3,8 @@ have a bad tag named, remove it again; only administrators may change it."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.emulator import McAccount
 from tests.web.pages.conftest import Browser
 from tests.web.pages.test_mailchimp_page import page_url as page_url  # the connected integration's page
@@ -46,6 +48,7 @@ def test_a_bad_tag_is_named_and_nothing_is_mapped(admin: Browser, page_url: str,
     assert set(_remote_tags(account)) == {"FNAME", "LNAME", "ADDRESS", "PHONE"}
 
 
+@pytest.mark.slow
 def test_staff_cannot_change_the_mappings(admin: Browser, staff: Browser, page_url: str) -> None:
     staff.get(page_url)
 

@@ -43,6 +43,7 @@ def test_the_page_shows_account_audience_mode_and_that_nothing_synced_yet(
     assert "Force Sync" in page and "Resync" in page
 
 
+@pytest.mark.slow
 def test_force_sync_runs_the_sync_and_says_what_it_did(
     admin: Browser, page_url: str, account: McAccount
 ) -> None:
@@ -54,6 +55,7 @@ def test_force_sync_runs_the_sync_and_says_what_it_did(
     assert _members(account) == {"ann@mailbox.org", "bo@mailbox.org"}
 
 
+@pytest.mark.slow
 def test_resync_reads_the_audience_back_and_changes_nothing_already_in_step(
     admin: Browser, page_url: str, account: McAccount
 ) -> None:

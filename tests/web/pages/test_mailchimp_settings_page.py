@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from html import unescape
 
+import pytest
+
 from tests.web.pages.conftest import Browser
 from tests.web.pages.test_mailchimp_page import page_url as page_url  # the connected integration's page
 
@@ -58,6 +60,7 @@ def test_a_bad_value_is_named_and_nothing_is_saved(admin: Browser, page_url: str
     assert "Donors 2026" not in page and 'value="02:00"' in page
 
 
+@pytest.mark.slow
 def test_staff_see_the_settings_but_cannot_change_them(admin: Browser, staff: Browser, page_url: str) -> None:
     page = staff.get(page_url).text
 

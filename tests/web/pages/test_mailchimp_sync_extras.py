@@ -78,6 +78,7 @@ def test_the_preview_lists_who_would_be_added_and_writes_nothing(
     assert "See the preview" in admin.get(page_url).text, "the dry run is in the history with a link"
 
 
+@pytest.mark.slow
 def test_the_preview_shows_updates_and_archives_after_a_sync(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:
@@ -99,6 +100,7 @@ def test_the_preview_shows_updates_and_archives_after_a_sync(
     assert "Force Sync stops and asks for confirmation when it would archive more than 10%" in preview
 
 
+@pytest.mark.slow
 def test_the_preview_is_paged_and_can_show_one_kind_of_change(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:
@@ -128,6 +130,7 @@ def test_an_idle_status_panel_does_not_poll(admin: Browser, page_url: str) -> No
     assert "(nightly at 02:00, " in fragment and " min later for this integration" in fragment
 
 
+@pytest.mark.slow
 def test_a_running_sync_shows_its_phase_counters_and_a_progress_bar_and_is_polled(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:
@@ -160,6 +163,7 @@ def test_a_running_sync_shows_its_phase_counters_and_a_progress_bar_and_is_polle
     assert "HX-Refresh" not in fragment.headers
 
 
+@pytest.mark.slow
 def test_when_the_followed_sync_finishes_the_page_reloads_once(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:
@@ -173,6 +177,7 @@ def test_when_the_followed_sync_finishes_the_page_reloads_once(
     assert "HX-Refresh" not in fresh.headers
 
 
+@pytest.mark.slow
 def test_the_history_chart_has_a_titled_bar_for_members_written_and_errors_per_run(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:
@@ -199,6 +204,7 @@ def test_no_chart_is_drawn_before_the_first_sync(admin: Browser, page_url: str) 
     assert "<svg" not in admin.get(page_url).text
 
 
+@pytest.mark.slow
 def test_a_runs_error_report_downloads_as_csv_with_the_session(
     admin: Browser, page_url: str, account: McAccount, db: TestDatabase
 ) -> None:
@@ -246,6 +252,7 @@ def test_a_preview_still_running_shows_its_progress_and_reloads_when_done(
     assert f'hx-get="{page_url}/status?was_running=true" hx-trigger="every 1s"' in waiting
 
 
+@pytest.mark.slow
 def test_names_typed_into_the_crm_are_escaped_in_the_preview(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:
@@ -262,6 +269,7 @@ def test_names_typed_into_the_crm_are_escaped_in_the_preview(
     assert "<b>Bold</b>" not in preview
 
 
+@pytest.mark.slow
 def test_a_preview_after_the_removal_guard_stopped_a_sync_keeps_the_confirm_button(
     admin: Browser, page_url: str, db: TestDatabase
 ) -> None:

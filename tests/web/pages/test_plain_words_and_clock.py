@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from constituent.crm.activities.service import record_activity
 from constituent.crm.contacts.models import Contact
 from constituent.crm.contacts.schemas import ContactUpdate
@@ -42,6 +44,7 @@ def _created_at(db: TestDatabase, contact_id: int, at: datetime) -> None:
         contact.created_at = at
 
 
+@pytest.mark.slow
 def test_a_time_on_a_page_is_shown_in_the_organizations_zone_and_names_it(
     admin: Browser, db: TestDatabase
 ) -> None:
@@ -149,6 +152,7 @@ def test_a_run_that_wrote_with_member_errors_finished_with_problems_on_the_page_
     assert counted == {"succeeded": 1, "finished_with_problems": 2, "failed": 1}
 
 
+@pytest.mark.slow
 def test_the_removal_guard_speaks_of_the_app_and_shows_whom_it_would_archive(
     admin: Browser, account: McAccount, db: TestDatabase
 ) -> None:

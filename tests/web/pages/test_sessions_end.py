@@ -50,6 +50,7 @@ def test_a_cookie_copied_before_logout_stops_working(
     _is_locked_out(thief, db)
 
 
+@pytest.mark.slow
 def test_a_cookie_copied_before_a_password_change_stops_working(
     staff: Browser, admin: Browser, thief: Browser, db: TestDatabase
 ) -> None:

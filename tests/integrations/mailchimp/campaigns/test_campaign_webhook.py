@@ -4,12 +4,15 @@ GET /api/v1/contacts/{id}."""
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.integrations.mailchimp.campaigns.models import TrackingState
 from tests.integrations.mailchimp.campaigns.campaign_helpers import send_campaign, track, tracked
 from tests.integrations.mailchimp.inbound.conftest import Live
 from tests.integrations.mailchimp.sync.sync_helpers import add_people
 
 
+@pytest.mark.slow
 def test_a_campaign_sent_in_mailchimp_reaches_each_recipient_contact_through_the_webhook(live: Live) -> None:
     ada, bob = add_people(live.product, "ada@mailbox.org", "bob@mailbox.org")
     live.audience.sync()

@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 
 from constituent.integrations.mailchimp.models import MailchimpIntegration
@@ -42,6 +43,7 @@ def _wait_until_lease_expired(audience: Audience) -> None:
     raise AssertionError("the paused run's lease never expired")
 
 
+@pytest.mark.slow
 def test_a_paused_run_that_lost_its_lease_stops_and_stays_interrupted(
     product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
 ) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 
+import pytest
+
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from tests.integrations.mailchimp.conftest import Product
@@ -21,6 +23,7 @@ from tests.support.holding_proxy import HoldingProxy
 EMAILS = ("ada@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
 
 
+@pytest.mark.slow
 def test_members_created_by_a_run_killed_before_recording_them_stay_ours(
     product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
 ) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.inbound.events import EventType
 from constituent.integrations.mailchimp.sync.models import RunStatus
@@ -30,6 +32,7 @@ ADA = "ada@mailbox.org"
 BOB = "bob@mailbox.org"
 
 
+@pytest.mark.slow
 def test_a_member_unsubscribed_after_planning_is_not_archived_by_the_run(
     product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
 ) -> None:
@@ -55,6 +58,7 @@ def test_a_member_unsubscribed_after_planning_is_not_archived_by_the_run(
     assert (entry.status, entry.archived_by_us) == (RemoteStatus.unsubscribed, False)
 
 
+@pytest.mark.slow
 def test_an_unsubscribe_landing_while_the_archive_is_in_flight_is_never_resubscribed(
     product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
 ) -> None:

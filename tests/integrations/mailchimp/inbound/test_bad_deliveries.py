@@ -57,6 +57,7 @@ def test_a_percent_encoded_nul_in_a_signup_name_is_a_400_and_nothing_is_stored(l
     assert live.inbox() == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("address", ["x@y@z", "ann@", "ann@example..org", "two words@mailbox.org"])
 def test_a_signup_whose_address_can_never_be_a_contact_is_a_400(live: Live, address: str) -> None:
     answer = live.post(signup_fields(live, address))
@@ -72,6 +73,7 @@ async def _deliver(live: Live, bodies: list[bytes]) -> list[int]:
     return [a.status_code for a in answers]
 
 
+@pytest.mark.slow
 def test_one_bad_delivery_among_195_at_once_never_fails_its_neighbours(live: Live) -> None:
     bodies = [urlencode(unsubscribe_fields(live, f"p{n}@mailbox.org")).encode() for n in range(195)]
     bodies[97] = raw_nul_body(live, "bad@mailbox.org")

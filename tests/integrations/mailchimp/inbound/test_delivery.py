@@ -50,6 +50,7 @@ def unsubscribe_fields(live: Live, email: str, fired_at: str = "2030-01-01 10:00
     ],
     ids=["wrong-secret", "wrong-id", "not-an-id", "no-secret"],
 )
+@pytest.mark.slow
 def test_a_wrong_id_or_secret_gets_404_and_nothing_is_stored(
     live: Live, tamper: Callable[[str], str]
 ) -> None:
@@ -86,6 +87,7 @@ def test_the_log_line_of_a_malformed_body_never_holds_its_address(
     assert caplog.records and all("secret.person" not in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow
 def test_the_same_delivery_twice_ends_in_the_same_state(live_groups: Live) -> None:
     live = live_groups
     [ann] = joined(live, "ann@mailbox.org")
@@ -101,6 +103,7 @@ def test_the_same_delivery_twice_ends_in_the_same_state(live_groups: Live) -> No
     assert [e.status for e in live.inbox()] == [InboxStatus.processed, InboxStatus.processed]
 
 
+@pytest.mark.slow
 def test_an_older_event_arriving_after_a_newer_one_changes_nothing(live: Live) -> None:
     [kim] = add_people(live.product, "kim@mailbox.org")
     live.audience.sync()
@@ -148,6 +151,7 @@ def test_an_event_for_another_audience_is_ignored(live: Live) -> None:
     assert (event.status, event.outcome) == (InboxStatus.ignored, "ignored: another audience")
 
 
+@pytest.mark.slow
 def test_the_inbox_is_listed_for_admins_with_its_processing_state(live: Live) -> None:
     add_people(live.product, "b1@mailbox.org")
     live.audience.sync()
@@ -170,6 +174,7 @@ def test_the_inbox_is_listed_for_admins_with_its_processing_state(live: Live) ->
         assert staff.get("/webhook-events").status_code == 403
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("queue_url", ["memory://"])
 def test_a_stored_delivery_asks_the_queue_for_processing(live: Live, queue_url: str) -> None:
     [ola] = add_people(live.product, "ola@mailbox.org")

@@ -10,6 +10,8 @@ when the person changes her preferences (``update-profile`` with ``interests``).
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.groups import service as groups
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.kit.db import session_scope
@@ -44,6 +46,7 @@ def untick(live: Live, interest_id: str) -> None:
     live.process()
 
 
+@pytest.mark.slow
 def test_unticking_an_interest_in_mailchimp_moves_her_out_of_the_group_and_no_sync_re_ticks_it(
     live: Live,
 ) -> None:
@@ -60,6 +63,7 @@ def test_unticking_an_interest_in_mailchimp_moves_her_out_of_the_group_and_no_sy
     assert live.audience.member(ANN)["interests"][interest_id] is False
 
 
+@pytest.mark.slow
 def test_with_following_switched_off_the_group_stays_the_change_is_noted_and_never_overridden(
     live: Live,
 ) -> None:
@@ -79,6 +83,7 @@ def test_with_following_switched_off_the_group_stays_the_change_is_noted_and_nev
     assert live.audience.member(ANN)["interests"][interest_id] is False
 
 
+@pytest.mark.slow
 def test_ticking_it_again_herself_puts_her_back_in_the_group(live: Live) -> None:
     ann, group_id, interest_id = volunteer_interest(live)
     untick(live, interest_id)

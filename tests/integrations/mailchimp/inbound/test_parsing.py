@@ -141,6 +141,7 @@ VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.one_of(KEYS, st.text(max_size=20)), VALUES), max_size=12))
 def test_any_form_either_parses_or_raises_a_parse_error(pairs: list[tuple[str, str]]) -> None:

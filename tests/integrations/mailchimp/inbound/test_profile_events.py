@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.integrations.mailchimp.inbound.models import InboxStatus
 from tests.integrations.mailchimp.inbound.conftest import Live
 from tests.integrations.mailchimp.inbound.helpers import activity_subjects, changes, contact, ledger_row
@@ -41,6 +43,7 @@ def test_a_profile_change_is_noted_but_not_applied_by_default(live: Live) -> Non
     assert live.audience.member("hal@mailbox.org")["merge_fields"]["FNAME"] == "Hal", "the database wins"
 
 
+@pytest.mark.slow
 def test_a_profile_change_is_applied_when_the_integration_accepts_them(live: Live) -> None:
     [ivy] = add_people(live.product, "ivy@mailbox.org")
     live.update_integration(accept_profile_changes=True)

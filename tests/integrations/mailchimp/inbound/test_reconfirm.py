@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from tests.integrations.mailchimp.inbound.conftest import Live, LiveFactory
 from tests.integrations.mailchimp.inbound.helpers import ledger_row
@@ -17,6 +19,7 @@ def unsubscribed(live: Live, email: str) -> int:
     return contact_id
 
 
+@pytest.mark.slow
 def test_reconfirming_an_unsubscribed_contact_sets_pending_and_mailchimp_emails_them(live: Live) -> None:
     lea = unsubscribed(live, "lea@mailbox.org")
     assert live.audience.member("lea@mailbox.org")["compliance"] is True
@@ -37,6 +40,7 @@ def test_reconfirming_an_unsubscribed_contact_sets_pending_and_mailchimp_emails_
     assert row is not None and row.status is RemoteStatus.subscribed
 
 
+@pytest.mark.slow
 def test_a_contact_not_held_is_refused_with_409_and_mailchimp_is_not_asked(live: Live) -> None:
     [max_] = add_people(live.product, "max@mailbox.org")
     live.audience.sync()
@@ -51,6 +55,7 @@ def test_a_contact_not_held_is_refused_with_409_and_mailchimp_is_not_asked(live:
     assert live.audience.member("max@mailbox.org")["confirmations_sent"] == 0
 
 
+@pytest.mark.slow
 def test_the_cli_reconfirms_a_contact(live: Live) -> None:
     ned = unsubscribed(live, "ned@mailbox.org")
     result = live.product.cli_json("mailchimp", "reconfirm", str(ned))
@@ -62,6 +67,7 @@ def test_the_cli_reconfirms_a_contact(live: Live) -> None:
     assert "nothing to re-confirm" in again.stderr
 
 
+@pytest.mark.slow
 def test_with_several_integrations_the_cli_asks_which_one(live_factory: LiveFactory) -> None:
     first = live_factory()
     second = live_factory()

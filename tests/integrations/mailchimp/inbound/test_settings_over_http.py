@@ -5,6 +5,7 @@ accept_profile_changes on makes a member's profile edit in Mailchimp change the 
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from constituent.auth.models import Role
 from tests.integrations.mailchimp.inbound.conftest import Live
@@ -56,6 +57,7 @@ def test_an_unknown_or_mistyped_field_is_a_422_naming_it(live: Live) -> None:
     assert mistyped.json()["detail"][0]["loc"] == ["body", "removal_guard_percent"]
 
 
+@pytest.mark.slow
 def test_staff_get_403_and_no_token_gets_401(live: Live) -> None:
     with live.api(Role.staff) as staff:
         refused = staff.patch(_path(live), json={"double_optin": True})
@@ -69,6 +71,7 @@ def test_staff_get_403_and_no_token_gets_401(live: Live) -> None:
     assert shown["double_optin"] is False
 
 
+@pytest.mark.slow
 def test_switching_on_accept_profile_changes_applies_a_profile_edit_to_the_contact(live: Live) -> None:
     [kim] = add_people(live.product, "kim@mailbox.org")
     live.audience.sync()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.models import EmailStatus
 from constituent.crm.groups import service as groups
@@ -46,6 +48,7 @@ def test_an_unsubscribe_moves_the_contact_to_a_past_group_removed_by_api(live_gr
     assert [e.status for e in live.inbox()] == [InboxStatus.processed]
 
 
+@pytest.mark.slow
 def test_a_later_sync_never_re_adds_and_rejoining_shows_mailchimps_refusal(live_groups: Live) -> None:
     live = live_groups
     [ann] = joined(live, "ann@mailbox.org")
@@ -65,6 +68,7 @@ def test_a_later_sync_never_re_adds_and_rejoining_shows_mailchimps_refusal(live_
     assert live.audience.emulator_writes() == writes, "the sync wrote nothing for her"
 
 
+@pytest.mark.slow
 def test_in_all_individuals_mode_the_contact_shows_unsubscribed_from_the_audience(live: Live) -> None:
     [bob] = add_people(live.product, "bob@mailbox.org")
     live.audience.sync()
@@ -82,6 +86,7 @@ def test_in_all_individuals_mode_the_contact_shows_unsubscribed_from_the_audienc
     assert shown["do_not_email"] is False
 
 
+@pytest.mark.slow
 def test_a_hard_bounce_marks_the_email_bounced_and_the_member_cleaned(live: Live) -> None:
     [cat] = add_people(live.product, "cat@mailbox.org")
     live.audience.sync()
@@ -115,6 +120,7 @@ def test_a_spam_complaint_cleaning_is_an_activity_and_leaves_the_email_alone(liv
     assert row is not None and row.status is RemoteStatus.cleaned
 
 
+@pytest.mark.slow
 def test_a_signup_of_someone_new_creates_an_individual_in_the_membership_group(live_groups: Live) -> None:
     live = live_groups
     body = {"email_address": "eve@mailbox.org", "merge_fields": {"FNAME": "Eve", "LNAME": "Adams"}}
@@ -148,6 +154,7 @@ def test_a_signup_of_a_known_address_matches_the_contact(live: Live) -> None:
     assert "Signed up to Mailchimp audience Supporters" in activity_subjects(live, fay)
 
 
+@pytest.mark.slow
 def test_a_member_deleted_in_mailchimp_is_left_archived_and_keeps_its_groups(live_groups: Live) -> None:
     live = live_groups
     [ona] = joined(live, "ona@mailbox.org")
@@ -178,6 +185,7 @@ def test_a_member_deleted_in_mailchimp_is_left_archived_and_keeps_its_groups(liv
     assert live.audience.emulator_writes() == writes, "left archived"
 
 
+@pytest.mark.slow
 def test_a_signup_of_a_do_not_email_contact_is_never_archived_by_a_sync(live: Live) -> None:
     [quin] = add_people(live.product, "quin@mailbox.org", do_not_email=True)
     body = {"email_address": "quin@mailbox.org", "merge_fields": {"FNAME": "Quin"}}

@@ -79,6 +79,7 @@ def test_a_deleted_contact_is_archived_at_the_next_sync_in_groups_mode(product: 
     assert (audience.member(BOB)["status"], audience.member(ADA)["status"]) == ("archived", "subscribed")
 
 
+@pytest.mark.slow
 def test_a_second_sync_after_the_archive_writes_nothing(product: Product) -> None:
     audience = connect(product)
     ada, _bob = add_people(product, ADA, BOB)
@@ -127,6 +128,7 @@ def api(product: Product) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.mark.slow
 def test_the_rest_delete_answer_says_the_member_will_be_archived_at_the_next_sync(
     product: Product, api: httpx.Client
 ) -> None:

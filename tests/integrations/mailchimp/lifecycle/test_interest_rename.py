@@ -9,6 +9,7 @@ interest in category"; the emulator's routes/interests.py follows it).
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.service import get_integration
@@ -34,6 +35,7 @@ def interest_names(audience: Audience) -> dict[str, str]:
         return {i["id"]: i["name"] for i in client.get(path).json()["interests"]}
 
 
+@pytest.mark.slow
 def test_renaming_a_group_mapped_as_an_interest_renames_the_same_interest_in_mailchimp(
     product: Product, admin_api: httpx.Client
 ) -> None:
@@ -52,6 +54,7 @@ def test_renaming_a_group_mapped_as_an_interest_renames_the_same_interest_in_mai
     assert audience.member(ANN)["interests"][interest_id] is True
 
 
+@pytest.mark.slow
 def test_a_chosen_interest_name_is_kept_when_the_group_is_renamed(
     product: Product, admin_api: httpx.Client
 ) -> None:

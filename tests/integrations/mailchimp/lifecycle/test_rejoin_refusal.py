@@ -6,6 +6,7 @@ take them back. On both databases, the emulator over HTTP, the CLI as a real pro
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from constituent.crm.groups import service as groups
 from constituent.crm.groups.models import MembershipMethod
@@ -33,6 +34,7 @@ def past_membership_of_an_unsubscribed_member(product: Product) -> int:
         return groups.contact_groups(session, ann).past[0].membership_id
 
 
+@pytest.mark.slow
 def test_the_rest_rejoin_answer_carries_mailchimps_refusal(product: Product, admin_api: httpx.Client) -> None:
     membership_id = past_membership_of_an_unsubscribed_member(product)
 

@@ -6,6 +6,7 @@ Interests+Groups"): REST ``PUT …/mappings/searches/{id}`` with a target, and t
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.models import SyncMode
@@ -39,6 +40,7 @@ def test_a_saved_search_decides_who_is_in_the_audience_in_groups_mode(
     assert set(audience.members()) == {ANN}
 
 
+@pytest.mark.slow
 def test_a_saved_search_as_an_interest_ticks_it_for_its_members(
     product: Product, admin_api: httpx.Client
 ) -> None:

@@ -34,6 +34,7 @@ def groups_mode(audience: Audience) -> None:
         service.get_integration(session, audience.integration_id).mode = SyncMode.groups
 
 
+@pytest.mark.slow
 def test_deleting_a_group_that_decides_membership_is_refused_with_the_count_and_keeps_its_history(
     product: Product, admin_api: httpx.Client
 ) -> None:
@@ -58,6 +59,7 @@ def test_deleting_a_group_that_decides_membership_is_refused_with_the_count_and_
     assert audience.member(ANN)["status"] == "subscribed"
 
 
+@pytest.mark.slow
 def test_deleting_a_saved_search_that_decides_membership_is_refused(
     product: Product, admin_api: httpx.Client
 ) -> None:
@@ -79,6 +81,7 @@ def test_deleting_a_saved_search_that_decides_membership_is_refused(
     assert admin_api.get(f"/saved-searches/{search_id}").status_code == 200
 
 
+@pytest.mark.slow
 def test_a_group_that_is_only_a_tag_is_deleted_and_its_tag_taken_off_the_members(
     product: Product, admin_api: httpx.Client
 ) -> None:
@@ -94,6 +97,7 @@ def test_a_group_that_is_only_a_tag_is_deleted_and_its_tag_taken_off_the_members
     assert "Board" not in audience.member(ANN)["tags"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("leave", [False, True])
 def test_a_deleted_searchs_tag_is_removed_unless_the_user_leaves_it_on_the_members(
     product: Product, admin_api: httpx.Client, leave: bool
@@ -111,6 +115,7 @@ def test_a_deleted_searchs_tag_is_removed_unless_the_user_leaves_it_on_the_membe
     assert ("Springfield" in audience.member(ANN)["tags"]) is leave
 
 
+@pytest.mark.slow
 def test_switching_a_tag_off_with_leave_on_members_is_shown_in_the_mappings(
     product: Product, admin_api: httpx.Client
 ) -> None:

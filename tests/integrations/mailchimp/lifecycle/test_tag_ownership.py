@@ -81,6 +81,7 @@ def test_renaming_a_searchs_tag_moves_members_to_the_new_name(product: Product) 
     assert "Town" in tags and "Springfield" not in tags and "VIP" in tags
 
 
+@pytest.mark.slow
 @MODES
 def test_setting_a_tag_prefix_replaces_every_tag_instead_of_doubling_it(
     product: Product, mode: RunMode

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from constituent.crm.activities.models import Activity, ChangeLogEntry
@@ -39,6 +40,7 @@ def _snapshot(product: Product) -> dict[str, Any]:
     return counts
 
 
+@pytest.mark.slow
 def test_an_unsubscribe_whose_webhook_was_lost_is_caught_and_ends_the_group_membership(
     live_groups: Live,
 ) -> None:
@@ -107,6 +109,7 @@ def test_a_sync_run_reconciles_before_it_plans(product: Product) -> None:
     assert any(s.startswith("Unsubscribed from Mailchimp audience") for s in ann_subjects)
 
 
+@pytest.mark.slow
 def test_a_member_archived_in_mailchimp_only_moves_the_ledger_and_stays_archived(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ann@mailbox.org")
@@ -154,6 +157,7 @@ def test_before_the_first_sync_nothing_is_read_and_the_watermark_is_set(product:
         assert session.scalar(select(func.count()).select_from(Contact)) == 0
 
 
+@pytest.mark.slow
 def test_the_cli_reconciles_and_prints_its_counts(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ann@mailbox.org")
@@ -170,6 +174,7 @@ def test_the_cli_reconciles_and_prints_its_counts(product: Product) -> None:
     assert unknown.returncode == 1 and "integration 999 not found" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_a_pass_mailchimp_refuses_keeps_the_watermark_and_the_next_one_catches_up(
     faulty_product: Product,
 ) -> None:

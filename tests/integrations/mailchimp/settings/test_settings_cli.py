@@ -68,6 +68,7 @@ def test_the_options_given_are_changed_and_printed(product: Product, integration
         ("--name", " ", "name: must not be empty"),
     ],
 )
+@pytest.mark.slow
 def test_a_bad_value_exits_2_naming_it_and_changes_nothing(
     product: Product, integration_id: str, option: str, value: str, named: str
 ) -> None:

@@ -7,6 +7,8 @@ member's status, and archiving is a DELETE of the member (it can be added again 
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.merges.schemas import MergeRequest
 from constituent.crm.merges.service import merge_contacts
 from constituent.integrations.mailchimp.sync.contact_status import mailchimp_status_for_contact
@@ -21,6 +23,7 @@ def _merge(product: Product, keep: int, other: int) -> None:
         merge_contacts(session, keep, MergeRequest(other_id=other), "user:test")
 
 
+@pytest.mark.slow
 def test_the_merged_contacts_subscribed_member_is_archived_and_the_survivor_stays(product: Product) -> None:
     audience = connect(product)
     kyle, dup = add_people(product, "kyle@mailbox.org", "k.silva@mailbox.org")

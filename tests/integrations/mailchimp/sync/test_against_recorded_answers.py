@@ -46,6 +46,7 @@ def _member_gets(audience: Audience) -> int:
     return int(stats["requests"].get("GET /3.0/lists/{list_id}/members/{subscriber_hash}", 0))
 
 
+@pytest.mark.slow
 def test_a_member_we_archived_who_qualifies_again_is_brought_back_subscribed(audience: Audience) -> None:
     """REAL-BEHAVIOUR row 2 (tbar0970/jethro-pmm issue #708, fix a01edde1): status_if_new does not bring an
     archived member back, only status does; before, the member stayed archived for ever."""
@@ -66,6 +67,7 @@ def test_a_member_we_archived_who_qualifies_again_is_brought_back_subscribed(aud
     assert audience.sync().requests_write == 0
 
 
+@pytest.mark.slow
 def test_a_member_archived_by_someone_in_mailchimp_is_not_brought_back(audience: Audience) -> None:
     product = audience.product
     (ada,) = add_people(product, "ada@mailbox.org")
@@ -82,6 +84,7 @@ def test_a_member_archived_by_someone_in_mailchimp_is_not_brought_back(audience:
     assert (run.refused, run.requests_write) == (1, 0)
 
 
+@pytest.mark.slow
 def test_a_full_resync_lists_archived_members_instead_of_looking_each_one_up(audience: Audience) -> None:
     """Probably true: the default listing leaves archived members out (jethro-pmm #708; MailChimp.Net
     issue #529). Asked for by status, they cost one listing, not one GET each, under either reading."""
@@ -103,6 +106,7 @@ def test_a_full_resync_lists_archived_members_instead_of_looking_each_one_up(aud
         assert (entry.status, entry.archived_by_us) == (RemoteStatus.archived, True)
 
 
+@pytest.mark.slow
 def test_an_address_that_looks_fake_is_refused_recorded_and_not_sent_again(audience: Audience) -> None:
     """REAL-BEHAVIOUR row 4 (grouparoo/grouparoo plugins/@grouparoo/mailchimp/__tests__/fixtures/export/
     export-record.js: "foo@example.com looks fake or invalid, please enter a real email address."): a
@@ -130,6 +134,7 @@ def test_an_address_that_looks_fake_is_refused_recorded_and_not_sent_again(audie
     assert audience.member("foo@posteo.de")["status"] == "subscribed"
 
 
+@pytest.mark.slow
 def test_an_unsubscribed_member_of_ours_keeps_fields_and_tags_current_never_a_status(
     audience: Audience,
 ) -> None:
@@ -156,6 +161,7 @@ def test_an_unsubscribed_member_of_ours_keeps_fields_and_tags_current_never_a_st
     ("held_status", "adopted"),
     [("subscribed", True), ("pending", True), ("unsubscribed", False), ("forgotten", False)],
 )
+@pytest.mark.slow
 def test_a_rename_onto_an_address_mailchimp_holds_ends_in_a_defined_state(
     audience: Audience, held_status: str, adopted: bool
 ) -> None:
@@ -191,6 +197,7 @@ def test_a_rename_onto_an_address_mailchimp_holds_ends_in_a_defined_state(
     assert audience.sync().requests_write == 0
 
 
+@pytest.mark.slow
 def test_a_rename_onto_an_address_that_looks_fake_archives_the_old_member_and_records_the_refusal(
     audience: Audience,
 ) -> None:

@@ -28,6 +28,7 @@ def sync(api: httpx.Client, audience: Audience, **body: object) -> dict[str, obj
     return run
 
 
+@pytest.mark.slow
 def test_post_sync_runs_it_and_answers_with_the_finished_run(product: Product, api: httpx.Client) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org", "bob@mailbox.org")
@@ -61,6 +62,7 @@ def test_a_dry_run_over_the_api_lists_each_address_and_writes_nothing(
     assert audience.members() == {}
 
 
+@pytest.mark.slow
 def test_runs_are_listed_newest_first_and_each_can_be_read(product: Product, api: httpx.Client) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org")
@@ -82,6 +84,7 @@ def test_a_bad_mode_is_refused_naming_the_field(product: Product, api: httpx.Cli
     assert response.json()["detail"][0]["loc"] == ["body", "mode"]
 
 
+@pytest.mark.slow
 def test_member_errors_are_in_the_run_and_in_its_csv(product: Product, api: httpx.Client) -> None:
     audience = connect(product)
     (ada,) = add_people(product, "ada@mailbox.org")
@@ -103,6 +106,7 @@ def test_member_errors_are_in_the_run_and_in_its_csv(product: Product, api: http
     assert api.get(f"/contacts/{ada}").json()["mailchimp"][0]["status"] is None
 
 
+@pytest.mark.slow
 def test_the_contact_shows_its_mailchimp_status_tags_and_refusal(product: Product, api: httpx.Client) -> None:
     audience = connect(product)
     (ada,) = add_people(product, "ada@mailbox.org")

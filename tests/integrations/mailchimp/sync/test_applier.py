@@ -87,6 +87,7 @@ def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_plann
     assert {entry.status for entry in ledger.values()} == {RemoteStatus.subscribed}
 
 
+@pytest.mark.slow
 def test_changes_after_a_sync_under_faults_touch_only_the_changed_members(faulty_product: Product) -> None:
     audience = connect(faulty_product)
     ids = add_people(faulty_product, *emails(40))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
@@ -66,6 +68,7 @@ def test_the_guard_exits_0_with_what_to_do_and_confirm_removals_goes_ahead(produ
     assert audience.member("p0@mailbox.org")["status"] == "archived"
 
 
+@pytest.mark.slow
 def test_every_integration_is_synced_when_none_is_named_and_json_lists_them(product: Product) -> None:
     first, second = connect(product), connect(product)
     add_people(product, "ada@mailbox.org")

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -94,6 +95,7 @@ def _outer(plan: str, dialect: str) -> str:
     return "\n".join(line for line in plan.splitlines() if line.split(" ", 2)[1] == "0")
 
 
+@pytest.mark.slow
 def test_the_desired_state_of_a_few_candidates_reads_no_crm_table_in_full(session: Session) -> None:
     ids = _seed(session, CONTACTS)
     volunteers = add_group(session, "Volunteers")

@@ -4,6 +4,8 @@ addresses, dry runs, and renames."""
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.activities.models import Activity
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.searches.models import SavedSearch
@@ -65,6 +67,7 @@ def test_a_changed_contact_is_updated_by_the_next_incremental_run(product: Produ
     assert audience.member("ada@mailbox.org")["merge_fields"]["LNAME"] == "Lovelace"
 
 
+@pytest.mark.slow
 def test_a_member_unsubscribed_in_mailchimp_stays_unsubscribed_and_the_refusal_is_recorded(
     product: Product,
 ) -> None:
@@ -139,6 +142,7 @@ def test_the_removal_guard_stops_a_run_archiving_too_many_until_confirmed(produc
     assert list(statuses.values()).count("subscribed") == 8
 
 
+@pytest.mark.slow
 def test_contacts_sharing_an_address_make_one_member_with_the_union_of_their_tags(product: Product) -> None:
     audience = connect(product)
     add_search(product, "Springfield", {"field": "city", "op": "eq", "value": "Springfield"})

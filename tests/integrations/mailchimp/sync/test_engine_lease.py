@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from constituent.integrations.mailchimp.sync import lease, runs
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.kit.clock import utcnow
@@ -14,6 +16,7 @@ from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 
 
+@pytest.mark.slow
 def test_a_sync_waits_for_the_run_holding_the_lease_and_starts_after_it(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org")
@@ -39,6 +42,7 @@ def test_a_sync_waits_for_the_run_holding_the_lease_and_starts_after_it(product:
     assert set(audience.members()) == {"ada@mailbox.org"}
 
 
+@pytest.mark.slow
 def test_the_lease_of_a_dead_process_expires_and_its_run_is_marked_interrupted(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org")
@@ -61,6 +65,7 @@ def test_the_lease_of_a_dead_process_expires_and_its_run_is_marked_interrupted(p
         assert runs.get(session, abandoned).status is RunStatus.interrupted
 
 
+@pytest.mark.slow
 def test_a_holder_renews_its_lease_while_it_works(product: Product) -> None:
     audience = connect(product)
     sessions = product.db.sessions

@@ -3,6 +3,7 @@ answer says Mailchimp refused them (the behaviour users know from the donor data
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from constituent.auth import service as auth_service
@@ -25,6 +26,7 @@ def _api(product: Product) -> TestClient:
     return TestClient(app, base_url="http://testserver/api/v1", headers={"Authorization": f"Bearer {token}"})
 
 
+@pytest.mark.slow
 def test_rejoining_a_synced_group_after_unsubscribing_adds_the_contact_and_reports_the_refusal(
     product: Product,
 ) -> None:

@@ -25,6 +25,7 @@ def _search(product: Product, name: str) -> int:
         return create_search(session, SavedSearchCreate(name=name, filter={"all": [CITY_SEARCH]})).id
 
 
+@pytest.mark.slow
 def test_a_saved_search_is_a_tag_until_switched_off(product: Product) -> None:
     audience = connect(product)
     [ann] = add_people(product, "ann@mailbox.org", city="Springfield")
@@ -63,6 +64,7 @@ def test_a_renamed_search_tag_gets_the_prefix_too(product: Product) -> None:
     assert "Springfield" not in audience.member("ann@mailbox.org")["tags"]
 
 
+@pytest.mark.slow
 def test_a_group_mapped_as_interest_creates_the_interest_and_members_carry_it(product: Product) -> None:
     audience = connect(product)
     ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")
@@ -79,6 +81,7 @@ def test_a_group_mapped_as_interest_creates_the_interest_and_members_carry_it(pr
     assert bob
 
 
+@pytest.mark.slow
 def test_a_group_mapped_as_a_tag_follows_its_membership(product: Product) -> None:
     audience = connect(product)
     ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")

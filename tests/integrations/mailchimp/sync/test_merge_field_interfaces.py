@@ -27,6 +27,7 @@ def _path(audience: Audience, field: str = "") -> str:
     return f"{base}/{field}" if field else base
 
 
+@pytest.mark.slow
 def test_the_cli_maps_lists_and_unmaps_a_field(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org", external_id="A-1")
@@ -70,6 +71,7 @@ def test_the_cli_asks_which_integration_when_there_are_several(product: Product)
     assert "--integration" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_api_maps_lists_and_unmaps_a_field(product: Product, admin_api: httpx.Client) -> None:
     audience = connect(product)
 
@@ -88,6 +90,7 @@ def test_the_api_maps_lists_and_unmaps_a_field(product: Product, admin_api: http
     ("field", "tag", "named"),
     [("city", "FNAME", "tag"), ("city", "TOO_LONG_TAG", "tag"), ("favourite_colour", "COLOUR", "field")],
 )
+@pytest.mark.slow
 def test_the_api_answers_422_naming_the_field(
     product: Product, admin_api: httpx.Client, field: str, tag: str, named: str
 ) -> None:
@@ -100,6 +103,7 @@ def test_the_api_answers_422_naming_the_field(
     assert admin_api.get(_path(audience)).json() == []
 
 
+@pytest.mark.slow
 def test_the_cli_help_names_every_mappable_field() -> None:
     wide = {**os.environ, "COLUMNS": "250"}  # one line per argument, so no name is wrapped
     shown = subprocess.run(

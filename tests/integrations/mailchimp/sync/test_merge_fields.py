@@ -28,6 +28,7 @@ def test_mapping_a_field_creates_the_merge_field_in_mailchimp_once(product: Prod
     assert len(remote_merge_fields(audience)) == 5  # FNAME, LNAME, ADDRESS, PHONE, EXTID
 
 
+@pytest.mark.slow
 def test_an_existing_merge_field_of_a_fitting_type_is_reused(product: Product) -> None:
     audience = connect(product)
     existing = create_remote_field(audience, "JOINED", "text")
@@ -51,6 +52,7 @@ def test_the_initial_sync_sends_the_mapped_values(product: Product) -> None:
     assert ada["merge_fields"]["JOINED"] == utcnow().strftime("%Y-%m-%d")
 
 
+@pytest.mark.slow
 def test_changing_a_mapped_field_updates_only_that_member(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "source", "SOURCE")
@@ -79,6 +81,7 @@ def test_a_mapping_added_later_reaches_every_member_on_the_next_incremental_run(
     assert {m["merge_fields"]["TOWN"] for m in audience.members().values()} == {"Springfield"}
 
 
+@pytest.mark.slow
 def test_an_unmapped_field_is_no_longer_sent_and_mailchimp_keeps_its_values(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "source", "SOURCE")
@@ -93,6 +96,7 @@ def test_an_unmapped_field_is_no_longer_sent_and_mailchimp_keeps_its_values(prod
     assert "SOURCE" in remote_merge_fields(audience)
 
 
+@pytest.mark.slow
 def test_a_full_resync_repairs_a_mapped_value_typed_into_mailchimp(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "external_id", "EXTID")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, operation_hash, plan
@@ -55,6 +56,7 @@ def addresses_touched(operation: Operation) -> set[str]:
     return {operation_hash(operation), *old}
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_applying_the_plan_gives_every_desired_address_its_desired_state_unless_mailchimp_holds_it(
@@ -92,6 +94,7 @@ def test_applying_the_plan_gives_every_desired_address_its_desired_state_unless_
         assert got.tags - OWNED == (source.tags & (LEFT - OWNED) if source else frozenset())
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_the_plan_never_writes_the_status_of_an_existing_member(scenario: Scenario) -> None:
@@ -108,6 +111,7 @@ def test_the_plan_never_writes_the_status_of_an_existing_member(scenario: Scenar
         assert upsert.status is None or upsert.is_new
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_no_operation_but_a_refusal_ever_reaches_an_address_mailchimp_holds(scenario: Scenario) -> None:
@@ -122,6 +126,7 @@ def test_no_operation_but_a_refusal_ever_reaches_an_address_mailchimp_holds(scen
             ), operation
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_no_plan_ever_sends_a_status_to_a_member_last_known_unsubscribed_cleaned_or_forgotten(
@@ -138,6 +143,7 @@ def test_no_plan_ever_sends_a_status_to_a_member_last_known_unsubscribed_cleaned
         assert upsert.status == scenario.options.status_if_new
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_statuses_only_move_from_subscribed_to_archived_or_from_archived_by_us_back(
@@ -157,6 +163,7 @@ def test_statuses_only_move_from_subscribed_to_archived_or_from_archived_by_us_b
             )
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_only_tags_we_wrote_and_no_longer_give_are_removed_and_never_those_left_on_members(
@@ -170,6 +177,7 @@ def test_only_tags_we_wrote_and_no_longer_give_are_removed_and_never_those_left_
         assert removal.tag not in LEFT - OWNED
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_a_tag_we_wrote_under_a_name_no_search_gives_any_more_is_removed(scenario: Scenario) -> None:
@@ -184,6 +192,7 @@ def test_a_tag_we_wrote_under_a_name_no_search_gives_any_more_is_removed(scenari
             assert (subscriber_hash, tag) in removed
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_only_subscribed_members_we_synced_and_no_longer_want_are_archived(scenario: Scenario) -> None:
@@ -194,6 +203,7 @@ def test_only_subscribed_members_we_synced_and_no_longer_want_are_archived(scena
         assert archive.subscriber_hash not in scenario.desired
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_a_member_whose_contact_was_deleted_is_archived_when_the_run_looks_at_it(scenario: Scenario) -> None:
@@ -210,6 +220,7 @@ def test_a_member_whose_contact_was_deleted_is_archived_when_the_run_looks_at_it
             assert (subscriber_hash in archived) is (subscriber_hash not in scenario.desired)
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_an_email_change_renames_a_leaving_member_of_one_of_the_address_contacts(scenario: Scenario) -> None:
@@ -223,6 +234,7 @@ def test_an_email_change_renames_a_leaving_member_of_one_of_the_address_contacts
         assert old.contact_id in change.member.contact_ids
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_planning_again_after_applying_writes_nothing(scenario: Scenario) -> None:
@@ -235,6 +247,7 @@ def test_planning_again_after_applying_writes_nothing(scenario: Scenario) -> Non
     assert second.needs_confirmation is False
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_ledger_entries_outside_an_incremental_scope_are_never_touched(scenario: Scenario) -> None:
@@ -246,6 +259,7 @@ def test_ledger_entries_outside_an_incremental_scope_are_never_touched(scenario:
     assert all(after[h] == scenario.ledger[h] for h in outside)
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_the_guard_asks_for_confirmation_exactly_when_archives_exceed_its_share(scenario: Scenario) -> None:
@@ -261,6 +275,7 @@ def test_the_guard_asks_for_confirmation_exactly_when_archives_exceed_its_share(
     assert confirmed.needs_confirmation is False
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios())
 def test_the_plan_is_the_same_whatever_order_the_inputs_come_in(scenario: Scenario) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ def sent_members(scenario: Scenario) -> list[tuple[DesiredMember, LedgerEntry | 
     return sent
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios_with_unticks())
 def test_no_plan_ever_re_ticks_an_interest_the_member_unticked_herself(scenario: Scenario) -> None:
@@ -50,6 +52,7 @@ def test_no_plan_ever_re_ticks_an_interest_the_member_unticked_herself(scenario:
             assert member.interests.get(INTEREST) is not True
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios_with_unticks())
 def test_everything_else_the_database_wants_is_still_sent(scenario: Scenario) -> None:
@@ -60,6 +63,7 @@ def test_everything_else_the_database_wants_is_still_sent(scenario: Scenario) ->
         assert member.interests.keys() == wanted.interests.keys()
 
 
+@pytest.mark.slow
 @CHECKED
 @given(scenarios_with_unticks())
 def test_planning_again_after_applying_writes_no_interest_back(scenario: Scenario) -> None:

@@ -11,6 +11,7 @@ from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
 
 
+@pytest.mark.slow
 def test_data_typed_into_the_audience_is_overwritten_by_a_full_resync_only(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org", "bob@mailbox.org")
@@ -45,6 +46,7 @@ def test_a_member_deleted_for_good_in_mailchimp_becomes_forgotten_and_is_never_r
     assert audience.members() == {}
 
 
+@pytest.mark.slow
 def test_members_we_archived_stay_ours_through_a_full_resync_and_come_back_when_they_qualify(
     product: Product,
 ) -> None:
