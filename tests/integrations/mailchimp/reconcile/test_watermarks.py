@@ -1,15 +1,17 @@
 """The two watermarks, over real HTTP against the emulator, on both databases: a sync run's own pass
-reads only the status query (so it never reads back the members the previous run created) and leaves the
-opt-in watermark alone; the standalone pass reads both and catches what the sync runs left to it."""
+reads the subscribed query only when few members changed (after a big run it would read back every member
+that run created) and otherwise leaves its watermark alone; the standalone pass reads both and catches
+what the sync runs left to it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from constituent.crm.contacts.models import Contact
-from constituent.integrations.mailchimp.reconcile import repository
+from constituent.integrations.mailchimp.reconcile import repository, service
 from constituent.integrations.mailchimp.reconcile.service import OTHER_STATUSES, reconcile
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from tests.integrations.mailchimp.conftest import Product
@@ -37,9 +39,11 @@ def _signup_contacts(product: Product) -> list[str]:
         return list(session.scalars(query))
 
 
-def test_a_sync_run_after_the_initial_sync_does_not_read_back_the_members_it_created(
-    product: Product,
+def test_a_sync_run_after_a_big_run_does_not_read_back_the_members_it_created(
+    product: Product, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Three members stand for "more than the run reads itself" (20,000 in the product).
+    monkeypatch.setattr(service, "INLINE_LIMIT", 2)
     audience = connect(product)
     add_people(product, "ann@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
     assert audience.sync().status is RunStatus.succeeded
@@ -50,15 +54,47 @@ def test_a_sync_run_after_the_initial_sync_does_not_read_back_the_members_it_cre
     run = audience.sync()
 
     assert run.status is RunStatus.succeeded, run.message
-    # One page per status query and none by opt-in time: the three members just created are not read.
-    assert _member_list_reads(audience) - before == len(OTHER_STATUSES)
+    # One page per status query and one request counting the subscribed changes: none of them is read.
+    assert _member_list_reads(audience) - before == len(OTHER_STATUSES) + 1
     new_status_mark, new_optin_mark, members_read = _watermarks(audience)
     assert members_read == 0
     assert status_mark is not None and new_status_mark is not None and new_status_mark > status_mark
     assert new_optin_mark == optin_mark
 
 
-def test_a_signup_a_sync_run_leaves_is_caught_by_the_next_standalone_pass(product: Product) -> None:
+def test_a_sync_run_after_a_small_run_reads_its_members_back_once_and_moves_both_watermarks(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    add_people(product, "ann@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
+    audience.sync()
+    before = _member_list_reads(audience)
+
+    run = audience.sync()
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert _member_list_reads(audience) - before == len(OTHER_STATUSES) + 2  # + the count + one page
+    status_mark, optin_mark, members_read = _watermarks(audience)
+    assert members_read == 3
+    assert status_mark == optin_mark
+    assert audience.sync().requests_write == 0  # reading them back found nothing to correct
+
+
+def test_a_signup_is_caught_by_the_next_sync_run_when_few_members_changed(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, "ann@mailbox.org")
+    audience.sync()
+    sign_up(audience, "new@mailbox.org", FNAME="Nia")
+
+    audience.sync()
+
+    assert _signup_contacts(product) == ["Nia"]
+
+
+def test_a_signup_a_big_sync_run_leaves_is_caught_by_the_next_standalone_pass(
+    product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "INLINE_LIMIT", 0)
     audience = connect(product)
     add_people(product, "ann@mailbox.org")
     audience.sync()

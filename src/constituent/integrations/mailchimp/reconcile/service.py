@@ -8,12 +8,15 @@ watermarks:
 - the status query: unsubscribed, cleaned, archived, pending and transactional members by
   ``since_last_changed``, from ``watermark``. Every pass reads it, including the one at the start of
   every sync run, so the plan sees today's unsubscribes before it plans;
-- the opt-in query: subscribed members by ``since_last_changed`` (signups, resubscribes, confirmed
-  opt-ins, and the members our syncs wrote since), from ``optin_watermark``. Not by ``since_timestamp_opt``:
-  an API re-subscribe keeps the member's first opt-in time (recorded; docs/MAILCHIMP-FIDELITY.md row 8), so
-  it would never show. Only the standalone pass (hourly job, CLI) reads it: a sync run reading this query
-  would read back everything the previous run wrote (686k members after a 1M-contact initial sync); the
-  standalone pass reads what the syncs since its last pass wrote, once, in the background.
+- the subscribed query: subscribed members by ``since_last_changed`` (signups, resubscribes, confirmed
+  opt-ins, hand edits, and the members our syncs wrote since), from ``optin_watermark``, with their merge
+  fields, interests and tags. Not by ``since_timestamp_opt``: an API re-subscribe keeps the member's first
+  opt-in time (recorded; docs/MAILCHIMP-FIDELITY.md row 8), so it would never show. The standalone pass
+  (hourly job, CLI) always reads it; a sync run reads it only when at most ``INLINE_LIMIT`` members
+  changed (one counting request says how many): after a big run it would read back everything that run
+  wrote (686k members after a 1M-contact initial sync), which the standalone pass then reads once, in the
+  background. Members we own whose fields, interests or tags someone changed by hand are drift
+  (``drift.py``): the run that reads them writes the database's values back.
 
 Every change that matters goes to ``inbound.processor.apply_event`` as a ``source="reconciliation"``
 event: the same rules as a webhook, the same idempotence. Each page commits its events and ledger
@@ -33,14 +36,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import PAGE_SIZE, Credentials, MailchimpClient
+from constituent.integrations.mailchimp.inbound import repository as inbound
+from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.processor import apply_event
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.reconcile import repository
 from constituent.integrations.mailchimp.reconcile.changes import ChangedMember, MemberChange, classify
+from constituent.integrations.mailchimp.reconcile.drift import Drift, Ours, drift_of, profile_event
 from constituent.integrations.mailchimp.reconcile.targets import targets
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import lease, ledger, runs
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
+from constituent.integrations.mailchimp.sync.tagging import layout_for
 from constituent.integrations.mailchimp.sync.types import LedgerEntry
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
@@ -63,7 +70,12 @@ FIELDS = ",".join(
         "source",
     )
 )
+# The subscribed query also carries what a hand edit changes (drift.py).
+SUBSCRIBED_FIELDS = FIELDS + ",members.merge_fields,members.interests,members.tags"
 OTHER_STATUSES = ("unsubscribed", "cleaned", "archived", "pending", "transactional")
+# A sync run reads the subscribed query itself up to this many members (about 20 pages); beyond, the
+# standalone pass reads them in the background and the run after it corrects what they show.
+INLINE_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,12 @@ class _Window:
 
     status_from: datetime
     optin_from: datetime
+
+
+class _Count(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    total_items: int
 
 
 class _ChangedPage(BaseModel):
@@ -91,6 +109,7 @@ class ReconcileResult:
     members_read: int = 0
     events_applied: int = 0
     ledger_corrected: int = 0
+    drift_found: int = 0  # members we own edited by hand in Mailchimp: the next sync writes them back
     failed: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -134,10 +153,10 @@ async def reconcile_in_run(
 ) -> int:
     """Called by a sync run before planning (under its lease); returns how many events it applied.
 
-    Reads the status query only (unsubscribes, cleans: what the plan must see) and moves only its
-    watermark; signups and resubscribes wait for the standalone pass."""
+    Reads the status query (unsubscribes, cleans: what the plan must see), and the subscribed query when
+    few members changed (``INLINE_LIMIT``): hand edits found there become candidates of this very run."""
     result = ReconcileResult(integrations=1)
-    await _Pass(client, sessions, integration_id, result, with_optins=False).run()
+    await _Pass(client, sessions, integration_id, result, with_optins=None).run()
     return result.events_applied
 
 
@@ -155,8 +174,9 @@ class _Pass:
         integration_id: int,
         result: ReconcileResult,
         *,
-        with_optins: bool,
+        with_optins: bool | None,
     ) -> None:
+        """``with_optins``: read the subscribed query always (True), or only when it is small (None)."""
         self.client = client
         self.sessions = sessions
         self.integration_id = integration_id
@@ -173,12 +193,15 @@ class _Pass:
             # Nothing synced yet: the first sync reads the whole audience into the ledger itself.
             self._finish(started, started, 0, 0)
             return
+        if self.with_optins is None:
+            self.with_optins = await self._few_subscribed_changed(audience_id, window)
         members = await self._read(audience_id, window)
         # An unknown subscribed member is a signup when they opted in inside the window.
         since = window.optin_from - OVERLAP
+        ours = self._ours() if self.with_optins else None
         applied = corrected = failed = 0
         for start in range(0, len(members), PAGE_SIZE):
-            page = self._apply(audience_id, members[start : start + PAGE_SIZE], since)
+            page = self._apply(audience_id, members[start : start + PAGE_SIZE], since, ours)
             applied, corrected, failed = applied + page[0], corrected + page[1], failed + page[2]
         self.result.members_read += len(members)
         self.result.events_applied += applied
@@ -189,7 +212,7 @@ class _Pass:
             message = f"{failed} change(s) could not be applied (see the log); they are read again next time"
             _record_failure(self.sessions, self.integration_id, message)
             return
-        # The opt-in watermark stays where it was when this pass did not read that query.
+        # The subscribed query's watermark stays where it was when this pass did not read that query.
         optin_mark = started if self.with_optins else window.optin_from
         self._finish(started, optin_mark, len(members), applied)
 
@@ -203,6 +226,23 @@ class _Pass:
         start = last.started_at if last is not None and last.started_at else created_at
         return _Window(start, start)
 
+    async def _few_subscribed_changed(self, audience_id: str, window: _Window) -> bool:
+        params = {
+            "status": "subscribed",
+            "since_last_changed": (window.optin_from - OVERLAP).isoformat(),
+            "count": "1",
+            "fields": "total_items",
+        }
+        counted = await self.client.get_model(f"/lists/{audience_id}/members", _Count, params)
+        return counted.total_items <= INLINE_LIMIT
+
+    def _ours(self) -> Ours:
+        """What we write today (tags, interests, mapped merge fields), read once per pass."""
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            layout = layout_for(session, integration, utcnow().date())
+            return Ours(layout.owned_tags, layout.managed_interests, layout.merge_field_types)
+
     async def _read(self, audience_id: str, window: _Window) -> list[ChangedMember]:
         """Members that may carry a change for us, without everyone our own syncs merely updated.
 
@@ -213,10 +253,9 @@ class _Pass:
         queries = [({"status": status, "since_last_changed": changed}, FIELDS) for status in OTHER_STATUSES]
         if self.with_optins:
             opted = (window.optin_from - OVERLAP).isoformat()
-            with_merges = f"{FIELDS},members.merge_fields"
             # By last change, not opt-in time: an API re-subscribe keeps the first timestamp_opt (recorded,
             # docs/MAILCHIMP-FIDELITY.md row 8), so only last_changed shows it.
-            queries.append(({"status": "subscribed", "since_last_changed": opted}, with_merges))
+            queries.append(({"status": "subscribed", "since_last_changed": opted}, SUBSCRIBED_FIELDS))
         found = await asyncio.gather(*(self._read_all(audience_id, f, fields) for f, fields in queries))
         # A member changed while we paged may show twice; either copy is as new as the read.
         return list({m.id: m for members in found for m in members}.values())
@@ -226,29 +265,51 @@ class _Pass:
             f"/lists/{audience_id}/members", _ChangedPage, params=filters, fields=fields
         )
 
-    def _apply(self, audience_id: str, members: list[ChangedMember], since: datetime) -> tuple[int, int, int]:
-        """One page in one transaction: the processor's events, then the ledger statuses still missing.
-        Returns (events applied, ledger rows corrected, events that failed)."""
+    def _apply(
+        self, audience_id: str, members: list[ChangedMember], since: datetime, ours: Ours | None
+    ) -> tuple[int, int, int]:
+        """One page in one transaction: the processor's events, the ledger statuses still missing, then
+        the hand edits (drift). Returns (events applied, ledger rows corrected, events that failed)."""
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             known = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
             changes = [c for m in members if (c := classify(m, known.get(m.id), audience_id, since))]
-            with_event = [c for c in changes if c.event is not None]
-            failed = {id(c) for c in with_event if not self._apply_event(session, integration, c)}
+            events = [(c, c.event) for c in changes if c.event is not None]
+            failed = {id(c) for c, event in events if not self._apply_event(session, integration, event)}
             done = [c for c in changes if id(c) not in failed]
-            return len(with_event) - len(failed), self._correct_ledger(session, done), len(failed)
+            corrected = self._correct_ledger(session, done)
+            drifts = [d for m in members if ours and (d := drift_of(m, known.get(m.id), ours))]
+            drift_failed = self._take_drift(session, integration, drifts)
+            applied = len(events) - len(failed) + sum(d.fields_changed for d in drifts) - drift_failed
+            return applied, corrected, len(failed) + drift_failed
 
-    def _apply_event(self, session: Session, integration: MailchimpIntegration, change: MemberChange) -> bool:
+    def _take_drift(self, session: Session, integration: MailchimpIntegration, drifts: list[Drift]) -> int:
+        """Names and interests through the processor (the webhook's rules), then the ledger learns what
+        Mailchimp holds and the contacts become candidates: the run writes our values back. Returns how
+        many profile events failed (those members are read again next time)."""
+        now = utcnow()
+        taken = [
+            d
+            for d in drifts
+            if not d.fields_changed
+            or self._apply_event(session, integration, profile_event(d, integration.audience_id, now))
+        ]
+        ledger.save(session, self.integration_id, [d.ledger for d in taken], now)
+        for drift in taken:
+            inbound.touch_emails(session, drift.member.email_address, now)
+        self.result.drift_found += len(taken)
+        return len(drifts) - len(taken)
+
+    def _apply_event(self, session: Session, integration: MailchimpIntegration, event: InboundEvent) -> bool:
         """False when the processor refused the event (rolled back to a savepoint, logged)."""
-        assert change.event is not None
         try:
             with session.begin_nested():
-                outcome = apply_event(session, integration, change.event)
+                outcome = apply_event(session, integration, event)
         except Exception:
             # One member the processor cannot take must not hold back the others.
-            log.exception("reconciliation could not apply a %s event", change.event.type)
+            log.exception("reconciliation could not apply a %s event", event.type)
             return False
-        log.debug("reconciled a %s event: %s", change.event.type, outcome)
+        log.debug("reconciled a %s event: %s", event.type, outcome)
         return True
 
     def _correct_ledger(self, session: Session, changes: list[MemberChange]) -> int:

@@ -120,7 +120,7 @@ def build_desired(
         left_tags=layout.left_tags,
         managed_interests=layout.managed_interests,
         config=layout.config,
-        merge_field_types={mapped.tag: mapped.field.mc_type for mapped in layout.merge_fields},
+        merge_field_types=layout.merge_field_types,
     )
 
 

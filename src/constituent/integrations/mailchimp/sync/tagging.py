@@ -79,6 +79,11 @@ class SyncLayout:
     def managed_interests(self) -> tuple[str, ...]:
         return tuple(sorted({flag.name for flag in self.interests}))
 
+    @property
+    def merge_field_types(self) -> dict[str, str]:
+        """The mapped merge fields, tag -> Mailchimp type (compared like FNAME and LNAME)."""
+        return {mapped.tag: mapped.field.mc_type for mapped in self.merge_fields}
+
 
 def layout_for(session: Session, integration: MailchimpIntegration, today: date) -> SyncLayout:
     searches = {search.id: search for search in list_searches(session, today=today)}
