@@ -69,9 +69,11 @@ def as_if_the_last_run_was_yesterday(database: BenchDatabase, integration_id: in
         session.commit()
 
 
-def timed_run(emulator: Emulator, settings: Settings, integration_id: int, label: str) -> str:
+def timed_run(
+    emulator: Emulator, settings: Settings, integration_id: int, label: str, *, full: bool = False
+) -> str:
     before = emulator.requests()
-    figures: SyncFigures = run_sync_process(settings, integration_id)
+    figures: SyncFigures = run_sync_process(settings, integration_id, full=full)
     reads, writes = (now - then for now, then in zip(emulator.requests(), before, strict=True))
     run = figures.run
     counts = ", ".join(f"{name} {run[name]}" for name in ("created", "updated", "archived", "tags_added"))

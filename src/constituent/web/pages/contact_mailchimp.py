@@ -50,19 +50,13 @@ class MailchimpPanel:
     can_reconfirm: bool
 
 
-def may_reconfirm(status: MailchimpStatus) -> bool:
-    """Re-confirmation is for a person Mailchimp holds unsubscribed or in its compliance state (the same
-    rule as inbound/reconfirm.py, which checks again): Mailchimp emails them an opt-in link."""
-    return status.status == "unsubscribed" or "compliance" in status.problem.lower()
-
-
 def mailchimp_panels(session: Session, contact_id: DbInt) -> list[MailchimpPanel]:
     """One panel per connected audience (none when Mailchimp is not connected)."""
     return [
         MailchimpPanel(
             status=status,
             words=STATUS_WORDS.get(status.status or "", NOT_A_MEMBER),
-            can_reconfirm=may_reconfirm(status),
+            can_reconfirm=status.can_reconfirm,
         )
         for status in mailchimp_status_for_contact(session, contact_id)
     ]

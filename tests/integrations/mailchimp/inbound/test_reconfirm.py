@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from constituent.integrations.mailchimp.sync.contact_status import mailchimp_status_for_contact
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from tests.integrations.mailchimp.inbound.conftest import Live, LiveFactory
 from tests.integrations.mailchimp.inbound.helpers import ledger_row
@@ -80,3 +81,28 @@ def test_with_several_integrations_the_cli_asks_which_one(live_factory: LiveFact
         "mailchimp", "reconfirm", str(pat), "--integration", str(second.integration_id)
     )
     assert (chosen["integration_id"], chosen["status"]) == (second.integration_id, "pending")
+
+
+def test_someone_who_reported_a_campaign_as_spam_is_never_offered_or_sent_a_reconfirmation(
+    live: Live,
+) -> None:
+    [sam] = add_people(live.product, "sam@mailbox.org")
+    live.audience.sync()
+    live.person("sam@mailbox.org", "unsubscribe", reason="abuse")
+    live.settle(1)
+    live.process()
+    writes = live.audience.emulator_writes()
+
+    with live.product.db.sessions() as session:
+        [panel] = mailchimp_status_for_contact(session, sam)
+    with live.api() as api:
+        response = api.post(f"/contacts/{sam}/mailchimp/{live.integration_id}/reconfirm")
+    cli = live.product.cli("mailchimp", "reconfirm", str(sam))
+
+    assert (panel.status, panel.can_reconfirm) == ("unsubscribed", False)
+    assert panel.problem.startswith("Reported a campaign as spam")
+    assert response.status_code == 409
+    assert "as spam; they are never asked to re-confirm" in response.json()["detail"]
+    assert cli.returncode != 0 and "as spam" in cli.stderr
+    assert live.audience.emulator_writes() == writes
+    assert live.audience.member("sam@mailbox.org")["confirmations_sent"] == 0

@@ -18,14 +18,13 @@ from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.inbound.members import audience_label
 from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.reconfirm_rule import may_reconfirm, reported_spam
 from constituent.integrations.mailchimp.responses import Member, parse_timestamp
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.crypto import SecretBox
-
-COMPLIANCE = "compliance"
 
 
 class ReconfirmResult(BaseModel):
@@ -39,18 +38,19 @@ class ReconfirmResult(BaseModel):
 def held_row(session: Session, integration: MailchimpIntegration, contact_id: int) -> LedgerRow:
     """The contact's member that Mailchimp holds in a compliance state, or Conflict saying why not."""
     contact = get_contact(session, contact_id)
-    for email in contact.emails:
-        row = ledger.row_of(session, integration.id, subscriber_hash(email.address))
-        if row is not None and _held(row):
+    rows = [ledger.row_of(session, integration.id, subscriber_hash(e.address)) for e in contact.emails]
+    for row in rows:
+        if row is not None and may_reconfirm(row.status, row.refused):
             return row
+    if any(row is not None and reported_spam(row.refused) for row in rows):
+        raise Conflict(
+            f"contact {contact_id} reported a campaign of the audience {audience_label(integration)!r} as "
+            "spam; they are never asked to re-confirm"
+        )
     raise Conflict(
         f"contact {contact_id} is not unsubscribed or held for compliance in the audience "
         f"{audience_label(integration)!r}; there is nothing to re-confirm"
     )
-
-
-def _held(row: LedgerRow) -> bool:
-    return row.status is RemoteStatus.unsubscribed or COMPLIANCE in row.refused.lower()
 
 
 async def ask_to_reconfirm(

@@ -13,6 +13,7 @@ from constituent.integrations.mailchimp.inbound import members, repository
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.members import ACTOR, audience_label, note
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SyncMode
+from constituent.integrations.mailchimp.reconfirm_rule import spam_refusal
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 
 SIGNUP_SOURCE = "Mailchimp signup"
@@ -25,14 +26,9 @@ def unsubscribe(session: Session, integration: MailchimpIntegration, event: Inbo
     member = members.find_member(session, integration, event.email)
     if event.action == "delete":
         return _deleted_there(session, integration, event, member)
-    members.set_status(
-        session,
-        integration,
-        member,
-        RemoteStatus.unsubscribed,
-        event,
-        refused=f"Unsubscribed from {audience}",
-    )
+    # A spam complaint is recorded as such: nobody is ever asked to re-confirm after it (reconfirm_rule).
+    refused = spam_refusal(audience) if event.reason == "abuse" else f"Unsubscribed from {audience}"
+    members.set_status(session, integration, member, RemoteStatus.unsubscribed, event, refused=refused)
     subject = f"Unsubscribed from Mailchimp audience {audience}"
     removed = 0
     if integration.mode is SyncMode.groups and member.contact_ids:
@@ -70,8 +66,9 @@ def cleaned(session: Session, integration: MailchimpIntegration, event: InboundE
     """Ledger cleaned; a hard bounce marks the address bounced, a spam complaint is noted."""
     audience = audience_label(integration)
     member = members.find_member(session, integration, event.email)
-    members.set_status(session, integration, member, RemoteStatus.cleaned, event)
     hard = event.reason != "abuse"
+    refused = "" if hard else spam_refusal(audience)
+    members.set_status(session, integration, member, RemoteStatus.cleaned, event, refused=refused)
     if hard:
         for email in repository.emails_with_address(session, event.email):
             if email.status is not EmailStatus.bounced:

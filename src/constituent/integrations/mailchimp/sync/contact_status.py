@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.service import get_contact
 from constituent.integrations.mailchimp import repository
+from constituent.integrations.mailchimp.reconfirm_rule import may_reconfirm
 from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.planner import is_held, refusal_message
@@ -25,6 +26,7 @@ class MailchimpStatus(BaseModel):
     tags: list[str]  # our tags on the member (tags made in Mailchimp are not ours to list)
     last_synced_at: datetime | None
     problem: str  # Mailchimp's refusal or the last error, as a sentence; "" when all is well
+    can_reconfirm: bool = False  # Mailchimp holds them where only a re-confirmation brings them back
     # The contact's other addresses that left this audience (e.g. after a merge): nothing re-subscribes them.
     unsubscribed_elsewhere: list[str] = []
 
@@ -48,6 +50,7 @@ def mailchimp_status_for_contact(session: Session, contact_id: int) -> list[Mail
                 tags=sorted(row.tags or []) if row else [],
                 last_synced_at=row.last_synced_at if row else None,
                 problem=_problem(row) if row else "",
+                can_reconfirm=row is not None and may_reconfirm(row.status, row.refused),
                 unsubscribed_elsewhere=[r.email for r in mine if r is not row and r.status in _LEFT],
             )
         )
