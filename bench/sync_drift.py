@@ -21,7 +21,31 @@ from pathlib import Path
 
 import httpx
 from bench.sync_incremental import timed_reconcile, timed_run
-from bench.sync_setup import Emulator, connect, running_emulator, seeded_database, settings_for
+from bench.sync_setup import (
+    BenchDatabase,
+    Emulator,
+    connect,
+    running_emulator,
+    seeded_database,
+    settings_for,
+)
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from constituent.integrations.mailchimp.reconcile.models import ReconcileState
+from constituent.integrations.mailchimp.reconcile.service import OVERLAP
+from constituent.kit.clock import utcnow
+
+
+def as_if_hours_passed(database: BenchDatabase, integration_id: int) -> None:
+    """The nightly run comes hours after the initial sync and the hourly pass that read it back. Here they
+    are a minute apart, so every member the initial sync wrote is still inside the reading window (the
+    watermark minus a 10-minute overlap for clock skew): move the watermarks on by that overlap."""
+    with Session(database.engine) as session:
+        later = utcnow() + OVERLAP
+        state = update(ReconcileState).where(ReconcileState.integration_id == integration_id)
+        session.execute(state.values(watermark=later, optin_watermark=later))
+        session.commit()
 
 
 def hand_edit(emulator: Emulator, audience_id: str, count: int) -> None:
@@ -63,6 +87,7 @@ def main() -> None:
             else:
                 rows.append(timed_run(emulator, settings, integration_id, label))
             print(rows[-1], flush=True)
+        as_if_hours_passed(database, integration_id)
         hand_edit(emulator, connected.audience_id, args.edits)
         label = f"nightly after {args.edits} hand edits (a name typed, a tag removed)"
         rows.append(timed_run(emulator, settings, integration_id, label))
