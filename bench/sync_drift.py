@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=None, help="the emulator's port (default: a free one)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-drift"))
+    parser.add_argument("--no-resync", action="store_true", help="leave out the comparison Resync")
     args = parser.parse_args()
 
     database = seeded_database(args.data_dir, args.contacts, kind=args.database)

@@ -119,6 +119,8 @@ class Member(_Model):
     last_changed: str = ""
     unsubscribe_reason: str = ""
     unique_email_id: str = ""
+    # Mailchimp's id of the person: kept when the address changes (a new id and unique_email_id are not).
+    contact_id: str = ""
 
 
 class MembersPage(_Model):
@@ -147,6 +149,7 @@ class WrittenMember(_Model):
     email_address: str
     status: MemberStatus
     last_changed: str = ""
+    contact_id: str = ""  # Mailchimp's id of the person (see Member.contact_id)
 
 
 class BatchSubscribeResult(_Model):

@@ -12,10 +12,12 @@ would have carried); any other difference only corrects the ledger's status.
   members archived there alone), as are ``pending`` and ``transactional``;
 - any other unknown member is left to the next full resync, which reads the whole audience.
 
-An address changed in Mailchimp gets a new member id (the md5 of the new address), and the ledger keeps
-neither Mailchimp's ``unique_email_id`` nor the old address's history, so a rename whose ``upemail``
-webhook was lost reads as an unknown member who opted in long ago: it never creates a second contact,
-and the contact keeps its old address until someone changes it.
+An address changed in Mailchimp gets a new member id (the md5 of the new address) and a new
+``unique_email_id``, but keeps Mailchimp's ``contact_id`` (REAL-BEHAVIOUR row 7), which the ledger
+records. So an unknown member carrying the person id of a member we know under another address is that
+member renamed whose ``upemail`` webhook was lost → ``upemail`` (the contact takes the new address, the
+ledger row moves to it). An unknown member whose person id we never learnt reads as someone who opted in
+long ago: it never creates a second contact, and the contact keeps its old address.
 """
 
 from __future__ import annotations
@@ -43,13 +45,25 @@ class MemberChange:
 
 
 def classify(
-    member: ChangedMember, old: LedgerEntry | None, list_id: str, since: datetime
+    member: ChangedMember,
+    old: LedgerEntry | None,
+    list_id: str,
+    since: datetime,
+    same_person: LedgerEntry | None = None,
+    *,
+    first_look: bool = False,
 ) -> MemberChange | None:
-    """The change ``member`` brings, or None when the ledger already agrees."""
+    """The change ``member`` brings, or None when the ledger already agrees.
+
+    ``same_person``: the ledger's entry with the member's Mailchimp person id, if any. ``first_look``: the
+    integration has no ledger yet (new, or added again), so an unknown unsubscribed or cleaned member is
+    news the database must learn: someone may have left while no integration was listening."""
+    if old is None and same_person is not None and same_person.subscriber_hash != member.id:
+        return _renamed(member, same_person, list_id, since)
     status = RemoteStatus(member.status)
     if old is not None and old.status is status:
         return None
-    kind = _event_type(member, old, status, since)
+    kind = _first_look(status) if old is None and first_look else _event_type(member, old, status, since)
     if old is None and kind is None:
         return None
     changed_at = parse_timestamp(member.last_changed) or since
@@ -67,6 +81,29 @@ def classify(
         member_last_changed=changed_at,
     )
     return MemberChange(member, event, ledger)
+
+
+def _renamed(member: ChangedMember, before: LedgerEntry, list_id: str, since: datetime) -> MemberChange:
+    changed_at = parse_timestamp(member.last_changed) or since
+    event = InboundEvent(
+        type=EventType.upemail,
+        fired_at=changed_at,
+        list_id=list_id,
+        email=before.email,
+        new_email=member.email_address,
+        source=EventSource.reconciliation,
+        member_last_changed=changed_at,
+    )
+    moved = replace(
+        before, subscriber_hash=member.id, email=member.email_address, status=RemoteStatus(member.status)
+    )
+    return MemberChange(member, event, LedgerUpdate(moved, last_changed=changed_at))
+
+
+def _first_look(status: RemoteStatus) -> EventType | None:
+    return {RemoteStatus.unsubscribed: EventType.unsubscribe, RemoteStatus.cleaned: EventType.cleaned}.get(
+        status
+    )
 
 
 def _event_type(

@@ -68,6 +68,7 @@ FIELDS = ",".join(
         "unsubscribe_reason",
         "timestamp_opt",
         "source",
+        "contact_id",
     )
 )
 # The subscribed query also carries what a hand edit changes (drift.py).
@@ -190,8 +191,7 @@ class _Pass:
             audience_id = integration.audience_id
             window = self._window(session, integration.created_at)
         if window is None:
-            # Nothing synced yet: the first sync reads the whole audience into the ledger itself.
-            self._finish(started, started, 0, 0)
+            await self._first_look(audience_id, started)
             return
         if self.with_optins is None:
             self.with_optins = await self._few_subscribed_changed(audience_id, window)
@@ -215,6 +215,28 @@ class _Pass:
         # The subscribed query's watermark stays where it was when this pass did not read that query.
         optin_mark = started if self.with_optins else window.optin_from
         self._finish(started, optin_mark, len(members), applied)
+
+    async def _first_look(self, audience_id: str, started: datetime) -> None:
+        """No ledger yet (a new integration, or one added again): the first sync reads the whole audience
+        into the ledger itself, but who unsubscribed or bounced meanwhile must reach the contacts too (an
+        unsubscribe while no integration was listening has no webhook). Read them all, once."""
+        found = await asyncio.gather(
+            *(self._read_all(audience_id, {"status": s}, FIELDS) for s in ("unsubscribed", "cleaned"))
+        )
+        members = [m for page in found for m in page]
+        applied = failed = 0
+        for start in range(0, len(members), PAGE_SIZE):
+            page = self._apply(
+                audience_id, members[start : start + PAGE_SIZE], started, None, first_look=True
+            )
+            applied, failed = applied + page[0], failed + page[2]
+        self.result.members_read += len(members)
+        self.result.events_applied += applied
+        self.result.failed += failed
+        if failed:
+            _record_failure(self.sessions, self.integration_id, f"{failed} change(s) could not be applied")
+            return
+        self._finish(started, started, len(members), applied)
 
     def _window(self, session: Session, created_at: datetime) -> _Window | None:
         state = repository.get(session, self.integration_id)
@@ -266,14 +288,31 @@ class _Pass:
         )
 
     def _apply(
-        self, audience_id: str, members: list[ChangedMember], since: datetime, ours: Ours | None
+        self,
+        audience_id: str,
+        members: list[ChangedMember],
+        since: datetime,
+        ours: Ours | None,
+        *,
+        first_look: bool = False,
     ) -> tuple[int, int, int]:
         """One page in one transaction: the processor's events, the ledger statuses still missing, then
         the hand edits (drift). Returns (events applied, ledger rows corrected, events that failed)."""
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             known = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
-            changes = [c for m in members if (c := classify(m, known.get(m.id), audience_id, since))]
+            # Unknown members Mailchimp knows as a person we synced under another address: renamed there.
+            people = [m.contact_id for m in members if m.id not in known]
+            same = ledger.load_by_people(session, self.integration_id, people)
+            changes = [
+                c
+                for m in members
+                if (
+                    c := classify(
+                        m, known.get(m.id), audience_id, since, same.get(m.contact_id), first_look=first_look
+                    )
+                )
+            ]
             events = [(c, c.event) for c in changes if c.event is not None]
             failed = {id(c) for c, event in events if not self._apply_event(session, integration, event)}
             done = [c for c in changes if id(c) not in failed]

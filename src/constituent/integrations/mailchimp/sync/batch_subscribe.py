@@ -129,7 +129,11 @@ def _written(
 ) -> None:
     base = ctx.state.get(write.subscriber_hash)
     expected = apply_to_ledger({base.subscriber_hash: base} if base else {}, write.operations)
-    entry = replace(expected[write.subscriber_hash], status=RemoteStatus(member.status))
+    entry = replace(
+        expected[write.subscriber_hash],
+        status=RemoteStatus(member.status),
+        mc_contact_id=member.contact_id or expected[write.subscriber_hash].mc_contact_id,
+    )
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))
     if write.upsert is not None:
         # An archived member brought back counts as added, as the dry run said it would be.

@@ -46,6 +46,7 @@ _ENTRY_COLUMNS = (
     LedgerRow.refused,
     LedgerRow.intent,
     LedgerRow.last_contact_id,
+    LedgerRow.mc_contact_id,
 )
 
 
@@ -77,6 +78,7 @@ def _entry(row: Row[*tuple[Any, ...]]) -> LedgerEntry:
         refused=row.refused,
         intent=Intent(row.intent),
         last_contact_id=row.last_contact_id,
+        mc_contact_id=row.mc_contact_id,
     )
 
 
@@ -88,6 +90,17 @@ def load_by_hashes(session: Session, integration_id: int, hashes: Collection[str
     found: dict[str, LedgerEntry] = {}
     for chunk in _chunks(sorted(hashes)):
         found |= _load(session, integration_id, LedgerRow.subscriber_hash.in_(chunk))
+    return found
+
+
+def load_by_people(
+    session: Session, integration_id: int, mc_contact_ids: Collection[str]
+) -> dict[str, LedgerEntry]:
+    """Entries by Mailchimp's id of the person (renames keep it), for the ids given."""
+    found: dict[str, LedgerEntry] = {}
+    for chunk in _chunks(sorted(i for i in mc_contact_ids if i)):
+        for entry in _load(session, integration_id, LedgerRow.mc_contact_id.in_(chunk)).values():
+            found[entry.mc_contact_id] = entry
     return found
 
 
@@ -185,6 +198,7 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
             refused=u.entry.refused,
             intent=u.entry.intent.value,
             last_contact_id=_last_contact(u.entry),
+            mc_contact_id=u.entry.mc_contact_id,
             last_changed=u.last_changed,
             last_synced_at=synced_at,
             last_error=u.error,

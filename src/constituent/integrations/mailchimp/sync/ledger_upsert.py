@@ -31,6 +31,7 @@ class LedgerValues(NamedTuple):
     refused: str
     intent: str
     last_contact_id: int | None
+    mc_contact_id: str
     last_changed: datetime | None
     last_synced_at: datetime
     last_error: str
@@ -46,14 +47,16 @@ _PG_TYPES = dict.fromkeys(COLUMNS, "text") | {
     "last_changed": "timestamptz",
     "last_synced_at": "timestamptz",
 }
+_KEPT = ("last_changed", "mc_contact_id")
 _TIMES = tuple(i for i, name in enumerate(COLUMNS) if name in ("last_changed", "last_synced_at"))
 
 # Built from the constants above only; every value is a bound parameter.
 _ON_CONFLICT = (
     "ON CONFLICT (integration_id, subscriber_hash) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:] if c != "last_changed")
-    # A write that did not learn Mailchimp's last_changed keeps the one on record.
+    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:] if c not in _KEPT)
+    # A write that did not learn Mailchimp's last_changed or person id keeps the one on record.
     + ", last_changed = coalesce(excluded.last_changed, mailchimp_ledger.last_changed)"
+    + ", mc_contact_id = coalesce(nullif(excluded.mc_contact_id, ''), mailchimp_ledger.mc_contact_id)"
 )
 _INTO = f"INSERT INTO mailchimp_ledger ({', '.join(COLUMNS)}) "
 _SQLITE = _INTO + f"VALUES ({', '.join('?' for _ in COLUMNS)}) " + _ON_CONFLICT

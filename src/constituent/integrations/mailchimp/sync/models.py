@@ -36,12 +36,15 @@ class LedgerRow(Base):
     # A write sent whose answer is not recorded yet (see types.Intent): "" once the answer is stored.
     intent: Mapped[str] = mapped_column(String(10), server_default="")
     last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime())  # Mailchimp's last_changed
+    # Mailchimp's id of the person, kept through an address change there ("" while unknown).
+    mc_contact_id: Mapped[str] = mapped_column(String(50), default="", server_default="")
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
         UniqueConstraint("integration_id", "subscriber_hash", name="uq_mailchimp_ledger_member"),
         Index("ix_mailchimp_ledger_integration_contact", "integration_id", "contact_id"),
+        Index("ix_mailchimp_ledger_person", "integration_id", "mc_contact_id"),
     )
 
 

@@ -21,7 +21,16 @@ from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, R
 
 MEMBER_FIELDS = ",".join(
     f"members.{name}"
-    for name in ("id", "email_address", "status", "merge_fields", "interests", "tags", "last_changed")
+    for name in (
+        "id",
+        "email_address",
+        "status",
+        "merge_fields",
+        "interests",
+        "tags",
+        "last_changed",
+        "contact_id",
+    )
 )
 # A refusal stays on record while Mailchimp still holds the address out of reach.
 _REFUSAL_KEPT = frozenset(
@@ -90,6 +99,7 @@ def entry_from_member(
         and bool(old and (old.archived_by_us or old.intent is Intent.archive)),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
         last_contact_id=old.last_contact_id if old else None,
+        mc_contact_id=member.contact_id or (old.mc_contact_id if old else ""),
     )
     return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
 

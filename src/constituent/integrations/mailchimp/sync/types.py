@@ -79,6 +79,9 @@ class LedgerEntry:
     last_contact_id: int | None = None
     # Interests the member unticked herself in Mailchimp (preference page): never ticked again by a sync.
     unticked_interests: frozenset[str] = frozenset()
+    # Mailchimp's own id of the person (``contact_id`` in its member objects): the same after the address
+    # changes there, so a rename whose webhook was lost is recognised (reconcile/changes.py). "" unknown.
+    mc_contact_id: str = ""
 
     @property
     def owner_deleted(self) -> bool:
