@@ -1,4 +1,6 @@
-"""CSV export in the import's own columns, so that importing an export gives the same contacts back."""
+"""CSV export in the import's own columns, so that importing an export gives the same contacts back, plus
+one column per connected Mailchimp audience with the contact's status there (subscribed, unsubscribed,
+cleaned, …; empty when not in the audience), which an import of the file leaves aside."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts.models import Contact
 from constituent.crm.imports import repository
 from constituent.crm.imports.columns import ALL, BOOLEAN_DEFAULTS, LIST_SEPARATOR, TEXT_FIELDS, format_bool
+from constituent.integrations.mailchimp.sync import member_status
 from constituent.kit.csv_cells import SafeDictWriter
 
 BATCH_SIZE = 2000
@@ -17,14 +20,28 @@ BATCH_SIZE = 2000
 def export_csv(session: Session, path: Path, *, batch_size: int = BATCH_SIZE) -> int:
     """Write every contact to ``path``; returns how many."""
     count = 0
+    audiences = {
+        integration_id: status_column(name) for integration_id, name in member_status.audiences(session)
+    }
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = SafeDictWriter(handle, ALL)
+        writer = SafeDictWriter(handle, [*ALL, *audiences.values()])
         writer.writeheader()
         for batch in repository.contact_batches(session, batch_size):
-            groups = repository.current_group_names(session, [c.id for c in batch])
-            writer.writerows(_record(contact, groups.get(contact.id, [])) for contact in batch)
+            ids = [c.id for c in batch]
+            groups = repository.current_group_names(session, ids)
+            statuses = member_status.statuses_of_contacts(session, ids) if audiences else {}
+            records = [_record(contact, groups.get(contact.id, [])) for contact in batch]
+            for contact, record in zip(batch, records, strict=True):
+                for integration_id, column in audiences.items():
+                    status = statuses.get((contact.id, integration_id))
+                    record[column] = status.value if status else ""
+            writer.writerows(records)
             count += len(batch)
     return count
+
+
+def status_column(audience_name: str) -> str:
+    return f"Mailchimp status ({audience_name})"
 
 
 def _record(contact: Contact, groups: list[str]) -> dict[str, str]:

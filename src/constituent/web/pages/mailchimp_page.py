@@ -24,6 +24,7 @@ from constituent.kit.crypto import SecretBox
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages import (
+    mailchimp_left,
     mailchimp_mappings,
     mailchimp_merge_fields,
     mailchimp_runs,
@@ -38,6 +39,7 @@ from constituent.web.pages.sync_display import CHART_RUNS, history_chart
 router = APIRouter(dependencies=PROTECTED)
 # The preview, run pages and error download live in their own module, served with this page.
 router.include_router(mailchimp_runs.router)
+router.include_router(mailchimp_left.router)
 router.include_router(mailchimp_merge_fields.router)
 router.include_router(mailchimp_settings.router)
 router.include_router(mailchimp_mappings.router)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from constituent.crm.contacts.models import Contact
 from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
@@ -91,6 +92,50 @@ def load_by_hashes(session: Session, integration_id: int, hashes: Collection[str
     for chunk in _chunks(sorted(hashes)):
         found |= _load(session, integration_id, LedgerRow.subscriber_hash.in_(chunk))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class LeftMember:
+    """A member who left the audience (unsubscribed or cleaned), with the contact it belongs to, if any."""
+
+    email: str
+    status: RemoteStatus
+    refused: str  # what we recorded: "Unsubscribed from …", a spam complaint, Mailchimp's refusal
+    left_at: datetime | None  # Mailchimp's last_changed when we learnt it
+    contact_id: int | None
+    contact_name: str
+
+
+LEFT_STATUSES = (RemoteStatus.unsubscribed, RemoteStatus.cleaned)
+
+
+def left_members(
+    session: Session, integration_id: int, statuses: Collection[RemoteStatus], offset: int, limit: int
+) -> tuple[list[LeftMember], int]:
+    """One page of the members who left, newest first, and how many there are in all."""
+    where = (LedgerRow.integration_id == integration_id) & LedgerRow.status.in_(list(statuses))
+    total = session.scalar(select(func.count()).select_from(LedgerRow).where(where)) or 0
+    owner = func.coalesce(LedgerRow.contact_id, LedgerRow.last_contact_id)
+    query = (
+        select(LedgerRow, Contact)
+        .outerjoin(Contact, Contact.id == owner)
+        .where(where)
+        .order_by(LedgerRow.last_changed.desc().nulls_last(), LedgerRow.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    page = [
+        LeftMember(
+            row.email,
+            row.status,
+            row.refused,
+            row.last_changed,
+            contact.id if contact else None,
+            contact.display_name if contact else "",
+        )
+        for row, contact in session.execute(query)
+    ]
+    return page, total
 
 
 def load_by_people(

@@ -54,3 +54,31 @@ def existing_integration_ids(session: Session, ids: Iterable[int]) -> set[int]:
     wanted = list(ids)
     found = session.scalars(select(MailchimpIntegration.id).where(MailchimpIntegration.id.in_(wanted)))
     return set(found)
+
+
+# When a contact holds several addresses in one audience, one that left decides what an export says.
+_LEFT = (RemoteStatus.unsubscribed, RemoteStatus.cleaned)
+
+
+def audiences(session: Session) -> list[tuple[int, str]]:
+    """Every connected integration's id and audience name, in the order they were added (export columns)."""
+    query = select(MailchimpIntegration.id, MailchimpIntegration.audience_name).order_by(
+        MailchimpIntegration.id
+    )
+    return [(integration_id, name or "") for integration_id, name in session.execute(query)]
+
+
+def statuses_of_contacts(session: Session, contact_ids: Iterable[int]) -> dict[tuple[int, int], RemoteStatus]:
+    """(contact id, integration id) -> the contact's member status in that audience, for these contacts."""
+    wanted = list(contact_ids)
+    query = select(LedgerRow.contact_id, LedgerRow.integration_id, LedgerRow.status).where(
+        LedgerRow.contact_id.in_(wanted)
+    )
+    found: dict[tuple[int, int], RemoteStatus] = {}
+    for contact_id, integration_id, status in session.execute(query):
+        if contact_id is None:
+            continue
+        key = (contact_id, integration_id)
+        if key not in found or status in _LEFT:
+            found[key] = status
+    return found
