@@ -404,7 +404,7 @@ def reconcile(
 
 @app.command()
 def doctor(
-    integration_id: int | None = typer.Argument(None, help="Integration id [every integration]."),
+    integration_id: int | None = typer.Argument(None, help="Integration id (default: every one)."),
     fix: bool = typer.Option(
         False,
         "--fix",
