@@ -39,8 +39,8 @@ def run_doctor(chosen: int | None, *, fix: bool, as_json: bool) -> None:
 def _print(report: DoctorReport) -> None:
     verdict = "all checks pass" if report.passed else f"{len(report.failed())} check(s) failed"
     typer.echo(f"Integration {report.integration_id} ({report.integration_name}): {verdict}")
-    for line in report.fixed:
-        typer.echo(f"  fixed  {line}")
+    for outcome in report.fixes:
+        typer.echo(f"  {'fixed' if outcome.done else 'NOT fixed'}  {outcome.check.value}: {outcome.said}")
     for check in report.checks:
         _print_check(check)
 

@@ -35,5 +35,6 @@ def check(integration_id: DbInt, request: Request, session: SessionDep) -> Docto
 @router.post("/{integration_id}/doctor/fix", response_model=DoctorReport)
 def fix(integration_id: DbInt, request: Request, session: SessionDep, _admin: AdminDep) -> DoctorReport:
     """Apply the safe fixes (recreate missing merge fields, interest category and interests, re-register
-    the webhook, record a renamed audience), then check again; ``fixed`` says what was done."""
+    the webhook, record a renamed audience), then check again; ``fixes`` says what was tried and whether
+    it was done."""
     return _report(request, session, integration_id, fix=True)

@@ -38,8 +38,8 @@ def fix_connection(
 ) -> RedirectResponse:
     box = SecretBox.from_settings(settings)
     report = asyncio.run(examine(session, box, settings, integration_id, utcnow(), fix=True))
-    for sentence in report.fixed:
-        flash(request, "success", sentence)
-    if not report.fixed:
+    for outcome in report.fixes:
+        flash(request, "success" if outcome.done else "error", outcome.said)
+    if not report.fixes:
         flash(request, "info", "Nothing needed the automatic fix.")
     return RedirectResponse(f"/integrations/mailchimp/{integration_id}/doctor", status_code=303)

@@ -33,10 +33,14 @@ def test_the_report_is_typed_json_and_the_fix_is_for_administrators(mailchimp: M
     }
     assert refused.status_code == 403
     assert fixed.status_code == 200 and fixed.json()["passed"] is True
-    assert fixed.json()["fixed"] == [
-        "Recreated the missing merge fields; run a Resync so every member gets its values again."
+    assert fixed.json()["fixes"] == [
+        {
+            "check": "merge_fields",
+            "done": True,
+            "said": "Recreated the missing merge fields; run a Resync so every member gets its values again.",
+        }
     ]
-    assert again.json()["passed"] is True and again.json()["fixed"] == []
+    assert again.json()["passed"] is True and again.json()["fixes"] == []
 
 
 def test_an_unknown_integration_is_404(mailchimp: Mailchimp) -> None:

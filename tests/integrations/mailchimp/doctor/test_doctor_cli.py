@@ -57,7 +57,8 @@ def test_a_deleted_merge_field_interest_and_webhook_are_found_fixed_and_then_pas
     fixed = _doctor(mailchimp, "--fix")
 
     assert fixed.returncode == 0, fixed.stdout
-    assert "fixed  Recreated the missing merge fields" in fixed.stdout
+    assert "fixed  merge_fields: Recreated the missing merge fields" in fixed.stdout
+    assert "fixed  webhook: Registered the webhook at" in fixed.stdout
     assert "PHONE" in {f["tag"] for f in mailchimp.get("/merge-fields")["merge_fields"]}
     assert "Volunteers" in mailchimp.interests()
     assert len(mailchimp.webhooks()) == 1

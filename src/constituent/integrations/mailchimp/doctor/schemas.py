@@ -65,11 +65,21 @@ def not_checked(name: CheckName, reason: str) -> CheckResult:
     )
 
 
+class FixOutcome(BaseModel):
+    """One fix the doctor tried: for which check, whether it was done, and what happened in one sentence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check: CheckName
+    done: bool
+    said: str
+
+
 class DoctorReport(BaseModel):
     integration_id: int
     integration_name: str
     checks: list[CheckResult]
-    fixed: list[str] = Field(default_factory=list, description="What the fix changed, one sentence each.")
+    fixes: list[FixOutcome] = Field(default_factory=list, description="The fixes tried (fix only).")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

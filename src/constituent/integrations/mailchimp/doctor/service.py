@@ -20,6 +20,7 @@ from constituent.integrations.mailchimp.doctor.schemas import (
     CheckName,
     CheckResult,
     DoctorReport,
+    FixOutcome,
     failing,
     not_checked,
 )
@@ -45,10 +46,10 @@ async def examine(
     report = await _examine(session, box, settings, integration, now)
     if not fix or not any(check.fixable for check in report.failed()):
         return report
-    fixed = await _fix(session, box, settings, integration, report)
+    tried = await _fix(session, box, settings, integration, report)
     session.flush()
     again = await _examine(session, box, settings, integration, now)
-    return again.model_copy(update={"fixed": fixed})
+    return again.model_copy(update={"fixes": tried})
 
 
 async def _examine(
@@ -105,20 +106,32 @@ async def _fix(
     settings: Settings,
     integration: MailchimpIntegration,
     report: DoctorReport,
-) -> list[str]:
+) -> list[FixOutcome]:
+    """Each fixable failure's repair, in the checks' order; one that Mailchimp stops leaves the others."""
     expected = expected_of(session, box, integration, settings.base_url)
     to_fix = {check.name for check in report.failed() if check.fixable}
-    done: list[str] = []
+    tried: list[FixOutcome] = []
     async with MailchimpClient(credentials_for(integration, box)) as client:
-        try:
-            if CheckName.audience in to_fix:
-                done.append(await fixes.record_audience_name(client, integration))
-            if CheckName.merge_fields in to_fix:
-                done.append(await fixes.recreate_merge_fields(session, client, integration))
-            if CheckName.interests in to_fix:
-                done.append(await fixes.recreate_interests(client, integration, expected))
-            if CheckName.webhook in to_fix:
-                done.append(await fixes.repair_webhook(client, integration, expected, box, settings.base_url))
-        except errors.MailchimpError as exc:
-            done.append(f"A fix stopped: Mailchimp answered {expected.shown(exc.describe())}")
-    return done
+        if CheckName.audience in to_fix:
+            tried.append(
+                await _tried(CheckName.audience, fixes.record_audience_name(client, integration), expected)
+            )
+        if CheckName.merge_fields in to_fix:
+            repair = fixes.recreate_merge_fields(session, client, integration)
+            tried.append(await _tried(CheckName.merge_fields, repair, expected))
+        if CheckName.interests in to_fix:
+            repair = fixes.recreate_interests(client, integration, expected)
+            tried.append(await _tried(CheckName.interests, repair, expected))
+        if CheckName.webhook in to_fix:
+            repair = fixes.repair_webhook(client, integration, expected, box, settings.base_url)
+            tried.append(await _tried(CheckName.webhook, repair, expected))
+    return tried
+
+
+async def _tried(name: CheckName, fix: Awaitable[FixOutcome], expected: Expected) -> FixOutcome:
+    """The fix's outcome; Mailchimp refusing or failing on the way stops that fix only."""
+    try:
+        return await fix
+    except errors.MailchimpError as exc:
+        said = f"Not fixed: Mailchimp answered {expected.shown(exc.describe())}"
+        return FixOutcome(check=name, done=False, said=said)
