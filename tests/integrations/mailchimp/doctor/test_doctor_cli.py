@@ -185,3 +185,17 @@ def test_without_an_id_every_integration_is_examined_and_an_unknown_id_is_one_er
     unknown = product.cli("mailchimp", "doctor", "999")
     assert unknown.returncode == 1
     assert unknown.stderr.startswith("error: ") and unknown.stderr.count("\n") == 1
+
+
+def test_refused_credentials_fail_first_and_leave_the_audiences_parts_unchecked(mailchimp: Mailchimp) -> None:
+    live = mailchimp.live
+    live.update_integration(secret_encrypted=live.product.box.encrypt("0123456789abcdef0123456789abcdef-us1"))
+
+    code, checks = _checks(mailchimp, "--fix")
+
+    assert code == 1
+    assert checks["credentials"]["found"].startswith("Mailchimp did not accept these credentials")
+    assert checks["credentials"]["fix"] == "Connect the integration again with a valid API key or login."
+    for name in ("audience", "merge_fields", "interests", "webhook"):
+        assert checks[name]["checked"] is False and checks[name]["passed"] is False
+    assert checks["worker"]["passed"] and checks["nightly"]["passed"]
