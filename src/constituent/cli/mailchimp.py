@@ -402,4 +402,23 @@ def reconcile(
     run_reconcile(integration, as_json)
 
 
+@app.command()
+def doctor(
+    integration_id: int | None = typer.Argument(None, help="Integration id (default: every one)."),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Apply the safe fixes (recreate missing merge fields and interests, "
+        "re-register the webhook, record a renamed audience), then check again.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Check an integration end to end: credentials, audience, merge fields, interests, webhook (and
+    that Mailchimp reaches it), the queue and worker, the nightly schedule, the last sync. Each failed
+    check prints its fix in one line. Exit 0 only when every check passes."""
+    from constituent.cli.mailchimp_doctor import run_doctor
+
+    run_doctor(integration_id, fix=fix, as_json=as_json)
+
+
 app.add_typer(campaigns_app, name="campaigns")

@@ -126,6 +126,16 @@ def jobs_for(settings: Settings) -> Jobs:
         return _cache[key]
 
 
+def queue_problem(settings: Settings) -> str | None:
+    """None when the job queue answers; else the error's kind (never its message, which may carry a
+    host name or a credential)."""
+    try:
+        jobs_for(settings).huey.storage.queue_size()
+    except Exception as exc:
+        return type(exc).__name__
+    return None
+
+
 def use_database(settings: Settings, database: Database) -> None:
     """Tasks run in this process for ``settings`` use ``database`` (the web app's, the worker's)."""
     key = _key(settings)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from constituent.crm.organization import repository as organization
 from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger
@@ -32,6 +33,18 @@ def offset_of(integration_id: int, spread_minutes: int) -> timedelta:
     return timedelta(minutes=zlib.crc32(f"nightly:{integration_id}".encode()) % spread_minutes)
 
 
+def night_start(night: date, nightly_time: str, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """When the integration's run for ``night`` is due: its local nightly time plus its offset."""
+    hour, minute = (int(part) for part in nightly_time.split(":"))
+    return datetime.combine(night, time(hour, minute), tzinfo=zone) + offset
+
+
+def organisation_zone(session: Session) -> ZoneInfo:
+    """The zone nightly times are read in: the organisation's, UTC until one is chosen."""
+    org = organization.get(session)
+    return ZoneInfo(org.timezone if org is not None and org.timezone else "UTC")
+
+
 def due_night(nightly_time: str, offset: timedelta, zone: ZoneInfo, now: datetime) -> date | None:
     """The night whose start (local nightly_time + offset) has passed today, local time, if any.
 
@@ -39,10 +52,9 @@ def due_night(nightly_time: str, offset: timedelta, zone: ZoneInfo, now: datetim
     night's run at 00:20 the next day, and a scheduler that was down at 02:00 catches up later the same
     day, but never runs a night that ended before the scheduler came back.
     """
-    hour, minute = (int(part) for part in nightly_time.split(":"))
     local_now = now.astimezone(zone)
     for night in (local_now.date(), local_now.date() - timedelta(days=1)):
-        start = datetime.combine(night, time(hour, minute), tzinfo=zone) + offset
+        start = night_start(night, nightly_time, offset, zone)
         if start <= local_now and start.astimezone(zone).date() == local_now.date():
             return night
     return None
@@ -59,8 +71,7 @@ def enqueue_nightly(database: Database, settings: Settings, now: datetime, hando
     """Queue the nightly run of every integration that is due and not yet claimed for that night."""
     spread = settings.nightly_spread_minutes
     with database.sessions() as session:
-        org = organization.get(session)
-        zone = ZoneInfo(org.timezone if org is not None and org.timezone else "UTC")
+        zone = organisation_zone(session)
         times = repository.nightly_times(session)
         yesterday = now.astimezone(zone).date() - timedelta(days=1)
         claimed = repository.claimed_nights(session, yesterday)

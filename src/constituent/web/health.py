@@ -26,14 +26,10 @@ def healthz(request: Request) -> JSONResponse:
 
 
 def _queue_answers(request: Request) -> str:
-    from constituent.jobs.registry import jobs_for  # the web app loads the queue only when asked
+    from constituent.jobs.registry import queue_problem  # the web app loads the queue only when asked
 
     settings: Settings = request.app.state.settings
-    try:
-        jobs_for(settings).huey.storage.queue_size()
-    except Exception as exc:
-        return type(exc).__name__
-    return "ok"
+    return queue_problem(settings) or "ok"
 
 
 @router.get("/readyz", include_in_schema=False)

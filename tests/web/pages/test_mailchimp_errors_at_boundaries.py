@@ -143,6 +143,8 @@ def rest_calls(stage: Stage) -> list[tuple[str, str, dict[str, object] | None]]:
         ("PUT", f"{integration}/mappings/merge-fields/city", {"tag": "CITY"}),
         ("POST", f"/contacts/{stage.contact_id}/mailchimp/{stage.integration}/reconfirm", None),
         ("POST", f"{integration}/sync", {"mode": "full"}),
+        ("GET", f"{integration}/doctor", None),
+        ("POST", f"{integration}/doctor/fix", None),
         ("DELETE", integration, None),
     ]
 
@@ -156,6 +158,7 @@ def commands(stage: Stage) -> list[list[str]]:
         ["mailchimp", "reconcile", "--integration", integration],
         ["mailchimp", "campaigns", "import", "--integration", integration],
         ["mailchimp", "sync", "--integration", integration],
+        ["mailchimp", "doctor", integration, "--fix"],
         ["mailchimp", "remove", integration],
     ]
 
@@ -168,6 +171,7 @@ def page_forms(stage: Stage) -> list[tuple[str, dict[str, str]]]:
         (f"/contacts/{stage.contact_id}/mailchimp/{stage.integration}/reconfirm", {}),
         (f"{integration}/sync", {"mode": "full"}),
         (f"{integration}/preview", {}),
+        (f"{integration}/doctor/fix", {}),
         (f"{integration}/remove", {}),
     ]
 

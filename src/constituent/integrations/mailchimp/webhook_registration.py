@@ -18,18 +18,46 @@ EVENTS = {
 SOURCES = {"user": True, "admin": True, "api": False}
 
 
+def webhook_path(integration_id: int, secret: str) -> str:
+    """The part of our webhook URL after the base: the same wherever the server is reached."""
+    return f"/webhooks/mailchimp/{integration_id}/{secret}"
+
+
 def webhook_url(base_url: str, integration_id: int, secret: str) -> str:
-    return f"{base_url.rstrip('/')}/webhooks/mailchimp/{integration_id}/{secret}"
+    return base_url.rstrip("/") + webhook_path(integration_id, secret)
+
+
+def has_our_flags(webhook: Webhook) -> bool:
+    """Whether the webhook listens to the events and sources we register (no more, no fewer)."""
+    events = {name: webhook.events.get(name, False) for name in EVENTS}
+    sources = {name: webhook.sources.get(name, False) for name in SOURCES}
+    return events == EVENTS and sources == SOURCES
+
+
+async def list_webhooks(client: MailchimpClient, audience_id: str) -> list[Webhook]:
+    existing = await client.request("GET", f"/lists/{audience_id}/webhooks")
+    return [Webhook.model_validate(item) for item in existing.get("webhooks", [])]
 
 
 async def register_webhook(client: MailchimpClient, audience_id: str, url: str) -> Webhook:
     """Create the webhook, or adopt ours if an earlier attempt already created it."""
-    existing = await client.request("GET", f"/lists/{audience_id}/webhooks")
-    for item in existing.get("webhooks", []):
-        if item.get("url") == url:
-            return Webhook.model_validate(item)
+    for webhook in await list_webhooks(client, audience_id):
+        if webhook.url == url:
+            return webhook
     body = {"url": url, "events": EVENTS, "sources": SOURCES}
     return await client.send_model("POST", f"/lists/{audience_id}/webhooks", Webhook, body, idempotent=False)
+
+
+async def revalidate_webhook(client: MailchimpClient, audience_id: str, webhook_id: str, url: str) -> None:
+    """Have Mailchimp's validator call the URL again (it does on every URL it is given, as on creation):
+    the same URL is sent back, so nothing changes; an unreachable server answers InvalidResource."""
+    await client.request("PATCH", f"/lists/{audience_id}/webhooks/{webhook_id}", json={"url": url})
+
+
+async def restore_flags(client: MailchimpClient, audience_id: str, webhook_id: str) -> None:
+    """Put our events and sources back on a webhook someone changed in Mailchimp."""
+    body = {"events": EVENTS, "sources": SOURCES}
+    await client.request("PATCH", f"/lists/{audience_id}/webhooks/{webhook_id}", json=body)
 
 
 async def delete_webhook(client: MailchimpClient, audience_id: str, webhook_id: str) -> None:

@@ -10,6 +10,7 @@ from constituent.web.api import (
     activities,
     contacts,
     contributions,
+    doctor,
     emails,
     groups,
     mailchimp,
@@ -34,6 +35,7 @@ ROUTERS = (
     activities.router,
     organization.router,
     mailchimp.router,
+    doctor.router,
     sync.router,
     webhook_events.router,
 )

@@ -24,6 +24,7 @@ from constituent.kit.crypto import SecretBox
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages import (
+    mailchimp_doctor,
     mailchimp_left,
     mailchimp_mappings,
     mailchimp_merge_fields,
@@ -43,6 +44,7 @@ router.include_router(mailchimp_left.router)
 router.include_router(mailchimp_merge_fields.router)
 router.include_router(mailchimp_settings.router)
 router.include_router(mailchimp_mappings.router)
+router.include_router(mailchimp_doctor.router)
 PAGE = "/integrations/mailchimp/{integration_id:int}"
 HISTORY = 10
 _BUTTONS = {RunMode.incremental: "Force Sync", RunMode.full: "Resync"}

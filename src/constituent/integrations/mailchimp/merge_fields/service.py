@@ -51,7 +51,7 @@ async def map_field(
     if taken is not None:
         raise InvalidInput("tag", f"{tag} already carries {taken.contact_field}; choose another tag")
     async with MailchimpClient(credentials_for(integration, box)) as client:
-        remote = await _ensure_merge_field(client, integration.audience_id, field, tag)
+        remote = await ensure_merge_field(client, integration.audience_id, field, tag)
     mapping = MergeFieldMapping(
         integration_id=integration.id,
         contact_field=field.name,
@@ -70,7 +70,7 @@ def unmap_field(session: Session, integration: MailchimpIntegration, field_name:
     repository.delete(session, mapping)
 
 
-async def _ensure_merge_field(
+async def ensure_merge_field(
     client: MailchimpClient, audience_id: str, field: ContactField, tag: str
 ) -> MergeField:
     """The audience's merge field ``tag``: reused when its type fits, created when missing."""
