@@ -233,3 +233,18 @@ def test_rotating_keys_reencrypts_the_stored_token_with_the_new_key(product: Pro
         assert SecretBox([new_key]).decrypt(stored.secret_encrypted) == account.api_key
         with pytest.raises(SecretDecryptError):
             SecretBox([old_key]).decrypt(stored.secret_encrypted)
+
+
+def test_a_webhook_mailchimp_could_not_reach_is_recorded_without_its_secret(product: Product) -> None:
+    # Nothing listens at the product's base URL, so Mailchimp's validator fails and quotes the URL.
+    account = account_on(product.emulator, "monthly")
+    with session_scope(product.db.sessions) as session:
+        integration = _connect(product, account.api_key, _request())
+        integration = session.merge(integration)
+        base_url = product.settings.base_url
+        asyncio.run(service.register_integration_webhook(integration, product.box, base_url))
+
+    secret = product.box.decrypt(integration.webhook_secret_encrypted)
+    assert integration.webhook_state is WebhookState.not_registered
+    assert integration.webhook_error, "the reason is kept for the page"
+    assert secret not in integration.webhook_error

@@ -34,6 +34,7 @@ from constituent.integrations.mailchimp.webhook_registration import (
     delete_webhook,
     register_webhook,
     webhook_url,
+    without_secret,
 )
 from constituent.kit.crypto import SecretBox
 
@@ -160,13 +161,15 @@ async def register_integration_webhook(
     integration: MailchimpIntegration, box: SecretBox, base_url: str
 ) -> MailchimpIntegration:
     """Register our webhook; when Mailchimp cannot reach us, record why (reconciliation covers the gap)."""
-    url = webhook_url(base_url, integration.id, box.decrypt(integration.webhook_secret_encrypted))
+    secret = box.decrypt(integration.webhook_secret_encrypted)
+    url = webhook_url(base_url, integration.id, secret)
     try:
         async with MailchimpClient(credentials_for(integration, box)) as client:
             webhook = await register_webhook(client, integration.audience_id, url)
     except errors.MailchimpError as exc:
         integration.webhook_state = WebhookState.not_registered
-        integration.webhook_error = exc.describe()
+        # Mailchimp's validator quotes the URL it could not reach: the secret must not be stored or shown.
+        integration.webhook_error = without_secret(exc.describe(), secret)
         return integration
     integration.webhook_id = webhook.id
     integration.webhook_state = WebhookState.registered

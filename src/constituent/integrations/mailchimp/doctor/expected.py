@@ -10,10 +10,8 @@ from constituent.integrations.mailchimp.audience import REQUIRED_MERGE_FIELDS
 from constituent.integrations.mailchimp.merge_fields.service import mapped_fields
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync.interest_names import wanted_names
-from constituent.integrations.mailchimp.webhook_registration import webhook_path, webhook_url
+from constituent.integrations.mailchimp.webhook_registration import webhook_path, webhook_url, without_secret
 from constituent.kit.crypto import SecretBox
-
-SECRET_SHOWN_AS = "…"  # noqa: S105 (what replaces the secret, not one)
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ class Expected:
 
     def shown(self, text: str) -> str:
         """``text`` safe to show or log: our webhook secret (part of the URL) never appears."""
-        return text.replace(self.secret, SECRET_SHOWN_AS)
+        return without_secret(text, self.secret)
 
 
 def expected_of(
