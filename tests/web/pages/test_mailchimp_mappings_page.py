@@ -245,3 +245,62 @@ def test_html_in_search_and_group_names_is_shown_escaped(
     assert "<td>&lt;i&gt;Search&lt;/i&gt;</td><td>&lt;i&gt;Search&lt;/i&gt;</td>" in page
     assert "<td>&lt;b&gt;Group&lt;/b&gt;</td>" in page
     assert "<i>Search</i>" not in page and "<b>Group</b>" not in page
+
+
+def _search_targets(db: TestDatabase, search_id: int) -> list[tuple[str, str]]:
+    return sorted(
+        (m.target, m.remote_name)
+        for m in _mappings(db)
+        if m.kind == "saved_search" and m.source_id == search_id and m.target != "tag"
+    )
+
+
+def test_an_admin_syncs_a_saved_search_as_an_interest_on_the_page_and_stops_it(
+    admin: Browser, page_url: str, search_id: int, db: TestDatabase, account: McAccount
+) -> None:
+    page = admin.get(page_url).text
+    assert f'action="{page_url}/mappings/searches/{search_id}/as"' in page
+    assert '<option value="membership">' not in page  # membership is for the chosen-groups mode
+
+    mapped = admin.submit(f"{page_url}/mappings/searches/{search_id}/as", {"target": "interest", "name": ""})
+    page = admin.get(page_url).text
+
+    assert mapped.status_code == 303
+    assert "Springfield is synced as an interest from the next sync on." in page
+    assert "also as the interest Springfield" in page
+    assert "Springfield" in _interests(account)
+    assert _search_targets(db, search_id) == [("interest", "Springfield")]
+
+    admin.submit(f"{page_url}/mappings/searches/{search_id}/unmap", {"target": "interest"})
+    page = admin.get(page_url).text
+
+    assert "Springfield is no longer synced as an interest; Mailchimp keeps what members carry." in page
+    assert _search_targets(db, search_id) == []
+
+
+def test_a_saved_search_decides_membership_only_in_groups_mode(
+    admin: Browser, page_url: str, search_id: int, db: TestDatabase, account: McAccount
+) -> None:
+    admin.submit(f"{page_url}/mappings/searches/{search_id}/as", {"target": "membership"})
+    assert "Not changed." in admin.get(page_url).text
+    assert _search_targets(db, search_id) == []
+
+    with session_scope(db.sessions) as session:
+        create_group(session, "Donors", actor="test")
+    connected = admin.submit(
+        NEW, {**FILLED, "api_key": account.api_key, "mode": "groups", "groups": "Donors"}
+    )
+    url = connected.headers["location"]
+    admin.submit(f"{url}/mappings/searches/{search_id}/as", {"target": "membership"})
+    page = admin.get(url).text
+
+    assert "Springfield is synced as who is in the audience from the next sync on." in page
+    assert "also deciding who is in the audience" in page
+
+
+def test_staff_cannot_map_a_saved_search(
+    staff: Browser, page_url: str, search_id: int, db: TestDatabase
+) -> None:
+    answer = staff.submit(f"{page_url}/mappings/searches/{search_id}/as", {"target": "interest"})
+    assert answer.status_code == 403
+    assert _search_targets(db, search_id) == []

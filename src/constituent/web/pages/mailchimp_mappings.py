@@ -4,7 +4,7 @@ switched off here), the tag prefix, and how each group is synced (tag, interest 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.errors import InvalidInput
 from constituent.crm.groups.service import get_group, list_groups
+from constituent.crm.searches.service import get_search
 from constituent.integrations.mailchimp import mappings, service
 from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.integrations.mailchimp.mappings import Mapping
@@ -54,9 +55,12 @@ def mapping_context(session: Session, integration: MailchimpIntegration) -> dict
     rows = mappings.list_mappings(session, integration, today())
     prefix = len(integration.tag_prefix)
     by_group: dict[int, list[Mapping]] = {}
+    by_search: dict[int, list[Mapping]] = {}
     for row in rows:
         if row.kind == "group":
             by_group.setdefault(row.source_id, []).append(row)
+        elif row.target != SourceTarget.tag:
+            by_search.setdefault(row.source_id, []).append(row)
     return {
         "search_tags": [
             SearchTag(row, row.remote_name[prefix:])
@@ -65,6 +69,9 @@ def mapping_context(session: Session, integration: MailchimpIntegration) -> dict
         ],
         "group_rows": [GroupRow(g.id, g.name, by_group.get(g.id, [])) for g in list_groups(session)],
         "group_targets": [target.value for target in _targets(integration)],
+        # A saved search (smart group) may also be an interest, or decide membership in groups mode.
+        "search_mappings": by_search,
+        "search_targets": [t.value for t in _targets(integration) if t != SourceTarget.tag],
     }
 
 
@@ -87,7 +94,7 @@ def _apply(
     return _back(integration_id)
 
 
-def _target(value: str, allowed: list[SourceTarget]) -> SourceTarget:
+def _target(value: str, allowed: Sequence[SourceTarget]) -> SourceTarget:
     if value not in {target.value for target in allowed}:
         names = ", ".join(target.value for target in allowed)
         raise InvalidInput("target", f"{value!r} is not one of {names}")
@@ -197,3 +204,53 @@ def unmap_group(
         return f"{label} is no longer synced as {target}; Mailchimp keeps what members carry."
 
     return _apply(request, session, integration_id, change)
+
+
+@router.post(MAPPINGS_PATH + "/searches/{search_id:int}/as")
+def map_search_as(
+    integration_id: DbInt,
+    search_id: DbInt,
+    request: Request,
+    _user: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    target: Annotated[str, Form(max_length=20)] = "",
+    name: Annotated[str, Form(max_length=300)] = "",
+) -> RedirectResponse:
+    """A saved search as an interest (created in Mailchimp) or, in groups mode, a membership source."""
+    integration = service.get_integration(session, integration_id)
+
+    def change() -> str:
+        allowed = [t for t in _targets(integration) if t != SourceTarget.tag]
+        chosen = _target(target, allowed)
+        box = SecretBox.from_settings(settings)
+        remote = name if name.strip() else None  # blank: the search's own name
+        asyncio.run(mappings.map_search(session, box, integration, search_id, chosen, remote))
+        label = get_search(session, search_id).name
+        return f"{label} is synced as {_in_words(chosen)} from the next sync on."
+
+    return _apply(request, session, integration_id, change)
+
+
+@router.post(MAPPINGS_PATH + "/searches/{search_id:int}/unmap")
+def unmap_search(
+    integration_id: DbInt,
+    search_id: DbInt,
+    request: Request,
+    _user: AdminDep,
+    session: SessionDep,
+    target: Annotated[str, Form(max_length=20)] = "",
+) -> RedirectResponse:
+    integration = service.get_integration(session, integration_id)
+
+    def change() -> str:
+        chosen = _target(target, [SourceTarget.interest, SourceTarget.membership])
+        mappings.unmap_search(session, integration, search_id, chosen)
+        label = get_search(session, search_id).name
+        return f"{label} is no longer synced as {_in_words(chosen)}; Mailchimp keeps what members carry."
+
+    return _apply(request, session, integration_id, change)
+
+
+def _in_words(target: SourceTarget) -> str:
+    return "an interest" if target == SourceTarget.interest else "who is in the audience"
