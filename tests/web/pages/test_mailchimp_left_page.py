@@ -13,7 +13,7 @@ from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.contacts.service import create_contact
 from constituent.integrations.mailchimp.sync.engine import run_sync
-from constituent.integrations.mailchimp.sync.models import RunStatus
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
@@ -100,3 +100,73 @@ def test_the_export_has_each_contacts_status_in_the_audience(admin: Browser, pag
         "bob@mailbox.org": "cleaned",
         "cy@mailbox.org": "subscribed",
     }
+
+
+@pytest.fixture
+def archived_by_hand(
+    admin: Browser,
+    account: McAccount,
+    emulator: RunningEmulator,
+    people: dict[str, int],
+    db: TestDatabase,
+    settings: Settings,
+) -> str:
+    """Synced; then in Mailchimp someone archived Ann by hand, and Bob, who had unsubscribed first."""
+    response = admin.submit(NEW, {**FILLED, "api_key": account.api_key})
+    base: str = response.headers["location"]
+    integration_id = int(base.rsplit("/", 1)[1])
+    sync(db, settings, integration_id)
+    [audience] = account.client.get("/lists").json()["lists"]
+    members = f"/lists/{audience['id']}/members"
+    emulator.control(
+        "POST", f"lists/{audience['id']}/members/{subscriber_hash('bob@mailbox.org')}/unsubscribe", {}
+    )
+    sync(db, settings, integration_id)
+    for email in ("ann@mailbox.org", "bob@mailbox.org"):
+        assert account.client.delete(f"{members}/{subscriber_hash(email)}").status_code == 204
+    sync(db, settings, integration_id)  # its reconciliation sees both archives
+    return base
+
+
+def _status(account: McAccount, email: str) -> str:
+    [audience] = account.client.get("/lists").json()["lists"]
+    return str(
+        account.client.get(f"/lists/{audience['id']}/members/{subscriber_hash(email)}").json()["status"]
+    )
+
+
+@pytest.mark.slow
+def test_members_archived_by_hand_stay_archived_until_an_admin_restores_them_and_never_one_who_left(
+    admin: Browser, archived_by_hand: str, account: McAccount, db: TestDatabase, settings: Settings
+) -> None:
+    integration_id = int(archived_by_hand.rsplit("/", 1)[1])
+    run_sync(Database(db.engine, db.sessions), settings, integration_id, mode=RunMode.full)
+    assert (_status(account, "ann@mailbox.org"), _status(account, "bob@mailbox.org")) == (
+        "archived",
+        "archived",
+    )
+
+    listed = admin.get(archived_by_hand + "/left?status=archived").text
+    assert "ann@mailbox.org" in listed and "bob@mailbox.org" not in listed
+    assert "Restore them at the next sync" in listed
+
+    restored = admin.submit(archived_by_hand + "/left/restore")
+    assert restored.status_code == 303
+    assert (
+        "1 member(s) archived by hand will be restored at the next sync."
+        in admin.get(restored.headers["location"]).text
+    )
+    sync(db, settings, integration_id)
+
+    assert _status(account, "ann@mailbox.org") == "subscribed"
+    assert _status(account, "bob@mailbox.org") == "archived"  # he had unsubscribed: never restored
+    assert "ann@mailbox.org" not in admin.get(archived_by_hand + "/left?status=archived").text
+
+
+def test_staff_see_who_was_archived_by_hand_but_cannot_restore_them(
+    staff: Browser, archived_by_hand: str, account: McAccount
+) -> None:
+    listed = staff.get(archived_by_hand + "/left?status=archived").text
+    assert "ann@mailbox.org" in listed and "Restore them" not in listed
+    assert staff.submit(archived_by_hand + "/left/restore").status_code == 403
+    assert _status(account, "ann@mailbox.org") == "archived"

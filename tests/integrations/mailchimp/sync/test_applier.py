@@ -70,7 +70,9 @@ def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_plann
 
     assert killed.status is RunStatus.interrupted
     answered = [e for e in recorded.values() if e.intent is Intent.none]
-    assert 500 <= len(answered) < COUNT  # at least the page that finished is on record
+    # At least the page that finished is on record: the pages (500, 500, 100) are in flight together, so
+    # the first to finish may be any of them (which one depends on where the seeded faults land).
+    assert COUNT % 500 <= len(answered) < COUNT
     # Every page sent had its intent stored first: each member it may have created is owned.
     assert all(e.contact_id is not None for e in recorded.values())
     assert rerun.status is RunStatus.succeeded, rerun.message
@@ -78,7 +80,7 @@ def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_plann
     # refresh finds it already as planned, with its owner from the intent log, not at all), never as a
     # second member.
     assert killed.created + rerun.created + rerun.updated <= COUNT
-    assert rerun.created + rerun.updated <= COUNT - 500
+    assert rerun.created + rerun.updated <= COUNT - len(answered)
     members = audience.members()
     assert sorted(members) == emails()
     assert {e: frozenset(m["tags"]) for e, m in members.items()} == audience.desired_tags()

@@ -129,6 +129,12 @@ def emails_with_address(session: Session, address: str) -> list[Email]:
 
 def touch_emails(session: Session, address: str, now: datetime) -> None:
     """Mark the address's email rows changed, so the next incremental sync looks at their contacts."""
-    session.execute(
-        update(Email).where(Email.address_normalized == address.strip().lower()).values(updated_at=now)
-    )
+    touch_addresses(session, [address], now)
+
+
+def touch_addresses(session: Session, addresses: Sequence[str], now: datetime) -> None:
+    """The same for many addresses, a few hundred per statement."""
+    normalized = sorted({address.strip().lower() for address in addresses})
+    for start in range(0, len(normalized), 500):
+        chunk = normalized[start : start + 500]
+        session.execute(update(Email).where(Email.address_normalized.in_(chunk)).values(updated_at=now))

@@ -14,7 +14,8 @@ from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.members import ACTOR, audience_label, note
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SyncMode
 from constituent.integrations.mailchimp.reconfirm_rule import spam_refusal
-from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.integrations.mailchimp.sync import ledger
+from constituent.integrations.mailchimp.sync.types import RemoteStatus, hand_archived
 
 SIGNUP_SOURCE = "Mailchimp signup"
 
@@ -53,9 +54,11 @@ def _deleted_there(
 ) -> str:
     """Someone deleted (archived) the member in Mailchimp: we leave it archived; the person did not
     unsubscribe, so their groups stay as they are."""
+    before = ledger.entry_of(member.row) if member.row is not None else None
     members.set_status(session, integration, member, RemoteStatus.archived, event)
     if member.row is not None:
         member.row.archived_by_us = False
+        member.row.archived_by_hand = hand_archived(before, RemoteStatus.archived)
     subject = f"Deleted from Mailchimp audience {audience_label(integration)} (in Mailchimp)"
     for contact_id in member.contact_ids:
         note(session, integration, event, contact_id, subject, {"action": event.action})

@@ -29,7 +29,7 @@ from datetime import datetime
 from constituent.integrations.mailchimp.inbound.events import EventSource, EventType, InboundEvent
 from constituent.integrations.mailchimp.responses import Member, parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
-from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus, hand_archived
 
 
 class ChangedMember(Member):
@@ -134,7 +134,7 @@ def _ledger_update(
         entry = LedgerEntry(member.id, member.email_address, status)
     else:
         # A status we did not write: an archive here is someone's in Mailchimp, not ours.
-        entry = replace(old, status=status, archived_by_us=False)
+        entry = replace(old, status=status, archived_by_us=False, archived_by_hand=hand_archived(old, status))
     return LedgerUpdate(entry, last_changed=changed_at)
 
 

@@ -385,4 +385,9 @@ class _Pass:
 def _keep_owner(entry: LedgerEntry, current: LedgerEntry | None) -> LedgerEntry:
     if current is None:
         return entry
-    return replace(current, status=entry.status, archived_by_us=entry.archived_by_us)
+    return replace(
+        current,
+        status=entry.status,
+        archived_by_us=entry.archived_by_us,
+        archived_by_hand=entry.archived_by_hand,
+    )

@@ -48,6 +48,7 @@ _ENTRY_COLUMNS = (
     LedgerRow.intent,
     LedgerRow.last_contact_id,
     LedgerRow.mc_contact_id,
+    LedgerRow.archived_by_hand,
 )
 
 
@@ -63,11 +64,12 @@ def _load(
     query = select(*_ENTRY_COLUMNS).where(LedgerRow.integration_id == integration_id)
     if where is not None:
         query = query.where(where)
-    return {row.subscriber_hash: _entry(row) for row in session.execute(query)}
+    return {row.subscriber_hash: entry_of(row) for row in session.execute(query)}
 
 
-def _entry(row: Row[*tuple[Any, ...]]) -> LedgerEntry:
-    # By name, every field: a column added to the ledger and read by position was once silently lost.
+def entry_of(row: LedgerRow | Row[*tuple[Any, ...]]) -> LedgerEntry:
+    """A ledger row (a plain row of ``_ENTRY_COLUMNS``, or the ORM row the inbound path works on) as the
+    value the rules read. By name, every field: a column read by position was once silently lost."""
     return LedgerEntry(
         subscriber_hash=row.subscriber_hash,
         email=row.email,
@@ -80,6 +82,7 @@ def _entry(row: Row[*tuple[Any, ...]]) -> LedgerEntry:
         intent=Intent(row.intent),
         last_contact_id=row.last_contact_id,
         mc_contact_id=row.mc_contact_id,
+        archived_by_hand=row.archived_by_hand,
     )
 
 
@@ -109,11 +112,31 @@ class LeftMember:
 LEFT_STATUSES = (RemoteStatus.unsubscribed, RemoteStatus.cleaned)
 
 
+def _restorable(integration_id: int) -> ColumnElement[bool]:
+    """Archived by hand in Mailchimp while subscribed to us, and nothing since says the person left."""
+    return (
+        (LedgerRow.integration_id == integration_id)
+        & (LedgerRow.status == RemoteStatus.archived)
+        & LedgerRow.archived_by_hand
+        & (LedgerRow.refused == "")
+    )
+
+
 def left_members(
-    session: Session, integration_id: int, statuses: Collection[RemoteStatus], offset: int, limit: int
+    session: Session,
+    integration_id: int,
+    statuses: Collection[RemoteStatus],
+    offset: int,
+    limit: int,
+    *,
+    archived_by_hand: bool = False,
 ) -> tuple[list[LeftMember], int]:
-    """One page of the members who left, newest first, and how many there are in all."""
-    where = (LedgerRow.integration_id == integration_id) & LedgerRow.status.in_(list(statuses))
+    """One page of the members who left (or, ``archived_by_hand``, those archived by hand in Mailchimp),
+    newest first, and how many there are in all."""
+    if archived_by_hand:
+        where = _restorable(integration_id)
+    else:
+        where = (LedgerRow.integration_id == integration_id) & LedgerRow.status.in_(list(statuses))
     total = session.scalar(select(func.count()).select_from(LedgerRow).where(where)) or 0
     owner = func.coalesce(LedgerRow.contact_id, LedgerRow.last_contact_id)
     query = (
@@ -136,6 +159,15 @@ def left_members(
         for row, contact in session.execute(query)
     ]
     return page, total
+
+
+def make_hand_archived_ours(session: Session, integration_id: int) -> list[str]:
+    """The members archived by hand become ours to bring back (as if we had archived them): the next
+    sync re-adds those whose contact still qualifies. Returns their addresses."""
+    where = _restorable(integration_id)
+    emails = list(session.scalars(select(LedgerRow.email).where(where)))
+    session.execute(update(LedgerRow).where(where).values(archived_by_us=True, archived_by_hand=False))
+    return emails
 
 
 def load_by_people(
@@ -244,6 +276,7 @@ def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate],
             intent=u.entry.intent.value,
             last_contact_id=_last_contact(u.entry),
             mc_contact_id=u.entry.mc_contact_id,
+            archived_by_hand=u.entry.archived_by_hand,
             last_changed=u.last_changed,
             last_synced_at=synced_at,
             last_error=u.error,

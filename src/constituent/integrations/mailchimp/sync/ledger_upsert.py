@@ -32,6 +32,7 @@ class LedgerValues(NamedTuple):
     intent: str
     last_contact_id: int | None
     mc_contact_id: str
+    archived_by_hand: bool
     last_changed: datetime | None
     last_synced_at: datetime
     last_error: str
@@ -44,6 +45,7 @@ _PG_TYPES = dict.fromkeys(COLUMNS, "text") | {
     "last_contact_id": "integer",
     "tags": "json",
     "archived_by_us": "boolean",
+    "archived_by_hand": "boolean",
     "last_changed": "timestamptz",
     "last_synced_at": "timestamptz",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from constituent.crm.contacts.models import _enum
@@ -38,6 +38,8 @@ class LedgerRow(Base):
     last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime())  # Mailchimp's last_changed
     # Mailchimp's id of the person, kept through an address change there ("" while unknown).
     mc_contact_id: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # Archived by someone in Mailchimp while subscribed or pending to us: restorable on request.
+    archived_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
 

@@ -17,7 +17,13 @@ from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.responses import Member, MembersPage, parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.merge_values import remote_interests, remote_merge_fields
-from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus, fingerprint
+from constituent.integrations.mailchimp.sync.types import (
+    Intent,
+    LedgerEntry,
+    RemoteStatus,
+    fingerprint,
+    hand_archived,
+)
 
 MEMBER_FIELDS = ",".join(
     f"members.{name}"
@@ -83,6 +89,9 @@ def entry_from_member(
 ) -> LedgerUpdate:
     """``merge_field_types``: the mapped merge fields (tag -> type), compared like FNAME and LNAME."""
     status = RemoteStatus(member.status)
+    by_us = status is RemoteStatus.archived and bool(
+        old and (old.archived_by_us or old.intent is Intent.archive)
+    )
     merge_fields = remote_merge_fields(member.merge_fields, merge_field_types)
     interests = remote_interests(member.interests, managed_interests)
     entry = LedgerEntry(
@@ -95,8 +104,8 @@ def entry_from_member(
         tags=frozenset(t.name for t in member.tags) & (owned_tags | (old.tags if old else frozenset())),
         # Ours only if we archived it (or sent the DELETE, per the intent log) and nobody since said
         # otherwise: an unsubscribe landing after our archive clears archived_by_us (inbound).
-        archived_by_us=status is RemoteStatus.archived
-        and bool(old and (old.archived_by_us or old.intent is Intent.archive)),
+        archived_by_us=by_us,
+        archived_by_hand=hand_archived(old, status, by_us=by_us),
         refused=old.refused if old and status in _REFUSAL_KEPT else "",
         last_contact_id=old.last_contact_id if old else None,
         mc_contact_id=member.contact_id or (old.mc_contact_id if old else ""),

@@ -82,11 +82,24 @@ class LedgerEntry:
     # Mailchimp's own id of the person (``contact_id`` in its member objects): the same after the address
     # changes there, so a rename whose webhook was lost is recognised (reconcile/changes.py). "" unknown.
     mc_contact_id: str = ""
+    # Archived in Mailchimp by someone there while we knew the member subscribed or pending: the person
+    # never left, so an administrator may restore it (``restore``); never set for one we archived.
+    archived_by_hand: bool = False
 
     @property
     def owner_deleted(self) -> bool:
         """We synced this member for a contact that no longer exists."""
         return self.contact_id is None and self.last_contact_id is not None
+
+
+_PRESENT = (RemoteStatus.subscribed, RemoteStatus.pending)
+
+
+def hand_archived(old: LedgerEntry | None, status: RemoteStatus, *, by_us: bool = False) -> bool:
+    """Whether a member now ``status`` was archived by hand in Mailchimp while it was present to us."""
+    if status is not RemoteStatus.archived or by_us or old is None:
+        return False
+    return old.archived_by_hand or (old.status in _PRESENT and not old.refused)
 
 
 # One encoder for every call: fingerprints are computed for every member of every run.
