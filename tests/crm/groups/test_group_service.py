@@ -10,7 +10,7 @@ from constituent.crm.activities.changelog import changes_for_contact
 from constituent.crm.contacts import service as contacts
 from constituent.crm.contacts.models import Contact
 from constituent.crm.contacts.schemas import ContactCreate
-from constituent.crm.errors import Conflict, InvalidInput
+from constituent.crm.errors import Conflict, InvalidInput, NotFound
 from constituent.crm.groups import service
 from constituent.crm.groups.models import Group, GroupMembership, MembershipStatus
 from constituent.kit.clock import utcnow
@@ -145,13 +145,27 @@ def test_renaming_and_listing_groups_with_their_member_counts(session: Session) 
     ]
 
 
-def test_deleting_a_group_deletes_its_memberships(session: Session) -> None:
-    ann = _contact(session)
+def test_deleting_a_group_keeps_every_membership_as_a_past_group_on_the_contacts(session: Session) -> None:
+    """Issue 14: a deleted group's history stays on the contacts (it used to be erased with the group)."""
+    ann, bo = _contact(session), _contact(session, "Bo")
     group = _group_with(session, ann)
+    service.add_to_group(session, group.id, [bo], method="user", actor=ACTOR)
+    service.remove_from_group(session, group.id, [bo], method="api", actor=ACTOR, reason="Removed (by API)")
 
     service.delete_group(session, group.id, actor=ACTOR)
 
-    assert session.scalars(select(GroupMembership)).all() == []
+    [ann_past] = service.contact_groups(session, ann).past
+    [bo_past] = service.contact_groups(session, bo).past
+    assert ann_past.removed_reason == service.DELETED_REASON and ann_past.removed_at is not None
+    assert ann_past.group_name.startswith("Volunteers (deleted ")
+    assert bo_past.removed_reason == "Removed (by API)"  # how it ended before is kept as it was
+    assert service.contact_groups(session, ann).current == []
+    assert [g.name for g in service.list_groups(session)] == []
+    with pytest.raises(NotFound):
+        service.get_group(session, group.id)
+    with pytest.raises(NotFound):
+        service.rejoin_group(session, ann_past.membership_id, method="user", actor=ACTOR)
+    assert service.create_group(session, "Volunteers", actor=ACTOR).id != group.id  # the name is free again
 
 
 def test_group_members_lists_current_members_only(session: Session) -> None:

@@ -74,3 +74,21 @@ def test_a_group_is_renamed_and_deleted(admin: Browser, db: TestDatabase) -> Non
     assert response.headers["location"] == "/groups"
     assert "The group Helpers was deleted" in admin.get("/groups").text
     assert admin.get(f"/groups/{group_id}").status_code == 404
+
+
+def test_after_a_group_is_deleted_its_members_still_see_it_among_their_past_groups(
+    admin: Browser, db: TestDatabase
+) -> None:
+    ann, group_id = a_contact(db), a_group(db, "Phone bank")
+    with session_scope(db.sessions) as session:
+        groups.add_to_group(session, group_id, [ann], method=MembershipMethod.user, actor="t")
+    admin.get(f"/groups/{group_id}")
+    admin.submit(f"/groups/{group_id}/delete")
+
+    tab = admin.get(f"/contacts/{ann}/groups").text
+
+    assert "Phone bank (deleted " in tab and "The group was deleted" in tab
+    assert "Rejoin Group" not in tab
+    assert "Phone bank" not in admin.get("/groups").text.split("</h1>", 1)[1].split("was deleted")[-1]
+    admin.get("/groups")
+    assert admin.submit("/groups", {"name": "Phone bank"}).status_code == 303  # the name is free again

@@ -31,6 +31,9 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Deleted groups are kept, so their members' past memberships (and how they ended) are never lost;
+    # they are left out of every list and lookup (repository.LIVE).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class GroupMembership(Base):

@@ -20,17 +20,28 @@ def chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
+# A group not deleted: every list and lookup by name or id reads only these.
+LIVE = Group.deleted_at.is_(None)
+
+
 def get(session: Session, group_id: int) -> Group | None:
-    return session.get(Group, group_id)
+    """A live group (a deleted one is kept for its history, not found)."""
+    group = session.get(Group, group_id)
+    return group if group is not None and group.deleted_at is None else None
 
 
 def by_name(session: Session, name: str) -> Group | None:
-    return session.scalars(select(Group).where(Group.name == name)).one_or_none()
+    return session.scalars(select(Group).where(Group.name == name, LIVE)).one_or_none()
 
 
 def ids_by_name(session: Session, names: Iterable[str]) -> dict[str, int]:
-    rows = session.execute(select(Group.name, Group.id).where(Group.name.in_(list(names))))
+    rows = session.execute(select(Group.name, Group.id).where(Group.name.in_(list(names)), LIVE))
     return {name: group_id for name, group_id in rows}
+
+
+def name_taken(session: Session, name: str) -> bool:
+    """Any group, deleted ones too, holds the name (names are unique in the table)."""
+    return session.scalar(select(Group.id).where(Group.name == name)) is not None
 
 
 def insert_groups(session: Session, names: Sequence[str], now: datetime) -> dict[str, int]:
@@ -51,6 +62,7 @@ def all_with_member_counts(session: Session) -> list[tuple[Group, int]]:
     query = (
         select(Group, func.coalesce(counts.c.members, 0))
         .outerjoin(counts, counts.c.group_id == Group.id)
+        .where(LIVE)
         .order_by(Group.name)
     )
     return [(group, count) for group, count in session.execute(query)]
@@ -140,14 +152,15 @@ def get_membership(session: Session, membership_id: int) -> GroupMembership | No
     return session.get(GroupMembership, membership_id)
 
 
-def for_contact(session: Session, contact_id: int) -> list[tuple[GroupMembership, str]]:
+def for_contact(session: Session, contact_id: int) -> list[tuple[GroupMembership, Group]]:
+    """Every stint of the contact, deleted groups' too (their history is kept)."""
     query = (
-        select(GroupMembership, Group.name)
+        select(GroupMembership, Group)
         .join(Group, Group.id == GroupMembership.group_id)
         .where(GroupMembership.contact_id == contact_id)
         .order_by(Group.name, GroupMembership.added_at)
     )
-    return [(membership, name) for membership, name in session.execute(query)]
+    return [(membership, group) for membership, group in session.execute(query)]
 
 
 def current_members(

@@ -56,6 +56,7 @@ class MembershipView(BaseModel):
     removed_at: datetime | None
     removed_method: MembershipMethod | None
     removed_reason: str
+    group_deleted: bool = False  # the group itself was deleted: shown in the history, never rejoined
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -76,6 +77,8 @@ class ContactGroups(BaseModel):
         latest: dict[int, MembershipView] = {}
         for stint in self.past:
             kept = latest.get(stint.group_id)
+            if stint.group_deleted:
+                continue
             if stint.group_id not in current and (kept is None or stint.membership_id > kept.membership_id):
                 latest[stint.group_id] = stint
         return {m.membership_id for m in latest.values()}

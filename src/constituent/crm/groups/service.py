@@ -8,6 +8,7 @@ writes the change log. Bulk operations take any number of ids and work in chunks
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -54,7 +55,7 @@ def _group_change(group: Group, field: str, old: object, new: object) -> Change:
 
 def create_group(session: Session, name: str, description: str = "", *, actor: str) -> Group:
     name = valid_group_name(name)
-    if repository.by_name(session, name):
+    if repository.name_taken(session, name):
         raise Conflict(f"a group named {name!r} already exists")
     group = Group(name=name, description=description, created_at=utcnow())
     session.add(group)
@@ -80,20 +81,39 @@ def list_groups(session: Session) -> list[GroupOut]:
 def rename_group(session: Session, group_id: int, name: str, *, actor: str) -> Group:
     group = get_group(session, group_id)
     name = valid_group_name(name)
-    other = repository.by_name(session, name)
-    if other is not None and other.id != group.id:
+    if name != group.name and repository.name_taken(session, name):
         raise Conflict(f"a group named {name!r} already exists")
     changelog.apply_and_record(session, group, {"name": name}, contact_id=None, entity="group", actor=actor)
     session.flush()
     return group
 
 
+DELETED_REASON = "The group was deleted"
+
+
 def delete_group(session: Session, group_id: int, *, actor: str) -> None:
+    """The group leaves every list, its current members leave it (a past group saying so, with the date),
+    and every past membership stays on the contacts: the row is kept, under a name that frees its own."""
     group = get_group(session, group_id)
+    now = utcnow()
+    remove_from_group(
+        session,
+        group.id,
+        group_member_ids(session, group.id),
+        method="user",
+        actor=actor,
+        reason=DELETED_REASON,
+    )
     changelog.record_change(session, _group_change(group, changelog.DELETED, group.name, None), actor)
-    # The database deletes the group's memberships (current and past) with it.
-    session.delete(group)
+    group.name = _retired_name(session, group, now)
+    group.deleted_at = now
     session.flush()
+
+
+def _retired_name(session: Session, group: Group, now: datetime) -> str:
+    """Like "Volunteers (deleted 2026-12-05)": the history reads right, and a new "Volunteers" may be made."""
+    name = f"{group.name[:160]} (deleted {now.date().isoformat()})"
+    return name if not repository.name_taken(session, name) else f"{name} #{group.id}"
 
 
 def group_member_ids(session: Session, group_id: int) -> list[int]:
@@ -168,6 +188,7 @@ def rejoin_group(
 ) -> GroupMembership:
     """Put a contact back into the group of a past membership, as a new stint (the old row stays)."""
     past = _require_membership(session, membership_id)
+    get_group(session, past.group_id)  # a deleted group cannot be rejoined (NotFound)
     how = _membership_method(method)
     if repository.current_member_ids(session, past.group_id, [past.contact_id]):
         raise Conflict(f"contact {past.contact_id} is already a current member of group {past.group_id}")
@@ -199,11 +220,12 @@ def delete_past_membership(session: Session, membership_id: int, actor: str) -> 
     session.flush()
 
 
-def _view(membership: GroupMembership, group_name: str) -> MembershipView:
+def _view(membership: GroupMembership, group: Group) -> MembershipView:
     return MembershipView(
         membership_id=membership.id,
         group_id=membership.group_id,
-        group_name=group_name,
+        group_name=group.name,
+        group_deleted=group.deleted_at is not None,
         contact_id=membership.contact_id,
         status=membership.status,
         method=membership.method,
@@ -217,7 +239,7 @@ def _view(membership: GroupMembership, group_name: str) -> MembershipView:
 def contact_groups(session: Session, contact_id: int) -> ContactGroups:
     if not repository.existing_contact_ids(session, [contact_id]):
         raise NotFound("contact", contact_id)
-    views = [_view(m, name) for m, name in repository.for_contact(session, contact_id)]
+    views = [_view(m, group) for m, group in repository.for_contact(session, contact_id)]
     return ContactGroups(
         current=[v for v in views if v.status == MembershipStatus.added],
         past=[v for v in views if v.status == MembershipStatus.removed],

@@ -136,7 +136,9 @@ def groups_by_lower_name(session: Session, names: Collection[str]) -> dict[str, 
     if not names:
         return {}
     lowered = {name.lower() for name in names}
-    query = select(Group.id, Group.name).where(func.lower(Group.name).in_(lowered))
+    query = select(Group.id, Group.name).where(
+        func.lower(Group.name).in_(lowered), Group.deleted_at.is_(None)
+    )
     return {name.lower(): (group_id, name) for group_id, name in session.execute(query)}
 
 

@@ -59,7 +59,7 @@ def delete(session: Session, search: SavedSearch) -> None:
 
 
 def existing_group_ids(session: Session, group_ids: Sequence[int]) -> set[int]:
-    return set(session.scalars(select(Group.id).where(Group.id.in_(group_ids))))
+    return set(session.scalars(select(Group.id).where(Group.id.in_(group_ids), Group.deleted_at.is_(None))))
 
 
 def major_donor_threshold(session: Session) -> Decimal:

@@ -71,7 +71,7 @@ def groups_by_name(session: Session, names: Sequence[str]) -> dict[str, int]:
     from constituent.crm.groups.models import Group
 
     wanted = {n.strip().lower() for n in names}
-    rows = session.execute(select(Group.id, Group.name)).all()
+    rows = session.execute(select(Group.id, Group.name).where(Group.deleted_at.is_(None))).all()
     return {name.lower(): gid for gid, name in rows if name.lower() in wanted}
 
 
