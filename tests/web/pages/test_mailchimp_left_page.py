@@ -146,6 +146,8 @@ def test_members_archived_by_hand_stay_archived_until_an_admin_restores_them_and
         "archived",
     )
 
+    overview = admin.get(archived_by_hand).text
+    assert "1 member(s) were archived in Mailchimp by hand and are left archived" in overview
     listed = admin.get(archived_by_hand + "/left?status=archived").text
     assert "ann@mailbox.org" in listed and "bob@mailbox.org" not in listed
     assert "Restore them at the next sync" in listed

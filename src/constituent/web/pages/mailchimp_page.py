@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.groups.service import list_groups
 from constituent.integrations.mailchimp import service
 from constituent.integrations.mailchimp.models import MailchimpIntegration
-from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync import ledger, runs
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.repository import active_run
@@ -72,6 +72,7 @@ def mailchimp_page(
         "history": [(run, last_sync(run)) for run in history[:HISTORY]],
         "chart": history_chart(history, page_zone(request)),
         "needs_confirmation": bool(history) and history[0].status == RunStatus.needs_confirmation,
+        "hand_archived": ledger.count_hand_archived(session, integration.id),
         **mailchimp_merge_fields.merge_field_context(session, integration),
         **mailchimp_mappings.mapping_context(session, integration),
     }

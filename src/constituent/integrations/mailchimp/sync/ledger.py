@@ -161,6 +161,12 @@ def left_members(
     return page, total
 
 
+def count_hand_archived(session: Session, integration_id: int) -> int:
+    """How many members archived by hand in Mailchimp could be restored (see ``_restorable``)."""
+    query = select(func.count()).select_from(LedgerRow).where(_restorable(integration_id))
+    return session.scalar(query) or 0
+
+
 def make_hand_archived_ours(session: Session, integration_id: int) -> list[str]:
     """The members archived by hand become ours to bring back (as if we had archived them): the next
     sync re-adds those whose contact still qualifies. Returns their addresses."""
