@@ -59,6 +59,7 @@ TRIGGER_WORDS = {
     RunTrigger.schedule: "nightly",
     RunTrigger.cli: "started from the command line",
     RunTrigger.api: "started through the API",
+    RunTrigger.first_sync: "first sync",
 }
 COUNT_WORDS = (("created", "added"), ("updated", "updated"), ("archived", "archived"))
 
