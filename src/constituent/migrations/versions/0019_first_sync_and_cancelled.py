@@ -59,8 +59,8 @@ def _replace_check(name: str, column: str, before: tuple[str, ...], after: tuple
     bind.execute(text("PRAGMA writable_schema = ON"))
     changed = bind.execute(
         text(
-            "UPDATE sqlite_master SET sql = replace(sql, :old, :new) WHERE type = 'table' AND name = 'sync_runs'"
-            " AND instr(sql, :old) > 0"
+            "UPDATE sqlite_master SET sql = replace(sql, :old, :new)"
+            " WHERE type = 'table' AND name = 'sync_runs' AND instr(sql, :old) > 0"
         ),
         {"old": old, "new": new},
     ).rowcount

@@ -128,10 +128,39 @@ PLANNED = tuple(PlanCounts.__dataclass_fields__)
 
 
 def get(session: Session, run_id: int) -> SyncRun:
-    run = session.get(SyncRun, run_id)
+    run = find(session, run_id)
     if run is None:
         raise NotFound("sync run", run_id)
     return run
+
+
+def find(session: Session, run_id: int) -> SyncRun | None:
+    """The run row, or None once it is gone (its integration was removed: runs go with it)."""
+    return session.get(SyncRun, run_id)
+
+
+CANCELLED_MESSAGE = "the integration was removed"
+
+
+def cancelled(run_id: int, integration_id: int, trigger: RunTrigger, mode: RunMode, dry_run: bool) -> SyncRun:
+    """What a run whose integration was removed under it ended as. Never stored: removing an integration
+    deletes its run history, so this row only tells the worker's log and the CLI how the run ended."""
+    return SyncRun(
+        id=run_id,
+        integration_id=integration_id,
+        trigger=trigger,
+        mode=mode,
+        dry_run=dry_run,
+        status=RunStatus.cancelled,
+        phase="done",
+        message=CANCELLED_MESSAGE,
+        errors=0,
+        requests_read=0,
+        requests_write=0,
+        confirm_removals=False,
+        progress_done=0,
+        **dict.fromkeys(PLANNED, 0),
+    )
 
 
 def list_for_integration(session: Session, integration_id: int, *, limit: int = 50) -> Sequence[SyncRun]:
