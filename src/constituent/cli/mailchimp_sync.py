@@ -100,6 +100,8 @@ def _print_run(run: SyncRun) -> None:
         typer.echo(f"cancelled: {run.message}")  # nothing else is left to tell: the run row is gone
         return
     kind = f"{run.mode.value}{' dry run' if run.dry_run else ''}"
+    if run.trigger is RunTrigger.first_sync:
+        kind = "first sync"
     typer.echo(f"Integration {run.integration_id}, run {run.id} ({kind}): {run.status.value}")
     counts = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in run.counters().items())
     typer.echo(f"  {'would be: ' if run.dry_run else ''}{counts}")
