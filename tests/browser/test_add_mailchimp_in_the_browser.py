@@ -1,5 +1,5 @@
 """A person adds Mailchimp in the browser: log in, Integrations, Add Mailchimp, Mailchimp's login on the
-emulator, and back on the Mailchimp page with the audience and the webhook registered; then Start the first sync."""
+emulator, and back on the Mailchimp page with the audience and the webhook registered; then the first sync."""
 
 from __future__ import annotations
 
