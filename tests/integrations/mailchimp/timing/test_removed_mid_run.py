@@ -16,9 +16,12 @@ import pytest
 from structlog.testing import capture_logs
 
 from constituent.integrations.mailchimp import service
+from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger, SyncRun
+from constituent.jobs import tasks
 from constituent.jobs.dispatch import request_sync
 from constituent.jobs.registry import use_database
+from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.consent.windows import point_at
@@ -73,6 +76,28 @@ def test_a_worker_whose_integration_is_removed_mid_run_ends_it_cancelled_without
     ended = [e for e in ours if e["event"] == "sync run ended"]
     assert [(e["status"], e["message"]) for e in ended] == [("cancelled", "the integration was removed")]
     assert audience.members() == {}  # nothing was written after the removal
+
+
+def test_a_queued_run_whose_integration_was_removed_before_a_worker_took_it_ends_quietly(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    with session_scope(product.db.sessions) as session:
+        queued = runs.create(
+            session,
+            audience.integration_id,
+            trigger=RunTrigger.ui,
+            mode=RunMode.incremental,
+            dry_run=False,
+            now=utcnow(),
+            queued=True,
+        )
+        asyncio.run(service.remove(session, product.box, audience.integration_id))
+
+    with capture_logs() as ours:
+        tasks.run_sync(audience.database, product.settings, queued.id)  # what the worker calls
+
+    assert [(e["event"], e["status"]) for e in ours] == [("sync run ended", "cancelled")]
 
 
 def test_a_cli_run_whose_integration_is_removed_says_cancelled_in_one_plain_line(

@@ -93,7 +93,8 @@ def run_queued(
     with session_scope(sessions) as session:
         run = runs.find(session, run_id)
         if run is None:
-            # Removed with its integration before a worker got to it: nothing to run, nothing to say.
+            # Removed with its integration before a worker got to it: nothing to run. What it was is gone
+            # with the row, so the answer carries only its id (integration 0: unknown).
             return runs.cancelled(run_id, 0, RunTrigger.ui, RunMode.incremental, dry_run=False)
         if run.status is not RunStatus.queued:
             return run
