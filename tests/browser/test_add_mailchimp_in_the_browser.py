@@ -1,5 +1,5 @@
 """A person adds Mailchimp in the browser: log in, Integrations, Add Mailchimp, Mailchimp's login on the
-emulator, and back on the Mailchimp page with the audience and the webhook registered; then Force Sync."""
+emulator, and back on the Mailchimp page with the audience and the webhook registered; then the first sync."""
 
 from __future__ import annotations
 
@@ -72,8 +72,8 @@ def test_an_admin_adds_mailchimp_through_its_login_and_lands_on_the_mailchimp_pa
         "href", re.compile(re.escape(site.emulator.api_base) + r"/lists/\w+")
     )
 
-    page.get_by_role("button", name="Force Sync").click()
-    finished = "Force Sync finished: changes since the last sync, started in the app: 3 added"
+    page.get_by_role("button", name="Start the first sync").click()
+    finished = "The first sync finished: First sync: 3 added"
     expect(page.get_by_text(finished)).to_be_visible()
     page.screenshot(path=screenshots / "mailchimp-page.png", full_page=True)
 

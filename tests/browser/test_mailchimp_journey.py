@@ -1,5 +1,5 @@
 """The whole Mailchimp journey in a browser: log in, import a CSV, save a search, add Mailchimp through its
-OAuth login on the emulator, preview the first sync, Force Sync and watch it finish (a real queue and
+OAuth login on the emulator, preview the first sync, start it and watch it finish (a real queue and
 worker; the page follows the run live), someone unsubscribes in Mailchimp (a real webhook into the app,
 processed by the worker) and shows as the past group "Removed (by API)"; rejoining shows Mailchimp's
 refusal. Screenshots for the README when CONSTITUENT_SCREENSHOTS names a folder."""
@@ -122,16 +122,15 @@ def _preview(page: Page, screenshots: Path) -> None:
     page.get_by_role("link", name="Back to the Mailchimp page").click()
 
 
-def _force_sync_and_watch(page: Page, screenshots: Path) -> None:
-    page.get_by_role("button", name="Force Sync").click()
-    expect(page.get_by_text("Force Sync queued")).to_be_visible()
+def _first_sync_and_watch(page: Page, screenshots: Path) -> None:
+    expect(page.get_by_text("waiting for you to start the first sync")).to_be_visible()
+    page.get_by_role("button", name="Start the first sync").click()
+    expect(page.get_by_text("The first sync queued")).to_be_visible()
     # The status panel polls while the run is queued or running, then reloads the page once.
     expect(page.get_by_role("progressbar", name="Sync progress")).to_be_visible()
     expect(page.locator("#sync-status").get_by_text("succeeded")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("progressbar")).to_have_count(0)
-    expect(
-        page.get_by_role("cell", name=re.compile(r"changes since the last sync, started in the app: 3 added"))
-    ).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile(r"First sync: 3 added"))).to_be_visible()
     expect(page.locator("svg[role=img] rect title").first).to_have_text(re.compile("members written"))
     page.screenshot(path=screenshots / "mailchimp-page.png", full_page=True)
 
@@ -182,7 +181,7 @@ def test_the_mailchimp_journey_from_import_to_an_unsubscribe_and_mailchimps_refu
     _saved_search(page)
     _add_mailchimp(page, site)
     _preview(page, screenshots)
-    _force_sync_and_watch(page, screenshots)
+    _first_sync_and_watch(page, screenshots)
     _unsubscribed_in_mailchimp(site)
     _open_ann(page)
     _past_group_and_rejoin(page, screenshots)

@@ -105,7 +105,7 @@ def test_every_page_fits_a_phone_and_keeps_its_content_security_policy(
     _connect_through_mailchimp_login(page, site, screenshots)
     expect(page).to_have_url(re.compile(r"/integrations/mailchimp/\d+$"))
     mailchimp_url = page.url.removeprefix(site.app.base_url)
-    page.get_by_role("button", name="Force Sync").click()
+    page.get_by_role("button", name="Start the first sync").click()
     page.get_by_role("button", name="Preview the next sync").click()
     expect(page.get_by_text("Nothing was written to Mailchimp.")).to_be_visible()
     preview_url = page.url.removeprefix(site.app.base_url)

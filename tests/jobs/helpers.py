@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from constituent.integrations.mailchimp.models import AuthKind, MailchimpIntegration
-from constituent.integrations.mailchimp.sync.models import SyncRun
+from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 from tests.conftest import TestDatabase
 
@@ -29,6 +31,27 @@ def bare_integrations(db: TestDatabase, *nightly_times: str) -> list[int]:
         session.add_all(rows)
         session.flush()
         return [row.id for row in rows]
+
+
+def synced_integrations(db: TestDatabase, *nightly_times: str) -> list[int]:
+    """Like ``bare_integrations``, each with its first sync done (the nightly schedule waits for it)."""
+    ids = bare_integrations(db, *nightly_times)
+    with session_scope(db.sessions) as session:
+        for integration_id in ids:
+            run = runs.create(
+                session,
+                integration_id,
+                trigger=RunTrigger.ui,
+                mode=RunMode.incremental,
+                dry_run=False,
+                now=utcnow(),
+            )
+            runs.finish(session, run.id, status=RunStatus.succeeded, phase="done", finished_at=utcnow())
+    return ids
+
+
+def nightly_runs(db: TestDatabase) -> list[SyncRun]:
+    return [run for run in all_runs(db) if run.trigger is RunTrigger.schedule]
 
 
 def all_runs(db: TestDatabase) -> list[SyncRun]:

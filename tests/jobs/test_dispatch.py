@@ -21,7 +21,7 @@ from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
 from tests.jobs.conftest import queue_url
-from tests.jobs.helpers import all_runs, bare_integrations
+from tests.jobs.helpers import all_runs, bare_integrations, synced_integrations
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def force_sync(db: TestDatabase, settings: Settings, integration_id: int, **opti
 def test_a_request_queues_a_run_and_hands_it_to_the_queue_at_high_priority(
     db: TestDatabase, settings: Settings
 ) -> None:
-    (integration,) = bare_integrations(db, "02:00")
+    (integration,) = synced_integrations(db, "02:00")
 
     run = force_sync(db, settings, integration)
 
@@ -128,7 +128,7 @@ def test_a_request_for_an_unknown_integration_is_not_found(db: TestDatabase, set
 
 
 def test_schedule_and_resync_requests_queue_behind_force_sync(db: TestDatabase, settings: Settings) -> None:
-    nightly, resync, force = bare_integrations(db, "02:00", "02:00", "02:00")
+    nightly, resync, force = synced_integrations(db, "02:00", "02:00", "02:00")
     force_sync(db, settings, nightly, trigger=RunTrigger.schedule)
     force_sync(db, settings, resync, mode=RunMode.full)
     force_sync(db, settings, force)

@@ -65,7 +65,11 @@ def test_a_run_without_heartbeat_or_lease_is_interrupted_and_queued_again(
     killed, again = all_runs(db)
     assert reaped.interrupted == [dead] and reaped.requeued == [again.id]
     assert killed.status is RunStatus.interrupted and killed.finished_at is not None
-    assert (again.status, again.mode, again.trigger) == (RunStatus.queued, RunMode.full, RunTrigger.ui)
+    assert (again.status, again.mode, again.trigger) == (
+        RunStatus.queued,
+        RunMode.full,
+        RunTrigger.first_sync,  # the dead run was the integration's first: the new one carries it on
+    )
     assert again.confirm_removals is True  # the person's confirmation carries over
     task = jobs_for(settings).huey.dequeue()
     assert task is not None and task.args == (again.id,)

@@ -24,6 +24,7 @@ def test_every_worker_knows_the_same_task_names(settings: Settings) -> None:
         for name in (
             "run_sync",
             "process_webhooks",
+            "import_campaigns",
             "nightly_tick",
             "reap",
             "sweep_webhooks",

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from constituent.crm.organization.models import OrganizationSettings
-from constituent.integrations.mailchimp.sync.models import RunStatus, RunTrigger
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.jobs import queue
+from constituent.jobs.dispatch import request_sync
 from constituent.jobs.registry import jobs_for
 from constituent.jobs.schedule import due_night, enqueue_nightly, offset_of
 from constituent.kit.db import session_scope
@@ -20,7 +21,7 @@ from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
 from tests.jobs.conftest import queue_url
-from tests.jobs.helpers import all_runs, bare_integrations
+from tests.jobs.helpers import all_runs, bare_integrations, nightly_runs, synced_integrations
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -48,12 +49,12 @@ def tick(db: TestDatabase, settings: Settings, now: str) -> list[int]:
 
 
 def test_nothing_is_queued_before_the_nightly_time(db: TestDatabase, settings: Settings) -> None:
-    bare_integrations(db, "02:00", "03:30")
+    synced_integrations(db, "02:00", "03:30")
     assert tick(db, settings, "2026-11-23T01:59:00") == []
 
 
 def test_each_integration_is_queued_once_when_its_time_has_come(db: TestDatabase, settings: Settings) -> None:
-    early, late = bare_integrations(db, "02:00", "03:30")
+    early, late = synced_integrations(db, "02:00", "03:30")
 
     assert tick(db, settings, "2026-11-23T02:00:00") == [early]
     assert tick(db, settings, "2026-11-23T02:01:00") == []
@@ -61,14 +62,14 @@ def test_each_integration_is_queued_once_when_its_time_has_come(db: TestDatabase
     assert tick(db, settings, "2026-11-23T23:59:00") == []
     assert tick(db, settings, "2026-11-24T02:00:00") == [early]
     # The first night's run is still queued (no worker here): the second night returns it.
-    assert [(r.integration_id, r.trigger, r.status) for r in all_runs(db)] == [
+    assert [(r.integration_id, r.trigger, r.status) for r in nightly_runs(db)] == [
         (early, RunTrigger.schedule, RunStatus.queued),
         (late, RunTrigger.schedule, RunStatus.queued),
     ]
 
 
 def test_a_scheduler_that_was_down_catches_up_once_the_same_day(db: TestDatabase, settings: Settings) -> None:
-    (integration,) = bare_integrations(db, "02:00")
+    (integration,) = synced_integrations(db, "02:00")
     assert tick(db, settings, "2026-11-23T01:00:00") == []  # last night's start was yesterday: gone
     assert tick(db, settings, "2026-11-23T09:15:00") == [integration]
     assert tick(db, settings, "2026-11-23T09:16:00") == []
@@ -77,7 +78,7 @@ def test_a_scheduler_that_was_down_catches_up_once_the_same_day(db: TestDatabase
 def test_two_schedulers_ticking_at_once_queue_each_integration_once(
     db: TestDatabase, settings: Settings
 ) -> None:
-    integrations = bare_integrations(db, *["02:00"] * 6)
+    integrations = synced_integrations(db, *["02:00"] * 6)
     barrier = threading.Barrier(2)
     queued: list[list[int]] = []
 
@@ -92,14 +93,14 @@ def test_two_schedulers_ticking_at_once_queue_each_integration_once(
         thread.join(timeout=60)
 
     assert sorted(queued[0] + queued[1]) == integrations
-    assert sorted(run.integration_id for run in all_runs(db)) == integrations
+    assert sorted(run.integration_id for run in nightly_runs(db)) == integrations
     huey = jobs_for(settings).huey
     assert huey.pending_count() == len(integrations)
     assert {huey.dequeue().priority for _ in integrations} == {queue.PRIORITY_BACKGROUND}  # type: ignore[union-attr]
 
 
 def test_the_organization_time_zone_decides_when_night_falls(db: TestDatabase, settings: Settings) -> None:
-    (integration,) = bare_integrations(db, "02:00")
+    (integration,) = synced_integrations(db, "02:00")
     with session_scope(db.sessions) as session:
         session.add(OrganizationSettings(timezone="America/New_York"))
 
@@ -107,10 +108,31 @@ def test_the_organization_time_zone_decides_when_night_falls(db: TestDatabase, s
     assert tick(db, settings, "2026-11-23T07:00:00") == [integration]  # 02:00 EST
 
 
-def test_an_integration_already_syncing_is_not_queued_twice(db: TestDatabase, settings: Settings) -> None:
-    from constituent.integrations.mailchimp.sync.models import RunMode
-    from constituent.jobs.dispatch import request_sync
+def test_an_integration_whose_first_sync_was_never_started_gets_no_nightly_run(
+    db: TestDatabase, settings: Settings
+) -> None:
+    """No unannounced catch-up run a minute after connecting (today's nightly time long past): the
+    nightly waits until the admin starts the first sync."""
+    (waiting,) = bare_integrations(db, "02:00")
+    preview = request_sync(
+        Database(db.engine, db.sessions),
+        settings,
+        waiting,
+        mode=RunMode.incremental,
+        trigger=RunTrigger.ui,
+        dry_run=True,
+    )
 
+    assert tick(db, settings, "2026-11-23T09:15:00") == []  # a preview is not the first sync
+    first = request_sync(
+        Database(db.engine, db.sessions), settings, waiting, mode=RunMode.incremental, trigger=RunTrigger.ui
+    )
+    assert (preview.trigger, first.trigger) == (RunTrigger.ui, RunTrigger.first_sync)
+    assert tick(db, settings, "2026-11-24T02:00:00") == [waiting]  # covered by the queued first sync
+    assert [run.id for run in all_runs(db)] == [preview.id, first.id]
+
+
+def test_an_integration_already_syncing_is_not_queued_twice(db: TestDatabase, settings: Settings) -> None:
     (integration,) = bare_integrations(db, "02:00")
     pressed = request_sync(
         Database(db.engine, db.sessions), settings, integration, mode=RunMode.full, trigger=RunTrigger.ui

@@ -25,7 +25,12 @@ def test_a_queued_run_is_taken_over_and_run_to_its_end(product: Product) -> None
 
     run = run_queued(database_of(product), product.settings, queued.id)
 
-    assert (run.id, run.status, run.mode, run.trigger) == (queued.id, RunStatus.succeeded, "full", "api")
+    assert (run.id, run.status, run.mode, run.trigger) == (
+        queued.id,
+        RunStatus.succeeded,
+        "full",
+        "first_sync",  # the integration's first run, whoever asked for it
+    )
     assert run.started_at is not None and run.started_at >= run.created_at
     assert set(audience.members()) == {"ada@mailbox.org", "bob@mailbox.org"}
 

@@ -138,7 +138,8 @@ def test_a_worker_killed_mid_run_is_reaped_and_the_other_worker_finishes_the_aud
     killed, resumed = runs
     assert killed.status is RunStatus.interrupted and "no heartbeat" in killed.message
     assert resumed.status is RunStatus.succeeded, resumed.message
-    assert resumed.trigger is RunTrigger.ui and resumed.mode is RunMode.incremental
+    # The killed run was the first sync: the run that resumes it is the first sync too.
+    assert resumed.trigger is RunTrigger.first_sync and resumed.mode is RunMode.incremental
     assert f"run_id={resumed.id}" in survivor.output() or f'"run_id": {resumed.id}' in survivor.output()
     assert subscribed(audience) == set(audience.desired_tags())
     assert len(audience.desired_tags()) == 3000

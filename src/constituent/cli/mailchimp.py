@@ -199,7 +199,10 @@ def sync(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Bring Mailchimp in step with the database (waits for a sync already running to end)."""
+    """Bring Mailchimp in step with the database (waits for a sync already running to end).
+
+    On an integration never synced this starts its first sync (the nightly sync only begins after it).
+    Prints "cancelled: the integration was removed" (exit 1) when it is removed during the run."""
     from constituent.cli.mailchimp_sync import sync_integrations
 
     sync_integrations(

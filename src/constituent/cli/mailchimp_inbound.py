@@ -49,14 +49,17 @@ def import_campaigns(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Find campaigns sent to the audience and write an "Email sent" activity on each recipient contact
-    (running it again adds nothing)."""
+    (running it again adds nothing), and read again the opens and clicks of campaigns sent in the last
+    week."""
     from constituent.integrations.mailchimp.campaigns.tracking import track_campaigns
 
     with reported_errors():
-        result = track_campaigns(migrated_database(), get_settings(), integration_id=integration)
+        result = track_campaigns(
+            migrated_database(), get_settings(), integration_id=integration, reread_engagement=True
+        )
     summary = (
         f"{result.campaigns_discovered} new campaign(s), {result.campaigns_read} read to the end, "
         f"{result.recipients_read} recipient(s) read, {result.activities_written} activit(ies) "
-        f"written, {result.failed} failure(s)."
+        f"written, {result.engagement_updated} given new opens and clicks, {result.failed} failure(s)."
     )
     _report(result, as_json, summary)

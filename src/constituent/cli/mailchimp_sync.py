@@ -81,7 +81,8 @@ def sync_integrations(
                 )
             finished.append(run)
     _print(finished, as_json)
-    if any(run.status is RunStatus.failed for run in finished):
+    # A cancelled run (its integration was removed meanwhile) did not sync either.
+    if any(run.status in (RunStatus.failed, RunStatus.cancelled) for run in finished):
         raise typer.Exit(1)
 
 
@@ -95,7 +96,12 @@ def _print(finished: list[SyncRun], as_json: bool) -> None:
 
 
 def _print_run(run: SyncRun) -> None:
+    if run.status is RunStatus.cancelled:
+        typer.echo(f"cancelled: {run.message}")  # nothing else is left to tell: the run row is gone
+        return
     kind = f"{run.mode.value}{' dry run' if run.dry_run else ''}"
+    if run.trigger is RunTrigger.first_sync:
+        kind = "first sync"
     typer.echo(f"Integration {run.integration_id}, run {run.id} ({kind}): {run.status.value}")
     counts = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in run.counters().items())
     typer.echo(f"  {'would be: ' if run.dry_run else ''}{counts}")

@@ -1,4 +1,5 @@
-"""What the reaper and the nightly scheduler need of the queue: hand a queued run over, see the backlog.
+"""What the reaper, the nightly scheduler and the webhook processing need of the queue: hand a queued run
+over, see the backlog, ask for a campaign import.
 
 The registry's ``Jobs`` provides it; they receive it as an argument, so the modules below the registry
 never import it (the registry imports the tasks, which call them).
@@ -18,4 +19,9 @@ class Handoff(Protocol):
 
     def backlog(self) -> int:
         """Messages waiting in the queue."""
+        ...
+
+    def import_campaigns(self, integration_id: int) -> bool:
+        """Ask for the integration's campaign import now (a sent campaign's webhook); False when the queue
+        cannot be reached (the quarter-hourly pass imports it then)."""
         ...

@@ -61,6 +61,18 @@ class Jobs:
             return False
         return True
 
+    def import_campaigns(self, integration_id: int) -> bool:
+        try:
+            self.tasks["import_campaigns"](integration_id, priority=queue.PRIORITY_WEBHOOKS)
+        except Exception as exc:
+            log.warning(
+                "queue unreachable; the campaign waits for the quarter-hourly pass",
+                integration_id=integration_id,
+                error=type(exc).__name__,
+            )
+            return False
+        return True
+
     def backlog(self) -> int:
         """Messages waiting in the queue (the workers are still draining them)."""
         return int(self.huey.pending_count())
@@ -85,8 +97,11 @@ def build_jobs(settings: Settings, database: Database | None = None, *, name: st
 
         return task
 
+    def webhooks(database: Database, settings: Settings, integration_id: int | None) -> int:
+        return tasks.process_webhooks(database, settings, integration_id, jobs)
+
     def sweep(database: Database, settings: Settings) -> int:
-        return tasks.process_webhooks(database, settings, None)
+        return tasks.process_webhooks(database, settings, None, jobs)
 
     def nightly_tick(database: Database, settings: Settings) -> None:
         tasks.nightly_tick(database, settings, jobs)
@@ -96,7 +111,8 @@ def build_jobs(settings: Settings, database: Database | None = None, *, name: st
 
     jobs.tasks = {
         "run_sync": huey.task(name="run_sync")(bind(tasks.run_sync)),
-        "process_webhooks": huey.task(name="process_webhooks")(bind(tasks.process_webhooks)),
+        "process_webhooks": huey.task(name="process_webhooks")(bind(webhooks)),
+        "import_campaigns": huey.task(name="import_campaigns")(bind(tasks.import_campaigns)),
         "nightly_tick": huey.periodic_task(EVERY_MINUTE, name="nightly_tick")(bind(nightly_tick)),
         "reap": huey.periodic_task(EVERY_MINUTE, name="reap")(bind(reap)),
         "sweep_webhooks": huey.periodic_task(EVERY_MINUTE, name="sweep_webhooks")(bind(sweep)),

@@ -88,9 +88,12 @@ def touch(session: Session, run_id: int, now: datetime) -> None:
 
 
 def nightly_times(session: Session) -> list[tuple[int, str]]:
-    """(integration id, "HH:MM") of every integration."""
-    query = select(MailchimpIntegration.id, MailchimpIntegration.nightly_time).order_by(
-        MailchimpIntegration.id
+    """(integration id, "HH:MM") of every integration whose first sync was started: a new one waits for
+    the admin (no unannounced run a minute after connecting, when today's nightly time has passed)."""
+    query = (
+        select(MailchimpIntegration.id, MailchimpIntegration.nightly_time)
+        .where(runs.first_sync_started(MailchimpIntegration.id))
+        .order_by(MailchimpIntegration.id)
     )
     return [(row[0], row[1]) for row in session.execute(query)]
 

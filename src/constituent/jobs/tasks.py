@@ -27,9 +27,15 @@ def run_sync(database: Database, settings: Settings, run_id: int) -> None:
             log.info("sync run ended", status=str(run.status), message=run.message[:200])
 
 
-def process_webhooks(database: Database, settings: Settings, integration_id: int | None) -> int:
+def process_webhooks(
+    database: Database, settings: Settings, integration_id: int | None, handoff: Handoff
+) -> int:
     with bound(integration_id=integration_id):
-        processed = process_pending(database, settings, integration_id=integration_id)
+        # A sent campaign's import is queued at once (after its delivery committed), not left for the
+        # quarter-hourly pass: its activities appear within a minute of the webhook.
+        processed = process_pending(
+            database, settings, integration_id=integration_id, campaign_sent=handoff.import_campaigns
+        )
         if processed:
             log.info("webhook events processed", processed=processed)
         return processed
@@ -43,6 +49,12 @@ def reconcile(database: Database, settings: Settings) -> None:
 def track_campaigns(database: Database, settings: Settings) -> None:
     result = track(database, settings)
     log.info("campaign tracking done", **vars(result))
+
+
+def import_campaigns(database: Database, settings: Settings, integration_id: int) -> None:
+    with bound(integration_id=integration_id):
+        result = track(database, settings, integration_id=integration_id)
+        log.info("campaign import done", **vars(result))
 
 
 def nightly_tick(database: Database, settings: Settings, handoff: Handoff) -> None:

@@ -17,6 +17,7 @@ from constituent.integrations.mailchimp.errors import MailchimpError
 from constituent.integrations.mailchimp.inbound import access_log
 from constituent.integrations.mailchimp.inbound.intake import Intake, inbox_row
 from constituent.integrations.mailchimp.inbound.parsing import ParseError, parse_event
+from constituent.integrations.mailchimp.sync.models import RunTrigger
 from constituent.jobs.dispatch import request_webhook_processing
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
@@ -24,6 +25,7 @@ from constituent.kit.db import session_scope
 from constituent.kit.numbers import DbInt
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+from constituent.web import first_sync
 from constituent.web.pages import oauth_return
 
 router = APIRouter(include_in_schema=False)
@@ -101,7 +103,11 @@ def oauth_callback(request: Request, state: str = "", code: str = "", error: str
             integration = asyncio.run(oauth.finish(session, settings, box, pending, code))
     except (DomainError, MailchimpError) as exc:
         return oauth_return.back_to_the_form(request, pending, exc)
+    # The Add form's "Start the first sync now" came back with the pending form.
+    started = first_sync.start_if_asked(
+        _database(request), settings, integration.id, pending.request, RunTrigger.ui
+    )
     audience = f"{integration.audience_name} ({integration.audience_id})"
-    return oauth_return.landing(request, integration) or oauth_return.connected_page(
+    return oauth_return.landing(request, integration, started) or oauth_return.connected_page(
         request, f"Integration {integration.id} is connected to the audience {audience}.", integration.id
     )

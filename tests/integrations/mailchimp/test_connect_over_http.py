@@ -280,3 +280,33 @@ def test_the_api_maps_a_group_as_an_interest_and_lists_the_mappings(stage: Stage
 def integration_category(client: httpx.Client, audience_id: str) -> str:
     category: str = client.get(f"/lists/{audience_id}/interest-categories").json()["categories"][0]["id"]
     return category
+
+
+def test_start_the_first_sync_now_is_kept_through_mailchimps_login_and_queues_the_first_sync(
+    stage: Stage,
+) -> None:
+    """Issue 14: the choice travels with the pending form to the OAuth return, which queues the run."""
+    response = stage.app.post(
+        "/integrations/mailchimp", json={**FORM, "auth": "oauth", "start_first_sync": True}
+    )
+    assert response.status_code == 202, response.text
+    redirect = _submit_login(
+        stage,
+        response.json()["authorize_url"],
+        username=stage.login,
+        password=stage.password,
+        decision="allow",
+    )
+    assert stage.browser.get(redirect.headers["location"]).status_code == 200
+    [integration] = _integrations(stage)
+
+    runs = stage.app.get(f"/integrations/mailchimp/{integration['id']}/runs").json()
+
+    # Queued for the workers (none run in this test), as the first sync.
+    assert [(run["trigger"], run["status"]) for run in runs] == [("first_sync", "queued")]
+
+
+def test_without_start_the_first_sync_now_connecting_starts_no_run(stage: Stage) -> None:
+    integration = _connect_through_login(stage)
+
+    assert stage.app.get(f"/integrations/mailchimp/{integration['id']}/runs").json() == []

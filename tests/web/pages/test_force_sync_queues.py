@@ -47,7 +47,7 @@ def test_force_sync_queues_the_run_and_the_page_shows_it_until_a_worker_has_run_
     again_page = admin.get(page_url).text
 
     assert pressed.status_code == 303
-    assert "Force Sync queued" in queued_page and "queued" in admin.get(f"{page_url}/status").text
+    assert "The first sync queued" in queued_page and "queued" in admin.get(f"{page_url}/status").text
     assert "A sync of this integration is already queued; Resync shows that one." in again_page
     assert _members(account) == set()
 

@@ -201,7 +201,7 @@ def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
     url = connected.headers["location"]
     page = admin.get(url).text
 
-    admin.submit(f"{url}/mappings/groups/{group_id}", {"target": "membership"})
+    admin.submit(f"{url}/mappings/groups/{group_id}", {"target": "membership", "confirmed": "yes"})
     mapped = admin.get(url).text
     admin.submit(f"{url}/mappings/groups/{group_id}/unmap", {"target": "membership"})
 

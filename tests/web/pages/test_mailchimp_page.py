@@ -26,6 +26,10 @@ def page_url(admin: Browser, account: McAccount, db: TestDatabase) -> str:
     return url
 
 
+def _address(email: str) -> EmailIn:
+    return EmailIn(address=email, is_primary=True)
+
+
 def _members(account: McAccount) -> set[str]:
     [audience] = account.client.get("/lists").json()["lists"]
     members = account.client.get(f"/lists/{audience['id']}/members", params={"count": 100}).json()
@@ -40,19 +44,25 @@ def test_the_page_shows_account_audience_mode_and_that_nothing_synced_yet(
     assert "All individuals" in page
     assert f'href="{emulator.api_base}/lists/' in page
     assert "No sync has run yet." in page
-    assert "Force Sync" in page and "Resync" in page
+    assert ">Start the first sync</button>" in page and ">Resync</button>" not in page
+    assert "waiting for you to start the first sync" in page
 
 
 @pytest.mark.slow
 def test_force_sync_runs_the_sync_and_says_what_it_did(
-    admin: Browser, page_url: str, account: McAccount
+    admin: Browser, page_url: str, account: McAccount, db: TestDatabase
 ) -> None:
+    first = admin.submit(f"{page_url}/sync", {"mode": "incremental"})
+    with session_scope(db.sessions) as session:
+        create_contact(session, ContactCreate(first_name="Cy", emails=[_address("cy@mailbox.org")]), "test")
+
     response = admin.submit(f"{page_url}/sync", {"mode": "incremental"})
 
-    assert response.status_code == 303
+    assert first.status_code == 303 and response.status_code == 303
     page = admin.get(page_url).text
-    assert "Force Sync finished: changes since the last sync, started in the app: 2 added" in page
-    assert _members(account) == {"ann@mailbox.org", "bo@mailbox.org"}
+    assert "Force Sync finished: changes since the last sync, started in the app: 1 added" in page
+    assert "First sync: 2 added" in page  # the first run, in the history
+    assert _members(account) == {"ann@mailbox.org", "bo@mailbox.org", "cy@mailbox.org"}
 
 
 @pytest.mark.slow

@@ -122,7 +122,10 @@ def test_a_preview_of_another_integrations_run_is_not_found(admin: Browser, page
 
 
 def test_an_idle_status_panel_does_not_poll(admin: Browser, page_url: str) -> None:
+    waiting = admin.get(f"{page_url}/status", headers={"HX-Request": "true"}).text
+    admin.submit(f"{page_url}/sync", {"mode": "incremental"})  # the first sync (run at once here)
     fragment = admin.get(f"{page_url}/status", headers={"HX-Request": "true"}).text
+    assert "hx-trigger" not in waiting and "waiting for you to start the first sync" in waiting
     assert 'id="sync-status"' in fragment
     assert "hx-trigger" not in fragment
     assert "<progress" not in fragment

@@ -27,6 +27,7 @@ from constituent.integrations.mailchimp.models import (
     SyncMode,
 )
 from constituent.integrations.mailchimp.remote_names import remote_name
+from constituent.integrations.mailchimp.sync import desired_repository
 from constituent.kit.crypto import SecretBox
 
 MAX_TAG_LENGTH = 100  # Mailchimp's limit on a tag name
@@ -190,6 +191,12 @@ async def map_group(
     return await _map(
         session, box, integration, _Source(SourceKind.group, group_id, group.name), target, name
     )
+
+
+def membership_would_add(session: Session, integration: MailchimpIntegration, group_id: int) -> int:
+    """How many people mapping the group as membership would add to the audience (asked before saving)."""
+    get_group(session, group_id)  # NotFound names the group
+    return desired_repository.joining_the_audience(session, integration.id, group_id)
 
 
 async def map_search(

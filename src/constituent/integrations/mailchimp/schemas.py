@@ -57,6 +57,11 @@ class ConnectRequest(BaseModel):
     initial_sync: InitialSync = InitialSync.everyone
     double_optin: bool = False
     nightly_time: str = "02:00"
+    start_first_sync: bool = Field(
+        default=False,
+        description="Start the first sync as soon as Mailchimp is connected; otherwise nothing is sent "
+        "(nightly syncs included) until someone starts it",
+    )
 
     @field_validator("nightly_time")
     @classmethod

@@ -22,10 +22,12 @@ from constituent.integrations.mailchimp.merge_fields.schemas import MergeFieldMa
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.schemas import ConnectRequest, IntegrationOut, SettingsChange
 from constituent.integrations.mailchimp.settings import update_settings
+from constituent.integrations.mailchimp.sync.models import RunTrigger
 from constituent.kit.clock import today, utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
+from constituent.web import first_sync
 from constituent.web.deps import AdminDep, SessionDep
 
 router = APIRouter(prefix="/integrations/mailchimp", tags=["mailchimp"])
@@ -94,7 +96,10 @@ def connect(
     integration = asyncio.run(
         connect_and_register(session, box, request_data, credentials, settings.base_url)
     )
-    return IntegrationOut.of(integration)
+    answer = IntegrationOut.of(integration)
+    session.commit()  # the first sync (its own boundary) must find the integration, and no lock held
+    first_sync.start_if_asked(request.app.state.database, settings, integration.id, given, RunTrigger.api)
+    return answer
 
 
 @router.delete("/{integration_id}", response_model=Removed)

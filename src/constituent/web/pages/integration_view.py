@@ -59,6 +59,7 @@ TRIGGER_WORDS = {
     RunTrigger.schedule: "nightly",
     RunTrigger.cli: "started from the command line",
     RunTrigger.api: "started through the API",
+    RunTrigger.first_sync: "First sync",
 }
 COUNT_WORDS = (("created", "added"), ("updated", "updated"), ("archived", "archived"))
 
@@ -67,6 +68,8 @@ def _summary(run: SyncRun) -> str:
     counts = run.counters()
     parts = [f"{counts[name]} {word}" for name, word in COUNT_WORDS]
     parts += [f"{counts[name]} {name}" for name in ("refused", "errors") if counts[name]]
+    if run.trigger is RunTrigger.first_sync:
+        return f"{TRIGGER_WORDS[run.trigger]}: " + ", ".join(parts)  # its own kind, whoever started it
     kind = ", a preview" if run.dry_run else ""
     return f"{MODE_WORDS[run.mode]}{kind}, {TRIGGER_WORDS[run.trigger]}: " + ", ".join(parts)
 

@@ -24,12 +24,15 @@ from constituent.integrations.mailchimp.connecting import connect_and_register
 from constituent.integrations.mailchimp.credentials import api_base_for_key
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.schemas import ConnectRequest
+from constituent.integrations.mailchimp.sync.models import RunTrigger
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
+from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+from constituent.web import first_sync
 from constituent.web.deps import SessionDep
 from constituent.web.pages import mailchimp_form as forms
-from constituent.web.pages.deps import PROTECTED, AdminDep, PageUser, SettingsDep
+from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, PageUser, SettingsDep
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
@@ -86,15 +89,20 @@ def new_form(request: Request, user: AdminDep, session: SessionDep, settings: Se
 
 @router.post(NEW_PATH, response_model=None)
 async def add_mailchimp(
-    request: Request, user: AdminDep, session: SessionDep, settings: SettingsDep
+    request: Request, user: AdminDep, session: SessionDep, settings: SettingsDep, database: DatabaseDep
 ) -> Response:
     form = forms.submitted(await request.form())
     # Off the event loop: connecting waits on Mailchimp, which meanwhile calls this server back.
-    return await asyncio.to_thread(_add, request, user, session, settings, form)
+    return await asyncio.to_thread(_add, request, user, session, settings, database, form)
 
 
 def _add(
-    request: Request, user: PageUser, session: Session, settings: Settings, form: forms.MailchimpForm
+    request: Request,
+    user: PageUser,
+    session: Session,
+    settings: Settings,
+    database: Database,
+    form: forms.MailchimpForm,
 ) -> Response:
     try:
         connect = forms.connect_request(form)
@@ -109,6 +117,9 @@ def _add(
             form.errors[exc.field] = exc.message
         return _form_page(request, user, session, settings, form, message=exc.message, status_code=400)
     flash(request, "success", f"Mailchimp is connected to the audience {integration.audience_name!r}.")
+    session.commit()  # the first sync (its own boundary) must find the integration, and no lock held
+    if first_sync.start_if_asked(database, settings, integration.id, connect, RunTrigger.ui):
+        flash(request, "info", first_sync.STARTED)
     return RedirectResponse(f"/integrations/mailchimp/{integration.id}", status_code=303)
 
 

@@ -183,6 +183,7 @@ def from_request(request: ConnectRequest) -> MailchimpForm:
         "mode": request.mode.value,
         "initial_sync": request.initial_sync.value,
         "double_optin": "on" if request.double_optin else "",
+        "start_first_sync": "on" if request.start_first_sync else "",
         "nightly_time": request.nightly_time,
         "connect_method": "oauth",
     }
@@ -207,6 +208,7 @@ def _build(form: MailchimpForm) -> ConnectRequest:
         "groups": form.groups if groups_mode else [],
         "initial_sync": form.value("initial_sync") or InitialSync.everyone.value,
         "double_optin": form.value("double_optin") == "on",
+        "start_first_sync": form.value("start_first_sync") == "on",
         "nightly_time": form.value("nightly_time") or "02:00",
     }
     return ConnectRequest.model_validate(data)
@@ -242,4 +244,5 @@ LABELS = {
     "groups": "Groups",
     "initial_sync": "Initial sync",
     "double_optin": "Double opt-in",
+    "start_first_sync": "Start the first sync now",
 }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from constituent.crm.errors import InvalidInput
@@ -24,7 +24,7 @@ from constituent.kit.crypto import SecretBox
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, SettingsDep
-from constituent.web.pages.rendering import flash
+from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
 MAPPINGS_PATH = "/integrations/mailchimp/{integration_id:int}/mappings"
@@ -158,18 +158,31 @@ def set_tag_prefix(
     return _apply(request, session, integration_id, change)
 
 
-@router.post(MAPPINGS_PATH + "/groups/{group_id:int}")
+@router.post(MAPPINGS_PATH + "/groups/{group_id:int}", response_model=None)
 def map_group(
     integration_id: DbInt,
     group_id: DbInt,
     request: Request,
-    _user: AdminDep,
+    user: AdminDep,
     session: SessionDep,
     settings: SettingsDep,
     target: Annotated[str, Form(max_length=20)] = "",
     name: Annotated[str, Form(max_length=300)] = "",
-) -> RedirectResponse:
+    confirmed: Annotated[str, Form(max_length=10)] = "",
+) -> RedirectResponse | HTMLResponse:
     integration = service.get_integration(session, integration_id)
+    membership = SourceTarget.membership
+    if target == membership.value and membership in _targets(integration) and confirmed != "yes":
+        # Membership decides who is in the audience: say how many that adds, and save only once confirmed.
+        adds = mappings.membership_would_add(session, integration, group_id)
+        context = {
+            "integration": integration,
+            "group": get_group(session, group_id),
+            "name": name,
+            "adds": adds,
+            "action": f"/integrations/mailchimp/{integration_id}/mappings/groups/{group_id}",
+        }
+        return render(request, "integrations/mailchimp_confirm_membership.html", context, user=user)
 
     def change() -> str:
         chosen = _target(target, _targets(integration))

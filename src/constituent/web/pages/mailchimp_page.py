@@ -107,6 +107,7 @@ def force_sync(
     already queued or running."""
     with database.sessions() as session:
         already = active_run(session, integration_id)
+        first = not runs.has_synced(session, integration_id)
     run = request_sync(
         database,
         settings,
@@ -117,7 +118,7 @@ def force_sync(
     )
     with database.sessions() as session:
         run = runs.get(session, run.id)  # an immediate queue (memory://) has run it already
-    button = _BUTTONS[mode]
+    button = "The first sync" if first else _BUTTONS[mode]
     if already is not None:
         flash(
             request, "info", f"A sync of this integration is already {run.status}; {button} shows that one."

@@ -50,6 +50,8 @@ def live_status(session: Session, integration: MailchimpIntegration, settings: S
         "progress": progress_of(runs.latest_for_integration(session, integration.id)),
         "guard_stopped": guard_stopped(runs.list_for_integration(session, integration.id, limit=CHART_RUNS)),
         "next_sync": next_nightly(integration.nightly_time, offset, org.timezone if org else "UTC", utcnow()),
+        # Nothing is sent, nightly included, until the admin starts the first sync.
+        "awaiting_first_sync": not runs.has_synced(session, integration.id),
     }
 
 

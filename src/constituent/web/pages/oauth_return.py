@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.oauth import OAuthFailed, PendingForm
 from constituent.kit.numbers import DbInt
+from constituent.web import first_sync
 from constituent.web.pages import mailchimp_add
 from constituent.web.pages import mailchimp_form as forms
 from constituent.web.pages.mailchimp_page import page_url
@@ -54,9 +55,13 @@ def connected_page(request: Request, message: str, integration_id: int) -> Respo
     return render(request, "problem.html", context)
 
 
-def landing(request: Request, integration: MailchimpIntegration) -> RedirectResponse | None:
+def landing(
+    request: Request, integration: MailchimpIntegration, first_sync_started: bool = False
+) -> RedirectResponse | None:
     """To the Mailchimp page for a logged-in browser; None for a connection started elsewhere."""
     if logged_in_user_id(request) is None:
         return None
     flash(request, "success", f"Mailchimp is connected to the audience {integration.audience_name!r}.")
+    if first_sync_started:
+        flash(request, "info", first_sync.STARTED)
     return RedirectResponse(page_url(integration.id), status_code=303)

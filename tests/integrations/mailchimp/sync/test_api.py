@@ -38,7 +38,7 @@ def test_post_sync_runs_it_and_answers_with_the_finished_run(product: Product, a
     assert (run["status"], run["created"], run["trigger"], run["mode"]) == (
         "succeeded",
         2,
-        "api",
+        "first_sync",  # the integration's first run, asked for through the API
         "incremental",
     )
     # The first run looks for who left before it (unsubscribed, cleaned), then reads the audience: listed +

@@ -70,11 +70,17 @@ def track_campaigns(
     integration_id: int | None = None,
     page_size: int = PAGE_SIZE,
     on_page: PageHook | None = None,
+    reread_engagement: bool = False,
 ) -> TrackingResult:
-    """Discover campaigns sent to each integration's audience and read every one not read to the end."""
+    """Discover campaigns sent to each integration's audience and read every one not read to the end.
+
+    Opens and clicks of campaigns sent in the last week are read again when last read over
+    ``ENGAGEMENT_EVERY`` ago, or (``reread_engagement``: someone asked, e.g. the CLI) whenever this runs.
+    """
     result = TrackingResult()
+    every = timedelta(0) if reread_engagement else ENGAGEMENT_EVERY
     for target in targets(database, settings, integration_id):
-        tracker = _Tracker(database, target, result, page_size, on_page)
+        tracker = _Tracker(database, target, result, page_size, on_page, every)
         try:
             asyncio.run(tracker.run())
         except errors.MailchimpError as exc:
@@ -92,8 +98,11 @@ class _Tracker:
         result: TrackingResult,
         page_size: int,
         on_page: PageHook | None,
+        engagement_every: timedelta = ENGAGEMENT_EVERY,
     ) -> None:
         self.sessions = database.sessions
+        self.engagement_every = engagement_every
+        self.started = utcnow()
         self.target = target
         self.result = result
         self.page_size = page_size
@@ -109,14 +118,15 @@ class _Tracker:
             await self._refresh_engagement(client)
 
     async def _refresh_engagement(self, client: MailchimpClient) -> None:
-        """Campaigns sent in the last week get their opens and clicks read again every few hours."""
-        now = utcnow()
+        """Campaigns sent in the last week get their opens and clicks read again every few hours (or every
+        time, when asked). Measured from this pass's start: a campaign read to the end in it is not read
+        twice."""
         with session_scope(self.sessions) as session:
             due = repository.engagement_due(
                 session,
                 self.target.integration_id,
-                sent_after=now - ENGAGEMENT_DAYS,
-                read_before=now - ENGAGEMENT_EVERY,
+                sent_after=self.started - ENGAGEMENT_DAYS,
+                read_before=self.started - self.engagement_every,
             )
         for tracked_id, campaign_id in due:
             try:

@@ -28,6 +28,8 @@ class EventOutcome:
 
     text: str  # short, for the inbox and the logs ("unsubscribed (...)", "stale ...", "ignored: ...")
     applied: bool = True
+    # A sent campaign was scheduled for tracking: the boundary asks for its import once this commits.
+    campaign_sent: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -68,4 +70,4 @@ def _campaign(session: Session, integration: MailchimpIntegration, event: Inboun
     campaigns.schedule_tracking(
         session, integration, event.campaign_id, send_time=event.fired_at, subject=event.subject
     )
-    return EventOutcome("campaign tracking scheduled")
+    return EventOutcome("campaign tracking scheduled", campaign_sent=True)

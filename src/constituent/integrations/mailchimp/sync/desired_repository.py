@@ -40,6 +40,8 @@ from constituent.crm.contributions.models import Contribution
 from constituent.crm.groups.models import Group, GroupMembership, MembershipStatus
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.repository import make_room_for_subqueries
+from constituent.integrations.mailchimp.sync.models import LedgerRow
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.keyed import among
 
 Predicate = ColumnElement[bool]
@@ -84,6 +86,23 @@ def eligible() -> Predicate:
         Contact.is_deceased.is_(False),
         Contact.do_not_email.is_(False),
     )
+
+
+def joining_the_audience(session: Session, integration_id: int, group_id: int) -> int:
+    """How many of the group's current members the sync would add to the audience: synced people
+    (``eligible``, an ok primary email) with no member of theirs in it per the ledger (none yet, or
+    only an archived one). One COUNT; nobody is loaded."""
+    in_audience = (
+        select(LedgerRow.id)
+        .where(
+            LedgerRow.integration_id == integration_id,
+            LedgerRow.contact_id == Contact.id,
+            LedgerRow.status != RemoteStatus.archived,
+        )
+        .exists()
+    )
+    query = _with_primary_email(select(func.count(func.distinct(Contact.id))).select_from(Contact))
+    return int(session.scalar(query.where(eligible(), in_group(group_id), ~in_audience)) or 0)
 
 
 def _with_primary_email(query: Select[Any]) -> Select[Any]:

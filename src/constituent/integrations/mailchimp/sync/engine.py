@@ -73,8 +73,7 @@ def run_sync(
     with lease.hold(sessions, integration_id, ttl=ttl, waiting=waiting) as held:
         run_id, options = _open_run(database, integration_id, options)
         _run_held(database, settings, integration_id, run_id, options, progress, held)
-    with session_scope(sessions) as session:
-        return runs.get(session, run_id)
+    return _ended(database, run_id, integration_id, options)
 
 
 def run_queued(
@@ -92,7 +91,11 @@ def run_queued(
     """
     sessions = database.sessions
     with session_scope(sessions) as session:
-        run = runs.get(session, run_id)
+        run = runs.find(session, run_id)
+        if run is None:
+            # Removed with its integration before a worker got to it: nothing to run. What it was is gone
+            # with the row, so the answer carries only its id (integration 0: unknown).
+            return runs.cancelled(run_id, 0, RunTrigger.ui, RunMode.incremental, dry_run=False)
         if run.status is not RunStatus.queued:
             return run
         integration_id = run.integration_id
@@ -100,8 +103,17 @@ def run_queued(
     with lease.hold(sessions, integration_id, ttl=lease_ttl or lease.ttl_of(settings)) as held:
         if _take_over(database, integration_id, run_id):
             _run_held(database, settings, integration_id, run_id, options, progress, held)
-    with session_scope(sessions) as session:
-        return runs.get(session, run_id)
+    return _ended(database, run_id, integration_id, options)
+
+
+def _ended(database: Database, run_id: int, integration_id: int, options: SyncOptions) -> SyncRun:
+    """The finished run row; a run whose integration was removed under it (the row went with the
+    integration, and the run stopped at its next fenced write) ended ``cancelled``."""
+    with session_scope(database.sessions) as session:
+        run = runs.find(session, run_id)
+    if run is not None:
+        return run
+    return runs.cancelled(run_id, integration_id, options.trigger, options.mode, options.dry_run)
 
 
 def _run_held(

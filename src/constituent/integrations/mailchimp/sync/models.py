@@ -69,6 +69,9 @@ class RunTrigger(enum.StrEnum):
     api = "api"
     schedule = "schedule"
     ui = "ui"
+    # The integration's first run: only when the admin starts it (page button, Add form, CLI, API);
+    # the nightly schedule waits for it (migration 0019).
+    first_sync = "first_sync"
 
 
 class RunMode(enum.StrEnum):
@@ -83,10 +86,18 @@ class RunStatus(enum.StrEnum):
     failed = "failed"
     needs_confirmation = "needs_confirmation"
     interrupted = "interrupted"
+    # The integration was removed while the run was under way (never stored: its runs go with it).
+    cancelled = "cancelled"
 
 
 FINISHED_STATUSES = frozenset(
-    {RunStatus.succeeded, RunStatus.failed, RunStatus.needs_confirmation, RunStatus.interrupted}
+    {
+        RunStatus.succeeded,
+        RunStatus.failed,
+        RunStatus.needs_confirmation,
+        RunStatus.interrupted,
+        RunStatus.cancelled,
+    }
 )
 
 

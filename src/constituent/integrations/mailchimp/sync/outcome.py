@@ -19,6 +19,7 @@ _WORDS = {
     RunStatus.failed: "failed",
     RunStatus.needs_confirmation: "stopped before writing: removals need confirming",
     RunStatus.interrupted: "interrupted",
+    RunStatus.cancelled: "cancelled: the integration was removed",
 }
 
 

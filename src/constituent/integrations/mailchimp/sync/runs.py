@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from constituent.crm.errors import NotFound
 from constituent.integrations.mailchimp.sync.models import (
@@ -42,7 +42,10 @@ def create(
     confirm_removals: bool = False,
 ) -> SyncRun:
     """A new run row: running from ``now``, or ``queued`` (not started; ``heartbeat_at`` then says when it
-    was handed to the queue)."""
+    was handed to the queue). The integration's first run that writes is a ``first_sync``, whoever
+    started it (the page's button, the Add form, the CLI, the API)."""
+    if not dry_run and not has_synced(session, integration_id):
+        trigger = RunTrigger.first_sync
     run = SyncRun(
         integration_id=integration_id,
         trigger=trigger,
@@ -59,6 +62,21 @@ def create(
     session.add(run)
     session.flush()
     return run
+
+
+def has_synced(session: Session, integration_id: int) -> bool:
+    """Whether the integration's first sync was started: it ever had a run that writes (any outcome).
+    Until then nothing is sent on a schedule and the page offers "Start the first sync"."""
+    return bool(session.scalar(select(first_sync_started(integration_id))))
+
+
+def first_sync_started(integration_id: ColumnElement[int] | InstrumentedAttribute[int] | int) -> Exists:
+    """The condition of ``has_synced``, for a query over integrations (the nightly schedule's)."""
+    return (
+        select(SyncRun.id)
+        .where(SyncRun.integration_id == integration_id, SyncRun.dry_run.is_(False))
+        .exists()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +146,39 @@ PLANNED = tuple(PlanCounts.__dataclass_fields__)
 
 
 def get(session: Session, run_id: int) -> SyncRun:
-    run = session.get(SyncRun, run_id)
+    run = find(session, run_id)
     if run is None:
         raise NotFound("sync run", run_id)
     return run
+
+
+def find(session: Session, run_id: int) -> SyncRun | None:
+    """The run row, or None once it is gone (its integration was removed: runs go with it)."""
+    return session.get(SyncRun, run_id)
+
+
+CANCELLED_MESSAGE = "the integration was removed"
+
+
+def cancelled(run_id: int, integration_id: int, trigger: RunTrigger, mode: RunMode, dry_run: bool) -> SyncRun:
+    """What a run whose integration was removed under it ended as. Never stored: removing an integration
+    deletes its run history, so this row only tells the worker's log and the CLI how the run ended."""
+    return SyncRun(
+        id=run_id,
+        integration_id=integration_id,
+        trigger=trigger,
+        mode=mode,
+        dry_run=dry_run,
+        status=RunStatus.cancelled,
+        phase="done",
+        message=CANCELLED_MESSAGE,
+        errors=0,
+        requests_read=0,
+        requests_write=0,
+        confirm_removals=False,
+        progress_done=0,
+        **dict.fromkeys(PLANNED, 0),
+    )
 
 
 def list_for_integration(session: Session, integration_id: int, *, limit: int = 50) -> Sequence[SyncRun]:
