@@ -140,7 +140,9 @@ def test_a_worker_killed_mid_run_is_reaped_and_the_other_worker_finishes_the_aud
     assert resumed.status is RunStatus.succeeded, resumed.message
     # The killed run was the first sync: the run that resumes it is the first sync too.
     assert resumed.trigger is RunTrigger.first_sync and resumed.mode is RunMode.incremental
-    assert f"run_id={resumed.id}" in survivor.output() or f'"run_id": {resumed.id}' in survivor.output()
+    # The worker logs the run's end just after committing it: wait for the line, not for luck.
+    logged = (f"run_id={resumed.id}", f'"run_id": {resumed.id}')
+    assert wait_for(lambda: any(line in survivor.output() for line in logged), timeout=30)
     assert subscribed(audience) == set(audience.desired_tags())
     assert len(audience.desired_tags()) == 3000
     assert survivor.stop() == 0
