@@ -48,6 +48,7 @@ def test_a_missed_night_fails_until_the_scheduler_queues_it_and_a_waiting_run_me
     live: Live,
 ) -> None:
     live.update_integration(created_at=NOON - timedelta(days=3), nightly_time="02:00")
+    first_sync_started(live)
 
     missed = _check(live, CheckName.nightly)
 
@@ -65,8 +66,32 @@ def test_a_missed_night_fails_until_the_scheduler_queues_it_and_a_waiting_run_me
     assert not two_hours_on.passed
 
 
+def test_before_its_first_sync_an_integration_has_no_nightly_to_miss(live: Live) -> None:
+    live.update_integration(created_at=NOON - timedelta(days=3), nightly_time="02:00")
+
+    check = _check(live, CheckName.nightly)
+
+    assert check.passed
+    assert check.found == "The nightly sync starts after the first sync, which waits for you to start it."
+
+
+def first_sync_started(live: Live) -> None:
+    """A run that writes is on record: from then on the schedule runs the integration every night."""
+    with session_scope(live.product.db.sessions) as session:
+        run = runs.create(
+            session,
+            live.integration_id,
+            trigger=RunTrigger.ui,
+            mode=RunMode.incremental,
+            dry_run=False,
+            now=NOON,
+        )
+        runs.finish(session, run.id, status=RunStatus.succeeded, phase="done", finished_at=NOON, message="")
+
+
 def test_a_new_integration_says_when_its_first_night_is_due(live: Live) -> None:
     live.update_integration(created_at=NOON, nightly_time="02:00")
+    first_sync_started(live)
 
     check = _check(live, CheckName.nightly)
 

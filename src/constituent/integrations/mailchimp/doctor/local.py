@@ -62,6 +62,9 @@ def nightly(
     session: Session, settings: Settings, integration: MailchimpIntegration, now: datetime
 ) -> CheckResult:
     name = CheckName.nightly
+    if not runs.has_synced(session, integration.id):
+        # The schedule leaves an integration alone until its first sync was started (issue 14).
+        return passing(name, "The nightly sync starts after the first sync, which waits for you to start it.")
     zone = organisation_zone(session)
     offset = offset_of(integration.id, settings.nightly_spread_minutes)
     today = now.astimezone(zone).date()
