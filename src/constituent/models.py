@@ -10,6 +10,7 @@ from constituent.crm.import_mappings.models import ImportMapping, ImportMappingC
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.campaigns.models import TrackedCampaign
+from constituent.integrations.mailchimp.health.models import HealthCheck, HealthPersonRow
 from constituent.integrations.mailchimp.inbound.models import MemberEventClock, WebhookEvent
 from constituent.integrations.mailchimp.merge_fields.models import MergeFieldMapping
 from constituent.integrations.mailchimp.models import MailchimpIntegration, MailchimpSource, PendingConnection
@@ -31,6 +32,8 @@ __all__ = [
     "EmailStatus",
     "Group",
     "GroupMembership",
+    "HealthCheck",
+    "HealthPersonRow",
     "ImportMapping",
     "ImportMappingColumn",
     "LedgerRow",

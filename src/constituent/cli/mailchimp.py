@@ -424,4 +424,17 @@ def doctor(
     run_doctor(integration_id, fix=fix, as_json=as_json)
 
 
+@app.command()
+def health(
+    integration_id: int = typer.Argument(..., help="Integration id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Read the whole audience (nothing is written) and say how far it has drifted from the database:
+    members by status, members no contact owns, archived by hand, deleted there, differing from the
+    database, refused; each with what the next sync does about it."""
+    from constituent.cli.mailchimp_health import run_health
+
+    run_health(integration_id, as_json)
+
+
 app.add_typer(campaigns_app, name="campaigns")

@@ -13,6 +13,7 @@ from constituent.web.api import (
     doctor,
     emails,
     groups,
+    health,
     mailchimp,
     me,
     organization,
@@ -36,6 +37,7 @@ ROUTERS = (
     organization.router,
     mailchimp.router,
     doctor.router,
+    health.router,
     sync.router,
     webhook_events.router,
 )

@@ -25,6 +25,7 @@ from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages import (
     mailchimp_doctor,
+    mailchimp_health,
     mailchimp_left,
     mailchimp_mappings,
     mailchimp_merge_fields,
@@ -41,6 +42,7 @@ router = APIRouter(dependencies=PROTECTED)
 # The preview, run pages and error download live in their own module, served with this page.
 router.include_router(mailchimp_runs.router)
 router.include_router(mailchimp_left.router)
+router.include_router(mailchimp_health.router)
 router.include_router(mailchimp_merge_fields.router)
 router.include_router(mailchimp_settings.router)
 router.include_router(mailchimp_mappings.router)

@@ -1,0 +1,1 @@
+"""An audience health check: how far Mailchimp's copy has drifted from the database, without a Resync."""
