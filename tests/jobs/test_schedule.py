@@ -132,6 +132,7 @@ def test_an_integration_whose_first_sync_was_never_started_gets_no_nightly_run(
     assert [run.id for run in all_runs(db)] == [preview.id, first.id]
 
 
+@pytest.mark.slow
 def test_an_integration_already_syncing_is_not_queued_twice(db: TestDatabase, settings: Settings) -> None:
     (integration,) = bare_integrations(db, "02:00")
     pressed = request_sync(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -14,6 +15,7 @@ def _create(api: TestClient, first_name: str, *emails: str) -> dict[str, Any]:
     return dict(response.json())
 
 
+@pytest.mark.slow
 def test_a_contact_is_created_read_changed_and_deleted(api: TestClient) -> None:
     created = _create(api, "Ada", "ada@mailbox.org")
     assert created["emails"][0]["is_primary"] is True

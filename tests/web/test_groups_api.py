@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -25,6 +26,7 @@ def test_groups_are_created_listed_renamed_and_deleted(api: TestClient) -> None:
     assert api.get(f"/groups/{group_id}").status_code == 404
 
 
+@pytest.mark.slow
 def test_members_are_added_and_listed_with_unknown_ids_reported(api: TestClient) -> None:
     group_id, contact_id = _group(api), _contact(api)
     result = api.post(f"/groups/{group_id}/members", json={"contact_ids": [contact_id, 999]}).json()

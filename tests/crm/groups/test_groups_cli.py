@@ -24,6 +24,7 @@ def cli(empty_db: TestDatabase, tmp_path: Path) -> Cli:
     return cli
 
 
+@pytest.mark.slow
 def test_removing_keeps_a_past_group_and_rejoin_brings_it_back(cli: Cli) -> None:
     gid = str(cli.json("groups", "create", "Volunteers")["id"])
 

@@ -65,6 +65,7 @@ def test_connecting_with_an_api_key_creates_the_audience_with_merge_fields_and_i
     assert [c["id"] for c in categories] == [integration.interest_category_id]
 
 
+@pytest.mark.slow
 def test_a_full_free_plan_gives_a_clear_error_and_stores_nothing(product: Product) -> None:
     account = account_on(product.emulator, "forever_free")
     account.new_list("Made in Mailchimp")
@@ -152,6 +153,7 @@ def test_when_mailchimp_cannot_reach_our_server_the_integration_says_webhook_not
         assert "Mailchimp said" in stored.webhook_error
 
 
+@pytest.mark.slow
 def test_removing_an_integration_keeps_the_audience_and_forgets_the_token(product: Product) -> None:
     account = account_on(product.emulator, "monthly")
     integration = _connect(product, account.api_key, _request())

@@ -306,6 +306,7 @@ def test_start_the_first_sync_now_is_kept_through_mailchimps_login_and_queues_th
     assert [(run["trigger"], run["status"]) for run in runs] == [("first_sync", "queued")]
 
 
+@pytest.mark.slow
 def test_without_start_the_first_sync_now_connecting_starts_no_run(stage: Stage) -> None:
     integration = _connect_through_login(stage)
 

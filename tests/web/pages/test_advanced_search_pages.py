@@ -61,6 +61,7 @@ def test_a_wrong_value_is_shown_next_to_the_row_it_belongs_to(admin: Browser, db
     assert 'id="f-rows-0-op-error"' in wrong_op.text and "does not apply to is_active" in wrong_op.text
 
 
+@pytest.mark.slow
 def test_a_search_needs_a_name_that_is_not_taken(admin: Browser, db: TestDatabase) -> None:
     admin.get("/searches/new")
     form = _rows(("last_name", "eq", "Lee"))

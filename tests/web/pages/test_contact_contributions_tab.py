@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from constituent.crm.contributions.models import Contribution
 from constituent.crm.contributions.schemas import ContributionCreate
 from constituent.crm.contributions.service import create_contribution
@@ -41,6 +43,7 @@ def test_amounts_typed_with_signs_and_separators_are_understood(admin: Browser, 
     assert [gift[:2] for gift in _gifts(db, contact_id)] == [(Decimal("1500"), "EUR")] * 2
 
 
+@pytest.mark.slow
 def test_a_word_for_an_amount_is_refused_in_plain_words(admin: Browser, db: TestDatabase) -> None:
     contact_id = a_contact(db)
     tab = f"/contacts/{contact_id}/contributions"

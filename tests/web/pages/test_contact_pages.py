@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from constituent.crm.activities.service import record_activity
 from constituent.crm.contacts.service import get_contact
 from constituent.kit.db import session_scope
@@ -12,6 +14,7 @@ from tests.web.pages.conftest import Browser
 from tests.web.pages.crm_helpers import a_contact
 
 
+@pytest.mark.slow
 def test_a_new_contact_is_added_with_the_form_and_opens_on_its_summary(
     admin: Browser, db: TestDatabase
 ) -> None:
@@ -53,6 +56,7 @@ def test_a_new_contact_with_an_email_someone_holds_warns_and_links_to_them(
     assert added.status_code == 303
 
 
+@pytest.mark.slow
 def test_adding_an_email_someone_else_holds_warns_links_to_them_and_can_be_done_anyway(
     admin: Browser, db: TestDatabase
 ) -> None:

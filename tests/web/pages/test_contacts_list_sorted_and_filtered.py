@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import event
 
 from constituent.crm.contacts.models import ContactKind
@@ -84,6 +85,7 @@ def test_numbered_pages_keep_the_sort_and_filters(admin: Browser, db: TestDataba
     assert _names(page)[0] == "P100 Doe"
 
 
+@pytest.mark.slow
 def test_a_sorted_filtered_page_costs_the_same_statements_at_any_size(
     admin: Browser, db: TestDatabase
 ) -> None:

@@ -69,6 +69,7 @@ def test_htmx_requests_without_a_session_are_told_to_load_the_login_page(visitor
     assert response.headers["HX-Redirect"].startswith("/login?next=")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("token", ["", "not-the-session-token"])
 def test_every_change_refuses_a_missing_or_wrong_form_token(admin: Browser, app: FastAPI, token: str) -> None:
     for method, path in changing_routes(app):

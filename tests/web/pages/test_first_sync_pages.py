@@ -35,6 +35,7 @@ def _triggers(db: TestDatabase) -> list[RunTrigger]:
         return list(session.scalars(select(SyncRun.trigger).order_by(SyncRun.id)))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("two_people")
 def test_a_new_integration_waits_until_the_admin_starts_the_first_sync_on_its_page(
     admin: Browser, account: McAccount, db: TestDatabase

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.groups import service as groups
 from constituent.crm.groups.models import MembershipMethod
 from constituent.kit.db import session_scope
@@ -11,6 +13,7 @@ from tests.web.pages.conftest import Browser
 from tests.web.pages.crm_helpers import a_contact, a_group, an_audience_holding_as_unsubscribed
 
 
+@pytest.mark.slow
 def test_a_group_is_created_and_opens_on_its_page(admin: Browser, db: TestDatabase) -> None:
     admin.get("/groups")
     response = admin.submit("/groups", {"name": "Board", "description": "Trustees"})

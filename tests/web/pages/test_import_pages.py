@@ -111,6 +111,7 @@ def test_progress_is_read_from_the_database_so_any_web_process_shows_it(
     assert not path.exists(), "the uploaded file is deleted once imported"
 
 
+@pytest.mark.slow
 def test_export_downloads_every_contact_in_the_import_columns(admin: Browser, db: TestDatabase) -> None:
     a_contact(db)
     response = admin.get("/export.csv")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.support.emulator import McAccount
 from tests.web.pages.conftest import Browser
 from tests.web.pages.test_mailchimp_page import page_url  # noqa: F401 (the connected integration's page)
@@ -30,6 +32,7 @@ def test_the_page_offers_to_check_the_connection(admin: Browser, page_url: str) 
     assert "Check the connection" in page
 
 
+@pytest.mark.slow
 def test_a_deleted_merge_field_is_shown_with_its_fix_and_the_fix_button_recreates_it(
     admin: Browser,
     page_url: str,  # noqa: F811
@@ -56,6 +59,7 @@ def test_a_deleted_merge_field_is_shown_with_its_fix_and_the_fix_button_recreate
     assert "<strong>Problem</strong>" in _row(after, "The webhook")
 
 
+@pytest.mark.slow
 def test_staff_can_check_but_not_fix(staff: Browser, page_url: str, account: McAccount) -> None:  # noqa: F811
     _delete_merge_field(account, "PHONE")
 

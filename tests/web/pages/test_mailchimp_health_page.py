@@ -3,6 +3,8 @@ does, and the people behind a line; through the real app and the emulator over H
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.contacts.service import create_contact
@@ -16,6 +18,7 @@ from tests.web.pages.conftest import Browser
 from tests.web.pages.test_add_mailchimp import FILLED, NEW
 
 
+@pytest.mark.slow
 def test_an_admin_checks_the_audience_and_opens_the_people_behind_a_line(
     admin: Browser, staff: Browser, visitor: Browser, account: McAccount, db: TestDatabase, settings: Settings
 ) -> None:

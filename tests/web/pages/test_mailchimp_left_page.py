@@ -65,6 +65,7 @@ def page(
     return base
 
 
+@pytest.mark.slow
 def test_the_page_lists_who_unsubscribed_and_who_was_cleaned_with_the_contact_and_why(
     admin: Browser, page: str, people: dict[str, int]
 ) -> None:
@@ -89,6 +90,7 @@ def test_an_unknown_filter_shows_everyone_who_left_and_a_stranger_must_log_in(
     assert visitor.get(page + "/left").status_code in (302, 303, 401)
 
 
+@pytest.mark.slow
 def test_the_export_has_each_contacts_status_in_the_audience(admin: Browser, page: str) -> None:
     response = admin.get("/export.csv")
     assert response.status_code == 200, response.text
@@ -165,6 +167,7 @@ def test_members_archived_by_hand_stay_archived_until_an_admin_restores_them_and
     assert "ann@mailbox.org" not in admin.get(archived_by_hand + "/left?status=archived").text
 
 
+@pytest.mark.slow
 def test_staff_see_who_was_archived_by_hand_but_cannot_restore_them(
     staff: Browser, archived_by_hand: str, account: McAccount
 ) -> None:

@@ -190,6 +190,7 @@ def test_membership_is_offered_only_in_groups_mode(
     assert _groups(db) == []
 
 
+@pytest.mark.slow
 def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
     admin: Browser, account: McAccount, group_id: int, db: TestDatabase
 ) -> None:

@@ -36,6 +36,7 @@ def volunteers(db: TestDatabase) -> int:
         return group
 
 
+@pytest.mark.slow
 def test_mapping_a_group_as_membership_says_how_many_it_would_add_and_asks_before_saving(
     admin: Browser, account: McAccount, volunteers: int
 ) -> None:

@@ -75,6 +75,7 @@ def test_an_admin_changing_their_own_password_stays_logged_in(admin: Browser, db
     assert admin.get("/").status_code == 200
 
 
+@pytest.mark.slow
 def test_a_cookie_of_a_deactivated_user_stops_working(
     staff: Browser, thief: Browser, db: TestDatabase
 ) -> None:

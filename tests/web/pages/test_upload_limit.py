@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.web.body_limit import DEFAULT_LIMIT
 from tests.web.pages.conftest import Browser
 
 BIG_CSV = ("first_name,last_name,email\n" + "Ann,Lee,\n" * (DEFAULT_LIMIT // 8)).encode()
 
 
+@pytest.mark.slow
 def test_a_logged_in_upload_may_be_larger_than_the_default_limit(admin: Browser) -> None:
     assert len(BIG_CSV) > DEFAULT_LIMIT
     admin.get("/import")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from constituent.crm.contacts import service as contacts
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.inbound.events import EventType, InboundEvent
@@ -68,6 +70,7 @@ def test_two_address_changes_delivered_newest_first_end_on_the_last_address(prod
     assert {e: m["status"] for e, m in audience.members().items()} == {C: "subscribed"}
 
 
+@pytest.mark.slow
 def test_address_changes_delivered_in_order_still_end_on_the_last_address(product: Product) -> None:
     audience, ann = _moved_twice_in_mailchimp(product)
 

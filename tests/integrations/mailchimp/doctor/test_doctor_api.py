@@ -3,10 +3,13 @@ over HTTP against the real emulator."""
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.auth.models import Role
 from tests.integrations.mailchimp.doctor.conftest import Mailchimp
 
 
+@pytest.mark.slow
 def test_the_report_is_typed_json_and_the_fix_is_for_administrators(mailchimp: Mailchimp) -> None:
     path = f"/integrations/mailchimp/{mailchimp.live.integration_id}/doctor"
     mailchimp.delete_merge_field("LNAME")

@@ -7,6 +7,7 @@ import json
 import subprocess
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from constituent.integrations.mailchimp.models import MailchimpSource, SourceTarget
@@ -37,6 +38,7 @@ def test_a_healthy_integration_passes_every_check_and_exits_0(mailchimp: Mailchi
     assert "Mailchimp reaches it" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_deleted_merge_field_interest_and_webhook_are_found_fixed_and_then_pass(
     mailchimp: Mailchimp,
 ) -> None:
@@ -65,6 +67,7 @@ def test_a_deleted_merge_field_interest_and_webhook_are_found_fixed_and_then_pas
     assert _doctor(mailchimp).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_deleted_interest_category_is_recreated_with_our_interests_under_new_ids(
     mailchimp: Mailchimp,
 ) -> None:
@@ -103,6 +106,7 @@ def test_a_merge_field_of_the_wrong_type_is_found_and_left_for_a_person(mailchim
     assert "delete the mistyped field in Mailchimp" in checks["merge_fields"]["fix"]
 
 
+@pytest.mark.slow
 def test_a_moved_server_gets_the_webhook_registered_at_its_new_address_and_the_old_one_removed(
     mailchimp: Mailchimp,
 ) -> None:
@@ -153,6 +157,7 @@ def test_changed_webhook_events_are_put_back(mailchimp: Mailchimp) -> None:
     assert webhook["events"]["unsubscribe"] is True and webhook["sources"]["api"] is False
 
 
+@pytest.mark.slow
 def test_a_renamed_audience_is_recorded_and_another_audience_is_refused(mailchimp: Mailchimp) -> None:
     renamed = list_body("Renamed")
     renamed["contact"] |= {"state": "IL", "zip": "62701"}  # PATCH's schema asks for the whole address
@@ -174,6 +179,7 @@ def test_a_renamed_audience_is_recorded_and_another_audience_is_refused(mailchim
     assert checks["webhook"]["checked"] is False
 
 
+@pytest.mark.slow
 def test_without_an_id_every_integration_is_examined_and_an_unknown_id_is_one_error_line(
     mailchimp: Mailchimp,
 ) -> None:

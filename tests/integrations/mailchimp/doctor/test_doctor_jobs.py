@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from constituent.integrations.mailchimp.doctor.schemas import CheckName, CheckResult, DoctorReport
 from constituent.integrations.mailchimp.doctor.service import examine
 from constituent.integrations.mailchimp.sync import runs
@@ -44,6 +46,7 @@ def _run(live: Live, now: datetime, **outcome: object) -> int:
         return run.id
 
 
+@pytest.mark.slow
 def test_a_missed_night_fails_until_the_scheduler_queues_it_and_a_waiting_run_means_no_worker(
     live: Live,
 ) -> None:

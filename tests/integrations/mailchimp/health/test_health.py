@@ -91,6 +91,7 @@ def test_every_figure_equals_what_mailchimp_holds(changed: Audience) -> None:
     assert changed.member("ann@mailbox.org")["merge_fields"]["FNAME"] == "Typed"
 
 
+@pytest.mark.slow
 def test_the_cli_runs_a_check_and_names_each_line_with_what_the_next_sync_does(changed: Audience) -> None:
     result = changed.product.cli("mailchimp", "health", str(changed.integration_id))
     as_json = changed.product.cli_json("mailchimp", "health", str(changed.integration_id))

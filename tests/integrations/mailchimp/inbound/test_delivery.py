@@ -65,6 +65,7 @@ def test_a_wrong_id_or_secret_gets_404_and_nothing_is_stored(
     "body",
     [b"", b"type=nonsense", b"type=subscribe&fired_at=yesterday", b"\xff\xfe\x00garbage", b"a=%zz&&=&type"],
 )
+@pytest.mark.slow
 def test_a_malformed_body_gets_400_is_logged_without_addresses_and_is_not_stored(
     live: Live, body: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:

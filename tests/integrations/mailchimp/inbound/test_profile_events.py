@@ -10,6 +10,7 @@ from tests.integrations.mailchimp.inbound.helpers import activity_subjects, chan
 from tests.integrations.mailchimp.sync.sync_helpers import add_people
 
 
+@pytest.mark.slow
 def test_a_changed_address_changes_the_contacts_email_and_rekeys_the_ledger(live: Live) -> None:
     [gus] = add_people(live.product, "gus@mailbox.org")
     live.audience.sync()

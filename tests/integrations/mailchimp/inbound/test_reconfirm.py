@@ -83,6 +83,7 @@ def test_with_several_integrations_the_cli_asks_which_one(live_factory: LiveFact
     assert (chosen["integration_id"], chosen["status"]) == (second.integration_id, "pending")
 
 
+@pytest.mark.slow
 def test_someone_who_reported_a_campaign_as_spam_is_never_offered_or_sent_a_reconfirmation(
     live: Live,
 ) -> None:

@@ -27,6 +27,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import add_people
 UNSUBSCRIBED = "Unsubscribed from Mailchimp audience Supporters"
 
 
+@pytest.mark.slow
 def test_an_unsubscribe_moves_the_contact_to_a_past_group_removed_by_api(live_groups: Live) -> None:
     live = live_groups
     [ann] = joined(live, "ann@mailbox.org")

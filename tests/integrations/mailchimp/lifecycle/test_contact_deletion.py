@@ -107,6 +107,7 @@ def test_a_deleted_contact_sharing_its_address_leaves_the_member_to_the_other_co
     assert audience.ledger()[subscriber_hash(ADA)].contact_id == second
 
 
+@pytest.mark.slow
 def test_a_person_who_signed_up_in_mailchimp_and_was_never_synced_is_not_archived(product: Product) -> None:
     audience = connect(product)
     (ada,) = add_people(product, ADA, do_not_email=True)

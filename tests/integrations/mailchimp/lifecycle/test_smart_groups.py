@@ -22,6 +22,7 @@ def search_path(audience: Audience, search_id: int) -> str:
     return f"/integrations/mailchimp/{audience.integration_id}/mappings/searches/{search_id}"
 
 
+@pytest.mark.slow
 def test_a_saved_search_decides_who_is_in_the_audience_in_groups_mode(
     product: Product, admin_api: httpx.Client
 ) -> None:

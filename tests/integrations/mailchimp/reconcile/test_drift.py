@@ -108,6 +108,7 @@ def test_a_tag_of_ours_removed_in_mailchimp_is_put_back_and_a_tag_made_there_is_
     assert audience.sync().requests_write == 0
 
 
+@pytest.mark.slow
 def test_an_interest_she_unticked_while_the_webhook_was_lost_moves_her_out_of_the_group_and_stays_unticked(
     product: Product,
 ) -> None:

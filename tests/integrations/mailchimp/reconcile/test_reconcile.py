@@ -87,6 +87,7 @@ def test_reconciling_again_changes_nothing(product: Product) -> None:
     assert audience.ledger() == ledger_before
 
 
+@pytest.mark.slow
 def test_a_sync_run_reconciles_before_it_plans(product: Product) -> None:
     audience = connect(product)
     ann, bob = add_people(product, "ann@mailbox.org", "bob@mailbox.org")

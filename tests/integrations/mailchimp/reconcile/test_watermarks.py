@@ -62,6 +62,7 @@ def test_a_sync_run_after_a_big_run_does_not_read_back_the_members_it_created(
     assert new_optin_mark == optin_mark
 
 
+@pytest.mark.slow
 def test_a_sync_run_after_a_small_run_reads_its_members_back_once_and_moves_both_watermarks(
     product: Product,
 ) -> None:

@@ -84,6 +84,7 @@ def test_a_bad_value_exits_2_naming_it_and_changes_nothing(
     )
 
 
+@pytest.mark.slow
 def test_an_unknown_integration_is_an_error(product: Product, integration_id: str) -> None:
     missing = product.cli("mailchimp", "settings", str(int(integration_id) + 1), "--nightly-time", "03:00")
 

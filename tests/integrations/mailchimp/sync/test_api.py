@@ -48,6 +48,7 @@ def test_post_sync_runs_it_and_answers_with_the_finished_run(product: Product, a
     assert set(audience.members()) == {"ada@mailbox.org", "bob@mailbox.org"}
 
 
+@pytest.mark.slow
 def test_a_dry_run_over_the_api_lists_each_address_and_writes_nothing(
     product: Product, api: httpx.Client
 ) -> None:

@@ -53,6 +53,7 @@ def test_a_dry_run_prints_the_planned_counts_and_zero_writes(product: Product) -
     assert audience.members() == {}
 
 
+@pytest.mark.slow
 def test_the_guard_exits_0_with_what_to_do_and_confirm_removals_goes_ahead(product: Product) -> None:
     audience = connect(product)
     ids = add_people(product, *(f"p{n}@mailbox.org" for n in range(5)))

@@ -24,6 +24,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
 PEOPLE = ("ada@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
 
 
+@pytest.mark.slow
 def test_the_first_sync_creates_exactly_the_desired_members_with_their_tags(product: Product) -> None:
     audience = connect(product)
     add_people(product, *PEOPLE)
@@ -215,6 +216,7 @@ def test_a_new_address_already_in_the_audience_archives_the_old_member_and_updat
     assert run.errors == 0
 
 
+@pytest.mark.slow
 def test_an_address_deleted_for_good_in_mailchimp_is_refused_once_and_never_sent_again(
     product: Product,
 ) -> None:

@@ -111,6 +111,7 @@ def test_unmapping_a_group_that_is_not_mapped_names_the_problem(product: Product
             mappings.set_search_tag(session, integration, _search(product, "S"), enabled=True, name="  ")
 
 
+@pytest.mark.slow
 def test_the_cli_maps_a_group_and_lists_the_mappings(product: Product) -> None:
     audience = connect(product)
     [ann] = add_people(product, "ann@mailbox.org")

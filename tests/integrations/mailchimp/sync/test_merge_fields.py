@@ -137,6 +137,7 @@ def test_a_bad_mapping_names_the_field_and_creates_nothing(
     assert remote_merge_fields(audience) == before
 
 
+@pytest.mark.slow
 def test_a_tag_or_field_already_mapped_is_refused(product: Product) -> None:
     audience = connect(product)
     map_field(audience, "city", "TOWN")

@@ -48,6 +48,7 @@ def _opens(audience: Audience) -> dict[int, int]:
     return {a.contact_id: int(a.details.get("opens", 0)) for a in sent_activities(audience)}
 
 
+@pytest.mark.slow
 def test_campaigns_import_reads_opens_and_clicks_of_the_last_week_again_each_time_it_is_run(
     product: Product,
 ) -> None:

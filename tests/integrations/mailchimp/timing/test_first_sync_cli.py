@@ -3,11 +3,14 @@ starting its first sync: the run is a "first_sync"; the next one is an ordinary 
 
 from __future__ import annotations
 
+import pytest
+
 from constituent.integrations.mailchimp.sync.models import RunStatus, RunTrigger
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 
 
+@pytest.mark.slow
 def test_the_cli_sync_of_a_never_synced_integration_is_its_first_sync(product: Product) -> None:
     audience = connect(product)
     add_people(product, "ada@mailbox.org")
