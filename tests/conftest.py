@@ -9,11 +9,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, create_mock_engine, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, sessionmaker
 
+from constituent.crm.contacts import search_index
 from constituent.kit import migrate
 from constituent.kit.db import make_engine, make_sessionmaker, normalise_url
 from constituent.models import Base
@@ -117,9 +120,31 @@ def db(empty_db: TestDatabase) -> TestDatabase:
         empty_db.engine.dispose()
         shutil.copyfile(_sqlite_template(), _sqlite_path(empty_db.url))
         return empty_db
-    Base.metadata.create_all(empty_db.engine)
+    with empty_db.engine.begin() as connection:
+        # One round trip of DDL compiled once per process: create_all's per-table statements and catalogue
+        # checks cost 0.2 s a test, the script 0.1 s.
+        connection.exec_driver_sql(_postgres_ddl())
+        # What create_all's after-create event does, which needs a real connection: the search indexes.
+        search_index.install(connection)
     migrate.stamp(empty_db.engine)
     return empty_db
+
+
+_POSTGRES_DDL: list[str] = []
+
+
+def _postgres_ddl() -> str:
+    """Every CREATE statement of the models, for PostgreSQL, as one script (the schema is the search path)."""
+    if not _POSTGRES_DDL:
+        statements: list[str] = []
+        dialect = postgresql.dialect()
+
+        def compiled(sql: Any, *_: object, **__: object) -> None:
+            statements.append(str(sql.compile(dialect=dialect)).strip())
+
+        Base.metadata.create_all(create_mock_engine("postgresql+psycopg://", compiled), checkfirst=False)
+        _POSTGRES_DDL.append(";\n".join(statements))
+    return _POSTGRES_DDL[0]
 
 
 _TEMPLATE: list[Path] = []
