@@ -11,7 +11,7 @@ from constituent.crm.contacts.models import ContactKind
 from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.groups import service as groups
 from constituent.crm.imports.columns import ALL
-from constituent.crm.imports.exporter import export_csv
+from constituent.crm.imports.exporter import export_csv, status_columns
 from constituent.crm.imports.importer import ImportOptions, import_csv
 from constituent.kit.db import make_engine, make_sessionmaker
 from constituent.models import Base
@@ -69,3 +69,13 @@ def test_importing_an_export_gives_the_same_file_back(session: Session, tmp_path
     assert header.split(",") == list(ALL)
     assert "ann@example.org,true,false,Donors,A-1,Ann.Work@Example.org" in ann
     assert acme.startswith("vendor,,,ACME; Inc,,true,true,Donors,")
+
+
+def test_two_audiences_of_one_name_get_a_status_column_each() -> None:
+    columns = status_columns([(1, "Supporters"), (2, "Supporters"), (3, "Donors")])
+
+    assert columns == {
+        1: "Mailchimp status (Supporters #1)",
+        2: "Mailchimp status (Supporters #2)",
+        3: "Mailchimp status (Donors)",
+    }

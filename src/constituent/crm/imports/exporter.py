@@ -4,6 +4,7 @@ cleaned, …; empty when not in the audience), which an import of the file leave
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -20,9 +21,7 @@ BATCH_SIZE = 2000
 def export_csv(session: Session, path: Path, *, batch_size: int = BATCH_SIZE) -> int:
     """Write every contact to ``path``; returns how many."""
     count = 0
-    audiences = {
-        integration_id: status_column(name) for integration_id, name in member_status.audiences(session)
-    }
+    audiences = status_columns(member_status.audiences(session))
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = SafeDictWriter(handle, [*ALL, *audiences.values()])
         writer.writeheader()
@@ -40,8 +39,15 @@ def export_csv(session: Session, path: Path, *, batch_size: int = BATCH_SIZE) ->
     return count
 
 
-def status_column(audience_name: str) -> str:
-    return f"Mailchimp status ({audience_name})"
+def status_columns(audiences: list[tuple[int, str]]) -> dict[int, str]:
+    """Integration id -> its column; two audiences of one name also show their integration ids."""
+    names = Counter(name for _, name in audiences)
+    return {
+        integration_id: f"Mailchimp status ({name})"
+        if names[name] == 1
+        else f"Mailchimp status ({name} #{integration_id})"
+        for integration_id, name in audiences
+    }
 
 
 def _record(contact: Contact, groups: list[str]) -> dict[str, str]:
