@@ -17,7 +17,9 @@ from sqlalchemy import update
 from constituent.crm.activities.service import list_activities
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.crm.groups import service as groups
+from constituent.crm.groups.models import MembershipMethod
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SourceTarget
+from constituent.integrations.mailchimp.reconcile.service import reconcile
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
@@ -184,3 +186,28 @@ def test_a_night_with_a_few_hand_edits_in_a_bigger_audience_writes_only_those_me
     assert run.status is RunStatus.succeeded, run.message
     assert run.updated == 5
     assert all(audience.member(e)["merge_fields"]["LNAME"] == "Tester" for e in emails[:5])
+
+
+def test_reading_hand_edits_is_no_sync_so_a_group_change_not_yet_sent_is_never_taken_for_her_untick(
+    product: Product,
+) -> None:
+    """Month three: a staffer adds Ann to a group mapped as an interest; before the next sync, the hourly
+    check reads hand edits on her twice. Reading her is not syncing her: Mailchimp was never told about the
+    group, so its unticked interest is not her choice and she stays in the group."""
+    audience = connect(product)
+    [ann] = add_people(product, ANN)
+    group_id = group_with(product, "Volunteers", [])
+    interest_id = map_group_as(audience, group_id, SourceTarget.interest)
+    synced(audience)
+    with session_scope(product.db.sessions) as session:
+        groups.add_to_group(session, group_id, [ann], method=MembershipMethod.user, actor="staff")
+    admin_edit(audience, "PATCH", ANN, merge_fields={"FNAME": "Annie"})
+    reconcile(audience.database, product.settings, integration_id=audience.integration_id)
+    audience.person_action(ANN, "update-profile", merge_fields={"LNAME": "Lee"})
+
+    reconcile(audience.database, product.settings, integration_id=audience.integration_id)
+
+    with product.db.sessions() as session:
+        assert group_id in [m.group_id for m in groups.contact_groups(session, ann).current]
+    synced(audience)
+    assert interest_id is not None and audience.member(ANN)["interests"][interest_id] is True

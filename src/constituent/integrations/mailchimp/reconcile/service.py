@@ -333,7 +333,8 @@ class _Pass:
             if not d.fields_changed
             or self._apply_event(session, integration, profile_event(d, integration.audience_id, now))
         ]
-        ledger.save(session, self.integration_id, [d.ledger for d in taken], now)
+        # Read, not written: the time we last wrote them stays (see ledger.save).
+        ledger.save(session, self.integration_id, [d.ledger for d in taken], None)
         for drift in taken:
             inbound.touch_emails(session, drift.member.email_address, now)
         self.result.drift_found += len(taken)
@@ -365,7 +366,7 @@ class _Pass:
             LedgerUpdate(_keep_owner(u.entry, now_known.get(u.entry.subscriber_hash)), u.last_changed)
             for u in stale
         ]
-        ledger.save(session, self.integration_id, fixed, utcnow())
+        ledger.save(session, self.integration_id, fixed, None)
         return len(fixed)
 
     def _finish(self, watermark: datetime, optin_watermark: datetime, read: int, applied: int) -> None:

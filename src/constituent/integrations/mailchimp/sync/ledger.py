@@ -265,8 +265,14 @@ def present_contact_ids(session: Session, integration_id: int) -> set[int]:
     return {contact_id for contact_id in session.scalars(query) if contact_id is not None}
 
 
-def save(session: Session, integration_id: int, updates: Iterable[LedgerUpdate], synced_at: datetime) -> None:
-    """Insert or overwrite the members' rows (a later outcome for the same member wins)."""
+def save(
+    session: Session, integration_id: int, updates: Iterable[LedgerUpdate], synced_at: datetime | None
+) -> None:
+    """Insert or overwrite the members' rows (a later outcome for the same member wins).
+
+    ``synced_at`` is when we wrote (or are about to write) these members to Mailchimp; None for what was
+    only read from Mailchimp (reconciliation), which keeps the time on record: the two-way interest rule
+    reads it to tell her own untick from a change we have not sent yet."""
     latest = {u.entry.subscriber_hash: u for u in updates}
     rows = [
         ledger_upsert.LedgerValues(

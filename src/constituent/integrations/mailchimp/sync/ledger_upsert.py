@@ -34,7 +34,7 @@ class LedgerValues(NamedTuple):
     mc_contact_id: str
     archived_by_hand: bool
     last_changed: datetime | None
-    last_synced_at: datetime
+    last_synced_at: datetime | None
     last_error: str
 
 
@@ -49,15 +49,17 @@ _PG_TYPES = dict.fromkeys(COLUMNS, "text") | {
     "last_changed": "timestamptz",
     "last_synced_at": "timestamptz",
 }
-_KEPT = ("last_changed", "mc_contact_id")
+_KEPT = ("last_changed", "mc_contact_id", "last_synced_at")
 _TIMES = tuple(i for i, name in enumerate(COLUMNS) if name in ("last_changed", "last_synced_at"))
 
 # Built from the constants above only; every value is a bound parameter.
 _ON_CONFLICT = (
     "ON CONFLICT (integration_id, subscriber_hash) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:] if c not in _KEPT)
-    # A write that did not learn Mailchimp's last_changed or person id keeps the one on record.
+    # A write that did not learn Mailchimp's last_changed or person id keeps the one on record; a row only
+    # read from Mailchimp keeps the time we last wrote it.
     + ", last_changed = coalesce(excluded.last_changed, mailchimp_ledger.last_changed)"
+    + ", last_synced_at = coalesce(excluded.last_synced_at, mailchimp_ledger.last_synced_at)"
     + ", mc_contact_id = coalesce(nullif(excluded.mc_contact_id, ''), mailchimp_ledger.mc_contact_id)"
 )
 _INTO = f"INSERT INTO mailchimp_ledger ({', '.join(COLUMNS)}) "
