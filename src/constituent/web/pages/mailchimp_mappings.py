@@ -4,7 +4,7 @@ switched off here), the tag prefix, and how each group is synced (tag, interest 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -22,6 +22,7 @@ from constituent.integrations.mailchimp.models import MailchimpIntegration, Sour
 from constituent.kit.clock import today
 from constituent.kit.crypto import SecretBox
 from constituent.kit.numbers import DbInt
+from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, AdminDep, SettingsDep
 from constituent.web.pages.rendering import flash, render
@@ -92,6 +93,20 @@ def _apply(
     else:
         flash(request, "success", message)
     return _back(integration_id)
+
+
+def _map(
+    settings: Settings,
+    target: str,
+    allowed: Sequence[SourceTarget],
+    name: str,
+    mapped: Callable[[SecretBox, SourceTarget, str | None], Coroutine[Any, Any, object]],
+) -> SourceTarget:
+    """A group or saved search mapped as the chosen target (blank name: its own name). Mapping as an
+    interest creates it in Mailchimp; Mailchimp's refusal is flashed as it said it (``_apply``)."""
+    chosen = _target(target, allowed)
+    asyncio.run(mapped(SecretBox.from_settings(settings), chosen, name if name.strip() else None))
+    return chosen
 
 
 def _target(value: str, allowed: Sequence[SourceTarget]) -> SourceTarget:
@@ -185,11 +200,10 @@ def map_group(
         return render(request, "integrations/mailchimp_confirm_membership.html", context, user=user)
 
     def change() -> str:
-        chosen = _target(target, _targets(integration))
-        box = SecretBox.from_settings(settings)
-        remote = name if name.strip() else None  # blank: the group's own name
-        # Mapping as an interest creates it in Mailchimp; Mailchimp's refusal is flashed as it said it.
-        asyncio.run(mappings.map_group(session, box, integration, group_id, chosen, remote))
+        def mapped(box: SecretBox, chosen: SourceTarget, remote: str | None) -> Coroutine[Any, Any, object]:
+            return mappings.map_group(session, box, integration, group_id, chosen, remote)
+
+        chosen = _map(settings, target, _targets(integration), name, mapped)
         return f"{get_group(session, group_id).name} is synced as {chosen.value} from the next sync on."
 
     return _apply(request, session, integration_id, change)
@@ -234,11 +248,11 @@ def map_search_as(
     integration = service.get_integration(session, integration_id)
 
     def change() -> str:
+        def mapped(box: SecretBox, chosen: SourceTarget, remote: str | None) -> Coroutine[Any, Any, object]:
+            return mappings.map_search(session, box, integration, search_id, chosen, remote)
+
         allowed = [t for t in _targets(integration) if t != SourceTarget.tag]
-        chosen = _target(target, allowed)
-        box = SecretBox.from_settings(settings)
-        remote = name if name.strip() else None  # blank: the search's own name
-        asyncio.run(mappings.map_search(session, box, integration, search_id, chosen, remote))
+        chosen = _map(settings, target, allowed, name, mapped)
         label = get_search(session, search_id).name
         return f"{label} is synced as {_in_words(chosen)} from the next sync on."
 

@@ -199,9 +199,36 @@ class _Pass:
         # An unknown subscribed member is a signup when they opted in inside the window.
         since = window.optin_from - OVERLAP
         ours = self._ours() if self.with_optins else None
+        # The subscribed query's watermark stays where it was when this pass did not read that query.
+        optin_mark = started if self.with_optins else window.optin_from
+        self._apply_all(audience_id, members, since, ours, first_look=False, marks=(started, optin_mark))
+
+    async def _first_look(self, audience_id: str, started: datetime) -> None:
+        """No ledger yet (a new integration, or one added again): the first sync reads the whole audience
+        into the ledger itself, but who unsubscribed or bounced meanwhile must reach the contacts too (an
+        unsubscribe while no integration was listening has no webhook). Read them all, once."""
+        found = await asyncio.gather(
+            *(self._read_all(audience_id, {"status": s}, FIELDS) for s in ("unsubscribed", "cleaned"))
+        )
+        members = [m for page in found for m in page]
+        self._apply_all(audience_id, members, started, None, first_look=True, marks=(started, started))
+
+    def _apply_all(
+        self,
+        audience_id: str,
+        members: list[ChangedMember],
+        since: datetime,
+        ours: Ours | None,
+        *,
+        first_look: bool,
+        marks: tuple[datetime, datetime],
+    ) -> None:
+        """Every page, then the watermarks (``marks``: status, subscribed) only when every page applied."""
         applied = corrected = failed = 0
         for start in range(0, len(members), PAGE_SIZE):
-            page = self._apply(audience_id, members[start : start + PAGE_SIZE], since, ours)
+            page = self._apply(
+                audience_id, members[start : start + PAGE_SIZE], since, ours, first_look=first_look
+            )
             applied, corrected, failed = applied + page[0], corrected + page[1], failed + page[2]
         self.result.members_read += len(members)
         self.result.events_applied += applied
@@ -212,31 +239,7 @@ class _Pass:
             message = f"{failed} change(s) could not be applied (see the log); they are read again next time"
             _record_failure(self.sessions, self.integration_id, message)
             return
-        # The subscribed query's watermark stays where it was when this pass did not read that query.
-        optin_mark = started if self.with_optins else window.optin_from
-        self._finish(started, optin_mark, len(members), applied)
-
-    async def _first_look(self, audience_id: str, started: datetime) -> None:
-        """No ledger yet (a new integration, or one added again): the first sync reads the whole audience
-        into the ledger itself, but who unsubscribed or bounced meanwhile must reach the contacts too (an
-        unsubscribe while no integration was listening has no webhook). Read them all, once."""
-        found = await asyncio.gather(
-            *(self._read_all(audience_id, {"status": s}, FIELDS) for s in ("unsubscribed", "cleaned"))
-        )
-        members = [m for page in found for m in page]
-        applied = failed = 0
-        for start in range(0, len(members), PAGE_SIZE):
-            page = self._apply(
-                audience_id, members[start : start + PAGE_SIZE], started, None, first_look=True
-            )
-            applied, failed = applied + page[0], failed + page[2]
-        self.result.members_read += len(members)
-        self.result.events_applied += applied
-        self.result.failed += failed
-        if failed:
-            _record_failure(self.sessions, self.integration_id, f"{failed} change(s) could not be applied")
-            return
-        self._finish(started, started, len(members), applied)
+        self._finish(marks[0], marks[1], len(members), applied)
 
     def _window(self, session: Session, created_at: datetime) -> _Window | None:
         state = repository.get(session, self.integration_id)

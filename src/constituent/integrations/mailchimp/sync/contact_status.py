@@ -14,7 +14,7 @@ from constituent.integrations.mailchimp.reconfirm_rule import may_reconfirm
 from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.planner import is_held, refusal_message
-from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
+from constituent.integrations.mailchimp.sync.types import RemoteStatus
 
 
 class MailchimpStatus(BaseModel):
@@ -76,14 +76,7 @@ def _best(rows: list[LedgerRow], contact_id: int, primary: str | None) -> Ledger
 
 
 def _problem(row: LedgerRow) -> str:
-    entry = LedgerEntry(
-        subscriber_hash=row.subscriber_hash,
-        email=row.email,
-        status=RemoteStatus(row.status),
-        contact_id=row.contact_id,
-        archived_by_us=row.archived_by_us,
-        refused=row.refused,
-    )
+    entry = ledger.entry_of(row)
     if is_held(entry):
         return refusal_message(entry)
     return row.last_error
