@@ -20,6 +20,7 @@ from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.app import create_app
+from constituent.web.sessions import COOKIE_NAME
 from tests.conftest import TestDatabase
 from tests.support.emulator import McAccount, RunningEmulator, account_on
 
@@ -65,11 +66,18 @@ class Browser:
         return self.submit("/login", {"email": email, "password": password, "next": next_path})
 
 
+# One secret key per test worker: a session cookie signed in one test's app is then valid in the next
+# one's (see ``_logged_in``). Each test still has its own database, data directory and emulator account.
+_WORKER_SECRET_KEY = Fernet.generate_key().decode()
+# The session cookie of each test user's first real login in this worker.
+_SESSION_COOKIES: dict[str, str] = {}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, emulator: RunningEmulator) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
-        secret_keys=Fernet.generate_key().decode(),
+        secret_keys=_WORKER_SECRET_KEY,
         base_url="http://testserver",
         mailchimp_api_base=emulator.api_base,
         mailchimp_oauth_base=emulator.base_url,
@@ -97,10 +105,19 @@ def visitor(app: FastAPI) -> Iterator[Browser]:
 
 
 def _logged_in(app: FastAPI, email: str) -> Iterator[Browser]:
+    """A browser logged in as ``email``: through the login form the first time in this worker, then with
+    that login's cookie, as a browser that stayed logged in would. Every test database holds the same two
+    users (same ids, same session generation), so the app's own session checks accept it; argon2's
+    deliberate 0.13 s a login was a tenth of the page tests' time."""
     with TestClient(app) as client:
         browser = Browser(client)
-        assert browser.log_in(email).status_code == 303
-        browser.get("/")
+        if email in _SESSION_COOKIES:
+            client.cookies.set(COOKIE_NAME, _SESSION_COOKIES[email])
+        if browser.get("/").status_code != 200:  # no cookie yet, or a test with a secret key of its own
+            client.cookies.clear()
+            assert browser.log_in(email).status_code == 303
+            _SESSION_COOKIES[email] = client.cookies[COOKIE_NAME]
+            assert browser.get("/").status_code == 200
         yield browser
 
 
