@@ -122,7 +122,7 @@ class _Generator:
 
     def groups(self) -> Iterator[tuple[Any, ...]]:
         for group_id, name in enumerate(GROUP_NAMES, start=1):
-            yield (group_id, name, "", self.history_start)
+            yield (group_id, name, "", self.history_start, None)  # not deleted
 
     def contact_rows(self) -> Iterator[tuple[Any, ...]]:
         """Contacts, and on the side their emails, memberships and gifts (kept for the next tables)."""
