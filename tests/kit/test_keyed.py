@@ -81,5 +81,5 @@ def test_ids_looked_up_together_find_exactly_their_rows_through_the_index(sessio
     plan = plans[0]
 
     assert found == wanted
-    assert "ix_mailchimp_ledger_integration_contact" in plan, plan
+    assert "ix_mailchimp_ledger_contact" in plan, plan
     assert "Filter" not in plan, plan

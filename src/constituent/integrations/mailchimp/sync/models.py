@@ -45,8 +45,12 @@ class LedgerRow(Base):
 
     __table_args__ = (
         UniqueConstraint("integration_id", "subscriber_hash", name="uq_mailchimp_ledger_member"),
-        Index("ix_mailchimp_ledger_integration_contact", "integration_id", "contact_id"),
-        Index("ix_mailchimp_ledger_person", "integration_id", "mc_contact_id"),
+        # The contact and person indexes lead with their own column, not the integration: then the
+        # (integration, address) key is the only index an "integration = ? AND address = ?" lookup can
+        # use. Leading with the integration, PostgreSQL read a growing audience's every row through them
+        # while its statistics lagged (test_ledger_plans.py), and deleting a contact walked the ledger.
+        Index("ix_mailchimp_ledger_contact", "contact_id", "integration_id"),
+        Index("ix_mailchimp_ledger_person_id", "mc_contact_id", "integration_id"),
     )
 
 
