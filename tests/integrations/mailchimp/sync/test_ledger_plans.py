@@ -34,7 +34,11 @@ KEYED = {
     "sqlite": re.compile(
         r"SEARCH mailchimp_ledger USING (COVERING )?INDEX sqlite_autoindex_mailchimp_ledger_\d+"
     ),
-    "postgresql": re.compile(r"Index Scan using uq_mailchimp_ledger_member on mailchimp_ledger"),
+    # Both key columns in the index condition: a condition on the integration alone walks the audience.
+    "postgresql": re.compile(
+        r"Index Scan using uq_mailchimp_ledger_member on mailchimp_ledger.*\n.*"
+        r"Index Cond: \(\(integration_id = .*subscriber_hash"
+    ),
 }
 OTHER_INDEXES = (
     "ix_mailchimp_ledger_contact|ix_mailchimp_ledger_person_id|ix_mailchimp_ledger_integration_contact"

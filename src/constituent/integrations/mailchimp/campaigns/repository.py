@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Email
 from constituent.integrations.mailchimp.campaigns.models import TrackedCampaign, TrackingState
+from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 
 # Keeps every IN (...) under SQLite's bound-parameter limit.
@@ -114,10 +115,8 @@ def ledger_contacts(session: Session, integration_id: int, hashes: Collection[st
     for start in range(0, len(ordered), CHUNK):
         # No "contact_id IS NOT NULL" here: with it SQLite picks the (integration, contact) index and
         # scans the whole audience for every page; the owner-less rows are dropped below instead.
-        query = select(LedgerRow.subscriber_hash, LedgerRow.contact_id).where(
-            LedgerRow.integration_id == integration_id,
-            LedgerRow.subscriber_hash.in_(ordered[start : start + CHUNK]),
-        )
+        columns = (LedgerRow.subscriber_hash, LedgerRow.contact_id)
+        query = ledger.by_hashes(session, integration_id, ordered[start : start + CHUNK], columns)
         found |= {h: int(c) for h, c in session.execute(query) if c is not None}
     return found
 
