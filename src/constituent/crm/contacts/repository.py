@@ -101,6 +101,11 @@ def page(
     return list(session.scalars(query)), total
 
 
+def listing_ids(session: Session, *, search: str | None, listing: ContactListing) -> Select[int]:
+    """The ids of every contact the list shows on any of its pages (an export of the list)."""
+    return _narrowed(_filtered(session, select(Contact), None, search), listing).with_only_columns(Contact.id)
+
+
 def other_emails_by_id(session: Session, contact_id: int, excluding_email_id: int) -> list[Email]:
     query = (
         select(Email).where(Email.contact_id == contact_id, Email.id != excluding_email_id).order_by(Email.id)

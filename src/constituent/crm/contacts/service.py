@@ -5,6 +5,7 @@ Services never commit; the caller's boundary does.
 
 from __future__ import annotations
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from constituent.crm.activities import changelog
@@ -140,6 +141,11 @@ def list_contacts(
     return repository.page(
         session, email=normalized, search=search, limit=limit, offset=offset, listing=listing
     )
+
+
+def listing_ids(session: Session, *, search: str | None, listing: ContactListing) -> Select[int]:
+    """The ids of the contacts a search and narrowing of the Contacts list show (for its export)."""
+    return repository.listing_ids(session, search=search, listing=listing)
 
 
 def update_contact(session: Session, contact_id: int, data: ContactUpdate, actor: str) -> Contact:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
@@ -79,6 +79,12 @@ def current_member_ids(session: Session, group_id: int, contact_ids: Sequence[in
         GroupMembership.contact_id.in_(contact_ids),
     )
     return set(session.scalars(query))
+
+
+def current_member_ids_query(group_id: int) -> Select[int]:
+    return select(GroupMembership.contact_id).where(
+        GroupMembership.group_id == group_id, GroupMembership.status == MembershipStatus.added
+    )
 
 
 def all_current_member_ids(session: Session, group_id: int) -> list[int]:

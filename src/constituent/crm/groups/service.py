@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from constituent.crm.activities import changelog
@@ -119,6 +120,12 @@ def _retired_name(session: Session, group: Group, now: datetime) -> str:
 def group_member_ids(session: Session, group_id: int) -> list[int]:
     """Every contact in the group now, ascending."""
     return repository.all_current_member_ids(session, group_id)
+
+
+def member_ids_query(session: Session, group_id: int) -> Select[int]:
+    """The group's members now, as a query of their ids (an export streams them)."""
+    get_group(session, group_id)
+    return repository.current_member_ids_query(group_id)
 
 
 def _unique(ids: Iterable[int]) -> list[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
@@ -18,14 +19,17 @@ from constituent.kit.csv_cells import SafeDictWriter
 BATCH_SIZE = 2000
 
 
-def export_csv(session: Session, path: Path, *, batch_size: int = BATCH_SIZE) -> int:
-    """Write every contact to ``path``; returns how many."""
+def export_csv(
+    session: Session, path: Path, *, only: Select[int] | None = None, batch_size: int = BATCH_SIZE
+) -> int:
+    """Write every contact (or those whose id ``only`` selects: a saved search, a group, a filtered list)
+    to ``path``, a batch at a time; returns how many."""
     count = 0
     audiences = status_columns(member_status.audiences(session))
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = SafeDictWriter(handle, [*ALL, *audiences.values()])
         writer.writeheader()
-        for batch in repository.contact_batches(session, batch_size):
+        for batch in repository.contact_batches(session, batch_size, only):
             ids = [c.id for c in batch]
             groups = repository.current_group_names(session, ids)
             statuses = member_status.statuses_of_contacts(session, ids) if audiences else {}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Table, func, select, text, tuple_, update
+from sqlalchemy import Select, Table, func, select, text, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from constituent.crm.contacts.models import Contact, Email
@@ -142,8 +142,9 @@ def groups_by_lower_name(session: Session, names: Collection[str]) -> dict[str, 
     return {name.lower(): (group_id, name) for group_id, name in session.execute(query)}
 
 
-def contact_batches(session: Session, size: int) -> Iterator[list[Contact]]:
-    """All contacts in id order, a batch at a time (keyset pagination: memory stays flat)."""
+def contact_batches(session: Session, size: int, only: Select[int] | None = None) -> Iterator[list[Contact]]:
+    """All contacts (or those whose id ``only`` selects) in id order, a batch at a time (keyset
+    pagination: memory stays flat)."""
     last_id = 0
     while True:
         query = (
@@ -153,6 +154,8 @@ def contact_batches(session: Session, size: int) -> Iterator[list[Contact]]:
             .limit(size)
             .options(selectinload(Contact.emails))
         )
+        if only is not None:
+            query = query.where(Contact.id.in_(only))
         batch = list(session.scalars(query))
         if not batch:
             return

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from constituent.crm.errors import Conflict, InvalidInput, NotFound
@@ -79,6 +80,12 @@ def run_search(
     ids = repository.matching_ids(session, compile_filter(filter_of(session, search, today), today=today))
     page = ids[offset:] if limit is None else ids[offset : offset + limit]
     return SearchResult(search_id=search.id, count=len(ids), contact_ids=page)
+
+
+def matching_query(session: Session, search_id: int, today: date) -> Select[int]:
+    """The search's matching contact ids as a query (an export streams them instead of listing them)."""
+    repository.make_room_for_subqueries(session)
+    return compile_filter(filter_of(session, get_search(session, search_id), today), today=today)
 
 
 def matching_searches_for_contact(session: Session, contact_id: int, today: date) -> list[SavedSearch]:

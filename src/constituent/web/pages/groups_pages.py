@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.service import list_contacts
@@ -16,7 +16,8 @@ from constituent.integrations.mailchimp import source_deletion
 from constituent.kit.numbers import DbInt
 from constituent.web.deps import SessionDep
 from constituent.web.pages.contact_groups import flash_refusals
-from constituent.web.pages.deps import PROTECTED, PageUser, UserDep
+from constituent.web.pages.deps import PROTECTED, PageUser, SettingsDep, UserDep
+from constituent.web.pages.exports import csv_download, file_name
 from constituent.web.pages.forms import FormState
 from constituent.web.pages.paging import PAGE_SIZE, PageNumber, offset, page_count
 from constituent.web.pages.rendering import flash, render
@@ -79,6 +80,13 @@ def group_page(
         "pages": page_count(total),
     }
     return render(request, "crm/group.html", context, user=user)
+
+
+@router.get(GROUP + "/export.csv")
+def export_group(group_id: DbInt, _user: UserDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
+    group = service.get_group(session, group_id)
+    only = service.member_ids_query(session, group_id)
+    return csv_download(session, settings, file_name("group", group.id, group.name), only)
 
 
 @router.post(GROUP + "/rename")

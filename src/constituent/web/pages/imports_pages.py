@@ -7,20 +7,17 @@ stored in the csv_imports table, so whichever web process answers the poll shows
 from __future__ import annotations
 
 import io
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 
 from constituent.crm.csv_imports import runner, service
 from constituent.crm.csv_imports.models import ImportStatus
 from constituent.crm.import_mappings import service as mappings
 from constituent.crm.imports.columns import FIELDS, template_header
-from constituent.crm.imports.exporter import export_csv
 from constituent.crm.imports.importer import DuplicatePolicy, ImportOptions
 from constituent.crm.imports.preview import SHOWN, preview
 from constituent.kit.clock import utcnow
@@ -30,6 +27,7 @@ from constituent.kit.numbers import DbInt
 from constituent.kit.settings import Settings
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, DatabaseDep, PageUser, SettingsDep, UserDep
+from constituent.web.pages.exports import csv_download
 from constituent.web.pages.rendering import flash, render
 
 router = APIRouter(dependencies=PROTECTED)
@@ -204,9 +202,4 @@ def rejected_rows(import_id: DbInt, _user: UserDep, session: SessionDep) -> Resp
 
 @router.get("/export.csv")
 def export(_user: UserDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
-    handle = tempfile.NamedTemporaryFile(dir=uploads_dir(settings), suffix=".csv", delete=False)  # noqa: SIM115
-    handle.close()
-    path = Path(handle.name)
-    export_csv(session, path)
-    name = f"contacts-{utcnow():%Y-%m-%d}.csv"
-    return FileResponse(path, media_type="text/csv", filename=name, background=BackgroundTask(path.unlink))
+    return csv_download(session, settings, f"contacts-{utcnow():%Y-%m-%d}.csv")

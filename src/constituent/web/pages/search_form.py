@@ -114,3 +114,71 @@ def error_fields(exc: FilterError, rows: list[int], form: SearchForm) -> dict[st
         return {"form": exc.message}
     part = found.group(2) if found.group(2) in PARTS else "value"
     return {form.row_name(rows[int(found.group(1))], part): exc.message}
+
+
+_FORM_KEYS = frozenset({"field", "op", "value", "from", "to"})
+
+
+def from_filter(
+    raw: Mapping[str, Any], group_names: Mapping[int, str], name: str = "", description: str = ""
+) -> SearchForm | None:
+    """The builder filled with a saved filter, or None when the builder cannot show it (conditions nested
+    in groups, or a key it has no box for: such searches were made through the API or the CLI)."""
+    if len(raw) != 1 or next(iter(raw)) not in ("all", "any"):
+        return None
+    match, conditions = next(iter(raw.items()))
+    if not isinstance(conditions, list) or len(conditions) > MAX_ROWS:
+        return None
+    values = {"name": name, "description": description}
+    for index, condition in enumerate(conditions):
+        if (
+            not isinstance(condition, Mapping)
+            or "field" not in condition
+            or not condition.keys() <= _FORM_KEYS
+        ):
+            return None
+        values |= {f"rows-{index}-{part}": _text(condition.get(part), group_names) for part in PARTS}
+        values[f"rows-{index}-op"] = str(condition.get("op") or Op.eq.value)
+    rows = max(len(conditions) + 1, DEFAULT_ROWS) if len(conditions) < MAX_ROWS else MAX_ROWS
+    return SearchForm(state=FormState(values=values), rows=rows, match=match)
+
+
+def _text(value: object, group_names: Mapping[int, str]) -> str:
+    """A filter value as the builder's box takes it back (the inverse of ``_value``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and value in group_names:
+        return group_names[value]
+    if isinstance(value, list):
+        return ", ".join(_text(item, group_names) for item in value)
+    if isinstance(value, Mapping) and "days_ago" in value:
+        days = value["days_ago"]
+        return f"{days} day ago" if days == 1 else f"{days} days ago"
+    return str(value)
+
+
+def describe(raw: Mapping[str, Any], group_names: Mapping[int, str]) -> list[str]:
+    """The filter in words, a line per condition (the search's page shows this, never the JSON)."""
+    form = from_filter(raw, group_names)
+    if form is None:
+        return ["Conditions nested in groups (made through the API or the command line)."]
+    lines = []
+    for index in range(form.rows):
+        value = form.state.value
+        field = value(form.row_name(index, "field"))
+        if not field:
+            continue
+        op = Op(value(form.row_name(index, "op")))
+        text = value(form.row_name(index, "value"))
+        line = f"{FIELD_LABELS.get(field, field)} {OP_LABELS[op]}"
+        if op is Op.is_empty:
+            line = f"{FIELD_LABELS.get(field, field)} is {'not ' if text == 'no' else ''}empty"
+        else:
+            line += f" {text}"
+        bounds = [value(form.row_name(index, b)) for b in ("from", "to")]
+        if any(bounds):
+            line += f" (gifts from {bounds[0] or 'the first'} to {bounds[1] or 'today'})"
+        lines.append(line)
+    return lines or ["No condition: every contact matches."]
