@@ -20,6 +20,7 @@ from constituent.crm.contacts.listing import (
 from constituent.crm.contacts.models import ContactKind
 from constituent.crm.contacts.service import list_contacts, listing_ids
 from constituent.crm.errors import InvalidInput
+from constituent.crm.groups.service import list_groups
 from constituent.kit.clock import utcnow
 from constituent.web.deps import SessionDep
 from constituent.web.pages.deps import PROTECTED, SettingsDep, UserDep
@@ -43,7 +44,7 @@ def contacts_page(
     sort: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
     search = q.strip() or None
-    listing = _listing(kind, status, sort)
+    listing = listing_of(kind, status, sort)
     contacts, total = list_contacts(
         session, search=search, limit=PAGE_SIZE, offset=offset(page), listing=listing
     )
@@ -60,6 +61,8 @@ def contacts_page(
         "numbers": page_numbers(page, pages),
         "query_of": lambda number: urlencode({**{k: v for k, v in kept.items() if v}, "page": number}),
         "export_query": urlencode({k: v for k, v in kept.items() if v and k != "sort"}),
+        "back": f"/contacts?{urlencode({**{k: v for k, v in kept.items() if v}, 'page': page})}",
+        "groups": list_groups(session),
         "kinds": [(k.value, k.value.capitalize()) for k in ContactKind],
         "statuses": [(s.value, label) for s, label in STATUS_LABELS.items()],
         "sorts": [(s.value, label) for s, label in SORT_LABELS.items()],
@@ -77,13 +80,13 @@ def export_contacts(
     status: Annotated[str, Query(max_length=20)] = "",
 ) -> FileResponse:
     """The list as filtered (every page of it), in the import's columns."""
-    only = listing_ids(session, search=q.strip() or None, listing=_listing(kind, status, ""))
+    only = listing_ids(session, search=q.strip() or None, listing=listing_of(kind, status, ""))
     narrowed = q.strip() or kind or status
     name = f"contacts-{utcnow():%Y-%m-%d}{'-filtered' if narrowed else ''}.csv"
     return csv_download(session, settings, name, only)
 
 
-def _listing(kind: str, status: str, sort: str) -> ContactListing:
+def listing_of(kind: str, status: str, sort: str) -> ContactListing:
     # The form sends a choice left at "any" as an empty field.
     return ContactListing(
         kind=_chosen(ContactKind, kind, "kind"),

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from constituent.crm.contacts.service import list_contacts
+from constituent.crm.contacts.lookup import find_people
 from constituent.crm.errors import Conflict, InvalidInput
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
@@ -25,8 +25,6 @@ from constituent.web.pages.rendering import flash, render
 router = APIRouter(dependencies=PROTECTED)
 GROUP = "/groups/{group_id:int}"
 METHOD = MembershipMethod.user
-# A shared household address may belong to a few contacts; more than this is not "one person".
-MAX_BY_EMAIL = 20
 
 
 def group_url(group_id: DbInt) -> str:
@@ -114,23 +112,29 @@ def delete_group(group_id: DbInt, request: Request, user: UserDep, session: Sess
 
 
 @router.post(GROUP + "/members")
-def add_member(
-    group_id: DbInt, request: Request, user: UserDep, session: SessionDep, email: Annotated[str, Form()] = ""
+def add_members(
+    group_id: DbInt,
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    people: Annotated[str, Form(max_length=20_000)] = "",
+    email: Annotated[str, Form(max_length=320)] = "",
 ) -> RedirectResponse:
+    """Names or emails, one a line: those that name someone for sure are added together; every other
+    line is said back. (``email``: the single address the form took before.)"""
     group = service.get_group(session, group_id)
-    contacts, _ = list_contacts(session, email=email, limit=MAX_BY_EMAIL) if email.strip() else ([], 0)
-    if not contacts:
-        flash(
-            request,
-            "error",
-            f"No contact has the email {email.strip()!r}." if email.strip() else "Type an email.",
-        )
+    lookup = find_people(session, people or email)
+    if not lookup.found and not lookup.problems:
+        flash(request, "error", "Type a name or an email, one a line.")
         return RedirectResponse(group_url(group_id), status_code=303)
-    ids = [c.id for c in contacts]
-    result = service.add_to_group(session, group.id, ids, method=METHOD, actor=user.actor)
-    names = ", ".join(c.display_name for c in contacts if c.id in result.added)
-    flash(request, "success" if names else "info", f"Added {names}." if names else "Already members.")
-    flash_refusals(request, session, group.id, ids)
+    ids = list(lookup.found)
+    added = service.add_to_group(session, group.id, ids, method=METHOD, actor=user.actor).added if ids else []
+    if ids:
+        names = ", ".join(lookup.found[i] for i in added)
+        flash(request, "success" if names else "info", f"Added {names}." if names else "Already members.")
+        flash_refusals(request, session, group.id, ids)
+    if lookup.problems:
+        flash(request, "error", "Not added: " + " ".join(lookup.problems))
     return RedirectResponse(group_url(group_id), status_code=303)
 
 

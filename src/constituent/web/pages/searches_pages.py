@@ -162,6 +162,7 @@ def search_page(
         "search": search,
         "conditions": search_form.describe(search.filter, _group_names(session)),
         "editable": not search.is_quick_list,
+        "groups": list_groups(session),
         "count": result.count,
         "members": [get_contact(session, i) for i in result.contact_ids],
         "page": page,
