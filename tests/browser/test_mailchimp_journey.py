@@ -130,9 +130,16 @@ def _first_sync_and_watch(page: Page, screenshots: Path) -> None:
     expect(page.get_by_role("progressbar", name="Sync progress")).to_be_visible()
     expect(page.locator("#sync-status").get_by_text("succeeded")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("progressbar")).to_have_count(0)
+    page.screenshot(path=screenshots / "mailchimp-page.png", full_page=True)
+    tabs = page.get_by_role("navigation", name="Mailchimp")
+    tabs.get_by_role("link", name="History").click()
     expect(page.get_by_role("cell", name=re.compile(r"First sync: 3 added"))).to_be_visible()
     expect(page.locator("svg[role=img] rect title").first).to_have_text(re.compile("members written"))
-    page.screenshot(path=screenshots / "mailchimp-page.png", full_page=True)
+    page.screenshot(path=screenshots / "mailchimp-history.png", full_page=True)
+    tabs.get_by_role("link", name="Audience content").click()
+    expect(page.get_by_role("heading", name="Tags and interests")).to_be_visible()
+    page.screenshot(path=screenshots / "mailchimp-content.png", full_page=True)
+    tabs.get_by_role("link", name="Overview").click()
 
 
 def _unsubscribed_in_mailchimp(site: Site) -> None:

@@ -40,7 +40,9 @@ def test_members_are_added_by_email_listed_and_removed(admin: Browser, db: TestD
     page = admin.get(f"/groups/{group_id}").text
     assert "Added Ann Lee." in page and f'<a href="/contacts/{ann}">Ann Lee</a>' in page
     admin.submit(f"/groups/{group_id}/members", {"email": "nobody@mailbox.org"})
-    assert "Not added: “nobody@mailbox.org”: no contact has this email." in admin.get(f"/groups/{group_id}").text
+    assert (
+        "Not added: “nobody@mailbox.org”: no contact has this email." in admin.get(f"/groups/{group_id}").text
+    )
     admin.submit(f"/groups/{group_id}/members/{ann}/remove")
     with db.sessions() as session:
         assert [m.group_name for m in groups.contact_groups(session, ann).past] == ["Volunteers"]

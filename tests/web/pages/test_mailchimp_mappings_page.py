@@ -64,10 +64,10 @@ def _interests(account: McAccount) -> list[str]:
 def test_an_admin_renames_a_search_tag_and_switches_one_off(
     admin: Browser, page_url: str, search_id: int, db: TestDatabase
 ) -> None:
-    before = admin.get(page_url).text
+    before = admin.get(page_url + "/content").text
 
     renamed = admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals", "enabled": "on"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert '<h2 id="mappings-heading">Tags and interests</h2>' in before
     assert "<td>Springfield</td><td>Springfield</td>\n        <td>yes</td>" in before
@@ -77,7 +77,7 @@ def test_an_admin_renames_a_search_tag_and_switches_one_off(
     assert _search(db, search_id).remote_name == "Locals"
 
     admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     switched_off = "Springfield is no longer sent as a tag and is taken off the members we put it on"
     assert f"{switched_off} from the next sync on." in page
@@ -89,10 +89,10 @@ def test_an_admin_switches_a_tag_off_leaving_it_on_the_members(
     admin: Browser, page_url: str, search_id: int, db: TestDatabase
 ) -> None:
     """Issue 14: the "leave it on the members" choice is made and shown on the page."""
-    admin.get(page_url)
+    admin.get(page_url + "/content")
 
     admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Springfield", "leave": "on"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert "Springfield is no longer sent as a tag; members keep the tag from the next sync on." in page
     assert "<td>Springfield</td><td>Springfield</td>\n        <td>no, left on the members</td>" in page
@@ -102,10 +102,10 @@ def test_an_admin_switches_a_tag_off_leaving_it_on_the_members(
 def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(
     admin: Browser, page_url: str, search_id: int, db: TestDatabase
 ) -> None:
-    admin.get(page_url)
+    admin.get(page_url + "/content")
 
     response = admin.submit(f"{page_url}/mappings/prefix", {"prefix": "CRM: "})
-    page = unescape(admin.get(page_url).text)
+    page = unescape(admin.get(page_url + "/content").text)
 
     assert response.status_code == 303
     assert "Tags now start with 'CRM: ' from the next sync on." in page
@@ -118,11 +118,11 @@ def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(
 def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
     admin: Browser, page_url: str, group_id: int, db: TestDatabase, account: McAccount
 ) -> None:
-    assert "<td>Volunteers</td><td>not synced</td>" in admin.get(page_url).text
+    assert "<td>Volunteers</td><td>not synced</td>" in admin.get(page_url + "/content").text
 
     as_interest = admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest", "name": ""})
     admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "tag", "name": "Helpers"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert as_interest.status_code == 303
     assert "Volunteers is synced as interest from the next sync on." in page
@@ -132,7 +132,7 @@ def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
     assert "<td>Volunteers</td><td>interest, tag</td>\n        <td>Volunteers, Helpers</td>" in page
 
     unmapped = admin.submit(f"{page_url}/mappings/groups/{group_id}/unmap", {"target": "interest"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert unmapped.status_code == 303
     assert "Volunteers is no longer synced as interest; Mailchimp keeps what members carry." in page
@@ -144,12 +144,12 @@ def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
 def test_a_bad_tag_name_is_named_and_nothing_changes(
     admin: Browser, page_url: str, search_id: int, group_id: int, db: TestDatabase, account: McAccount
 ) -> None:
-    admin.get(page_url)
+    admin.get(page_url + "/content")
 
     admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "x" * 101})
     admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest", "name": "y" * 101})
     admin.submit(f"{page_url}/mappings/prefix", {"prefix": "z" * 51})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert "Not changed. name: with its prefix, a name may have at most 100 characters" in page
     assert "Not changed. tag_prefix: at most 50 characters" in page
@@ -162,14 +162,14 @@ def test_a_bad_tag_name_is_named_and_nothing_changes(
 def test_mailchimps_refusal_to_create_the_interest_is_flashed_and_nothing_is_mapped(
     admin: Browser, page_url: str, group_id: int, db: TestDatabase, account: McAccount
 ) -> None:
-    admin.get(page_url)
+    admin.get(page_url + "/content")
     [audience] = account.client.get("/lists").json()["lists"]
     base = f"/lists/{audience['id']}/interest-categories"
     for category in account.client.get(base).json()["categories"]:
         account.client.delete(f"{base}/{category['id']}")  # someone deleted our category in Mailchimp
 
     response = admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert response.status_code == 303
     assert "Not changed. Mailchimp said: Resource Not Found" in page
@@ -180,13 +180,16 @@ def test_mailchimps_refusal_to_create_the_interest_is_flashed_and_nothing_is_map
 def test_membership_is_offered_only_in_groups_mode(
     admin: Browser, page_url: str, group_id: int, db: TestDatabase
 ) -> None:
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "membership"})
 
     assert '<option value="interest">interest</option>' in page
     assert '<option value="membership">' not in page
-    assert "Not changed. target: &#39;membership&#39; is not one of tag, interest" in admin.get(page_url).text
+    assert (
+        "Not changed. target: &#39;membership&#39; is not one of tag, interest"
+        in admin.get(page_url + "/content").text
+    )
     assert _groups(db) == []
 
 
@@ -200,10 +203,10 @@ def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
         NEW, {**FILLED, "api_key": account.api_key, "mode": "groups", "groups": "Donors"}
     )
     url = connected.headers["location"]
-    page = admin.get(url).text
+    page = admin.get(url + "/content").text
 
     admin.submit(f"{url}/mappings/groups/{group_id}", {"target": "membership", "confirmed": "yes"})
-    mapped = admin.get(url).text
+    mapped = admin.get(url + "/content").text
     admin.submit(f"{url}/mappings/groups/{group_id}/unmap", {"target": "membership"})
 
     assert '<option value="membership">membership</option>' in page
@@ -217,7 +220,7 @@ def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
 def test_staff_see_the_mappings_without_forms_and_cannot_change_them(
     admin: Browser, staff: Browser, page_url: str, search_id: int, group_id: int, db: TestDatabase
 ) -> None:
-    page = staff.get(page_url).text
+    page = staff.get(page_url + "/content").text
 
     posts = [
         staff.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals"}),
@@ -241,7 +244,7 @@ def test_html_in_search_and_group_names_is_shown_escaped(
         create_search(session, SavedSearchCreate(name="<i>Search</i>", filter=CITY))
         create_group(session, "<b>Group</b>", actor="test")
 
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert "<td>&lt;i&gt;Search&lt;/i&gt;</td><td>&lt;i&gt;Search&lt;/i&gt;</td>" in page
     assert "<td>&lt;b&gt;Group&lt;/b&gt;</td>" in page
@@ -259,12 +262,12 @@ def _search_targets(db: TestDatabase, search_id: int) -> list[tuple[str, str]]:
 def test_an_admin_syncs_a_saved_search_as_an_interest_on_the_page_and_stops_it(
     admin: Browser, page_url: str, search_id: int, db: TestDatabase, account: McAccount
 ) -> None:
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
     assert f'action="{page_url}/mappings/searches/{search_id}/as"' in page
     assert '<option value="membership">' not in page  # membership is for the chosen-groups mode
 
     mapped = admin.submit(f"{page_url}/mappings/searches/{search_id}/as", {"target": "interest", "name": ""})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert mapped.status_code == 303
     assert "Springfield is synced as an interest from the next sync on." in page
@@ -273,7 +276,7 @@ def test_an_admin_syncs_a_saved_search_as_an_interest_on_the_page_and_stops_it(
     assert _search_targets(db, search_id) == [("interest", "Springfield")]
 
     admin.submit(f"{page_url}/mappings/searches/{search_id}/unmap", {"target": "interest"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/content").text
 
     assert "Springfield is no longer synced as an interest; Mailchimp keeps what members carry." in page
     assert _search_targets(db, search_id) == []
@@ -283,7 +286,7 @@ def test_a_saved_search_decides_membership_only_in_groups_mode(
     admin: Browser, page_url: str, search_id: int, db: TestDatabase, account: McAccount
 ) -> None:
     admin.submit(f"{page_url}/mappings/searches/{search_id}/as", {"target": "membership"})
-    assert "Not changed." in admin.get(page_url).text
+    assert "Not changed." in admin.get(page_url + "/content").text
     assert _search_targets(db, search_id) == []
 
     with session_scope(db.sessions) as session:
@@ -293,7 +296,7 @@ def test_a_saved_search_decides_membership_only_in_groups_mode(
     )
     url = connected.headers["location"]
     admin.submit(f"{url}/mappings/searches/{search_id}/as", {"target": "membership"})
-    page = admin.get(url).text
+    page = admin.get(url + "/content").text
 
     assert "Springfield is synced as who is in the audience from the next sync on." in page
     assert "also deciding who is in the audience" in page

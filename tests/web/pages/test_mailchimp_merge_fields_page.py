@@ -19,10 +19,10 @@ def _remote_tags(account: McAccount) -> dict[str, str]:
 def test_an_admin_maps_a_field_sees_it_listed_and_removes_it(
     admin: Browser, page_url: str, account: McAccount
 ) -> None:
-    assert "No extra merge fields are mapped." in admin.get(page_url).text
+    assert "No extra merge fields are mapped." in admin.get(page_url + "/merge-fields").text
 
     mapped = admin.submit(f"{page_url}/merge-fields", {"field": "created_at", "tag": "joined"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/merge-fields").text
 
     assert mapped.status_code == 303
     assert "created_at goes to JOINED from the next sync on." in page
@@ -30,7 +30,7 @@ def test_an_admin_maps_a_field_sees_it_listed_and_removes_it(
     assert _remote_tags(account)["JOINED"] == "date"
 
     removed = admin.submit(f"{page_url}/merge-fields/created_at/remove")
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/merge-fields").text
 
     assert removed.status_code == 303
     assert "No extra merge fields are mapped." in page
@@ -38,10 +38,10 @@ def test_an_admin_maps_a_field_sees_it_listed_and_removes_it(
 
 
 def test_a_bad_tag_is_named_and_nothing_is_mapped(admin: Browser, page_url: str, account: McAccount) -> None:
-    admin.get(page_url)
+    admin.get(page_url + "/merge-fields")
 
     admin.submit(f"{page_url}/merge-fields", {"field": "city", "tag": "PHONE"})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/merge-fields").text
 
     assert "Not mapped. tag: PHONE is written by the sync itself" in page
     assert "No extra merge fields are mapped." in page
@@ -50,10 +50,10 @@ def test_a_bad_tag_is_named_and_nothing_is_mapped(admin: Browser, page_url: str,
 
 @pytest.mark.slow
 def test_staff_cannot_change_the_mappings(admin: Browser, staff: Browser, page_url: str) -> None:
-    staff.get(page_url)
+    staff.get(page_url + "/merge-fields")
 
     response = staff.submit(f"{page_url}/merge-fields", {"field": "city", "tag": "TOWN"})
 
     assert response.status_code == 403
     assert "Form expired" not in response.text  # refused for the role, not for the form token
-    assert "No extra merge fields are mapped." in admin.get(page_url).text
+    assert "No extra merge fields are mapped." in admin.get(page_url + "/merge-fields").text

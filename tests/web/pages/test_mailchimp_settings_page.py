@@ -20,10 +20,10 @@ SAVED = {
 
 
 def test_an_admin_changes_the_settings_and_sees_them(admin: Browser, page_url: str) -> None:
-    before = unescape(admin.get(page_url).text)
+    before = unescape(admin.get(page_url + "/settings").text)
 
     saved = admin.submit(f"{page_url}/settings", SAVED)
-    page = unescape(admin.get(page_url).text)
+    page = unescape(admin.get(page_url + "/settings").text)
 
     assert 'name="nightly_time" type="time" required value="02:00"' in before
     assert "24-hour, in the organization's time zone." in before
@@ -36,22 +36,22 @@ def test_an_admin_changes_the_settings_and_sees_them(admin: Browser, page_url: s
 
 
 def test_unticking_a_box_switches_it_off(admin: Browser, page_url: str) -> None:
-    admin.get(page_url)
+    admin.get(page_url + "/settings")
     admin.submit(f"{page_url}/settings", SAVED)
 
     admin.submit(f"{page_url}/settings", {**SAVED, "double_optin": "", "accept_profile_changes": ""})
-    page = admin.get(page_url).text
+    page = admin.get(page_url + "/settings").text
 
     assert '<input type="checkbox" name="double_optin">' in page
     assert '<input type="checkbox" name="accept_profile_changes">' in page
 
 
 def test_a_bad_value_is_named_and_nothing_is_saved(admin: Browser, page_url: str) -> None:
-    admin.get(page_url)
+    admin.get(page_url + "/settings")
 
     admin.submit(f"{page_url}/settings", {**SAVED, "removal_guard_percent": "150"})
     admin.submit(f"{page_url}/settings", {**SAVED, "nightly_time": "9am"})
-    page = unescape(admin.get(page_url).text)
+    page = unescape(admin.get(page_url + "/settings").text)
 
     guard = "Settings not saved. Removal guard (percent): must be a whole percent from 1 to 100, not 150"
     assert guard in page
@@ -62,7 +62,7 @@ def test_a_bad_value_is_named_and_nothing_is_saved(admin: Browser, page_url: str
 
 @pytest.mark.slow
 def test_staff_see_the_settings_but_cannot_change_them(admin: Browser, staff: Browser, page_url: str) -> None:
-    page = staff.get(page_url).text
+    page = staff.get(page_url + "/settings").text
 
     response = staff.submit(f"{page_url}/settings", SAVED)
 
@@ -70,4 +70,4 @@ def test_staff_see_the_settings_but_cannot_change_them(admin: Browser, staff: Br
     assert 'name="removal_guard_percent"' not in page  # no form to fill
     assert response.status_code == 403
     assert "Form expired" not in response.text  # refused for the role, not for the form token
-    assert "Donors 2026" not in admin.get(page_url).text
+    assert "Donors 2026" not in admin.get(page_url + "/settings").text

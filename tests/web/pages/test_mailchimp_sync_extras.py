@@ -75,7 +75,9 @@ def test_the_preview_lists_who_would_be_added_and_writes_nothing(
     assert f'<a href="/contacts/{ann}">Person0</a>' in preview and "p001@mailbox.org" in preview
     assert preview.count("<td>add</td>") == 2
     assert _member_count(account) == 0
-    assert "See the preview" in admin.get(page_url).text, "the dry run is in the history with a link"
+    assert "See the preview" in admin.get(f"{page_url}/history").text, (
+        "the dry run is in the history with a link"
+    )
 
 
 @pytest.mark.slow
@@ -190,7 +192,7 @@ def test_the_history_chart_has_a_titled_bar_for_members_written_and_errors_per_r
     admin.submit(f"{page_url}/sync", {"mode": "incremental"})
     admin.submit(f"{page_url}/preview")
 
-    page = admin.get(page_url).text
+    page = admin.get(f"{page_url}/history").text
 
     assert '<svg role="img"' in page and "last 2 sync(s)" in page, "the dry run is not charted"
     titles = re.findall(r"<title>(Run \d+ \([^)]+\): \d+ [a-z ]+)</title>", page)
@@ -222,7 +224,7 @@ def test_a_runs_error_report_downloads_as_csv_with_the_session(
         assert run.status == RunStatus.succeeded and run.errors == 1
         run_id = run.id
 
-    page = admin.get(page_url).text
+    page = admin.get(f"{page_url}/history").text
     response = admin.get(f"{page_url}/runs/{run_id}/errors.csv")
 
     assert f'href="{page_url}/runs/{run_id}/errors.csv" download' in page

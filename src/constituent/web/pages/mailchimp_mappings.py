@@ -77,7 +77,7 @@ def mapping_context(session: Session, integration: MailchimpIntegration) -> dict
 
 
 def _back(integration_id: DbInt) -> RedirectResponse:
-    return RedirectResponse(f"/integrations/mailchimp/{integration_id}#mappings-heading", status_code=303)
+    return RedirectResponse(f"/integrations/mailchimp/{integration_id}/content", status_code=303)
 
 
 def _apply(

@@ -37,7 +37,7 @@ def merge_field_context(session: Session, integration: MailchimpIntegration) -> 
 
 
 def _back(integration_id: DbInt) -> RedirectResponse:
-    return RedirectResponse(f"/integrations/mailchimp/{integration_id}#merge-fields-heading", status_code=303)
+    return RedirectResponse(f"/integrations/mailchimp/{integration_id}/merge-fields", status_code=303)
 
 
 @router.post(FIELDS_PATH)

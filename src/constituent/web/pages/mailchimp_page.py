@@ -7,7 +7,7 @@ it and the page follows its progress, so the page only reads.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -32,7 +32,15 @@ from constituent.web.pages import (
     mailchimp_runs,
     mailchimp_settings,
 )
-from constituent.web.pages.deps import PROTECTED, AdminDep, DatabaseDep, SettingsDep, UserDep, page_zone
+from constituent.web.pages.deps import (
+    PROTECTED,
+    AdminDep,
+    DatabaseDep,
+    PageUser,
+    SettingsDep,
+    UserDep,
+    page_zone,
+)
 from constituent.web.pages.integration_view import last_sync
 from constituent.web.pages.mailchimp_runs import live_status, status_response
 from constituent.web.pages.rendering import flash, render
@@ -61,24 +69,76 @@ def _group_names(session: Session, integration: MailchimpIntegration) -> list[st
     return [names[s.group_id] for s in integration.sources if s.group_id in names]
 
 
+# The page's tabs: (key, path after the page's own, label). The Overview is the page itself.
+TABS = (
+    ("overview", "", "Overview"),
+    ("content", "/content", "Audience content"),
+    ("merge-fields", "/merge-fields", "Merge fields"),
+    ("settings", "/settings", "Settings"),
+    ("history", "/history", "History"),
+)
+
+
+def tab_url(integration_id: DbInt, tab: str) -> str:
+    suffix = next(path for key, path, _ in TABS if key == tab)
+    return page_url(integration_id) + suffix
+
+
+def _tab(
+    request: Request, user: PageUser, integration: MailchimpIntegration, tab: str, **context: Any
+) -> HTMLResponse:
+    base = {"nav": "integrations", "integration": integration, "tab": tab, "tabs": TABS}
+    return render(request, "integrations/mailchimp_page.html", base | context, user=user)
+
+
 @router.get(PAGE, response_class=HTMLResponse)
 def mailchimp_page(
     integration_id: DbInt, request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
+    """Overview: the account, what is synced, the last and next sync with Force Sync, Resync, Preview."""
+    integration = service.get_integration(session, integration_id)
+    latest = runs.list_for_integration(session, integration_id, limit=1)
+    context = {
+        **live_status(session, integration, settings),
+        "groups": _group_names(session, integration),
+        "needs_confirmation": bool(latest) and latest[0].status == RunStatus.needs_confirmation,
+        "hand_archived": ledger.count_hand_archived(session, integration.id),
+    }
+    return _tab(request, user, integration, "overview", **context)
+
+
+@router.get(PAGE + "/content", response_class=HTMLResponse)
+def content_tab(integration_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    """Audience content: which searches and groups become tags, interests or the audience itself."""
+    integration = service.get_integration(session, integration_id)
+    context = mailchimp_mappings.mapping_context(session, integration)
+    return _tab(request, user, integration, "content", **context)
+
+
+@router.get(PAGE + "/merge-fields", response_class=HTMLResponse)
+def merge_fields_tab(
+    integration_id: DbInt, request: Request, user: UserDep, session: SessionDep
+) -> HTMLResponse:
+    integration = service.get_integration(session, integration_id)
+    context = mailchimp_merge_fields.merge_field_context(session, integration)
+    return _tab(request, user, integration, "merge-fields", **context)
+
+
+@router.get(PAGE + "/settings", response_class=HTMLResponse)
+def settings_tab(integration_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
+    integration = service.get_integration(session, integration_id)
+    return _tab(request, user, integration, "settings")
+
+
+@router.get(PAGE + "/history", response_class=HTMLResponse)
+def history_tab(integration_id: DbInt, request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
     integration = service.get_integration(session, integration_id)
     history = runs.list_for_integration(session, integration_id, limit=CHART_RUNS)
     context = {
-        "nav": "integrations",
-        **live_status(session, integration, settings),
-        "groups": _group_names(session, integration),
         "history": [(run, last_sync(run)) for run in history[:HISTORY]],
         "chart": history_chart(history, page_zone(request)),
-        "needs_confirmation": bool(history) and history[0].status == RunStatus.needs_confirmation,
-        "hand_archived": ledger.count_hand_archived(session, integration.id),
-        **mailchimp_merge_fields.merge_field_context(session, integration),
-        **mailchimp_mappings.mapping_context(session, integration),
     }
-    return render(request, "integrations/mailchimp_page.html", context, user=user)
+    return _tab(request, user, integration, "history", **context)
 
 
 @router.get(PAGE + "/status", response_class=HTMLResponse)

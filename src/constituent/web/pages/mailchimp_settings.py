@@ -49,7 +49,7 @@ def change_settings(
     interests_follow_members: Annotated[str, Form(max_length=10)] = "",
     removal_guard_percent: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
-    back = RedirectResponse(f"/integrations/mailchimp/{integration_id}#options-heading", status_code=303)
+    back = RedirectResponse(f"/integrations/mailchimp/{integration_id}/settings", status_code=303)
     try:
         change = SettingsChange(
             name=name,
