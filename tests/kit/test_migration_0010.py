@@ -87,7 +87,7 @@ def test_old_run_blobs_become_typed_run_state(empty_db: TestDatabase) -> None:
         assert runs.planned_counts(dry) == {**dict.fromkeys(runs.PLANNED, 0), **PLAN["planned"]}
         assert runs.layout_config_of(dry) == "f" * 32 and runs.layout_config_of(bare) is None
         assert runs.notices_of(dry) == PLAN["notices"]
-        assert runs.report_of(dry) == [ReportRow((7, 9), "ada@example.org", "add", ("+VIP",), "")]
+        assert runs.report_of(session, dry.id) == [ReportRow((7, 9), "ada@example.org", "add", ("+VIP",), "")]
         assert runs.report_total_of(dry) == 40
         columns = session.execute(text("SELECT * FROM sync_runs WHERE id = 1")).keys()
         assert "cursor" not in columns

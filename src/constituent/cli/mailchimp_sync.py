@@ -15,6 +15,7 @@ from constituent.integrations.mailchimp import repository
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
+from constituent.integrations.mailchimp.sync.plan_report import ReportRow
 from constituent.integrations.mailchimp.sync.recorder import Progress
 from constituent.integrations.mailchimp.sync.schemas import RunSummary
 from constituent.kit.db import session_scope
@@ -80,22 +81,24 @@ def sync_integrations(
                     waiting=_waiting,
                 )
             finished.append(run)
-    _print(finished, as_json)
+    _print(finished, as_json, database)
     # A cancelled run (its integration was removed meanwhile) did not sync either.
     if any(run.status in (RunStatus.failed, RunStatus.cancelled) for run in finished):
         raise typer.Exit(1)
 
 
-def _print(finished: list[SyncRun], as_json: bool) -> None:
+def _print(finished: list[SyncRun], as_json: bool, database: Database) -> None:
     if as_json:
         summaries = [RunSummary.of(run).model_dump(mode="json") for run in finished]
         emit_json(summaries[0] if len(summaries) == 1 else summaries)
         return
     for run in finished:
-        _print_run(run)
+        with database.sessions() as session:
+            report = runs.report_of(session, run.id, limit=REPORT_LINES)
+        _print_run(run, report)
 
 
-def _print_run(run: SyncRun) -> None:
+def _print_run(run: SyncRun, report: list[ReportRow]) -> None:
     if run.status is RunStatus.cancelled:
         typer.echo(f"cancelled: {run.message}")  # nothing else is left to tell: the run row is gone
         return
@@ -108,7 +111,7 @@ def _print_run(run: SyncRun) -> None:
     typer.echo(f"  requests: {run.requests_read} read, {run.requests_write} write")
     if run.message:
         typer.echo(f"  {run.message}")
-    for row in runs.report_of(run)[:REPORT_LINES]:
+    for row in report:
         changes = f" ({', '.join(row.changes)})" if row.changes else ""
         typer.echo(f"  {row.action:<12} {row.email}{changes} {row.message}".rstrip())
     if run.errors:

@@ -60,7 +60,8 @@ def list_runs(
     limit: Annotated[int, Query(ge=1, le=200, description="Newest first.")] = 50,
 ) -> list[RunOut]:
     get_integration(session, integration_id)
-    return [RunOut.full(run) for run in runs.list_for_integration(session, integration_id, limit=limit)]
+    listed = runs.list_for_integration(session, integration_id, limit=limit)
+    return [RunOut.full(run, runs.report_of(session, run.id)) for run in listed]
 
 
 @router.get("/sync-runs/{run_id}", response_model=RunDetail)
@@ -81,4 +82,5 @@ def download_errors(run_id: DbInt, session: SessionDep) -> Response:
 def _detail(session: SessionDep, run_id: DbInt) -> RunDetail:
     run = runs.get(session, run_id)
     errors = [RunErrorOut.of(e) for e in runs.errors_of(session, run_id)]
-    return RunDetail(**RunOut.full(run).model_dump(), member_errors=errors)
+    full = RunOut.full(run, runs.report_of(session, run.id))
+    return RunDetail(**full.model_dump(), member_errors=errors)

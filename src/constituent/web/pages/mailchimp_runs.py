@@ -4,7 +4,7 @@ live status panel (progress of a queued or running sync), and a run's error repo
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -115,7 +115,10 @@ def preview(
     settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     action: Annotated[str, Query(max_length=20)] = "",
+    address: Annotated[str, Query(max_length=320)] = "",
 ) -> HTMLResponse:
+    """Every change of the dry run, a page at a time; the filters (kind of change, part of the address)
+    apply to the whole list, in the database."""
     integration = service.get_integration(session, integration_id)
     run = _run_of(session, integration_id, run_id)
     if run.finished_at is None:
@@ -123,25 +126,27 @@ def preview(
         context = {"nav": "integrations", "integration": integration, "run": run}
         context |= live_status(session, integration, settings)
         return render(request, "integrations/sync_preview_waiting.html", context, user=user)
-    report = runs.report_of(run)
-    rows = [row for row in report if not action or row.action == action]
-    pages = max(1, -(-len(rows) // PREVIEW_PAGE_SIZE))
+    action = action if action in ACTIONS else ""
+    matching = runs.report_matching(session, run.id, action=action, address=address)
     start = (page - 1) * PREVIEW_PAGE_SIZE
-    shown = rows[start : start + PREVIEW_PAGE_SIZE]
+    filters = {"action": action, "address": address}
+    shown = runs.report_of(session, run.id, limit=PREVIEW_PAGE_SIZE, offset=start, **filters)
     context = {
         "nav": "integrations",
         "integration": integration,
         "run": run,
         "planned": runs.planned_counts(run),
         "report_total": runs.report_total_of(run),
-        "report_kept": len(report),
         "notices": runs.notices_of(run),
         "rows": shown,
         "names": _names(session, shown),
-        "matching": len(rows),
+        "matching": matching,
         "page": page,
-        "pages": pages,
-        "action": action if action in ACTIONS else "",
+        "pages": max(1, -(-matching // PREVIEW_PAGE_SIZE)),
+        "address": address,
+        "query": urlencode({k: v for k, v in (("action", action), ("address", address)) if v}),
+        "action": action,
+        "page_size": PREVIEW_PAGE_SIZE,
         "actions": ACTIONS,
     }
     return render(request, "integrations/sync_preview.html", context, user=user)

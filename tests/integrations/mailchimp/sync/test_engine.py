@@ -174,8 +174,10 @@ def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(product: Product)
     assert audience.members() == {}
     assert audience.ledger() == {}
     assert (run.created, run.requests_write) == (3, 0)
-    assert sorted(row.email for row in runs.report_of(run)) == sorted(PEOPLE)
-    assert {row.action for row in runs.report_of(run)} == {"add"}
+    with product.db.sessions() as session:
+        report = runs.report_of(session, run.id)
+    assert sorted(row.email for row in report) == sorted(PEOPLE)
+    assert {row.action for row in report} == {"add"}
 
 
 def test_a_primary_email_change_renames_the_member_in_place(product: Product) -> None:

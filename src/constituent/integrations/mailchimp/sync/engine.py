@@ -40,7 +40,7 @@ from constituent.kit.settings import Settings
 
 # Re-read a little before the last run's start, so a change committed while it was reading is seen.
 OVERLAP = timedelta(minutes=5)
-REPORT_ROWS = 1000  # dry-run rows kept on the run (the counts always cover everything)
+NOTICES_KEPT = 1000  # notices kept on the run (a dry run's list keeps every address)
 
 
 @dataclass(frozen=True)
@@ -400,7 +400,7 @@ def _summary(planned: _Planned, report: list[ReportRow]) -> runs.PlanSummary:
         counts=count_operations(planned.plan),
         # The next incremental run compares its layout with this one (see desired.py).
         layout_config=planned.inputs.desired.config,
-        notices=[n.message for n in planned.inputs.desired.notices][:REPORT_ROWS],
-        report=report[:REPORT_ROWS],
+        notices=[n.message for n in planned.inputs.desired.notices][:NOTICES_KEPT],
+        report=report,
         report_total=len(report),
     )

@@ -184,12 +184,6 @@ class SyncRunPlan(PlannedCounters, Base):
     notices: Mapped[list[SyncRunNotice]] = relationship(
         lazy="selectin", order_by="SyncRunNotice.position", cascade="all, delete-orphan", passive_deletes=True
     )
-    report: Mapped[list[SyncRunReportRow]] = relationship(
-        lazy="selectin",
-        order_by="SyncRunReportRow.position",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-    )
 
 
 class SyncRunNotice(Base):
@@ -204,7 +198,7 @@ class SyncRunNotice(Base):
 
 
 class SyncRunReportRow(Base):
-    """One address in a dry run's list (the first 1,000 are kept)."""
+    """One address in a dry run's list (every one: the preview pages and filters them in the database)."""
 
     __tablename__ = "sync_run_report_rows"
 

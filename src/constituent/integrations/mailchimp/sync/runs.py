@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, select, update
+from sqlalchemy import ColumnElement, Exists, Select, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from constituent.crm.errors import NotFound
@@ -28,6 +28,9 @@ from constituent.integrations.mailchimp.sync.models import (
 )
 from constituent.integrations.mailchimp.sync.plan_report import PlanCounts, ReportRow
 from constituent.integrations.mailchimp.sync.types import MemberError
+
+REPORT_CHUNK = 2000  # dry-run rows a statement
+REPORT_SHOWN = 1000  # rows the API's run and the CLI's summary list by default
 
 
 def create(
@@ -99,20 +102,24 @@ def record_plan(session: Session, run_id: int, summary: PlanSummary) -> None:
         report_total=summary.report_total,
     )
     plan.notices = [SyncRunNotice(position=i, message=m) for i, m in enumerate(summary.notices)]
-    plan.report = [_report_row(i, row) for i, row in enumerate(summary.report)]
     session.add(plan)
     session.flush()
+    # One INSERT per chunk, not an object per row: a dry run of a big audience lists 100,000 addresses.
+    rows = [_report_row(run_id, i, row) for i, row in enumerate(summary.report)]
+    for start in range(0, len(rows), REPORT_CHUNK):
+        session.execute(insert(SyncRunReportRow), rows[start : start + REPORT_CHUNK])
 
 
-def _report_row(position: int, row: ReportRow) -> SyncRunReportRow:
-    return SyncRunReportRow(
-        position=position,
-        email=row.email,
-        action=row.action,
-        contact_ids=list(row.contact_ids),
-        changes=list(row.changes),
-        message=row.message,
-    )
+def _report_row(run_id: int, position: int, row: ReportRow) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "position": position,
+        "email": row.email,
+        "action": row.action,
+        "contact_ids": list(row.contact_ids),
+        "changes": list(row.changes),
+        "message": row.message,
+    }
 
 
 def planned_counts(run: SyncRun) -> dict[str, int]:
@@ -124,13 +131,40 @@ def notices_of(run: SyncRun) -> list[str]:
     return [notice.message for notice in run.plan.notices] if run.plan else []
 
 
-def report_of(run: SyncRun) -> list[ReportRow]:
-    if run.plan is None:
-        return []
+def report_of(
+    session: Session,
+    run_id: int,
+    *,
+    limit: int = REPORT_SHOWN,
+    offset: int = 0,
+    action: str = "",
+    address: str = "",
+) -> list[ReportRow]:
+    """A page of a dry run's list, in plan order: only ``action`` changes, only addresses containing
+    ``address`` (any case), when given. The filters apply to the whole list, in the database."""
+    ordered = _report_rows(run_id, action, address).order_by(SyncRunReportRow.position)
+    query = ordered.limit(limit).offset(offset)
     return [
         ReportRow(tuple(r.contact_ids), r.email, r.action, tuple(r.changes), r.message)
-        for r in run.plan.report
+        for r in session.scalars(query)
     ]
+
+
+def report_matching(session: Session, run_id: int, *, action: str = "", address: str = "") -> int:
+    """How many addresses of a dry run's list the same filters keep."""
+    query = _report_rows(run_id, action, address).with_only_columns(func.count())
+    return session.scalar(query) or 0
+
+
+def _report_rows(run_id: int, action: str, address: str) -> Select[SyncRunReportRow]:
+    query = select(SyncRunReportRow).where(SyncRunReportRow.run_id == run_id)
+    if action:
+        query = query.where(SyncRunReportRow.action == action)
+    if address.strip():
+        query = query.where(
+            func.lower(SyncRunReportRow.email).contains(address.strip().lower(), autoescape=True)
+        )
+    return query
 
 
 def report_total_of(run: SyncRun) -> int:

@@ -107,7 +107,8 @@ class RunOut(RunSummary):
     report_total: int
 
     @classmethod
-    def full(cls, run: SyncRun) -> RunOut:
+    def full(cls, run: SyncRun, report: list[ReportRow]) -> RunOut:
+        """``report``: the first rows of a dry run's list (``runs.report_of``)."""
         return cls(
             **RunSummary.of(run).model_dump(),
             integration_id=run.integration_id,
@@ -124,7 +125,7 @@ class RunOut(RunSummary):
             watermark=run.watermark,
             planned=runs.planned_counts(run),
             notices=runs.notices_of(run),
-            report=[ReportRowOut.of(row) for row in runs.report_of(run)],
+            report=[ReportRowOut.of(row) for row in report],
             report_total=runs.report_total_of(run),
         )
 
