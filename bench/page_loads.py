@@ -27,12 +27,21 @@ from bench.seed import seed
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.orm import Session
 
 from constituent.auth import service as auth_service
 from constituent.auth.models import Role
-from constituent.crm.contacts.models import Contact
+from constituent.crm.contacts.models import Contact, Email
 from constituent.crm.groups.models import Group
+from constituent.crm.searches import service as searches
+from constituent.crm.searches.schemas import SavedSearchCreate
+from constituent.integrations.mailchimp.models import AuthKind, MailchimpIntegration
+from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
+from constituent.integrations.mailchimp.sync.plan_report import PlanCounts, ReportRow
 from constituent.kit import migrate
+from constituent.kit.clock import utcnow
+from constituent.kit.crypto import SecretBox
 from constituent.kit.db import make_engine, make_sessionmaker, normalise_url, session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
@@ -42,10 +51,11 @@ POSTGRES_URL = os.environ.get(
     "CONSTITUENT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 AS_OF = date(2026, 11, 22)
+CHANGES = 20_000  # addresses in the dry run behind the preview pages
 EMAIL, PASSWORD = "bench@mailbox.org", "bench password"
 
 
-def pages(contact_id: int, group_id: int) -> list[str]:
+def pages(contact_id: int, group_id: int, search_id: int, mailchimp: str, preview: str) -> list[str]:
     contact = f"/contacts/{contact_id}"
     return [
         "/",
@@ -60,9 +70,49 @@ def pages(contact_id: int, group_id: int) -> list[str]:
         "/groups",
         f"/groups/{group_id}",
         "/searches",
+        f"/searches/{search_id}",
+        f"/searches/{search_id}/edit",
         "/settings",
         "/integrations",
+        mailchimp,
+        f"{mailchimp}/content",
+        f"{mailchimp}/merge-fields",
+        f"{mailchimp}/settings",
+        f"{mailchimp}/history",
+        preview,
+        f"{preview}?page=300",
+        f"{preview}?action=add&address=smith",
     ]
+
+
+def a_dry_run(session: Session, settings: Settings, changes: int) -> tuple[str, str]:
+    """A stored integration (no Mailchimp behind it: these pages only read) and a finished dry run whose
+    list holds ``changes`` addresses, as a preview of a first sync would. Returns the two pages' paths."""
+    box = SecretBox.from_settings(settings)
+    integration = MailchimpIntegration(
+        name="Bench",
+        auth_kind=AuthKind.api_key,
+        secret_encrypted=box.encrypt("key-us1"),
+        dc="us1",
+        api_base="http://127.0.0.1:9/3.0",
+        audience_id="bench",
+        audience_name="Bench audience",
+        webhook_secret_encrypted=box.encrypt("secret"),
+    )
+    session.add(integration)
+    session.flush()
+    run = runs.create(
+        session, integration.id, trigger=RunTrigger.ui, mode=RunMode.incremental, dry_run=True, now=utcnow()
+    )
+    runs.finish(session, run.id, status=RunStatus.succeeded, phase="done", finished_at=utcnow(), message="")
+    rows = session.execute(
+        select(Contact.id, Email.address).join(Email).where(Email.is_primary).limit(changes)
+    )
+    report = [ReportRow((contact_id,), address, "add", ("+Bench",), "") for contact_id, address in rows]
+    counts = PlanCounts(**(dict.fromkeys(PlanCounts.__dataclass_fields__, 0) | {"created": len(report)}))
+    runs.record_plan(session, run.id, runs.PlanSummary(counts, "", (), report, len(report)))
+    page = f"/integrations/mailchimp/{integration.id}"
+    return page, f"{page}/runs/{run.id}/preview"
 
 
 def _logged_in(client: TestClient) -> None:
@@ -82,15 +132,18 @@ def measure(engine: Engine, contacts: int, repeat: int, data_dir: Path) -> list[
     summary = seed(engine, contacts=contacts, seed=1, as_of=AS_OF)
     print(f"  seeded in {time.perf_counter() - started:.0f}s: {summary}")
     database = Database(engine, make_sessionmaker(engine))
+    settings = Settings(data_dir=data_dir, secret_keys=Fernet.generate_key().decode(), queue_url="memory://")
     with session_scope(database.sessions) as session:
         auth_service.create_user(session, EMAIL, PASSWORD, role=Role.admin)
         contact_id = int(session.scalar(select(func.max(Contact.id))) or 1) // 2
         group_id = int(session.scalar(select(func.min(Group.id))) or 1)
-    settings = Settings(data_dir=data_dir, secret_keys=Fernet.generate_key().decode(), queue_url="memory://")
+        smiths = {"all": [{"field": "last_name", "op": "eq", "value": "Smith"}]}
+        search_id = searches.create_search(session, SavedSearchCreate(name="Smiths", filter=smiths)).id
+        mailchimp, preview = a_dry_run(session, settings, CHANGES)
     results = []
     with TestClient(create_app(settings, database=database)) as client:
         _logged_in(client)
-        for path in pages(contact_id, group_id):
+        for path in pages(contact_id, group_id, search_id, mailchimp, preview):
             assert client.get(path).status_code == 200, path  # warm-up
             timings = []
             for _ in range(repeat):
