@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from constituent.auth import service as auth_service
 from constituent.auth.models import Role
@@ -33,6 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@mailbox.org", "admin password"
+
+
+def log_in(page: Page, site: Site) -> None:
+    """Through the login form, landing on Contacts."""
+    page.goto(f"{site.app.base_url}/contacts")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
 
 
 @pytest.fixture(scope="module")

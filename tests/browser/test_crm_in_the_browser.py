@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from constituent.crm.groups.service import create_group
 from constituent.kit.db import session_scope
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
+from tests.browser.conftest import Site, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +25,6 @@ PEOPLE = [
     ",,Parks Trust,info@parks.co.uk,Y,N,,Springfield",
     "Ann,Lee,,ANN@mailbox.org,Y,N,,Springfield",
 ]
-
-
-def _log_in(page: Page, site: Site) -> None:
-    page.goto(f"{site.app.base_url}/contacts")
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
 
 
 def _import(page: Page, screenshots: Path) -> None:
@@ -133,7 +125,7 @@ def test_a_person_imports_searches_and_groups_contacts_in_the_browser(
 ) -> None:
     with session_scope(site.database.sessions) as session:
         create_group(session, "Volunteers", "People who help", actor="test")
-    _log_in(page, site)
+    log_in(page, site)
     _import(page, screenshots)
     _saved_search(page, screenshots)
     _add_to_group(page, screenshots)

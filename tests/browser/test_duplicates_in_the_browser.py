@@ -9,17 +9,9 @@ from playwright.sync_api import Page, expect
 from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.contacts.service import create_contact
 from constituent.kit.db import session_scope
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
+from tests.browser.conftest import Site, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page: Page, site: Site) -> None:
-    page.goto(f"{site.app.base_url}/contacts")
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
 
 
 def _new_contact(page: Page, first: str, email: str) -> None:
@@ -35,7 +27,7 @@ def test_a_staffer_is_warned_of_a_duplicate_finds_merges_and_deletes_contacts(pa
             first_name="Kyle", last_name="Silva", emails=[EmailIn(address="kyle@mailbox.org")]
         )
         kyle = create_contact(session, data, "test").id
-    _log_in(page, site)
+    log_in(page, site)
 
     _new_contact(page, "K", "KYLE@mailbox.org")
     expect(page.get_by_role("alert")).to_contain_text("KYLE@mailbox.org is already the email of Kyle Silva")

@@ -14,18 +14,10 @@ from constituent.crm.contacts.schemas import ContactCreate, EmailIn
 from constituent.crm.contacts.service import create_contact
 from constituent.crm.groups.service import create_group, group_member_ids
 from constituent.kit.db import session_scope
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
+from tests.browser.conftest import Site, log_in
 
 pytestmark = pytest.mark.browser
 PEOPLE = [("Ann", "Lee"), ("Bo", "Ng"), ("Cy", "Lee"), ("Di", "Park")]
-
-
-def _log_in(page: Page, site: Site) -> None:
-    page.goto(f"{site.app.base_url}/contacts")
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
 
 
 def _stage(site: Site) -> int:
@@ -46,7 +38,7 @@ def test_a_staffer_selects_a_page_adds_people_by_name_and_edits_and_exports_a_se
     page: Page, site: Site, screenshots: Path
 ) -> None:
     volunteers = _stage(site)
-    _log_in(page, site)
+    log_in(page, site)
 
     page.goto(f"{site.app.base_url}/contacts?q=Lee")
     page.get_by_label("Select all on this page").check()

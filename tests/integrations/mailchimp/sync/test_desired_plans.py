@@ -9,13 +9,11 @@ while the desired state of a few candidates is built, on both databases, and fai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date
-from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact, ContactKind, Email
@@ -23,6 +21,7 @@ from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.sync.desired import build_desired
 from tests.crm.searches.helpers import add_group
 from tests.integrations.mailchimp.sync.desired_helpers import add_integration, add_search, add_source
+from tests.support.explained import explained_selects
 
 TODAY = date(2026, 3, 15)
 # Enough rows that PostgreSQL's planner prefers an index to a sequential scan when one fits.
@@ -61,30 +60,9 @@ def _seed(session: Session, count: int) -> list[int]:
     return ids
 
 
-@contextmanager
-def explained_reads(session: Session) -> Iterator[list[tuple[str, str]]]:
-    """(statement, plan) of every SELECT over contacts or emails run meanwhile, explained on the spot
-    (on the same connection, so temporary tables the statement reads still exist)."""
-    plans: list[tuple[str, str]] = []
-    dialect = session.get_bind().dialect.name
-    prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-
-    def explain(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        reads_crm = re.search(r"\b(contacts|emails)\b", statement)
-        if many or not statement.lstrip().upper().startswith("SELECT") or not reads_crm:
-            return
-        raw = cursor.connection.cursor()
-        raw.execute(prefix + statement, parameters)
-        plan = "\n".join(" ".join(str(part) for part in row) for row in raw.fetchall())
-        raw.close()
-        plans.append((statement, plan))
-
-    connection = session.connection()
-    event.listen(connection, "after_cursor_execute", explain)
-    try:
-        yield plans
-    finally:
-        event.remove(connection, "after_cursor_execute", explain)
+def explained_reads(session: Session) -> AbstractContextManager[list[tuple[str, str]]]:
+    """(statement, plan) of every SELECT over contacts or emails run meanwhile."""
+    return explained_selects(session, "contacts|emails")
 
 
 def _outer(plan: str, dialect: str) -> str:

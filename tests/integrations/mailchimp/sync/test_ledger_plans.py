@@ -12,12 +12,9 @@ integration's rows were written) and EXPLAIN every read of the ledger by hash, o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.campaigns.repository import ledger_contacts
@@ -26,6 +23,7 @@ from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 from constituent.kit.clock import utcnow
 from tests.integrations.mailchimp.sync.desired_helpers import add_integration
+from tests.support.explained import explained_selects
 
 MEMBERS = 20_000
 # Each address found through the (integration, address) key; anything else walks the audience.
@@ -59,28 +57,6 @@ def _members(session: Session, integration_id: int, count: int) -> list[str]:
     return hashes
 
 
-@contextmanager
-def explained_ledger_reads(session: Session) -> Iterator[list[tuple[str, str]]]:
-    """(statement, plan) of every SELECT that reads the ledger meanwhile, explained on the spot."""
-    plans: list[tuple[str, str]] = []
-    prefix = "EXPLAIN QUERY PLAN " if session.get_bind().dialect.name == "sqlite" else "EXPLAIN "
-
-    def explain(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if many or not statement.lstrip().upper().startswith("SELECT") or "mailchimp_ledger" not in statement:
-            return
-        raw = cursor.connection.cursor()
-        raw.execute(prefix + statement, parameters)
-        plans.append((statement, "\n".join(" ".join(str(part) for part in row) for row in raw.fetchall())))
-        raw.close()
-
-    connection = session.connection()
-    event.listen(connection, "after_cursor_execute", explain)
-    try:
-        yield plans
-    finally:
-        event.remove(connection, "after_cursor_execute", explain)
-
-
 @pytest.mark.slow
 def test_a_page_of_members_is_read_back_by_its_addresses_even_when_statistics_say_the_audience_is_empty(
     session: Session,
@@ -92,7 +68,7 @@ def test_a_page_of_members_is_read_back_by_its_addresses_even_when_statistics_sa
     growing = add_integration(session)
     page = _members(session, growing.id, MEMBERS)[-ledger.CHUNK :]
 
-    with explained_ledger_reads(session) as plans:
+    with explained_selects(session, "mailchimp_ledger") as plans:
         statuses = ledger.statuses_of(session, growing.id, page, lock=True)
         entries = ledger.load_by_hashes(session, growing.id, page)
         owners = ledger_contacts(session, growing.id, page)
