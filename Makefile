@@ -38,19 +38,24 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 # Tests run in parallel (pytest-xdist): every worker has its own emulator, temporary directories and
-# Redis database; each PostgreSQL test has its own schema. Most tests wait on I/O (the emulator, the
-# databases, subprocesses), so more workers than cores pays: 4 on this 2-core machine (see
-# docs/BENCHMARKS.md, "Test suite"). PYTEST_WORKERS=0 runs serially.
-PYTEST_WORKERS ?= 4
+# Redis database; each PostgreSQL test has its own schema. Many tests wait (the emulator's latency, the
+# client's retries, subprocesses, a browser), so more workers than cores pays: 6 on this 2-core machine
+# took the whole suite from 11 min 44 s (4 workers) to 10 min 3 s, and "worksteal" hands a waiting
+# worker's queue to an idle one near the end (see docs/BENCHMARKS.md, "Test suite").
+# PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 6
+PYTEST_DIST ?= worksteal
+# The inner loop's tests are CPU-bound: two workers a core (measured for `make check`).
+PYTEST_FAST_WORKERS ?= 4
 
 # Every test, on SQLite and PostgreSQL (the `empty_db` fixture is parametrised over both);
 # PostgreSQL must be reachable at CONSTITUENT_TEST_POSTGRES_URL (default: local trust auth).
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 # The inner loop: SQLite only, without the tests marked slow or browser.
 pytest-fast: $(DEV_STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --sqlite-only -m "not slow and not browser" -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_FAST_WORKERS) --sqlite-only -m "not slow and not browser" -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
