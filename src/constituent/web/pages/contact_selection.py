@@ -62,15 +62,7 @@ def act_on_selected(
     if action is SelectionAction.add:
         _add(request, session, chosen, contact_ids, user.actor)
     else:
-        removed = groups.remove_from_group(
-            session, chosen, contact_ids, method=METHOD, actor=user.actor
-        ).removed
-        name = groups.get_group(session, chosen).name
-        flash(
-            request,
-            "success",
-            f"Removed {len(removed)} contact(s) from {name}; it shows as a past group on each.",
-        )
+        _remove(request, session, chosen, contact_ids, user.actor)
     return RedirectResponse(back, status_code=303)
 
 
