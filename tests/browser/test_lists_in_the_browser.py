@@ -40,6 +40,12 @@ def test_a_staffer_selects_a_page_adds_people_by_name_and_edits_and_exports_a_se
     volunteers = _stage(site)
     log_in(page, site)
 
+    page.get_by_label("Kind").select_option("individual")
+    page.get_by_label("Sort by").select_option("name")
+    page.get_by_role("button", name="Search").click()
+    names = page.get_by_role("row").locator("td:nth-child(2) a")
+    expect(names).to_have_text(["Ann Lee", "Cy Lee", "Bo Ng", "Di Park"])  # by last name
+
     page.goto(f"{site.app.base_url}/contacts?q=Lee")
     page.get_by_label("Select all on this page").check()
     expect(page.get_by_label("Select Ann Lee")).to_be_checked()
