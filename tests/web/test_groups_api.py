@@ -81,3 +81,22 @@ def test_adding_members_needs_at_least_one_contact_id(api: TestClient) -> None:
     response = api.post(f"/groups/{_group(api)}/members", json={"contact_ids": []})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "contact_ids"]
+
+
+def test_everyone_a_saved_search_finds_joins_a_group_in_one_call(api: TestClient) -> None:
+    lees = [
+        api.post("/contacts", json={"first_name": n, "last_name": "Lee"}).json()["id"] for n in ("A", "B")
+    ]
+    api.post("/contacts", json={"first_name": "C", "last_name": "Ng"})
+    search = {"name": "Lees", "filter": {"all": [{"field": "last_name", "op": "eq", "value": "Lee"}]}}
+    search_id = api.post("/saved-searches", json=search).json()["id"]
+    group_id = _group(api)
+
+    result = api.post(f"/groups/{group_id}/members/from-search", json={"search_id": search_id})
+    unknown = api.post(f"/groups/{group_id}/members/from-search", json={"search_id": 99999})
+
+    assert result.status_code == 200 and sorted(result.json()["added"]) == sorted(lees)
+    assert unknown.status_code == 404
+    assert sorted(m["contact_id"] for m in api.get(f"/groups/{group_id}/members").json()["items"]) == sorted(
+        lees
+    )

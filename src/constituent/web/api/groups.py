@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from constituent.crm.groups import service
 from constituent.crm.groups.models import MembershipMethod
 from constituent.crm.groups.schemas import AddResult, GroupOut, MembershipView, MemberView, RemoveResult
+from constituent.crm.searches import service as searches
 from constituent.integrations.mailchimp import source_deletion
 from constituent.integrations.mailchimp.group_refusals import MailchimpRefusal, refusals_for_group
+from constituent.kit.clock import today
 from constituent.kit.numbers import DbInt
 from constituent.web.api.pagination import Page, PageDep
 from constituent.web.deps import PrincipalDep, SessionDep
@@ -38,6 +40,12 @@ class ContactIds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     contact_ids: list[DbInt] = Field(min_length=1)
+
+
+class FromSearch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    search_id: DbInt
 
 
 class RemoveRequest(ContactIds):
@@ -103,6 +111,17 @@ def add_members(
     group_id: DbInt, data: ContactIds, session: SessionDep, principal: PrincipalDep
 ) -> GroupAddOut:
     result = service.add_to_group(session, group_id, data.contact_ids, method=METHOD, actor=principal.actor)
+    refusals = refusals_for_group(session, group_id, result.added + result.already_members)
+    return GroupAddOut(**result.model_dump(), mailchimp_refusals=refusals)
+
+
+@router.post("/groups/{group_id}/members/from-search", response_model=GroupAddOut)
+def add_search_results(
+    group_id: DbInt, data: FromSearch, session: SessionDep, principal: PrincipalDep
+) -> GroupAddOut:
+    """Everyone the saved search finds today joins the group, in one set-based call."""
+    found = searches.run_search(session, data.search_id, today()).contact_ids
+    result = service.add_to_group(session, group_id, found, method=METHOD, actor=principal.actor)
     refusals = refusals_for_group(session, group_id, result.added + result.already_members)
     return GroupAddOut(**result.model_dump(), mailchimp_refusals=refusals)
 
