@@ -1,6 +1,7 @@
 """The Mailchimp page's "Tags and interests": an administrator renames a saved search's tag, switches one
 off, sets the prefix, maps a group as an interest (created in Mailchimp) or a tag and unmaps it; a bad name
-is named and nothing changes; staff only read; names are shown escaped."""
+is named and nothing changes; staff only read; names are shown escaped. Searches and groups share one
+table, edited in the row (tests/web/pages/test_mailchimp_content_rows.py edits groups' rows)."""
 
 from __future__ import annotations
 
@@ -62,15 +63,22 @@ def _interests(account: McAccount) -> list[str]:
     return names
 
 
-def _row(page: str, search: str) -> str:
-    """The search's row of the inline-edit table (its cells hold the inputs)."""
-    found = re.search(rf"<tr>\s*<td>{re.escape(search)}</td>.*?</tr>", page, re.S)
-    assert found, f"no row for {search}"
+def _row(page: str, name: str, kind: str = "") -> str:
+    """The row of a saved search or group in the one inline-edit table (its cells hold the inputs);
+    ``kind`` ("group", "saved search") tells a group from a quick list of the same name."""
+    found = re.search(rf'<tr>\s*<th scope="row">{re.escape(name)} <small>{kind}.*?</tr>', page, re.S)
+    assert found, f"no row for {name}"
     return found.group(0)
 
 
+def _synced_as(page: str, name: str, kind: str = "") -> str:
+    """What the row's "How it is synced" select shows (a group's first option is "off": not synced)."""
+    found = re.search(r'<option value="(\w+)" selected>', _row(page, name, kind))
+    return found.group(1) if found else "off"
+
+
 def _synced(page: str, search: str) -> bool:
-    return 'name="enabled" checked' in _row(page, search)
+    return _synced_as(page, search) == "tag"
 
 
 def test_an_admin_renames_a_search_tag_and_switches_one_off(
@@ -78,7 +86,7 @@ def test_an_admin_renames_a_search_tag_and_switches_one_off(
 ) -> None:
     before = admin.get(page_url + "/content").text
 
-    renamed = admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals", "enabled": "on"})
+    renamed = admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals", "synced": "tag"})
     page = admin.get(page_url + "/content").text
 
     assert '<h2 id="mappings-heading">Tags and interests</h2>' in before
@@ -88,7 +96,7 @@ def test_an_admin_renames_a_search_tag_and_switches_one_off(
     assert 'value="Locals"' in _row(page, "Springfield")
     assert _search(db, search_id).remote_name == "Locals"
 
-    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals"})
+    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Locals", "synced": "off"})
     page = admin.get(page_url + "/content").text
 
     switched_off = "Springfield is no longer sent as a tag and is taken off the members we put it on"
@@ -103,12 +111,11 @@ def test_an_admin_switches_a_tag_off_leaving_it_on_the_members(
     """Issue 14: the "leave it on the members" choice is made and shown on the page."""
     admin.get(page_url + "/content")
 
-    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Springfield", "leave": "on"})
+    admin.submit(f"{page_url}/mappings/searches/{search_id}", {"name": "Springfield", "synced": "left"})
     page = admin.get(page_url + "/content").text
 
     assert "Springfield is no longer sent as a tag; members keep the tag from the next sync on." in page
-    row = _row(page, "Springfield")
-    assert not _synced(page, "Springfield") and 'name="leave" checked' in row
+    assert _synced_as(page, "Springfield") == "left"
 
 
 def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(
@@ -130,7 +137,7 @@ def test_an_admin_sets_the_tag_prefix_and_every_search_tag_carries_it(
 def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
     admin: Browser, page_url: str, group_id: int, db: TestDatabase, account: McAccount
 ) -> None:
-    assert "<td>Volunteers</td><td>not synced</td>" in admin.get(page_url + "/content").text
+    assert _synced_as(admin.get(page_url + "/content").text, "Volunteers") == "off"
 
     as_interest = admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "interest", "name": ""})
     admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "tag", "name": "Helpers"})
@@ -141,7 +148,8 @@ def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
     assert "Volunteers is synced as tag from the next sync on." in page
     assert "Volunteers" in _interests(account)
     assert sorted(_groups(db)) == [(group_id, "interest", "Volunteers"), (group_id, "tag", "Helpers")]
-    assert "<td>Volunteers</td><td>interest, tag</td>\n        <td>Volunteers, Helpers</td>" in page
+    # The first mapping is edited in the row; the tag added after it is listed beside it.
+    assert _synced_as(page, "Volunteers") == "interest" and "a tag “Helpers”" in _row(page, "Volunteers")
 
     unmapped = admin.submit(f"{page_url}/mappings/groups/{group_id}/unmap", {"target": "interest"})
     page = admin.get(page_url + "/content").text
@@ -149,7 +157,7 @@ def test_an_admin_maps_a_group_as_an_interest_then_as_a_tag_and_unmaps_it(
     assert unmapped.status_code == 303
     assert "Volunteers is no longer synced as interest; Mailchimp keeps what members carry." in page
     assert _groups(db) == [(group_id, "tag", "Helpers")]
-    assert "<td>Volunteers</td><td>tag</td>\n        <td>Helpers</td>" in page
+    assert _synced_as(page, "Volunteers") == "tag" and 'value="Helpers"' in _row(page, "Volunteers")
     assert "Volunteers" in _interests(account)  # Mailchimp keeps the interest
 
 
@@ -185,7 +193,7 @@ def test_mailchimps_refusal_to_create_the_interest_is_flashed_and_nothing_is_map
 
     assert response.status_code == 303
     assert "Not changed. Mailchimp said: Resource Not Found" in page
-    assert "<td>Volunteers</td><td>not synced</td>" in page
+    assert _synced_as(page, "Volunteers") == "off"
     assert _groups(db) == []
 
 
@@ -196,7 +204,7 @@ def test_membership_is_offered_only_in_groups_mode(
 
     admin.submit(f"{page_url}/mappings/groups/{group_id}", {"target": "membership"})
 
-    assert '<option value="interest">interest</option>' in page
+    assert '<option value="interest">an interest</option>' in _row(page, "Volunteers")
     assert '<option value="membership">' not in page
     assert (
         "Not changed. target: &#39;membership&#39; is not one of tag, interest"
@@ -221,10 +229,10 @@ def test_in_groups_mode_a_group_is_mapped_as_membership_and_unmapped(
     mapped = admin.get(url + "/content").text
     admin.submit(f"{url}/mappings/groups/{group_id}/unmap", {"target": "membership"})
 
-    assert '<option value="membership">membership</option>' in page
-    assert "<td>Donors</td><td>membership</td>\n        <td>—</td>" in page
+    assert '<option value="membership">who is in the audience</option>' in _row(page, "Volunteers")
+    assert _synced_as(page, "Donors", "group") == "membership"
     assert "Volunteers is synced as membership from the next sync on." in mapped
-    assert "<td>Volunteers</td><td>membership</td>" in mapped
+    assert _synced_as(mapped, "Volunteers") == "membership"
     assert _groups(db) == [(donors, "membership", "")]
 
 
@@ -241,8 +249,8 @@ def test_staff_see_the_mappings_without_forms_and_cannot_change_them(
         staff.submit(f"{page_url}/mappings/groups/{group_id}/unmap", {"target": "tag"}),
     ]
 
-    assert "<td>Springfield</td><td>Springfield</td>" in page
-    assert "<td>Volunteers</td><td>not synced</td>" in page
+    assert "<td>a tag</td>\n        <td>Springfield</td>" in _row(page, "Springfield")
+    assert "<td>not synced</td>" in _row(page, "Volunteers")
     assert "/mappings/" not in page  # no form posts anywhere
     assert [r.status_code for r in posts] == [403] * 4
     assert all("Form expired" not in r.text for r in posts)  # refused for the role, not the form token
@@ -259,7 +267,7 @@ def test_html_in_search_and_group_names_is_shown_escaped(
     page = admin.get(page_url + "/content").text
 
     assert 'value="&lt;i&gt;Search&lt;/i&gt;"' in _row(page, "&lt;i&gt;Search&lt;/i&gt;")
-    assert "<td>&lt;b&gt;Group&lt;/b&gt;</td>" in page
+    assert 'placeholder="&lt;b&gt;Group&lt;/b&gt;"' in _row(page, "&lt;b&gt;Group&lt;/b&gt;")
     assert "<i>Search</i>" not in page and "<b>Group</b>" not in page
 
 

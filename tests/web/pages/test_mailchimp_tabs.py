@@ -48,3 +48,26 @@ def test_a_form_on_a_tab_returns_to_that_tab(admin: Browser, page_url: str, acco
     assert field.headers["location"] == f"{page_url}/merge-fields"
     assert prefix.headers["location"] == f"{page_url}/content"
     assert "CITY" in admin.get(page_url + "/merge-fields").text
+
+
+JARGON = {
+    "": ("<strong>archived</strong> means removed from the audience", "confirm by email first"),
+    "/content": ("<strong>Tag</strong>: a label on members", "<strong>Interest</strong>: a box members"),
+    "/merge-fields": (
+        "<strong>Merge field</strong>: a value kept on each member",
+        "<strong>merge tag</strong>",
+    ),
+    "/history": (
+        "<strong>archived</strong> means removed from the audience",
+        "<strong>refused</strong> means",
+    ),
+}
+
+
+@pytest.mark.parametrize("suffix", list(JARGON))
+def test_each_tab_explains_its_jargon_in_small_muted_text(admin: Browser, page_url: str, suffix: str) -> None:
+    page = admin.get(page_url + suffix).text
+
+    muted = " ".join(re.findall(r'<p class="hint">.*?</p>|<small>.*?</small>', page, re.S))
+    for words in JARGON[suffix]:
+        assert words in muted, words

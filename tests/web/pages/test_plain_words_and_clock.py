@@ -174,18 +174,6 @@ def test_the_removal_guard_speaks_of_the_app_and_shows_whom_it_would_archive(
     assert admin.get(preview.headers["location"]).text.count("<td>archive</td>") == 3
 
 
-def test_the_menu_gets_a_mailchimp_entry_once_mailchimp_is_connected(
-    admin: Browser, db: TestDatabase, settings: Settings
-) -> None:
-    assert ">Mailchimp</a></li>" not in admin.get("/contacts").text
-    with session_scope(db.sessions) as session:
-        integration_id = a_stored_integration(session, settings).id
-
-    menu = admin.get("/contacts").text.split("</nav>")[0]
-
-    assert f'<li><a href="/integrations/mailchimp/{integration_id}">Mailchimp</a></li>' in menu
-
-
 def test_the_mailchimp_page_explains_its_jargon_in_one_line_each(
     admin: Browser, db: TestDatabase, settings: Settings
 ) -> None:

@@ -62,6 +62,7 @@ def test_every_change_is_listed_a_page_at_a_time_and_the_filters_search_the_whol
 
     assert "All 1,234 addresses are listed" in first and "Page 1 of 25" in first
     assert first.count("<td>add</td>") == 50
+    assert "<strong>archived</strong> means removed from the audience" in first  # the counts in words
     assert "Page 25 of 25" in last_page and last_page.count("<td>add</td>") == 34
     assert found.count("<td>add</td>") == 1 and "m01234@mailbox.org" in found and "1 address(es)." in found
     assert "No address with this kind of change." in none

@@ -1,5 +1,6 @@
-"""The Mailchimp page's "Tags and interests": which saved searches and quick lists become tags (renamed or
-switched off here), the tag prefix, and how each group is synced (tag, interest or membership)."""
+"""The Mailchimp page's Audience content tab, "Tags and interests": one table, a row per saved search (or
+quick list) and per group, each edited in its row: how it is synced, its name in Mailchimp, one Save. Other
+mappings of a row (a search also as an interest, a group also as a tag) sit beside it. The tag prefix."""
 
 from __future__ import annotations
 
@@ -42,6 +43,22 @@ class GroupRow:
     group_id: int
     name: str
     mappings: list[Mapping]
+    tag_prefix: str = ""
+
+    @property
+    def primary(self) -> Mapping | None:
+        """The mapping the row edits in place (the first made); the others are listed beside it."""
+        return self.mappings[0] if self.mappings else None
+
+    @property
+    def own_name(self) -> str:
+        """The name box's value: the name in Mailchimp as typed, without the tag prefix the sync adds."""
+        primary = self.primary
+        if primary is None:
+            return ""
+        if primary.target == SourceTarget.tag.value:
+            return primary.remote_name.removeprefix(self.tag_prefix)
+        return primary.remote_name
 
 
 def _targets(integration: MailchimpIntegration) -> list[SourceTarget]:
@@ -68,7 +85,10 @@ def mapping_context(session: Session, integration: MailchimpIntegration) -> dict
             for row in rows
             if row.kind == "saved_search" and row.target == SourceTarget.tag
         ],
-        "group_rows": [GroupRow(g.id, g.name, by_group.get(g.id, [])) for g in list_groups(session)],
+        "group_rows": [
+            GroupRow(g.id, g.name, by_group.get(g.id, []), integration.tag_prefix)
+            for g in list_groups(session)
+        ],
         "group_targets": [target.value for target in _targets(integration)],
         # A saved search (smart group) may also be an interest, or decide membership in groups mode.
         "search_mappings": by_search,
@@ -126,7 +146,12 @@ def set_search_tag(
     name: Annotated[str, Form(max_length=300)] = "",
     enabled: Annotated[str, Form(max_length=10)] = "",
     leave: Annotated[str, Form(max_length=10)] = "",
+    synced: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
+    """The row's Save. Its select says how the search is synced ("tag", "off", "left"); without it (an
+    older form) the two checkboxes "enabled" and "leave" do."""
+    if synced:
+        enabled, leave = ("on" if synced == "tag" else ""), ("on" if synced == "left" else "")
     integration = service.get_integration(session, integration_id)
     tags = mapping_context(session, integration)["search_tags"]
     current = next((t for t in tags if t.mapping.source_id == search_id), None)
@@ -173,6 +198,10 @@ def set_tag_prefix(
     return _apply(request, session, integration_id, change)
 
 
+# The group row's select: not synced, or not synced with the tag left on the members.
+_OFF = {"off": False, "left": True}
+
+
 @router.post(MAPPINGS_PATH + "/groups/{group_id:int}", response_model=None)
 def map_group(
     integration_id: DbInt,
@@ -184,8 +213,15 @@ def map_group(
     target: Annotated[str, Form(max_length=20)] = "",
     name: Annotated[str, Form(max_length=300)] = "",
     confirmed: Annotated[str, Form(max_length=10)] = "",
+    current: Annotated[str, Form(max_length=20)] = "",
 ) -> RedirectResponse | HTMLResponse:
+    """Map a group as the chosen target. From the group's row, ``current`` is what the row showed: another
+    target replaces it, "off" or "left" stops it. Without ``current`` (the "Also as" form) it adds one."""
     integration = service.get_integration(session, integration_id)
+    if target in _OFF:
+        return _apply(
+            request, session, integration_id, lambda: _stop(session, integration, group_id, current, target)
+        )
     membership = SourceTarget.membership
     if target == membership.value and membership in _targets(integration) and confirmed != "yes":
         # Membership decides who is in the audience: say how many that adds, and save only once confirmed.
@@ -194,6 +230,7 @@ def map_group(
             "integration": integration,
             "group": get_group(session, group_id),
             "name": name,
+            "current": current,
             "adds": adds,
             "action": f"/integrations/mailchimp/{integration_id}/mappings/groups/{group_id}",
         }
@@ -203,10 +240,41 @@ def map_group(
         def mapped(box: SecretBox, chosen: SourceTarget, remote: str | None) -> Coroutine[Any, Any, object]:
             return mappings.map_group(session, box, integration, group_id, chosen, remote)
 
-        chosen = _map(settings, target, _targets(integration), name, mapped)
-        return f"{get_group(session, group_id).name} is synced as {chosen.value} from the next sync on."
+        label = get_group(session, group_id).name
+        replaced = _replaced(session, integration, group_id, current, target)
+        # The group's own name typed back is not stored, so the name keeps following the group's.
+        chosen = _map(settings, target, _targets(integration), "" if name.strip() == label else name, mapped)
+        instead = f" instead of {replaced}" if replaced else ""
+        return f"{label} is synced as {chosen.value}{instead} from the next sync on."
 
     return _apply(request, session, integration_id, change)
+
+
+def _replaced(
+    session: Session, integration: MailchimpIntegration, group_id: int, current: str, target: str
+) -> str:
+    """Unmap what the row showed when another target was chosen for it (a tag is taken off the members,
+    interests stay); the target it was, or "" when nothing is replaced. ``_apply`` rolls it back if
+    mapping the new target is refused."""
+    if not current or current == target:
+        return ""
+    mappings.unmap_group(session, integration, group_id, _target(current, list(SourceTarget)))
+    return current
+
+
+def _stop(session: Session, integration: MailchimpIntegration, group_id: int, current: str, how: str) -> str:
+    label = get_group(session, group_id).name
+    if not current:
+        return f"{label} is not synced; nothing changed."
+    chosen = _target(current, list(SourceTarget))
+    mappings.unmap_group(session, integration, group_id, chosen, leave_on_members=_OFF[how])
+    return _unmapped(label, chosen, leave=_OFF[how])
+
+
+def _unmapped(label: str, chosen: SourceTarget, *, leave: bool) -> str:
+    if chosen == SourceTarget.tag:
+        return f"{label} is no longer synced as a tag; members {_tag_fate(leave)}."
+    return f"{label} is no longer synced as {chosen.value}; Mailchimp keeps what members carry."
 
 
 @router.post(MAPPINGS_PATH + "/groups/{group_id:int}/unmap")
@@ -225,10 +293,7 @@ def unmap_group(
         # Every target, so a membership mapping made in groups mode can always be undone.
         chosen = _target(target, list(SourceTarget))
         mappings.unmap_group(session, integration, group_id, chosen, leave_on_members=leave == "on")
-        label = get_group(session, group_id).name
-        if chosen == SourceTarget.tag:
-            return f"{label} is no longer synced as a tag; members {_tag_fate(leave == 'on')}."
-        return f"{label} is no longer synced as {target}; Mailchimp keeps what members carry."
+        return _unmapped(get_group(session, group_id).name, chosen, leave=leave == "on")
 
     return _apply(request, session, integration_id, change)
 
