@@ -67,3 +67,20 @@ def test_every_change_is_listed_a_page_at_a_time_and_the_filters_search_the_whol
     assert found.count("<td>add</td>") == 1 and "m01234@mailbox.org" in found and "1 address(es)." in found
     assert "No address with this kind of change." in none
     assert _member_count(account) == 0
+
+
+def test_only_the_newest_preview_keeps_its_addresses_and_an_older_one_says_so(
+    admin: Browser, page_url: str, db: TestDatabase
+) -> None:
+    """Month three: runs are kept for good and a preview now lists every address, so a daily preview of a
+    big audience would pile up its rows; only the integration's newest preview keeps its list."""
+    _many_people(db, 3)
+    older = _preview(admin, page_url)
+    newer = _preview(admin, page_url)
+
+    old_page = admin.get(older).text
+    new_page = admin.get(newer).text
+
+    assert "A newer preview replaced this list" in old_page and "<td>add</td>" not in old_page
+    assert re.search(r'<span class="count-number">3</span> <span class="count-label">added</span>', old_page)
+    assert new_page.count("<td>add</td>") == 3 and "A newer preview replaced" not in new_page

@@ -128,6 +128,7 @@ def preview(
         return render(request, "integrations/sync_preview_waiting.html", context, user=user)
     action = action if action in ACTIONS else ""
     matching = runs.report_matching(session, run.id, action=action, address=address)
+    kept = matching if not (action or address) else runs.report_matching(session, run.id)
     start = (page - 1) * PREVIEW_PAGE_SIZE
     filters = {"action": action, "address": address}
     shown = runs.report_of(session, run.id, limit=PREVIEW_PAGE_SIZE, offset=start, **filters)
@@ -137,6 +138,7 @@ def preview(
         "run": run,
         "planned": runs.planned_counts(run),
         "report_total": runs.report_total_of(run),
+        "replaced": runs.report_total_of(run) > 0 and kept == 0,
         "notices": runs.notices_of(run),
         "rows": shown,
         "names": _names(session, shown),

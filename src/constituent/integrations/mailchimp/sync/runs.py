@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Exists, Select, delete, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from constituent.crm.errors import NotFound
@@ -104,10 +104,21 @@ def record_plan(session: Session, run_id: int, summary: PlanSummary) -> None:
     plan.notices = [SyncRunNotice(position=i, message=m) for i, m in enumerate(summary.notices)]
     session.add(plan)
     session.flush()
+    if summary.report:
+        _forget_older_reports(session, run_id)
     # One INSERT per chunk, not an object per row: a dry run of a big audience lists 100,000 addresses.
     rows = [_report_row(run_id, i, row) for i, row in enumerate(summary.report)]
     for start in range(0, len(rows), REPORT_CHUNK):
         session.execute(insert(SyncRunReportRow), rows[start : start + REPORT_CHUNK])
+
+
+def _forget_older_reports(session: Session, run_id: int) -> None:
+    """Only the integration's newest preview keeps its per-address list: it holds every address of the
+    audience, and runs are kept for good (a daily preview of 100,000 members would add 100,000 rows a day).
+    An older preview keeps its counts; its page says a newer one replaced the list."""
+    integration = select(SyncRun.integration_id).where(SyncRun.id == run_id).scalar_subquery()
+    older = select(SyncRun.id).where(SyncRun.integration_id == integration, SyncRun.id != run_id)
+    session.execute(delete(SyncRunReportRow).where(SyncRunReportRow.run_id.in_(older)))
 
 
 def _report_row(run_id: int, position: int, row: ReportRow) -> dict[str, Any]:
