@@ -148,6 +148,11 @@ def listing_ids(session: Session, *, search: str | None, listing: ContactListing
     return repository.listing_ids(session, search=search, listing=listing)
 
 
+def listed_contact_ids(session: Session, *, search: str | None, listing: ContactListing) -> list[int]:
+    """Every contact id the list shows on any of its pages (adding the whole list to a group)."""
+    return list(session.scalars(repository.listing_ids(session, search=search, listing=listing)))
+
+
 def update_contact(session: Session, contact_id: int, data: ContactUpdate, actor: str) -> Contact:
     contact = get_contact(session, contact_id)
     values = data.changes()

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from constituent.crm.contacts.models import Contact
-from constituent.crm.contacts.service import listing_ids
+from constituent.crm.contacts.service import listed_contact_ids
 from constituent.crm.groups import service as groups
 from constituent.crm.groups.models import MembershipMethod
 from constituent.crm.searches import service as searches
@@ -96,8 +96,14 @@ def list_to_group(
     """Every contact the Contacts list shows as filtered (all its pages) joins the group."""
     chosen = _group(request, session, group_id)
     if chosen is not None:
-        query = listing_ids(session, search=q.strip() or None, listing=listing_of(kind, status, ""))
-        _add(request, session, chosen, list(session.scalars(query)), user.actor)
+        listing = listing_of(kind, status, "")
+        _add(
+            request,
+            session,
+            chosen,
+            listed_contact_ids(session, search=q.strip() or None, listing=listing),
+            user.actor,
+        )
     return RedirectResponse(safe_next(back), status_code=303)
 
 
