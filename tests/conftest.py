@@ -26,6 +26,9 @@ pytest_plugins = ["tests.support.emulator", "tests.support.holding_proxy", "test
 # Nothing a test runs may fall back to the checkout's ./data (keys, SQLite files, queues): each test
 # process (each pytest-xdist worker) gets its own directory, and tests pass tmp_path where they can.
 os.environ.setdefault("CONSTITUENT_DATA_DIR", tempfile.mkdtemp(prefix="constituent-tests-"))
+# Retries keep their count and order but wait milliseconds, not seconds: the outage tests exhaust every
+# retry of many requests (in this process and in the servers and CLI runs it starts, which inherit it).
+os.environ.setdefault("CONSTITUENT_MAILCHIMP_RETRY_BASE_SECONDS", "0.01")
 
 # Parameters that need a server (PostgreSQL, Redis): ``--sqlite-only`` (make check) leaves them out.
 SERVER_BACKENDS = frozenset({"postgresql", "redis+postgresql", "redis"})

@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     mailchimp_oauth_base: str | None = Field(default=None, description="Root under which /oauth2/... lives.")
     mailchimp_client_id: str | None = None
     mailchimp_client_secret: str | None = None
+    mailchimp_retry_attempts: int = Field(
+        default=6,
+        ge=1,
+        description="How many times a request to Mailchimp is tried when it answers 429, 5xx or not at all.",
+    )
+    mailchimp_retry_base_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        description="The first wait before trying Mailchimp again; each later wait may be up to twice "
+        "the last (random, at most 8 s).",
+    )
     log_json: bool = Field(default=False, description="Structured JSON logs (production).")
     sync_lease_seconds: float = Field(
         default=60.0,

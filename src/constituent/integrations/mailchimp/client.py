@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.limiter import CrossLoopLimiter, limiter_for
 from constituent.kit import metrics
+from constituent.kit.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,13 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 8.0
 
+    @classmethod
+    def configured(cls) -> RetryPolicy:
+        """The policy every client uses unless given another: the operator's settings (``CONSTITUENT_
+        MAILCHIMP_RETRY_*``; the test suite shortens the waits there, for every process it starts)."""
+        settings = get_settings()
+        return cls(settings.mailchimp_retry_attempts, settings.mailchimp_retry_base_seconds)
+
     def delay(self, attempt: int) -> float:
         # Full jitter: spreads the retries of many concurrent requests instead of bunching them.
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
@@ -135,7 +143,7 @@ class MailchimpClient:
         """``before_request`` runs just before each request leaves (a sync checks its lease there)."""
         self.credentials = credentials
         self.before_request = before_request
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or RetryPolicy.configured()
         self.limiter = limiter or limiter_for(credentials.account_key())
         self.stats = stats or RequestStats()
         base_transport = transport or httpx.AsyncHTTPTransport(
