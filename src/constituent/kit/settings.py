@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         description="Lifetime of a sync's lease; renewed (with the run's heartbeat) every third of it. "
         "The reaper calls a run dead once its heartbeat is this old and its lease has expired.",
     )
+    sync_slice_contacts: int = Field(
+        default=20_000,
+        ge=1,
+        description="A sync reads, plans and sends this many contacts at a time, so its memory follows this "
+        "number and not the size of the audience.",
+    )
     nightly_spread_minutes: int = Field(
         default=60,
         ge=1,

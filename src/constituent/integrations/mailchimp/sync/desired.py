@@ -50,6 +50,8 @@ from constituent.integrations.mailchimp.sync.merge_values import contact_merge_f
 from constituent.integrations.mailchimp.sync.tagging import Flag, SyncLayout, layout_for
 from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice
 
+SHARED_EMAIL = "shared_email"  # the kind of notice saying that several contacts share one address
+
 # Position of the columns in ``desired_repository.ELIGIBLE_COLUMNS``; mapped fields follow, then masks.
 _ID, _ADDRESS, _NORMALIZED, _FIRST_EXTRA = 0, 9, 10, 11
 
@@ -266,4 +268,4 @@ def _shared(one: DesiredMember, other: DesiredMember) -> DesiredMember:
 def _notice(member: DesiredMember) -> Notice:
     count, owner = len(member.contact_ids), member.owner_contact_id
     message = f"{count} contacts share {member.email}; contact {owner}'s details are used (the most complete)"
-    return Notice("shared_email", message, member.contact_ids)
+    return Notice(SHARED_EMAIL, message, member.contact_ids)

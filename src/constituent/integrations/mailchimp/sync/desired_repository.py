@@ -292,3 +292,14 @@ def settings_changed_since(session: Session, since: datetime) -> bool:
 def group_names(session: Session, group_ids: Collection[int]) -> dict[int, str]:
     rows = session.execute(select(Group.id, Group.name).where(Group.id.in_(list(group_ids))))
     return {group_id: name for group_id, name in rows}
+
+
+def contact_ids_after(session: Session, after: int, size: int) -> list[int]:
+    """The next ``size`` contact ids above ``after``, in order (a full run's next slice: every contact,
+    whatever its kind or state, because a contact that stopped qualifying still has a member to archive)."""
+    query = select(Contact.id).where(Contact.id > after).order_by(Contact.id).limit(size)
+    return list(session.scalars(query))
+
+
+def more_contacts_than(session: Session, size: int) -> bool:
+    return bool(session.scalar(select(Contact.id).order_by(Contact.id).offset(size).limit(1)))

@@ -307,9 +307,13 @@ def _audience_size(ledger: Mapping[str, LedgerEntry], options: PlanOptions) -> i
 
 
 def _needs_confirmation(archives: int, audience_size: int, options: PlanOptions) -> bool:
-    if options.confirm_removals or audience_size == 0:
-        return False
-    return archives * 100 > options.guard_percent * audience_size
+    return not options.confirm_removals and guard_trips(archives, audience_size, options.guard_percent)
+
+
+def guard_trips(archives: int, audience_size: int, guard_percent: int) -> bool:
+    """The removal guard: archiving more than ``guard_percent`` of the subscribed audience needs a
+    person's confirmation (a run of several slices adds its slices' archives up before asking)."""
+    return audience_size > 0 and archives * 100 > guard_percent * audience_size
 
 
 # -- the ledger after applying -----------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """What a run plans from: the desired state and the part of the ledger it is compared with.
 
-- full (and the first run, and after a layout change): every desired member against the whole ledger;
-- incremental: only the contacts that may have changed since the last run (``incremental_candidates``
-  plus the tag and audience drift it finds), against the ledger rows of those contacts and addresses.
+- the contacts looked at: every contact (full, the first run, after a layout change), or those that may
+  have changed since the last run (``candidates_since``: ``incremental_candidates`` plus the tag and
+  audience drift it finds);
+- each slice of them (``slices``) against the ledger rows of those contacts and addresses
+  (``slice_inputs``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,8 +23,8 @@ from constituent.integrations.mailchimp.sync.desired import (
     incremental_candidates,
 )
 from constituent.integrations.mailchimp.sync.planner import PlanOptions, plan
-from constituent.integrations.mailchimp.sync.tagging import SyncLayout, layout_for
-from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan, RemoteStatus
+from constituent.integrations.mailchimp.sync.tagging import SyncLayout
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan
 
 
 @dataclass(frozen=True)
@@ -36,27 +38,52 @@ class Inputs:
 def whole(
     session: Session, integration: MailchimpIntegration, today: date, layout: SyncLayout | None = None
 ) -> Inputs:
+    """Every desired member against the whole ledger, in memory (the health check; a sync runs in
+    slices, ``slice_inputs``)."""
     desired = build_desired(session, integration, today, layout=layout)
     return Inputs(desired, ledger.load_all(session, integration.id), None)
 
 
-def changed_since(
-    session: Session, integration: MailchimpIntegration, today: date, since: datetime, last_config: str | None
-) -> Inputs:
-    # The layout is built once per run: the candidates and the desired state read the same one.
-    layout = layout_for(session, integration, today)
+def candidates_since(
+    session: Session,
+    integration: MailchimpIntegration,
+    today: date,
+    since: datetime,
+    last_config: str | None,
+    layout: SyncLayout,
+) -> list[int] | None:
+    """The contacts an incremental run looks at, in id order; None when the layout changed since the
+    last run and every contact must be looked at (``incremental_candidates``)."""
     candidates = incremental_candidates(
         session, integration, since, today, last_config=last_config, layout=layout
     )
     if candidates.needs_full:
-        return whole(session, integration, today, layout)
+        return None
     ledger_tags = ledger.contact_ids_by_tag(session, integration.id, candidates.tag_members.keys())
     present = ledger.present_contact_ids(session, integration.id) if candidates.audience is not None else ()
-    contact_ids = candidates.with_drift(ledger_tags, present)
-    # Deleted contacts leave no changed row behind: their members are found in the ledger instead.
-    by_contact = ledger.load_by_contacts(session, integration.id, contact_ids) | ledger.with_deleted_owners(
-        session, integration.id
-    )
+    return sorted(candidates.with_drift(ledger_tags, present))
+
+
+def slice_inputs(
+    session: Session,
+    integration: MailchimpIntegration,
+    today: date,
+    contact_ids: Collection[int],
+    layout: SyncLayout,
+    *,
+    first: bool,
+    overlay: Mapping[str, LedgerEntry] | None = None,
+) -> Inputs:
+    """What one slice of a run plans from: the ledger rows of ``contact_ids`` and the desired members of
+    their addresses, with the ledger rows of those addresses (see ``slices``).
+
+    ``first``: also the members of contacts deleted since (they leave no contact to slice by).
+    ``overlay``: a dry run's ledger as refreshed from Mailchimp, read instead of the stored rows.
+    """
+    by_contact = ledger.load_by_contacts(session, integration.id, contact_ids)
+    if first:
+        by_contact |= ledger.with_deleted_owners(session, integration.id)
+    by_contact = _overlaid(by_contact, overlay)
     desired = build_desired(
         session,
         integration,
@@ -67,9 +94,19 @@ def changed_since(
     )
     # Members of these contacts are mostly loaded already: read only the addresses still missing.
     missing = desired.members.keys() - by_contact.keys()
-    entries = by_contact | ledger.load_by_hashes(session, integration.id, missing)
-    subscribed = ledger.count_by_status(session, integration.id).get(RemoteStatus.subscribed, 0)
-    return Inputs(desired, entries, frozenset(desired.members) | frozenset(entries), subscribed)
+    if overlay is None:
+        entries = by_contact | ledger.load_by_hashes(session, integration.id, missing)
+    else:
+        entries = by_contact | {h: overlay[h] for h in missing if h in overlay}
+    return Inputs(desired, entries, frozenset(desired.members) | frozenset(entries))
+
+
+def _overlaid(
+    entries: dict[str, LedgerEntry], overlay: Mapping[str, LedgerEntry] | None
+) -> dict[str, LedgerEntry]:
+    if overlay is None:
+        return entries
+    return {h: overlay.get(h, entry) for h, entry in entries.items()}
 
 
 def options_for(integration: MailchimpIntegration, inputs: Inputs, *, confirm_removals: bool) -> PlanOptions:

@@ -94,22 +94,38 @@ class PlanSummary:
 
 
 def record_plan(session: Session, run_id: int, summary: PlanSummary) -> None:
-    """Store the plan of a run (once: a run plans once)."""
-    plan = SyncRunPlan(
-        run_id=run_id,
-        **summary.counts.as_dict(),
-        layout_config=summary.layout_config,
-        report_total=summary.report_total,
-    )
+    """Store the plan of a run (once it has planned every slice; a dry run's list may be there already,
+    ``add_report``)."""
+    plan = _plan_row(session, run_id)
+    for name, value in summary.counts.as_dict().items():
+        setattr(plan, name, value)
+    plan.layout_config = summary.layout_config
+    plan.report_total = summary.report_total
     plan.notices = [SyncRunNotice(position=i, message=m) for i, m in enumerate(summary.notices)]
-    session.add(plan)
     session.flush()
-    if summary.report:
+    add_report(session, run_id, 0, summary.report)
+
+
+def add_report(session: Session, run_id: int, start: int, rows: Sequence[ReportRow]) -> None:
+    """Append a dry run's per-address rows from position ``start`` (a run lists them slice by slice);
+    the first rows of a preview drop every older preview's list (``_forget_older_reports``)."""
+    if not rows:
+        return
+    if start == 0:
+        _plan_row(session, run_id)
         _forget_older_reports(session, run_id)
-    # One INSERT per chunk, not an object per row: a dry run of a big audience lists 100,000 addresses.
-    rows = [_report_row(run_id, i, row) for i, row in enumerate(summary.report)]
-    for start in range(0, len(rows), REPORT_CHUNK):
-        session.execute(insert(SyncRunReportRow), rows[start : start + REPORT_CHUNK])
+    values = [_report_row(run_id, start + i, row) for i, row in enumerate(rows)]
+    for first in range(0, len(values), REPORT_CHUNK):
+        session.execute(insert(SyncRunReportRow), values[first : first + REPORT_CHUNK])
+
+
+def _plan_row(session: Session, run_id: int) -> SyncRunPlan:
+    plan = session.get(SyncRunPlan, run_id)
+    if plan is None:
+        plan = SyncRunPlan(run_id=run_id, layout_config="", report_total=0)
+        session.add(plan)
+        session.flush()
+    return plan
 
 
 def _forget_older_reports(session: Session, run_id: int) -> None:

@@ -1,0 +1,377 @@
+"""The body of one run, once its lease and run row are held (``engine``): reconcile, (full: refresh the
+ledger), then plan and apply slice by slice (``slices``), and finish the run row.
+
+Order of a run:
+1. Mailchimp's own changes first (webhooks get lost), so the plan sees today's unsubscribes;
+2. which contacts to look at: every one (full, first run, layout changed) or the candidates since the
+   last run; a full run refreshes the ledger from Mailchimp first;
+3. the removal guard: when the run has more than one slice and could archive past the guard, every slice
+   is planned first and only counted, so nothing is written before the guard has said yes;
+4. each slice: plan, then record it (dry run) or apply it, before the next slice is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from constituent.integrations.mailchimp import errors
+from constituent.integrations.mailchimp.client import MailchimpClient
+from constituent.integrations.mailchimp.credentials import credentials_for
+from constituent.integrations.mailchimp.models import MailchimpIntegration
+from constituent.integrations.mailchimp.reconcile.service import reconcile_in_run
+from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync import (
+    desired_repository,
+    interest_names,
+    lease,
+    ledger,
+    planning,
+    runs,
+    unticks,
+)
+from constituent.integrations.mailchimp.sync.applier import Applier, Target
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus
+from constituent.integrations.mailchimp.sync.plan_report import report_rows
+from constituent.integrations.mailchimp.sync.planner import guard_trips, is_write
+from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
+from constituent.integrations.mailchimp.sync.refresh import refreshed_ledger
+from constituent.integrations.mailchimp.sync.slices import Overlap, Tally, cut
+from constituent.integrations.mailchimp.sync.tagging import SyncLayout, layout_for
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan, RemoteStatus
+from constituent.kit.clock import utcnow
+from constituent.kit.crypto import SecretBox
+from constituent.kit.db import session_scope
+from constituent.kit.runtime import Database
+from constituent.kit.settings import Settings
+
+# Re-read a little before the last run's start, so a change committed while it was reading is seen.
+OVERLAP = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    mode: RunMode
+    dry_run: bool
+    confirm_removals: bool
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What every slice of the run is planned from, settled once before the first slice."""
+
+    today: date
+    watermark: datetime
+    layout: SyncLayout
+    candidates: list[int] | None  # None: every contact, in slices read as the run goes
+    overlay: dict[str, LedgerEntry] | None  # a full dry run's ledger as refreshed (never stored)
+    audience_size: int  # subscribed members in the whole ledger, for the removal guard
+
+
+@dataclass(frozen=True)
+class _Planned:
+    plan: Plan
+    inputs: planning.Inputs
+    view: dict[str, LedgerEntry]  # the slice's ledger as planned from (with the members' unticks)
+
+
+class RunExecution:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        integration_id: int,
+        run_id: int,
+        request: RunRequest,
+        progress: Progress | None,
+        held: lease.Lease,
+    ) -> None:
+        self.sessions = database.sessions
+        self.box = SecretBox.from_settings(settings)
+        self.slice_size = settings.sync_slice_contacts
+        self.integration_id = integration_id
+        self.run_id = run_id
+        self.request = request
+        self.progress = progress
+        self.held = held
+        self.recorder: Recorder | None = None
+
+    def execute(self) -> None:
+        try:
+            asyncio.run(self._execute())
+        except lease.LeaseLost:
+            # Another run took over (and marked this one interrupted): this run writes nothing more.
+            return
+        except errors.MailchimpError as exc:
+            self._finish(RunStatus.failed, exc.describe())
+        except Exception as exc:
+            self._finish(RunStatus.failed, f"{type(exc).__name__}: {exc}")
+        except BaseException:
+            self._finish(
+                RunStatus.interrupted, "stopped before the end; the next run resumes from the ledger"
+            )
+            raise
+
+    async def _execute(self) -> None:
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            credentials = credentials_for(integration, self.box)
+            audience_id = integration.audience_id
+        async with MailchimpClient(credentials, before_request=self._guard_lease) as client:
+            source = await self._prepare(client, audience_id)
+            self._stats(client)
+            counted = self._counted_first(source)
+            if counted is not None and counted.archives and self._trips(counted):
+                self._finish(RunStatus.needs_confirmation, _guard_message(counted), source, counted)
+                return
+            tally = Tally(source.audience_size)
+            for position, planned in enumerate(self._planned_slices(source)):
+                tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+                if planned.plan.needs_confirmation:  # one slice alone past the guard: nothing written yet
+                    self._finish(RunStatus.needs_confirmation, _guard_message(tally), source, tally)
+                    return
+                if self.request.dry_run:
+                    self._record_report(planned, tally)
+                    continue
+                if position == 0:
+                    await self._rename_interests(client, audience_id)
+                await self._apply(client, audience_id, planned)
+            if self.request.dry_run:
+                self._record_dry_run(tally)
+            self._finish(RunStatus.succeeded, _notices(tally), source, tally)
+
+    async def _guard_lease(self) -> None:
+        """Before every request to Mailchimp: a run that lost its lease (e.g. paused past it) stops."""
+        if not self.held.surely_held():
+            await asyncio.to_thread(self.held.guard, self.sessions)
+
+    @contextmanager
+    def _fenced(self) -> Iterator[Session]:
+        """A write transaction of this run: refused (LeaseLost) once another run took the lease."""
+        with session_scope(self.sessions) as session:
+            lease.fence(session, self.held)
+            yield session
+
+    # -- what the run plans from -------------------------------------------------------------------
+
+    async def _prepare(self, client: MailchimpClient, audience_id: str) -> _Source:
+        self._phase("planning")
+        if not self.request.dry_run:
+            await reconcile_in_run(client, self.sessions, self.integration_id)
+        watermark = utcnow()
+        today = watermark.date()
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            layout = layout_for(session, integration, today)
+            candidates, full = self._candidates(session, integration, layout, watermark)
+        overlay = await self._refresh(client, audience_id, layout) if full else None
+        with session_scope(self.sessions) as session:
+            audience_size = _subscribed(session, self.integration_id, overlay)
+        return _Source(today, watermark, layout, candidates, overlay, audience_size)
+
+    def _candidates(
+        self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
+    ) -> tuple[list[int] | None, bool]:
+        """The contacts to look at (None: all), and whether to refresh the ledger from Mailchimp first.
+
+        The first run refreshes too: an audience may hold members we never wrote (archived or deleted
+        there), and only reading them keeps a first sync from bringing them back.
+        """
+        last = runs.last_succeeded(session, self.integration_id)
+        if self.request.mode is RunMode.full or last is None or last.watermark is None:
+            return None, True
+        since = last.watermark - OVERLAP
+        last_config = runs.layout_config_of(last)
+        candidates = planning.candidates_since(session, integration, now.date(), since, last_config, layout)
+        return candidates, candidates is None
+
+    async def _refresh(
+        self, client: MailchimpClient, audience_id: str, layout: SyncLayout
+    ) -> dict[str, LedgerEntry] | None:
+        """The ledger becomes what Mailchimp holds: stored, or (dry run) returned to plan from."""
+        self._phase("refresh")
+        with session_scope(self.sessions) as session:
+            old = ledger.load_all(session, self.integration_id)
+        updates = await refreshed_ledger(
+            client, audience_id, old, layout.owned_tags, layout.managed_interests, layout.merge_field_types
+        )
+        del old
+        if self.request.dry_run:
+            return {u.entry.subscriber_hash: u.entry for u in updates}
+        with self._fenced() as session:
+            ledger.save(session, self.integration_id, updates, utcnow())
+        return None
+
+    # -- slices --------------------------------------------------------------------------------------
+
+    def _slices(self, source: _Source) -> Iterator[list[int]]:
+        if source.candidates is not None:
+            yield from cut(source.candidates, self.slice_size)
+            return
+        after, first = 0, True
+        while True:
+            with session_scope(self.sessions) as session:
+                contact_ids = desired_repository.contact_ids_after(session, after, self.slice_size)
+            if contact_ids or first:
+                yield contact_ids
+            if len(contact_ids) < self.slice_size:
+                return
+            after, first = contact_ids[-1], False
+
+    def _sliced(self, source: _Source) -> bool:
+        if source.candidates is not None:
+            return len(source.candidates) > self.slice_size
+        with session_scope(self.sessions) as session:
+            return desired_repository.more_contacts_than(session, self.slice_size)
+
+    def _planned_slices(self, source: _Source) -> Iterator[_Planned]:
+        overlap = Overlap()
+        for position, contact_ids in enumerate(self._slices(source)):
+            yield self._plan_slice(source, contact_ids, position == 0, overlap)
+
+    def _plan_slice(self, source: _Source, contact_ids: list[int], first: bool, overlap: Overlap) -> _Planned:
+        self._phase("planning")
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            inputs = planning.slice_inputs(
+                session,
+                integration,
+                source.today,
+                contact_ids,
+                source.layout,
+                first=first,
+                overlay=source.overlay,
+            )
+            inputs = replace(overlap.restrict(inputs, contact_ids), audience_size=source.audience_size)
+            # What members unticked themselves travels with their entries (the planner never re-ticks it).
+            view = unticks.with_unticks(session, self.integration_id, inputs.ledger)
+            plan = planning.make_plan(
+                integration, inputs, view, confirm_removals=self.request.confirm_removals
+            )
+        return _Planned(plan, inputs, view)
+
+    def _counted_first(self, source: _Source) -> Tally | None:
+        """A run of several slices that could archive past the guard is planned (and only counted)
+        once before anything is written; None when that cannot happen (one slice says it alone, or
+        removals are confirmed, or the audience is empty)."""
+        if self.request.confirm_removals or source.audience_size == 0 or not self._sliced(source):
+            return None
+        tally = Tally(source.audience_size)
+        for planned in self._planned_slices(source):
+            tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+        return tally
+
+    def _trips(self, tally: Tally) -> bool:
+        with session_scope(self.sessions) as session:
+            guard = get_integration(session, self.integration_id).removal_guard_percent
+        return guard_trips(tally.archives, tally.audience_size, guard)
+
+    # -- applying ----------------------------------------------------------------------------------
+
+    async def _rename_interests(self, client: MailchimpClient, audience_id: str) -> None:
+        """A renamed group (or search) renames its interest in Mailchimp, same id (interest_names.py)."""
+        with session_scope(self.sessions) as session:
+            integration = get_integration(session, self.integration_id)
+            wanted = interest_names.wanted_names(session, integration)
+            category_id = integration.interest_category_id
+        await interest_names.follow_renames(client, audience_id, category_id, wanted)
+
+    async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned) -> None:
+        self._phase("applying")
+        recorder = self._recorder(client)
+        # The total grows as each slice is planned: what is known to be left, never a guess.
+        recorder.total += sum(is_write(op) for op in planned.plan.operations)
+        applier = Applier(Target(client, audience_id), planned.plan, planned.view, recorder)
+        applier.lease = self.held
+        await applier.apply()
+        self._stats(client)
+
+    def _recorder(self, client: MailchimpClient) -> Recorder:
+        if self.recorder is None:
+            self.recorder = Recorder(
+                self.sessions,
+                self.integration_id,
+                self.run_id,
+                client.stats,
+                0,
+                self.progress,
+                held=self.held,
+            )
+        return self.recorder
+
+    def _record_report(self, planned: _Planned, tally: Tally) -> None:
+        """A dry run's per-address list, stored slice by slice (it may list the whole audience)."""
+        rows = report_rows(planned.plan, planned.inputs.desired.members, planned.view)
+        with self._fenced() as session:
+            runs.add_report(session, self.run_id, tally.report_total, rows)
+        tally.report_total += len(rows)
+
+    def _record_dry_run(self, tally: Tally) -> None:
+        """A dry run's counters are what the plan would do (its per-address list is on the plan)."""
+        with self._fenced() as session:
+            runs.set_fields(session, self.run_id, **tally.counts.as_dict())
+
+    # -- the run row -------------------------------------------------------------------------------
+
+    def _phase(self, phase: str) -> None:
+        with self._fenced() as session:
+            runs.set_fields(session, self.run_id, phase=phase, heartbeat_at=utcnow())
+
+    def _stats(self, client: MailchimpClient) -> None:
+        with self._fenced() as session:
+            runs.set_fields(
+                session, self.run_id, requests_read=client.stats.reads, requests_write=client.stats.writes
+            )
+
+    def _finish(
+        self, status: RunStatus, message: str, source: _Source | None = None, tally: Tally | None = None
+    ) -> None:
+        values: dict[str, object] = {
+            "status": status,
+            "phase": "done",
+            "finished_at": utcnow(),
+            "message": message,
+        }
+        if source is not None and status is RunStatus.succeeded:
+            values["watermark"] = source.watermark
+        try:
+            with self._fenced() as session:
+                # Only a running run finishes: one marked interrupted meanwhile stays interrupted.
+                if runs.finish(session, self.run_id, **values) and source is not None and tally is not None:
+                    runs.record_plan(session, self.run_id, _summary(source, tally))
+        except lease.LeaseLost:
+            return
+
+
+def _subscribed(session: Session, integration_id: int, overlay: dict[str, LedgerEntry] | None) -> int:
+    if overlay is not None:
+        return sum(entry.status is RemoteStatus.subscribed for entry in overlay.values())
+    return ledger.count_by_status(session, integration_id).get(RemoteStatus.subscribed, 0)
+
+
+def _guard_message(tally: Tally) -> str:
+    return (
+        f"This run would archive {tally.archives} of the audience's {tally.audience_size} subscribed "
+        "members, more than the removal guard allows. Nothing was written. Check the contacts, then run "
+        "again with --confirm-removals (or confirm in the app) to go ahead."
+    )
+
+
+def _notices(tally: Tally) -> str:
+    notices = list(tally.notices)
+    return f"{len(notices)} notice(s), e.g. {notices[0]}" if notices else ""
+
+
+def _summary(source: _Source, tally: Tally) -> runs.PlanSummary:
+    return runs.PlanSummary(
+        counts=tally.counts,
+        # The next incremental run compares its layout with this one (see desired.py).
+        layout_config=source.layout.config,
+        notices=list(tally.notices),
+        report_total=tally.report_total,
+    )

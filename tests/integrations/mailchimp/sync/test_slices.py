@@ -1,0 +1,111 @@
+"""A run in slices (issue 17: memory that follows the slice, not the audience), over real HTTP on both
+databases: slices of three contacts give the audience a single slice gives, an address shared across
+slices is written once, a preview lists each address once, and the removal guard adds the slices up
+before anything is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, SyncRun
+from constituent.kit.db import session_scope
+from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.sync.sync_helpers import (
+    Audience,
+    add_people,
+    change_primary_email,
+    connect,
+    update_person,
+)
+
+SLICE = 3
+
+
+def in_slices(audience: Audience, **options: Any) -> SyncRun:
+    settings = audience.product.settings.model_copy(update={"sync_slice_contacts": SLICE})
+    return run_sync(audience.database, settings, audience.integration_id, **options)
+
+
+def people(count: int) -> list[str]:
+    return [f"p{n:02}@mailbox.org" for n in range(count)]
+
+
+def test_a_first_sync_in_slices_of_three_creates_every_member_once(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *people(10))
+    # The first and the last contact share an address: they fall in the first and the fourth slice.
+    change_primary_email(product, ids[-1], "p00@mailbox.org")
+
+    run = in_slices(audience)
+
+    assert run.status is RunStatus.succeeded, run.message
+    members = audience.members()
+    assert sorted(members) == people(9)
+    assert {m["status"] for m in members.values()} == {"subscribed"}
+    assert (run.created, run.updated, run.errors) == (9, 0, 0)
+    assert any("share p00@mailbox.org" in notice for notice in _notices(audience, run))
+    assert in_slices(audience).requests_write == 0, "the next run finds nothing to write"
+
+
+def test_a_full_resync_in_slices_changes_what_one_slice_would_and_nothing_else(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *people(8))
+    audience.sync()
+    update_person(product, ids[1], last_name="Lovelace")
+    update_person(product, ids[6], do_not_email=True)
+    change_primary_email(product, ids[4], "renamed@mailbox.org")
+
+    run = in_slices(audience, mode=RunMode.full, confirm_removals=True)
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert (run.updated, run.archived, run.email_changes) == (1, 1, 1)
+    statuses = {e: m["status"] for e, m in audience.members().items()}
+    assert statuses["p06@mailbox.org"] == "archived"
+    assert statuses["renamed@mailbox.org"] == "subscribed" and "p04@mailbox.org" not in statuses
+    assert audience.member("p01@mailbox.org")["merge_fields"]["LNAME"] == "Lovelace"
+
+
+def test_a_preview_in_slices_lists_a_shared_address_once(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *people(7))
+    change_primary_email(product, ids[6], "p00@mailbox.org")
+
+    preview = in_slices(audience, dry_run=True)
+
+    assert preview.status is RunStatus.succeeded, preview.message
+    assert preview.created == 6
+    with session_scope(product.db.sessions) as session:
+        rows = runs.report_of(session, preview.id, limit=100, offset=0)
+    assert sorted(row.email for row in rows) == people(6)
+    assert audience.members() == {}, "a preview writes nothing"
+
+
+def test_the_guard_adds_the_slices_up_before_anything_is_written(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *people(30))
+    audience.sync()
+    # One leaves in each of four slices: 4 of 30 is past the guard's 10%, one slice's 1 of 30 is not.
+    for contact_id in (ids[0], ids[3], ids[6], ids[9]):
+        update_person(product, contact_id, do_not_email=True)
+    update_person(product, ids[29], last_name="Changed")
+    writes = audience.emulator_writes()
+
+    stopped = in_slices(audience, mode=RunMode.full)
+
+    assert stopped.status is RunStatus.needs_confirmation
+    assert "would archive 4 of the audience's 30" in stopped.message
+    assert audience.emulator_writes() == writes, "no slice wrote anything before the guard's count"
+
+    confirmed = in_slices(audience, mode=RunMode.full, confirm_removals=True)
+
+    assert confirmed.status is RunStatus.succeeded, confirmed.message
+    assert (confirmed.archived, confirmed.updated) == (4, 1)
+
+
+def _notices(audience: Audience, run: SyncRun) -> list[str]:
+    with session_scope(audience.product.db.sessions) as session:
+        stored = runs.find(session, run.id)
+        assert stored is not None
+        return runs.notices_of(stored)
