@@ -13,7 +13,7 @@ Order of a run:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -25,6 +25,7 @@ from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.reconcile.service import reconcile_in_run
+from constituent.integrations.mailchimp.responses import Member
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import (
     desired_repository,
@@ -40,7 +41,13 @@ from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus
 from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import guard_trips, is_write
 from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
-from constituent.integrations.mailchimp.sync.refresh import refreshed_ledger
+from constituent.integrations.mailchimp.sync.refresh import (
+    confirm_absent,
+    entry_from_member,
+    listed_pages,
+    rebuild,
+    refreshed_ledger,
+)
 from constituent.integrations.mailchimp.sync.slices import Overlap, Tally, cut
 from constituent.integrations.mailchimp.sync.tagging import SyncLayout, layout_for
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan, RemoteStatus
@@ -52,6 +59,9 @@ from constituent.kit.settings import Settings
 
 # Re-read a little before the last run's start, so a change committed while it was reading is seen.
 OVERLAP = timedelta(minutes=5)
+UNSEEN_PAGE = 1000  # ledger rows a refresh did not meet, confirmed with Mailchimp this many at a time
+# What a refresh compares Mailchimp's members with: our tags, our interests, the mapped merge fields.
+_Shape = tuple[frozenset[str], Collection[str], Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -193,19 +203,35 @@ class RunExecution:
     async def _refresh(
         self, client: MailchimpClient, audience_id: str, layout: SyncLayout
     ) -> dict[str, LedgerEntry] | None:
-        """The ledger becomes what Mailchimp holds: stored, or (dry run) returned to plan from."""
+        """The ledger becomes what Mailchimp holds: stored page by page, or (a dry run, which stores
+        nothing) rebuilt in memory and returned to plan from."""
         self._phase("refresh")
-        with session_scope(self.sessions) as session:
-            old = ledger.load_all(session, self.integration_id)
-        updates = await refreshed_ledger(
-            client, audience_id, old, layout.owned_tags, layout.managed_interests, layout.merge_field_types
-        )
-        del old
+        shape = (layout.owned_tags, layout.managed_interests, layout.merge_field_types)
         if self.request.dry_run:
+            with session_scope(self.sessions) as session:
+                old = ledger.load_all(session, self.integration_id)
+            updates = await refreshed_ledger(client, audience_id, old, *shape)
             return {u.entry.subscriber_hash: u.entry for u in updates}
-        with self._fenced() as session:
-            ledger.save(session, self.integration_id, updates, utcnow())
+        started = utcnow()
+        async for members in listed_pages(client, audience_id):
+            await asyncio.to_thread(self._store_listed, members, started, shape)
+        after = ""
+        while unseen := self._unseen(started, after):
+            missing = await confirm_absent(client, audience_id, list(unseen))
+            with self._fenced() as session:
+                ledger.save(session, self.integration_id, rebuild(unseen, (), missing, *shape), started)
+            after = max(unseen)
         return None
+
+    def _store_listed(self, members: Sequence[Member], started: datetime, shape: _Shape) -> None:
+        with self._fenced() as session:
+            old = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
+            updates = [entry_from_member(m, old.get(m.id), *shape) for m in members]
+            ledger.save(session, self.integration_id, updates, started)
+
+    def _unseen(self, started: datetime, after: str) -> dict[str, LedgerEntry]:
+        with session_scope(self.sessions) as session:
+            return ledger.unseen_since(session, self.integration_id, started, after, UNSEEN_PAGE)
 
     # -- slices --------------------------------------------------------------------------------------
 

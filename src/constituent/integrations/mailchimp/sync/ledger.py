@@ -452,3 +452,19 @@ def rekey(
     old.email = new_email
     if old.last_changed is None or old.last_changed < at:
         old.last_changed = at
+
+
+def unseen_since(
+    session: Session, integration_id: int, moment: datetime, after: str, limit: int
+) -> dict[str, LedgerEntry]:
+    """Rows a refresh that stamped every member it read with ``moment`` did not meet (and that are not
+    already forgotten), in address-hash order after ``after``: the members Mailchimp may no longer hold."""
+    unseen = or_(LedgerRow.last_synced_at.is_(None), LedgerRow.last_synced_at < moment)
+    query = (
+        select(*_ENTRY_COLUMNS)
+        .where(LedgerRow.integration_id == integration_id, unseen, LedgerRow.subscriber_hash > after)
+        .where(LedgerRow.status != RemoteStatus.forgotten)
+        .order_by(LedgerRow.subscriber_hash)
+        .limit(limit)
+    )
+    return _entries(session, query)

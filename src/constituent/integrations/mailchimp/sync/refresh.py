@@ -1,5 +1,7 @@
 """Full resync, step 1: read every member Mailchimp holds and rebuild the ledger from it.
 
+A run stores the ledger page by page (``listed_pages``, then the rows no page showed, confirmed one by
+one); a dry run, which stores nothing, rebuilds it in memory (``refreshed_ledger``).
 Pages of 1,000 are fetched concurrently (the offsets are known once the first page gives the total;
 the client's per-account cap keeps at most 10 in flight). Fingerprints are computed from Mailchimp's
 values normalised exactly as the desired state is (``merge_values``), so an unchanged member matches
@@ -9,7 +11,7 @@ and costs nothing; anything typed into the audience shows up as a difference and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from constituent.integrations.mailchimp import errors
@@ -55,6 +57,16 @@ async def read_audience(client: MailchimpClient, audience_id: str) -> dict[str, 
         _listing(client, audience_id, {}), _listing(client, audience_id, {"status": "archived"})
     )
     return {**listed, **archived}
+
+
+async def listed_pages(client: MailchimpClient, audience_id: str) -> AsyncIterator[Sequence[Member]]:
+    """Every member of the audience a page at a time (the default listing, then the archived ones, as
+    ``read_audience``): a refresh stores each page before it reads far ahead, so its memory is a window
+    of pages whatever the audience's size."""
+    for query in ({}, {"status": "archived"}):
+        path = f"/lists/{audience_id}/members"
+        async for _, page in client.pages(path, MembersPage, params=query, fields=MEMBER_FIELDS):
+            yield page.items
 
 
 async def _listing(client: MailchimpClient, audience_id: str, query: dict[str, str]) -> dict[str, Member]:
