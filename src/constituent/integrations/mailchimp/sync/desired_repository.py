@@ -301,5 +301,5 @@ def contact_ids_after(session: Session, after: int, size: int) -> list[int]:
     return list(session.scalars(query))
 
 
-def more_contacts_than(session: Session, size: int) -> bool:
-    return bool(session.scalar(select(Contact.id).order_by(Contact.id).offset(size).limit(1)))
+def contact_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Contact)) or 0

@@ -81,6 +81,7 @@ class _Source:
     candidates: list[int] | None  # None: every contact, in slices read as the run goes
     overlay: dict[str, LedgerEntry] | None  # a full dry run's ledger as refreshed (never stored)
     audience_size: int  # subscribed members in the whole ledger, for the removal guard
+    slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
 
 
 @dataclass(frozen=True)
@@ -139,21 +140,28 @@ class RunExecution:
             if counted is not None and counted.archives and self._trips(counted):
                 self._finish(RunStatus.needs_confirmation, _guard_message(counted), source, counted)
                 return
-            tally = Tally(source.audience_size)
-            for position, planned in enumerate(self._planned_slices(source)):
-                tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
-                if planned.plan.needs_confirmation:  # one slice alone past the guard: nothing written yet
-                    self._finish(RunStatus.needs_confirmation, _guard_message(tally), source, tally)
-                    return
-                if self.request.dry_run:
-                    self._record_report(planned, tally)
-                    continue
-                if position == 0:
-                    await self._rename_interests(client, audience_id)
-                await self._apply(client, audience_id, planned)
+            await self._slice_by_slice(client, audience_id, source)
+
+    async def _slice_by_slice(self, client: MailchimpClient, audience_id: str, source: _Source) -> None:
+        tally = Tally(source.audience_size)
+        progress = _Estimate(source.slice_count)
+        for position, planned in enumerate(self._planned_slices(source)):
+            tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+            if planned.plan.needs_confirmation:
+                # The first slice, or (the data changed since the guard's count) a later one.
+                message = _guard_message(tally, written_before=position > 0 and not self.request.dry_run)
+                self._finish(RunStatus.needs_confirmation, message, source, tally)
+                return
             if self.request.dry_run:
-                self._record_dry_run(tally)
-            self._finish(RunStatus.succeeded, _notices(tally), source, tally)
+                self._record_report(planned, tally)
+                continue
+            if position == 0:
+                await self._rename_interests(client, audience_id)
+            progress.planned(planned.plan, position)
+            await self._apply(client, audience_id, planned, progress.total)
+        if self.request.dry_run:
+            self._record_dry_run(tally)
+        self._finish(RunStatus.succeeded, _notices(tally), source, tally)
 
     async def _guard_lease(self) -> None:
         """Before every request to Mailchimp: a run that lost its lease (e.g. paused past it) stops."""
@@ -182,7 +190,11 @@ class RunExecution:
         overlay = await self._refresh(client, audience_id, layout) if full else None
         with session_scope(self.sessions) as session:
             audience_size = _subscribed(session, self.integration_id, overlay)
-        return _Source(today, watermark, layout, candidates, overlay, audience_size)
+            looked_at = (
+                len(candidates) if candidates is not None else desired_repository.contact_count(session)
+            )
+        slice_count = max(1, -(-looked_at // self.slice_size))
+        return _Source(today, watermark, layout, candidates, overlay, audience_size, slice_count)
 
     def _candidates(
         self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
@@ -249,12 +261,6 @@ class RunExecution:
                 return
             after, first = contact_ids[-1], False
 
-    def _sliced(self, source: _Source) -> bool:
-        if source.candidates is not None:
-            return len(source.candidates) > self.slice_size
-        with session_scope(self.sessions) as session:
-            return desired_repository.more_contacts_than(session, self.slice_size)
-
     def _planned_slices(self, source: _Source) -> Iterator[_Planned]:
         overlap = Overlap()
         for position, contact_ids in enumerate(self._slices(source)):
@@ -285,7 +291,7 @@ class RunExecution:
         """A run of several slices that could archive past the guard is planned (and only counted)
         once before anything is written; None when that cannot happen (one slice says it alone, or
         removals are confirmed, or the audience is empty)."""
-        if self.request.confirm_removals or source.audience_size == 0 or not self._sliced(source):
+        if self.request.confirm_removals or source.audience_size == 0 or source.slice_count == 1:
             return None
         tally = Tally(source.audience_size)
         for planned in self._planned_slices(source):
@@ -307,11 +313,10 @@ class RunExecution:
             category_id = integration.interest_category_id
         await interest_names.follow_renames(client, audience_id, category_id, wanted)
 
-    async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned) -> None:
+    async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned, total: int) -> None:
         self._phase("applying")
         recorder = self._recorder(client)
-        # The total grows as each slice is planned: what is known to be left, never a guess.
-        recorder.total += sum(is_write(op) for op in planned.plan.operations)
+        recorder.total = max(total, recorder.done)
         applier = Applier(Target(client, audience_id), planned.plan, planned.view, recorder)
         applier.lease = self.held
         await applier.apply()
@@ -374,16 +379,40 @@ class RunExecution:
             return
 
 
+@dataclass
+class _Estimate:
+    """The run's progress total: the writes of the slices planned so far, and as many a slice for the
+    slices still to come (exact once the last slice is planned), so a bar does not fill at every slice."""
+
+    slice_count: int
+    writes: int = 0
+    slices: int = 0
+
+    def planned(self, plan: Plan, position: int) -> None:
+        self.writes += sum(is_write(op) for op in plan.operations)
+        self.slices = position + 1
+
+    @property
+    def total(self) -> int:
+        left = max(0, self.slice_count - self.slices)
+        return self.writes + round(self.writes / self.slices * left)
+
+
 def _subscribed(session: Session, integration_id: int, overlay: dict[str, LedgerEntry] | None) -> int:
     if overlay is not None:
         return sum(entry.status is RemoteStatus.subscribed for entry in overlay.values())
     return ledger.count_by_status(session, integration_id).get(RemoteStatus.subscribed, 0)
 
 
-def _guard_message(tally: Tally) -> str:
+def _guard_message(tally: Tally, *, written_before: bool = False) -> str:
+    written = (
+        "Nobody was archived; the contacts before them were synced"
+        if written_before
+        else "Nothing was written"
+    )
     return (
         f"This run would archive {tally.archives} of the audience's {tally.audience_size} subscribed "
-        "members, more than the removal guard allows. Nothing was written. Check the contacts, then run "
+        f"members, more than the removal guard allows. {written}. Check the contacts, then run "
         "again with --confirm-removals (or confirm in the app) to go ahead."
     )
 
