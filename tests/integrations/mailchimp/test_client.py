@@ -13,6 +13,7 @@ from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import Credentials, MailchimpClient, RetryPolicy
 from constituent.integrations.mailchimp.limiter import CrossLoopLimiter
 from constituent.integrations.mailchimp.responses import MembersPage
+from constituent.kit.settings import reset_settings_cache
 from mailchimp_emulator.config import EmulatorConfig
 from tests.support.emulator import RunningEmulator, account_on, list_body
 
@@ -239,3 +240,19 @@ def test_a_403_without_a_json_body_is_throttling_and_retried_not_a_rejected_key(
             assert not isinstance(raised.value, errors.AuthError)
 
     _run(exhausted)
+
+
+def test_every_client_retries_as_the_settings_say_unless_given_a_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONSTITUENT_MAILCHIMP_RETRY_ATTEMPTS", "3")
+    monkeypatch.setenv("CONSTITUENT_MAILCHIMP_RETRY_BASE_SECONDS", "0.5")
+    reset_settings_cache()
+    try:
+        credentials = Credentials("api_key", "key-us1", "http://127.0.0.1:9/3.0")
+        configured = MailchimpClient(credentials).retry
+        given = MailchimpClient(credentials, retry=FAST_RETRY).retry
+    finally:
+        reset_settings_cache()
+    assert (configured.max_attempts, configured.base_delay) == (3, 0.5)
+    assert given == FAST_RETRY
