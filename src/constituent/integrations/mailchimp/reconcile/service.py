@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session, sessionmaker
 
 from constituent.integrations.mailchimp import errors
-from constituent.integrations.mailchimp.client import PAGE_SIZE, Credentials, MailchimpClient
+from constituent.integrations.mailchimp.client import Credentials, MailchimpClient
 from constituent.integrations.mailchimp.inbound import repository as inbound
 from constituent.integrations.mailchimp.inbound.events import InboundEvent
 from constituent.integrations.mailchimp.inbound.processor import apply_event
@@ -102,6 +102,20 @@ class _ChangedPage(BaseModel):
     @property
     def items(self) -> list[ChangedMember]:
         return self.members
+
+
+@dataclass
+class _Counts:
+    read: int = 0
+    applied: int = 0
+    corrected: int = 0
+    failed: int = 0
+
+    def add(self, read: int, applied: int, corrected: int, failed: int) -> None:
+        self.read += read
+        self.applied += applied
+        self.corrected += corrected
+        self.failed += failed
 
 
 @dataclass
@@ -195,51 +209,66 @@ class _Pass:
             return
         if self.with_optins is None:
             self.with_optins = await self._few_subscribed_changed(audience_id, window)
-        members = await self._read(audience_id, window)
         # An unknown subscribed member is a signup when they opted in inside the window.
         since = window.optin_from - OVERLAP
         ours = self._ours() if self.with_optins else None
+        counts = await self._read_and_apply(audience_id, self._queries(window), since, ours, first_look=False)
         # The subscribed query's watermark stays where it was when this pass did not read that query.
         optin_mark = started if self.with_optins else window.optin_from
-        self._apply_all(audience_id, members, since, ours, first_look=False, marks=(started, optin_mark))
+        self._account(counts, marks=(started, optin_mark))
 
     async def _first_look(self, audience_id: str, started: datetime) -> None:
         """No ledger yet (a new integration, or one added again): the first sync reads the whole audience
         into the ledger itself, but who unsubscribed or bounced meanwhile must reach the contacts too (an
         unsubscribe while no integration was listening has no webhook). Read them all, once."""
-        found = await asyncio.gather(
-            *(self._read_all(audience_id, {"status": s}, FIELDS) for s in ("unsubscribed", "cleaned"))
-        )
-        members = [m for page in found for m in page]
-        self._apply_all(audience_id, members, started, None, first_look=True, marks=(started, started))
+        queries = [({"status": status}, FIELDS) for status in ("unsubscribed", "cleaned")]
+        counts = await self._read_and_apply(audience_id, queries, started, None, first_look=True)
+        self._account(counts, marks=(started, started))
 
-    def _apply_all(
+    async def _read_and_apply(
         self,
         audience_id: str,
-        members: list[ChangedMember],
+        queries: list[tuple[dict[str, str], str]],
         since: datetime,
         ours: Ours | None,
         *,
         first_look: bool,
-        marks: tuple[datetime, datetime],
-    ) -> None:
-        """Every page, then the watermarks (``marks``: status, subscribed) only when every page applied."""
-        applied = corrected = failed = 0
-        for start in range(0, len(members), PAGE_SIZE):
-            page = self._apply(
-                audience_id, members[start : start + PAGE_SIZE], since, ours, first_look=first_look
-            )
-            applied, corrected, failed = applied + page[0], corrected + page[1], failed + page[2]
-        self.result.members_read += len(members)
-        self.result.events_applied += applied
-        self.result.ledger_corrected += corrected
-        self.result.failed += failed
-        if failed:
+    ) -> _Counts:
+        """Every query's pages, concurrently, each page applied as it arrives (one page at a time), so a
+        pass holds a window of pages, not the 686,221 members a 1M-contact initial sync leaves to read
+        back. A member changed while we paged may show in two pages: each applies with the processor's
+        rules, and the older copy is stale by its event time (``inbound.processor``)."""
+        counts = _Counts()
+        one_writer = asyncio.Lock()
+
+        async def stream(filters: dict[str, str], fields: str) -> None:
+            path = f"/lists/{audience_id}/members"
+            async for _, page in self.client.pages(path, _ChangedPage, params=filters, fields=fields):
+                members = list(page.items)
+                async with one_writer:
+                    done = await asyncio.to_thread(
+                        self._apply, audience_id, members, since, ours, first_look=first_look
+                    )
+                counts.add(len(members), *done)
+
+        await asyncio.gather(*(stream(filters, fields) for filters, fields in queries))
+        return counts
+
+    def _account(self, counts: _Counts, *, marks: tuple[datetime, datetime]) -> None:
+        """The pass's figures, then the watermarks (``marks``: status, subscribed) only when every page
+        applied."""
+        self.result.members_read += counts.read
+        self.result.events_applied += counts.applied
+        self.result.ledger_corrected += counts.corrected
+        self.result.failed += counts.failed
+        if counts.failed:
             # Their ledger rows were left alone and the watermark stays, so the next pass tries again.
-            message = f"{failed} change(s) could not be applied (see the log); they are read again next time"
+            message = (
+                f"{counts.failed} change(s) could not be applied (see the log); they are read again next time"
+            )
             _record_failure(self.sessions, self.integration_id, message)
             return
-        self._finish(marks[0], marks[1], len(members), applied)
+        self._finish(marks[0], marks[1], counts.read, counts.applied)
 
     def _window(self, session: Session, created_at: datetime) -> _Window | None:
         state = repository.get(session, self.integration_id)
@@ -268,11 +297,11 @@ class _Pass:
             layout = layout_for(session, integration, utcnow().date())
             return Ours(layout.owned_tags, layout.managed_interests, layout.merge_field_types)
 
-    async def _read(self, audience_id: str, window: _Window) -> list[ChangedMember]:
+    def _queries(self, window: _Window) -> list[tuple[dict[str, str], str]]:
         """Members that may carry a change for us, without everyone our own syncs merely updated.
 
         Subscribed members only by the standalone pass (a sync run would read back what the last run
-        wrote); every status by last change. The queries and their pages run concurrently.
+        wrote); every status by last change.
         """
         changed = (window.status_from - OVERLAP).isoformat()
         queries = [({"status": status, "since_last_changed": changed}, FIELDS) for status in OTHER_STATUSES]
@@ -281,14 +310,7 @@ class _Pass:
             # By last change, not opt-in time: an API re-subscribe keeps the first timestamp_opt (recorded,
             # docs/MAILCHIMP-FIDELITY.md row 8), so only last_changed shows it.
             queries.append(({"status": "subscribed", "since_last_changed": opted}, SUBSCRIBED_FIELDS))
-        found = await asyncio.gather(*(self._read_all(audience_id, f, fields) for f, fields in queries))
-        # A member changed while we paged may show twice; either copy is as new as the read.
-        return list({m.id: m for members in found for m in members}.values())
-
-    async def _read_all(self, audience_id: str, filters: dict[str, str], fields: str) -> list[ChangedMember]:
-        return await self.client.collect(
-            f"/lists/{audience_id}/members", _ChangedPage, params=filters, fields=fields
-        )
+        return queries
 
     def _apply(
         self,
