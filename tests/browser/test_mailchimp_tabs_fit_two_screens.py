@@ -20,7 +20,7 @@ from tests.browser.test_add_mailchimp_in_the_browser import (
     _organization_and_contacts,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 SCREEN = {"width": 1280, "height": 800}
 TABS = ("", "/content", "/merge-fields", "/settings", "/history")
 
