@@ -38,14 +38,13 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 # Tests run in parallel (pytest-xdist): every worker has its own emulator, temporary directories and
-# Redis database; each PostgreSQL test has its own schema. Many tests wait (the emulator's latency,
-# subprocesses, a browser), so more workers than cores pays: 6 on this 2-core machine took the whole
-# suite from 11 min 44 s (4 workers) to 10 min 3 s. tests/conftest.py puts the tests marked slow or
-# browser first and "load" hands tests out in that order, so the long ones run beside the short ones
-# instead of trailing at the end (see docs/BENCHMARKS.md, "Test suite").
+# Redis database; each PostgreSQL test has its own schema. Many tests wait (the emulator's latency, the
+# client's retries, subprocesses, a browser), so more workers than cores pays: 6 on this 2-core machine
+# took the whole suite from 11 min 44 s (4 workers) to 10 min 3 s, and "worksteal" hands a waiting
+# worker's queue to an idle one near the end (see docs/BENCHMARKS.md, "Test suite").
 # PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= 6
-PYTEST_DIST ?= load
+PYTEST_DIST ?= worksteal
 # The inner loop's tests are CPU-bound: two workers a core (measured for `make check`).
 PYTEST_FAST_WORKERS ?= 4
 

@@ -43,10 +43,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The longest tests first (marked long: 8–30 s each, against a median well under a second), then the
-    # slow and browser ones: handed out in order (`--dist load`), they run beside the short ones instead
-    # of trailing at the end on one or two workers while the rest sit idle.
-    items.sort(key=_longest_first)
     if not config.getoption("--sqlite-only"):
         return
     kept, dropped = [], []
@@ -58,12 +54,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-
-
-def _longest_first(item: pytest.Item) -> int:
-    if item.get_closest_marker("long"):
-        return 0
-    return 1 if item.get_closest_marker("slow") or item.get_closest_marker("browser") else 2
 
 
 POSTGRES_URL = os.environ.get(

@@ -13,7 +13,7 @@ from constituent.crm.groups.service import create_group
 from constituent.kit.db import session_scope
 from tests.browser.conftest import Site, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.long]
+pytestmark = pytest.mark.browser
 
 # A sheet as people make them: their own headers, no kind column, Y/N, a misspelt group.
 HEADER = "First Name,Last Name,Organisation,E-mail,Active,No email,Groups,Town"

@@ -21,7 +21,7 @@ from mailchimp_emulator.config import EmulatorConfig
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
 from tests.support.emulator import RunningEmulator
 
-pytestmark = [pytest.mark.browser, pytest.mark.long]
+pytestmark = pytest.mark.browser
 
 ANN = "ann@mailbox.org"
 CSV = (

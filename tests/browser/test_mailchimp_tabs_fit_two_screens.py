@@ -20,7 +20,7 @@ from tests.browser.test_add_mailchimp_in_the_browser import (
     _organization_and_contacts,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.long]
+pytestmark = pytest.mark.browser
 SCREEN = {"width": 1280, "height": 800}
 TABS = ("", "/content", "/merge-fields", "/settings", "/history")
 

@@ -22,7 +22,7 @@ from tests.browser.test_add_mailchimp_in_the_browser import (
     _organization_and_contacts,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.long]
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.live_app import free_port
 
-pytestmark = [pytest.mark.slow, pytest.mark.long]  # minutes on a loaded machine: left out of `make check`
+pytestmark = pytest.mark.slow  # minutes on a loaded machine: left out of `make check`
 
 CLI = str(Path(sys.executable).with_name("constituent"))
 

@@ -20,7 +20,7 @@ from tests.integrations.mailchimp.conftest import CLI, Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect
 from tests.jobs.conftest import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.long]  # minutes on a loaded machine: left out of `make check`
+pytestmark = pytest.mark.slow  # minutes on a loaded machine: left out of `make check`
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.jobs.conftest import Worker, wait_for
 from tests.jobs.stack import LEASE_SECONDS, STACKS, Stack, many_people, open_stack, subscribed
 from tests.support.emulator import RunningEmulator
 
-pytestmark = [pytest.mark.slow, pytest.mark.long]  # minutes on a loaded machine: left out of `make check`
+pytestmark = pytest.mark.slow  # minutes on a loaded machine: left out of `make check`
 
 
 @pytest.fixture(params=STACKS)

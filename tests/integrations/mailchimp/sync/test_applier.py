@@ -27,7 +27,6 @@ def emails(count: int = COUNT) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.long
 def test_a_first_sync_under_faults_creates_every_member_once_in_pages_of_500(faulty_product: Product) -> None:
     audience = connect(faulty_product)
     add_people(faulty_product, *emails())
@@ -52,7 +51,6 @@ def test_a_first_sync_under_faults_creates_every_member_once_in_pages_of_500(fau
 
 
 @pytest.mark.slow
-@pytest.mark.long
 def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_planned(
     faulty_product: Product,
 ) -> None:
