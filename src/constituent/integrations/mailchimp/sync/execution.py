@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -80,7 +80,6 @@ class _Source:
     layout: SyncLayout
     candidates: list[int] | None  # None: every contact, in slices read as the run goes
     overlay: dict[str, LedgerEntry] | None  # a full dry run's ledger as refreshed (never stored)
-    audience_size: int  # subscribed members in the whole ledger, for the removal guard
     slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
 
 
@@ -111,6 +110,7 @@ class RunExecution:
         self.progress = progress
         self.held = held
         self.recorder: Recorder | None = None
+        self.audience: int | None = None  # subscribed members in the whole ledger, counted when needed
 
     def execute(self) -> None:
         try:
@@ -137,19 +137,21 @@ class RunExecution:
             source = await self._prepare(client, audience_id)
             self._stats(client)
             counted = self._counted_first(source)
-            if counted is not None and counted.archives and self._trips(counted):
-                self._finish(RunStatus.needs_confirmation, _guard_message(counted), source, counted)
+            if counted is not None and self._guard_stops(counted, source):
+                message = _guard_message(counted, self._audience_size(source))
+                self._finish(RunStatus.needs_confirmation, message, source, counted)
                 return
             await self._slice_by_slice(client, audience_id, source)
 
     async def _slice_by_slice(self, client: MailchimpClient, audience_id: str, source: _Source) -> None:
-        tally = Tally(source.audience_size)
+        tally = Tally()
         progress = _Estimate(source.slice_count)
         for position, planned in enumerate(self._planned_slices(source)):
             tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
-            if planned.plan.needs_confirmation:
+            if self._guard_stops(tally, source):
                 # The first slice, or (the data changed since the guard's count) a later one.
-                message = _guard_message(tally, written_before=position > 0 and not self.request.dry_run)
+                written_before = position > 0 and not self.request.dry_run
+                message = _guard_message(tally, self._audience_size(source), written_before=written_before)
                 self._finish(RunStatus.needs_confirmation, message, source, tally)
                 return
             if self.request.dry_run:
@@ -189,12 +191,11 @@ class RunExecution:
             candidates, full = self._candidates(session, integration, layout, watermark)
         overlay = await self._refresh(client, audience_id, layout) if full else None
         with session_scope(self.sessions) as session:
-            audience_size = _subscribed(session, self.integration_id, overlay)
             looked_at = (
                 len(candidates) if candidates is not None else desired_repository.contact_count(session)
             )
         slice_count = max(1, -(-looked_at // self.slice_size))
-        return _Source(today, watermark, layout, candidates, overlay, audience_size, slice_count)
+        return _Source(today, watermark, layout, candidates, overlay, slice_count)
 
     def _candidates(
         self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
@@ -279,29 +280,39 @@ class RunExecution:
                 first=first,
                 overlay=source.overlay,
             )
-            inputs = replace(overlap.restrict(inputs, contact_ids), audience_size=source.audience_size)
+            inputs = overlap.restrict(inputs, contact_ids)
             # What members unticked themselves travels with their entries (the planner never re-ticks it).
             view = unticks.with_unticks(session, self.integration_id, inputs.ledger)
-            plan = planning.make_plan(
-                integration, inputs, view, confirm_removals=self.request.confirm_removals
-            )
+            # The removal guard is the run's to apply (``_guard_stops``): it adds the slices up, and it
+            # counts the audience only once a slice archives someone (counting 686,221 rows took 0.7 s).
+            plan = planning.make_plan(integration, inputs, view, confirm_removals=True)
         return _Planned(plan, inputs, view)
 
     def _counted_first(self, source: _Source) -> Tally | None:
         """A run of several slices that could archive past the guard is planned (and only counted)
         once before anything is written; None when that cannot happen (one slice says it alone, or
         removals are confirmed, or the audience is empty)."""
-        if self.request.confirm_removals or source.audience_size == 0 or source.slice_count == 1:
+        if self.request.confirm_removals or source.slice_count == 1 or self._audience_size(source) == 0:
             return None
-        tally = Tally(source.audience_size)
+        tally = Tally()
         for planned in self._planned_slices(source):
             tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
         return tally
 
-    def _trips(self, tally: Tally) -> bool:
+    def _guard_stops(self, tally: Tally, source: _Source) -> bool:
+        """The removal guard (``planner.guard_trips``) over the archives of the slices so far."""
+        if self.request.confirm_removals or tally.archives == 0:
+            return False
         with session_scope(self.sessions) as session:
             guard = get_integration(session, self.integration_id).removal_guard_percent
-        return guard_trips(tally.archives, tally.audience_size, guard)
+        return guard_trips(tally.archives, self._audience_size(source), guard)
+
+    def _audience_size(self, source: _Source) -> int:
+        """Subscribed members in the whole ledger (a full preview's: as refreshed), counted once."""
+        if self.audience is None:
+            with session_scope(self.sessions) as session:
+                self.audience = _subscribed(session, self.integration_id, source.overlay)
+        return self.audience
 
     # -- applying ----------------------------------------------------------------------------------
 
@@ -404,14 +415,14 @@ def _subscribed(session: Session, integration_id: int, overlay: dict[str, Ledger
     return ledger.count_by_status(session, integration_id).get(RemoteStatus.subscribed, 0)
 
 
-def _guard_message(tally: Tally, *, written_before: bool = False) -> str:
+def _guard_message(tally: Tally, audience_size: int, *, written_before: bool = False) -> str:
     written = (
         "Nobody was archived; the contacts before them were synced"
         if written_before
         else "Nothing was written"
     )
     return (
-        f"This run would archive {tally.archives} of the audience's {tally.audience_size} subscribed "
+        f"This run would archive {tally.archives} of the audience's {audience_size} subscribed "
         f"members, more than the removal guard allows. {written}. Check the contacts, then run "
         "again with --confirm-removals (or confirm in the app) to go ahead."
     )

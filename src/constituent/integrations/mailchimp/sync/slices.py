@@ -72,7 +72,6 @@ def _notices_of(inputs: Inputs, members: dict[str, DesiredMember]) -> list[Notic
 class Tally:
     """The slices of a run added up."""
 
-    audience_size: int
     counts: PlanCounts = field(default_factory=PlanCounts)
     notices: dict[str, None] = field(default_factory=dict)  # in order, each once
     report_total: int = 0
