@@ -105,20 +105,6 @@ class _ChangedPage(BaseModel):
 
 
 @dataclass
-class _Counts:
-    read: int = 0
-    applied: int = 0
-    corrected: int = 0
-    failed: int = 0
-
-    def add(self, read: int, applied: int, corrected: int, failed: int) -> None:
-        self.read += read
-        self.applied += applied
-        self.corrected += corrected
-        self.failed += failed
-
-
-@dataclass
 class ReconcileResult:
     integrations: int = 0
     members_read: int = 0
@@ -129,6 +115,12 @@ class ReconcileResult:
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
+
+    def add_page(self, read: int, applied: int, corrected: int, failed: int) -> None:
+        self.members_read += read
+        self.events_applied += applied
+        self.ledger_corrected += corrected
+        self.failed += failed
 
 
 def reconcile(
@@ -233,12 +225,12 @@ class _Pass:
         ours: Ours | None,
         *,
         first_look: bool,
-    ) -> _Counts:
+    ) -> ReconcileResult:
         """Every query's pages, concurrently, each page applied as it arrives (one page at a time), so a
         pass holds a window of pages, not the 686,221 members a 1M-contact initial sync leaves to read
         back. A member changed while we paged may show in two pages: each applies with the processor's
         rules, and the older copy is stale by its event time (``inbound.processor``)."""
-        counts = _Counts()
+        counts = ReconcileResult()
         one_writer = asyncio.Lock()
 
         async def stream(filters: dict[str, str], fields: str) -> None:
@@ -249,18 +241,17 @@ class _Pass:
                     done = await asyncio.to_thread(
                         self._apply, audience_id, members, since, ours, first_look=first_look
                     )
-                counts.add(len(members), *done)
+                counts.add_page(len(members), *done)
 
         await asyncio.gather(*(stream(filters, fields) for filters, fields in queries))
         return counts
 
-    def _account(self, counts: _Counts, *, marks: tuple[datetime, datetime]) -> None:
+    def _account(self, counts: ReconcileResult, *, marks: tuple[datetime, datetime]) -> None:
         """The pass's figures, then the watermarks (``marks``: status, subscribed) only when every page
         applied."""
-        self.result.members_read += counts.read
-        self.result.events_applied += counts.applied
-        self.result.ledger_corrected += counts.corrected
-        self.result.failed += counts.failed
+        self.result.add_page(
+            counts.members_read, counts.events_applied, counts.ledger_corrected, counts.failed
+        )
         if counts.failed:
             # Their ledger rows were left alone and the watermark stays, so the next pass tries again.
             message = (
@@ -268,7 +259,7 @@ class _Pass:
             )
             _record_failure(self.sessions, self.integration_id, message)
             return
-        self._finish(marks[0], marks[1], counts.read, counts.applied)
+        self._finish(marks[0], marks[1], counts.members_read, counts.events_applied)
 
     def _window(self, session: Session, created_at: datetime) -> _Window | None:
         state = repository.get(session, self.integration_id)
