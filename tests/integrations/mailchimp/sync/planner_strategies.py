@@ -51,9 +51,7 @@ _CONTACT_IDS = st.none() | st.sampled_from(CONTACTS)
 _DELETED_CONTACT_IDS = st.none() | st.sampled_from((98, 99))
 _REFUSALS = st.sampled_from(["", "", "", REFUSED])
 _STATUS_IF_NEW: st.SearchStrategy[StatusIfNew] = st.sampled_from(("subscribed", "pending"))
-_GUARD_PERCENTS = st.sampled_from([0, 10, 25]) | st.integers(min_value=0, max_value=100)
 _SCOPES = st.none() | st.sets(st.sampled_from(HASHES + OLD_HASHES))
-_CONFIRMATIONS = st.sampled_from([False, False, True])
 _MOVED = st.sampled_from([False, False, False, True])
 _SHARER_INDEX = st.integers(min_value=0, max_value=2)
 
@@ -122,7 +120,5 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         status_if_new=draw(_STATUS_IF_NEW),
         owned_tags=OWNED,
         left_tags=LEFT,
-        guard_percent=draw(_GUARD_PERCENTS),
-        confirm_removals=draw(_CONFIRMATIONS),
     )
     return Scenario(desired, ledger, options, None if seen is None else frozenset(seen | desired.keys()))

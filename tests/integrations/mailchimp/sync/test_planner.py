@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from constituent.integrations.mailchimp.sync.planner import PlanOptions, apply_to_ledger, plan
+from constituent.integrations.mailchimp.sync.planner import PlanOptions, apply_to_ledger, guard_trips, plan
 from constituent.integrations.mailchimp.sync.types import (
     AddTag,
     Archive,
@@ -307,43 +307,37 @@ def test_an_incremental_run_leaves_ledger_entries_outside_its_scope_alone() -> N
     assert [op.subscriber_hash for op in result.of_type(Archive)] == ["bob"]
 
 
-def test_archiving_more_than_the_guard_share_needs_confirmation_and_still_lists_the_archives() -> None:
+def test_a_plan_lists_every_archive_however_many_the_guard_would_stop() -> None:
     staying = [entry_for(member(f"s{i}", 10 + i)) for i in range(8)]
     leaving = [entry_for(member(f"x{i}", 30 + i)) for i in range(2)]
     desired = by_hash(*(member(e.subscriber_hash, e.contact_id or 0) for e in staying))
 
     result = plan(desired, by_hash(*staying, *leaving), OPTIONS)
 
-    assert (result.needs_confirmation, result.audience_size, len(result.of_type(Archive))) == (True, 10, 2)
+    assert sorted(op.subscriber_hash for op in result.of_type(Archive)) == ["x0", "x1"]
 
 
-def test_archiving_exactly_the_guard_share_goes_ahead() -> None:
-    staying = [entry_for(member(f"s{i}", 10 + i)) for i in range(9)]
-    leaving = entry_for(member("x", 30))
-    desired = by_hash(*(member(e.subscriber_hash, e.contact_id or 0) for e in staying))
-
-    assert plan(desired, by_hash(*staying, leaving), OPTIONS).needs_confirmation is False
-
-
-def test_confirming_removals_lets_a_large_archive_through() -> None:
-    result = plan({}, by_hash(entry_for(member("bob", 2))), replace(OPTIONS, confirm_removals=True))
-
-    assert (result.needs_confirmation, len(result.of_type(Archive))) == (False, 1)
-
-
-def test_an_incremental_run_measures_the_guard_against_the_whole_audience() -> None:
-    leaving = entry_for(member("bob", 2))
-
-    result = plan({}, by_hash(leaving), replace(OPTIONS, audience_size=1000), scope=frozenset({"bob"}))
-
-    assert (result.needs_confirmation, result.audience_size) == (False, 1000)
+@pytest.mark.parametrize(
+    ("archives", "audience", "percent", "trips"),
+    [
+        (2, 10, 10, True),  # 20% of the audience, over a 10% guard
+        (1, 10, 10, False),  # exactly the guard's share goes ahead
+        (1, 1000, 10, False),  # an incremental run is measured against the whole audience
+        (5, 0, 10, False),  # nobody subscribed: nothing to protect
+        (1, 100, 0, True),  # a guard of 0% stops any archive
+    ],
+)
+def test_the_guard_trips_only_when_archives_exceed_its_share_of_the_subscribed_audience(
+    archives: int, audience: int, percent: int, trips: bool
+) -> None:
+    assert guard_trips(archives, audience, percent) is trips
 
 
 def test_operations_are_ordered_by_address_then_kind() -> None:
     desired = by_hash(member("b", 2, tags=OWNED), member("a", 1, tags=frozenset({"Lapsed"})))
     ledger = by_hash(entry_for(member("c", 3)))
 
-    result = plan(desired, ledger, replace(OPTIONS, confirm_removals=True))
+    result = plan(desired, ledger, OPTIONS)
 
     assert [(type(op).__name__, getattr(op, "tag", "")) for op in result.operations] == [
         ("Upsert", ""),
@@ -373,8 +367,6 @@ def test_applying_leaves_the_given_ledger_unchanged() -> None:
     ("options", "wrong"),
     [
         ({"status_if_new": "unsubscribed"}, "status_if_new must be 'subscribed' or 'pending'"),
-        ({"guard_percent": 101}, "guard_percent must be between 0 and 100"),
-        ({"audience_size": -1}, "audience_size cannot be negative"),
     ],
 )
 def test_options_out_of_range_are_refused_with_the_wrong_field_named(

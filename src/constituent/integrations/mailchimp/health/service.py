@@ -38,7 +38,7 @@ async def check(session: Session, box: SecretBox, integration_id: int, now: date
     shape = (desired.owned_tags, desired.managed_interests, desired.merge_field_types)
     updates = rebuild(inputs.ledger, members.values(), gone, *shape)
     view = unticks.with_unticks(session, integration_id, {u.entry.subscriber_hash: u.entry for u in updates})
-    plan = planning.make_plan(integration, inputs, view, confirm_removals=True)
+    plan = planning.make_plan(integration, inputs, view)
     stored = repository.save(session, integration_id, now, figures(members, inputs.ledger, gone, plan))
     return repository.report_of(stored)
 

@@ -86,19 +86,10 @@ class PlanOptions:
     owned_tags: frozenset[str] = frozenset()  # every tag our searches and groups give today
     # Tags we stopped giving that the user chose to leave on the members (never removed while not owned).
     left_tags: frozenset[str] = frozenset()
-    guard_percent: int = 10
-    confirm_removals: bool = False
-    # Subscribed members in the WHOLE ledger, for incremental runs that pass only their scope's entries.
-    # None: count them in the ledger given to ``plan``.
-    audience_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.status_if_new not in ("subscribed", "pending"):
             raise ValueError(f"status_if_new must be 'subscribed' or 'pending', not {self.status_if_new!r}")
-        if not 0 <= self.guard_percent <= 100:
-            raise ValueError(f"guard_percent must be between 0 and 100, not {self.guard_percent}")
-        if self.audience_size is not None and self.audience_size < 0:
-            raise ValueError(f"audience_size cannot be negative ({self.audience_size})")
 
 
 def plan(
@@ -121,13 +112,7 @@ def plan(
         *_archives(leaver for leaver in leavers if leaver.subscriber_hash not in renamed),
     ]
     operations.sort(key=_order)
-    audience_size = _audience_size(ledger, options)
-    archives = sum(isinstance(op, Archive) for op in operations)
-    return Plan(
-        operations=tuple(operations),
-        needs_confirmation=_needs_confirmation(archives, audience_size, options),
-        audience_size=audience_size,
-    )
+    return Plan(operations=tuple(operations))
 
 
 def operation_hash(operation: Operation) -> str:
@@ -300,19 +285,10 @@ def _order(operation: Operation) -> tuple[str, int, str]:
     return operation_hash(operation), _KIND_ORDER[type(operation)], tag
 
 
-def _audience_size(ledger: Mapping[str, LedgerEntry], options: PlanOptions) -> int:
-    if options.audience_size is not None:
-        return options.audience_size
-    return sum(entry.status is RemoteStatus.subscribed for entry in ledger.values())
-
-
-def _needs_confirmation(archives: int, audience_size: int, options: PlanOptions) -> bool:
-    return not options.confirm_removals and guard_trips(archives, audience_size, options.guard_percent)
-
-
 def guard_trips(archives: int, audience_size: int, guard_percent: int) -> bool:
     """The removal guard: archiving more than ``guard_percent`` of the subscribed audience needs a
-    person's confirmation (a run of several slices adds its slices' archives up before asking)."""
+    person's confirmation. A plan lists its archives either way; the run applies this rule over the
+    archives of all its slices (``execution``), so a plan knows nothing of the guard."""
     return audience_size > 0 and archives * 100 > guard_percent * audience_size
 
 
@@ -327,9 +303,33 @@ def apply_to_ledger(
     Takes a whole plan, or the operations of one applied page, in plan order.
     """
     result = dict(ledger)
+    tagged: list[AddTag | RemoveTag] = []  # consecutive tag changes of one address, applied at once
     for operation in operations.operations if isinstance(operations, Plan) else operations:
+        if isinstance(operation, AddTag | RemoveTag):
+            if tagged and tagged[0].subscriber_hash != operation.subscriber_hash:
+                _apply_tags(result, tagged)
+            tagged.append(operation)
+            continue
+        _apply_tags(result, tagged)
         _apply(result, operation)
+    _apply_tags(result, tagged)
     return result
+
+
+def _apply_tags(ledger: dict[str, LedgerEntry], tagged: list[AddTag | RemoveTag]) -> None:
+    """One address's run of tag changes, in order, as one new entry: a plan gives a member a tag for
+    each of its searches, and copying the entry once per tag cost more than the batch requests."""
+    if not tagged:
+        return
+    entry = _known(ledger, tagged[0].subscriber_hash, tagged[0])
+    tags = set(entry.tags)
+    for operation in tagged:
+        if isinstance(operation, AddTag):
+            tags.add(operation.tag)
+        else:
+            tags.discard(operation.tag)
+    ledger[entry.subscriber_hash] = replace(entry, tags=frozenset(tags))
+    tagged.clear()
 
 
 def _apply(ledger: dict[str, LedgerEntry], operation: Operation) -> None:
@@ -340,12 +340,6 @@ def _apply(ledger: dict[str, LedgerEntry], operation: Operation) -> None:
     elif isinstance(operation, ChangeEmail):
         old = ledger.pop(_known(ledger, operation.old_hash, operation).subscriber_hash)
         ledger[operation.member.subscriber_hash] = _synced(old, operation.member)
-    elif isinstance(operation, AddTag):
-        entry = _known(ledger, operation.subscriber_hash, operation)
-        ledger[entry.subscriber_hash] = replace(entry, tags=entry.tags | {operation.tag})
-    elif isinstance(operation, RemoveTag):
-        entry = _known(ledger, operation.subscriber_hash, operation)
-        ledger[entry.subscriber_hash] = replace(entry, tags=entry.tags - {operation.tag})
     elif isinstance(operation, Archive):
         entry = _known(ledger, operation.subscriber_hash, operation)
         ledger[entry.subscriber_hash] = replace(entry, status=RemoteStatus.archived, archived_by_us=True)

@@ -32,7 +32,6 @@ class Inputs:
     desired: DesiredResult
     ledger: dict[str, LedgerEntry]
     scope: frozenset[str] | None  # None: everything (a full comparison)
-    audience_size: int | None = None  # subscribed members in the whole ledger, when only a part is loaded
 
 
 def whole(
@@ -109,23 +108,16 @@ def _overlaid(
     return {h: overlay.get(h, entry) for h, entry in entries.items()}
 
 
-def options_for(integration: MailchimpIntegration, inputs: Inputs, *, confirm_removals: bool) -> PlanOptions:
+def options_for(integration: MailchimpIntegration, inputs: Inputs) -> PlanOptions:
     return PlanOptions(
         status_if_new="pending" if integration.double_optin else "subscribed",
         owned_tags=inputs.desired.owned_tags,
         left_tags=inputs.desired.left_tags,
-        guard_percent=integration.removal_guard_percent,
-        confirm_removals=confirm_removals,
-        audience_size=inputs.audience_size,
     )
 
 
 def make_plan(
-    integration: MailchimpIntegration,
-    inputs: Inputs,
-    ledger_view: Mapping[str, LedgerEntry],
-    *,
-    confirm_removals: bool,
+    integration: MailchimpIntegration, inputs: Inputs, ledger_view: Mapping[str, LedgerEntry]
 ) -> Plan:
-    options = options_for(integration, inputs, confirm_removals=confirm_removals)
+    options = options_for(integration, inputs)
     return plan(inputs.desired.members, ledger_view, options, inputs.scope)

@@ -192,9 +192,6 @@ class Notice:
 @dataclass(frozen=True)
 class Plan:
     operations: tuple[Operation, ...]
-    # Archives exceed the guard's share of the audience: nothing may be written without confirmation.
-    needs_confirmation: bool = False
-    audience_size: int = 0
 
     def of_type(self, kind: type[Any]) -> list[Any]:
         return [op for op in self.operations if isinstance(op, kind)]
