@@ -10,7 +10,7 @@ own: the caller always gets a run that started after the call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -18,21 +18,13 @@ from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.service import get_integration
 from constituent.integrations.mailchimp.sync import lease, runs
-from constituent.integrations.mailchimp.sync.execution import RunExecution, RunRequest
+from constituent.integrations.mailchimp.sync.execution import RunExecution, SyncOptions
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.integrations.mailchimp.sync.recorder import Progress
 from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
-
-
-@dataclass(frozen=True)
-class SyncOptions:
-    mode: RunMode = RunMode.incremental
-    dry_run: bool = False
-    confirm_removals: bool = False
-    trigger: RunTrigger = RunTrigger.cli
 
 
 def run_sync(
@@ -109,9 +101,8 @@ def _run_held(
     progress: Progress | None,
     held: lease.Lease,
 ) -> None:
-    request = RunRequest(options.mode, options.dry_run, options.confirm_removals)
     with lease.kept_alive(database.sessions, held, _heartbeat(run_id)):
-        RunExecution(database, settings, integration_id, run_id, request, progress, held).execute()
+        RunExecution(database, settings, integration_id, run_id, options, progress, held).execute()
 
 
 def _take_over(database: Database, integration_id: int, run_id: int) -> bool:

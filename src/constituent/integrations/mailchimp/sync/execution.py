@@ -37,7 +37,7 @@ from constituent.integrations.mailchimp.sync import (
     unticks,
 )
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
-from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import guard_trips, is_write
 from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
@@ -65,10 +65,13 @@ _Shape = tuple[frozenset[str], Collection[str], Mapping[str, str]]
 
 
 @dataclass(frozen=True)
-class RunRequest:
-    mode: RunMode
-    dry_run: bool
-    confirm_removals: bool
+class SyncOptions:
+    """What was asked of a run (stored on its row, so a requeued run is asked the same)."""
+
+    mode: RunMode = RunMode.incremental
+    dry_run: bool = False
+    confirm_removals: bool = False
+    trigger: RunTrigger = RunTrigger.cli
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ class RunExecution:
         settings: Settings,
         integration_id: int,
         run_id: int,
-        request: RunRequest,
+        request: SyncOptions,
         progress: Progress | None,
         held: lease.Lease,
     ) -> None:
