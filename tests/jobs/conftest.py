@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from constituent.kit import migrate
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from tests.conftest import TestDatabase
@@ -59,7 +58,6 @@ def flushed_redis() -> Iterator[None]:
 def product_for(
     db: TestDatabase, emulator: RunningEmulator, tmp_path: Path, queue: str, **extra: object
 ) -> Product:
-    migrate.upgrade(db.engine)
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=db.url,
@@ -73,8 +71,8 @@ def product_for(
 
 
 @pytest.fixture
-def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
-    return product_for(empty_db, emulator, tmp_path, queue_url("sqlite", tmp_path))
+def product(db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
+    return product_for(db, emulator, tmp_path, queue_url("sqlite", tmp_path))
 
 
 def database_of(product: Product) -> Database:

@@ -15,7 +15,7 @@ from constituent.integrations.mailchimp.sync.models import RunStatus, SyncRun
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from mailchimp_emulator.config import EmulatorConfig
-from tests.conftest import TestDatabase, _postgres_database, _sqlite_database
+from tests.conftest import TestDatabase, _postgres_database, _sqlite_database, with_tables
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience
 from tests.jobs.conftest import REDIS_URL, product_for, wait_for
@@ -57,7 +57,7 @@ def open_stack(
     else:
         databases, queue = _postgres_database(), REDIS_URL
         redis.Redis.from_url(REDIS_URL).flushdb()
-    db = next(databases)
+    db = with_tables(next(databases))
     try:
         yield Stack(product_for(db, emulator, tmp_path, queue, sync_lease_seconds=LEASE_SECONDS), queue)
     finally:

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from constituent.kit import migrate
-from tests.conftest import TestDatabase
+from tests.conftest import TestDatabase, with_tables
 from tests.support import cli as cli_runner
 
 EXECUTABLE = Path(sys.executable).with_name("constituent")
@@ -44,5 +43,4 @@ class Cli:
 
 
 def migrated_cli(empty_db: TestDatabase, tmp_path: Path) -> Cli:
-    migrate.upgrade(empty_db.engine)
-    return Cli(empty_db, tmp_path / "data")
+    return Cli(with_tables(empty_db), tmp_path / "data")

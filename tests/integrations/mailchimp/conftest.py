@@ -17,7 +17,6 @@ import pytest
 
 from constituent.auth import service as auth_service
 from constituent.auth.models import Role
-from constituent.kit import migrate
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
@@ -77,10 +76,8 @@ def _every_request_checked_against_the_spec(spec_checked_httpx: None) -> None:
 
 
 @pytest.fixture
-def product(empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
-    # Built by the real migrations, as `constituent` itself does, so CLI subprocesses find it ready.
-    migrate.upgrade(empty_db.engine)
-    db = empty_db
+def product(db: TestDatabase, emulator: RunningEmulator, tmp_path: Path) -> Product:
+    # Stamped as migrated (see ``with_tables``), so CLI runs find it ready.
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=db.url,

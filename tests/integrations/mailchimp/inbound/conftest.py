@@ -26,7 +26,6 @@ from constituent.integrations.mailchimp.inbound.processing import process_pendin
 from constituent.integrations.mailchimp.models import MailchimpIntegration, SyncMode, WebhookState
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
 from constituent.integrations.mailchimp.webhook_registration import webhook_url
-from constituent.kit import migrate
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
@@ -114,25 +113,24 @@ def queue_url() -> str | None:
 
 @pytest.fixture
 def live_factory(
-    empty_db: TestDatabase, emulator: RunningEmulator, tmp_path: Path, queue_url: str | None
+    db: TestDatabase, emulator: RunningEmulator, tmp_path: Path, queue_url: str | None
 ) -> Iterator[LiveFactory]:
-    migrate.upgrade(empty_db.engine)
     sock = free_port()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = Settings(
         data_dir=tmp_path / "data",
-        database_url=empty_db.url,
+        database_url=db.url,
         mailchimp_api_base=emulator.api_base,
         mailchimp_oauth_base=emulator.base_url,
         base_url=base_url,
         queue_url=queue_url,
     )
-    product = Product(settings, empty_db, emulator)
-    database = Database(empty_db.engine, empty_db.sessions)
+    product = Product(settings, db, emulator)
+    database = Database(db.engine, db.sessions)
     with serve_app(settings, database, sock), httpx.Client(timeout=10) as http:
 
         def make(mode: SyncMode = SyncMode.all_individuals, group_names: tuple[str, ...] = ()) -> Live:
-            with session_scope(empty_db.sessions) as session:
+            with session_scope(db.sessions) as session:
                 for name in group_names:
                     groups.create_group(session, name, actor="test")
             return _connect(product, http, mode, list(group_names))

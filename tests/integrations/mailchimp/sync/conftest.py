@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from constituent.kit import migrate
 from constituent.kit.settings import Settings
 from mailchimp_emulator.config import EmulatorConfig
 from tests.conftest import TestDatabase
@@ -17,16 +16,15 @@ from tests.support.emulator import RunningEmulator
 
 @pytest.fixture
 def faulty_product(
-    empty_db: TestDatabase, emulator_factory: Callable[..., RunningEmulator], tmp_path: Path
+    db: TestDatabase, emulator_factory: Callable[..., RunningEmulator], tmp_path: Path
 ) -> Product:
     """A product on a private emulator, so a test can inject faults without disturbing the others."""
     emulator = emulator_factory(EmulatorConfig())
-    migrate.upgrade(empty_db.engine)
     settings = Settings(
         data_dir=tmp_path / "data",
-        database_url=empty_db.url,
+        database_url=db.url,
         mailchimp_api_base=emulator.api_base,
         mailchimp_oauth_base=emulator.base_url,
         base_url="http://127.0.0.1:9",
     )
-    return Product(settings, empty_db, emulator)
+    return Product(settings, db, emulator)
