@@ -22,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 
+from constituent.kit.tls import shared_ssl_context
 from mailchimp_emulator.app import create_app
 from mailchimp_emulator.config import EmulatorConfig
 from mailchimp_emulator.state import Store
@@ -42,7 +43,7 @@ class RunningEmulator:
     http: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
-        self.http = httpx.Client(base_url=self.base_url, timeout=30)
+        self.http = httpx.Client(base_url=self.base_url, timeout=30, verify=shared_ssl_context())
 
     @property
     def api_base(self) -> str:
@@ -63,6 +64,7 @@ class RunningEmulator:
     def api_client(self, api_key: str, hooks: bool = True) -> httpx.Client:
         return httpx.Client(
             base_url=self.api_base,
+            verify=shared_ssl_context(),
             auth=("anystring", api_key),
             timeout=30,
             event_hooks={"response": [_run_response_hooks]} if hooks else {},

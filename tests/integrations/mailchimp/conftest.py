@@ -21,6 +21,7 @@ from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+from constituent.kit.tls import shared_ssl_context
 from tests.conftest import TestDatabase
 from tests.support import cli as cli_runner
 from tests.support.emulator import RunningEmulator
@@ -101,5 +102,6 @@ def served_api(product: Product, role: Role) -> Iterator[httpx.Client]:
     database = Database(product.db.engine, product.db.sessions)
     with serve_app(product.settings, database, free_port()) as live:
         headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=f"{live.base_url}/api/v1", headers=headers, timeout=60) as client:
+        api = f"{live.base_url}/api/v1"
+        with httpx.Client(base_url=api, headers=headers, timeout=60, verify=shared_ssl_context()) as client:
             yield client

@@ -24,6 +24,7 @@ from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.limiter import CrossLoopLimiter, limiter_for
 from constituent.kit import metrics
 from constituent.kit.settings import get_settings
+from constituent.kit.tls import shared_ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +148,10 @@ class MailchimpClient:
         self.limiter = limiter or limiter_for(credentials.account_key())
         self.stats = stats or RequestStats()
         base_transport = transport or httpx.AsyncHTTPTransport(
+            verify=shared_ssl_context(),
             limits=httpx.Limits(
                 max_connections=self.limiter.limit, max_keepalive_connections=self.limiter.limit
-            )
+            ),
         )
         self._http = httpx.AsyncClient(
             base_url=credentials.api_base.rstrip("/"),
@@ -344,7 +346,7 @@ class OAuthServer:
     """Mailchimp's login server: code exchange and account metadata (not part of the /3.0 API)."""
 
     def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        inner = transport or httpx.AsyncHTTPTransport()
+        inner = transport or httpx.AsyncHTTPTransport(verify=shared_ssl_context())
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=inner, timeout=30.0)
 
     async def __aenter__(self) -> OAuthServer:

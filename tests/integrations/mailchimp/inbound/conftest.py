@@ -29,6 +29,7 @@ from constituent.integrations.mailchimp.webhook_registration import webhook_url
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+from constituent.kit.tls import shared_ssl_context
 from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import Audience
@@ -91,7 +92,10 @@ class Live:
             session.flush()
             raw = auth_service.create_token(session, email).raw
         base = self.url.split("/webhooks/")[0]
-        return httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {raw}"}, timeout=30)
+        headers = {"Authorization": f"Bearer {raw}"}
+        return httpx.Client(
+            base_url=f"{base}/api/v1", headers=headers, timeout=30, verify=shared_ssl_context()
+        )
 
     def update_integration(self, **values: Any) -> None:
         with session_scope(self.product.db.sessions) as session:
@@ -127,7 +131,7 @@ def live_factory(
     )
     product = Product(settings, db, emulator)
     database = Database(db.engine, db.sessions)
-    with serve_app(settings, database, sock), httpx.Client(timeout=10) as http:
+    with serve_app(settings, database, sock), httpx.Client(timeout=10, verify=shared_ssl_context()) as http:
 
         def make(mode: SyncMode = SyncMode.all_individuals, group_names: tuple[str, ...] = ()) -> Live:
             with session_scope(db.sessions) as session:
