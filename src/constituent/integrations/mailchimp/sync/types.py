@@ -7,6 +7,7 @@ what we last saw or wrote there; the planner turns the two into ``Operation``s.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -194,7 +195,16 @@ class Plan:
     operations: tuple[Operation, ...]
 
     def of_type(self, kind: type[Any]) -> list[Any]:
-        return [op for op in self.operations if isinstance(op, kind)]
+        """The operations of one kind, in plan order."""
+        return list(self._by_kind.get(kind, ()))
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[type[Any], list[Operation]]:
+        # Grouped once: a run asks for each kind several times, and a plan may hold a million operations.
+        grouped: dict[type[Any], list[Operation]] = {}
+        for operation in self.operations:
+            grouped.setdefault(type(operation), []).append(operation)
+        return grouped
 
 
 @dataclass(frozen=True, slots=True)
