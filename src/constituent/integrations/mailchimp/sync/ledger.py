@@ -312,6 +312,7 @@ def save(
     only read from Mailchimp (reconciliation), which keeps the time on record: the two-way interest rule
     reads it to tell her own untick from a change we have not sent yet."""
     latest = {u.entry.subscriber_hash: u for u in updates}
+    tags_text = _TagsText()
     rows = [
         ledger_upsert.LedgerValues(
             integration_id=integration_id,
@@ -320,7 +321,7 @@ def save(
             contact_id=u.entry.contact_id,
             status=u.entry.status.value,
             fingerprint=u.entry.fingerprint,
-            tags=json.dumps(sorted(u.entry.tags)),
+            tags=tags_text(u.entry.tags),
             archived_by_us=u.entry.archived_by_us,
             refused=u.entry.refused,
             intent=u.entry.intent.value,
@@ -334,6 +335,16 @@ def save(
         for u in latest.values()
     ]
     ledger_upsert.upsert(session, rows)
+
+
+class _TagsText(dict[frozenset[str], str]):
+    """The stored text of each tag set, made once per page: most members carry one of a few sets."""
+
+    def __call__(self, tags: frozenset[str]) -> str:
+        text = self.get(tags)
+        if text is None:
+            text = self[tags] = json.dumps(sorted(tags))
+        return text
 
 
 def count_subscribed_contacts(session: Session, integration_id: int, contact_ids: Collection[int]) -> int:

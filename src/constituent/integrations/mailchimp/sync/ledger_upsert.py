@@ -83,13 +83,17 @@ def _postgres(session: Session, rows: Sequence[LedgerValues]) -> None:
 
 
 def _sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
-    session.connection().exec_driver_sql(_SQLITE, [_sqlite_row(row) for row in rows])
+    times: dict[datetime | None, str | None] = {}  # a page's rows share their sync time
+    session.connection().exec_driver_sql(_SQLITE, [_sqlite_row(row, times) for row in rows])
 
 
-def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+def _sqlite_row(row: tuple[Any, ...], times: dict[datetime | None, str | None]) -> tuple[Any, ...]:
     values = list(row)
     for index in _TIMES:
-        values[index] = _sqlite_time(values[index])
+        value = values[index]
+        if value not in times:
+            times[value] = _sqlite_time(value)
+        values[index] = times[value]
     return tuple(values)
 
 

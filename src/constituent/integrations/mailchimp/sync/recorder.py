@@ -61,6 +61,13 @@ class PageOutcome:
         self.done += other.done
 
 
+def _answered(update: LedgerUpdate) -> LedgerUpdate:
+    """Mailchimp answered: what is stored now is known, no longer intended."""
+    if update.entry.intent is Intent.none:
+        return update
+    return replace(update, entry=replace(update.entry, intent=Intent.none))
+
+
 @dataclass
 class Recorder:
     sessions: sessionmaker[Session]
@@ -100,12 +107,7 @@ class Recorder:
             self._fence(session)
             changed = self._changed_under_us(session, outcome)
             ledger.forget_hashes(session, self.integration_id, outcome.forget)
-            # Mailchimp answered: what is stored now is known, no longer intended.
-            updates = [
-                replace(u, entry=replace(u.entry, intent=Intent.none))
-                for u in outcome.updates
-                if u.entry.subscriber_hash not in changed
-            ]
+            updates = [_answered(u) for u in outcome.updates if u.entry.subscriber_hash not in changed]
             ledger.save(session, self.integration_id, updates, now)
             for error in outcome.errors:
                 ledger.record_error(session, self.integration_id, error.subscriber_hash, error.message)
