@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from constituent.crm.contacts.models import ContactKind
+from constituent.crm.contacts.models import Contact, ContactKind
 from constituent.crm.groups.models import Group
+from constituent.crm.searches.compiler import compile_predicate
 from constituent.crm.searches.filters import parse_filter
 from tests.crm.searches.helpers import add_contact, add_email, add_gift, add_group, add_member, matching_ids
 from tests.crm.searches.reference import Person, evaluate
@@ -164,6 +166,9 @@ def test_sql_and_python_agree_on_who_matches(
         node = parse_filter(substitute(raw, group_ids))
         expected = {contact_id for contact_id, person in stored if evaluate(node, person, TODAY)}
         assert matching_ids(session, substitute(raw, group_ids), TODAY) == expected
+        # Compiled per contact (a sync's slice reads it so), the filter matches the same people.
+        per_contact = compile_predicate(node, today=TODAY, per_contact=True)
+        assert set(session.scalars(select(Contact.id).where(per_contact))) == expected
     finally:
         session.rollback()
 

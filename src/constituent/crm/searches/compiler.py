@@ -49,16 +49,25 @@ def compile_filter(node: Node, *, today: date, contact_id: int | None = None) ->
     return query
 
 
-def compile_predicate(node: Node, *, today: date, contact_id: int | None = None) -> Predicate:
-    """The filter as a boolean expression over ``contacts`` (for a SELECT of one's own)."""
-    return _Compiler(today, contact_id).node(node)
+def compile_predicate(
+    node: Node, *, today: date, contact_id: int | None = None, per_contact: bool = False
+) -> Predicate:
+    """The filter as a boolean expression over ``contacts`` (for a SELECT of one's own).
+
+    ``per_contact``: every subquery is tied to the outer row (``… WHERE contact_id = contacts.id``), so
+    each contact read costs a keyed probe and nothing is computed over the whole table. For a statement
+    that reads a slice of the contacts (a sync's slice or its candidates): computed once per statement,
+    a subquery costs as much for 2,000 contacts as for all of them, and a run of many slices paid it
+    for each one."""
+    return _Compiler(today, contact_id, per_contact).node(node)
 
 
 class _Compiler:
-    def __init__(self, today: date, contact_id: int | None) -> None:
+    def __init__(self, today: date, contact_id: int | None, per_contact: bool = False) -> None:
         self.today = today
         # Checking one contact should not aggregate everyone's gifts: subqueries get narrowed to it too.
         self.contact_id = contact_id
+        self.per_contact = per_contact
 
     def node(self, node: Node) -> Predicate:
         if isinstance(node, AllOf):
@@ -77,10 +86,15 @@ class _Compiler:
         return resolve_day(value, self.today)
 
     def ids_in(self, subquery: Select[int] | Select[int | None], *, negate: bool = False) -> Predicate:
+        if self.per_contact:
+            # Tied to the enclosing query's contacts (and refused by SQLAlchemy in one without them).
+            subquery = subquery.correlate(Contact)
         predicate = Contact.id.in_(subquery)
         return not_(predicate) if negate else predicate
 
     def narrow(self, column: InstrumentedAttribute[int]) -> list[Predicate]:
+        if self.per_contact:
+            return [column == Contact.id]
         return [] if self.contact_id is None else [column == self.contact_id]
 
     # -- contact columns -------------------------------------------------------------------------

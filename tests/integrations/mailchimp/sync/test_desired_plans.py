@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact, ContactKind, Email
+from constituent.crm.contributions.models import Contribution
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.sync.desired import build_desired
 from tests.crm.searches.helpers import add_group
@@ -94,4 +95,56 @@ def test_the_desired_state_of_a_few_candidates_reads_no_crm_table_in_full(sessio
     scans = [
         (statement, plan) for statement, plan in plans if FULL_SCAN[dialect].search(_outer(plan, dialect))
     ]
+    assert scans == []
+
+
+# Any table of the CRM read in full, at any depth of the plan (a search's subquery included).
+WHOLE_TABLE = {
+    "sqlite": re.compile(r"\bSCAN (contacts|emails|contributions|group_memberships)\b"),
+    "postgresql": re.compile(r"Seq Scan on (contacts|emails|contributions|group_memberships)\b"),
+}
+
+
+def _gifts(session: Session, ids: list[int]) -> None:
+    """A gift from every contact, written in one bulk statement (the searches below aggregate them)."""
+    session.execute(
+        insert(Contribution),
+        [
+            {"contact_id": contact_id, "amount": 100 + contact_id % 300, "received_on": TODAY}
+            for contact_id in ids
+        ],
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE contributions"))
+
+
+@pytest.mark.slow
+def test_a_slice_reads_its_searches_per_contact_not_over_the_whole_tables(session: Session) -> None:
+    """Issue 17: a search's subquery computed once per statement costs as much for a slice of 2,000
+    contacts as for all of them, and a 1,000,000-contact run has 50 slices. A slice's statement ties each
+    search to the contact it reads (``compile_predicate(per_contact=True)``): keyed probes, no table
+    read in full."""
+    ids = _seed(session, CONTACTS)
+    _gifts(session, ids)
+    integration = add_integration(session)
+    searches = {
+        "Gave 250+": {"field": "total_given", "op": "gte", "value": 250},
+        "Gmail": {"field": "email_domain", "op": "eq", "value": "gmail.com"},
+        "Last gift this year": {"field": "last_gift_date", "op": "gte", "value": "2026-01-01"},
+        "Not volunteers": {"field": "in_group", "op": "ne", "value": add_group(session, "Volunteers").id},
+    }
+    for name, raw in searches.items():
+        add_source(session, integration, add_search(session, name, raw), SourceTarget.tag)
+    add_source(session, integration, add_group(session, "Canvassers"), SourceTarget.tag)
+    candidates = ids[::1000]
+
+    with explained_reads(session) as plans:
+        desired = build_desired(session, integration, TODAY, candidates, per_contact=True)
+
+    assert sorted(m.owner_contact_id for m in desired.members.values()) == candidates
+    big_givers = {c for c in candidates if 100 + c % 300 >= 250}
+    tagged = {m.owner_contact_id for m in desired.members.values() if "Gave 250+" in m.tags}
+    assert tagged == big_givers
+    dialect = session.get_bind().dialect.name
+    scans = [(statement, plan) for statement, plan in plans if WHOLE_TABLE[dialect].search(plan)]
     assert scans == []

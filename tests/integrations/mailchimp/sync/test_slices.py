@@ -7,24 +7,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from constituent.crm.searches.models import SavedSearch
+from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.sync import runs
+from constituent.integrations.mailchimp.sync.desired import reads_per_contact
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, SyncRun
 from constituent.kit.db import session_scope
+from tests.crm.searches.helpers import add_gift
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import (
     Audience,
     add_people,
     change_primary_email,
     connect,
+    contact,
+    group_with,
+    map_group_as,
     update_person,
 )
 
 SLICE = 3
 
 
-def in_slices(audience: Audience, **options: Any) -> SyncRun:
-    settings = audience.product.settings.model_copy(update={"sync_slice_contacts": SLICE})
+def in_slices(audience: Audience, size: int = SLICE, **options: Any) -> SyncRun:
+    settings = audience.product.settings.model_copy(update={"sync_slice_contacts": size})
     return run_sync(audience.database, settings, audience.integration_id, **options)
 
 
@@ -102,6 +109,36 @@ def test_the_guard_adds_the_slices_up_before_anything_is_written(product: Produc
 
     assert confirmed.status is RunStatus.succeeded, confirmed.message
     assert (confirmed.archived, confirmed.updated) == (4, 1)
+
+
+def test_slices_that_read_their_searches_per_contact_tag_everyone_as_one_statement_would(
+    product: Product,
+) -> None:
+    audience = connect(product)
+    ids = add_people(product, *people(24))
+    canvassers = group_with(product, "Canvassers", ids[::3])
+    map_group_as(audience, canvassers, SourceTarget.tag)
+    with session_scope(product.db.sessions) as session:
+        for contact_id in ids[::4]:
+            add_gift(session, contact(session, contact_id), "300", "2026-01-15")
+        either = [
+            {"field": "in_group", "op": "eq", "value": canvassers},
+            {"field": "total_given", "op": "gte", "value": 250},
+        ]
+        session.add(SavedSearch(name="Canvassers or givers", filter={"any": either}))
+        session.add(
+            SavedSearch(name="Not canvassers", filter={"field": "in_group", "op": "ne", "value": canvassers})
+        )
+    expected = audience.desired_tags()  # one statement over everyone: each search computed once
+    assert reads_per_contact(1, len(ids)), "slices of one contact in 24 read their searches per contact"
+
+    run = in_slices(audience, size=1)
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert {e: frozenset(m["tags"]) for e, m in audience.members().items()} == expected
+    assert {"Canvassers", "Canvassers or givers", "Not canvassers", "Donors"} <= set().union(
+        *expected.values()
+    )
 
 
 def _notices(audience: Audience, run: SyncRun) -> list[str]:

@@ -59,6 +59,13 @@ def predicate_on(session: Session, search: SavedSearch, day: date) -> Predicate:
     return compile_predicate(filter_of(session, search, day), today=day)
 
 
+def both_predicates_on(session: Session, search: SavedSearch, day: date) -> tuple[Predicate, Predicate]:
+    """``predicate_on``, and the same filter read once more with its subqueries tied to each contact
+    (``compile_predicate(per_contact=True)``), for statements that read a slice of the contacts."""
+    node = filter_of(session, search, day)
+    return compile_predicate(node, today=day), compile_predicate(node, today=day, per_contact=True)
+
+
 def _raw_filter(session: Session, search: SavedSearch, day: date) -> dict[str, Any]:
     if search.quick_list is None:
         return search.filter

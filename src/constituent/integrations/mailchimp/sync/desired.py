@@ -92,6 +92,19 @@ class Candidates:
         return found
 
 
+# A statement that reads at most this share of the contacts reads its searches per contact. Measured at
+# 146,413 contacts (docs/BENCHMARKS.md, "Searches per contact"): for 2,000 contacts per contact was 6x
+# faster on SQLite and 5x on PostgreSQL; for 20,000 (14%) about even on SQLite and 2.3x slower on
+# PostgreSQL, where a keyed probe per contact and search costs more than one pass over the table.
+PER_CONTACT_SHARE = 1 / 20
+
+
+def reads_per_contact(contacts_read: int, all_contacts: int) -> bool:
+    """Whether a statement reading ``contacts_read`` of ``all_contacts`` contacts should evaluate its
+    searches per contact (``compile_predicate(per_contact=True)``) rather than once over each table."""
+    return contacts_read <= all_contacts * PER_CONTACT_SHARE
+
+
 def build_desired(
     session: Session,
     integration: MailchimpIntegration,
@@ -100,20 +113,27 @@ def build_desired(
     *,
     also_addresses: Collection[str] = (),
     layout: SyncLayout | None = None,
+    per_contact: bool = False,
 ) -> DesiredResult:
     """Every member the audience should hold; with ``contact_ids``, only the members of those contacts.
 
     Restricted, it still reads every contact sharing an address with them (so owner and unions stay
     right) and the addresses in ``also_addresses`` (e.g. the ledger's addresses of those contacts,
-    so a member whose contact moved away is rebuilt from whoever else still has it).
+    so a member whose contact moved away is rebuilt from whoever else still has it). ``per_contact``
+    (restricted only): the searches are read per contact (``reads_per_contact`` says when it pays).
     """
     layout = layout or layout_for(session, integration, today)
     addresses = None
     if contact_ids is not None:
         addresses = repo.primary_addresses(session, contact_ids) | {a.strip().lower() for a in also_addresses}
-    flags = [flag.predicate for flag in (*layout.tags, *layout.interests)]
+    flagged = (*layout.tags, *layout.interests)
+    if addresses is not None and per_contact:
+        # A small slice of the contacts: each search probes per contact, not a pass over its tables.
+        audience, flags = layout.slice_audience, [flag.slice_predicate for flag in flagged]
+    else:
+        audience, flags = layout.audience, [flag.predicate for flag in flagged]
     extra = [mapped.field.column for mapped in layout.merge_fields]
-    rows = repo.desired_rows(session, layout.audience, flags, addresses=addresses, extra=extra)
+    rows = repo.desired_rows(session, audience, flags, addresses=addresses, extra=extra)
     members, shared = _MemberBuilder(layout).build(rows)
     return DesiredResult(
         members=members,

@@ -112,13 +112,18 @@ def _with_primary_email(query: Select[Any]) -> Select[Any]:
     )
 
 
-def in_group(group_id: int, added_after: datetime | None = None) -> Predicate:
-    """Current members of a group; with ``added_after``, only those whose membership began later."""
+def in_group(group_id: int, added_after: datetime | None = None, *, per_contact: bool = False) -> Predicate:
+    """Current members of a group; with ``added_after``, only those whose membership began later.
+
+    ``per_contact``: tied to the enclosing query's contact (a keyed probe each), for a statement that
+    reads a slice of the contacts, instead of reading the group's members once per statement."""
     members = select(GroupMembership.contact_id).where(
         GroupMembership.group_id == group_id, GroupMembership.status == MembershipStatus.added
     )
     if added_after is not None:
         members = members.where(GroupMembership.added_at > added_after)
+    if per_contact:
+        members = members.where(GroupMembership.contact_id == Contact.id).correlate(Contact)
     return Contact.id.in_(members)
 
 

@@ -37,6 +37,7 @@ from constituent.integrations.mailchimp.sync import (
     unticks,
 )
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
+from constituent.integrations.mailchimp.sync.desired import reads_per_contact
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import guard_trips, is_write
@@ -84,6 +85,7 @@ class _Source:
     candidates: list[int] | None  # None: every contact, in slices read as the run goes
     overlay: dict[str, LedgerEntry] | None  # a full dry run's ledger as refreshed (never stored)
     slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
+    per_contact: bool  # a slice reads its searches per contact (``desired.reads_per_contact``)
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,11 @@ class RunExecution:
             candidates, full = self._candidates(session, integration, layout, watermark)
         overlay = await self._refresh(client, audience_id, layout) if full else None
         with session_scope(self.sessions) as session:
-            looked_at = (
-                len(candidates) if candidates is not None else desired_repository.contact_count(session)
-            )
+            contacts = desired_repository.contact_count(session)
+        looked_at = len(candidates) if candidates is not None else contacts
         slice_count = max(1, -(-looked_at // self.slice_size))
-        return _Source(today, watermark, layout, candidates, overlay, slice_count)
+        per_contact = reads_per_contact(min(looked_at, self.slice_size), contacts)
+        return _Source(today, watermark, layout, candidates, overlay, slice_count, per_contact)
 
     def _candidates(
         self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
@@ -282,6 +284,7 @@ class RunExecution:
                 source.layout,
                 first=first,
                 overlay=source.overlay,
+                per_contact=source.per_contact,
             )
             inputs = overlap.restrict(inputs, contact_ids)
             # What members unticked themselves travels with their entries (the planner never re-ticks it).

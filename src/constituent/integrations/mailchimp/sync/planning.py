@@ -72,12 +72,14 @@ def slice_inputs(
     *,
     first: bool,
     overlay: Mapping[str, LedgerEntry] | None = None,
+    per_contact: bool = False,
 ) -> Inputs:
     """What one slice of a run plans from: the ledger rows of ``contact_ids`` and the desired members of
     their addresses, with the ledger rows of those addresses (see ``slices``).
 
     ``first``: also the members of contacts deleted since (they leave no contact to slice by).
     ``overlay``: a dry run's ledger as refreshed from Mailchimp, read instead of the stored rows.
+    ``per_contact``: read the searches per contact (``desired.reads_per_contact``).
     """
     by_contact = ledger.load_by_contacts(session, integration.id, contact_ids)
     if first:
@@ -90,6 +92,7 @@ def slice_inputs(
         contact_ids,
         also_addresses=[e.email for e in by_contact.values()],
         layout=layout,
+        per_contact=per_contact,
     )
     # Members of these contacts are mostly loaded already: read only the addresses still missing.
     missing = desired.members.keys() - by_contact.keys()

@@ -43,7 +43,7 @@ from constituent.integrations.mailchimp.models import (
 )
 from constituent.integrations.mailchimp.remote_names import remote_name
 from constituent.integrations.mailchimp.sync import desired_repository as repo
-from constituent.integrations.mailchimp.sync.candidates import predicate_on
+from constituent.integrations.mailchimp.sync.candidates import both_predicates_on
 from constituent.integrations.mailchimp.sync.desired_repository import Predicate
 from constituent.integrations.mailchimp.sync.types import Notice
 
@@ -57,6 +57,13 @@ class Flag:
     origin: str  # "search:12" or "group:3": what the flag follows, for the layout's fingerprint
     # The search behind it, when its members can change without any contact row changing.
     search: SavedSearch | None = None
+    # The same fact with a search's subqueries tied to each contact (None: ``predicate`` already is):
+    # what a statement reading a slice of the contacts uses (see ``SyncLayout.for_a_slice``).
+    per_contact: Predicate | None = None
+
+    @property
+    def slice_predicate(self) -> Predicate:
+        return self.per_contact if self.per_contact is not None else self.predicate
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,14 @@ class SyncLayout:
     merge_fields: tuple[MappedField, ...] = ()  # contact fields mapped onto extra merge fields
     # Tags we no longer give that the user chose to leave on the members (see planner.PlanOptions).
     left_tags: frozenset[str] = frozenset()
+    # ``audience`` with its searches' subqueries tied to each contact (None: ``audience`` already is).
+    per_contact_audience: Predicate | None = None
+
+    @property
+    def slice_audience(self) -> Predicate:
+        """The audience for a statement that reads a slice of the contacts (a sync's slice, its
+        candidates): each search costs a keyed probe per contact read, not a pass over its tables."""
+        return self.per_contact_audience if self.per_contact_audience is not None else self.audience
 
     @property
     def owned_tags(self) -> frozenset[str]:
@@ -92,7 +107,7 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
     builder = _Builder(session, integration, today, searches, names)
     tags = builder.search_tags() + builder.source_flags(sources, SourceTarget.tag)
     interests = builder.source_flags(sources, SourceTarget.interest)
-    audience, membership_searches = builder.audience(sources)
+    (audience, per_contact_audience), membership_searches = builder.audience(sources)
     merge_fields = mapped_fields(session, integration.id)
     config = _config(integration, tags, interests, sources, merge_fields)
     return SyncLayout(
@@ -104,6 +119,7 @@ def layout_for(session: Session, integration: MailchimpIntegration, today: date)
         config,
         merge_fields,
         repository.left_tags(session, integration.id),
+        per_contact_audience,
     )
 
 
@@ -123,8 +139,9 @@ class _Builder:
     def tag_name(self, chosen: str, default: str) -> str:
         return remote_name(self.integration.tag_prefix, SourceTarget.tag, chosen, default)
 
-    def search_predicate(self, search: SavedSearch) -> Predicate:
-        return predicate_on(self.session, search, self.today)
+    def search_predicate(self, search: SavedSearch) -> tuple[Predicate, Predicate]:
+        """The search's predicate, computed over the whole table once per statement, and per contact."""
+        return both_predicates_on(self.session, search, self.today)
 
     def search_tags(self) -> list[Flag]:
         settings = {
@@ -139,12 +156,12 @@ class _Builder:
                 continue
             name = self.tag_name(source.remote_name if source is not None else "", search.name)
             try:
-                predicate = self.search_predicate(search)
+                predicate, per_contact = self.search_predicate(search)
             except FilterError as exc:
                 # Stored before a rule it breaks (e.g. the size limit): skip its tag, sync the rest.
                 self.notices.append(Notice("search_failed", _unusable(search, name, exc)))
                 continue
-            tags.append(Flag(name, predicate, f"search:{search.id}", search))
+            tags.append(Flag(name, predicate, f"search:{search.id}", search, per_contact))
         return tags
 
     def source_flags(self, sources: Sequence[MailchimpSource], target: SourceTarget) -> list[Flag]:
@@ -156,19 +173,21 @@ class _Builder:
             if source.kind is SourceKind.group and source.group_id is not None:
                 default = self.group_names.get(source.group_id, "")
                 members, origin = repo.in_group(source.group_id), f"group:{source.group_id}"
+                per_contact: Predicate | None = repo.in_group(source.group_id, per_contact=True)
                 search = None
             elif target is SourceTarget.interest and source.saved_search_id in self.searches:
                 # A saved search (smart group) as an interest: its members tick it.
                 search = self.searches[source.saved_search_id or 0]
                 default = search.name
-                members, origin = self.search_predicate(search), f"search:{search.id}"
+                (members, per_contact), origin = self.search_predicate(search), f"search:{search.id}"
             else:
                 continue
             name = source.remote_name.strip() or default
             if target is SourceTarget.tag:
-                flags.append(Flag(self.tag_name(source.remote_name, default), members, origin))
+                tag = self.tag_name(source.remote_name, default)
+                flags.append(Flag(tag, members, origin, per_contact=per_contact))
             elif source.interest_id:
-                flags.append(Flag(source.interest_id, members, origin, search))
+                flags.append(Flag(source.interest_id, members, origin, search, per_contact))
             else:
                 message = (
                     f"{name!r} is chosen as an interest, but the interest is not created in "
@@ -177,25 +196,35 @@ class _Builder:
                 self.notices.append(Notice("interest_missing", message))
         return flags
 
-    def audience(self, sources: Sequence[MailchimpSource]) -> tuple[Predicate, tuple[SavedSearch, ...]]:
+    def audience(
+        self, sources: Sequence[MailchimpSource]
+    ) -> tuple[tuple[Predicate, Predicate | None], tuple[SavedSearch, ...]]:
+        """Who belongs in the audience, over the whole table and per contact (None: the same), and the
+        searches that decide it (groups mode)."""
         since = self.integration.created_at if self.integration.initial_sync is InitialSync.new_only else None
         if self.integration.mode is SyncMode.all_individuals:
-            return and_(repo.eligible(), *([repo.created_after(since)] if since else [])), ()
-        parts: list[Predicate] = []
+            return (and_(repo.eligible(), *([repo.created_after(since)] if since else [])), None), ()
+        whole: list[Predicate] = []
+        per_contact: list[Predicate] = []
         searches: list[SavedSearch] = []
         for source in sources:
             if source.target is not SourceTarget.membership:
                 continue
             if source.kind is SourceKind.group and source.group_id is not None:
-                parts.append(repo.in_group(source.group_id, added_after=since))
+                whole.append(repo.in_group(source.group_id, added_after=since))
+                per_contact.append(repo.in_group(source.group_id, added_after=since, per_contact=True))
             elif (search := self.searches.get(source.saved_search_id or 0)) is not None:
                 # A search has no dates of joining: "new" means contacts created after the integration.
-                predicate = self._membership_predicate(search)
-                parts.append(and_(predicate, repo.created_after(since)) if since else predicate)
+                new = [repo.created_after(since)] if since else []
+                both = self._membership_predicate(search)
+                whole.append(and_(both[0], *new))
+                per_contact.append(and_(both[1], *new))
                 searches.append(search)
-        return and_(repo.eligible(), or_(false(), *parts)), tuple(searches)
+        audience = and_(repo.eligible(), or_(false(), *whole))
+        sliced = and_(repo.eligible(), or_(false(), *per_contact))
+        return (audience, sliced), tuple(searches)
 
-    def _membership_predicate(self, search: SavedSearch) -> Predicate:
+    def _membership_predicate(self, search: SavedSearch) -> tuple[Predicate, Predicate]:
         try:
             return self.search_predicate(search)
         except FilterError as exc:
