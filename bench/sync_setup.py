@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import socket
@@ -372,7 +373,15 @@ def run_sync_process(settings: Settings, integration_id: int, *, full: bool = Fa
 def _sync_main(integration_id: int, full: bool) -> None:
     settings = Settings()
     mode = RunMode.full if full else RunMode.incremental
+    # BENCH_PROFILE_DIR=<dir>: each run's main thread profiled (cProfile) into <dir>/run-<n>.prof.
+    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
+    profiler = cProfile.Profile() if profile_dir else None
+    if profiler is not None:
+        profiler.enable()
     run = run_sync(database_for(settings), settings, integration_id, mode=mode)
+    if profiler is not None and profile_dir:
+        profiler.disable()
+        profiler.dump_stats(Path(profile_dir) / f"run-{run.id}.prof")
     print(
         json.dumps({"run_id": run.id, "status": run.status.value, **run.counters(), "message": run.message})
     )
