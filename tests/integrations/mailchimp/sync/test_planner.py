@@ -16,6 +16,7 @@ from constituent.integrations.mailchimp.sync.types import (
     RemoteStatus,
     RemoveTag,
     Upsert,
+    remote_status,
 )
 from tests.integrations.mailchimp.sync.planner_examples import (
     FOREIGN,
@@ -374,3 +375,9 @@ def test_options_out_of_range_are_refused_with_the_wrong_field_named(
 ) -> None:
     with pytest.raises(ValueError, match=wrong):
         PlanOptions(**options)  # type: ignore[arg-type]
+
+
+def test_a_status_is_read_from_its_text_and_an_unknown_one_is_refused_by_name() -> None:
+    assert [remote_status(s.value) for s in RemoteStatus] == list(RemoteStatus)
+    with pytest.raises(ValueError, match="'deleted' is not a valid RemoteStatus"):
+        remote_status("deleted")

@@ -52,6 +52,7 @@ from constituent.integrations.mailchimp.sync.types import (
     RemoteStatus,
     RemoveTag,
     Upsert,
+    remote_status,
 )
 
 T = TypeVar("T")
@@ -315,7 +316,7 @@ class Applier:
         return LedgerEntry(
             subscriber_hash=write.subscriber_hash,
             email=member.email,
-            status=RemoteStatus(write.upsert.status_if_new),
+            status=remote_status(write.upsert.status_if_new),
             contact_id=member.owner_contact_id,
             fingerprint=base.fingerprint if base else "",
             tags=base.tags if base else frozenset(),

@@ -33,6 +33,7 @@ from constituent.integrations.mailchimp.sync.types import (
     Operation,
     RemoteStatus,
     Upsert,
+    remote_status,
 )
 
 PAGE_MEMBERS = 500
@@ -131,7 +132,7 @@ def _written(
     expected = apply_to_ledger({base.subscriber_hash: base} if base else {}, write.operations)
     entry = replace(
         expected[write.subscriber_hash],
-        status=RemoteStatus(member.status),
+        status=remote_status(member.status),
         mc_contact_id=member.contact_id or expected[write.subscriber_hash].mc_contact_id,
     )
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts.models import Contact
 from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
-from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus, remote_status
 from constituent.kit.keyed import among
 
 # Keeps every statement under SQLite's bound-parameter limit with room to spare.
@@ -114,7 +114,7 @@ def entry_of(row: LedgerRow | Row[*tuple[Any, ...]]) -> LedgerEntry:
     return LedgerEntry(
         subscriber_hash=row.subscriber_hash,
         email=row.email,
-        status=RemoteStatus(row.status),
+        status=remote_status(row.status),
         contact_id=row.contact_id,
         fingerprint=row.fingerprint,
         tags=frozenset(row.tags or ()),
@@ -246,7 +246,7 @@ def statuses_of(
     columns = (LedgerRow.subscriber_hash, LedgerRow.status)
     for chunk in _chunks(sorted(hashes)):
         query = by_hashes(session, integration_id, chunk, columns, lock=lock)
-        found |= {row[0]: RemoteStatus(row[1]) for row in session.execute(query)}
+        found |= {row[0]: remote_status(row[1]) for row in session.execute(query)}
     return found
 
 

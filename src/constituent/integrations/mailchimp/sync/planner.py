@@ -44,6 +44,7 @@ from constituent.integrations.mailchimp.sync.types import (
     RemoteStatus,
     RemoveTag,
     Upsert,
+    remote_status,
 )
 
 StatusIfNew = Literal["subscribed", "pending"]
@@ -352,13 +353,13 @@ def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
         return LedgerEntry(
             subscriber_hash=member.subscriber_hash,
             email=member.email,
-            status=RemoteStatus(operation.status_if_new),
+            status=remote_status(operation.status_if_new),
             contact_id=member.owner_contact_id,
             fingerprint=member.fingerprint,
             last_contact_id=member.owner_contact_id,
         )
     # status_if_new applies only to an address Mailchimp does not hold; `status` brings back an archived one.
-    status = RemoteStatus(operation.status) if operation.status is not None else entry.status
+    status = remote_status(operation.status) if operation.status is not None else entry.status
     return replace(_synced(entry, member), status=status, archived_by_us=False)
 
 

@@ -25,6 +25,7 @@ from constituent.integrations.mailchimp.sync.types import (
     RemoteStatus,
     fingerprint,
     hand_archived,
+    remote_status,
 )
 
 MEMBER_FIELDS = ",".join(
@@ -100,7 +101,7 @@ def entry_from_member(
     merge_field_types: Mapping[str, str] | None = None,
 ) -> LedgerUpdate:
     """``merge_field_types``: the mapped merge fields (tag -> type), compared like FNAME and LNAME."""
-    status = RemoteStatus(member.status)
+    status = remote_status(member.status)
     by_us = status is RemoteStatus.archived and bool(
         old and (old.archived_by_us or old.intent is Intent.archive)
     )

@@ -28,6 +28,18 @@ class RemoteStatus(enum.StrEnum):
     forgotten = "forgotten"
 
 
+_STATUS_BY_VALUE = {status.value: status for status in RemoteStatus}
+
+
+def remote_status(value: str) -> RemoteStatus:
+    """``RemoteStatus(value)`` as a dict lookup: the enum's own conversion costs 3 µs, and a run pays it
+    several times for every member (2,076,773 calls in a 686,221-member first sync)."""
+    try:
+        return _STATUS_BY_VALUE[value]
+    except KeyError:
+        raise ValueError(f"{value!r} is not a valid RemoteStatus") from None
+
+
 # Statuses that are the person's (or Mailchimp's) decision: a sync never changes them.
 PROTECTED_STATUSES = frozenset({RemoteStatus.unsubscribed, RemoteStatus.cleaned, RemoteStatus.forgotten})
 
