@@ -93,7 +93,7 @@ class Candidates:
 
 
 # A statement that reads at most this share of the contacts reads its searches per contact. Measured at
-# 146,413 contacts (docs/BENCHMARKS.md, "Searches per contact"): for 2,000 contacts per contact was 6x
+# 146,413 contacts (docs/BENCHMARKS.md, "a slice reads its searches per contact"): for 2,000 contacts, 6x
 # faster on SQLite and 5x on PostgreSQL; for 20,000 (14%) about even on SQLite and 2.3x slower on
 # PostgreSQL, where a keyed probe per contact and search costs more than one pass over the table.
 PER_CONTACT_SHARE = 1 / 20

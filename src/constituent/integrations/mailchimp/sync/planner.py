@@ -16,7 +16,8 @@ users rely on about consent lives here:
   are archived when they stop qualifying;
 - a primary-email change renames a subscribed member in place (Mailchimp renames no other status); any
   other status keeps its old member and the new address is added as new;
-- the removal guard flags a plan archiving too large a share of the audience;
+- the removal guard (``guard_trips``) says when archiving needs a person's confirmation; the run applies it
+  over all its slices, a plan itself lists every archive;
 - an interest the member unticked herself (``LedgerEntry.unticked_interests``) is never ticked again,
   whatever the database says (``respecting_member``).
 
