@@ -122,6 +122,10 @@ class ReconcileResult:
         self.ledger_corrected += corrected
         self.failed += failed
 
+    def merge(self, other: ReconcileResult) -> None:
+        """Another set of pages' figures (not its integrations or drift count)."""
+        self.add_page(other.members_read, other.events_applied, other.ledger_corrected, other.failed)
+
 
 def reconcile(
     database: Database, settings: Settings, *, integration_id: int | None = None
@@ -189,6 +193,8 @@ class _Pass:
         self.integration_id = integration_id
         self.result = result
         self.with_optins = with_optins
+        # Pages arrive from several queries at once; one is written at a time.
+        self.one_writer = asyncio.Lock()
 
     async def run(self) -> None:
         started = utcnow()
@@ -199,15 +205,41 @@ class _Pass:
         if window is None:
             await self._first_look(audience_id, started)
             return
-        if self.with_optins is None:
-            self.with_optins = await self._few_subscribed_changed(audience_id, window)
         # An unknown subscribed member is a signup when they opted in inside the window.
         since = window.optin_from - OVERLAP
-        ours = self._ours() if self.with_optins else None
-        counts = await self._read_and_apply(audience_id, self._queries(window), since, ours, first_look=False)
+        counts = await self._read_changes(audience_id, window, since)
         # The subscribed query's watermark stays where it was when this pass did not read that query.
         optin_mark = started if self.with_optins else window.optin_from
         self._account(counts, marks=(started, optin_mark))
+
+    async def _read_changes(self, audience_id: str, window: _Window, since: datetime) -> ReconcileResult:
+        """The status queries and, when it is read, the subscribed one. The status queries never wait
+        for the count that decides the subscribed one (a sync run's pass is then two rounds of requests,
+        not three), and need no ``Ours``: a hand edit is only looked for on subscribed members."""
+        statuses = self._read_and_apply(
+            audience_id, self._status_queries(window), since, None, first_look=False
+        )
+        if self.with_optins is None:
+            counted = self._few_subscribed_changed(audience_id, window)
+            self.with_optins, counts = await asyncio.gather(counted, statuses)
+        elif self.with_optins:
+            subscribed = self._read_optins(audience_id, window, since)
+            counts, more = await asyncio.gather(statuses, subscribed)
+            counts.merge(more)
+            return counts
+        else:
+            counts = await statuses
+        if self.with_optins:
+            counts.merge(await self._read_optins(audience_id, window, since))
+        return counts
+
+    async def _read_optins(self, audience_id: str, window: _Window, since: datetime) -> ReconcileResult:
+        """Subscribed members changed in the window: signups, re-subscribes and hand edits (``Ours``)."""
+        opted = (window.optin_from - OVERLAP).isoformat()
+        # By last change, not opt-in time: an API re-subscribe keeps the first timestamp_opt (recorded,
+        # docs/MAILCHIMP-FIDELITY.md row 8), so only last_changed shows it.
+        query = ({"status": "subscribed", "since_last_changed": opted}, SUBSCRIBED_FIELDS)
+        return await self._read_and_apply(audience_id, [query], since, self._ours(), first_look=False)
 
     async def _first_look(self, audience_id: str, started: datetime) -> None:
         """No ledger yet (a new integration, or one added again): the first sync reads the whole audience
@@ -231,13 +263,12 @@ class _Pass:
         back. A member changed while we paged may show in two pages: each applies with the processor's
         rules, and the older copy is stale by its event time (``inbound.processor``)."""
         counts = ReconcileResult()
-        one_writer = asyncio.Lock()
 
         async def stream(filters: dict[str, str], fields: str) -> None:
             path = f"/lists/{audience_id}/members"
             async for _, page in self.client.pages(path, _ChangedPage, params=filters, fields=fields):
                 members = list(page.items)
-                async with one_writer:
+                async with self.one_writer:
                     done = await asyncio.to_thread(
                         self._apply, audience_id, members, since, ours, first_look=first_look
                     )
@@ -249,9 +280,7 @@ class _Pass:
     def _account(self, counts: ReconcileResult, *, marks: tuple[datetime, datetime]) -> None:
         """The pass's figures, then the watermarks (``marks``: status, subscribed) only when every page
         applied."""
-        self.result.add_page(
-            counts.members_read, counts.events_applied, counts.ledger_corrected, counts.failed
-        )
+        self.result.merge(counts)
         if counts.failed:
             # Their ledger rows were left alone and the watermark stays, so the next pass tries again.
             message = (
@@ -288,20 +317,11 @@ class _Pass:
             layout = layout_for(session, integration, utcnow().date())
             return Ours(layout.owned_tags, layout.managed_interests, layout.merge_field_types)
 
-    def _queries(self, window: _Window) -> list[tuple[dict[str, str], str]]:
-        """Members that may carry a change for us, without everyone our own syncs merely updated.
-
-        Subscribed members only by the standalone pass (a sync run would read back what the last run
-        wrote); every status by last change.
-        """
+    def _status_queries(self, window: _Window) -> list[tuple[dict[str, str], str]]:
+        """Members whose status changed, by last change, without everyone our own syncs merely updated
+        (subscribed members are the standalone pass's, or a sync's when few changed: ``_read_optins``)."""
         changed = (window.status_from - OVERLAP).isoformat()
-        queries = [({"status": status, "since_last_changed": changed}, FIELDS) for status in OTHER_STATUSES]
-        if self.with_optins:
-            opted = (window.optin_from - OVERLAP).isoformat()
-            # By last change, not opt-in time: an API re-subscribe keeps the first timestamp_opt (recorded,
-            # docs/MAILCHIMP-FIDELITY.md row 8), so only last_changed shows it.
-            queries.append(({"status": "subscribed", "since_last_changed": opted}, SUBSCRIBED_FIELDS))
-        return queries
+        return [({"status": status, "since_last_changed": changed}, FIELDS) for status in OTHER_STATUSES]
 
     def _apply(
         self,
