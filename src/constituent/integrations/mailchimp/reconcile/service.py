@@ -222,15 +222,13 @@ class _Pass:
         if self.with_optins is None:
             counted = self._few_subscribed_changed(audience_id, window)
             self.with_optins, counts = await asyncio.gather(counted, statuses)
-        elif self.with_optins:
-            subscribed = self._read_optins(audience_id, window, since)
-            counts, more = await asyncio.gather(statuses, subscribed)
-            counts.merge(more)
+            if self.with_optins:
+                counts.merge(await self._read_optins(audience_id, window, since))
             return counts
-        else:
-            counts = await statuses
-        if self.with_optins:
-            counts.merge(await self._read_optins(audience_id, window, since))
+        if not self.with_optins:
+            return await statuses
+        counts, more = await asyncio.gather(statuses, self._read_optins(audience_id, window, since))
+        counts.merge(more)
         return counts
 
     async def _read_optins(self, audience_id: str, window: _Window, since: datetime) -> ReconcileResult:
