@@ -1,7 +1,8 @@
-"""A sync run's own reconcile pass costs two rounds of requests, not three (issue 17: a nightly run that
-changes nothing is mostly waiting on Mailchimp): its status queries go out without waiting for the count
-that decides whether subscribed members are read too. The window is opened by the holding proxy, which
-holds the pass's first member read while the test watches what else reaches Mailchimp."""
+"""A sync run's own reconcile pass does not wait for one request before sending the next ones when it
+need not (issue 17: a run that changes little is mostly waiting on Mailchimp): its status queries go out
+without waiting for the count that decides whether subscribed members are read too. The window is opened
+by the holding proxy, which holds the pass's first member read while the test watches what else reaches
+Mailchimp."""
 
 from __future__ import annotations
 

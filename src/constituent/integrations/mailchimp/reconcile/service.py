@@ -214,8 +214,9 @@ class _Pass:
 
     async def _read_changes(self, audience_id: str, window: _Window, since: datetime) -> ReconcileResult:
         """The status queries and, when it is read, the subscribed one. The status queries never wait
-        for the count that decides the subscribed one (a sync run's pass is then two rounds of requests,
-        not three), and need no ``Ours``: a hand edit is only looked for on subscribed members."""
+        for the count that decides the subscribed one (a round of requests fewer when it says too many
+        changed to read them here), and need no ``Ours``: a hand edit is only looked for on subscribed
+        members."""
         statuses = self._read_and_apply(
             audience_id, self._status_queries(window), since, None, first_look=False
         )
