@@ -26,6 +26,7 @@ from constituent.kit.tls import shared_ssl_context
 from mailchimp_emulator.app import create_app
 from mailchimp_emulator.config import EmulatorConfig
 from mailchimp_emulator.state import Store
+from tests.support.servers import KEEP_ALIVE_SECONDS
 
 ResponseHook = Callable[[httpx.Response], None]
 # Checks run on every response an ``mc_account`` client receives (the OpenAPI validator registers here).
@@ -121,7 +122,13 @@ def start_emulator(config: EmulatorConfig | None = None, store: Store | None = N
     port = sock.getsockname()[1]
     config = replace(config or EmulatorConfig(), host="127.0.0.1", port=port)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config, store), log_level="warning", lifespan="on", access_log=False)
+        uvicorn.Config(
+            create_app(config, store),
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -21,6 +21,8 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.support.servers import KEEP_ALIVE_SECONDS
+
 Stage = Literal["before", "after"]
 WAIT_SECONDS = 60.0
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
@@ -122,7 +124,9 @@ class HoldingProxy:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self, log_level="warning", lifespan="off", access_log=False)
+        config = uvicorn.Config(
+            self, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

@@ -15,6 +15,7 @@ import uvicorn
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 from constituent.web.app import create_app
+from tests.support.servers import KEEP_ALIVE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,10 @@ def free_port() -> socket.socket:
 def serve_app(settings: Settings, database: Database, sock: socket.socket) -> Iterator[LiveApp]:
     """Serve on ``sock`` (bound beforehand, so ``settings.base_url`` can name its port)."""
     app = create_app(settings, database=database)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=KEEP_ALIVE_SECONDS
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
