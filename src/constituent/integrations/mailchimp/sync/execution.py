@@ -86,6 +86,7 @@ class _Source:
     overlay: dict[str, LedgerEntry] | None  # a full dry run's ledger as refreshed (never stored)
     slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
     per_contact: bool  # a slice reads its searches per contact (``desired.reads_per_contact``)
+    guard_percent: int  # the removal guard's share, read once with the layout
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ class RunExecution:
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             layout = layout_for(session, integration, today)
+            guard_percent = integration.removal_guard_percent
             candidates, full = self._candidates(session, integration, layout, watermark)
         overlay = await self._refresh(client, audience_id, layout) if full else None
         with session_scope(self.sessions) as session:
@@ -200,7 +202,7 @@ class RunExecution:
         looked_at = len(candidates) if candidates is not None else contacts
         slice_count = max(1, -(-looked_at // self.slice_size))
         per_contact = reads_per_contact(min(looked_at, self.slice_size), contacts)
-        return _Source(today, watermark, layout, candidates, overlay, slice_count, per_contact)
+        return _Source(today, watermark, layout, candidates, overlay, slice_count, per_contact, guard_percent)
 
     def _candidates(
         self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
@@ -309,9 +311,7 @@ class RunExecution:
         """The removal guard (``planner.guard_trips``) over the archives of the slices so far."""
         if self.request.confirm_removals or tally.archives == 0:
             return False
-        with session_scope(self.sessions) as session:
-            guard = get_integration(session, self.integration_id).removal_guard_percent
-        return guard_trips(tally.archives, self._audience_size(source), guard)
+        return guard_trips(tally.archives, self._audience_size(source), source.guard_percent)
 
     def _audience_size(self, source: _Source) -> int:
         """Subscribed members in the whole ledger (a full preview's: as refreshed), counted once."""
