@@ -381,6 +381,7 @@ def _sync_main(integration_id: int, full: bool) -> None:
     run = run_sync(database_for(settings), settings, integration_id, mode=mode)
     if profiler is not None and profile_dir:
         profiler.disable()
+        Path(profile_dir).mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(Path(profile_dir) / f"run-{run.id}.prof")
     print(
         json.dumps({"run_id": run.id, "status": run.status.value, **run.counters(), "message": run.message})

@@ -13,7 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, guard_trips, operation_hash, plan
+from constituent.integrations.mailchimp.sync.batch_subscribe import member_writes
+from constituent.integrations.mailchimp.sync.planner import (
+    after_write,
+    apply_to_ledger,
+    guard_trips,
+    operation_hash,
+    plan,
+)
 from constituent.integrations.mailchimp.sync.types import (
     AddTag,
     Archive,
@@ -301,3 +308,19 @@ def test_a_plan_applied_at_once_leaves_the_ledger_it_leaves_applied_one_operatio
     for operation in result.operations:
         one_by_one = apply_to_ledger(one_by_one, [operation])
     assert apply_to_ledger(scenario.ledger, result) == one_by_one
+
+
+@CHECKED
+@given(scenarios())
+def test_a_batch_entry_read_back_in_one_step_leaves_the_entry_its_operations_leave(
+    scenario: Scenario,
+) -> None:
+    # The applier reads every written member back with after_write, not the general apply_to_ledger.
+    result = planned(scenario)
+    state = apply_to_ledger(scenario.ledger, result.of_type(ChangeEmail))  # renames go first
+    for write in member_writes([*result.of_type(Upsert), *result.of_type(AddTag)]):
+        base = state.get(write.subscriber_hash)
+        added = [AddTag(write.subscriber_hash, write.email, tag) for tag in write.tags]
+        operations = [write.upsert, *added] if write.upsert else added
+        expected = apply_to_ledger({base.subscriber_hash: base} if base else {}, operations)
+        assert after_write(base, write.upsert, write.tags) == expected[write.subscriber_hash]

@@ -22,7 +22,7 @@ from constituent.integrations.mailchimp.responses import (
 )
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
-from constituent.integrations.mailchimp.sync.planner import apply_to_ledger, refusal_message
+from constituent.integrations.mailchimp.sync.planner import after_write, refusal_message
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, RefusalNote
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
@@ -47,11 +47,6 @@ class MemberWrite:
     email: str
     upsert: Upsert | None
     tags: tuple[str, ...]
-
-    @property
-    def operations(self) -> list[Operation]:
-        added = [AddTag(self.subscriber_hash, self.email, tag) for tag in self.tags]
-        return [self.upsert, *added] if self.upsert else list(added)
 
 
 def member_writes(operations: Iterable[Operation]) -> list[MemberWrite]:
@@ -129,12 +124,9 @@ def _written(
     outcome: PageOutcome, write: MemberWrite, member: WrittenMember, created: bool, ctx: PageContext
 ) -> None:
     base = ctx.state.get(write.subscriber_hash)
-    expected = apply_to_ledger({base.subscriber_hash: base} if base else {}, write.operations)
-    entry = replace(
-        expected[write.subscriber_hash],
-        status=remote_status(member.status),
-        mc_contact_id=member.contact_id or expected[write.subscriber_hash].mc_contact_id,
-    )
+    expected = after_write(base, write.upsert, write.tags)
+    person = member.contact_id or expected.mc_contact_id
+    entry = replace(expected, status=remote_status(member.status), mc_contact_id=person)
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))
     if write.upsert is not None:
         # An archived member brought back counts as added, as the dry run said it would be.

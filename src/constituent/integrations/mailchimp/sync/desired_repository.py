@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
@@ -208,8 +209,11 @@ def _fill_candidates(session: Session, addresses: Collection[str]) -> None:
         fill = insert(_CANDIDATES).from_select(["address"], values)
         session.execute(fill, {"addresses": list(addresses)})
     else:
+        # One JSON parameter, for the same reason (keyed.among): not a parameter set per address.
         for chunk in chunks(addresses):
-            session.execute(insert(_CANDIDATES), [{"address": address} for address in chunk])
+            values = select(func.json_each(bindparam("addresses")).table_valued("value").c.value)
+            fill = insert(_CANDIDATES).from_select(["address"], values)
+            session.execute(fill, {"addresses": json.dumps(chunk)})
     # Real row counts for the planners, which otherwise guess a temporary table's size.
     session.execute(text(f"ANALYZE {_CANDIDATES.name}"))
 

@@ -88,11 +88,11 @@ def by_hashes(
     ``subscriber_hash IN (…)`` it read every row of the integration and filtered them while the table's
     statistics lagged behind a growing audience (a first sync), and once psycopg prepared the statement
     (its fifth run) the generic plan compared each row with the 500 parameters one by one: 0.4 s a page
-    at 20,000 members. SQLite picks the key for the IN list by the query's shape. Both are EXPLAINed in
-    ``tests/integrations/mailchimp/sync/test_ledger_plans.py``."""
+    at 20,000 members. SQLite probes the key with the hashes of one JSON parameter (``keyed.among``).
+    Both are EXPLAINed in ``tests/integrations/mailchimp/sync/test_ledger_plans.py``."""
     if session.get_bind().dialect.name != "postgresql":
         query = select(*columns).where(
-            LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash.in_(list(hashes))
+            LedgerRow.integration_id == integration_id, among(session, LedgerRow.subscriber_hash, hashes)
         )
         return query.with_for_update() if lock else query
     keys = bindparam(None, list(hashes), type_=postgresql.ARRAY(LedgerRow.subscriber_hash.type))

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
@@ -318,6 +318,20 @@ def apply_to_ledger(
     return result
 
 
+def after_write(entry: LedgerEntry | None, upsert: Upsert | None, tags: Iterable[str]) -> LedgerEntry:
+    """The entry once one batch-subscribe entry has succeeded: its upsert (if any), then its added tags.
+
+    What ``apply_to_ledger`` gives for those operations (a property test holds the two together), made
+    in one step: a first sync reads one back for every member, and the general path cost more than the
+    request that wrote it.
+    """
+    if upsert is None:
+        if entry is None:
+            raise ValueError("tags for an address the ledger does not hold (apply operations in plan order)")
+        return replace(entry, tags=entry.tags.union(tags))
+    return _after_upsert(entry, upsert, tags)
+
+
 def _apply_tags(ledger: dict[str, LedgerEntry], tagged: list[AddTag | RemoveTag]) -> None:
     """One address's run of tag changes, in order, as one new entry: a plan gives a member a tag for
     each of its searches, and copying the entry once per tag cost more than the batch requests."""
@@ -348,7 +362,8 @@ def _apply(ledger: dict[str, LedgerEntry], operation: Operation) -> None:
     # A Refusal writes nothing, so the ledger stays as it is.
 
 
-def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
+def _after_upsert(entry: LedgerEntry | None, operation: Upsert, tags: Iterable[str] = ()) -> LedgerEntry:
+    """``entry`` once the upsert (and ``tags`` added with it) succeeded."""
     member = operation.member
     if entry is None:
         return LedgerEntry(
@@ -357,15 +372,17 @@ def _after_upsert(entry: LedgerEntry | None, operation: Upsert) -> LedgerEntry:
             status=remote_status(operation.status_if_new),
             contact_id=member.owner_contact_id,
             fingerprint=member.fingerprint,
+            tags=frozenset(tags),
             last_contact_id=member.owner_contact_id,
         )
     # status_if_new applies only to an address Mailchimp does not hold; `status` brings back an archived one.
     status = remote_status(operation.status) if operation.status is not None else entry.status
-    return replace(_synced(entry, member), status=status, archived_by_us=False)
+    return _synced(entry, member, status=status, tags=entry.tags.union(tags), archived_by_us=False)
 
 
-def _synced(entry: LedgerEntry, member: DesiredMember) -> LedgerEntry:
-    """``entry`` once Mailchimp holds ``member``'s address, merge fields and interests (tags unchanged)."""
+def _synced(entry: LedgerEntry, member: DesiredMember, **changes: Any) -> LedgerEntry:
+    """``entry`` once Mailchimp holds ``member``'s address, merge fields and interests (tags unchanged),
+    with ``changes`` made in the same copy."""
     return replace(
         entry,
         subscriber_hash=member.subscriber_hash,
@@ -373,6 +390,7 @@ def _synced(entry: LedgerEntry, member: DesiredMember) -> LedgerEntry:
         contact_id=member.owner_contact_id,
         fingerprint=member.fingerprint,
         last_contact_id=member.owner_contact_id,
+        **changes,
     )
 
 
