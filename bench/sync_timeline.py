@@ -8,8 +8,8 @@ Runs ``run_sync`` in this process (as a worker runs it) on a fresh audience of t
 requests timed by wrapping them (the product's code is not changed). Prints, for each kind, how many,
 their total time, and the span from the first start to the last end, so the critical path shows: a
 writer thread busy for most of the apply phase is what the requests wait on.
-With ``BENCH_PROFILE_DIR=<dir>``, the writer thread's claims and commits are profiled into
-``<dir>/writer.prof``.
+With ``BENCH_PROFILE_DIR=<dir>``, the main thread is profiled into ``<dir>/main.prof`` and the writer
+thread's claims and commits into ``<dir>/writer.prof``.
 """
 
 from __future__ import annotations
@@ -102,8 +102,14 @@ def main() -> None:
     with connected_bench(args) as bench:
         worker = database_for(bench.settings)
         cpu, ours, emulator = time.thread_time(), time.process_time(), process_cpu(bench.emulator.process.pid)
+        main = cProfile.Profile() if os.environ.get("BENCH_PROFILE_DIR") else None
         started = time.perf_counter()
+        if main is not None:
+            main.enable()
         run = run_sync(worker, bench.settings, bench.connected.integration_id)
+        if main is not None:
+            main.disable()
+            main.dump_stats(f"{os.environ['BENCH_PROFILE_DIR']}/main.prof")
         ended = time.perf_counter()
         print(f"{run.status.value}: {run.counters()}")
         main_thread, process = time.thread_time() - cpu, time.process_time() - ours

@@ -27,7 +27,7 @@ applier records each member's outcome with it, so planner and applier can never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -68,16 +68,9 @@ ARCHIVE_REASON = "No longer qualifies for this audience"
 DELETED_REASON = "The contact was deleted"
 OWNER_CHANGED = "owning contact"
 
-# Within one address: a rename first (the member must carry its new address before anything else is
-# written to it), then fields, then tags.
-_KIND_ORDER: dict[type[Operation], int] = {
-    ChangeEmail: 0,
-    Upsert: 1,
-    AddTag: 2,
-    RemoveTag: 3,
-    Archive: 4,
-    Refusal: 5,
-}
+# The plan's order: by address, and within one address ChangeEmail, Upsert, AddTag, RemoveTag (tags by
+# name), Archive, Refusal. A rename first (the member must carry its new address before anything else is
+# written to it), then fields, then tags. The generators below yield each address's operations in it.
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +102,12 @@ def plan(
     leavers = _leavers(desired, ledger, scope)
     renames = _renames(desired, ledger, leavers)
     renamed = {entry.subscriber_hash for entry in renames.values()}
-    operations = [
-        *_operations_for_desired(desired, ledger, renames, options),
-        *_archives(leaver for leaver in leavers if leaver.subscriber_hash not in renamed),
-    ]
-    operations.sort(key=_order)
-    return Plan(operations=tuple(operations))
+    # Each address's operations come out in the plan's order (noted above ``PlanOptions``), so only the
+    # addresses are sorted: sorting every operation cost more than planning them (a tag per search).
+    by_address = list(_operations_for_desired(desired, ledger, renames, options))
+    by_address += ((archive.subscriber_hash, [archive]) for archive in _archives(leavers, renamed))
+    by_address.sort(key=_address)
+    return Plan(operations=tuple(operation for _, operations in by_address for operation in operations))
 
 
 def operation_hash(operation: Operation) -> str:
@@ -148,19 +141,23 @@ def _operations_for_desired(
     ledger: Mapping[str, LedgerEntry],
     renames: Mapping[str, LedgerEntry],
     options: PlanOptions,
-) -> Iterator[Operation]:
+) -> Iterator[tuple[str, list[Operation]]]:
+    """Each desired address with its operations, in plan order (those with none left out)."""
     for subscriber_hash, wanted in desired.items():
         entry = ledger.get(subscriber_hash)
         renamed_from = renames.get(subscriber_hash)
         member = respecting_member(wanted, entry or renamed_from)
+        operations: list[Operation]
         if entry is not None:
-            yield from _operations_for_known(member, entry, options)
+            operations = list(_operations_for_known(member, entry, options))
         elif renamed_from is not None:
-            yield ChangeEmail(old_hash=renamed_from.subscriber_hash, member=member)
-            yield from _tag_changes(member, renamed_from.tags, options)
+            operations = [ChangeEmail(old_hash=renamed_from.subscriber_hash, member=member)]
+            operations += _tag_changes(member, renamed_from.tags, options)
         else:
-            yield Upsert(member=member, is_new=True, status_if_new=options.status_if_new)
-            yield from _tag_changes(member, frozenset(), options)
+            operations = [Upsert(member=member, is_new=True, status_if_new=options.status_if_new)]
+            operations += _tag_changes(member, frozenset(), options)
+        if operations:
+            yield subscriber_hash, operations
 
 
 def respecting_member(member: DesiredMember, entry: LedgerEntry | None) -> DesiredMember:
@@ -178,15 +175,15 @@ def _operations_for_known(
     member: DesiredMember, entry: LedgerEntry, options: PlanOptions
 ) -> Iterator[Operation]:
     if is_held(entry):
-        yield Refusal(
+        if entry.status in _KEPT_CURRENT and entry.contact_id is not None:
+            yield from _field_and_tag_updates(member, entry, options)
+        yield Refusal(  # last, in the plan's order
             subscriber_hash=entry.subscriber_hash,
             email=member.email,
             contact_ids=member.contact_ids,
             status=entry.status,
             message=refusal_message(entry),
         )
-        if entry.status in _KEPT_CURRENT and entry.contact_id is not None:
-            yield from _field_and_tag_updates(member, entry, options)
         return
     if entry.status is RemoteStatus.archived:
         # We archived it; the contact qualifies again. Only `status` brings an archived member back.
@@ -265,11 +262,13 @@ def _renames(
     return renames
 
 
-def _archives(leavers: Iterable[LedgerEntry]) -> Iterator[Archive]:
+def _archives(leavers: Iterable[LedgerEntry], renamed: Collection[str]) -> Iterator[Archive]:
     for entry in leavers:
         # Only subscribed members we synced ourselves: other statuses are the person's or Mailchimp's
         # choice, and members that never had a contact (signed up there) were never ours to remove.
         ours = entry.contact_id is not None or entry.owner_deleted
+        if entry.subscriber_hash in renamed:
+            continue  # renamed in place instead
         if entry.status is RemoteStatus.subscribed and ours and not entry.refused:
             yield Archive(
                 subscriber_hash=entry.subscriber_hash,
@@ -282,9 +281,8 @@ def _archives(leavers: Iterable[LedgerEntry]) -> Iterator[Archive]:
 # -- the whole plan ----------------------------------------------------------------------------------
 
 
-def _order(operation: Operation) -> tuple[str, int, str]:
-    tag = operation.tag if isinstance(operation, AddTag | RemoveTag) else ""
-    return operation_hash(operation), _KIND_ORDER[type(operation)], tag
+def _address(operations_of: tuple[str, list[Operation]]) -> str:
+    return operations_of[0]
 
 
 def guard_trips(archives: int, audience_size: int, guard_percent: int) -> bool:
