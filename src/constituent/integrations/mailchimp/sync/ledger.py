@@ -12,7 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -37,10 +50,13 @@ class LedgerUpdate:
     error: str = ""
 
 
+# The status as its text: ``remote_status`` makes the value from it with a dict lookup, where the column's
+# Enum type checks every row on the way out (6.6 µs a row, the writer thread's third cost in a first sync).
+_STATUS_TEXT = type_coerce(LedgerRow.status, String).label("status")
 _ENTRY_COLUMNS = (
     LedgerRow.subscriber_hash,
     LedgerRow.email,
-    LedgerRow.status,
+    _STATUS_TEXT,
     LedgerRow.contact_id,
     LedgerRow.fingerprint,
     LedgerRow.tags,
@@ -108,6 +124,9 @@ def by_hashes(
     return select(*found.c).select_from(wanted).join(found, true())
 
 
+_INTENTS = {intent.value: intent for intent in Intent}  # a dict lookup, as ``remote_status``
+
+
 def entry_of(row: LedgerRow | Row[*tuple[Any, ...]]) -> LedgerEntry:
     """A ledger row (a plain row of ``_ENTRY_COLUMNS``, or the ORM row the inbound path works on) as the
     value the rules read. By name, every field: a column read by position was once silently lost."""
@@ -120,7 +139,7 @@ def entry_of(row: LedgerRow | Row[*tuple[Any, ...]]) -> LedgerEntry:
         tags=frozenset(row.tags or ()),
         archived_by_us=row.archived_by_us,
         refused=row.refused,
-        intent=Intent(row.intent),
+        intent=_INTENTS[row.intent],
         last_contact_id=row.last_contact_id,
         mc_contact_id=row.mc_contact_id,
         archived_by_hand=row.archived_by_hand,
@@ -243,7 +262,7 @@ def statuses_of(
     """The stored status of each address that has a row. ``lock`` holds the rows (PostgreSQL) until
     the transaction ends, so a webhook cannot change them between this read and our write."""
     found: dict[str, RemoteStatus] = {}
-    columns = (LedgerRow.subscriber_hash, LedgerRow.status)
+    columns = (LedgerRow.subscriber_hash, _STATUS_TEXT)
     for chunk in _chunks(sorted(hashes)):
         query = by_hashes(session, integration_id, chunk, columns, lock=lock)
         found |= {row[0]: remote_status(row[1]) for row in session.execute(query)}
