@@ -100,12 +100,14 @@ class BenchDatabase:
 
 
 def end_to_end_arguments(doc: str | None, *, eligible: int) -> argparse.Namespace:
-    """The options every end-to-end sync benchmark takes: audience size, emulator latency, data dir."""
+    """The options every end-to-end sync benchmark takes: audience size, emulator latency, data dir, and
+    the database (a SQLite file under the data dir, or a PostgreSQL database on the local server)."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eligible", type=int, default=eligible)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--port", type=int, default=None, help="the emulator's port (default: a free one)")
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     return parser.parse_args()
 
 
@@ -294,7 +296,9 @@ def child_env(settings: Settings) -> dict[str, str]:
     env["CONSTITUENT_DATA_DIR"] = str(settings.data_dir)
     env["CONSTITUENT_DATABASE_URL"] = settings.resolved_database_url
     env["CONSTITUENT_MAILCHIMP_API_BASE"] = str(settings.mailchimp_api_base)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    # The tree this benchmark runs from, ``src`` first: a worktree's code, not the editable install's.
+    root = Path(__file__).resolve().parent.parent
+    env["PYTHONPATH"] = f"{root / 'src'}{os.pathsep}{root}"
     return env
 
 
@@ -335,7 +339,7 @@ class Bench:
 def connected_bench(args: argparse.Namespace) -> Iterator[Bench]:
     """The seeded database, a running emulator and a freshly connected audience (what every end-to-end
     sync benchmark starts from)."""
-    database = seeded_database(args.data_dir, contacts_for(args.eligible))
+    database = seeded_database(args.data_dir, contacts_for(args.eligible), kind=args.database)
     print(f"database: {database.contacts:,} contacts, {database.eligible:,} eligible ({database.url})")
     with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")

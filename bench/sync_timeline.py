@@ -99,6 +99,8 @@ def main() -> None:
     args = end_to_end_arguments(__doc__, eligible=20_000)
     spans: Spans = defaultdict(list)
     instrument(spans)
+    if profile_dir := os.environ.get("BENCH_PROFILE_DIR"):
+        Path(profile_dir).mkdir(parents=True, exist_ok=True)
     with connected_bench(args) as bench:
         worker = database_for(bench.settings)
         cpu, ours, emulator = time.thread_time(), time.process_time(), process_cpu(bench.emulator.process.pid)
@@ -117,7 +119,7 @@ def main() -> None:
         print(f"CPU: the main thread {main_thread:.2f} s, this process {process:.2f} s", end="")
         print(f", the emulator {emulated:.2f} s")
         report(spans, started, ended)
-    if profile_dir := os.environ.get("BENCH_PROFILE_DIR"):
+    if profile_dir:
         WRITER.dump_stats(f"{profile_dir}/writer.prof")
 
 
