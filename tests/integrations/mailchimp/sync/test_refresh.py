@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunStatus
-from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.integrations.mailchimp.sync.refresh import RefreshedView
+from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
 
@@ -92,3 +96,43 @@ def test_the_ledger_keeps_only_our_tags_and_leaves_members_we_never_wrote_alone(
     assert run.requests_read == 6
     statuses = {m["status"] for e, m in audience.members().items() if e.startswith("theirs")}
     assert statuses == {"subscribed"}
+
+
+def test_a_full_preview_finds_what_the_full_resync_then_repairs_and_writes_nothing(product: Product) -> None:
+    audience = connect(product)
+    ids = add_people(product, *(f"p{n}@mailbox.org" for n in range(6)))
+    audience.sync()
+    audience.person_action("p1@mailbox.org", "update-profile", merge_fields={"FNAME": "Typed there"})
+    with product.emulator.api_client(audience.api_key) as client:
+        members = f"/lists/{audience.audience_id}/members"
+        gone = client.post(f"{members}/{subscriber_hash('p2@mailbox.org')}/actions/delete-permanent")
+        signed_up = client.post(members, json={"email_address": "signed@mailbox.org", "status": "subscribed"})
+    assert gone.status_code == 204 and signed_up.status_code == 200
+    update_person(product, ids[3], last_name="Changed here")
+    ledger_before, writes_before = audience.ledger(), audience.emulator_writes()
+
+    preview = audience.full(dry_run=True)
+
+    assert preview.status is RunStatus.succeeded, preview.message
+    assert (audience.ledger(), audience.emulator_writes()) == (ledger_before, writes_before)
+    resync = audience.full()
+    counters = ("created", "updated", "archived", "refused", "tags_added", "email_changes")
+    assert {c: getattr(preview, c) for c in counters} == {c: getattr(resync, c) for c in counters}
+    assert (resync.updated, resync.refused) == (2, 1)  # p1 put back, p3 changed here; p2 forgotten
+
+
+def test_a_refreshed_view_keeps_only_the_members_that_differ_from_the_stored_ledger() -> None:
+    stored = {
+        h: LedgerEntry(h, f"{h}@mailbox.org", RemoteStatus.subscribed, contact_id=n)
+        for n, h in enumerate(("h0", "h1", "h2"))
+    }
+    unsubscribed = replace(stored["h1"], status=RemoteStatus.unsubscribed)
+    new = LedgerEntry("h9", "h9@mailbox.org", RemoteStatus.subscribed)
+    view = RefreshedView()
+
+    view.add(stored, [LedgerUpdate(stored["h0"]), LedgerUpdate(unsubscribed), LedgerUpdate(new)])
+    view.add(stored, [LedgerUpdate(unsubscribed)])  # listed twice: the listing shifted under paging
+
+    assert view.changed == {"h1": unsubscribed, "h9": new}
+    assert view.over(stored) == {"h0": stored["h0"], "h1": unsubscribed, "h2": stored["h2"]}
+    assert view.subscribed(3) == 3  # h1 left, h9 came

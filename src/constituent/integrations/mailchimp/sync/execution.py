@@ -43,11 +43,11 @@ from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import guard_trips, is_write
 from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
 from constituent.integrations.mailchimp.sync.refresh import (
+    RefreshedView,
     confirm_absent,
     entry_from_member,
     listed_pages,
     rebuild,
-    refreshed_ledger,
 )
 from constituent.integrations.mailchimp.sync.slices import Overlap, Tally, cut
 from constituent.integrations.mailchimp.sync.tagging import SyncLayout, layout_for
@@ -83,7 +83,7 @@ class _Source:
     watermark: datetime
     layout: SyncLayout
     candidates: list[int] | None  # None: every contact, in slices read as the run goes
-    overlay: dict[str, LedgerEntry] | None  # a full dry run's ledger as refreshed (never stored)
+    overlay: RefreshedView | None  # a full dry run's ledger as refreshed (never stored)
     slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
     per_contact: bool  # a slice reads its searches per contact (``desired.reads_per_contact``)
     guard_percent: int  # the removal guard's share, read once with the layout
@@ -222,16 +222,13 @@ class RunExecution:
 
     async def _refresh(
         self, client: MailchimpClient, audience_id: str, layout: SyncLayout
-    ) -> dict[str, LedgerEntry] | None:
+    ) -> RefreshedView | None:
         """The ledger becomes what Mailchimp holds: stored page by page, or (a dry run, which stores
-        nothing) rebuilt in memory and returned to plan from."""
+        nothing) kept as what differs from the stored ledger, to plan from."""
         self._phase("refresh")
         shape = (layout.owned_tags, layout.managed_interests, layout.merge_field_types)
         if self.request.dry_run:
-            with session_scope(self.sessions) as session:
-                old = ledger.load_all(session, self.integration_id)
-            updates = await refreshed_ledger(client, audience_id, old, *shape)
-            return {u.entry.subscriber_hash: u.entry for u in updates}
+            return await self._refreshed_view(client, audience_id, shape)
         started = utcnow()
         async for members in listed_pages(client, audience_id):
             await asyncio.to_thread(self._store_listed, members, started, shape)
@@ -242,6 +239,33 @@ class RunExecution:
                 ledger.save(session, self.integration_id, rebuild(unseen, (), missing, *shape), started)
             after = max(unseen)
         return None
+
+    async def _refreshed_view(
+        self, client: MailchimpClient, audience_id: str, shape: _Shape
+    ) -> RefreshedView:
+        view = RefreshedView()
+        async for members in listed_pages(client, audience_id):
+            await asyncio.to_thread(self._view_listed, view, members, shape)
+        after = ""
+        while stored := self._stored_after(after):
+            unseen = [h for h in stored if h not in view.seen]
+            if unseen:
+                with session_scope(self.sessions) as session:
+                    old = ledger.load_by_hashes(session, self.integration_id, unseen)
+                missing = await confirm_absent(client, audience_id, unseen)
+                view.add(old, rebuild(old, (), missing, *shape))
+            after = stored[-1]
+        return view
+
+    def _view_listed(self, view: RefreshedView, members: Sequence[Member], shape: _Shape) -> None:
+        with session_scope(self.sessions) as session:
+            old = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
+        view.seen.update(m.id for m in members)
+        view.add(old, [entry_from_member(m, old.get(m.id), *shape) for m in members])
+
+    def _stored_after(self, after: str) -> list[str]:
+        with session_scope(self.sessions) as session:
+            return ledger.present_hashes_after(session, self.integration_id, after, UNSEEN_PAGE)
 
     def _store_listed(self, members: Sequence[Member], started: datetime, shape: _Shape) -> None:
         with self._fenced() as session:
@@ -415,10 +439,9 @@ class _Estimate:
         return self.writes + round(self.writes / self.slices * left)
 
 
-def _subscribed(session: Session, integration_id: int, overlay: dict[str, LedgerEntry] | None) -> int:
-    if overlay is not None:
-        return sum(entry.status is RemoteStatus.subscribed for entry in overlay.values())
-    return ledger.count_by_status(session, integration_id).get(RemoteStatus.subscribed, 0)
+def _subscribed(session: Session, integration_id: int, overlay: RefreshedView | None) -> int:
+    stored = ledger.count_by_status(session, integration_id).get(RemoteStatus.subscribed, 0)
+    return stored if overlay is None else overlay.subscribed(stored)
 
 
 def _guard_message(tally: Tally, audience_size: int, *, written_before: bool = False) -> str:

@@ -484,6 +484,18 @@ def rekey(
         old.last_changed = at
 
 
+def present_hashes_after(session: Session, integration_id: int, after: str, limit: int) -> list[str]:
+    """Up to ``limit`` addresses (hashes) after ``after``, in order, of the rows not already forgotten."""
+    query = (
+        select(LedgerRow.subscriber_hash)
+        .where(LedgerRow.integration_id == integration_id, LedgerRow.subscriber_hash > after)
+        .where(LedgerRow.status != RemoteStatus.forgotten)
+        .order_by(LedgerRow.subscriber_hash)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def unseen_since(
     session: Session, integration_id: int, moment: datetime, after: str, limit: int
 ) -> dict[str, LedgerEntry]:

@@ -23,6 +23,7 @@ from constituent.integrations.mailchimp.sync.desired import (
     incremental_candidates,
 )
 from constituent.integrations.mailchimp.sync.planner import PlanOptions, plan
+from constituent.integrations.mailchimp.sync.refresh import RefreshedView
 from constituent.integrations.mailchimp.sync.tagging import SyncLayout
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan
 
@@ -71,7 +72,7 @@ def slice_inputs(
     layout: SyncLayout,
     *,
     first: bool,
-    overlay: Mapping[str, LedgerEntry] | None = None,
+    overlay: RefreshedView | None = None,
     per_contact: bool = False,
 ) -> Inputs:
     """What one slice of a run plans from: the ledger rows of ``contact_ids`` and the desired members of
@@ -96,19 +97,15 @@ def slice_inputs(
     )
     # Members of these contacts are mostly loaded already: read only the addresses still missing.
     missing = desired.members.keys() - by_contact.keys()
-    if overlay is None:
-        entries = by_contact | ledger.load_by_hashes(session, integration.id, missing)
-    else:
-        entries = by_contact | {h: overlay[h] for h in missing if h in overlay}
+    entries = by_contact | _overlaid(ledger.load_by_hashes(session, integration.id, missing), overlay)
+    if overlay is not None:
+        # Members the refresh found that the ledger has no row for (signed up in Mailchimp, say).
+        entries |= {h: overlay.changed[h] for h in missing - entries.keys() if h in overlay.changed}
     return Inputs(desired, entries, frozenset(desired.members) | frozenset(entries))
 
 
-def _overlaid(
-    entries: dict[str, LedgerEntry], overlay: Mapping[str, LedgerEntry] | None
-) -> dict[str, LedgerEntry]:
-    if overlay is None:
-        return entries
-    return {h: overlay.get(h, entry) for h, entry in entries.items()}
+def _overlaid(entries: dict[str, LedgerEntry], overlay: RefreshedView | None) -> dict[str, LedgerEntry]:
+    return entries if overlay is None else overlay.over(entries)
 
 
 def options_for(integration: MailchimpIntegration, inputs: Inputs) -> PlanOptions:
