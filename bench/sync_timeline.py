@@ -83,6 +83,18 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu() -> float:
+    """User + system CPU seconds of every PostgreSQL server process (0 when none runs here)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if "(postgres)" in stat.read_text():
+                total += process_cpu(int(stat.parent.name))
+        except OSError:
+            continue  # the process ended
+    return total
+
+
 def report(spans: Spans, started: float, ended: float) -> None:
     print(f"run: {ended - started:.2f} s wall")
     print("| what | count | total | its thread's CPU | first start | last end |")
@@ -104,6 +116,7 @@ def main() -> None:
     with connected_bench(args) as bench:
         worker = database_for(bench.settings)
         cpu, ours, emulator = time.thread_time(), time.process_time(), process_cpu(bench.emulator.process.pid)
+        server = postgres_cpu()
         main = cProfile.Profile() if os.environ.get("BENCH_PROFILE_DIR") else None
         started = time.perf_counter()
         if main is not None:
@@ -117,7 +130,7 @@ def main() -> None:
         main_thread, process = time.thread_time() - cpu, time.process_time() - ours
         emulated = process_cpu(bench.emulator.process.pid) - emulator
         print(f"CPU: the main thread {main_thread:.2f} s, this process {process:.2f} s", end="")
-        print(f", the emulator {emulated:.2f} s")
+        print(f", the emulator {emulated:.2f} s, PostgreSQL {postgres_cpu() - server:.2f} s")
         report(spans, started, ended)
     if profile_dir:
         WRITER.dump_stats(f"{profile_dir}/writer.prof")

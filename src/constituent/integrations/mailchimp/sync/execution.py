@@ -13,10 +13,11 @@ Order of a run:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Collection, Iterator, Mapping, Sequence
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar, cast
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,8 @@ from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+
+T = TypeVar("T")
 
 # Re-read a little before the last run's start, so a change committed while it was reading is seen.
 OVERLAP = timedelta(minutes=5)
@@ -152,21 +155,25 @@ class RunExecution:
     async def _slice_by_slice(self, client: MailchimpClient, audience_id: str, source: _Source) -> None:
         tally = Tally()
         progress = _Estimate(source.slice_count)
-        for position, planned in enumerate(self._planned_slices(source)):
-            tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
-            if self._guard_stops(tally, source):
-                # The first slice, or (the data changed since the guard's count) a later one.
-                written_before = position > 0 and not self.request.dry_run
-                message = _guard_message(tally, self._audience_size(source), written_before=written_before)
-                self._finish(RunStatus.needs_confirmation, message, source, tally)
-                return
-            if self.request.dry_run:
-                self._record_report(planned, tally)
-                continue
-            if position == 0:
-                await self._rename_interests(client, audience_id)
-            progress.planned(planned.plan, position)
-            await self._apply(client, audience_id, planned, progress.total)
+        position = -1
+        async with aclosing(_ahead(self._planned_slices(source))) as planned_slices:
+            async for planned in planned_slices:
+                position += 1
+                tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+                if self._guard_stops(tally, source):
+                    # The first slice, or (the data changed since the guard's count) a later one.
+                    written_before = position > 0 and not self.request.dry_run
+                    size = self._audience_size(source)
+                    message = _guard_message(tally, size, written_before=written_before)
+                    self._finish(RunStatus.needs_confirmation, message, source, tally)
+                    return
+                if self.request.dry_run:
+                    self._record_report(planned, tally)
+                    continue
+                if position == 0:
+                    await self._rename_interests(client, audience_id)
+                progress.planned(planned.plan, position)
+                await self._apply(client, audience_id, planned, progress.total)
         if self.request.dry_run:
             self._record_dry_run(tally)
         self._finish(RunStatus.succeeded, _notices(tally), source, tally)
@@ -294,12 +301,16 @@ class RunExecution:
             after, first = contact_ids[-1], False
 
     def _planned_slices(self, source: _Source) -> Iterator[_Planned]:
+        """Each slice planned, in order. Later slices are planned while the one before is applied
+        (``_ahead``): safe because ``Overlap`` keeps every address an earlier slice may write out of
+        them, so a slice never plans from a ledger row the slice before is still writing."""
         overlap = Overlap()
         for position, contact_ids in enumerate(self._slices(source)):
+            if position == 0:
+                self._phase("planning")  # later slices are planned while the run is applying
             yield self._plan_slice(source, contact_ids, position == 0, overlap)
 
     def _plan_slice(self, source: _Source, contact_ids: list[int], first: bool, overlap: Overlap) -> _Planned:
-        self._phase("planning")
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             inputs = planning.slice_inputs(
@@ -418,6 +429,24 @@ class RunExecution:
                     runs.record_plan(session, self.run_id, _summary(source, tally))
         except lease.LeaseLost:
             return
+
+
+async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
+    """Each of ``items``, the next one made in a thread while the caller works on this one: a run plans
+    its next slice (database reads and CPU) while the requests of this one are in flight.
+
+    Closed early (the guard stopped the run, a request failed), it waits for the item being made, so
+    nothing of the run is still working once the run has finished."""
+    end = object()
+    upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
+    try:
+        while (item := await upcoming) is not end:
+            upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
+            yield cast(T, item)
+    finally:
+        await asyncio.wait([upcoming])
+        if not upcoming.cancelled():
+            upcoming.exception()  # retrieved: the run already failed or stopped for its own reason
 
 
 @dataclass
