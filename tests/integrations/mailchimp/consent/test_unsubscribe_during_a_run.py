@@ -16,7 +16,7 @@ import pytest
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.inbound.events import EventType
 from constituent.integrations.mailchimp.sync.models import RunStatus
-from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.integrations.mailchimp.sync.types import Intent, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.consent.windows import (
     batch_path,
@@ -25,7 +25,12 @@ from tests.integrations.mailchimp.consent.windows import (
     point_at,
     sync_through,
 )
-from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
+from tests.integrations.mailchimp.sync.sync_helpers import (
+    add_people,
+    change_primary_email,
+    connect,
+    update_person,
+)
 from tests.support.holding_proxy import HoldingProxy
 
 ADA = "ada@mailbox.org"
@@ -85,3 +90,42 @@ def test_an_unsubscribe_landing_while_the_archive_is_in_flight_is_never_resubscr
     assert audience.sync().status is RunStatus.succeeded
     assert audience.member(ADA)["status"] != "subscribed"
     assert audience.ledger()[subscriber_hash(ADA)].archived_by_us is False
+
+
+@pytest.mark.slow
+def test_someone_the_run_means_to_create_who_unsubscribes_in_mailchimp_first_is_not_written(
+    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+) -> None:
+    # The run plans to create Ada (no ledger row). Before her page's intent row is stored, Mailchimp tells
+    # us she is there, unsubscribed: the intent row must not be written over hers, nor her page sent.
+    audience = connect(product)
+    (bob,) = add_people(product, BOB)
+    assert audience.sync().status is RunStatus.succeeded
+    proxy = holding_proxy_factory(product.emulator.base_url)
+    add_people(product, ADA)
+    change_primary_email(product, bob, "robert@mailbox.org")  # a rename: sent before any batch page
+    held = proxy.hold("PATCH", member_path(audience, BOB))
+
+    running = sync_through(audience, proxy)
+    held.wait_arrived()
+    with product.emulator.api_client(audience.api_key) as client:
+        members = f"/lists/{audience.audience_id}/members"
+        assert client.post(members, json={"email_address": ADA, "status": "subscribed"}).status_code == 200
+    audience.person_action(ADA, "unsubscribe")
+    deliver(audience, EventType.unsubscribe, ADA, reason="manual")
+    batches_before = len([r for r in proxy.writes_since(0.0) if r.method == "POST"])
+    held.release()
+    run = running.finish()
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert (run.created, run.email_changes) == (0, 1)
+    assert len([r for r in proxy.writes_since(0.0) if r.method == "POST"]) == batches_before, (
+        "no page for Ada"
+    )
+    entry = audience.ledger()[subscriber_hash(ADA)]
+    assert (entry.status, entry.intent, entry.archived_by_us) == (
+        RemoteStatus.unsubscribed,
+        Intent.none,
+        False,
+    )
+    assert audience.member(ADA)["status"] == "unsubscribed"

@@ -66,6 +66,8 @@ _INTO = f"INSERT INTO mailchimp_ledger ({', '.join(COLUMNS)}) "
 _SQLITE = _INTO + f"VALUES ({', '.join('?' for _ in COLUMNS)}) " + _ON_CONFLICT
 _UNNEST = ", ".join(f"%({c})b::{_PG_TYPES[c]}[]" for c in COLUMNS)
 _POSTGRES = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ON_CONFLICT  # noqa: S608  (constants only)
+_ABSENT_ONLY = "ON CONFLICT (integration_id, subscriber_hash) DO NOTHING RETURNING subscriber_hash"
+_POSTGRES_ABSENT = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ABSENT_ONLY  # noqa: S608  (constants only)
 
 
 def upsert(session: Session, rows: Sequence[LedgerValues]) -> None:
@@ -76,10 +78,25 @@ def upsert(session: Session, rows: Sequence[LedgerValues]) -> None:
 
 
 def _postgres(session: Session, rows: Sequence[LedgerValues]) -> None:
-    arrays = {name: list(values) for name, values in zip(COLUMNS, zip(*rows, strict=True), strict=True)}
     cursor: Any = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     with cursor:
-        cursor.execute(_POSTGRES, arrays)
+        cursor.execute(_POSTGRES, _arrays(rows))
+
+
+def insert_absent_postgresql(session: Session, rows: Sequence[LedgerValues]) -> set[str]:
+    """PostgreSQL: insert the rows whose address has none yet, leave the others; the addresses inserted.
+    One statement is the check and the write, so nothing can come between them."""
+    inserted: set[str] = set()
+    cursor: Any = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor:
+        for start in range(0, len(rows), CHUNK):
+            cursor.execute(_POSTGRES_ABSENT, _arrays(rows[start : start + CHUNK]))
+            inserted.update(row[0] for row in cursor.fetchall())
+    return inserted
+
+
+def _arrays(rows: Sequence[LedgerValues]) -> dict[str, list[Any]]:
+    return {name: list(values) for name, values in zip(COLUMNS, zip(*rows, strict=True), strict=True)}
 
 
 def _sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:

@@ -87,12 +87,17 @@ class Recorder:
 
         Returns the addresses whose status changed since (not to be written), with their status now.
         """
+        synced_at = utcnow()
         with session_scope(self.sessions) as session:
             self._fence(session)
-            now = ledger.statuses_of(session, self.integration_id, list(expected), lock=True)
-            changed = {h: now.get(h) for h, status in expected.items() if now.get(h) != status}
-            rows = [LedgerUpdate(e) for h, e in intents.items() if h not in changed]
-            ledger.save(session, self.integration_id, rows, utcnow())
+            # Members to create where we know no row: the row is the check (none there yet) and the intent.
+            creates = [entry for h, entry in intents.items() if expected.get(h) is None]
+            created = ledger.create_absent(session, self.integration_id, creates, synced_at)
+            rest = [h for h in expected if h not in created]
+            now = ledger.statuses_of(session, self.integration_id, rest, lock=True)
+            changed = {h: now.get(h) for h in rest if now.get(h) != expected[h]}
+            rows = [LedgerUpdate(e) for h, e in intents.items() if h not in changed and h not in created]
+            ledger.save(session, self.integration_id, rows, synced_at)
         return changed
 
     def _fence(self, session: Session) -> None:
