@@ -2,9 +2,10 @@
 
     PYTHONPATH=. .venv/bin/python bench/sync_incremental.py [--contacts 1000000]
         [--changed 10000 [100000 ...]]
-        [--database sqlite|postgresql] [--port 18420]
+        [--database sqlite|postgresql] [--port 18420] [--preview]
 
-First a full initial sync fills the audience (timed too); then an incremental run with nothing
+First a full initial sync fills the audience (timed too; with ``--preview``, then a full preview: the
+Resync's dry run, whose peak RSS shows it holds what differs from the ledger, not the audience); then an incremental run with nothing
 changed (target: under 15 s, zero write requests); then the same as the first run of a new day (the
 last run's watermark moved to yesterday noon, so searches reading the calendar are compared in
 full); then one after ``--changed`` contacts got a new last name (target: under 30 s). Each sync
@@ -70,10 +71,16 @@ def as_if_the_last_run_was_yesterday(database: BenchDatabase, integration_id: in
 
 
 def timed_run(
-    emulator: Emulator, settings: Settings, integration_id: int, label: str, *, full: bool = False
+    emulator: Emulator,
+    settings: Settings,
+    integration_id: int,
+    label: str,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
 ) -> str:
     before = emulator.requests()
-    figures: SyncFigures = run_sync_process(settings, integration_id, full=full)
+    figures: SyncFigures = run_sync_process(settings, integration_id, full=full, dry_run=dry_run)
     reads, writes = (now - then for now, then in zip(emulator.requests(), before, strict=True))
     run = figures.run
     counts = ", ".join(f"{name} {run[name]}" for name in ("created", "updated", "archived", "tags_added"))
@@ -109,6 +116,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=None, help="the emulator's port (default: a free one)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
+    parser.add_argument(
+        "--preview", action="store_true", help="also a full preview (Resync's dry run) after the initial sync"
+    )
     args = parser.parse_args()
 
     database = seeded_database(args.data_dir, args.contacts, kind=args.database)
@@ -119,6 +129,10 @@ def main() -> None:
         integration_id = connect(database, emulator, settings).integration_id
         rows.append(timed_run(emulator, settings, integration_id, "initial (full) sync"))
         print(rows[-1], flush=True)
+        if args.preview:
+            label = "full preview (a Resync's dry run: reads the audience back, writes nothing)"
+            rows.append(timed_run(emulator, settings, integration_id, label, full=True, dry_run=True))
+            print(rows[-1], flush=True)
         rows.append(timed_run(emulator, settings, integration_id, "incremental, nothing changed"))
         print(rows[-1], flush=True)
         as_if_the_last_run_was_yesterday(database, integration_id)

@@ -356,10 +356,14 @@ class SyncFigures:
     run: dict[str, Any]
 
 
-def run_sync_process(settings: Settings, integration_id: int, *, full: bool = False) -> SyncFigures:
+def run_sync_process(
+    settings: Settings, integration_id: int, *, full: bool = False, dry_run: bool = False
+) -> SyncFigures:
     command = [sys.executable, "-m", "bench.sync_setup", "sync", "--integration", str(integration_id)]
     if full:
         command.append("--full")
+    if dry_run:
+        command.append("--dry-run")
     started = time.perf_counter()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, env=child_env(settings), stdout=output)
@@ -374,7 +378,7 @@ def run_sync_process(settings: Settings, integration_id: int, *, full: bool = Fa
     return SyncFigures(seconds, usage.ru_maxrss / 1024, json.loads(text.strip().splitlines()[-1]))
 
 
-def _sync_main(integration_id: int, full: bool) -> None:
+def _sync_main(integration_id: int, full: bool, dry_run: bool) -> None:
     settings = Settings()
     mode = RunMode.full if full else RunMode.incremental
     # BENCH_PROFILE_DIR=<dir>: each run's main thread profiled (cProfile) into <dir>/run-<n>.prof.
@@ -382,7 +386,7 @@ def _sync_main(integration_id: int, full: bool) -> None:
     profiler = cProfile.Profile() if profile_dir else None
     if profiler is not None:
         profiler.enable()
-    run = run_sync(database_for(settings), settings, integration_id, mode=mode)
+    run = run_sync(database_for(settings), settings, integration_id, mode=mode, dry_run=dry_run)
     if profiler is not None and profile_dir:
         profiler.disable()
         Path(profile_dir).mkdir(parents=True, exist_ok=True)
@@ -397,8 +401,9 @@ def main() -> None:
     parser.add_argument("command", choices=["sync"])
     parser.add_argument("--integration", type=int, required=True)
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--dry-run", action="store_true", help="a preview: plans and stores the report only")
     args = parser.parse_args()
-    _sync_main(args.integration, args.full)
+    _sync_main(args.integration, args.full, args.dry_run)
 
 
 if __name__ == "__main__":
