@@ -2,8 +2,8 @@
 parameter processing would cost more than the requests to Mailchimp.
 
 PostgreSQL gets one statement per chunk: each column travels as one binary array and ``unnest`` turns
-them back into rows. SQLite gets the driver's own ``executemany``. Both end in the same
-INSERT … ON CONFLICT (integration, subscriber hash) DO UPDATE.
+them back into rows. SQLite gets the driver's own ``executemany``. Both end in an INSERT … ON CONFLICT
+(integration, subscriber hash) DO UPDATE; SQLite's sets the owner and person columns apart (``_SQLITE``).
 """
 
 from __future__ import annotations
@@ -63,7 +63,31 @@ _ON_CONFLICT = (
     + ", mc_contact_id = coalesce(nullif(excluded.mc_contact_id, ''), mailchimp_ledger.mc_contact_id)"
 )
 _INTO = f"INSERT INTO mailchimp_ledger ({', '.join(COLUMNS)}) "
-_SQLITE = _INTO + f"VALUES ({', '.join('?' for _ in COLUMNS)}) " + _ON_CONFLICT
+# SQLite maintains an index, and checks a foreign key, for every column an UPDATE's SET list names,
+# whether or not its value changes: with the contact columns in it, each row of a page looked its
+# contact up (1,000,000 contacts: 80 µs a row). So its upsert leaves the owner and person columns
+# out, and two UPDATEs set them only on the rows where they differ (``_sqlite``).
+_OWNER_COLUMNS = ("contact_id", "last_contact_id", "mc_contact_id")
+_SQLITE = (
+    _INTO
+    + f"VALUES ({', '.join('?' for _ in COLUMNS)}) "
+    + "ON CONFLICT (integration_id, subscriber_hash) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:] if c not in _KEPT + _OWNER_COLUMNS)
+    + ", last_changed = coalesce(excluded.last_changed, mailchimp_ledger.last_changed)"
+    + ", last_synced_at = coalesce(excluded.last_synced_at, mailchimp_ledger.last_synced_at)"
+)
+_SQLITE_OWNER = (
+    "UPDATE mailchimp_ledger SET contact_id = ?3, last_contact_id = ?4 "
+    "WHERE integration_id = ?1 AND subscriber_hash = ?2 "
+    "AND (contact_id IS NOT ?3 OR last_contact_id IS NOT ?4)"
+)
+_SQLITE_PERSON = (
+    "UPDATE mailchimp_ledger SET mc_contact_id = ?3 "
+    "WHERE integration_id = ?1 AND subscriber_hash = ?2 AND ?3 <> '' AND mc_contact_id IS NOT ?3"
+)
+_KEY = ("integration_id", "subscriber_hash")
+_OWNER_AT = tuple(COLUMNS.index(c) for c in (*_KEY, "contact_id", "last_contact_id"))
+_PERSON_AT = tuple(COLUMNS.index(c) for c in (*_KEY, "mc_contact_id"))
 _UNNEST = ", ".join(f"%({c})b::{_PG_TYPES[c]}[]" for c in COLUMNS)
 _POSTGRES = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ON_CONFLICT  # noqa: S608  (constants only)
 _ABSENT_ONLY = "ON CONFLICT (integration_id, subscriber_hash) DO NOTHING RETURNING subscriber_hash"
@@ -101,7 +125,10 @@ def _arrays(rows: Sequence[LedgerValues]) -> dict[str, list[Any]]:
 
 def _sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
     times: dict[datetime | None, str | None] = {}  # a page's rows share their sync time
-    session.connection().exec_driver_sql(_SQLITE, [_sqlite_row(row, times) for row in rows])
+    connection = session.connection()
+    connection.exec_driver_sql(_SQLITE, [_sqlite_row(row, times) for row in rows])
+    connection.exec_driver_sql(_SQLITE_OWNER, [tuple(row[i] for i in _OWNER_AT) for row in rows])
+    connection.exec_driver_sql(_SQLITE_PERSON, [tuple(row[i] for i in _PERSON_AT) for row in rows])
 
 
 def _sqlite_row(row: tuple[Any, ...], times: dict[datetime | None, str | None]) -> tuple[Any, ...]:
