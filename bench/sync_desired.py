@@ -80,7 +80,8 @@ def main() -> None:
     with Session(database.engine) as session:
         integration = integration_with_interests(session)
         config = build_desired(session, integration, AS_OF, set()).config
-        ids = random.Random(5).sample(list(session.scalars(select(Contact.id))), args.changed)
+        in_order = list(session.scalars(select(Contact.id).order_by(Contact.id)))
+        ids = random.Random(5).sample(in_order, args.changed)
         now = utcnow()
 
         same_day = timed(
