@@ -22,6 +22,10 @@ CLI = str(Path(sys.executable).with_name("constituent"))
 
 
 def _start_demo(data_dir: Path, port: int, emulator_port: int) -> subprocess.Popen[str]:
+    # The demo stops on Ctrl-C, which a child ignores when the test run does (a shell starts background
+    # jobs with SIGINT ignored): a handler here means the child starts with Ctrl-C at its default.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONSTITUENT_")}
     env["CONSTITUENT_DATA_DIR"] = str(data_dir)
     return subprocess.Popen(
