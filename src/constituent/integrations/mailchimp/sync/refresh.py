@@ -194,6 +194,7 @@ class RefreshedView:
             before = stored.get(entry.subscriber_hash)
             if entry == before:
                 self.changed.pop(entry.subscriber_hash, None)
+                self.stored_subscribed.pop(entry.subscriber_hash, None)
                 continue
             self.changed[entry.subscriber_hash] = entry
             self.stored_subscribed[entry.subscriber_hash] = before is not None and _subscribed(before)
