@@ -5,6 +5,7 @@ contact up and rewrite that index for every row: 80 µs a row at 1,000,000 conta
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,3 +95,41 @@ def test_owner_and_person_columns_are_written_only_on_the_rows_where_they_change
     assert (owners, people) == ([ann, cy, cy], ["p1", "p2", "p3"])
     if session.get_bind().dialect.name == "sqlite":
         assert updated == {"contact_id": 1, "mc_contact_id": 1}
+
+
+def test_rows_are_created_only_for_addresses_without_one_and_an_existing_row_is_left_as_it_is(
+    session: Session,
+) -> None:
+    ann, bob = _contacts(session, 2)
+    integration_id = add_integration(session).id
+    held = _entry(1, ann, fingerprint="held", mc_contact_id="p1")
+    held = replace(held, status=RemoteStatus.unsubscribed)
+    ledger.save(session, integration_id, [LedgerUpdate(held)], WRITTEN)
+    intents = [
+        _entry(1, ann, intent=Intent.create),  # unsubscribed in Mailchimp since the run planned
+        _entry(2, bob, intent=Intent.create, tags=frozenset({"Donors"}), mc_contact_id="p2"),
+    ]
+
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "after_cursor_execute", seen)
+    created = ledger.create_absent(session, integration_id, intents, WRITTEN)
+    event.remove(connection, "after_cursor_execute", seen)
+
+    assert created == {f"{2:032x}"}
+    kept = _row(session, integration_id, 1)
+    assert (kept.status, kept.fingerprint, kept.intent, kept.mc_contact_id) == (
+        RemoteStatus.unsubscribed,
+        "held",
+        "",
+        "p1",
+    )
+    new = _row(session, integration_id, 2)
+    assert (new.contact_id, new.last_contact_id, new.intent, new.tags) == (bob, bob, "create", ["Donors"])
+    assert (new.mc_contact_id, new.last_synced_at, new.status) == ("p2", WRITTEN, RemoteStatus.subscribed)
+    # Nothing but the check and the insert: no UPDATE of the rows just made.
+    assert not [s for s in statements if s.startswith("UPDATE mailchimp_ledger")]

@@ -347,7 +347,7 @@ def create_absent(
         return ledger_upsert.insert_absent_postgresql(session, _values(integration_id, updates, synced_at))
     present = statuses_of(session, integration_id, [entry.subscriber_hash for entry in entries], lock=True)
     fresh = [update for update in updates if update.entry.subscriber_hash not in present]
-    save(session, integration_id, fresh, synced_at)
+    ledger_upsert.insert_new_sqlite(session, _values(integration_id, fresh, synced_at))
     return {update.entry.subscriber_hash for update in fresh}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ class LedgerValues(NamedTuple):
     mc_contact_id: str
     archived_by_hand: bool
     last_changed: datetime | None
-    last_synced_at: datetime | None
+    last_synced_at: datetime | None  # right after last_changed (``_sqlite_rows``)
     last_error: str
 
 
@@ -50,7 +51,10 @@ _PG_TYPES = dict.fromkeys(COLUMNS, "text") | {
     "last_synced_at": "timestamptz",
 }
 _KEPT = ("last_changed", "mc_contact_id", "last_synced_at")
-_TIMES = tuple(i for i, name in enumerate(COLUMNS) if name in ("last_changed", "last_synced_at"))
+# The two times, next to each other in a row: SQLite stores them as text (``_sqlite_rows``).
+_CHANGED, _SYNCED = COLUMNS.index("last_changed"), COLUMNS.index("last_synced_at")
+if _SYNCED != _CHANGED + 1:
+    raise RuntimeError("_sqlite_rows expects last_synced_at right after last_changed")
 
 # Built from the constants above only; every value is a bound parameter.
 _ON_CONFLICT = (
@@ -85,9 +89,11 @@ _SQLITE_PERSON = (
     "UPDATE mailchimp_ledger SET mc_contact_id = ?3 "
     "WHERE integration_id = ?1 AND subscriber_hash = ?2 AND ?3 <> '' AND mc_contact_id IS NOT ?3"
 )
+# Rows for addresses that have none, in the write transaction that found them absent: nothing to update.
+_SQLITE_NEW = _INTO + f"VALUES ({', '.join('?' for _ in COLUMNS)})"
 _KEY = ("integration_id", "subscriber_hash")
-_OWNER_AT = tuple(COLUMNS.index(c) for c in (*_KEY, "contact_id", "last_contact_id"))
-_PERSON_AT = tuple(COLUMNS.index(c) for c in (*_KEY, "mc_contact_id"))
+_OWNER_OF = itemgetter(*(COLUMNS.index(c) for c in (*_KEY, "contact_id", "last_contact_id")))
+_PERSON_OF = itemgetter(*(COLUMNS.index(c) for c in (*_KEY, "mc_contact_id")))
 _UNNEST = ", ".join(f"%({c})b::{_PG_TYPES[c]}[]" for c in COLUMNS)
 _POSTGRES = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ON_CONFLICT  # noqa: S608  (constants only)
 _ABSENT_ONLY = "ON CONFLICT (integration_id, subscriber_hash) DO NOTHING RETURNING subscriber_hash"
@@ -124,21 +130,26 @@ def _arrays(rows: Sequence[LedgerValues]) -> dict[str, list[Any]]:
 
 
 def _sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
-    times: dict[datetime | None, str | None] = {}  # a page's rows share their sync time
     connection = session.connection()
-    connection.exec_driver_sql(_SQLITE, [_sqlite_row(row, times) for row in rows])
-    connection.exec_driver_sql(_SQLITE_OWNER, [tuple(row[i] for i in _OWNER_AT) for row in rows])
-    connection.exec_driver_sql(_SQLITE_PERSON, [tuple(row[i] for i in _PERSON_AT) for row in rows])
+    connection.exec_driver_sql(_SQLITE, _sqlite_rows(rows))
+    connection.exec_driver_sql(_SQLITE_OWNER, list(map(_OWNER_OF, rows)))
+    connection.exec_driver_sql(_SQLITE_PERSON, list(map(_PERSON_OF, rows)))
 
 
-def _sqlite_row(row: tuple[Any, ...], times: dict[datetime | None, str | None]) -> tuple[Any, ...]:
-    values = list(row)
-    for index in _TIMES:
-        value = values[index]
-        if value not in times:
-            times[value] = _sqlite_time(value)
-        values[index] = times[value]
-    return tuple(values)
+def insert_new_sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
+    """SQLite: rows for addresses the same write transaction found without one (``ledger.create_absent``).
+    A plain INSERT: the upsert's two UPDATEs would only look every row up again to change nothing."""
+    for start in range(0, len(rows), CHUNK):
+        session.connection().exec_driver_sql(_SQLITE_NEW, _sqlite_rows(rows[start : start + CHUNK]))
+
+
+def _sqlite_rows(rows: Sequence[LedgerValues]) -> list[tuple[Any, ...]]:
+    # A page's rows share a few times: each one's text is made once.
+    times = {t: _sqlite_time(t) for t in {r.last_changed for r in rows} | {r.last_synced_at for r in rows}}
+    return [
+        (*row[:_CHANGED], times[row.last_changed], times[row.last_synced_at], *row[_SYNCED + 1 :])
+        for row in rows
+    ]
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
