@@ -13,7 +13,8 @@ to an audience of its own.
   included, as ``constituent mailchimp sync`` pays them), first sync then the run right after; then
   "the next night" (the import is a day old: nothing changed since the last run), in a child process and
   twice in this process: a worker's first run since it started (its first queries are compiled, its
-  first models built), then a second run, as a worker that stays up night after night runs it;
+  first models built), then a second run, as a worker that stays up night after night runs it; last, a
+  first sync of another new audience in that worker (what Force Sync runs: no interpreter start-up);
 - the script: Mailchimp's official ``mailchimp_marketing`` client, batch subscribe 500 members at a time
   with ``update_existing`` (merge fields and the tag in each entry), one request after the other, sending
   everyone every night. It gets its members from ``build_desired`` without paying for it and is timed
@@ -220,16 +221,14 @@ def main() -> None:
         ours = connect(database, emulator, settings, interests=0)
         theirs = connect(database, emulator, settings, interests=0)
         top = connect(database, emulator, settings, interests=0)
+        in_worker = connect(database, emulator, settings, interests=0)
         with Session(database.engine) as session:
             integration = service.get_integration(session, theirs.integration_id)
             members = list(build_desired(session, integration, AS_OF).members.values())
         print(f"members: {len(members):,}", flush=True)
 
-        table.add(
-            "first sync",
-            ours_in_child(table, settings, ours.integration_id),
-            timed_script(table, emulator, theirs.audience_id, members),
-        )
+        first_script = timed_script(table, emulator, theirs.audience_id, members)
+        table.add("first sync", ours_in_child(table, settings, ours.integration_id), first_script)
         table.add(
             f"the next sync, right after the import ({len(members):,} changed of {len(members):,})",
             ours_in_child(table, settings, ours.integration_id),
@@ -252,6 +251,11 @@ def main() -> None:
             "the next night, nothing changed (a worker that has run before, as a nightly worker has)",
             ours_in_process(table, worker, settings, ours.integration_id),
             nightly,
+        )
+        table.add(
+            "first sync, in a running worker (Force Sync on a new audience: no start-up)",
+            ours_in_process(table, worker, settings, in_worker.integration_id),
+            first_script,
         )
         before = table.requests()
         top_seconds = ceiling(emulator, top.audience_id, members)
