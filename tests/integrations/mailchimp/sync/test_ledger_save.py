@@ -1,7 +1,8 @@
 """Storing ledger rows (``ledger.save``), on both databases: a later write overwrites what it knows and
 keeps what it does not (Mailchimp's person id, its last-changed time), and on SQLite the owner and person
 columns are written only where they change (each named in an UPDATE's SET list made SQLite look the
-contact up and rewrite that index for every row: 80 µs a row at 1,000,000 contacts)."""
+contact up and rewrite that index for every row: 80 µs a row at 1,000,000 contacts). A claim's intent rows
+(``ledger.create_absent``) are made only for addresses that have none, with no UPDATE after them."""
 
 from __future__ import annotations
 
