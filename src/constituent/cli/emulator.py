@@ -30,6 +30,7 @@ def emulator(
 
     from mailchimp_emulator.app import create_app
     from mailchimp_emulator.config import EmulatorConfig
+    from mailchimp_emulator.heap import keep_full_collections_short
 
     config = EmulatorConfig(
         host=host, port=port, latency_ms=latency_ms, max_connections=max_connections, state_file=state
@@ -37,4 +38,5 @@ def emulator(
     typer.echo(
         f"Mailchimp emulator on {config.public_url}/3.0/ (control API: {config.public_url}/_emulator/)"
     )
+    keep_full_collections_short()
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
