@@ -48,11 +48,11 @@ from constituent.kit.clock import utcnow
 from constituent.kit.settings import Settings
 
 
-def change_last_names(database: BenchDatabase, count: int) -> None:
-    """``count`` contacts (a fixed random sample) get a new last name, as an edit in the app would."""
+def change_last_names(database: BenchDatabase, count: int, seed: int = 5) -> None:
+    """``count`` contacts (a sample fixed by ``seed``) get a new last name, as an edit in the app would."""
     with Session(database.engine) as session:
         ids = list(session.scalars(select(Contact.id).order_by(Contact.id)))  # a sample of a fixed order
-        chosen = random.Random(5).sample(ids, count)
+        chosen = random.Random(seed).sample(ids, count)
         for start in range(0, count, 5_000):
             batch = chosen[start : start + 5_000]
             changed = update(Contact).where(Contact.id.in_(batch))

@@ -291,13 +291,14 @@ def settings_for(database: BenchDatabase, emulator: Emulator, data_dir: Path) ->
     )
 
 
-def child_env(settings: Settings) -> dict[str, str]:
+def child_env(settings: Settings, tree: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["CONSTITUENT_DATA_DIR"] = str(settings.data_dir)
     env["CONSTITUENT_DATABASE_URL"] = settings.resolved_database_url
     env["CONSTITUENT_MAILCHIMP_API_BASE"] = str(settings.mailchimp_api_base)
-    # The tree this benchmark runs from, ``src`` first: a worktree's code, not the editable install's.
-    root = Path(__file__).resolve().parent.parent
+    # ``tree`` (default: the one this benchmark runs from), ``src`` first: a worktree's code, not the
+    # editable install's.
+    root = tree or Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = f"{root / 'src'}{os.pathsep}{root}"
     return env
 
@@ -357,8 +358,14 @@ class SyncFigures:
 
 
 def run_sync_process(
-    settings: Settings, integration_id: int, *, full: bool = False, dry_run: bool = False
+    settings: Settings,
+    integration_id: int,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    tree: Path | None = None,
 ) -> SyncFigures:
+    """One sync in a child process, running ``tree``'s code (default: this checkout's)."""
     command = [sys.executable, "-m", "bench.sync_setup", "sync", "--integration", str(integration_id)]
     if full:
         command.append("--full")
@@ -366,7 +373,7 @@ def run_sync_process(
         command.append("--dry-run")
     started = time.perf_counter()
     with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, env=child_env(settings), stdout=output)
+        process = subprocess.Popen(command, env=child_env(settings, tree), stdout=output)
         # wait4 gives this child's own resource usage (its peak RSS), not the sum of all children.
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)

@@ -8,7 +8,7 @@ them back into rows. SQLite gets the driver's own ``executemany``. Both end in a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -103,8 +103,8 @@ _POSTGRES_ABSENT = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ABSENT_ONLY  #
 def upsert(session: Session, rows: Sequence[LedgerValues]) -> None:
     connection = session.connection()
     write = _postgres if connection.dialect.name == "postgresql" else _sqlite
-    for start in range(0, len(rows), CHUNK):
-        write(session, rows[start : start + CHUNK])
+    for chunk in _chunks(rows):
+        write(session, chunk)
 
 
 def _postgres(session: Session, rows: Sequence[LedgerValues]) -> None:
@@ -119,10 +119,15 @@ def insert_absent_postgresql(session: Session, rows: Sequence[LedgerValues]) -> 
     inserted: set[str] = set()
     cursor: Any = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     with cursor:
-        for start in range(0, len(rows), CHUNK):
-            cursor.execute(_POSTGRES_ABSENT, _arrays(rows[start : start + CHUNK]))
+        for chunk in _chunks(rows):
+            cursor.execute(_POSTGRES_ABSENT, _arrays(chunk))
             inserted.update(row[0] for row in cursor.fetchall())
     return inserted
+
+
+def _chunks(rows: Sequence[LedgerValues]) -> Iterator[Sequence[LedgerValues]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
 
 
 def _arrays(rows: Sequence[LedgerValues]) -> dict[str, list[Any]]:
@@ -139,8 +144,9 @@ def _sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
 def insert_new_sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
     """SQLite: rows for addresses the same write transaction found without one (``ledger.create_absent``).
     A plain INSERT: the upsert's two UPDATEs would only look every row up again to change nothing."""
-    for start in range(0, len(rows), CHUNK):
-        session.connection().exec_driver_sql(_SQLITE_NEW, _sqlite_rows(rows[start : start + CHUNK]))
+    connection = session.connection()
+    for chunk in _chunks(rows):
+        connection.exec_driver_sql(_SQLITE_NEW, _sqlite_rows(chunk))
 
 
 def _sqlite_rows(rows: Sequence[LedgerValues]) -> list[tuple[Any, ...]]:
