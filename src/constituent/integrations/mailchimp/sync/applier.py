@@ -38,7 +38,13 @@ from constituent.integrations.mailchimp.sync.lease import Lease, LeaseLost
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger
-from constituent.integrations.mailchimp.sync.recorder import PageOutcome, Recorder, RefusalNote
+from constituent.integrations.mailchimp.sync.recorder import (
+    Claim,
+    Commit,
+    PageOutcome,
+    Recorder,
+    RefusalNote,
+)
 from constituent.integrations.mailchimp.sync.types import (
     AddTag,
     Archive,
@@ -54,6 +60,7 @@ from constituent.integrations.mailchimp.sync.types import (
     Upsert,
     remote_status,
 )
+from constituent.integrations.mailchimp.sync.writer import GroupWriter
 
 T = TypeVar("T")
 
@@ -80,7 +87,7 @@ class Applier:
         self.recorder = recorder
         self.lease: Lease | None = None
         self.contact_ids = _contact_ids(plan, ledger)
-        self._one_writer = asyncio.Lock()
+        self._writer = GroupWriter(recorder.write)
         # Addresses whose intent row this run stored, with the status that row holds (until answered).
         self._claimed: dict[str, RemoteStatus | None] = {}
 
@@ -98,8 +105,8 @@ class Applier:
             raise LeaseLost()
 
     async def _commit(self, phase: str, outcome: PageOutcome) -> None:
-        """Record a page: the run's own view at once, the database in a thread (one at a time), so
-        the requests still in flight are answered while the page is stored."""
+        """Record a page: the run's own view at once, the database in the writer's next transaction (a
+        thread), so the requests still in flight are answered while the page is stored."""
         for update in outcome.updates:
             member = update.entry.subscriber_hash
             outcome.expected[member] = self._stored_status(member)
@@ -109,8 +116,7 @@ class Applier:
             self.state.pop(subscriber_hash, None)
         for update in outcome.updates:
             self.state[update.entry.subscriber_hash] = update.entry
-        async with self._one_writer:
-            changed = await asyncio.to_thread(self.recorder.commit, phase, outcome)
+        changed = await self._writer.submit(Commit(phase, outcome))
         for subscriber_hash, status in changed.items():
             # Someone else's newer news stayed in the ledger: the run's view follows it.
             self._follow(subscriber_hash, status)
@@ -137,8 +143,7 @@ class Applier:
         member unsubscribed, cleaned or signed up since planning is not written at all."""
         wanted = sorted(set(hashes))
         expected = {h: self._stored_status(h) for h in wanted}
-        async with self._one_writer:
-            changed = await asyncio.to_thread(self.recorder.claim, expected, intents or {})
+        changed = await self._writer.submit(Claim(expected, intents or {}))
         for subscriber_hash, status in changed.items():
             self._follow(subscriber_hash, status)
         for subscriber_hash, entry in (intents or {}).items():

@@ -1,12 +1,13 @@
 """Recording what a page of requests achieved: ledger rows, the run's counters and errors, refusals on
-contacts. Each page is one transaction, committed here, so a crash loses at most the pages in flight
-and a rerun (which re-plans from the ledger) repeats none of the recorded ones.
+contacts; and, before a request, its compare-and-set and intent rows (``Claim``). Committed here, so a
+crash loses at most the pages in flight and a rerun (which re-plans from the ledger) repeats none of the
+recorded ones. The jobs the writer had queued go in one transaction (``write``, fed by ``writer``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -68,6 +69,27 @@ def _answered(update: LedgerUpdate) -> LedgerUpdate:
     return replace(update, entry=replace(update.entry, intent=Intent.none))
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Before a request: the status each address had when the run planned, and the intent rows to store."""
+
+    expected: Mapping[str, RemoteStatus | None]
+    intents: Mapping[str, LedgerEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """After a request: what the page achieved."""
+
+    phase: str
+    outcome: PageOutcome
+
+
+WriterJob = Claim | Commit
+# Addresses whose ledger row another writer changed since the run planned, with their status now.
+Changed = dict[str, RemoteStatus | None]
+
+
 @dataclass
 class Recorder:
     sessions: sessionmaker[Session]
@@ -79,61 +101,72 @@ class Recorder:
     done: int = 0
     held: lease.Lease | None = None  # every transaction here is fenced by it (see lease.fence)
 
-    def claim(
-        self, expected: Mapping[str, RemoteStatus | None], intents: Mapping[str, LedgerEntry]
-    ) -> dict[str, RemoteStatus | None]:
-        """Before a request goes out, in one transaction: compare each address's ledger status with what
-        the run planned from, and store the intent rows of the unchanged ones (the intent log).
+    def write(self, jobs: Sequence[WriterJob]) -> list[Changed]:
+        """The jobs, in order, in one transaction (one fence, one COMMIT): what the writer had queued.
 
-        Returns the addresses whose status changed since (not to be written), with their status now.
-        """
-        synced_at = utcnow()
+        Returns each job's changed addresses (a claim's are not to be sent; a commit's are left as
+        they are)."""
+        now = utcnow()
+        results: list[Changed] = []
         with session_scope(self.sessions) as session:
             self._fence(session)
-            # Members to create where we know no row: the row is the check (none there yet) and the intent.
-            creates = [entry for h, entry in intents.items() if expected.get(h) is None]
-            created = ledger.create_absent(session, self.integration_id, creates, synced_at)
-            rest = [h for h in expected if h not in created]
-            now = ledger.statuses_of(session, self.integration_id, rest, lock=True)
-            changed = {h: now.get(h) for h in rest if now.get(h) != expected[h]}
-            rows = [LedgerUpdate(e) for h, e in intents.items() if h not in changed and h not in created]
-            ledger.save(session, self.integration_id, rows, synced_at)
+            for job in jobs:
+                if isinstance(job, Claim):
+                    results.append(self._claim(session, job, now))
+                else:
+                    results.append(self._commit(session, job.outcome, now))
+            phases = [job.phase for job in jobs if isinstance(job, Commit)]
+            if phases:
+                self._note_progress(session, phases[-1], now)
+        if phases and self.progress is not None:
+            self.progress(phases[-1], self.done, self.total)
+        return results
+
+    def _claim(self, session: Session, job: Claim, now: datetime) -> Changed:
+        """Before a request goes out: compare each address's ledger status with what the run planned
+        from, and store the intent rows of the unchanged ones (the intent log)."""
+        expected, intents = job.expected, job.intents
+        # Members to create where we know no row: the row is the check (none there yet) and the intent.
+        creates = [entry for h, entry in intents.items() if expected.get(h) is None]
+        created = ledger.create_absent(session, self.integration_id, creates, now)
+        rest = [h for h in expected if h not in created]
+        held = ledger.statuses_of(session, self.integration_id, rest, lock=True)
+        changed = {h: held.get(h) for h in rest if held.get(h) != expected[h]}
+        rows = [LedgerUpdate(e) for h, e in intents.items() if h not in changed and h not in created]
+        ledger.save(session, self.integration_id, rows, now)
         return changed
 
     def _fence(self, session: Session) -> None:
         if self.held is not None:
             lease.fence(session, self.held)
 
-    def commit(self, phase: str, outcome: PageOutcome) -> dict[str, RemoteStatus | None]:
-        """Store the page; returns the members whose row changed under the run (left as they are)."""
-        now = utcnow()
+    def _commit(self, session: Session, outcome: PageOutcome, now: datetime) -> Changed:
+        """Store a page's answers; the members whose row changed under the run are left as they are."""
         self.done += outcome.done
-        with session_scope(self.sessions) as session:
-            self._fence(session)
-            changed = self._changed_under_us(session, outcome)
-            ledger.forget_hashes(session, self.integration_id, outcome.forget)
-            updates = [_answered(u) for u in outcome.updates if u.entry.subscriber_hash not in changed]
-            ledger.save(session, self.integration_id, updates, now)
-            for error in outcome.errors:
-                ledger.record_error(session, self.integration_id, error.subscriber_hash, error.message)
-            runs.add_errors(session, self.run_id, outcome.errors)
-            runs.add_counts(session, self.run_id, outcome.counts)
-            self._note_refusals(session, outcome.refusals, now)
-            runs.set_fields(
-                session,
-                self.run_id,
-                phase=phase,
-                heartbeat_at=now,
-                requests_read=self.stats.reads,
-                requests_write=self.stats.writes,
-                progress_done=self.done,
-                progress_total=self.total,
-            )
-        if self.progress is not None:
-            self.progress(phase, self.done, self.total)
+        changed = self._changed_under_us(session, outcome)
+        ledger.forget_hashes(session, self.integration_id, outcome.forget)
+        updates = [_answered(u) for u in outcome.updates if u.entry.subscriber_hash not in changed]
+        ledger.save(session, self.integration_id, updates, now)
+        for error in outcome.errors:
+            ledger.record_error(session, self.integration_id, error.subscriber_hash, error.message)
+        runs.add_errors(session, self.run_id, outcome.errors)
+        runs.add_counts(session, self.run_id, outcome.counts)
+        self._note_refusals(session, outcome.refusals, now)
         return changed
 
-    def _changed_under_us(self, session: Session, outcome: PageOutcome) -> dict[str, RemoteStatus | None]:
+    def _note_progress(self, session: Session, phase: str, now: datetime) -> None:
+        runs.set_fields(
+            session,
+            self.run_id,
+            phase=phase,
+            heartbeat_at=now,
+            requests_read=self.stats.reads,
+            requests_write=self.stats.writes,
+            progress_done=self.done,
+            progress_total=self.total,
+        )
+
+    def _changed_under_us(self, session: Session, outcome: PageOutcome) -> Changed:
         if not outcome.expected:
             return {}
         now = ledger.statuses_of(session, self.integration_id, list(outcome.expected), lock=True)
