@@ -4,6 +4,8 @@ addresses, dry runs, and renames."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from constituent.crm.activities.models import Activity
@@ -13,6 +15,7 @@ from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
 from constituent.kit.db import session_scope
+from constituent.kit.heap import YOUNG_THRESHOLD
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import (
     add_people,
@@ -256,3 +259,16 @@ def test_a_cleaned_member_that_stops_qualifying_is_recorded_not_archived(product
     assert (run.archived, run.errors) == (0, 0)
     assert audience.member("p0@mailbox.org")["status"] == "cleaned"
     assert audience.ledger()[subscriber_hash("p0@mailbox.org")].status is RemoteStatus.cleaned
+
+
+def test_a_sync_runs_with_fewer_garbage_collections_and_gives_the_thresholds_back(product: Product) -> None:
+    audience = connect(product)
+    add_people(product, "ann@mailbox.org", "bob@mailbox.org")
+    before = gc.get_threshold()
+    during: list[int] = []
+
+    run = audience.sync(progress=lambda phase, done, total: during.append(gc.get_threshold()[0]))
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert during and set(during) == {YOUNG_THRESHOLD}
+    assert gc.get_threshold() == before

@@ -56,6 +56,7 @@ from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan, Rem
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
+from constituent.kit.heap import fewer_collections
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
 
@@ -123,7 +124,8 @@ class RunExecution:
 
     def execute(self) -> None:
         try:
-            asyncio.run(self._execute())
+            with fewer_collections():
+                asyncio.run(self._execute())
         except lease.LeaseLost:
             # Another run took over (and marked this one interrupted): this run writes nothing more.
             return
