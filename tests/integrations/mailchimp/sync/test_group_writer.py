@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -19,9 +20,9 @@ from sqlalchemy import event
 from constituent.integrations.mailchimp.client import RequestStats
 from constituent.integrations.mailchimp.sync import ledger, runs
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
-from constituent.integrations.mailchimp.sync.models import RunMode, RunTrigger
+from constituent.integrations.mailchimp.sync.models import RunCounter, RunMode, RunTrigger
 from constituent.integrations.mailchimp.sync.recorder import Claim, Commit, PageOutcome, Recorder
-from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, MemberError, RemoteStatus
 from constituent.integrations.mailchimp.sync.writer import GroupWriter
 from constituent.kit.clock import utcnow
 from tests.conftest import TestDatabase
@@ -182,3 +183,29 @@ def test_a_job_that_fails_rolls_back_the_whole_batch(db: TestDatabase) -> None:
     with db.sessions() as session:
         assert ledger.statuses_of(session, recorder.integration_id, [ann.subscriber_hash]) == {}
         assert runs.get(session, recorder.run_id).progress_done == 0
+
+
+def test_a_batch_of_pages_adds_up_its_counters_and_progress_in_one_statement(db: TestDatabase) -> None:
+    recorder, _ = _recorder(db)
+    pages = [
+        PageOutcome(done=1, counts=Counter({RunCounter.created: 1, RunCounter.tags_added: 2}))
+        for _ in range(3)
+    ]
+    pages[1].errors.append(MemberError("b" * 32, "bob@mailbox.org", None, "ERROR", "refused"))
+    updates_of_the_run: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SYNC_RUNS"):
+            updates_of_the_run.append(statement)
+
+    event.listen(db.engine, "after_cursor_execute", seen)
+    try:
+        recorder.write([Commit("members", page) for page in pages])
+    finally:
+        event.remove(db.engine, "after_cursor_execute", seen)
+
+    assert len(updates_of_the_run) == 1
+    with db.sessions() as session:
+        run = runs.get(session, recorder.run_id)
+        assert (run.created, run.tags_added, run.progress_done, run.phase) == (3, 6, 3, "members")
+        assert [e.email for e in runs.errors_of(session, recorder.run_id)] == ["bob@mailbox.org"]

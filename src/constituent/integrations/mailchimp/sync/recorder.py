@@ -108,6 +108,7 @@ class Recorder:
         they are)."""
         now = utcnow()
         results: list[Changed] = []
+        answered = [job.outcome for job in jobs if isinstance(job, Commit)]
         with session_scope(self.sessions) as session:
             self._fence(session)
             for job in jobs:
@@ -115,11 +116,10 @@ class Recorder:
                     results.append(self._claim(session, job, now))
                 else:
                     results.append(self._commit(session, job.outcome, now))
-            phases = [job.phase for job in jobs if isinstance(job, Commit)]
-            if phases:
-                self._note_progress(session, phases[-1], now)
-        if phases and self.progress is not None:
-            self.progress(phases[-1], self.done, self.total)
+            if answered:
+                self._note_progress(session, jobs, answered, now)
+        if answered and self.progress is not None:
+            self.progress(self._last_phase(jobs), self.done, self.total)
         return results
 
     def _claim(self, session: Session, job: Claim, now: datetime) -> Changed:
@@ -149,22 +149,33 @@ class Recorder:
         ledger.save(session, self.integration_id, updates, now)
         for error in outcome.errors:
             ledger.record_error(session, self.integration_id, error.subscriber_hash, error.message)
-        runs.add_errors(session, self.run_id, outcome.errors)
-        runs.add_counts(session, self.run_id, outcome.counts)
         self._note_refusals(session, outcome.refusals, now)
         return changed
 
-    def _note_progress(self, session: Session, phase: str, now: datetime) -> None:
-        runs.set_fields(
+    def _note_progress(
+        self, session: Session, jobs: Sequence[WriterJob], answered: list[PageOutcome], now: datetime
+    ) -> None:
+        """The batch's errors and counters, and where the run stands: one statement each for the whole
+        batch (a statement per page was a round trip each, and on PostgreSQL a wait for the GIL)."""
+        runs.add_errors(session, self.run_id, [e for outcome in answered for e in outcome.errors])
+        counts: Counter[RunCounter] = Counter()
+        for outcome in answered:
+            counts.update(outcome.counts)
+        runs.add_counts(
             session,
             self.run_id,
-            phase=phase,
+            counts,
+            phase=self._last_phase(jobs),
             heartbeat_at=now,
             requests_read=self.stats.reads,
             requests_write=self.stats.writes,
             progress_done=self.done,
             progress_total=self.total,
         )
+
+    @staticmethod
+    def _last_phase(jobs: Sequence[WriterJob]) -> str:
+        return [job.phase for job in jobs if isinstance(job, Commit)][-1]
 
     def _changed_under_us(self, session: Session, outcome: PageOutcome) -> Changed:
         if not outcome.expected:

@@ -272,13 +272,14 @@ def latest_for_integration(session: Session, integration_id: int) -> SyncRun | N
     return runs[0] if runs else None
 
 
-def add_counts(session: Session, run_id: int, counts: Mapping[RunCounter, int]) -> None:
+def add_counts(session: Session, run_id: int, counts: Mapping[RunCounter, int], **values: Any) -> None:
     """Add to the counters in the database itself, so concurrent pages never lose an increment (a name
-    that is no counter fails here, loudly, instead of being dropped)."""
+    that is no counter fails here, loudly, instead of being dropped); ``values`` are set in the same
+    statement."""
     columns = {RunCounter(name).value: n for name, n in counts.items() if n}
     deltas = {column: getattr(SyncRun, column) + n for column, n in columns.items()}
-    if deltas:
-        session.execute(update(SyncRun).where(SyncRun.id == run_id).values(deltas))
+    if deltas or values:
+        session.execute(update(SyncRun).where(SyncRun.id == run_id).values({**values, **deltas}))
 
 
 def set_fields(session: Session, run_id: int, **values: Any) -> None:
