@@ -23,6 +23,29 @@ def project(request: Request, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def keeps(request: Request, path: str) -> bool:
+    """Whether ``path`` (dot notation) is still in a body once ``project`` has trimmed it: a route can then
+    skip working out a value nobody asked for."""
+    include = request.query_params.get("fields")
+    exclude = request.query_params.get("exclude_fields")
+    parts = path.split(".")
+    return (not include or _reaches(_tree(include), parts)) and not (
+        exclude and _reaches(_tree(exclude), parts)
+    )
+
+
+def _reaches(tree: Tree, parts: list[str]) -> bool:
+    """Whether ``tree`` names ``parts`` or one of its ancestors (a leaf keeps or drops its whole subtree)."""
+    node = tree
+    for part in parts:
+        if part not in node:
+            return False
+        node = node[part]
+        if not node:
+            return True
+    return True
+
+
 def _tree(spec: str) -> Tree:
     root: Tree = {}
     for path in spec.split(","):

@@ -87,3 +87,21 @@ def test_deleting_a_segment_removes_the_tag_from_members(mc_account: McAccount) 
     ).json()
     assert mc_account.client.delete(f"/lists/{list_id}/segments/{segment['id']}").status_code == 204
     assert mc_account.client.get(f"/lists/{list_id}/members/a@mailbox.org").json()["tags_count"] == 0
+
+
+def test_the_segment_listing_counts_each_segments_members_and_leaves_the_count_out_when_not_asked(
+    mc_account: McAccount,
+) -> None:
+    list_id = _list_with(mc_account, "a@mailbox.org", "b@mailbox.org", "c@mailbox.org")
+    url = f"/lists/{list_id}/segments"
+    mc_account.client.post(url, json={"name": "Core", "static_segment": ["a@mailbox.org", "b@mailbox.org"]})
+    mc_account.client.post(url, json={"name": "Donors", "static_segment": ["b@mailbox.org"]})
+    mc_account.client.post(url, json={"name": "Empty", "static_segment": []})
+
+    listed = mc_account.client.get(url).json()["segments"]
+    trimmed = mc_account.client.get(url, params={"fields": "segments.id,segments.name"}).json()
+    without = mc_account.client.get(url, params={"exclude_fields": "segments.member_count"}).json()
+
+    assert {s["name"]: s["member_count"] for s in listed} == {"Core": 2, "Donors": 1, "Empty": 0}
+    assert trimmed["segments"] == [{"id": s["id"], "name": s["name"]} for s in listed]
+    assert all("member_count" not in s and "name" in s for s in without["segments"])

@@ -5,6 +5,7 @@ Emails that are not on the list are ignored, as Mailchimp does; saved (condition
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.responses import Response
 from mailchimp_emulator.auth import current_account
 from mailchimp_emulator.clock import now
 from mailchimp_emulator.errors import InvalidResource, ResourceNotFound, invalid_field
-from mailchimp_emulator.fields import project
+from mailchimp_emulator.fields import keeps, project
 from mailchimp_emulator.render import iso, link, render_member
 from mailchimp_emulator.routes.common import (
     collection_response,
@@ -62,7 +63,11 @@ async def get_segments(
     kind = request.query_params.get("type")
     chosen = [s for s in audience.segments.values() if kind is None or s.type == kind]
     links = [link("self", f"/3.0/lists/{audience.id}/segments")]
-    render = partial(render_segment, audience)
+    # Counting walks every member: once for all segments, and only when the answer keeps the count (a
+    # sync asks for ids and names; 20 segments of 686,221 members took 3.5 s counted one by one).
+    # Not kept: zeros, which the projection drops.
+    counts = _member_counts(audience) if keeps(request, "segments.member_count") else Counter[int]()
+    render = partial(render_segment, audience, counts=counts)
     return collection_response(request, "segments", chosen, render, links, list_id=audience.id)
 
 
@@ -171,11 +176,15 @@ async def delete_segment_member(
     return no_content()
 
 
-def render_segment(audience: AudienceList, segment: Segment) -> dict[str, Any]:
+def render_segment(
+    audience: AudienceList, segment: Segment, counts: Counter[int] | None = None
+) -> dict[str, Any]:
+    """``counts``: every segment's member count, counted once for a listing (else counted here)."""
+    count = counts[segment.id] if counts is not None else len(_segment_members(audience, segment))
     return {
         "id": segment.id,
         "name": segment.name,
-        "member_count": len(_segment_members(audience, segment)),
+        "member_count": count,
         "type": segment.type,
         "created_at": iso(segment.created_at),
         "updated_at": iso(segment.updated_at),
@@ -183,6 +192,14 @@ def render_segment(audience: AudienceList, segment: Segment) -> dict[str, Any]:
         "list_id": audience.id,
         "_links": [link("self", f"/3.0/lists/{audience.id}/segments/{segment.id}")],
     }
+
+
+def _member_counts(audience: AudienceList) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    for member in audience.members.values():
+        if member.tags:
+            counts.update(member.tags.keys())
+    return counts
 
 
 def _segment_members(audience: AudienceList, segment: Segment) -> list[Member]:
