@@ -108,7 +108,7 @@ class Recorder:
         they are)."""
         now = utcnow()
         results: list[Changed] = []
-        answered = [job.outcome for job in jobs if isinstance(job, Commit)]
+        answered = [job for job in jobs if isinstance(job, Commit)]
         with session_scope(self.sessions) as session:
             self._fence(session)
             for job in jobs:
@@ -117,9 +117,9 @@ class Recorder:
                 else:
                     results.append(self._commit(session, job.outcome, now))
             if answered:
-                self._note_progress(session, jobs, answered, now)
+                self._note_progress(session, answered, now)
         if answered and self.progress is not None:
-            self.progress(self._last_phase(jobs), self.done, self.total)
+            self.progress(answered[-1].phase, self.done, self.total)
         return results
 
     def _claim(self, session: Session, job: Claim, now: datetime) -> Changed:
@@ -152,30 +152,24 @@ class Recorder:
         self._note_refusals(session, outcome.refusals, now)
         return changed
 
-    def _note_progress(
-        self, session: Session, jobs: Sequence[WriterJob], answered: list[PageOutcome], now: datetime
-    ) -> None:
+    def _note_progress(self, session: Session, answered: list[Commit], now: datetime) -> None:
         """The batch's errors and counters, and where the run stands: one statement each for the whole
         batch (a statement per page was a round trip each, and on PostgreSQL a wait for the GIL)."""
-        runs.add_errors(session, self.run_id, [e for outcome in answered for e in outcome.errors])
+        runs.add_errors(session, self.run_id, [e for job in answered for e in job.outcome.errors])
         counts: Counter[RunCounter] = Counter()
-        for outcome in answered:
-            counts.update(outcome.counts)
+        for job in answered:
+            counts.update(job.outcome.counts)
         runs.add_counts(
             session,
             self.run_id,
             counts,
-            phase=self._last_phase(jobs),
+            phase=answered[-1].phase,
             heartbeat_at=now,
             requests_read=self.stats.reads,
             requests_write=self.stats.writes,
             progress_done=self.done,
             progress_total=self.total,
         )
-
-    @staticmethod
-    def _last_phase(jobs: Sequence[WriterJob]) -> str:
-        return [job.phase for job in jobs if isinstance(job, Commit)][-1]
 
     def _changed_under_us(self, session: Session, outcome: PageOutcome) -> Changed:
         if not outcome.expected:
