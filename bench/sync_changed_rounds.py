@@ -1,14 +1,15 @@
-"""Many 10,000-change runs after one initial sync, to see the spread of one figure (issue 17).
+"""Many incremental runs after one initial sync, to see the spread of a figure (issue 17).
 
-    PYTHONPATH=. .venv/bin/python bench/sync_changed_rounds.py [--contacts 1000000] [--changed 10000]
+    PYTHONPATH=. .venv/bin/python bench/sync_changed_rounds.py [--contacts 1000000] [--changed 0 10000 ...]
         [--rounds 5] [--tree <dir> ...] [--database sqlite|postgresql] [--data-dir <dir>]
 
-One emulator (50 ms, 10 connections) and one initial sync, then ``--rounds`` rounds: in each, ``--changed``
-contacts get a new last name and a sync runs in a child process, once per ``--tree`` (a checkout, e.g. a
-worktree of an older commit: its ``src`` first on the child's path), alternating, so trees are compared
-side by side on one database and one audience. Before each change the previous rounds' changes are made an
-hour old, so a run has only its own contacts as candidates, as on a real day (runs seconds apart would
-otherwise all fall in each other's 5-minute look-back). Prints each run's wall time and outcome.
+One emulator (50 ms, 10 connections) and one initial sync, then ``--rounds`` rounds: in each, for each
+count of ``--changed`` (0: nothing changed), that many contacts get a new last name and a sync runs in a
+child process, once per ``--tree`` (a checkout, e.g. a worktree of an older commit: its ``src`` first on
+the child's path), alternating, so trees are compared side by side on one database and one audience.
+Before each change the previous rounds' changes are made an hour old, so a run has only its own contacts
+as candidates, as on a real day (runs seconds apart would otherwise all fall in each other's 5-minute
+look-back). Prints each run's wall time, outcome and requests.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--changed", type=int, default=10_000)
+    parser.add_argument(
+        "--changed", type=int, nargs="+", default=[10_000], help="each round runs once per count (0: nothing)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tree", type=Path, action="append", help="a checkout to run (default: this one)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -64,11 +67,16 @@ def main() -> None:
         first = run_sync_process(settings, integration_id, tree=trees[-1])
         print(f"initial sync: {first.seconds:.1f} s ({trees[-1]})", flush=True)
         for round_number in range(args.rounds):
-            for position, tree in enumerate(trees):
-                change(database, args.changed, 1000 + round_number * 10 + position)
-                figures = run_sync_process(settings, integration_id, tree=tree)
-                outcome = {key: figures.run[key] for key in ("status", "created", "updated", "archived")}
-                print(f"round {round_number}, {tree}: {figures.seconds:.2f} s {outcome}", flush=True)
+            for count in args.changed:
+                for position, tree in enumerate(trees):
+                    change(database, count, 1000 + round_number * 10 + position)
+                    figures = run_sync_process(settings, integration_id, tree=tree)
+                    outcome = {key: figures.run[key] for key in ("status", "created", "updated", "archived")}
+                    outcome["requests"] = figures.run["requests_read"] + figures.run["requests_write"]
+                    print(
+                        f"round {round_number}, {count:,} changed, {tree}: {figures.seconds:.2f} s {outcome}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

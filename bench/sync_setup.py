@@ -403,7 +403,16 @@ def _sync_main(integration_id: int, full: bool, dry_run: bool) -> None:
         Path(profile_dir).mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(Path(profile_dir) / f"run-{run.id}.prof")
     print(
-        json.dumps({"run_id": run.id, "status": run.status.value, **run.counters(), "message": run.message})
+        json.dumps(
+            {
+                "run_id": run.id,
+                "status": run.status.value,
+                **run.counters(),
+                "requests_read": run.requests_read,
+                "requests_write": run.requests_write,
+                "message": run.message,
+            }
+        )
     )
 
 

