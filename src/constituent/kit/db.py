@@ -78,9 +78,13 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    connect_args: dict[str, Any] = {}
+    # No JIT compilation: our statements are many and short (a sync slice's desired state, keyed
+    # lookups), and compiling each costs more than it saves. The desired state of 10,000 contacts at
+    # 1,000,000 took 1.7 s with it and 1.2 s without; full-table saved searches ran the same either way.
+    options = ["-cjit=off"]
     if schema:
-        connect_args["options"] = f"-csearch_path={schema}"
+        options.append(f"-csearch_path={schema}")
+    connect_args: dict[str, Any] = {"options": " ".join(options)}
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, connect_args=connect_args, **kwargs)
 

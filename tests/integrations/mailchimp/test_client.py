@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
+from pydantic_core import to_json
 
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp import errors
@@ -256,3 +258,39 @@ def test_every_client_retries_as_the_settings_say_unless_given_a_policy(
         reset_settings_cache()
     assert (configured.max_attempts, configured.base_delay) == (3, 0.5)
     assert given == FAST_RETRY
+
+
+def test_a_body_is_sent_as_the_bytes_httpx_would_send_and_names_with_accents_arrive_intact(
+    emulator: RunningEmulator,
+) -> None:
+    account = account_on(emulator)
+    audience = account.new_list()
+    email = "zoe.muller@mailbox.org"
+    body = {
+        "email_address": email,
+        "status_if_new": "subscribed",
+        "merge_fields": {"FNAME": "Zoë", "LNAME": "Müller-Łukasiewicz 李", "ADDRESS": "", "PHONE": ""},
+        "tags": ["Donors ≥ $100"],
+    }
+    # The client encodes bodies itself (client._json_body): the same bytes as httpx's json=.
+    assert (
+        httpx.Request("PUT", "http://x", content=to_json(body)).content
+        == httpx.Request("PUT", "http://x", json=body).content
+    )
+
+    async def scenario() -> Any:
+        async with _client(emulator, account.api_key) as client:
+            return await client.request(
+                "PUT", f"/lists/{audience['id']}/members/{subscriber_hash(email)}", json=body
+            )
+
+    answer = _run(scenario)
+
+    assert answer["merge_fields"]["FNAME"] == "Zoë"
+    assert answer["merge_fields"]["LNAME"] == "Müller-Łukasiewicz 李"
+    assert [
+        tag["name"]
+        for tag in account.client.get(f"/lists/{audience['id']}/members/{subscriber_hash(email)}").json()[
+            "tags"
+        ]
+    ] == ["Donors ≥ $100"]
