@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from constituent.kit.db import make_engine
 from tests.conftest import TestDatabase
 
 
@@ -19,3 +20,21 @@ def test_postgresql_compiles_no_statement_just_in_time_and_sqlite_waits_for_a_bu
         else:
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_options_a_postgresql_url_carries_are_kept_beside_jit_off(empty_db: TestDatabase) -> None:
+    # The CLI's child processes get their schema in the URL (options=-csearch_path=…): turning JIT off
+    # once replaced those options, and a command read another schema's tables.
+    url = empty_db.url
+    if empty_db.dialect == "postgresql":
+        url = f"{url}?options=-csearch_path%3D{empty_db.schema}"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if empty_db.dialect == "postgresql":
+                assert connection.execute(text("SHOW search_path")).scalar() == empty_db.schema
+                assert connection.execute(text("SHOW jit")).scalar() == "off"
+            else:
+                assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        engine.dispose()

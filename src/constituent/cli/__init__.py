@@ -1,44 +1,66 @@
-"""The ``constituent`` command line. Each domain adds its own sub-command group in its own module."""
+"""The ``constituent`` command line. Each domain adds its own sub-command group in its own module.
+
+The groups are imported when a command asks for them (``_LazyGroups``), not all at start-up: a run of
+``constituent mailchimp sync`` imported every command's domain (contacts' exporter, migrations, users...)
+before doing anything, 0.95 s of start-up where its own modules take 0.7 s.
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from typing import Any
 
-from constituent.cli import activities as activities_commands
-from constituent.cli import contacts as contacts_commands
-from constituent.cli import db as db_commands
-from constituent.cli import demo as demo_commands
-from constituent.cli import emulator as emulator_commands
-from constituent.cli import groups as groups_commands
-from constituent.cli import keys as keys_commands
-from constituent.cli import mailchimp as mailchimp_commands
-from constituent.cli import org as org_commands
-from constituent.cli import searches as searches_commands
-from constituent.cli import serve as serve_commands
-from constituent.cli import tokens as tokens_commands
-from constituent.cli import users as users_commands
-from constituent.cli import worker as worker_commands
+import typer
+from typer.core import TyperGroup
+
+# Each group's name -> the module whose ``app`` it is; --help lists them in this order.
+GROUPS: dict[str, str] = {
+    "db": "constituent.cli.db",
+    "keys": "constituent.cli.keys",
+    "contacts": "constituent.cli.contacts",
+    "activities": "constituent.cli.activities",
+    "groups": "constituent.cli.groups",
+    "mailchimp": "constituent.cli.mailchimp",
+    "users": "constituent.cli.users",
+    "tokens": "constituent.cli.tokens",
+    "org": "constituent.cli.org",
+    "serve": "constituent.cli.serve",
+    "emulator": "constituent.cli.emulator",
+    "searches": "constituent.cli.searches",
+    "demo": "constituent.cli.demo",
+    "worker": "constituent.cli.worker",
+}
+
+
+class _LazyGroups(TyperGroup):
+    """The top-level group: each sub-command group is imported the first time it is asked for."""
+
+    # ``ctx`` is click's Context, which Typer vendors privately: not named here.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(GROUPS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> TyperGroup | None:
+        module = GROUPS.get(cmd_name)
+        if module is None:
+            return None
+        group = typer.main.get_group(importlib.import_module(module).app)
+        group.name = cmd_name
+        return group
+
 
 app = typer.Typer(
     name="constituent",
+    cls=_LazyGroups,
     help="Constituent: a contact database whose Mailchimp integration keeps audiences in step.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(db_commands.app, name="db")
-app.add_typer(keys_commands.app, name="keys")
-app.add_typer(contacts_commands.app, name="contacts")
-app.add_typer(activities_commands.app, name="activities")
-app.add_typer(groups_commands.app, name="groups")
-app.add_typer(mailchimp_commands.app, name="mailchimp")
-app.add_typer(users_commands.app, name="users")
-app.add_typer(tokens_commands.app, name="tokens")
-app.add_typer(org_commands.app, name="org")
-app.add_typer(serve_commands.app, name="serve")
-app.add_typer(emulator_commands.app, name="emulator")
-app.add_typer(searches_commands.app, name="searches")
-app.add_typer(demo_commands.app, name="demo")
-app.add_typer(worker_commands.app, name="worker")
+
+
+@app.callback()
+def _root() -> None:
+    # A callback makes Typer build a group (whose sub-commands ``_LazyGroups`` supplies).
+    pass
 
 
 def main() -> None:
