@@ -13,6 +13,7 @@ import pytest
 
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.service import get_integration
+from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import (
@@ -21,6 +22,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
     connect,
     group_with,
     map_group_as,
+    update_person,
 )
 
 ANN = "ann@mailbox.org"
@@ -68,3 +70,35 @@ def test_a_chosen_interest_name_is_kept_when_the_group_is_renamed(
 
     assert interest_id is not None
     assert interest_names(audience) == {interest_id: "Helpers"}
+
+
+def test_a_preview_or_a_run_the_removal_guard_stops_renames_no_interest_and_the_confirmed_run_does(
+    product: Product, admin_api: httpx.Client
+) -> None:
+    # The interests' names are read while the first slice is planned (execution._slice_by_slice), but
+    # renamed only by a run that writes: past the guard, never in a preview.
+    audience = connect(product)
+    ids = add_people(product, ANN, "bo@mailbox.org", "cy@mailbox.org")
+    group_id = group_with(product, "Volunteers", ids)
+    interest_id = map_group_as(audience, group_id, SourceTarget.interest)
+    assert interest_id is not None
+    audience.sync()
+    for contact_id in ids[1:]:
+        update_person(product, contact_id, do_not_email=True)  # 2 of 3 would be archived: past the guard
+    admin_api.patch(f"/groups/{group_id}", json={"name": "Park volunteers"})
+    writes = audience.emulator_writes()
+
+    preview = audience.sync(dry_run=True, confirm_removals=True)
+    stopped = audience.sync()
+
+    assert preview.status is RunStatus.succeeded, preview.message
+    assert preview.archived == 2, "a preview counts what the run would do"
+    assert stopped.status is RunStatus.needs_confirmation, stopped.message
+    assert audience.emulator_writes() == writes
+    assert interest_names(audience) == {interest_id: "Volunteers"}
+
+    confirmed = audience.sync(confirm_removals=True)
+
+    assert confirmed.status is RunStatus.succeeded, confirmed.message
+    assert interest_names(audience) == {interest_id: "Park volunteers"}
+    assert confirmed.archived == 2

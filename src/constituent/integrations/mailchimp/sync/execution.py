@@ -65,6 +65,8 @@ T = TypeVar("T")
 # Re-read a little before the last run's start, so a change committed while it was reading is seen.
 OVERLAP = timedelta(minutes=5)
 UNSEEN_PAGE = 1000  # ledger rows a refresh did not meet, confirmed with Mailchimp this many at a time
+# An interest category's id, the names our interests should carry, the names they carry in Mailchimp.
+_InterestNames = tuple[str | None, dict[str, str], dict[str, str]]
 # What a refresh compares Mailchimp's members with: our tags, our interests, the mapped merge fields.
 _Shape = tuple[frozenset[str], Collection[str], Mapping[str, str]]
 
@@ -147,16 +149,38 @@ class RunExecution:
             credentials = credentials_for(integration, self.box)
             audience_id = integration.audience_id
         async with MailchimpClient(credentials, before_request=self._guard_lease) as client:
-            source = await self._prepare(client, audience_id)
-            self._stats(client)
-            counted = self._counted_first(source)
-            if counted is not None and self._guard_stops(counted, source):
-                message = _guard_message(counted, self._audience_size(source))
-                self._finish(RunStatus.needs_confirmation, message, source, counted)
-                return
-            await self._slice_by_slice(client, audience_id, source)
+            # The interests' names are read while the run reconciles and plans (a round trip off its
+            # path); they are renamed only once the run writes (past the guard, never in a preview).
+            names = (
+                None
+                if self.request.dry_run
+                else asyncio.ensure_future(self._interest_names(client, audience_id))
+            )
+            try:
+                await self._run(client, audience_id, names)
+            finally:
+                if names is not None:
+                    await _settled(names)
 
-    async def _slice_by_slice(self, client: MailchimpClient, audience_id: str, source: _Source) -> None:
+    async def _run(
+        self, client: MailchimpClient, audience_id: str, names: asyncio.Future[_InterestNames] | None
+    ) -> None:
+        source = await self._prepare(client, audience_id)
+        self._stats(client)
+        counted = self._counted_first(source)
+        if counted is not None and self._guard_stops(counted, source):
+            message = _guard_message(counted, self._audience_size(source))
+            self._finish(RunStatus.needs_confirmation, message, source, counted)
+            return
+        await self._slice_by_slice(client, audience_id, source, names)
+
+    async def _slice_by_slice(
+        self,
+        client: MailchimpClient,
+        audience_id: str,
+        source: _Source,
+        names: asyncio.Future[_InterestNames] | None,
+    ) -> None:
         tally = Tally()
         progress = _Estimate(source.looked_at)
         position = -1
@@ -174,8 +198,8 @@ class RunExecution:
                 if self.request.dry_run:
                     self._record_report(planned, tally)
                     continue
-                if position == 0:
-                    await self._rename_interests(client, audience_id)
+                if position == 0 and names is not None:
+                    await interest_names.follow_renames(client, audience_id, *await names)
                 progress.planned(planned.plan, len(planned.contact_ids))
                 await self._apply(client, audience_id, planned, progress.total)
         if self.request.dry_run:
@@ -363,13 +387,15 @@ class RunExecution:
 
     # -- applying ----------------------------------------------------------------------------------
 
-    async def _rename_interests(self, client: MailchimpClient, audience_id: str) -> None:
-        """A renamed group (or search) renames its interest in Mailchimp, same id (interest_names.py)."""
+    async def _interest_names(self, client: MailchimpClient, audience_id: str) -> _InterestNames:
+        """What a renamed group (or search) renames its interest to in Mailchimp, same id, and the names
+        there now (interest_names.py)."""
         with session_scope(self.sessions) as session:
             integration = get_integration(session, self.integration_id)
             wanted = interest_names.wanted_names(session, integration)
             category_id = integration.interest_category_id
-        await interest_names.follow_renames(client, audience_id, category_id, wanted)
+        current = await interest_names.current_names(client, audience_id, category_id, wanted)
+        return category_id, wanted, current
 
     async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned, total: int) -> None:
         self._phase("applying")
@@ -435,6 +461,15 @@ class RunExecution:
                     runs.record_plan(session, self.run_id, _summary(source, tally))
         except lease.LeaseLost:
             return
+
+
+async def _settled(future: asyncio.Future[T]) -> None:
+    """Wait for ``future`` to end (cancelled if still running), its failure retrieved: the run already
+    ended for its own reason."""
+    future.cancel()
+    await asyncio.wait([future])
+    if not future.cancelled():
+        future.exception()
 
 
 async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:

@@ -35,17 +35,30 @@ def wanted_names(session: Session, integration: MailchimpIntegration) -> dict[st
     return wanted
 
 
-async def follow_renames(
+async def current_names(
     client: MailchimpClient, audience_id: str, category_id: str | None, wanted: dict[str, str]
-) -> int:
-    """Rename in Mailchimp every interest whose name differs from the one wanted; returns how many."""
+) -> dict[str, str]:
+    """Each interest of the category with the name Mailchimp shows (nothing to read when none is ours)."""
     if not wanted or not category_id:
-        return 0
+        return {}
     path = f"/lists/{audience_id}/interest-categories/{category_id}/interests"
+    return {interest.id: interest.name for interest in await client.collect(path, InterestsPage)}
+
+
+async def follow_renames(
+    client: MailchimpClient,
+    audience_id: str,
+    category_id: str | None,
+    wanted: dict[str, str],
+    current: dict[str, str],
+) -> int:
+    """Rename in Mailchimp every interest whose name (``current``: ``current_names``) differs from the one
+    wanted; returns how many."""
     renamed = 0
-    for interest in await client.collect(path, InterestsPage):
-        name = wanted.get(interest.id)
-        if name is not None and interest.name != name:
-            await client.send_model("PATCH", f"{path}/{interest.id}", Interest, {"name": name})
+    for interest_id, name in current.items():
+        new_name = wanted.get(interest_id)
+        if new_name is not None and name != new_name:
+            path = f"/lists/{audience_id}/interest-categories/{category_id}/interests/{interest_id}"
+            await client.send_model("PATCH", path, Interest, {"name": new_name})
             renamed += 1
     return renamed
