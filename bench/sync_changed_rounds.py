@@ -65,7 +65,10 @@ def main() -> None:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         integration_id = connect(database, emulator, settings).integration_id
         first = run_sync_process(settings, integration_id, tree=trees[-1])
-        print(f"initial sync: {first.seconds:.1f} s, peak RSS {first.peak_rss_mb:.0f} MB ({trees[-1]})", flush=True)
+        print(
+            f"initial sync: {first.seconds:.1f} s, peak RSS {first.peak_rss_mb:.0f} MB ({trees[-1]})",
+            flush=True,
+        )
         for round_number in range(args.rounds):
             for count in args.changed:
                 for position, tree in enumerate(trees):
