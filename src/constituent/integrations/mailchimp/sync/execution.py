@@ -91,7 +91,6 @@ class _Source:
     candidates: list[int] | None  # None: every contact, in slices read as the run goes
     overlay: RefreshedView | None  # a full dry run's ledger as refreshed (never stored)
     looked_at: int  # how many contacts the run looks at (a full run: as counted before the first slice)
-    slice_count: int  # how many slices the run will plan (a full run's last one may come out empty)
     per_contact: bool  # a slice reads its searches per contact (``desired.reads_per_contact``)
     guard_percent: int  # the removal guard's share, read once with the layout
 
@@ -235,11 +234,8 @@ class RunExecution:
         with session_scope(self.sessions) as session:
             contacts = desired_repository.contact_count(session)
         looked_at = len(candidates) if candidates is not None else contacts
-        slices = slice_count(self.slice_size, looked_at)
         per_contact = reads_per_contact(min(looked_at, self.slice_size), contacts)
-        return _Source(
-            today, watermark, layout, candidates, overlay, looked_at, slices, per_contact, guard_percent
-        )
+        return _Source(today, watermark, layout, candidates, overlay, looked_at, per_contact, guard_percent)
 
     def _candidates(
         self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
@@ -365,7 +361,8 @@ class RunExecution:
         """A run of several slices that could archive past the guard is planned (and only counted)
         once before anything is written; None when that cannot happen (one slice says it alone, or
         removals are confirmed, or the audience is empty)."""
-        if self.request.confirm_removals or source.slice_count == 1 or self._audience_size(source) == 0:
+        one_slice = slice_count(self.slice_size, source.looked_at) == 1
+        if self.request.confirm_removals or one_slice or self._audience_size(source) == 0:
             return None
         tally = Tally()
         for planned in self._planned_slices(source):
@@ -464,9 +461,13 @@ class RunExecution:
 
 
 async def _settled(future: asyncio.Future[T]) -> None:
-    """Wait for ``future`` to end (cancelled if still running), its failure retrieved: the run already
-    ended for its own reason."""
+    """``future`` cancelled if still running, then ``_finished``."""
     future.cancel()
+    await _finished(future)
+
+
+async def _finished(future: asyncio.Future[T]) -> None:
+    """Wait for ``future`` to end, its failure retrieved: the run already ended for its own reason."""
     await asyncio.wait([future])
     if not future.cancelled():
         future.exception()
@@ -485,9 +486,7 @@ async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
             upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
             yield cast(T, item)
     finally:
-        await asyncio.wait([upcoming])
-        if not upcoming.cancelled():
-            upcoming.exception()  # retrieved: the run already failed or stopped for its own reason
+        await _finished(upcoming)  # not cancelled: the thread making it cannot be stopped
 
 
 @dataclass
