@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -294,3 +296,34 @@ def test_a_body_is_sent_as_the_bytes_httpx_would_send_and_names_with_accents_arr
             "tags"
         ]
     ] == ["Donors ≥ $100"]
+
+
+class _CountingFinder(importlib.abc.MetaPathFinder):
+    """Counts the module searches made while it is first on ``sys.meta_path`` (it finds nothing)."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
+        self.searched.append(fullname)
+
+
+def test_requests_search_for_no_module_once_the_client_has_run(emulator: RunningEmulator) -> None:
+    """httpcore looks its async library up (sniffio) before every request: a module not installed was
+    searched for on sys.path each time, seven times a request, in the run's event loop."""
+    account = account_on(emulator)
+    audience = account.new_list()
+
+    async def scenario() -> list[str]:
+        async with _client(emulator, account.api_key) as client:
+            await client.request("GET", f"/lists/{audience['id']}", params={"fields": "id"})  # imports done
+            finder = _CountingFinder()
+            sys.meta_path.insert(0, finder)
+            try:
+                for _ in range(5):
+                    await client.request("GET", f"/lists/{audience['id']}", params={"fields": "id"})
+            finally:
+                sys.meta_path.remove(finder)
+            return finder.searched
+
+    assert _run(scenario) == []
