@@ -211,7 +211,7 @@ def _fill_candidates(session: Session, addresses: Collection[str]) -> None:
     else:
         # One JSON parameter, for the same reason (keyed.among): not a parameter set per address.
         for chunk in chunks(addresses):
-            values = select(func.json_each(bindparam("addresses")).table_valued("value").c.value)
+            values = select(func.json_each(bindparam("addresses")).table_valued("value", name="keys").c.value)
             fill = insert(_CANDIDATES).from_select(["address"], values)
             session.execute(fill, {"addresses": json.dumps(chunk)})
     # Real row counts for the planners, which otherwise guess a temporary table's size.
