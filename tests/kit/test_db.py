@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from constituent.kit.db import make_engine
+from constituent.kit.db import SQLITE_CACHE_KIB, make_engine
 from tests.conftest import TestDatabase
 
 
@@ -20,6 +20,8 @@ def test_postgresql_compiles_no_statement_just_in_time_and_sqlite_waits_for_a_bu
         else:
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            # A sync's ledger writes land on random pages of its key: the default 2 MiB cache re-read them.
+            assert connection.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
 
 
 def test_options_a_postgresql_url_carries_are_kept_beside_jit_off(empty_db: TestDatabase) -> None:
