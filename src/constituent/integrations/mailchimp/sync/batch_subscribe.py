@@ -10,7 +10,7 @@ since we last looked is never brought back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from constituent.crm.contacts.emails import subscriber_hash
@@ -124,9 +124,7 @@ def _written(
     outcome: PageOutcome, write: MemberWrite, member: WrittenMember, created: bool, ctx: PageContext
 ) -> None:
     base = ctx.state.get(write.subscriber_hash)
-    expected = after_write(base, write.upsert, write.tags)
-    person = member.contact_id or expected.mc_contact_id
-    entry = replace(expected, status=remote_status(member.status), mc_contact_id=person)
+    entry = after_write(base, write.upsert, write.tags, (remote_status(member.status), member.contact_id))
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))
     if write.upsert is not None:
         # An archived member brought back counts as added, as the dry run said it would be.

@@ -316,18 +316,31 @@ def apply_to_ledger(
     return result
 
 
-def after_write(entry: LedgerEntry | None, upsert: Upsert | None, tags: Iterable[str]) -> LedgerEntry:
+def after_write(
+    entry: LedgerEntry | None,
+    upsert: Upsert | None,
+    tags: Iterable[str],
+    answer: tuple[RemoteStatus, str] | None = None,
+) -> LedgerEntry:
     """The entry once one batch-subscribe entry has succeeded: its upsert (if any), then its added tags.
 
     What ``apply_to_ledger`` gives for those operations (a property test holds the two together), made
     in one step: a first sync reads one back for every member, and the general path cost more than the
-    request that wrote it.
+    request that wrote it. With Mailchimp's ``answer`` (the member's status, and its person id, kept when
+    it gives none), the entry as recorded, in the same copy.
     """
     if upsert is None:
         if entry is None:
             raise ValueError("tags for an address the ledger does not hold (apply operations in plan order)")
-        return replace(entry, tags=entry.tags.union(tags))
-    return _after_upsert(entry, upsert, tags)
+        return replace(entry, tags=entry.tags.union(tags), **_answered(entry, answer))
+    return _after_upsert(entry, upsert, tags, answer)
+
+
+def _answered(entry: LedgerEntry, answer: tuple[RemoteStatus, str] | None) -> dict[str, Any]:
+    if answer is None:
+        return {}
+    status, person = answer
+    return {"status": status, "mc_contact_id": person or entry.mc_contact_id}
 
 
 def _apply_tags(ledger: dict[str, LedgerEntry], tagged: list[AddTag | RemoveTag]) -> None:
@@ -360,22 +373,30 @@ def _apply(ledger: dict[str, LedgerEntry], operation: Operation) -> None:
     # A Refusal writes nothing, so the ledger stays as it is.
 
 
-def _after_upsert(entry: LedgerEntry | None, operation: Upsert, tags: Iterable[str] = ()) -> LedgerEntry:
-    """``entry`` once the upsert (and ``tags`` added with it) succeeded."""
+def _after_upsert(
+    entry: LedgerEntry | None,
+    operation: Upsert,
+    tags: Iterable[str] = (),
+    answer: tuple[RemoteStatus, str] | None = None,
+) -> LedgerEntry:
+    """``entry`` once the upsert (and ``tags`` added with it) succeeded (``after_write``'s ``answer``)."""
     member = operation.member
     if entry is None:
+        status, person = answer or (remote_status(operation.status_if_new), "")
         return LedgerEntry(
             subscriber_hash=member.subscriber_hash,
             email=member.email,
-            status=remote_status(operation.status_if_new),
+            status=status,
             contact_id=member.owner_contact_id,
             fingerprint=member.fingerprint,
             tags=frozenset(tags),
             last_contact_id=member.owner_contact_id,
+            mc_contact_id=person,
         )
     # status_if_new applies only to an address Mailchimp does not hold; `status` brings back an archived one.
     status = remote_status(operation.status) if operation.status is not None else entry.status
-    return _synced(entry, member, status=status, tags=entry.tags.union(tags), archived_by_us=False)
+    changes = {"status": status, **_answered(entry, answer)}
+    return _synced(entry, member, tags=entry.tags.union(tags), archived_by_us=False, **changes)
 
 
 def _synced(entry: LedgerEntry, member: DesiredMember, **changes: Any) -> LedgerEntry:
