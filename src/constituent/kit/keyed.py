@@ -29,6 +29,6 @@ def among(session: Session, column: Any, values: Sequence[int] | Sequence[str]) 
     keys_text: BindParameter[str] = bindparam(None, json.dumps(list(values)))
     # Named: an anonymous alias draws its name from os.urandom, a system call that lets go of the GIL
     # (and, in a run's writer or planner thread, waits to take it back).
-    keys = func.json_each(keys_text).table_valued("value", name="keys")
-    inside: ColumnElement[bool] = column.in_(select(keys.c.value))
+    listed = func.json_each(keys_text).table_valued("value", name="keys")
+    inside: ColumnElement[bool] = column.in_(select(listed.c.value))
     return inside
