@@ -332,11 +332,11 @@ def after_write(
     if upsert is None:
         if entry is None:
             raise ValueError("tags for an address the ledger does not hold (apply operations in plan order)")
-        return replace(entry, tags=entry.tags.union(tags), **_answered(entry, answer))
+        return replace(entry, tags=entry.tags.union(tags), **_answer_fields(entry, answer))
     return _after_upsert(entry, upsert, tags, answer)
 
 
-def _answered(entry: LedgerEntry, answer: tuple[RemoteStatus, str] | None) -> dict[str, Any]:
+def _answer_fields(entry: LedgerEntry, answer: tuple[RemoteStatus, str] | None) -> dict[str, Any]:
     if answer is None:
         return {}
     status, person = answer
@@ -395,7 +395,7 @@ def _after_upsert(
         )
     # status_if_new applies only to an address Mailchimp does not hold; `status` brings back an archived one.
     status = remote_status(operation.status) if operation.status is not None else entry.status
-    changes = {"status": status, **_answered(entry, answer)}
+    changes = {"status": status, **_answer_fields(entry, answer)}
     return _synced(entry, member, tags=entry.tags.union(tags), archived_by_us=False, **changes)
 
 
