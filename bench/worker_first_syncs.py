@@ -1,11 +1,12 @@
 """First syncs of new audiences in one running worker process, with the CPU each one took (issue 17).
 
     PYTHONPATH=<tree>/src:<tree> .venv/bin/python bench/worker_first_syncs.py --data-dir <copy of a seed>
-        [--eligible 20000] [--rounds 2] [--port 18490]
+        [--eligible 20000] [--rounds 2] [--database sqlite|postgresql] [--port 18490]
 
 The database of ``bench/sync_vs_script.py`` (one saved search and the five quick lists, every contact just
 imported); each round connects a new audience and runs ``run_sync`` in this process, as Force Sync runs in
-a worker. Prints each round's wall time, this process's CPU and the emulator's. Run it on a fresh copy of
+a worker. Prints each round's wall time, this process's CPU, the emulator's and PostgreSQL's (its server
+processes on this machine; 0 on SQLite). Run it on a fresh copy of
 one seeded file per tree, alternating trees, to compare commits side by side (docs/BENCHMARKS.md, session
 13); the CPU shows whether a change saved work or only moved it.
 """
@@ -19,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.sync_setup import connect, running_emulator, settings_for
-from bench.sync_timeline import process_cpu
+from bench.sync_timeline import postgres_cpu, process_cpu
 from bench.sync_vs_script import one_search_database, stamp_contacts
 
 from constituent.integrations.mailchimp.sync.engine import run_sync
@@ -32,26 +33,25 @@ def main() -> None:
     )
     parser.add_argument("--eligible", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--port", type=int, default=18490)
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-worker"))
     args = parser.parse_args()
-    database = one_search_database(
-        argparse.Namespace(eligible=args.eligible, database="sqlite", data_dir=args.data_dir)
-    )
+    database = one_search_database(args)
     stamp_contacts(database, timedelta(minutes=-1))
     with running_emulator(50, args.data_dir / "emulator.log", args.port) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         worker = database_for(settings)
         for round_number in range(args.rounds):
             connected = connect(database, emulator, settings, interests=0)
-            ours, theirs = time.process_time(), process_cpu(emulator.process.pid)
+            ours, theirs, server = time.process_time(), process_cpu(emulator.process.pid), postgres_cpu()
             started = time.perf_counter()
             run = run_sync(worker, settings, connected.integration_id)
             seconds = time.perf_counter() - started
             cpu, emulated = time.process_time() - ours, process_cpu(emulator.process.pid) - theirs
             print(
-                f"round {round_number}: {seconds:.2f} s {run.status.value}, "
-                f"CPU {cpu:.2f} s, emulator {emulated:.2f} s"
+                f"round {round_number}: {seconds:.2f} s {run.status.value}, CPU {cpu:.2f} s, "
+                f"emulator {emulated:.2f} s, PostgreSQL {postgres_cpu() - server:.2f} s"
             )
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from constituent.integrations.mailchimp.sync.batch_subscribe import member_writes
 from constituent.integrations.mailchimp.sync.planner import (
+    MemberAnswer,
     after_write,
     apply_to_ledger,
     guard_trips,
@@ -325,7 +326,10 @@ def test_a_batch_entry_read_back_in_one_step_leaves_the_entry_its_operations_lea
         expected = apply_to_ledger({base.subscriber_hash: base} if base else {}, operations)
         assert after_write(base, write.upsert, write.tags) == expected[write.subscriber_hash]
         # Mailchimp's answer goes in the same copy: its status, its person id (none given: the one held).
-        for answer in [(RemoteStatus.unsubscribed, "person-9"), (RemoteStatus.subscribed, "")]:
-            person = answer[1] or expected[write.subscriber_hash].mc_contact_id
-            answered = replace(expected[write.subscriber_hash], status=answer[0], mc_contact_id=person)
+        for answer in [
+            MemberAnswer(RemoteStatus.unsubscribed, "person-9"),
+            MemberAnswer(RemoteStatus.subscribed, ""),
+        ]:
+            person = answer.person_id or expected[write.subscriber_hash].mc_contact_id
+            answered = replace(expected[write.subscriber_hash], status=answer.status, mc_contact_id=person)
             assert after_write(base, write.upsert, write.tags, answer) == answered

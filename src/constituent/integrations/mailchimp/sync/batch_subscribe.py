@@ -22,7 +22,7 @@ from constituent.integrations.mailchimp.responses import (
 )
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
-from constituent.integrations.mailchimp.sync.planner import after_write, refusal_message
+from constituent.integrations.mailchimp.sync.planner import MemberAnswer, after_write, refusal_message
 from constituent.integrations.mailchimp.sync.recorder import PageOutcome, RefusalNote
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
@@ -124,7 +124,8 @@ def _written(
     outcome: PageOutcome, write: MemberWrite, member: WrittenMember, created: bool, ctx: PageContext
 ) -> None:
     base = ctx.state.get(write.subscriber_hash)
-    entry = after_write(base, write.upsert, write.tags, (remote_status(member.status), member.contact_id))
+    answer = MemberAnswer(remote_status(member.status), member.contact_id)
+    entry = after_write(base, write.upsert, write.tags, answer)
     outcome.updates.append(LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed)))
     if write.upsert is not None:
         # An archived member brought back counts as added, as the dry run said it would be.

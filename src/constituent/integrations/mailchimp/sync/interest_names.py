@@ -41,7 +41,7 @@ async def current_names(
     """Each interest of the category with the name Mailchimp shows (nothing to read when none is ours)."""
     if not wanted or not category_id:
         return {}
-    path = f"/lists/{audience_id}/interest-categories/{category_id}/interests"
+    path = _interests_path(audience_id, category_id)
     return {interest.id: interest.name for interest in await client.collect(path, InterestsPage)}
 
 
@@ -58,7 +58,11 @@ async def follow_renames(
     for interest_id, name in current.items():
         new_name = wanted.get(interest_id)
         if new_name is not None and name != new_name:
-            path = f"/lists/{audience_id}/interest-categories/{category_id}/interests/{interest_id}"
+            path = f"{_interests_path(audience_id, category_id)}/{interest_id}"
             await client.send_model("PATCH", path, Interest, {"name": new_name})
             renamed += 1
     return renamed
+
+
+def _interests_path(audience_id: str, category_id: str | None) -> str:
+    return f"/lists/{audience_id}/interest-categories/{category_id}/interests"

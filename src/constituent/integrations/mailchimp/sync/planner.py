@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from constituent.integrations.mailchimp.sync.types import (
     PROTECTED_STATUSES,
@@ -316,11 +316,19 @@ def apply_to_ledger(
     return result
 
 
+class MemberAnswer(NamedTuple):
+    """What Mailchimp's answer to a write says of the member: its status, and its person id ("" when the
+    answer gives none: the one on record is kept)."""
+
+    status: RemoteStatus
+    person_id: str
+
+
 def after_write(
     entry: LedgerEntry | None,
     upsert: Upsert | None,
     tags: Iterable[str],
-    answer: tuple[RemoteStatus, str] | None = None,
+    answer: MemberAnswer | None = None,
 ) -> LedgerEntry:
     """The entry once one batch-subscribe entry has succeeded: its upsert (if any), then its added tags.
 
@@ -336,11 +344,10 @@ def after_write(
     return _after_upsert(entry, upsert, tags, answer)
 
 
-def _answer_fields(entry: LedgerEntry, answer: tuple[RemoteStatus, str] | None) -> dict[str, Any]:
+def _answer_fields(entry: LedgerEntry, answer: MemberAnswer | None) -> dict[str, Any]:
     if answer is None:
         return {}
-    status, person = answer
-    return {"status": status, "mc_contact_id": person or entry.mc_contact_id}
+    return {"status": answer.status, "mc_contact_id": answer.person_id or entry.mc_contact_id}
 
 
 def _apply_tags(ledger: dict[str, LedgerEntry], tagged: list[AddTag | RemoveTag]) -> None:
@@ -377,12 +384,12 @@ def _after_upsert(
     entry: LedgerEntry | None,
     operation: Upsert,
     tags: Iterable[str] = (),
-    answer: tuple[RemoteStatus, str] | None = None,
+    answer: MemberAnswer | None = None,
 ) -> LedgerEntry:
     """``entry`` once the upsert (and ``tags`` added with it) succeeded (``after_write``'s ``answer``)."""
     member = operation.member
     if entry is None:
-        status, person = answer or (remote_status(operation.status_if_new), "")
+        status, person = answer or MemberAnswer(remote_status(operation.status_if_new), "")
         return LedgerEntry(
             subscriber_hash=member.subscriber_hash,
             email=member.email,
