@@ -4,11 +4,13 @@ parameter processing would cost more than the requests to Mailchimp.
 PostgreSQL gets one statement per chunk: each column travels as one binary array and ``unnest`` turns
 them back into rows. SQLite gets the driver's own ``executemany``. Both end in an INSERT … ON CONFLICT
 (integration, subscriber hash) DO UPDATE; SQLite's sets the owner and person columns apart (``_SQLITE``).
+On SQLite, a row the writer's own transaction has just read (``StoredOwner``), whose owner stays, is
+rewritten by one UPDATE by key instead (``_SQLITE_OVER``): a first sync answers every row its claim made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -40,6 +42,16 @@ class LedgerValues(NamedTuple):
 
 
 COLUMNS = LedgerValues._fields
+
+
+class StoredOwner(NamedTuple):
+    """A row's owner and person columns, as the transaction about to overwrite it read them."""
+
+    contact_id: int | None
+    last_contact_id: int | None
+    mc_contact_id: str
+
+
 _PG_TYPES = dict.fromkeys(COLUMNS, "text") | {
     "integration_id": "integer",
     "contact_id": "integer",
@@ -91,6 +103,20 @@ _SQLITE_PERSON = (
 )
 # Rows for addresses that have none, in the write transaction that found them absent: nothing to update.
 _SQLITE_NEW = _INTO + f"VALUES ({', '.join('?' for _ in COLUMNS)})"
+# A row known to exist with the same owner (``StoredOwner``): what the upsert's DO UPDATE and the person
+# UPDATE would do to it, in one statement that finds the row once. The upsert tries an INSERT first, and
+# the two UPDATEs look every row up again: a first sync's answers took 2.3x as long (docs/BENCHMARKS.md,
+# session 14). The person column is named only where it changes (each index named in SET is rewritten).
+_OVER_COLUMNS = tuple(c for c in COLUMNS[2:] if c not in _KEPT + _OWNER_COLUMNS)
+_OVER_SET = (
+    "UPDATE mailchimp_ledger SET "  # noqa: S608  (constants only)
+    + ", ".join(f"{c} = ?" for c in _OVER_COLUMNS)
+    + ", last_changed = coalesce(?, last_changed), last_synced_at = coalesce(?, last_synced_at)"
+)
+_OVER_WHERE = " WHERE integration_id = ? AND subscriber_hash = ?"
+_SQLITE_OVER = _OVER_SET + _OVER_WHERE
+_SQLITE_OVER_PERSON = _OVER_SET + ", mc_contact_id = ?" + _OVER_WHERE
+_OVER_OF = itemgetter(*(COLUMNS.index(c) for c in _OVER_COLUMNS))
 _KEY = ("integration_id", "subscriber_hash")
 _OWNER_OF = itemgetter(*(COLUMNS.index(c) for c in (*_KEY, "contact_id", "last_contact_id")))
 _PERSON_OF = itemgetter(*(COLUMNS.index(c) for c in (*_KEY, "mc_contact_id")))
@@ -100,11 +126,58 @@ _ABSENT_ONLY = "ON CONFLICT (integration_id, subscriber_hash) DO NOTHING RETURNI
 _POSTGRES_ABSENT = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ABSENT_ONLY  # noqa: S608  (constants only)
 
 
-def upsert(session: Session, rows: Sequence[LedgerValues]) -> None:
-    connection = session.connection()
-    write = _postgres if connection.dialect.name == "postgresql" else _sqlite
-    for chunk in _chunks(rows):
-        write(session, chunk)
+def upsert(
+    session: Session, rows: Sequence[LedgerValues], stored: Mapping[str, StoredOwner] | None = None
+) -> None:
+    """Insert or overwrite ``rows``. ``stored``: what this transaction read of some of their rows (its
+    write lock held since), which lets SQLite overwrite those in place."""
+    if session.connection().dialect.name == "postgresql":
+        for chunk in _chunks(rows):
+            _postgres(session, chunk)
+        return
+    over, person, rest = _by_what_is_stored(rows, stored or {})
+    for chunk in _chunks(rest):
+        _sqlite(session, chunk)
+    _sqlite_over(session, over, with_person=False)
+    _sqlite_over(session, person, with_person=True)
+
+
+def _by_what_is_stored(
+    rows: Sequence[LedgerValues], stored: Mapping[str, StoredOwner]
+) -> tuple[list[LedgerValues], list[LedgerValues], list[LedgerValues]]:
+    """Rows stored with the same owner, without and with a new person id; and every other row."""
+    over: list[LedgerValues] = []
+    person: list[LedgerValues] = []
+    rest: list[LedgerValues] = []
+    for row in rows:
+        held = stored.get(row.subscriber_hash)
+        if held is None or held.contact_id != row.contact_id or held.last_contact_id != row.last_contact_id:
+            rest.append(row)
+        elif row.mc_contact_id and row.mc_contact_id != held.mc_contact_id:
+            person.append(row)
+        else:
+            over.append(row)
+    return over, person, rest
+
+
+def _sqlite_over(session: Session, rows: Sequence[LedgerValues], *, with_person: bool) -> None:
+    if not rows:
+        return
+    times = _time_texts(rows)
+    session.connection().exec_driver_sql(
+        _SQLITE_OVER_PERSON if with_person else _SQLITE_OVER,
+        [
+            (
+                *_OVER_OF(row),
+                times[row.last_changed],
+                times[row.last_synced_at],
+                *((row.mc_contact_id,) if with_person else ()),
+                row.integration_id,
+                row.subscriber_hash,
+            )
+            for row in rows
+        ],
+    )
 
 
 def _postgres(session: Session, rows: Sequence[LedgerValues]) -> None:
@@ -149,9 +222,13 @@ def insert_new_sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
         connection.exec_driver_sql(_SQLITE_NEW, _sqlite_rows(chunk))
 
 
-def _sqlite_rows(rows: Sequence[LedgerValues]) -> list[tuple[Any, ...]]:
+def _time_texts(rows: Sequence[LedgerValues]) -> dict[datetime | None, str | None]:
     # A page's rows share a few times: each one's text is made once.
-    times = {t: _sqlite_time(t) for t in {r.last_changed for r in rows} | {r.last_synced_at for r in rows}}
+    return {t: _sqlite_time(t) for t in {r.last_changed for r in rows} | {r.last_synced_at for r in rows}}
+
+
+def _sqlite_rows(rows: Sequence[LedgerValues]) -> list[tuple[Any, ...]]:
+    times = _time_texts(rows)
     return [
         (*row[:_CHANGED], times[row.last_changed], times[row.last_synced_at], *row[_SYNCED + 1 :])
         for row in rows

@@ -69,6 +69,17 @@ def _answered(update: LedgerUpdate) -> LedgerUpdate:
     return replace(update, entry=replace(update.entry, intent=Intent.none))
 
 
+def _changed(held: Mapping[str, ledger.HeldRow], expected: Mapping[str, RemoteStatus | None]) -> Changed:
+    """The addresses whose row holds another status than the run expected (None: no row), with it."""
+    changed: Changed = {}
+    for subscriber_hash, status in expected.items():
+        row = held.get(subscriber_hash)
+        now = None if row is None else row.status
+        if now != status:
+            changed[subscriber_hash] = now
+    return changed
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """Before a request: the status each address had when the run planned, and the intent rows to store."""
@@ -130,10 +141,10 @@ class Recorder:
         creates = [entry for h, entry in intents.items() if expected.get(h) is None]
         created = ledger.create_absent(session, self.integration_id, creates, now)
         rest = [h for h in expected if h not in created]
-        held = ledger.statuses_of(session, self.integration_id, rest, lock=True)
-        changed = {h: held.get(h) for h in rest if held.get(h) != expected[h]}
+        held = ledger.held_rows(session, self.integration_id, rest)
+        changed = _changed(held, {h: expected[h] for h in rest})
         rows = [LedgerUpdate(e) for h, e in intents.items() if h not in changed and h not in created]
-        ledger.save(session, self.integration_id, rows, now)
+        ledger.save(session, self.integration_id, rows, now, held)
         return changed
 
     def _fence(self, session: Session) -> None:
@@ -143,10 +154,13 @@ class Recorder:
     def _commit(self, session: Session, outcome: PageOutcome, now: datetime) -> Changed:
         """Store a page's answers; the members whose row changed under the run are left as they are."""
         self.done += outcome.done
-        changed = self._changed_under_us(session, outcome)
+        held = ledger.held_rows(session, self.integration_id, outcome.expected) if outcome.expected else {}
+        changed = _changed(held, outcome.expected)
         ledger.forget_hashes(session, self.integration_id, outcome.forget)
+        for forgotten in outcome.forget:
+            held.pop(forgotten, None)
         updates = [_answered(u) for u in outcome.updates if u.entry.subscriber_hash not in changed]
-        ledger.save(session, self.integration_id, updates, now)
+        ledger.save(session, self.integration_id, updates, now, held)
         for error in outcome.errors:
             ledger.record_error(session, self.integration_id, error.subscriber_hash, error.message)
         self._note_refusals(session, outcome.refusals, now)
@@ -170,12 +184,6 @@ class Recorder:
             progress_done=self.done,
             progress_total=self.total,
         )
-
-    def _changed_under_us(self, session: Session, outcome: PageOutcome) -> Changed:
-        if not outcome.expected:
-            return {}
-        now = ledger.statuses_of(session, self.integration_id, list(outcome.expected), lock=True)
-        return {h: now.get(h) for h, status in outcome.expected.items() if now.get(h) != status}
 
     def _note_refusals(self, session: Session, refusals: list[RefusalNote], now: datetime) -> None:
         for note in refusals:
