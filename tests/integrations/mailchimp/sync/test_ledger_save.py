@@ -2,7 +2,9 @@
 keeps what it does not (Mailchimp's person id, its last-changed time), and on SQLite the owner and person
 columns are written only where they change (each named in an UPDATE's SET list made SQLite look the
 contact up and rewrite that index for every row: 80 µs a row at 1,000,000 contacts). A claim's intent rows
-(``ledger.create_absent``) are made only for addresses that have none, with no UPDATE after them."""
+(``ledger.create_absent``) are made only for addresses that have none, with no UPDATE after them. Rows
+the writing transaction has just read (``ledger.held_rows``) are overwritten in place on SQLite, with the
+same result as the upsert (a first sync answers every intent row this way)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from tests.integrations.mailchimp.sync.desired_helpers import add_integration
 
 WRITTEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CHANGED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+LATER = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def _contacts(session: Session, count: int) -> list[int]:
@@ -134,3 +137,69 @@ def test_rows_are_created_only_for_addresses_without_one_and_an_existing_row_is_
     assert (new.mc_contact_id, new.last_synced_at, new.status) == ("p2", WRITTEN, RemoteStatus.subscribed)
     # Nothing but the check and the insert: no UPDATE of the rows just made.
     assert not [s for s in statements if s.startswith("UPDATE mailchimp_ledger")]
+
+
+def _stored_columns(session: Session, integration_id: int) -> list[tuple[Any, ...]]:
+    query = select(LedgerRow).filter_by(integration_id=integration_id).order_by(LedgerRow.subscriber_hash)
+    return [
+        (
+            row.subscriber_hash,
+            row.email,
+            row.contact_id,
+            row.last_contact_id,
+            row.status,
+            row.fingerprint,
+            row.tags,
+            row.archived_by_us,
+            row.refused,
+            row.intent,
+            row.mc_contact_id,
+            row.archived_by_hand,
+            row.last_changed,
+            row.last_synced_at,
+            row.last_error,
+        )
+        for row in session.scalars(query)
+    ]
+
+
+def test_rows_the_transaction_just_read_are_overwritten_in_place_with_the_same_result_as_the_upsert(
+    session: Session,
+) -> None:
+    ann, bob, cy = _contacts(session, 3)
+    read_first, upserted = add_integration(session).id, add_integration(session).id
+    stored = [
+        _entry(1, ann, intent=Intent.create),  # a claim's intent row: the answer brings the person id
+        _entry(2, bob, fingerprint="old", mc_contact_id="p2"),  # fields only, the person id kept
+        _entry(3, cy, mc_contact_id="p3"),  # a new owner: not overwritten in place
+    ]
+    answers = [
+        LedgerUpdate(_entry(1, ann, fingerprint="f1", mc_contact_id="p1"), last_changed=CHANGED),
+        LedgerUpdate(_entry(2, bob, fingerprint="f2", tags=frozenset({"Donors"})), error="late"),
+        LedgerUpdate(_entry(3, ann, fingerprint="f3", mc_contact_id="p3")),
+        LedgerUpdate(_entry(4, cy, fingerprint="f4")),  # no row yet
+    ]
+    for integration_id in (read_first, upserted):
+        ledger.save(session, integration_id, [LedgerUpdate(e, last_changed=CHANGED) for e in stored], WRITTEN)
+
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append(statement.split(" = ")[0] if statement.startswith("UPDATE") else statement[:11])
+
+    connection = session.connection()
+    event.listen(connection, "after_cursor_execute", seen)
+    held = ledger.held_rows(session, read_first, [f"{n:032x}" for n in (1, 2, 3, 4)])
+    ledger.save(session, read_first, answers, LATER, held)
+    event.remove(connection, "after_cursor_execute", seen)
+    ledger.save(session, upserted, answers, LATER)
+
+    assert sorted(held) == [f"{n:032x}" for n in (1, 2, 3)]
+    assert held[f"{1:032x}"].owner == (ann, ann, "")
+    assert _stored_columns(session, read_first) == _stored_columns(session, upserted)
+    assert _row(session, read_first, 1).mc_contact_id == "p1"
+    assert _row(session, read_first, 2).mc_contact_id == "p2"
+    if session.get_bind().dialect.name == "sqlite":
+        # The rows 1 and 2 by one UPDATE each (the person id named only for 1); 3 and 4 by the upsert.
+        assert statements.count("UPDATE mailchimp_ledger SET email") == 2
+        assert statements.count("INSERT INTO") == 1
