@@ -218,9 +218,11 @@ def _field_and_tag_updates(
 
 def _tag_changes(member: DesiredMember, held: frozenset[str], options: PlanOptions) -> Iterator[Operation]:
     """``held``: the tags the ledger says we wrote on the member (whatever their names are today)."""
-    left_alone = options.left_tags - options.owned_tags
     for tag in sorted(member.tags - held):
         yield AddTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
+    if not held:
+        return  # nothing to take off (a new member): the sets below are made for every member planned
+    left_alone = options.left_tags - options.owned_tags
     for tag in sorted(held - member.tags - left_alone):
         yield RemoveTag(subscriber_hash=member.subscriber_hash, email=member.email, tag=tag)
 
