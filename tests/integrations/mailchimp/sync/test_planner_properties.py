@@ -18,6 +18,7 @@ from constituent.integrations.mailchimp.sync.planner import (
     MemberAnswer,
     after_write,
     apply_to_ledger,
+    archive_count,
     guard_trips,
     operation_hash,
     plan,
@@ -211,6 +212,16 @@ def test_only_subscribed_members_we_synced_and_no_longer_want_are_archived(scena
         synced_by_us = before.contact_id is not None or before.last_contact_id is not None
         assert before.status is SUBSCRIBED and synced_by_us and not before.refused
         assert archive.subscriber_hash not in scenario.desired
+
+
+@pytest.mark.slow
+@CHECKED
+@given(scenarios())
+def test_the_removal_guards_count_is_the_number_of_archives_the_plan_lists(scenario: Scenario) -> None:
+    """A run counts its archives before writing anything without planning the rest (``archive_count``):
+    the guard must trip on exactly the archives the plan then makes, renames included."""
+    counted = archive_count(scenario.desired, scenario.ledger, scenario.scope)
+    assert counted == len(planned(scenario).of_type(Archive))
 
 
 @pytest.mark.slow

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
+
 from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.desired import reads_per_contact
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, SyncRun
+from constituent.integrations.mailchimp.sync.slices import slice_count
 from constituent.kit.db import session_scope
 from tests.crm.searches.helpers import add_gift
 from tests.integrations.mailchimp.conftest import Product
@@ -109,6 +112,33 @@ def test_the_guard_adds_the_slices_up_before_anything_is_written(product: Produc
 
     assert confirmed.status is RunStatus.succeeded, confirmed.message
     assert (confirmed.archived, confirmed.updated) == (4, 1)
+
+
+def test_a_run_the_guard_lets_through_plans_each_slice_once(product: Product) -> None:
+    """The guard's count before writing asks only how many each slice archives (``archive_count``), so
+    the run right after an import plans every slice once, not twice (each planning reads the members'
+    unticked interests: one read a slice)."""
+    audience = connect(product)
+    ids = add_people(product, *people(12))
+    audience.sync()
+    update_person(product, ids[0], do_not_email=True)  # 1 of 12 leaves: under the guard's 10%
+    for contact_id in ids[1:]:
+        update_person(product, contact_id, last_name="Imported")
+    unticks_read: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "FROM mailchimp_member_unticks" in statement:
+            unticks_read.append(statement)
+
+    event.listen(product.db.engine, "before_cursor_execute", seen)
+    try:
+        run = in_slices(audience)
+    finally:
+        event.remove(product.db.engine, "before_cursor_execute", seen)
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert (run.archived, run.updated) == (1, 11)
+    assert len(unticks_read) == slice_count(SLICE, 12) > 1
 
 
 def test_slices_that_read_their_searches_per_contact_tag_everyone_as_one_statement_would(

@@ -41,7 +41,7 @@ from constituent.integrations.mailchimp.sync.applier import Applier, Target
 from constituent.integrations.mailchimp.sync.desired import reads_per_contact
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.integrations.mailchimp.sync.plan_report import report_rows
-from constituent.integrations.mailchimp.sync.planner import guard_trips, is_write
+from constituent.integrations.mailchimp.sync.planner import archive_count, guard_trips, is_write
 from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
 from constituent.integrations.mailchimp.sync.refresh import (
     RefreshedView,
@@ -166,11 +166,15 @@ class RunExecution:
     ) -> None:
         source = await self._prepare(client, audience_id)
         self._stats(client)
-        counted = self._counted_first(source)
-        if counted is not None and self._guard_stops(counted, source):
-            message = _guard_message(counted, self._audience_size(source))
-            self._finish(RunStatus.needs_confirmation, message, source, counted)
-            return
+        if self._archives_counted_first(source):
+            # The guard would stop the run: the whole plan, counted, for the message and the run's summary.
+            counted = Tally()
+            for planned in self._planned_slices(source):
+                counted.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+            if self._guard_stops(counted, source):  # else the data changed since the count: go on
+                message = _guard_message(counted, self._audience_size(source))
+                self._finish(RunStatus.needs_confirmation, message, source, counted)
+                return
         await self._slice_by_slice(client, audience_id, source, names)
 
     async def _slice_by_slice(
@@ -338,36 +342,49 @@ class RunExecution:
 
     def _plan_slice(self, source: _Source, contact_ids: list[int], first: bool, overlap: Overlap) -> _Planned:
         with session_scope(self.sessions) as session:
-            integration = get_integration(session, self.integration_id)
-            inputs = planning.slice_inputs(
-                session,
-                integration,
-                source.today,
-                contact_ids,
-                source.layout,
-                first=first,
-                overlay=source.overlay,
-                per_contact=source.per_contact,
-            )
-            inputs = overlap.restrict(inputs, contact_ids)
+            inputs = self._slice_inputs(session, source, contact_ids, first, overlap)
             # What members unticked themselves travels with their entries (the planner never re-ticks it).
             view = unticks.with_unticks(session, self.integration_id, inputs.ledger)
             # The removal guard is the run's to apply (``_guard_stops``): it adds the slices up, and it
             # counts the audience only once a slice archives someone (counting 686,221 rows took 0.7 s).
-            plan = planning.make_plan(integration, inputs, view)
+            plan = planning.make_plan(get_integration(session, self.integration_id), inputs, view)
         return _Planned(contact_ids, plan, inputs, view)
 
-    def _counted_first(self, source: _Source) -> Tally | None:
-        """A run of several slices that could archive past the guard is planned (and only counted)
-        once before anything is written; None when that cannot happen (one slice says it alone, or
-        removals are confirmed, or the audience is empty)."""
+    def _slice_inputs(
+        self, session: Session, source: _Source, contact_ids: list[int], first: bool, overlap: Overlap
+    ) -> planning.Inputs:
+        """What a slice is planned (or its archives counted) from; ``overlap`` remembers the addresses of
+        the slices before it, so each address is planned once, by the first slice that meets it."""
+        inputs = planning.slice_inputs(
+            session,
+            get_integration(session, self.integration_id),
+            source.today,
+            contact_ids,
+            source.layout,
+            first=first,
+            overlay=source.overlay,
+            per_contact=source.per_contact,
+        )
+        return overlap.restrict(inputs, contact_ids)
+
+    def _archives_counted_first(self, source: _Source) -> bool:
+        """Whether the archives of all the slices, counted before anything is written, trip the guard.
+
+        Only a run of several slices that could archive anyone counts first (one slice says it alone,
+        removals may be confirmed, an empty audience has nobody to archive). The count reads each slice
+        as planning does and asks the planner only how many it would archive (``archive_count``): no
+        member's fingerprint, no other operation (planning them all twice made the run right after an
+        import of 20,000 cost twice its planning; docs/BENCHMARKS.md, session 14)."""
         one_slice = slice_count(self.slice_size, source.looked_at) == 1
         if self.request.confirm_removals or one_slice or self._audience_size(source) == 0:
-            return None
-        tally = Tally()
-        for planned in self._planned_slices(source):
-            tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
-        return tally
+            return False
+        archives = 0
+        overlap = Overlap()
+        for position, contact_ids in enumerate(self._slices(source)):
+            with session_scope(self.sessions) as session:
+                inputs = self._slice_inputs(session, source, contact_ids, position == 0, overlap)
+            archives += archive_count(inputs.desired.members, inputs.ledger, inputs.scope)
+        return guard_trips(archives, self._audience_size(source), source.guard_percent)
 
     def _guard_stops(self, tally: Tally, source: _Source) -> bool:
         """The removal guard (``planner.guard_trips``) over the archives of the slices so far."""

@@ -110,6 +110,16 @@ def plan(
     return Plan(operations=tuple(operation for _, operations in by_address for operation in operations))
 
 
+def archive_count(
+    desired: Mapping[str, DesiredMember], ledger: Mapping[str, LedgerEntry], scope: frozenset[str] | None
+) -> int:
+    """How many ``Archive`` operations ``plan`` lists for these inputs, without planning the rest (the
+    removal guard's count before a run writes: it reads no member's fields, tags or fingerprint)."""
+    leavers = _leavers(desired, ledger, scope)
+    renamed = {entry.subscriber_hash for entry in _renames(desired, ledger, leavers).values()}
+    return sum(1 for _ in _archives(leavers, renamed))
+
+
 def operation_hash(operation: Operation) -> str:
     """The subscriber hash an operation is filed under (a rename under its NEW address)."""
     if isinstance(operation, Upsert | ChangeEmail):

@@ -69,11 +69,16 @@ class DesiredMember:
     tags: frozenset[str] = frozenset()  # tags we own that this member should carry
     # interest id -> wanted, for the interests we manage
     interests: Mapping[str, bool] = field(default_factory=dict)
-    # Computed once: planning and recording compare it for every member, several times.
-    fingerprint: str = field(init=False, default="", compare=False)
+    _fingerprint: str = field(init=False, default="", compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fingerprint", fingerprint(self.email, self.merge_fields, self.interests))
+    @property
+    def fingerprint(self) -> str:
+        """Computed once, when first asked: planning and recording compare it for every member, several
+        times; the removal guard's count (``planner.archive_count``) never asks."""
+        if not self._fingerprint:
+            digest = fingerprint(self.email, self.merge_fields, self.interests)
+            object.__setattr__(self, "_fingerprint", digest)
+        return self._fingerprint
 
 
 @dataclass(frozen=True, slots=True)
