@@ -1,12 +1,14 @@
 """First syncs of new audiences in one running worker process, with the CPU each one took (issue 17).
 
     PYTHONPATH=<tree>/src:<tree> .venv/bin/python bench/worker_first_syncs.py --data-dir <copy of a seed>
-        [--eligible 20000] [--rounds 2] [--database sqlite|postgresql] [--port 18490]
+        [--eligible 20000] [--rounds 2] [--database sqlite|postgresql] [--port 18490] [--after-import 0]
 
 The database of ``bench/sync_vs_script.py`` (one saved search and the five quick lists, every contact just
 imported); each round connects a new audience and runs ``run_sync`` in this process, as Force Sync runs in
 a worker. Prints each round's wall time, this process's CPU, the emulator's and PostgreSQL's (its server
-processes on this machine; 0 on SQLite). Run it on a fresh copy of
+processes on this machine; 0 on SQLite). ``--after-import N``: after each first sync, N runs of the same
+audience with every contact stamped a minute ago, as right after an import (each contact a candidate,
+nothing to write). Run it on a fresh copy of
 one seeded file per tree, alternating trees, to compare commits side by side (docs/BENCHMARKS.md, session
 13); the CPU shows whether a change saved work or only moved it.
 """
@@ -36,6 +38,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--port", type=int, default=18490)
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-worker"))
+    parser.add_argument("--after-import", type=int, default=0, help="runs right after an import, each round")
     args = parser.parse_args()
     database = one_search_database(args)
     stamp_contacts(database, timedelta(minutes=-1))
@@ -53,6 +56,15 @@ def main() -> None:
                 f"round {round_number}: {seconds:.2f} s {run.status.value}, CPU {cpu:.2f} s, "
                 f"emulator {emulated:.2f} s, PostgreSQL {postgres_cpu() - server:.2f} s"
             )
+            for after in range(args.after_import):
+                stamp_contacts(database, timedelta(minutes=-1))
+                ours, started = time.process_time(), time.perf_counter()
+                run = run_sync(worker, settings, connected.integration_id)
+                print(
+                    f"round {round_number}, right after an import {after}: "
+                    f"{time.perf_counter() - started:.2f} s {run.status.value}, "
+                    f"CPU {time.process_time() - ours:.2f} s, {run.requests_write} writes"
+                )
 
 
 if __name__ == "__main__":
