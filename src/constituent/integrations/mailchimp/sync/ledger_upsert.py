@@ -105,8 +105,9 @@ _SQLITE_PERSON = (
 _SQLITE_NEW = _INTO + f"VALUES ({', '.join('?' for _ in COLUMNS)})"
 # A row known to exist with the same owner (``StoredOwner``): what the upsert's DO UPDATE and the person
 # UPDATE would do to it, in one statement that finds the row once. The upsert tries an INSERT first, and
-# the two UPDATEs look every row up again: a first sync's answers took 2.3x as long (docs/BENCHMARKS.md,
-# session 14). The person column is named only where it changes (each index named in SET is rewritten).
+# the two UPDATEs look every row up again: a first sync's answers took about twice as long
+# (docs/BENCHMARKS.md, session 14). The person column is named only where it changes (SQLite rewrites the
+# index of every column a SET names).
 _OVER_COLUMNS = tuple(c for c in COLUMNS[2:] if c not in _KEPT + _OWNER_COLUMNS)
 _OVER_SET = (
     "UPDATE mailchimp_ledger SET "  # noqa: S608  (constants only)
