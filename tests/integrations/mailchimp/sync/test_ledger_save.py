@@ -203,3 +203,23 @@ def test_rows_the_transaction_just_read_are_overwritten_in_place_with_the_same_r
         # The rows 1 and 2 by one UPDATE each (the person id named only for 1); 3 and 4 by the upsert.
         assert statements.count("UPDATE mailchimp_ledger SET email") == 2
         assert statements.count("INSERT INTO") == 1
+
+
+def test_entries_read_in_bulk_carry_the_tags_stored_whatever_the_set(session: Session) -> None:
+    """Bulk reads parse each distinct stored tags text once (``ledger._entries``): every row still gets
+    its own set, an empty one included."""
+    ann, bob, cy = _contacts(session, 3)
+    integration_id = add_integration(session).id
+    stored = [
+        _entry(1, ann, tags=frozenset({"Donors", "Volunteers"})),
+        _entry(2, bob, tags=frozenset({"Donors"})),
+        _entry(3, cy),
+        _entry(4, cy, tags=frozenset({"Volunteers", "Donors"})),
+    ]
+    ledger.save(session, integration_id, [LedgerUpdate(e) for e in stored], WRITTEN)
+
+    read = ledger.load_by_hashes(session, integration_id, [e.subscriber_hash for e in stored])
+
+    assert {h: e.tags for h, e in read.items()} == {e.subscriber_hash: e.tags for e in stored}
+    assert read == {e.subscriber_hash: e for e in stored}
+    assert ledger.entry_of(_row(session, integration_id, 1)).tags == frozenset({"Donors", "Volunteers"})

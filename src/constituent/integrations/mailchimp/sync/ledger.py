@@ -17,7 +17,9 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    Text,
     bindparam,
+    cast,
     delete,
     func,
     or_,
@@ -53,13 +55,16 @@ class LedgerUpdate:
 # The status as its text: ``remote_status`` makes the value from it with a dict lookup, where the column's
 # Enum type checks every row on the way out (6.6 µs a row, the writer thread's third cost in a first sync).
 _STATUS_TEXT = type_coerce(LedgerRow.status, String).label("status")
+# The tags as their stored text, each distinct text parsed once a read (``_TagsOfText``): the JSON type
+# decoded every row's list anew, and a run reads thousands of rows carrying the same few sets.
+_TAGS_TEXT = cast(LedgerRow.tags, Text).label("tags")
 _ENTRY_COLUMNS = (
     LedgerRow.subscriber_hash,
     LedgerRow.email,
     _STATUS_TEXT,
     LedgerRow.contact_id,
     LedgerRow.fingerprint,
-    LedgerRow.tags,
+    _TAGS_TEXT,
     LedgerRow.archived_by_us,
     LedgerRow.refused,
     LedgerRow.intent,
@@ -85,7 +90,19 @@ def _load(
 
 
 def _entries(session: Session, query: Select[*tuple[Any, ...]]) -> dict[str, LedgerEntry]:
-    return {row.subscriber_hash: entry_of(row) for row in session.execute(query)}
+    """The rows of a query of ``_ENTRY_COLUMNS`` (tags as text) as entries."""
+    tags = _TagsOfText()
+    return {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in session.execute(query)}
+
+
+class _TagsOfText(dict[str | None, frozenset[str]]):
+    """Each stored tags text's set, parsed once (the reading side of ``_TagsText``)."""
+
+    def __call__(self, text: str | None) -> frozenset[str]:
+        tags = self.get(text)
+        if tags is None:
+            tags = self[text] = frozenset(json.loads(text) or ()) if text else frozenset()
+        return tags
 
 
 def by_hashes(
@@ -127,16 +144,17 @@ def by_hashes(
 _INTENTS = {intent.value: intent for intent in Intent}  # a dict lookup, as ``remote_status``
 
 
-def entry_of(row: LedgerRow | Row[*tuple[Any, ...]]) -> LedgerEntry:
-    """A ledger row (a plain row of ``_ENTRY_COLUMNS``, or the ORM row the inbound path works on) as the
-    value the rules read. By name, every field: a column read by position was once silently lost."""
+def entry_of(row: LedgerRow | Row[*tuple[Any, ...]], tags: frozenset[str] | None = None) -> LedgerEntry:
+    """A ledger row (a plain row of ``_ENTRY_COLUMNS`` with its ``tags`` parsed by ``_entries``, or the
+    ORM row the inbound path works on, whose tags are a list) as the value the rules read. By name, every
+    field: a column read by position was once silently lost."""
     return LedgerEntry(
         subscriber_hash=row.subscriber_hash,
         email=row.email,
         status=remote_status(row.status),
         contact_id=row.contact_id,
         fingerprint=row.fingerprint,
-        tags=frozenset(row.tags or ()),
+        tags=frozenset(row.tags or ()) if tags is None else tags,
         archived_by_us=row.archived_by_us,
         refused=row.refused,
         intent=_INTENTS[row.intent],
