@@ -67,7 +67,10 @@ class Live:
             done = [d for d in self.deliveries() if d["outcome"] != "pending"]
             if len(done) >= count:
                 return done
-            assert time.monotonic() < deadline, f"only {len(done)} of {count} deliveries ended"
+            pending = [d.get("attempts") for d in self.deliveries() if d["outcome"] == "pending"]
+            assert time.monotonic() < deadline, (
+                f"only {len(done)} of {count} deliveries ended; the pending ones' attempts: {pending}"
+            )
             time.sleep(0.05)
 
     def process(self) -> int:
