@@ -279,12 +279,16 @@ def statuses_of(
 ) -> dict[str, RemoteStatus]:
     """The stored status of each address that has a row. ``lock`` holds the rows (PostgreSQL) until
     the transaction ends, so a webhook cannot change them between this read and our write."""
-    found: dict[str, RemoteStatus] = {}
-    columns = (LedgerRow.subscriber_hash, _STATUS_TEXT)
+    rows = _rows_by_hash(session, integration_id, hashes, (LedgerRow.subscriber_hash, _STATUS_TEXT), lock)
+    return {h: remote_status(status) for h, status in rows}
+
+
+def _rows_by_hash(
+    session: Session, integration_id: int, hashes: Collection[str], columns: Sequence[Any], lock: bool
+) -> Iterator[Sequence[Any]]:
+    """``columns`` of the rows of these addresses, a chunk of ``by_hashes`` lookups at a time."""
     for chunk in _chunks(sorted(hashes)):
-        query = by_hashes(session, integration_id, chunk, columns, lock=lock)
-        found |= {row[0]: remote_status(row[1]) for row in session.execute(query)}
-    return found
+        yield from session.execute(by_hashes(session, integration_id, chunk, columns, lock=lock))
 
 
 class HeldRow(NamedTuple):
@@ -297,7 +301,6 @@ class HeldRow(NamedTuple):
 def held_rows(session: Session, integration_id: int, hashes: Collection[str]) -> dict[str, HeldRow]:
     """``statuses_of(..., lock=True)`` with the owner and person columns, for a write that then stores
     these rows (``save(..., held=)``) in the same transaction."""
-    found: dict[str, HeldRow] = {}
     columns = (
         LedgerRow.subscriber_hash,
         _STATUS_TEXT,
@@ -305,13 +308,12 @@ def held_rows(session: Session, integration_id: int, hashes: Collection[str]) ->
         LedgerRow.last_contact_id,
         LedgerRow.mc_contact_id,
     )
-    for chunk in _chunks(sorted(hashes)):
-        query = by_hashes(session, integration_id, chunk, columns, lock=True)
-        found |= {
-            h: HeldRow(remote_status(status), ledger_upsert.StoredOwner(contact_id, last_contact_id, person))
-            for h, status, contact_id, last_contact_id, person in session.execute(query)
-        }
-    return found
+    return {
+        h: HeldRow(remote_status(status), ledger_upsert.StoredOwner(contact_id, last_contact_id, person))
+        for h, status, contact_id, last_contact_id, person in _rows_by_hash(
+            session, integration_id, hashes, columns, lock=True
+        )
+    }
 
 
 def rows_for_contact(session: Session, contact_id: int, hashes: Collection[str]) -> list[LedgerRow]:
