@@ -1,14 +1,17 @@
 """The applier under the faults the issue names (5% server errors, 2% throttling, connection resets):
-pages of 500, a run killed half-way and rerun, nothing duplicated, every outcome in the ledger."""
+pages of 500, a run killed half-way and rerun (in one slice, and in slices applied two at a time),
+nothing duplicated, every outcome in the ledger."""
 
 from __future__ import annotations
 
 import pytest
 
-from constituent.integrations.mailchimp.sync.models import RunStatus
-from constituent.integrations.mailchimp.sync.types import Intent, RemoteStatus
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.models import RunStatus, SyncRun
+from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.sync.sync_helpers import (
+    Audience,
     add_people,
     connect,
     inject_faults,
@@ -73,12 +76,50 @@ def test_a_run_killed_half_way_and_rerun_ends_with_the_audience_exactly_as_plann
     # At least the page that finished is on record: the pages (500, 500, 100) are in flight together, so
     # the first to finish may be any of them (which one depends on where the seeded faults land).
     assert COUNT % 500 <= len(answered) < COUNT
+    _ends_as_planned(audience, killed, recorded, rerun)
+
+
+@pytest.mark.slow
+def test_a_run_in_slices_killed_while_two_slices_were_in_flight_and_rerun_ends_as_planned(
+    faulty_product: Product,
+) -> None:
+    """Slices of 100, 200, 400 and 400 contacts, one page each, applied two at a time: the kill after
+    the first stored answer leaves the other slice's page sent or unsent, its intent rows stored."""
+    audience = connect(faulty_product)
+    add_people(faulty_product, *emails())
+    inject_faults(faulty_product)
+    settings = faulty_product.settings.model_copy(update={"sync_slice_contacts": 400})
+
+    def die_after_the_first_page(phase: str, done: int, total: int) -> None:
+        if phase == "members":
+            raise ProcessKilled
+
+    with pytest.raises(ProcessKilled):
+        run_sync(audience.database, settings, audience.integration_id, progress=die_after_the_first_page)
+    killed = audience.latest_run()
+    recorded = audience.ledger()
+    rerun = run_sync(audience.database, settings, audience.integration_id)
+
+    assert killed.status is RunStatus.interrupted
+    answered = [e for e in recorded.values() if e.intent is Intent.none]
+    # Only the first two slices (300 contacts) can have been sent before the kill: a third waits for
+    # the first to end.
+    assert 0 < len(answered) <= 300
+    assert len(recorded) <= 300
+    _ends_as_planned(audience, killed, recorded, rerun)
+
+
+def _ends_as_planned(
+    audience: Audience, killed: SyncRun, recorded: dict[str, LedgerEntry], rerun: SyncRun
+) -> None:
+    """What a killed run and its rerun must leave, whatever the kill caught in flight."""
     # Every page sent had its intent stored first: each member it may have created is owned.
     assert all(e.contact_id is not None for e in recorded.values())
     assert rerun.status is RunStatus.succeeded, rerun.message
     # Whatever the killed run sent but did not record is met again as an update (or, when the rerun's
     # refresh finds it already as planned, with its owner from the intent log, not at all), never as a
     # second member.
+    answered = [e for e in recorded.values() if e.intent is Intent.none]
     assert killed.created + rerun.created + rerun.updated <= COUNT
     assert rerun.created + rerun.updated <= COUNT - len(answered)
     members = audience.members()

@@ -39,11 +39,12 @@ from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunCounter
 from constituent.integrations.mailchimp.sync.planner import apply_to_ledger
 from constituent.integrations.mailchimp.sync.recorder import (
+    Changed,
     Claim,
     Commit,
     PageOutcome,
-    Recorder,
     RefusalNote,
+    WriterJob,
 )
 from constituent.integrations.mailchimp.sync.types import (
     AddTag,
@@ -61,6 +62,7 @@ from constituent.integrations.mailchimp.sync.types import (
     remote_status,
 )
 from constituent.integrations.mailchimp.sync.writer import GroupWriter
+from constituent.kit.tasks import first_leaf
 
 T = TypeVar("T")
 
@@ -79,15 +81,19 @@ class Target:
 
 class Applier:
     def __init__(
-        self, target: Target, plan: Plan, ledger: dict[str, LedgerEntry], recorder: Recorder
+        self,
+        target: Target,
+        plan: Plan,
+        ledger: dict[str, LedgerEntry],
+        writer: GroupWriter[WriterJob, Changed],
     ) -> None:
         self.target = target
         self.plan = plan
         self.state = dict(ledger)  # the ledger as this run has written it so far
-        self.recorder = recorder
         self.lease: Lease | None = None
         self.contact_ids = _contact_ids(plan, ledger)
-        self._writer = GroupWriter(recorder.write)
+        # The run's one writer (``Recorder.write``), shared by the slices it applies at once.
+        self._writer = writer
         # Addresses whose intent row this run stored, with the status that row holds (until answered).
         self._claimed: dict[str, RemoteStatus | None] = {}
 
@@ -159,7 +165,7 @@ class Applier:
                 for item in items:
                     group.create_task(work(item))
         except BaseExceptionGroup as failed:
-            raise _first_leaf(failed) from failed
+            raise first_leaf(failed) from failed
 
     # -- 1. renames ----------------------------------------------------------------------------------
 
@@ -483,11 +489,6 @@ def _rename_refusal(op: ChangeEmail, held: Member | None, refused: errors.Mailch
     outcome = PageOutcome(updates=[LedgerUpdate(entry)], refusals=[note])
     outcome.counts[RunCounter.refused] += 1
     return outcome
-
-
-def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    first = group.exceptions[0]
-    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 def _profile(member: DesiredMember) -> dict[str, Any]:

@@ -7,7 +7,9 @@ Order of a run:
    last run; a full run refreshes the ledger from Mailchimp first;
 3. the removal guard: when the run has more than one slice and could archive past the guard, every slice
    is planned first and only counted, so nothing is written before the guard has said yes;
-4. each slice: plan, then record it (dry run) or apply it, before the next slice is read.
+4. each slice: plan (the next one is planned while this one is applied), then record it (dry run) or
+   apply it; two slices are applied at once, so the next slice's requests go while the one before
+   waits for its last answers.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from constituent.integrations.mailchimp.sync.desired import reads_per_contact
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
 from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import archive_count, guard_trips, is_write
-from constituent.integrations.mailchimp.sync.recorder import Progress, Recorder
+from constituent.integrations.mailchimp.sync.recorder import Changed, Progress, Recorder, WriterJob
 from constituent.integrations.mailchimp.sync.refresh import (
     RefreshedView,
     confirm_absent,
@@ -53,17 +55,23 @@ from constituent.integrations.mailchimp.sync.refresh import (
 from constituent.integrations.mailchimp.sync.slices import Overlap, Tally, cut, slice_count, slice_sizes
 from constituent.integrations.mailchimp.sync.tagging import SyncLayout, layout_for
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, Plan, RemoteStatus
+from constituent.integrations.mailchimp.sync.writer import GroupWriter
 from constituent.kit.clock import utcnow
 from constituent.kit.crypto import SecretBox
 from constituent.kit.db import session_scope
 from constituent.kit.heap import fewer_collections
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
+from constituent.kit.tasks import AtMost
 
 T = TypeVar("T")
 
 # Re-read a little before the last run's start, so a change committed while it was reading is seen.
 OVERLAP = timedelta(minutes=5)
+# A slice's claims and requests go while the slice before is still answered and stored (their
+# addresses are apart: ``Overlap``); more slices at once would only hold more of them in memory, the
+# client sends ten requests at a time whatever the slices.
+SLICES_APPLIED_AT_ONCE = 2
 UNSEEN_PAGE = 1000  # ledger rows a refresh did not meet, confirmed with Mailchimp this many at a time
 # An interest category's id, the names our interests should carry, the names they carry in Mailchimp.
 _InterestNames = tuple[str | None, dict[str, str], dict[str, str]]
@@ -123,6 +131,7 @@ class RunExecution:
         self.progress = progress
         self.held = held
         self.recorder: Recorder | None = None
+        self.writer: GroupWriter[WriterJob, Changed] | None = None
         self.audience: int | None = None  # subscribed members in the whole ledger, counted when needed
 
     def execute(self) -> None:
@@ -187,7 +196,10 @@ class RunExecution:
         tally = Tally()
         progress = _Estimate(source.looked_at)
         position = -1
-        async with aclosing(_ahead(self._planned_slices(source))) as planned_slices:
+        async with (
+            aclosing(_ahead(self._planned_slices(source))) as planned_slices,
+            AtMost(SLICES_APPLIED_AT_ONCE) as applying,
+        ):
             async for planned in planned_slices:
                 position += 1
                 tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
@@ -196,6 +208,7 @@ class RunExecution:
                     written_before = position > 0 and not self.request.dry_run
                     size = self._audience_size(source)
                     message = _guard_message(tally, size, written_before=written_before)
+                    await applying.settle()
                     self._finish(RunStatus.needs_confirmation, message, source, tally)
                     return
                 if self.request.dry_run:
@@ -204,9 +217,11 @@ class RunExecution:
                 if position == 0 and names is not None:
                     await interest_names.follow_renames(client, audience_id, *await names)
                 progress.planned(planned.plan, len(planned.contact_ids))
-                await self._apply(client, audience_id, planned, progress.total)
+                await applying.start(self._apply(client, audience_id, planned, progress.total))
         if self.request.dry_run:
             self._record_dry_run(tally)
+        else:
+            self._stats(client)
         self._finish(RunStatus.succeeded, _notices(tally), source, tally)
 
     async def _guard_lease(self) -> None:
@@ -412,16 +427,16 @@ class RunExecution:
         return category_id, wanted, current
 
     async def _apply(self, client: MailchimpClient, audience_id: str, planned: _Planned, total: int) -> None:
-        self._phase("applying")
-        recorder = self._recorder(client)
+        recorder, writer = self._recorder(client)
         recorder.total = max(total, recorder.done)
-        applier = Applier(Target(client, audience_id), planned.plan, planned.view, recorder)
+        applier = Applier(Target(client, audience_id), planned.plan, planned.view, writer)
         applier.lease = self.held
         await applier.apply()
-        self._stats(client)
 
-    def _recorder(self, client: MailchimpClient) -> Recorder:
-        if self.recorder is None:
+    def _recorder(self, client: MailchimpClient) -> tuple[Recorder, GroupWriter[WriterJob, Changed]]:
+        """The run's recorder and its one writer, made when the first slice is applied."""
+        if self.recorder is None or self.writer is None:
+            self._phase("applying")
             self.recorder = Recorder(
                 self.sessions,
                 self.integration_id,
@@ -431,7 +446,8 @@ class RunExecution:
                 self.progress,
                 held=self.held,
             )
-        return self.recorder
+            self.writer = GroupWriter(self.recorder.write)
+        return self.recorder, self.writer
 
     def _record_report(self, planned: _Planned, tally: Tally) -> None:
         """A dry run's per-address list, stored slice by slice (it may list the whole audience)."""

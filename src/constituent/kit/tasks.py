@@ -1,0 +1,56 @@
+"""Running work concurrently in asyncio tasks, where the first failure is what the caller sees."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Coroutine
+from types import TracebackType
+from typing import Any
+
+
+def first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first exception a task group collected (a task group raises them all, wrapped)."""
+    first = group.exceptions[0]
+    return first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+class AtMost:
+    """Tasks started in order, at most ``limit`` of them running at once: ``start`` waits for the
+    oldest to end when the limit is reached. As ``asyncio.TaskGroup``: leaving the block waits for every
+    task, and the first failure cancels the others and the block; it is raised as itself."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self._group = asyncio.TaskGroup()
+        self._running: deque[asyncio.Task[None]] = deque()
+
+    async def __aenter__(self) -> AtMost:
+        await self._group.__aenter__()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            await self._group.__aexit__(kind, error, trace)
+        except BaseExceptionGroup as failed:
+            raise first_leaf(failed) from failed
+
+    async def start(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` in a task once fewer than ``limit`` run. A failed task is not raised here: the
+        group cancels this block for it, and leaving the block raises it."""
+        try:
+            while len(self._running) >= self.limit:
+                await asyncio.wait([self._running.popleft()])
+        except BaseException:
+            work.close()  # never started: not a coroutine left un-awaited
+            raise
+        self._running.append(self._group.create_task(work))
+
+    async def settle(self) -> None:
+        """Wait until every task started has ended."""
+        while self._running:
+            await asyncio.wait([self._running.popleft()])
