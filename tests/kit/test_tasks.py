@@ -46,6 +46,28 @@ def test_a_third_task_starts_only_once_the_oldest_has_ended() -> None:
     assert asyncio.run(scenario()) == [["a", "b"], ["a", "b"], ["a", "b", "c"]]
 
 
+def test_room_for_fewer_tasks_waits_for_the_oldest_first() -> None:
+    """How a run plans its next slice only once the slice before the one just started has ended."""
+
+    async def scenario() -> list[str]:
+        started: list[str] = []
+        gates = {name: asyncio.Event() for name in "ab"}
+        waited: list[str] = []
+        async with AtMost(2) as tasks:
+            await tasks.start(_held("a", started, gates["a"]))
+            await tasks.start(_held("b", started, gates["b"]))
+            room = asyncio.ensure_future(tasks.room())
+            await asyncio.sleep(0)
+            waited.append(f"room while both run: {room.done()}")
+            gates["a"].set()
+            await room
+            waited.append("room once the oldest ended")
+            gates["b"].set()
+        return waited
+
+    assert asyncio.run(scenario()) == ["room while both run: False", "room once the oldest ended"]
+
+
 def test_the_first_failure_cancels_the_other_task_and_is_raised_as_itself() -> None:
     cancelled: list[str] = []
 

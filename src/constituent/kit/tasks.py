@@ -40,15 +40,20 @@ class AtMost:
             raise first_leaf(failed) from failed
 
     async def start(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run ``work`` in a task once fewer than ``limit`` run. A failed task is not raised here: the
-        group cancels this block for it, and leaving the block raises it."""
+        """Run ``work`` in a task once fewer than ``limit`` run (``room``)."""
         try:
-            while len(self._running) >= self.limit:
-                await asyncio.wait([self._running.popleft()])
+            await self.room()
         except BaseException:
             work.close()  # never started: not a coroutine left un-awaited
             raise
         self._running.append(self._group.create_task(work))
+
+    async def room(self, limit: int | None = None) -> None:
+        """Wait until fewer than ``limit`` (by default the group's) tasks run, for the oldest first. A
+        failed task is not raised here: the group cancels this block for it, and leaving the block
+        raises it."""
+        while len(self._running) >= (self.limit if limit is None else limit):
+            await asyncio.wait([self._running.popleft()])
 
     async def settle(self) -> None:
         """Wait until every task started has ended."""

@@ -15,7 +15,7 @@ Order of a run:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Collection, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -196,28 +196,30 @@ class RunExecution:
         tally = Tally()
         progress = _Estimate(source.looked_at)
         position = -1
-        async with (
-            aclosing(_ahead(self._planned_slices(source))) as planned_slices,
-            AtMost(SLICES_APPLIED_AT_ONCE) as applying,
-        ):
-            async for planned in planned_slices:
-                position += 1
-                tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
-                if self._guard_stops(tally, source):
-                    # The first slice, or (the data changed since the guard's count) a later one.
-                    written_before = position > 0 and not self.request.dry_run
-                    size = self._audience_size(source)
-                    message = _guard_message(tally, size, written_before=written_before)
-                    await applying.settle()
-                    self._finish(RunStatus.needs_confirmation, message, source, tally)
-                    return
-                if self.request.dry_run:
-                    self._record_report(planned, tally)
-                    continue
-                if position == 0 and names is not None:
-                    await interest_names.follow_renames(client, audience_id, *await names)
-                progress.planned(planned.plan, len(planned.contact_ids))
-                await applying.start(self._apply(client, audience_id, planned, progress.total))
+        async with AtMost(SLICES_APPLIED_AT_ONCE) as applying:
+            # The next slice is planned once the slice before the one just started has ended (``room``):
+            # two slices in memory, as when they were applied one after the other (three took 452 MB at
+            # 1,000,000 contacts).
+            slices = _ahead(self._planned_slices(source), applying.room)
+            async with aclosing(slices) as planned_slices:
+                async for planned in planned_slices:
+                    position += 1
+                    tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+                    if self._guard_stops(tally, source):
+                        # The first slice, or (the data changed since the guard's count) a later one.
+                        written_before = position > 0 and not self.request.dry_run
+                        size = self._audience_size(source)
+                        message = _guard_message(tally, size, written_before=written_before)
+                        await applying.settle()
+                        self._finish(RunStatus.needs_confirmation, message, source, tally)
+                        return
+                    if self.request.dry_run:
+                        self._record_report(planned, tally)
+                        continue
+                    if position == 0 and names is not None:
+                        await interest_names.follow_renames(client, audience_id, *await names)
+                    progress.planned(planned.plan, len(planned.contact_ids))
+                    await applying.start(self._apply(client, audience_id, planned, progress.total))
         if self.request.dry_run:
             self._record_dry_run(tally)
         else:
@@ -506,9 +508,10 @@ async def _finished(future: asyncio.Future[T]) -> None:
         future.exception()
 
 
-async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
-    """Each of ``items``, the next one made in a thread while the caller works on this one: a run plans
-    its next slice (database reads and CPU) while the requests of this one are in flight.
+async def _ahead(items: Iterator[T], ready: Callable[[], Awaitable[None]]) -> AsyncGenerator[T, None]:
+    """Each of ``items``, the next one made in a thread (once ``ready`` has returned) while the caller
+    works on this one: a run plans its next slice (database reads and CPU) while the requests of this
+    one are in flight.
 
     Closed early (the guard stopped the run, a request failed), it waits for the item being made, so
     nothing of the run is still working once the run has finished."""
@@ -516,8 +519,9 @@ async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
     upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
     try:
         while (item := await upcoming) is not end:
-            upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
             yield cast(T, item)
+            await ready()
+            upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
     finally:
         await _finished(upcoming)  # not cancelled: the thread making it cannot be stopped
 
