@@ -35,12 +35,15 @@ class Hold:
     method: str
     path: re.Pattern[str]
     stage: Stage
+    query: re.Pattern[str] | None = None  # searched in the query string, when given
     arrived: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
     taken: bool = False
 
-    def matches(self, method: str, path: str) -> bool:
-        return not self.taken and method == self.method and bool(self.path.search(path))
+    def matches(self, method: str, path: str, query: str = "") -> bool:
+        if self.taken or method != self.method or not self.path.search(path):
+            return False
+        return self.query is None or bool(self.query.search(query))
 
     def wait_arrived(self, timeout: float = WAIT_SECONDS) -> None:
         if not self.arrived.wait(timeout):
@@ -71,8 +74,11 @@ class HoldingProxy:
     def api_base(self) -> str:
         return f"{self.base_url}/3.0"
 
-    def hold(self, method: str, path_pattern: str, stage: Stage = "before") -> Hold:
-        held = Hold(method.upper(), re.compile(path_pattern), stage)
+    def hold(
+        self, method: str, path_pattern: str, stage: Stage = "before", query_pattern: str | None = None
+    ) -> Hold:
+        query = None if query_pattern is None else re.compile(query_pattern)
+        held = Hold(method.upper(), re.compile(path_pattern), stage, query)
         with self._lock:
             self.holds.append(held)
         return held
@@ -81,10 +87,10 @@ class HoldingProxy:
         with self._lock:
             return [r for r in self.forwarded if r.method != "GET" and r.at >= moment]
 
-    def _take(self, method: str, path: str) -> Hold | None:
+    def _take(self, method: str, path: str, query: str) -> Hold | None:
         with self._lock:
             for held in self.holds:
-                if held.matches(method, path):
+                if held.matches(method, path, query):
                     held.taken = True
                     return held
         return None
@@ -99,7 +105,7 @@ class HoldingProxy:
             if not message.get("more_body"):
                 break
         method, path = scope["method"], scope["path"]
-        held = self._take(method, path)
+        held = self._take(method, path, scope.get("query_string", b"").decode())
         if held is not None and held.stage == "before":
             await _wait(held)
         with self._lock:

@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, Self, TypeVar
 
@@ -275,7 +275,7 @@ class MailchimpClient:
         page_size: int = PAGE_SIZE,
         start: int = 0,
         in_flight: int = PAGES_IN_FLIGHT,
-    ) -> AsyncIterator[tuple[int, PageT]]:
+    ) -> AsyncGenerator[tuple[int, PageT], None]:
         """Every page of a collection from offset ``start``, in order, with its offset.
 
         The only way the product pages a Mailchimp collection. The first page gives ``total_items``,

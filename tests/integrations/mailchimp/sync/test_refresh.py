@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -12,7 +14,9 @@ from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.integrations.mailchimp.sync.refresh import RefreshedView
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.consent.windows import point_at
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
+from tests.support.holding_proxy import HoldingProxy
 
 
 @pytest.mark.slow
@@ -96,6 +100,34 @@ def test_the_ledger_keeps_only_our_tags_and_leaves_members_we_never_wrote_alone(
     assert run.requests_read == 6
     statuses = {m["status"] for e, m in audience.members().items() if e.startswith("theirs")}
     assert statuses == {"subscribed"}
+
+
+def test_a_refresh_asks_for_the_archived_members_while_the_listing_is_still_unanswered(
+    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+) -> None:
+    """The two listings a refresh reads (every member but the archived ones, then the archived ones)
+    start together: a first sync or a full resync waits one round trip less before it plans (three
+    round trips of a second each came before the first slice was planned; docs/BENCHMARKS.md, session 15)."""
+    audience = connect(product)
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
+    proxy = holding_proxy_factory(product.emulator.base_url)
+    members = rf"/lists/{audience.audience_id}/members$"
+    listing = proxy.hold("GET", members, query_pattern=r"^(?!.*status=)")
+    archived = proxy.hold("GET", members, query_pattern=r"status=archived")
+    point_at(audience, proxy.api_base)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(audience.sync)
+        try:
+            listing.wait_arrived()
+            archived.wait_arrived(timeout=20)  # asked for while the listing's answer is held
+        finally:
+            listing.release()
+            archived.release()
+        run = running.result(timeout=60)
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert sorted(audience.members()) == ["ada@mailbox.org", "bob@mailbox.org"]
 
 
 def test_a_full_preview_finds_what_the_full_resync_then_repairs_and_writes_nothing(product: Product) -> None:
