@@ -13,9 +13,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ import uvicorn
 
 from tests.support.servers import KEEP_ALIVE_SECONDS
 
+T = TypeVar("T")
 Stage = Literal["before", "after"]
 WAIT_SECONDS = 60.0
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
@@ -150,6 +152,20 @@ class HoldingProxy:
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
+
+
+def second_arrives_while_first_is_held(run: Callable[[], T], first: Hold, second: Hold) -> T:
+    """Run ``run`` in a thread; ``second`` must reach the proxy while ``first`` is held (else an
+    AssertionError after 20 s); both are then released and ``run``'s result is returned."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(run)
+        try:
+            first.wait_arrived()
+            second.wait_arrived(timeout=20)
+        finally:
+            first.release()
+            second.release()
+        return running.result(timeout=60)
 
 
 async def _wait(held: Hold) -> None:

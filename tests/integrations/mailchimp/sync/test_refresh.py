@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -16,7 +15,7 @@ from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteSta
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.consent.windows import point_at
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
-from tests.support.holding_proxy import HoldingProxy
+from tests.support.holding_proxy import HoldingProxy, second_arrives_while_first_is_held
 
 
 @pytest.mark.slow
@@ -116,15 +115,8 @@ def test_a_refresh_asks_for_the_archived_members_while_the_listing_is_still_unan
     archived = proxy.hold("GET", members, query_pattern=r"status=archived")
     point_at(audience, proxy.api_base)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        running = pool.submit(audience.sync)
-        try:
-            listing.wait_arrived()
-            archived.wait_arrived(timeout=20)  # asked for while the listing's answer is held
-        finally:
-            listing.release()
-            archived.release()
-        run = running.result(timeout=60)
+    # The archived members are asked for while the listing's answer is held.
+    run = second_arrives_while_first_is_held(audience.sync, listing, archived)
 
     assert run.status is RunStatus.succeeded, run.message
     assert sorted(audience.members()) == ["ada@mailbox.org", "bob@mailbox.org"]

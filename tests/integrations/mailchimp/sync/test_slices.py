@@ -6,7 +6,6 @@ before anything is written, and the next slice is sent while the one before is s
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import event
@@ -32,7 +31,7 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
     map_group_as,
     update_person,
 )
-from tests.support.holding_proxy import HoldingProxy
+from tests.support.holding_proxy import HoldingProxy, second_arrives_while_first_is_held
 
 SLICE = 3
 
@@ -77,15 +76,8 @@ def test_the_next_slice_is_sent_while_the_slice_before_waits_for_its_answer(
     first, second = proxy.hold("POST", batch), proxy.hold("POST", batch)
     point_at(audience, proxy.api_base)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        running = pool.submit(in_slices, audience)
-        try:
-            first.wait_arrived()
-            second.wait_arrived(timeout=20)  # sent while the first slice's answer is held
-        finally:
-            first.release()
-            second.release()
-        run = running.result(timeout=60)
+    # The second batch is sent while the first slice's answer is held.
+    run = second_arrives_while_first_is_held(lambda: in_slices(audience), first, second)
 
     assert run.status is RunStatus.succeeded, run.message
     assert sorted(audience.members()) == people(10)
