@@ -85,6 +85,40 @@ def test_the_next_slice_is_sent_while_the_slice_before_waits_for_its_answer(
     assert in_slices(audience).requests_write == 0, "every answer was stored"
 
 
+def test_month_three_in_slices_applied_two_at_a_time_leaves_what_one_slice_leaves(product: Product) -> None:
+    """An address passed from a contact of the first slice to one of the last, a rename, a leaver, an
+    inactive contact, a changed name and a newcomer, synced in slices of three (two applied at once) and,
+    on a twin audience of the same contacts, in one slice: both audiences end the same."""
+    sliced, whole = connect(product), connect(product)
+    ids = add_people(product, *people(12))
+    assert in_slices(sliced).status is RunStatus.succeeded
+    assert whole.sync().status is RunStatus.succeeded
+    change_primary_email(product, ids[0], "moved@mailbox.org")
+    change_primary_email(product, ids[10], "p00@mailbox.org")
+    change_primary_email(product, ids[4], "renamed@mailbox.org")
+    update_person(product, ids[6], do_not_email=True)
+    update_person(product, ids[2], is_active=False)
+    update_person(product, ids[8], last_name="Hopper")
+    add_people(product, "newcomer@mailbox.org")
+
+    in_pieces = in_slices(sliced, confirm_removals=True)  # 3 of 12 leave: past the guard
+    at_once = whole.sync(confirm_removals=True)
+
+    assert in_pieces.status is RunStatus.succeeded, in_pieces.message
+    assert at_once.status is RunStatus.succeeded, at_once.message
+    assert in_pieces.counters() == at_once.counters()
+    assert _shape(sliced) == _shape(whole)
+    assert _shape(sliced)["p00@mailbox.org"][1] == "P10", "the address carries its new owner's name"
+    assert in_slices(sliced).requests_write == 0
+
+
+def _shape(audience: Audience) -> dict[str, tuple[str, str, str, frozenset[str]]]:
+    return {
+        email: (m["status"], m["merge_fields"]["FNAME"], m["merge_fields"]["LNAME"], frozenset(m["tags"]))
+        for email, m in audience.members().items()
+    }
+
+
 def test_a_full_resync_in_slices_changes_what_one_slice_would_and_nothing_else(product: Product) -> None:
     audience = connect(product)
     ids = add_people(product, *people(8))
