@@ -284,8 +284,9 @@ class RunExecution:
         if self.request.dry_run:
             return await self._refreshed_view(client, audience_id, shape)
         started = utcnow()
-        async for members in listed_pages(client, audience_id):
-            await asyncio.to_thread(self._store_listed, members, started, shape)
+        async with aclosing(listed_pages(client, audience_id)) as listed:  # its prefetch ends with it
+            async for members in listed:
+                await asyncio.to_thread(self._store_listed, members, started, shape)
         after = ""
         while unseen := self._unseen(started, after):
             missing = await confirm_absent(client, audience_id, list(unseen))
@@ -298,8 +299,9 @@ class RunExecution:
         self, client: MailchimpClient, audience_id: str, shape: _Shape
     ) -> RefreshedView:
         view = RefreshedView()
-        async for members in listed_pages(client, audience_id):
-            await asyncio.to_thread(self._view_listed, view, members, shape)
+        async with aclosing(listed_pages(client, audience_id)) as listed:
+            async for members in listed:
+                await asyncio.to_thread(self._view_listed, view, members, shape)
         after = ""
         while stored := self._stored_after(after):
             unseen = [h for h in stored if h not in view.seen]

@@ -12,7 +12,7 @@ and costs nothing; anything typed into the audience shows up as a difference and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from constituent.integrations.mailchimp import errors
@@ -61,7 +61,7 @@ async def read_audience(client: MailchimpClient, audience_id: str) -> dict[str, 
     return {**listed, **archived}
 
 
-async def listed_pages(client: MailchimpClient, audience_id: str) -> AsyncIterator[Sequence[Member]]:
+async def listed_pages(client: MailchimpClient, audience_id: str) -> AsyncGenerator[Sequence[Member], None]:
     """Every member of the audience a page at a time (the default listing, then the archived ones, as
     ``read_audience``): a refresh stores each page before it reads far ahead, so its memory is a window
     of pages whatever the audience's size.
