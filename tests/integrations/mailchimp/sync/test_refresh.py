@@ -9,12 +9,12 @@ import pytest
 
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
-from constituent.integrations.mailchimp.sync.models import RunStatus
+from constituent.integrations.mailchimp.sync.models import RunStatus, SyncRun
 from constituent.integrations.mailchimp.sync.refresh import RefreshedView
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.consent.windows import point_at
-from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
+from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
 from tests.support.holding_proxy import HoldingProxy, second_arrives_while_first_is_held
 
 
@@ -110,16 +110,52 @@ def test_a_refresh_asks_for_the_archived_members_while_the_listing_is_still_unan
     audience = connect(product)
     add_people(product, "ada@mailbox.org", "bob@mailbox.org")
     proxy = holding_proxy_factory(product.emulator.base_url)
-    members = rf"/lists/{audience.audience_id}/members$"
-    listing = proxy.hold("GET", members, query_pattern=r"^(?!.*status=)")
-    archived = proxy.hold("GET", members, query_pattern=r"status=archived")
-    point_at(audience, proxy.api_base)
 
-    # The archived members are asked for while the listing's answer is held.
-    run = second_arrives_while_first_is_held(audience.sync, listing, archived)
+    run = _first_sync_reading_both_at_once(audience, proxy, LISTING, "status=archived")
 
     assert run.status is RunStatus.succeeded, run.message
     assert sorted(audience.members()) == ["ada@mailbox.org", "bob@mailbox.org"]
+
+
+def test_a_first_sync_asks_for_the_listing_while_the_reconcile_reads_and_stores_it_after(
+    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+) -> None:
+    """A run sure to refresh (a first sync, a full resync) asks for the audience's listing while its
+    reconcile reads Mailchimp's changes (one round trip fewer before planning), and stores it only after
+    the reconcile has applied them, in the run's order: a member unsubscribed there before the first
+    sync is not re-subscribed, and the ledger holds her as unsubscribed."""
+    audience = connect(product)
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
+    with product.emulator.api_client(audience.api_key) as client:  # signed up there, then left
+        answer = client.post(
+            f"/lists/{audience.audience_id}/members",
+            json={"email_address": "bob@mailbox.org", "status": "subscribed"},
+        )
+        assert answer.status_code == 200, answer.text
+    audience.person_action("bob@mailbox.org", "unsubscribe")
+    proxy = holding_proxy_factory(product.emulator.base_url)
+
+    run = _first_sync_reading_both_at_once(audience, proxy, "status=unsubscribed", LISTING)
+
+    assert run.status is RunStatus.succeeded, run.message
+    statuses = {e: m["status"] for e, m in audience.members().items()}
+    assert statuses == {"ada@mailbox.org": "subscribed", "bob@mailbox.org": "unsubscribed"}
+    assert audience.ledger()[subscriber_hash("bob@mailbox.org")].status is RemoteStatus.unsubscribed
+
+
+LISTING = r"^(?!.*status=)"  # the listing of every member but the archived ones: no status asked
+
+
+def _first_sync_reading_both_at_once(
+    audience: Audience, proxy: HoldingProxy, first: str, second: str
+) -> SyncRun:
+    """A sync through ``proxy`` in which the read of the members whose query matches ``second`` is
+    asked for while the one matching ``first`` is held (else an AssertionError)."""
+    members = rf"/lists/{audience.audience_id}/members$"
+    held = proxy.hold("GET", members, query_pattern=first)
+    awaited = proxy.hold("GET", members, query_pattern=second)
+    point_at(audience, proxy.api_base)
+    return second_arrives_while_first_is_held(audience.sync, held, awaited)
 
 
 def test_a_full_preview_finds_what_the_full_resync_then_repairs_and_writes_nothing(product: Product) -> None:

@@ -4,7 +4,8 @@ ledger), then plan and apply slice by slice (``slices``), and finish the run row
 Order of a run:
 1. Mailchimp's own changes first (webhooks get lost), so the plan sees today's unsubscribes;
 2. which contacts to look at: every one (full, first run, layout changed) or the candidates since the
-   last run; a full run refreshes the ledger from Mailchimp first;
+   last run; a full run refreshes the ledger from Mailchimp first (a run sure to refresh asks for the
+   listing while step 1 reads, and stores it after step 1 has applied what it read);
 3. the removal guard: when the run has more than one slice and could archive past the guard, every slice
    is planned first and only counted, so nothing is written before the guard has said yes;
 4. each slice: plan (the next one is planned while this one is applied), then record it (dry run) or
@@ -41,11 +42,12 @@ from constituent.integrations.mailchimp.sync import (
 )
 from constituent.integrations.mailchimp.sync.applier import Applier, Target
 from constituent.integrations.mailchimp.sync.desired import reads_per_contact
-from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, RunTrigger, SyncRun
 from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import archive_count, guard_trips, is_write
 from constituent.integrations.mailchimp.sync.recorder import Changed, Progress, Recorder, WriterJob
 from constituent.integrations.mailchimp.sync.refresh import (
+    Listing,
     RefreshedView,
     confirm_absent,
     entry_from_member,
@@ -242,16 +244,23 @@ class RunExecution:
 
     async def _prepare(self, client: MailchimpClient, audience_id: str) -> _Source:
         self._phase("planning")
-        if not self.request.dry_run:
-            await reconcile_in_run(client, self.sessions, self.integration_id)
-        watermark = utcnow()
-        today = watermark.date()
-        with session_scope(self.sessions) as session:
-            integration = get_integration(session, self.integration_id)
-            layout = layout_for(session, integration, today)
-            guard_percent = integration.removal_guard_percent
-            candidates, full = self._candidates(session, integration, layout, watermark)
-        overlay = await self._refresh(client, audience_id, layout) if full else None
+        # A run sure to refresh asks for the audience's listing now: its requests go while the reconcile
+        # reads, its pages are stored after the reconcile has applied Mailchimp's changes (``_refresh``).
+        ahead = Listing(client, audience_id) if self._refreshes_whatever_changed() else None
+        try:
+            if not self.request.dry_run:
+                await reconcile_in_run(client, self.sessions, self.integration_id)
+            watermark = utcnow()
+            today = watermark.date()
+            with session_scope(self.sessions) as session:
+                integration = get_integration(session, self.integration_id)
+                layout = layout_for(session, integration, today)
+                guard_percent = integration.removal_guard_percent
+                candidates, full = self._candidates(session, integration, layout, watermark)
+            overlay = await self._refresh(client, audience_id, layout, ahead) if full else None
+        finally:
+            if ahead is not None:
+                await ahead.close()
         with session_scope(self.sessions) as session:
             contacts = desired_repository.contact_count(session)
         looked_at = len(candidates) if candidates is not None else contacts
@@ -267,26 +276,47 @@ class RunExecution:
         there), and only reading them keeps a first sync from bringing them back.
         """
         last = runs.last_succeeded(session, self.integration_id)
-        if self.request.mode is RunMode.full or last is None or last.watermark is None:
+        looked_from = self._looked_from(last)
+        if last is None or looked_from is None:
             return None, True
-        since = last.watermark - OVERLAP
+        since = looked_from - OVERLAP
         last_config = runs.layout_config_of(last)
         candidates = planning.candidates_since(session, integration, now.date(), since, last_config, layout)
         return candidates, candidates is None
 
+    def _looked_from(self, last: SyncRun | None) -> datetime | None:
+        """Where an incremental run looks from (the last succeeded run's watermark); None for a run that
+        refreshes whatever changed: a full run, or the first."""
+        if self.request.mode is RunMode.full or last is None:
+            return None
+        return last.watermark
+
+    def _refreshes_whatever_changed(self) -> bool:
+        """Whether this run will refresh (and store) the ledger, known before its reconcile: a preview
+        stores nothing and reads its listing as it plans; a run whose layout changed is known later."""
+        if self.request.dry_run:
+            return False
+        with session_scope(self.sessions) as session:
+            return self._looked_from(runs.last_succeeded(session, self.integration_id)) is None
+
     async def _refresh(
-        self, client: MailchimpClient, audience_id: str, layout: SyncLayout
+        self, client: MailchimpClient, audience_id: str, layout: SyncLayout, ahead: Listing | None
     ) -> RefreshedView | None:
-        """The ledger becomes what Mailchimp holds: stored page by page, or (a dry run, which stores
-        nothing) kept as what differs from the stored ledger, to plan from."""
+        """The ledger becomes what Mailchimp holds: stored page by page (from ``ahead``, the listing asked
+        for before the reconcile, when there is one), or (a dry run, which stores nothing) kept as what
+        differs from the stored ledger, to plan from."""
         self._phase("refresh")
         shape = (layout.owned_tags, layout.managed_interests, layout.merge_field_types)
         if self.request.dry_run:
             return await self._refreshed_view(client, audience_id, shape)
         started = utcnow()
-        async with aclosing(listed_pages(client, audience_id)) as listed:  # its prefetch ends with it
-            async for members in listed:
-                await asyncio.to_thread(self._store_listed, members, started, shape)
+        listing = ahead or Listing(client, audience_id)
+        try:
+            async with aclosing(listing.pages()) as pages:
+                async for members in pages:
+                    await asyncio.to_thread(self._store_listed, members, started, shape)
+        finally:
+            await listing.close()
         after = ""
         while unseen := self._unseen(started, after):
             missing = await confirm_absent(client, audience_id, list(unseen))

@@ -89,6 +89,29 @@ async def listed_pages(client: MailchimpClient, audience_id: str) -> AsyncGenera
         await listed.aclose()
 
 
+class Listing:
+    """``listed_pages`` with its first pages asked for as soon as it is made: a run sure to refresh makes
+    it before its reconcile, so the listing's requests go while the reconcile reads (one round trip fewer
+    before planning), and stores the pages only after the reconcile has applied Mailchimp's changes.
+    ``close`` ends it, read or not, as often as it is called."""
+
+    def __init__(self, client: MailchimpClient, audience_id: str) -> None:
+        self._pages = listed_pages(client, audience_id)
+        self._first = asyncio.ensure_future(anext(self._pages))
+
+    async def pages(self) -> AsyncGenerator[Sequence[Member], None]:
+        yield await self._first
+        async for page in self._pages:
+            yield page
+
+    async def close(self) -> None:
+        self._first.cancel()
+        await asyncio.wait([self._first])
+        if not self._first.cancelled():
+            self._first.exception()  # retrieved: a failure read from the pages was raised there
+        await self._pages.aclose()
+
+
 async def _listing(client: MailchimpClient, audience_id: str, query: dict[str, str]) -> dict[str, Member]:
     members = await client.collect(
         f"/lists/{audience_id}/members", MembersPage, params=query, fields=MEMBER_FIELDS
