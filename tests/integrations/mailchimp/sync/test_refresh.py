@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp.responses import parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunStatus, SyncRun
 from constituent.integrations.mailchimp.sync.refresh import RefreshedView
@@ -156,6 +160,49 @@ def _first_sync_reading_both_at_once(
     awaited = proxy.hold("GET", members, query_pattern=second)
     point_at(audience, proxy.api_base)
     return second_arrives_while_first_is_held(audience.sync, held, awaited)
+
+
+def test_an_unsubscribe_read_after_the_listing_is_not_overwritten_by_the_listing(
+    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+) -> None:
+    """A full resync's listing answered (held on its way back) before Bob unsubscribes in Mailchimp; the
+    run's reconcile then reads the unsubscribe and stores it. The listing's older "subscribed" is not
+    stored over it (Mailchimp's time on the row is later than the listing's): the row is read again, and
+    the ledger holds what Mailchimp holds. Stored over, the ledger said subscribed while Mailchimp said
+    unsubscribed, and a later archive of Bob would have been recorded as ours (re-added with a status)."""
+    audience = connect(product)
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
+    assert audience.sync().status is RunStatus.succeeded
+    listed_at = parse_timestamp(audience.member("bob@mailbox.org")["last_changed"])
+    proxy = holding_proxy_factory(product.emulator.base_url)
+    members = rf"/lists/{audience.audience_id}/members$"
+    listing = proxy.hold("GET", members, stage="after", query_pattern=LISTING)
+    reconcile = proxy.hold("GET", members, query_pattern=r"status=unsubscribed")
+    point_at(audience, proxy.api_base)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(audience.full)
+        try:
+            listing.wait_arrived()  # Mailchimp has answered the listing: Bob subscribed
+            reconcile.wait_arrived()
+            _next_second_after(listed_at)  # Mailchimp's times are whole seconds
+            audience.person_action("bob@mailbox.org", "unsubscribe")
+        finally:
+            reconcile.release()  # reads Bob unsubscribed
+            listing.release()
+        run = running.result(timeout=60)
+
+    assert run.status is RunStatus.succeeded, run.message
+    assert audience.member("bob@mailbox.org")["status"] == "unsubscribed"
+    assert audience.ledger()[subscriber_hash("bob@mailbox.org")].status is RemoteStatus.unsubscribed
+    assert audience.ledger()[subscriber_hash("ada@mailbox.org")].status is RemoteStatus.subscribed
+
+
+def _next_second_after(moment: datetime | None) -> None:
+    """Wait on the clock (not for an event to happen) until a whole second later than ``moment``."""
+    assert moment is not None
+    while datetime.now(UTC).replace(microsecond=0) <= moment:
+        time.sleep(0.05)
 
 
 def test_a_full_preview_finds_what_the_full_resync_then_repairs_and_writes_nothing(product: Product) -> None:

@@ -51,6 +51,7 @@ from constituent.integrations.mailchimp.sync.refresh import (
     RefreshedView,
     confirm_absent,
     entry_from_member,
+    listed_before,
     listed_pages,
     rebuild,
 )
@@ -355,8 +356,11 @@ class RunExecution:
 
     def _store_listed(self, members: Sequence[Member], started: datetime, shape: _Shape) -> None:
         with self._fenced() as session:
-            old = ledger.load_by_hashes(session, self.integration_id, [m.id for m in members])
-            updates = [entry_from_member(m, old.get(m.id), *shape) for m in members]
+            old, times = ledger.load_with_times(session, self.integration_id, [m.id for m in members])
+            # A row Mailchimp changed after this page was listed keeps the newer news; left unstamped,
+            # it is read again with the rows no page showed (``_unseen``).
+            fresh = [m for m in members if not listed_before(m, times.get(m.id))]
+            updates = [entry_from_member(m, old.get(m.id), *shape) for m in fresh]
             ledger.save(session, self.integration_id, updates, started)
 
     def _unseen(self, started: datetime, after: str) -> dict[str, LedgerEntry]:

@@ -175,6 +175,23 @@ def load_by_hashes(session: Session, integration_id: int, hashes: Collection[str
     return found
 
 
+def load_with_times(
+    session: Session, integration_id: int, hashes: Collection[str]
+) -> tuple[dict[str, LedgerEntry], dict[str, datetime]]:
+    """``load_by_hashes``, with Mailchimp's time on each row that has one, in the same read: what a
+    refresh page is stored over (``refresh.listed_before``)."""
+    entries: dict[str, LedgerEntry] = {}
+    times: dict[str, datetime] = {}
+    tags = _TagsOfText()
+    columns = (*_ENTRY_COLUMNS, LedgerRow.last_changed)
+    for chunk in _chunks(sorted(hashes)):
+        for row in session.execute(by_hashes(session, integration_id, chunk, columns)):
+            entries[row.subscriber_hash] = entry_of(row, tags(row.tags))
+            if row.last_changed is not None:
+                times[row.subscriber_hash] = row.last_changed
+    return entries, times
+
+
 @dataclass(frozen=True, slots=True)
 class LeftMember:
     """A member who left the audience (unsubscribed or cleaned), with the contact it belongs to, if any."""

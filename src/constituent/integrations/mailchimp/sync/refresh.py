@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import MailchimpClient
@@ -166,6 +167,15 @@ def entry_from_member(
         mc_contact_id=member.contact_id or (old.mc_contact_id if old else ""),
     )
     return LedgerUpdate(entry, last_changed=parse_timestamp(member.last_changed))
+
+
+def listed_before(member: Member, stored: datetime | None) -> bool:
+    """Whether the row changed in Mailchimp after the listing showed ``member`` (a webhook's news, or the
+    run's own reconcile, stored since): the listing's older view is then not stored over it, and the
+    refresh reads the member again with the rows no page showed. Strictly later only: Mailchimp's times
+    are whole seconds, and our own answers store the very time the listing shows."""
+    listed = parse_timestamp(member.last_changed)
+    return stored is not None and listed is not None and stored > listed
 
 
 def forgotten(old: LedgerEntry) -> LedgerUpdate:
