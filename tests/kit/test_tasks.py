@@ -4,10 +4,11 @@ test sets (no sleeping), so which tasks run at once is known exactly."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 
 import pytest
 
-from constituent.kit.tasks import AtMost
+from constituent.kit.tasks import AtMost, Prefetched
 
 
 class Refused(Exception):
@@ -111,3 +112,26 @@ def test_leaving_the_block_waits_for_every_task() -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         AtMost(0)
+
+
+def test_a_prefetched_generator_asks_for_its_first_item_at_once_and_closes_read_or_not() -> None:
+    async def scenario() -> tuple[list[str], list[int], list[int]]:
+        asked: list[str] = []
+
+        async def numbers(count: int) -> AsyncGenerator[int, None]:
+            asked.append(f"started {count}")
+            for n in range(count):
+                yield n
+
+        three, empty, unread = Prefetched(numbers(3)), Prefetched(numbers(0)), Prefetched(numbers(2))
+        await asyncio.sleep(0)  # the first items are asked for before anyone reads
+        before = list(asked)
+        got = [n async for n in three.items()]
+        none = [n async for n in empty.items()]
+        for prefetched in (three, empty, unread, unread):  # closing twice is harmless
+            await prefetched.close()
+        return before, got, none
+
+    before, got, none = asyncio.run(scenario())
+    assert before == ["started 3", "started 0", "started 2"]
+    assert (got, none) == ([0, 1, 2], [])

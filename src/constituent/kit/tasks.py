@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import AsyncGenerator, Coroutine
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 def first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -59,3 +61,39 @@ class AtMost:
         """Wait until every task started has ended."""
         while self._running:
             await asyncio.wait([self._running.popleft()])
+
+
+async def finished(future: asyncio.Future[Any]) -> None:
+    """Wait for ``future`` to end, its failure retrieved: the caller already ended for its own reason."""
+    await asyncio.wait([future])
+    if not future.cancelled():
+        future.exception()
+
+
+async def settled(future: asyncio.Future[Any]) -> None:
+    """``future`` cancelled if still running, then ``finished``."""
+    future.cancel()
+    await finished(future)
+
+
+class Prefetched(Generic[T]):
+    """An async generator whose first item is asked for at once, in a task, so its first request goes
+    while the caller does something else; ``items`` then gives every item. ``close`` ends it, read or
+    not, as often as it is called."""
+
+    def __init__(self, items: AsyncGenerator[T, None]) -> None:
+        self._items = items
+        self._first = asyncio.ensure_future(anext(items))
+
+    async def items(self) -> AsyncGenerator[T, None]:
+        try:
+            first = await self._first
+        except StopAsyncIteration:
+            return
+        yield first
+        async for item in self._items:
+            yield item
+
+    async def close(self) -> None:
+        await settled(self._first)
+        await self._items.aclose()

@@ -47,7 +47,6 @@ from constituent.integrations.mailchimp.sync.plan_report import report_rows
 from constituent.integrations.mailchimp.sync.planner import archive_count, guard_trips, is_write
 from constituent.integrations.mailchimp.sync.recorder import Changed, Progress, Recorder, WriterJob
 from constituent.integrations.mailchimp.sync.refresh import (
-    Listing,
     RefreshedView,
     confirm_absent,
     entry_from_member,
@@ -65,7 +64,7 @@ from constituent.kit.db import session_scope
 from constituent.kit.heap import fewer_collections
 from constituent.kit.runtime import Database
 from constituent.kit.settings import Settings
-from constituent.kit.tasks import AtMost
+from constituent.kit.tasks import AtMost, Prefetched, finished, settled
 
 T = TypeVar("T")
 
@@ -171,7 +170,7 @@ class RunExecution:
                 await self._run(client, audience_id, names)
             finally:
                 if names is not None:
-                    await _settled(names)
+                    await settled(names)
 
     async def _run(
         self, client: MailchimpClient, audience_id: str, names: asyncio.Future[_InterestNames] | None
@@ -199,30 +198,31 @@ class RunExecution:
         tally = Tally()
         progress = _Estimate(source.looked_at)
         position = -1
-        async with AtMost(SLICES_APPLIED_AT_ONCE) as applying:
-            # The next slice is planned once the slice before the one just started has ended (``room``):
-            # two slices in memory, as when they were applied one after the other (three took 452 MB at
-            # 1,000,000 contacts).
-            slices = _ahead(self._planned_slices(source), applying.room)
-            async with aclosing(slices) as planned_slices:
-                async for planned in planned_slices:
-                    position += 1
-                    tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
-                    if self._guard_stops(tally, source):
-                        # The first slice, or (the data changed since the guard's count) a later one.
-                        written_before = position > 0 and not self.request.dry_run
-                        size = self._audience_size(source)
-                        message = _guard_message(tally, size, written_before=written_before)
-                        await applying.settle()
-                        self._finish(RunStatus.needs_confirmation, message, source, tally)
-                        return
-                    if self.request.dry_run:
-                        self._record_report(planned, tally)
-                        continue
-                    if position == 0 and names is not None:
-                        await interest_names.follow_renames(client, audience_id, *await names)
-                    progress.planned(planned.plan, len(planned.contact_ids))
-                    await applying.start(self._apply(client, audience_id, planned, progress.total))
+        # The next slice is planned once the slice before the one just started has ended (``room``): two
+        # slices in memory, as when they were applied one after the other (three took 452 MB at 1,000,000
+        # contacts).
+        async with (
+            AtMost(SLICES_APPLIED_AT_ONCE) as applying,
+            aclosing(_ahead(self._planned_slices(source), applying.room)) as planned_slices,
+        ):
+            async for planned in planned_slices:
+                position += 1
+                tally.add(planned.plan, [n.message for n in planned.inputs.desired.notices])
+                if self._guard_stops(tally, source):
+                    # The first slice, or (the data changed since the guard's count) a later one.
+                    written_before = position > 0 and not self.request.dry_run
+                    size = self._audience_size(source)
+                    message = _guard_message(tally, size, written_before=written_before)
+                    await applying.settle()
+                    self._finish(RunStatus.needs_confirmation, message, source, tally)
+                    return
+                if self.request.dry_run:
+                    self._record_report(planned, tally)
+                    continue
+                if position == 0 and names is not None:
+                    await interest_names.follow_renames(client, audience_id, *await names)
+                progress.planned(planned.plan, len(planned.contact_ids))
+                await applying.start(self._apply(client, audience_id, planned, progress.total))
         if self.request.dry_run:
             self._record_dry_run(tally)
         else:
@@ -247,7 +247,10 @@ class RunExecution:
         self._phase("planning")
         # A run sure to refresh asks for the audience's listing now: its requests go while the reconcile
         # reads, its pages are stored after the reconcile has applied Mailchimp's changes (``_refresh``).
-        ahead = Listing(client, audience_id) if self._refreshes_whatever_changed() else None
+        with session_scope(self.sessions) as session:
+            last = runs.last_succeeded(session, self.integration_id)
+        refreshes = not self.request.dry_run and self._looked_from(last) is None  # a preview stores nothing
+        ahead = Prefetched(listed_pages(client, audience_id)) if refreshes else None
         try:
             if not self.request.dry_run:
                 await reconcile_in_run(client, self.sessions, self.integration_id)
@@ -257,7 +260,7 @@ class RunExecution:
                 integration = get_integration(session, self.integration_id)
                 layout = layout_for(session, integration, today)
                 guard_percent = integration.removal_guard_percent
-                candidates, full = self._candidates(session, integration, layout, watermark)
+                candidates, full = self._candidates(session, integration, layout, watermark, last)
             overlay = await self._refresh(client, audience_id, layout, ahead) if full else None
         finally:
             if ahead is not None:
@@ -269,14 +272,18 @@ class RunExecution:
         return _Source(today, watermark, layout, candidates, overlay, looked_at, per_contact, guard_percent)
 
     def _candidates(
-        self, session: Session, integration: MailchimpIntegration, layout: SyncLayout, now: datetime
+        self,
+        session: Session,
+        integration: MailchimpIntegration,
+        layout: SyncLayout,
+        now: datetime,
+        last: SyncRun | None,
     ) -> tuple[list[int] | None, bool]:
         """The contacts to look at (None: all), and whether to refresh the ledger from Mailchimp first.
 
         The first run refreshes too: an audience may hold members we never wrote (archived or deleted
         there), and only reading them keeps a first sync from bringing them back.
         """
-        last = runs.last_succeeded(session, self.integration_id)
         looked_from = self._looked_from(last)
         if last is None or looked_from is None:
             return None, True
@@ -292,16 +299,12 @@ class RunExecution:
             return None
         return last.watermark
 
-    def _refreshes_whatever_changed(self) -> bool:
-        """Whether this run will refresh (and store) the ledger, known before its reconcile: a preview
-        stores nothing and reads its listing as it plans; a run whose layout changed is known later."""
-        if self.request.dry_run:
-            return False
-        with session_scope(self.sessions) as session:
-            return self._looked_from(runs.last_succeeded(session, self.integration_id)) is None
-
     async def _refresh(
-        self, client: MailchimpClient, audience_id: str, layout: SyncLayout, ahead: Listing | None
+        self,
+        client: MailchimpClient,
+        audience_id: str,
+        layout: SyncLayout,
+        ahead: Prefetched[Sequence[Member]] | None,
     ) -> RefreshedView | None:
         """The ledger becomes what Mailchimp holds: stored page by page (from ``ahead``, the listing asked
         for before the reconcile, when there is one), or (a dry run, which stores nothing) kept as what
@@ -311,9 +314,9 @@ class RunExecution:
         if self.request.dry_run:
             return await self._refreshed_view(client, audience_id, shape)
         started = utcnow()
-        listing = ahead or Listing(client, audience_id)
+        listing = ahead or Prefetched(listed_pages(client, audience_id))
         try:
-            async with aclosing(listing.pages()) as pages:
+            async with aclosing(listing.items()) as pages:
                 async for members in pages:
                     await asyncio.to_thread(self._store_listed, members, started, shape)
         finally:
@@ -531,19 +534,6 @@ class RunExecution:
             return
 
 
-async def _settled(future: asyncio.Future[T]) -> None:
-    """``future`` cancelled if still running, then ``_finished``."""
-    future.cancel()
-    await _finished(future)
-
-
-async def _finished(future: asyncio.Future[T]) -> None:
-    """Wait for ``future`` to end, its failure retrieved: the run already ended for its own reason."""
-    await asyncio.wait([future])
-    if not future.cancelled():
-        future.exception()
-
-
 async def _ahead(items: Iterator[T], ready: Callable[[], Awaitable[None]]) -> AsyncGenerator[T, None]:
     """Each of ``items``, the next one made in a thread (once ``ready`` has returned) while the caller
     works on this one: a run plans its next slice (database reads and CPU) while the requests of this
@@ -559,7 +549,7 @@ async def _ahead(items: Iterator[T], ready: Callable[[], Awaitable[None]]) -> As
             await ready()
             upcoming = asyncio.ensure_future(asyncio.to_thread(next, items, end))
     finally:
-        await _finished(upcoming)  # not cancelled: the thread making it cannot be stopped
+        await finished(upcoming)  # not cancelled: the thread making it cannot be stopped
 
 
 @dataclass

@@ -169,10 +169,9 @@ def load_all(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
 
 
 def load_by_hashes(session: Session, integration_id: int, hashes: Collection[str]) -> dict[str, LedgerEntry]:
-    found: dict[str, LedgerEntry] = {}
-    for chunk in _chunks(sorted(hashes)):
-        found |= _entries(session, by_hashes(session, integration_id, chunk, _ENTRY_COLUMNS))
-    return found
+    tags = _TagsOfText()
+    rows = _rows_by_hash(session, integration_id, hashes, _ENTRY_COLUMNS, lock=False)
+    return {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in rows}
 
 
 def load_with_times(
@@ -180,16 +179,12 @@ def load_with_times(
 ) -> tuple[dict[str, LedgerEntry], dict[str, datetime]]:
     """``load_by_hashes``, with Mailchimp's time on each row that has one, in the same read: what a
     refresh page is stored over (``refresh.listed_before``)."""
-    entries: dict[str, LedgerEntry] = {}
-    times: dict[str, datetime] = {}
+    rows = list(
+        _rows_by_hash(session, integration_id, hashes, (*_ENTRY_COLUMNS, LedgerRow.last_changed), False)
+    )
     tags = _TagsOfText()
-    columns = (*_ENTRY_COLUMNS, LedgerRow.last_changed)
-    for chunk in _chunks(sorted(hashes)):
-        for row in session.execute(by_hashes(session, integration_id, chunk, columns)):
-            entries[row.subscriber_hash] = entry_of(row, tags(row.tags))
-            if row.last_changed is not None:
-                times[row.subscriber_hash] = row.last_changed
-    return entries, times
+    entries = {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in rows}
+    return entries, {row.subscriber_hash: row.last_changed for row in rows if row.last_changed is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +297,7 @@ def statuses_of(
 
 def _rows_by_hash(
     session: Session, integration_id: int, hashes: Collection[str], columns: Sequence[Any], lock: bool
-) -> Iterator[Sequence[Any]]:
+) -> Iterator[Any]:
     """``columns`` of the rows of these addresses, a chunk of ``by_hashes`` lookups at a time."""
     for chunk in _chunks(sorted(hashes)):
         yield from session.execute(by_hashes(session, integration_id, chunk, columns, lock=lock))

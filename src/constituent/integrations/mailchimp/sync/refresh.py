@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Collection, Iterable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from constituent.integrations.mailchimp.sync.types import (
     hand_archived,
     remote_status,
 )
+from constituent.kit.tasks import Prefetched
 
 MEMBER_FIELDS = ",".join(
     f"members.{name}"
@@ -71,46 +73,16 @@ async def listed_pages(client: MailchimpClient, audience_id: str) -> AsyncGenera
     refreshes (a first sync, a full resync) plans one round trip sooner (at a second a request, three
     came one after the other before a first sync planned; docs/BENCHMARKS.md, session 15)."""
     path = f"/lists/{audience_id}/members"
-    listed = client.pages(path, MembersPage, fields=MEMBER_FIELDS)
-    archived = client.pages(path, MembersPage, params={"status": "archived"}, fields=MEMBER_FIELDS)
-    archived_first = asyncio.ensure_future(anext(archived))
+    archived = Prefetched(
+        client.pages(path, MembersPage, params={"status": "archived"}, fields=MEMBER_FIELDS)
+    )
     try:
-        async for _, page in listed:
-            yield page.items
-        _, first = await archived_first
-        yield first.items
-        async for _, page in archived:
-            yield page.items
+        for pages in (client.pages(path, MembersPage, fields=MEMBER_FIELDS), archived.items()):
+            async with aclosing(pages):
+                async for _, page in pages:
+                    yield page.items
     finally:
-        archived_first.cancel()
-        await asyncio.wait([archived_first])
-        if not archived_first.cancelled():
-            archived_first.exception()  # retrieved: the listing's own failure is the one raised
-        await archived.aclose()
-        await listed.aclose()
-
-
-class Listing:
-    """``listed_pages`` with its first pages asked for as soon as it is made: a run sure to refresh makes
-    it before its reconcile, so the listing's requests go while the reconcile reads (one round trip fewer
-    before planning), and stores the pages only after the reconcile has applied Mailchimp's changes.
-    ``close`` ends it, read or not, as often as it is called."""
-
-    def __init__(self, client: MailchimpClient, audience_id: str) -> None:
-        self._pages = listed_pages(client, audience_id)
-        self._first = asyncio.ensure_future(anext(self._pages))
-
-    async def pages(self) -> AsyncGenerator[Sequence[Member], None]:
-        yield await self._first
-        async for page in self._pages:
-            yield page
-
-    async def close(self) -> None:
-        self._first.cancel()
-        await asyncio.wait([self._first])
-        if not self._first.cancelled():
-            self._first.exception()  # retrieved: a failure read from the pages was raised there
-        await self._pages.aclose()
+        await archived.close()
 
 
 async def _listing(client: MailchimpClient, audience_id: str, query: dict[str, str]) -> dict[str, Member]:
