@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from constituent.integrations.mailchimp import errors
 from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.credentials import credentials_for
+from constituent.integrations.mailchimp.limiter import MAILCHIMP_MAX_CONNECTIONS
 from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.reconcile.service import reconcile_in_run
 from constituent.integrations.mailchimp.responses import Member
@@ -487,7 +488,7 @@ class RunExecution:
                 self.progress,
                 held=self.held,
             )
-            self.writer = GroupWriter(self.recorder.write)
+            self.writer = GroupWriter(self.recorder.write, most=MAILCHIMP_MAX_CONNECTIONS)
         return self.recorder, self.writer
 
     def _record_report(self, planned: _Planned, tally: Tally) -> None:
