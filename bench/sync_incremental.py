@@ -32,6 +32,7 @@ from bench.sync_setup import (
     BenchDatabase,
     Emulator,
     SyncFigures,
+    as_autovacuum_would,
     child_env,
     connect,
     run_sync_process,
@@ -58,6 +59,7 @@ def change_last_names(database: BenchDatabase, count: int, seed: int = 5) -> Non
             changed = update(Contact).where(Contact.id.in_(batch))
             session.execute(changed.values(last_name=Contact.last_name + "-Smith", updated_at=utcnow()))
         session.commit()
+    as_autovacuum_would(database.engine, "contacts")
 
 
 def as_if_the_last_run_was_yesterday(database: BenchDatabase, integration_id: int) -> None:

@@ -43,6 +43,7 @@ from bench.sync_setup import (
     AS_OF,
     BenchDatabase,
     Emulator,
+    as_autovacuum_would,
     connect,
     contacts_for,
     run_sync_process,
@@ -104,6 +105,7 @@ def stamp_contacts(database: BenchDatabase, delta: timedelta) -> None:
         for model in (Contact, Email):
             session.execute(update(model).values(updated_at=utcnow() + delta))
         session.commit()
+    as_autovacuum_would(database.engine, "contacts", "emails")
 
 
 # -- the script ---------------------------------------------------------------------------------------
