@@ -94,6 +94,11 @@ def test_a_batch_holds_at_most_its_limit_so_the_first_claims_are_not_held_back_b
     assert stored == [f"stored {n}" for n in range(7)]
 
 
+def test_a_writer_whose_batches_could_hold_no_job_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one job"):
+        GroupWriter(HeldWriter(), most=0)
+
+
 def test_a_failed_batch_fails_every_job_in_it_and_the_next_batch_is_still_written() -> None:
     held = HeldWriter(fail_on=2)
 

@@ -27,6 +27,8 @@ class GroupWriter(Generic[Job, Result]):
     """Runs ``write`` (blocking: a database transaction) in a thread, one batch at a time."""
 
     def __init__(self, write: Callable[[Sequence[Job]], list[Result]], most: int) -> None:
+        if most < 1:
+            raise ValueError("a batch holds at least one job")  # else nothing queued would ever be written
         self._write = write
         self._most = most
         self._queued: list[tuple[Job, asyncio.Future[Result]]] = []
