@@ -14,6 +14,8 @@ import pytest
 
 from constituent.crm.groups import service as groups
 from constituent.integrations.mailchimp.models import SourceTarget
+from constituent.integrations.mailchimp.sync.engine import run_sync
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus
 from constituent.kit.db import session_scope
 from tests.integrations.mailchimp.inbound.conftest import Live
 from tests.integrations.mailchimp.inbound.helpers import activity_subjects
@@ -96,3 +98,29 @@ def test_ticking_it_again_herself_puts_her_back_in_the_group(live: Live) -> None
     current, _past = group_ids(live, ann)
     assert group_id in current
     assert live.audience.member(ANN)["interests"][interest_id] is True
+
+
+@pytest.mark.slow
+def test_months_later_a_full_resync_in_slices_re_ticks_nobody_who_unticked_in_any_slice(live: Live) -> None:
+    """Each slice reads the unticks of its own members (``unticks.with_unticks``, by address): the
+    first and the last contact of a resync in slices of three unticked the interest themselves, and the
+    group stays as it is (following switched off); neither is re-ticked, everyone else still is."""
+    live.update_integration(interests_follow_members=False)
+    emails = [f"v{n}@mailbox.org" for n in range(8)]
+    ids = add_people(live.product, *emails)
+    group_id = group_with(live.product, "Volunteers", ids)
+    interest_id = map_group_as(live.audience, group_id, SourceTarget.interest)
+    assert interest_id is not None
+    live.audience.sync()
+    for email in (emails[0], emails[-1]):
+        live.person(email, "update-profile", interests={interest_id: False})
+    live.settle(2)
+    live.process()
+    settings = live.product.settings.model_copy(update={"sync_slice_contacts": 3})
+
+    resync = run_sync(live.database, settings, live.integration_id, mode=RunMode.full)
+
+    assert resync.status is RunStatus.succeeded, resync.message
+    ticked = {email: live.audience.member(email)["interests"][interest_id] for email in emails}
+    assert ticked == {email: email not in (emails[0], emails[-1]) for email in emails}
+    assert resync.requests_write == 0, "nothing to write: the two unticks are hers"
