@@ -25,7 +25,7 @@ from typing import TypeVar, cast
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp import errors
-from constituent.integrations.mailchimp.client import MailchimpClient
+from constituent.integrations.mailchimp.client import MailchimpClient, RequestStats
 from constituent.integrations.mailchimp.credentials import credentials_for
 from constituent.integrations.mailchimp.limiter import MAILCHIMP_MAX_CONNECTIONS
 from constituent.integrations.mailchimp.models import MailchimpIntegration
@@ -136,6 +136,7 @@ class RunExecution:
         self.recorder: Recorder | None = None
         self.writer: GroupWriter[WriterJob, Changed] | None = None
         self.audience: int | None = None  # subscribed members in the whole ledger, counted when needed
+        self.stats: RequestStats | None = None  # the client's counts, recorded with the run's outcome
 
     def execute(self) -> None:
         try:
@@ -160,6 +161,7 @@ class RunExecution:
             credentials = credentials_for(integration, self.box)
             audience_id = integration.audience_id
         async with MailchimpClient(credentials, before_request=self._guard_lease) as client:
+            self.stats = client.stats
             # The interests' names are read while the run reconciles and plans (a round trip off its
             # path); they are renamed only once the run writes (past the guard, never in a preview).
             names = (
@@ -226,8 +228,6 @@ class RunExecution:
                 await applying.start(self._apply(client, audience_id, planned, progress.total))
         if self.request.dry_run:
             self._record_dry_run(tally)
-        else:
-            self._stats(client)
         self._finish(RunStatus.succeeded, _notices(tally), source, tally)
 
     async def _guard_lease(self) -> None:
@@ -526,6 +526,9 @@ class RunExecution:
         }
         if source is not None and status is RunStatus.succeeded:
             values["watermark"] = source.watermark
+        if self.stats is not None:
+            # Every request the run made, however it ended (a failure or the guard after a write too).
+            values |= {"requests_read": self.stats.reads, "requests_write": self.stats.writes}
         try:
             with self._fenced() as session:
                 # Only a running run finishes: one marked interrupted meanwhile stays interrupted.
