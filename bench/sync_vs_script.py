@@ -5,7 +5,9 @@
 
 The database holds one saved search, "Gmail", and the five quick lists every database has (so six tags),
 all made before the import; every contact was just imported: each row changed within the last few
-minutes, so the run right after the first sync has every contact as a candidate.
+minutes, so the run right after the first sync has every contact as a candidate. The audiences earlier
+invocations connected are deleted first (with their ledger rows), and on PostgreSQL what a step updates
+in bulk is vacuumed, as autovacuum would (``sync_setup.as_autovacuum_would``).
 The emulator runs as its own process (50 ms per request, 10 connections per account); each party writes
 to an audience of its own.
 
