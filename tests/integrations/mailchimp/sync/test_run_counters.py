@@ -7,8 +7,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunCounter, RunMode, RunStatus, RunTrigger
@@ -65,3 +67,31 @@ def test_a_run_that_fails_after_a_write_records_every_request_it_made(
     assert run.status is RunStatus.failed, run.message
     assert run.requests_write == len(proxy.writes_since(started)) == 1
     assert run.requests_read >= 1
+
+
+def test_a_run_with_nothing_to_send_updates_its_run_row_three_times_and_counts_its_reads(
+    product: Product,
+) -> None:
+    """A nightly run that finds nothing to do: its phase when it starts planning, again when the slice is
+    planned (with the reads made so far), and its outcome (with every request). Request counts written
+    apart, and an "applying" phase for a slice with nothing to apply, were more round trips (PostgreSQL:
+    about 3 ms each, of a 140 ms run; docs/BENCHMARKS.md, session 16)."""
+    audience = connect(product)
+    add_people(product, "ann@mailbox.org")
+    assert audience.sync().status is RunStatus.succeeded
+    updates: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SYNC_RUNS") and "sync_runs.id =" in statement:
+            updates.append(statement)  # this run's own row (not the sweep of runs left behind before it)
+
+    event.listen(product.db.engine, "before_cursor_execute", seen)
+    try:
+        nightly = audience.sync()
+    finally:
+        event.remove(product.db.engine, "before_cursor_execute", seen)
+
+    assert nightly.status is RunStatus.succeeded, nightly.message
+    assert (nightly.requests_write, nightly.created, nightly.updated) == (0, 0, 0)
+    assert nightly.requests_read > 0
+    assert len(updates) == 3, updates

@@ -179,7 +179,6 @@ class RunExecution:
         self, client: MailchimpClient, audience_id: str, names: asyncio.Future[_InterestNames] | None
     ) -> None:
         source = await self._prepare(client, audience_id)
-        self._stats(client)
         if self._archives_counted_first(source):
             # The guard would stop the run: the whole plan, counted, for the message and the run's summary.
             counted = Tally()
@@ -225,7 +224,8 @@ class RunExecution:
                 if position == 0 and names is not None:
                     await interest_names.follow_renames(client, audience_id, *await names)
                 progress.planned(planned.plan, len(planned.contact_ids))
-                await applying.start(self._apply(client, audience_id, planned, progress.total))
+                if planned.plan.operations:  # a nightly run with nothing to send writes no phase for it
+                    await applying.start(self._apply(client, audience_id, planned, progress.total))
         if self.request.dry_run:
             self._record_dry_run(tally)
         self._finish(RunStatus.succeeded, _notices(tally), source, tally)
@@ -506,14 +506,12 @@ class RunExecution:
     # -- the run row -------------------------------------------------------------------------------
 
     def _phase(self, phase: str) -> None:
+        """Where the run stands, with the requests made so far (one UPDATE: a nightly run writes few)."""
+        values: dict[str, object] = {"phase": phase, "heartbeat_at": utcnow()}
+        if self.stats is not None:
+            values |= {"requests_read": self.stats.reads, "requests_write": self.stats.writes}
         with self._fenced() as session:
-            runs.set_fields(session, self.run_id, phase=phase, heartbeat_at=utcnow())
-
-    def _stats(self, client: MailchimpClient) -> None:
-        with self._fenced() as session:
-            runs.set_fields(
-                session, self.run_id, requests_read=client.stats.reads, requests_write=client.stats.writes
-            )
+            runs.set_fields(session, self.run_id, **values)
 
     def _finish(
         self, status: RunStatus, message: str, source: _Source | None = None, tally: Tally | None = None
