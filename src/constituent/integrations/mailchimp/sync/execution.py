@@ -224,7 +224,7 @@ class RunExecution:
                 if position == 0 and names is not None:
                     await interest_names.follow_renames(client, audience_id, *await names)
                 progress.planned(planned.plan, len(planned.contact_ids))
-                if planned.plan.operations:  # a nightly run with nothing to send writes no phase for it
+                if planned.plan.operations:  # nothing to send: no "applying" phase, no writer
                     await applying.start(self._apply(client, audience_id, planned, progress.total))
         if self.request.dry_run:
             self._record_dry_run(tally)
@@ -507,11 +507,15 @@ class RunExecution:
 
     def _phase(self, phase: str) -> None:
         """Where the run stands, with the requests made so far (one UPDATE: a nightly run writes few)."""
-        values: dict[str, object] = {"phase": phase, "heartbeat_at": utcnow()}
-        if self.stats is not None:
-            values |= {"requests_read": self.stats.reads, "requests_write": self.stats.writes}
+        values = {"phase": phase, "heartbeat_at": utcnow(), **self._request_counts()}
         with self._fenced() as session:
             runs.set_fields(session, self.run_id, **values)
+
+    def _request_counts(self) -> dict[str, int]:
+        """The requests made so far, for the run row (none before the client is made)."""
+        if self.stats is None:
+            return {}
+        return {"requests_read": self.stats.reads, "requests_write": self.stats.writes}
 
     def _finish(
         self, status: RunStatus, message: str, source: _Source | None = None, tally: Tally | None = None
@@ -524,9 +528,8 @@ class RunExecution:
         }
         if source is not None and status is RunStatus.succeeded:
             values["watermark"] = source.watermark
-        if self.stats is not None:
-            # Every request the run made, however it ended (a failure or the guard after a write too).
-            values |= {"requests_read": self.stats.reads, "requests_write": self.stats.writes}
+        # Every request the run made, however it ended (a failure or the guard after a write too).
+        values |= self._request_counts()
         try:
             with self._fenced() as session:
                 # Only a running run finishes: one marked interrupted meanwhile stays interrupted.
