@@ -57,12 +57,13 @@ def test_a_run_that_fails_after_a_write_records_every_request_it_made(
         running = pool.submit(audience.sync)
         batch.wait_arrived()
         # Mailchimp refuses the batch (a 400 is not retried): the run fails with no answer stored.
+        before = product.emulator.control("GET", "faults")
         product.emulator.control("PUT", "faults", {"error_rate": 1.0, "error_statuses": [400]})
         try:
             batch.release()
             run = running.result(timeout=60)
         finally:
-            product.emulator.control("PUT", "faults", {})  # the emulator is shared with later tests
+            product.emulator.control("PUT", "faults", before)  # the emulator is shared with later tests
 
     assert run.status is RunStatus.failed, run.message
     assert run.requests_write == len(proxy.writes_since(started)) == 1
