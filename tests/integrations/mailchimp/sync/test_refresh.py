@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -13,11 +12,11 @@ import pytest
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.responses import parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
-from constituent.integrations.mailchimp.sync.models import RunStatus, SyncRun
+from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, SyncRun
 from constituent.integrations.mailchimp.sync.refresh import RefreshedView
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
-from tests.integrations.mailchimp.consent.windows import point_at
+from tests.integrations.mailchimp.consent.windows import point_at, sync_through
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
 from tests.support.holding_proxy import HoldingProxy, second_arrives_while_first_is_held
 
@@ -178,19 +177,17 @@ def test_an_unsubscribe_read_after_the_listing_is_not_overwritten_by_the_listing
     members = rf"/lists/{audience.audience_id}/members$"
     listing = proxy.hold("GET", members, stage="after", query_pattern=LISTING)
     reconcile = proxy.hold("GET", members, query_pattern=r"status=unsubscribed")
-    point_at(audience, proxy.api_base)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        running = pool.submit(audience.full)
-        try:
-            listing.wait_arrived()  # Mailchimp has answered the listing: Bob subscribed
-            reconcile.wait_arrived()
-            _next_second_after(listed_at)  # Mailchimp's times are whole seconds
-            audience.person_action("bob@mailbox.org", "unsubscribe")
-        finally:
-            reconcile.release()  # reads Bob unsubscribed
-            listing.release()
-        run = running.result(timeout=60)
+    running = sync_through(audience, proxy, mode=RunMode.full)
+    try:
+        listing.wait_arrived()  # Mailchimp has answered the listing: Bob subscribed
+        reconcile.wait_arrived()
+        _next_second_after(listed_at)  # Mailchimp's times are whole seconds
+        audience.person_action("bob@mailbox.org", "unsubscribe")
+    finally:
+        reconcile.release()  # reads Bob unsubscribed
+        listing.release()
+    run = running.finish()
 
     assert run.status is RunStatus.succeeded, run.message
     assert audience.member("bob@mailbox.org")["status"] == "unsubscribed"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from constituent.kit.clock import utcnow
 from constituent.kit.db import session_scope
 from tests.conftest import TestDatabase
 from tests.integrations.mailchimp.conftest import Product
-from tests.integrations.mailchimp.consent.windows import point_at
+from tests.integrations.mailchimp.consent.windows import batch_path, sync_through
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect
 from tests.jobs.helpers import bare_integrations
 from tests.support.holding_proxy import HoldingProxy
@@ -49,21 +48,19 @@ def test_a_run_that_fails_after_a_write_records_every_request_it_made(
     audience = connect(product)
     add_people(product, "ann@mailbox.org", "bob@mailbox.org")
     proxy = holding_proxy_factory(product.emulator.base_url)
-    batch = proxy.hold("POST", rf"/lists/{audience.audience_id}$")
-    point_at(audience, proxy.api_base)
+    batch = proxy.hold("POST", batch_path(audience))
     started = time.monotonic()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        running = pool.submit(audience.sync)
-        batch.wait_arrived()
-        # Mailchimp refuses the batch (a 400 is not retried): the run fails with no answer stored.
-        before = product.emulator.control("GET", "faults")
-        product.emulator.control("PUT", "faults", {"error_rate": 1.0, "error_statuses": [400]})
-        try:
-            batch.release()
-            run = running.result(timeout=60)
-        finally:
-            product.emulator.control("PUT", "faults", before)  # the emulator is shared with later tests
+    running = sync_through(audience, proxy)
+    batch.wait_arrived()
+    # Mailchimp refuses the batch (a 400 is not retried): the run fails with no answer stored.
+    before = product.emulator.control("GET", "faults")
+    product.emulator.control("PUT", "faults", {"error_rate": 1.0, "error_statuses": [400]})
+    try:
+        batch.release()
+        run = running.finish()
+    finally:
+        product.emulator.control("PUT", "faults", before)  # the emulator is shared with later tests
 
     assert run.status is RunStatus.failed, run.message
     assert run.requests_write == len(proxy.writes_since(started)) == 1

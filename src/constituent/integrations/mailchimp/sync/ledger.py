@@ -169,9 +169,8 @@ def load_all(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
 
 
 def load_by_hashes(session: Session, integration_id: int, hashes: Collection[str]) -> dict[str, LedgerEntry]:
-    tags = _TagsOfText()
-    rows = _rows_by_hash(session, integration_id, hashes, _ENTRY_COLUMNS, lock=False)
-    return {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in rows}
+    entries, _ = _entries_by_hash(session, integration_id, hashes, with_times=False)
+    return entries
 
 
 def load_with_times(
@@ -179,12 +178,21 @@ def load_with_times(
 ) -> tuple[dict[str, LedgerEntry], dict[str, datetime]]:
     """``load_by_hashes``, with Mailchimp's time on each row that has one, in the same read: what a
     refresh page is stored over (``refresh.listed_before``)."""
-    rows = list(
-        _rows_by_hash(session, integration_id, hashes, (*_ENTRY_COLUMNS, LedgerRow.last_changed), False)
-    )
+    return _entries_by_hash(session, integration_id, hashes, with_times=True)
+
+
+def _entries_by_hash(
+    session: Session, integration_id: int, hashes: Collection[str], *, with_times: bool
+) -> tuple[dict[str, LedgerEntry], dict[str, datetime]]:
+    columns = (*_ENTRY_COLUMNS, LedgerRow.last_changed) if with_times else _ENTRY_COLUMNS
     tags = _TagsOfText()
-    entries = {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in rows}
-    return entries, {row.subscriber_hash: row.last_changed for row in rows if row.last_changed is not None}
+    entries: dict[str, LedgerEntry] = {}
+    times: dict[str, datetime] = {}
+    for row in _rows_by_hash(session, integration_id, hashes, columns, lock=False):
+        entries[row.subscriber_hash] = entry_of(row, tags(row.tags))
+        if with_times and row.last_changed is not None:
+            times[row.subscriber_hash] = row.last_changed
+    return entries, times
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from constituent.integrations.mailchimp.sync.desired_repository import chunks
 from constituent.integrations.mailchimp.sync.models import MemberUntick
 from constituent.integrations.mailchimp.sync.types import LedgerEntry
 from constituent.kit.keyed import among
@@ -68,12 +69,11 @@ def with_unticks(
     if not entries or not _any_in(session, integration_id):
         return dict(entries)
     by_hash: dict[str, set[str]] = {}
-    hashes = sorted(entries)
-    for start in range(0, len(hashes), CHUNK):
+    for chunk in chunks(sorted(entries), CHUNK):
         rows = session.execute(
             select(MemberUntick.subscriber_hash, MemberUntick.interest_id).where(
                 MemberUntick.integration_id == integration_id,
-                among(session, MemberUntick.subscriber_hash, hashes[start : start + CHUNK]),
+                among(session, MemberUntick.subscriber_hash, chunk),
             )
         )
         for subscriber_hash, interest_id in rows:
