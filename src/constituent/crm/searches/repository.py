@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
 from constituent.crm.groups.models import Group
-from constituent.crm.organization.models import SETTINGS_ROW_ID, OrganizationSettings
+from constituent.crm.organization import repository as organization
 from constituent.crm.searches.models import SavedSearch
 
-# Used until someone saves organization settings (the column's own default).
+# Used while a database has no settings row (one built from the models, as the tests' are, until the
+# settings are first read; migration 0030 gives every migrated database its row). The column's default.
 DEFAULT_MAJOR_DONOR_THRESHOLD = Decimal("1000")
 
 
@@ -63,7 +64,7 @@ def existing_group_ids(session: Session, group_ids: Sequence[int]) -> set[int]:
 
 
 def major_donor_threshold(session: Session) -> Decimal:
-    settings = session.get(OrganizationSettings, SETTINGS_ROW_ID)
+    settings = organization.get(session)
     return DEFAULT_MAJOR_DONOR_THRESHOLD if settings is None else settings.major_donor_threshold
 
 

@@ -267,6 +267,8 @@ class _Pass:
             path = f"/lists/{audience_id}/members"
             async for _, page in self.client.pages(path, _ChangedPage, params=filters, fields=fields):
                 members = list(page.items)
+                if not members:  # the common nightly answer: nothing changed, nothing to apply
+                    continue
                 async with self.one_writer:
                     done = await asyncio.to_thread(
                         self._apply, audience_id, members, since, ours, first_look=first_look

@@ -158,8 +158,11 @@ def desired_rows(
     """Contact and primary-email columns of everyone in the audience, the ``extra`` columns (mapped
     merge fields), then the flag masks.
 
-    With ``addresses``, only contacts whose primary address is one of them (lower-cased).
+    With ``addresses``, only contacts whose primary address is one of them (lower-cased); none when
+    there are none (a nightly run with nothing changed: no temporary table made for nobody).
     """
+    if addresses is not None and not addresses:
+        return
     make_room_for_subqueries(session)
     columns: list[Any] = [*ELIGIBLE_COLUMNS, *extra, *_masks(flags)]
     if addresses is None:
