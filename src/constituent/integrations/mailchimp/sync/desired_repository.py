@@ -32,7 +32,6 @@ from sqlalchemy import (
     text,
     union,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from constituent.crm.activities.models import ChangeLogEntry
@@ -43,7 +42,7 @@ from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.repository import make_room_for_subqueries
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
-from constituent.kit.keyed import among
+from constituent.kit.keyed import among, pg_array
 
 Predicate = ColumnElement[bool]
 T = TypeVar("T")
@@ -208,9 +207,8 @@ def _fill_candidates(session: Session, addresses: Collection[str]) -> None:
     session.execute(delete(_CANDIDATES))
     if _is_postgresql(session):
         # One statement with one array parameter: an executemany is a round trip per address there.
-        values = select(func.unnest(bindparam("addresses", type_=postgresql.ARRAY(String))))
-        fill = insert(_CANDIDATES).from_select(["address"], values)
-        session.execute(fill, {"addresses": list(addresses)})
+        values = select(func.unnest(pg_array(list(addresses), String())))
+        session.execute(insert(_CANDIDATES).from_select(["address"], values))
     else:
         # One JSON parameter, for the same reason (keyed.among): not a parameter set per address.
         for chunk in chunks(addresses):

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Select,
     String,
     Text,
-    bindparam,
     cast,
     delete,
     func,
@@ -28,14 +27,13 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
 from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus, remote_status
-from constituent.kit.keyed import among
+from constituent.kit.keyed import among, pg_array
 
 # Keeps every statement under SQLite's bound-parameter limit with room to spare.
 CHUNK = 500
@@ -128,7 +126,7 @@ def by_hashes(
             LedgerRow.integration_id == integration_id, among(session, LedgerRow.subscriber_hash, hashes)
         )
         return query.with_for_update() if lock else query
-    keys = bindparam(None, list(hashes), type_=postgresql.ARRAY(LedgerRow.subscriber_hash.type))
+    keys = pg_array(hashes, LedgerRow.subscriber_hash.type)
     wanted = func.unnest(keys).table_valued("h").render_derived(name="wanted")
     # LIMIT 1 (the key is unique) also keeps the planner from flattening the lookups into one join, which
     # it would then plan from the same lagging statistics.
