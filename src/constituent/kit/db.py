@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -123,6 +124,17 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def plain_rows(session: Session, statement: Executable) -> Result[Any]:
+    """The rows of a SELECT of columns (no mapped objects) through the session's connection: without the
+    ORM's work on every row, which ``session.execute`` does for any statement naming mapped columns.
+    A first sync reads each member's ledger row about three times and its desired row once: 20,161
+    ledger rows cost 50-57 ms of CPU through the session, 30 ms through its connection
+    (PostgreSQL). Pending changes are flushed first, as ``session.execute`` would."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement)
+
+
 __all__ = [
     "Base",
     "NullPool",
@@ -130,5 +142,6 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "normalise_url",
+    "plain_rows",
     "session_scope",
 ]

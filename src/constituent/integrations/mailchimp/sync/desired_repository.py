@@ -42,6 +42,7 @@ from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.searches.repository import make_room_for_subqueries
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import RemoteStatus
+from constituent.kit.db import plain_rows
 from constituent.kit.keyed import among, pg_array
 
 Predicate = ColumnElement[bool]
@@ -165,7 +166,7 @@ def desired_rows(
     make_room_for_subqueries(session)
     columns: list[Any] = [*ELIGIBLE_COLUMNS, *extra, *_masks(flags)]
     if addresses is None:
-        yield from session.execute(_with_primary_email(select(*columns)).where(audience))
+        yield from plain_rows(session, _with_primary_email(select(*columns)).where(audience))
         return
     # One statement driven by the candidates' addresses: each search's subquery is computed once,
     # not once per chunk, and contacts are reached by key from the emails of those addresses.
@@ -184,7 +185,7 @@ def desired_rows(
         .join(Contact, Contact.id == Email.contact_id)
         .where(audience)
     )
-    yield from session.execute(query)
+    yield from plain_rows(session, query)
     session.execute(text(f"DROP TABLE {_CANDIDATES.name}"))
 
 
@@ -241,7 +242,7 @@ def flagged_ids(
     query = _with_primary_email(select(*columns)).where(audience)
     if not everyone:
         query = query.where(or_(false(), *flags))
-    for row in session.execute(query):
+    for row in plain_rows(session, query):
         yield row[0], combined_mask(row[1:]) if flags else 0
 
 

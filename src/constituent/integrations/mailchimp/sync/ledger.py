@@ -33,6 +33,7 @@ from constituent.crm.contacts.models import Contact
 from constituent.integrations.mailchimp.sync import ledger_upsert
 from constituent.integrations.mailchimp.sync.models import LedgerRow
 from constituent.integrations.mailchimp.sync.types import Intent, LedgerEntry, RemoteStatus, remote_status
+from constituent.kit.db import plain_rows
 from constituent.kit.keyed import among, pg_array
 
 # Keeps every statement under SQLite's bound-parameter limit with room to spare.
@@ -90,7 +91,7 @@ def _load(
 def _entries(session: Session, query: Select[*tuple[Any, ...]]) -> dict[str, LedgerEntry]:
     """The rows of a query of ``_ENTRY_COLUMNS`` (tags as text) as entries."""
     tags = _TagsOfText()
-    return {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in session.execute(query)}
+    return {row.subscriber_hash: entry_of(row, tags(row.tags)) for row in plain_rows(session, query)}
 
 
 class _TagsOfText(dict[str | None, frozenset[str]]):
@@ -306,7 +307,7 @@ def _rows_by_hash(
 ) -> Iterator[Any]:
     """``columns`` of the rows of these addresses, a chunk of ``by_hashes`` lookups at a time."""
     for chunk in _chunks(sorted(hashes)):
-        yield from session.execute(by_hashes(session, integration_id, chunk, columns, lock=lock))
+        yield from plain_rows(session, by_hashes(session, integration_id, chunk, columns, lock=lock))
 
 
 class HeldRow(NamedTuple):
