@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from constituent.crm.organization.models import OrganizationSettings
 from constituent.crm.organization.schemas import OrganizationSettingsUpdate
 from constituent.crm.organization.service import get_settings, update_settings
+from constituent.crm.searches.repository import major_donor_threshold
+from tests.conftest import TestDatabase
 
 
 def test_reading_the_settings_creates_the_single_row_once(session: Session) -> None:
@@ -50,3 +52,18 @@ def test_bad_settings_are_rejected_naming_the_field(changes: dict[str, str], fie
     with pytest.raises(ValidationError) as error:
         OrganizationSettingsUpdate.model_validate(changes)
     assert error.value.errors()[0]["loc"] == (field,)
+
+
+def test_a_session_sees_settings_saved_elsewhere_once_its_transaction_ends(db: TestDatabase) -> None:
+    """The row a session holds (so a sync's layout reads it once, not once per quick list) is held for
+    one transaction: a worker's session that outlives it reads what an administrator saved since."""
+    with db.sessions() as setup:
+        get_settings(setup)  # the row every migrated database has
+        setup.commit()
+    with db.sessions() as worker:
+        assert major_donor_threshold(worker) == Decimal("1000")
+        worker.commit()
+        with db.sessions() as page:
+            update_settings(page, OrganizationSettingsUpdate(major_donor_threshold=Decimal("250")))
+            page.commit()
+        assert major_donor_threshold(worker) == Decimal("250")

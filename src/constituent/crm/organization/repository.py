@@ -9,14 +9,18 @@ from constituent.kit.upsert import insert_unless_exists
 
 # The session's identity map holds an unchanged row weakly: dropped once no caller holds it, the next
 # ``session.get`` asks the database again (a sync's layout asked for it sixteen times). Held here for the
-# session's life; a commit still expires it, so each transaction reads the row once.
+# transaction that read it, not longer: sessions keep their objects past a commit (expire_on_commit is
+# off), so a row held on would hide what was saved since from a session that outlives its transaction.
 _HELD = "organization_settings"
 
 
 def get(session: Session) -> OrganizationSettings | None:
-    settings = session.get(OrganizationSettings, SETTINGS_ROW_ID)
+    held = session.info.pop(_HELD, None)
+    if held is not None and held[0] is not session.get_transaction():
+        held = None  # read in an earlier transaction (or none is open yet): let go, so it is read anew
+    settings = session.get(OrganizationSettings, SETTINGS_ROW_ID)  # begins a transaction if none is open
     if settings is not None:
-        session.info[_HELD] = settings
+        session.info[_HELD] = (session.get_transaction(), settings)
     return settings
 
 
