@@ -14,8 +14,8 @@ to an audience of its own.
 - ours: ``run_sync`` in a child process (``bench/sync_setup.py``: interpreter start-up and imports
   included, as ``constituent mailchimp sync`` pays them), first sync then the run right after; then
   "the next night" (the import is a day old: nothing changed since the last run), in a child process and
-  twice in this process: a worker's first run since it started (its first queries are compiled, its
-  first models built), then a second run, as a worker that stays up night after night runs it; last, a
+  in this process: a worker's first run since it started (its first queries are compiled, its first
+  models built), then the median of nine more, as a worker that stays up night after night runs it; last, a
   first sync of another new audience in that worker (what Force Sync runs: no interpreter start-up);
 - the script: Mailchimp's official ``mailchimp_marketing`` client, batch subscribe 500 members at a time
   with ``update_existing`` (merge fields and the tag in each entry), one request after the other, sending
@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import time
 import uuid
 from collections.abc import Sequence
@@ -71,6 +72,7 @@ from constituent.kit.settings import Settings
 PAGE = 500
 CONCURRENCY = 10
 SEARCH = ("Gmail", {"field": "email_domain", "op": "eq", "value": "gmail.com"})
+NIGHTLY_RUNS = 9  # the nightly run in a worker that has run before: its median
 
 
 def arguments() -> argparse.Namespace:
@@ -211,6 +213,18 @@ def ours_in_process(
     return seconds, table.requests() - before, "—"
 
 
+def ours_in_process_median(
+    table: Table, worker: Database, settings: Settings, integration_id: int, runs: int
+) -> tuple[float, int, str]:
+    """``ours_in_process`` ``runs`` times: the median, and one run's requests. A nightly run with nothing
+    to send is a tenth of a second, within this machine's swings; one run says little."""
+    seconds, requests = [], 0
+    for _ in range(runs):
+        took, requests, _ = ours_in_process(table, worker, settings, integration_id)
+        seconds.append(took)
+    return statistics.median(seconds), requests, "—"
+
+
 def timed_script(
     table: Table, emulator: Emulator, audience_id: str, members: list[DesiredMember]
 ) -> tuple[float, int]:
@@ -258,8 +272,9 @@ def main() -> None:
             nightly,
         )
         table.add(
-            "the next night, nothing changed (a worker that has run before, as a nightly worker has)",
-            ours_in_process(table, worker, settings, ours.integration_id),
+            f"the next night, nothing changed (a worker that has run before, as a nightly worker has; "
+            f"the median of {NIGHTLY_RUNS} runs)",
+            ours_in_process_median(table, worker, settings, ours.integration_id, NIGHTLY_RUNS),
             nightly,
         )
         table.add(
