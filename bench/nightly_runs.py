@@ -1,7 +1,7 @@
 """The nightly run with nothing to send, many times in one running worker (issue 17's nightly figure).
 
     PYTHONPATH=. .venv/bin/python bench/nightly_runs.py --data-dir <dir> [--database sqlite|postgresql]
-        [--eligible 20000] [--runs 40] [--port 18496]
+        [--eligible 20000] [--runs 40] [--latency-ms 50] [--port 18496]
 
 The database of ``bench/sync_vs_script.py`` (one saved search and the five quick lists). A new audience
 gets its first sync, the contacts are stamped a day old (nothing changed since), then ``run_sync`` runs
@@ -11,33 +11,25 @@ the fastest and the slowest run: one run is a tenth of a second, so a single one
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from bench.sync_setup import connect, running_emulator, settings_for
-from bench.sync_vs_script import one_search_database, stamp_contacts
+from bench.sync_vs_script import one_search_arguments, one_search_database, stamp_contacts
 
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.kit.runtime import database_for
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--eligible", type=int, default=20_000)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser = one_search_arguments(__doc__, port=18496, data_dir="data/bench-nightly")
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--port", type=int, default=18496)
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-nightly"))
     args = parser.parse_args()
     database = one_search_database(args)
     stamp_contacts(database, timedelta(minutes=-1))
-    with running_emulator(50, args.data_dir / "emulator.log", args.port) as emulator:
+    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         worker = database_for(settings)
         integration_id = connect(database, emulator, settings, interests=0).integration_id

@@ -76,15 +76,21 @@ NIGHTLY_RUNS = 9  # the nightly run in a worker that has run before: its median
 
 
 def arguments() -> argparse.Namespace:
+    return one_search_arguments(__doc__, port=18410, data_dir="data/bench-sync").parse_args()
+
+
+def one_search_arguments(description: str | None, *, port: int, data_dir: str) -> argparse.ArgumentParser:
+    """The options of a benchmark on ``one_search_database``: its size and database, the emulator's
+    latency and port, and where its files go (each script adds its own)."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--eligible", type=int, default=20_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--port", type=int, default=18410)
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-sync"))
-    return parser.parse_args()
+    parser.add_argument("--latency-ms", type=int, default=50, help="the emulator's time per request")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--data-dir", type=Path, default=Path(data_dir))
+    return parser
 
 
 def one_search_database(args: argparse.Namespace) -> BenchDatabase:

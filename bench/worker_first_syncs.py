@@ -16,30 +16,21 @@ one seeded file per tree, alternating trees, to compare commits side by side (do
 
 from __future__ import annotations
 
-import argparse
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from bench.sync_setup import as_autovacuum_would, connect, running_emulator, settings_for
 from bench.sync_timeline import postgres_cpu, process_cpu
-from bench.sync_vs_script import one_search_database, stamp_contacts
+from bench.sync_vs_script import one_search_arguments, one_search_database, stamp_contacts
 
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.kit.runtime import database_for
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--eligible", type=int, default=20_000)
+    parser = one_search_arguments(__doc__, port=18490, data_dir="data/bench-worker")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--port", type=int, default=18490)
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-worker"))
-    parser.add_argument("--latency-ms", type=int, default=50, help="the emulator's time per request")
     parser.add_argument("--after-import", type=int, default=0, help="runs right after an import, each round")
     args = parser.parse_args()
     database = one_search_database(args)

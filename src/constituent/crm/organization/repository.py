@@ -15,13 +15,18 @@ _HELD = "organization_settings"
 
 
 def get(session: Session) -> OrganizationSettings | None:
-    held = session.info.pop(_HELD, None)
-    if held is not None and held[0] is not session.get_transaction():
-        held = None  # read in an earlier transaction (or none is open yet): let go, so it is read anew
+    _let_go_of_an_earlier_read(session)
     settings = session.get(OrganizationSettings, SETTINGS_ROW_ID)  # begins a transaction if none is open
     if settings is not None:
         session.info[_HELD] = (session.get_transaction(), settings)
     return settings
+
+
+def _let_go_of_an_earlier_read(session: Session) -> None:
+    """Forget the row held by an earlier transaction (or when none is open yet), so it is read anew."""
+    held = session.info.get(_HELD)
+    if held is not None and held[0] is not session.get_transaction():
+        del session.info[_HELD]
 
 
 def create_default_unless_exists(session: Session) -> None:
