@@ -257,7 +257,11 @@ class Emulator:
 
 
 @contextmanager
-def running_emulator(latency_ms: int, log: Path, port: int | None = None) -> Iterator[Emulator]:
+def running_emulator(
+    latency_ms: int, log: Path, port: int | None = None, *, whole_answers: bool = False
+) -> Iterator[Emulator]:
+    """The emulator as a process of its own, with one account. ``whole_answers``: its reading that
+    Mailchimp ignores ``fields`` on a write (docs/MAILCHIMP-FIDELITY.md, "Probably true")."""
     port = port or _free_port()
     command = [CLI, "emulator", "--port", str(port), "--latency-ms", str(latency_ms)]
     log.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL bench has made no data directory yet
@@ -268,6 +272,9 @@ def running_emulator(latency_ms: int, log: Path, port: int | None = None) -> Ite
         _wait_until_up(emulator)
         account = emulator.control("POST", "accounts", {"plan": "monthly"})
         emulator.account_id, emulator.api_key = account["account_id"], account["api_key"]
+        if whole_answers:
+            readings = {"write_answers_trimmed": False}
+            emulator.control("PUT", f"accounts/{emulator.account_id}/readings", readings)
         yield emulator
     finally:
         process.terminate()

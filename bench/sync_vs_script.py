@@ -1,7 +1,7 @@
 """Ours against a competent user's script, right after an import of 20,000 contacts (issue 17's table).
 
     PYTHONPATH=. .venv/bin/python bench/sync_vs_script.py [--eligible 20000] [--database sqlite|postgresql]
-        [--latency-ms 50] [--port 18410]
+        [--latency-ms 50] [--port 18410] [--whole-answers]
 
 The database holds one saved search, "Gmail", and the five quick lists every database has (so six tags),
 all made before the import; every contact was just imported: each row changed within the last few
@@ -90,6 +90,11 @@ def one_search_arguments(description: str | None, *, port: int, data_dir: str) -
     parser.add_argument("--latency-ms", type=int, default=50, help="the emulator's time per request")
     parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--data-dir", type=Path, default=Path(data_dir))
+    parser.add_argument(
+        "--whole-answers",
+        action="store_true",
+        help="the emulator answers a batch subscribe whole, whatever fields it is asked for",
+    )
     return parser
 
 
@@ -245,7 +250,9 @@ def main() -> None:
     print(f"database ({args.database}): {database.contacts:,} contacts, {database.eligible:,} eligible")
     stamp_contacts(database, timedelta(minutes=-1))  # just imported
     data_dir = args.data_dir / f"run-{uuid.uuid4().hex[:8]}"
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
+    with running_emulator(
+        args.latency_ms, args.data_dir / "emulator.log", args.port, whole_answers=args.whole_answers
+    ) as emulator:
         settings = settings_for(database, emulator, data_dir)
         table = Table(emulator)
         ours = connect(database, emulator, settings, interests=0)

@@ -2,7 +2,7 @@
 
     PYTHONPATH=<tree>/src:<tree> .venv/bin/python bench/worker_first_syncs.py --data-dir <copy of a seed>
         [--eligible 20000] [--rounds 2] [--database sqlite|postgresql] [--port 18490] [--after-import 0]
-        [--latency-ms 50]
+        [--latency-ms 50] [--whole-answers]
 
 The database of ``bench/sync_vs_script.py`` (one saved search and the five quick lists, every contact just
 imported); each round connects a new audience and runs ``run_sync`` in this process, as Force Sync runs in
@@ -35,7 +35,9 @@ def main() -> None:
     args = parser.parse_args()
     database = one_search_database(args)
     stamp_contacts(database, timedelta(minutes=-1))
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
+    with running_emulator(
+        args.latency_ms, args.data_dir / "emulator.log", args.port, whole_answers=args.whole_answers
+    ) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         worker = database_for(settings)
         for round_number in range(args.rounds):

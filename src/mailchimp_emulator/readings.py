@@ -5,6 +5,11 @@ true").
 - ``listing_includes_archived``: whether ``GET /members`` without ``status`` lists archived members. The safer
   reading (default) is that it does not: jethro-pmm's fix only works if so, and MailChimp.Net issue #529 asks
   for a way to list archived contacts at all.
+- ``write_answers_trimmed``: whether ``fields``/``exclude_fields`` trim the answer to a write (``POST
+  /lists/{id}``) as they trim a GET's. The docs describe partial responses without naming methods, the
+  spec declares the two parameters on GETs only, and public code asks writes for part of their answer
+  (kevindb/cf-mailchimp ``src/mailchimp.cfc`` adds ``exclude_fields=_links`` to its PUTs "to drastically
+  reduce the response size"). The default trims; the product reads either answer the same.
 - The fake-address rule: Mailchimp refuses addresses that "look fake or invalid" (grouparoo's recorded
   ``foo@example.com``, wepublish's ``jane.doe@gmail.vom``). Its real rule is private; ours refuses the domains
   RFC 2606 / RFC 6761 reserve, top-level domains that are typing slips of common ones, and whatever the
@@ -40,6 +45,7 @@ class LooksFake(InvalidResource):
 @dataclass(slots=True)
 class Readings:
     listing_includes_archived: bool = False
+    write_answers_trimmed: bool = True
     refuse_fake_addresses: bool = True
     fake_addresses: set[str] = field(default_factory=set)  # lower-cased
     fake_domains: set[str] = field(default_factory=set)  # lower-cased
@@ -65,6 +71,7 @@ class Readings:
     def as_json(self) -> dict[str, Any]:
         return {
             "listing_includes_archived": self.listing_includes_archived,
+            "write_answers_trimmed": self.write_answers_trimmed,
             "refuse_fake_addresses": self.refuse_fake_addresses,
             "fake_addresses": sorted(self.fake_addresses),
             "fake_domains": sorted(self.fake_domains),
@@ -79,7 +86,7 @@ def _within(domain: str, parents: set[str] | frozenset[str]) -> bool:
 def parse_readings(body: dict[str, Any]) -> Readings:
     """A whole new set of readings from the control API; anything not given takes its default."""
     readings = Readings()
-    for name in ("listing_includes_archived", "refuse_fake_addresses"):
+    for name in ("listing_includes_archived", "write_answers_trimmed", "refuse_fake_addresses"):
         if name in body:
             if not isinstance(body[name], bool):
                 raise InvalidResource(f"{name} must be true or false")

@@ -100,3 +100,45 @@ def test_more_than_500_members_is_refused_whole(mc_account: McAccount) -> None:
     assert response.status_code == 400
     assert response.json()["title"] == "Invalid Resource"
     assert mc_account.client.get(f"/lists/{list_id}/members").json()["total_items"] == 0
+
+
+ANSWER_FIELDS = "new_members.id,new_members.status,updated_members.id,total_created,error_count"
+
+
+def test_a_batch_answer_holds_only_the_fields_asked_for(mc_account: McAccount) -> None:
+    list_id = mc_account.new_list()["id"]
+    _batch(mc_account, list_id, [{"email_address": "old@mailbox.org", "status": "subscribed"}])
+    entries = [
+        {"email_address": "old@mailbox.org", "status_if_new": "subscribed", "merge_fields": {"FNAME": "Ada"}},
+        {"email_address": "new@mailbox.org", "status_if_new": "subscribed", "tags": ["Donor"]},
+    ]
+    response = mc_account.client.post(
+        f"/lists/{list_id}",
+        params={"fields": ANSWER_FIELDS},
+        json={"members": entries, "update_existing": True},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "new_members": [{"id": subscriber_hash("new@mailbox.org"), "status": "subscribed"}],
+        "updated_members": [{"id": subscriber_hash("old@mailbox.org")}],
+        "total_created": 1,
+        "error_count": 0,
+    }
+
+
+def test_a_batch_answer_is_whole_under_the_reading_that_writes_ignore_fields(mc_account: McAccount) -> None:
+    mc_account.emulator.control(
+        "PUT", f"accounts/{mc_account.account_id}/readings", {"write_answers_trimmed": False}
+    )
+    list_id = mc_account.new_list()["id"]
+    response = mc_account.client.post(
+        f"/lists/{list_id}",
+        params={"fields": ANSWER_FIELDS},
+        json={"members": [{"email_address": "new@mailbox.org", "status_if_new": "subscribed"}]},
+    )
+
+    assert response.status_code == 200, response.text
+    member = response.json()["new_members"][0]
+    assert (member["email_address"], member["merge_fields"]["FNAME"]) == ("new@mailbox.org", "")
+    assert response.json()["errors"] == []

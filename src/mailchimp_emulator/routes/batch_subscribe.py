@@ -16,6 +16,7 @@ from starlette.responses import Response
 from mailchimp_emulator.auth import current_account
 from mailchimp_emulator.clock import now
 from mailchimp_emulator.errors import MailchimpError, invalid_field
+from mailchimp_emulator.fields import project
 from mailchimp_emulator.hashing import subscriber_hash
 from mailchimp_emulator.member_input import MemberInput, parse_member
 from mailchimp_emulator.members import create_member, update_member
@@ -92,7 +93,10 @@ async def batch_subscribe(
             outcome.refuse(
                 email, error.detail, field=first.get("field", ""), message=first.get("message", "")
             )
-    return json_response(_render(audience, outcome))
+    answer = _render(audience, outcome)
+    if account.readings.write_answers_trimmed:
+        answer = project(request, answer)
+    return json_response(answer)
 
 
 def _entries(body: dict[str, Any]) -> list[Any]:

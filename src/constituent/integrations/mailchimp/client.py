@@ -259,11 +259,18 @@ class MailchimpClient:
         return await self._with_retries("GET", path, params, None, True, _parser(model))
 
     async def send_model(
-        self, method: str, path: str, model: type[ModelT], body: Any, *, idempotent: bool = True
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        body: Any,
+        *,
+        idempotent: bool = True,
+        params: Mapping[str, Any] | None = None,
     ) -> ModelT:
         # Straight from the bytes: pydantic's parser skips the fields the model does not declare,
         # where json.loads would first build every one of them (a batch answer holds 500 members).
-        return await self._with_retries(method, path, None, body, idempotent, _parser(model))
+        return await self._with_retries(method, path, params, body, idempotent, _parser(model))
 
     async def pages(
         self,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,21 @@ MemberStatus = Literal["subscribed", "unsubscribed", "cleaned", "pending", "tran
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def fields_read(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """The dot paths of every field ``model`` reads, into nested models and lists of them: what a request
+    names in ``fields`` to be answered only what it reads (Mailchimp's partial responses)."""
+    paths: list[str] = []
+    for name, info in model.model_fields.items():
+        inner = _model_within(info.annotation)
+        paths += fields_read(inner, f"{prefix}{name}.") if inner else [f"{prefix}{name}"]
+    return paths
+
+
+def _model_within(annotation: Any) -> type[BaseModel] | None:
+    candidate = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+    return candidate if isinstance(candidate, type) and issubclass(candidate, BaseModel) else None
 
 
 class AccountRoot(_Model):

@@ -27,6 +27,7 @@ from constituent.integrations.mailchimp.client import MailchimpClient
 from constituent.integrations.mailchimp.responses import BatchSubscribeResult, Member, parse_timestamp
 from constituent.integrations.mailchimp.sync import segments
 from constituent.integrations.mailchimp.sync.batch_subscribe import (
+    ANSWER_FIELDS,
     PAGE_MEMBERS,
     MemberWrite,
     PageContext,
@@ -311,7 +312,9 @@ class Applier:
         if not kept:
             return skipped
         path = f"/lists/{self.target.audience_id}"
-        result = await self.target.client.send_model("POST", path, BatchSubscribeResult, page_body(kept))
+        result = await self.target.client.send_model(
+            "POST", path, BatchSubscribeResult, page_body(kept), params={"fields": ANSWER_FIELDS}
+        )
         outcome = read_page(kept, result, PageContext(self.state, self.contact_ids))
         self._withdraw_refused_intents(outcome, [w for w in kept if w.subscriber_hash in intents])
         outcome.merge(skipped)
