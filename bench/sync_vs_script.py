@@ -16,7 +16,10 @@ to an audience of its own.
   "the next night" (the import is a day old: nothing changed since the last run), in a child process and
   in this process: a worker's first run since it started (its first queries are compiled, its first
   models built), then the median of nine more, as a worker that stays up night after night runs it; last, a
-  first sync of another new audience in that worker (what Force Sync runs: no interpreter start-up);
+  first sync of another new audience in that worker (what Force Sync runs: no interpreter start-up),
+  then five more pairs, each ours then the script on new audiences of their own (dropped after the
+  pair), their medians: this machine's speed swings by a quarter within minutes, and a pair run back to
+  back sees the same machine;
 - the script: Mailchimp's official ``mailchimp_marketing`` client, batch subscribe 500 members at a time
   with ``update_existing`` (merge fields and the tag in each entry), one request after the other, sending
   everyone every night. It gets its members from ``build_desired`` without paying for it and is timed
@@ -73,6 +76,7 @@ PAGE = 500
 CONCURRENCY = 10
 SEARCH = ("Gmail", {"field": "email_domain", "op": "eq", "value": "gmail.com"})
 NIGHTLY_RUNS = 9  # the nightly run in a worker that has run before: its median
+FIRST_SYNC_PAIRS = 5  # a first sync in a worker, then the script's, on new audiences: their medians
 
 
 def arguments() -> argparse.Namespace:
@@ -236,6 +240,36 @@ def ours_in_process_median(
     return statistics.median(seconds), requests, "—"
 
 
+def first_sync_pairs(
+    table: Table,
+    database: BenchDatabase,
+    emulator: Emulator,
+    settings: Settings,
+    worker: Database,
+    members: list[DesiredMember],
+) -> tuple[tuple[float, int, str], tuple[float, int]]:
+    """``FIRST_SYNC_PAIRS`` times: our first sync of a new audience in the worker, then the script's
+    on another; each pair's audiences are dropped after it (their ledger rows with them), so every
+    pair starts from the same ledger. The medians of each side; each pair's ratio is printed."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    requests = (0, 0)
+    for _ in range(FIRST_SYNC_PAIRS):
+        mine, script = (connect(database, emulator, settings, interests=0) for _ in range(2))
+        took, our_requests, _ = ours_in_process(table, worker, settings, mine.integration_id)
+        their_seconds, their_requests = timed_script(table, emulator, script.audience_id, members)
+        ours.append(took)
+        theirs.append(their_seconds)
+        requests = (our_requests, their_requests)
+        print(f"  pair: ours {took:.2f} s, the script {their_seconds:.2f} s: {their_seconds / took:.1f}x")
+        with Session(database.engine) as session:
+            ids = (mine.integration_id, script.integration_id)
+            session.execute(delete(MailchimpIntegration).where(MailchimpIntegration.id.in_(ids)))
+            session.commit()
+        as_autovacuum_would(database.engine, "mailchimp_ledger")
+    return (statistics.median(ours), requests[0], "—"), (statistics.median(theirs), requests[1])
+
+
 def timed_script(
     table: Table, emulator: Emulator, audience_id: str, members: list[DesiredMember]
 ) -> tuple[float, int]:
@@ -294,6 +328,11 @@ def main() -> None:
             "first sync, in a running worker (Force Sync on a new audience: no start-up)",
             ours_in_process(table, worker, settings, in_worker.integration_id),
             first_script,
+        )
+        table.add(
+            f"first sync, in a running worker: the median of {FIRST_SYNC_PAIRS} pairs, each ours then "
+            "the script, back to back",
+            *first_sync_pairs(table, database, emulator, settings, worker, members),
         )
         before = table.requests()
         top_seconds = ceiling(emulator, top.audience_id, members)
