@@ -223,3 +223,26 @@ def test_entries_read_in_bulk_carry_the_tags_stored_whatever_the_set(session: Se
     assert {h: e.tags for h, e in read.items()} == {e.subscriber_hash: e.tags for e in stored}
     assert read == {e.subscriber_hash: e for e in stored}
     assert ledger.entry_of(_row(session, integration_id, 1)).tags == frozenset({"Donors", "Volunteers"})
+
+
+def test_a_slices_entries_are_read_five_thousand_addresses_a_statement(session: Session) -> None:
+    """A slice of a first sync asks for about 7,000 addresses: 500 a statement, each was built and
+    compiled anew (14 statements a slice); the keys travel as one parameter, so 5,000 a statement."""
+    integration = add_integration(session)
+    stored = [_entry(n, None) for n in range(0, 14_000, 2)]  # every other address has a row
+    ledger.save(session, integration.id, [LedgerUpdate(e) for e in stored], WRITTEN)
+    asked = [f"{n:032x}" for n in range(14_000)]
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().startswith("SELECT") and "mailchimp_ledger" in statement:
+            reads.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", seen)
+    try:
+        found = ledger.load_by_hashes(session, integration.id, asked)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", seen)
+
+    assert set(found) == {e.subscriber_hash for e in stored}
+    assert len(reads) == 3  # 14,000 addresses
