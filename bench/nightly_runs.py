@@ -1,7 +1,7 @@
 """The nightly run with nothing to send, many times in one running worker (issue 17's nightly figure).
 
     PYTHONPATH=. .venv/bin/python bench/nightly_runs.py --data-dir <dir> [--database sqlite|postgresql]
-        [--eligible 20000] [--runs 40] [--latency-ms 50] [--port 18496]
+        [--eligible 20000] [--runs 40] [--latency-ms 50] [--port 18496] [--whole-answers]
 
 The database of ``bench/sync_vs_script.py`` (one saved search and the five quick lists). A new audience
 gets its first sync, the contacts are stamped a day old (nothing changed since), then ``run_sync`` runs
@@ -16,8 +16,13 @@ import time
 import uuid
 from datetime import timedelta
 
-from bench.sync_setup import connect, running_emulator, settings_for
-from bench.sync_vs_script import one_search_arguments, one_search_database, stamp_contacts
+from bench.sync_setup import connect, settings_for
+from bench.sync_vs_script import (
+    one_search_arguments,
+    one_search_database,
+    one_search_emulator,
+    stamp_contacts,
+)
 
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.kit.runtime import database_for
@@ -29,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     database = one_search_database(args)
     stamp_contacts(database, timedelta(minutes=-1))
-    with running_emulator(args.latency_ms, args.data_dir / "emulator.log", args.port) as emulator:
+    with one_search_emulator(args) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         worker = database_for(settings)
         integration_id = connect(database, emulator, settings, interests=0).integration_id

@@ -39,6 +39,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,12 @@ def one_search_arguments(description: str | None, *, port: int, data_dir: str) -
         help="the emulator answers a batch subscribe whole, whatever fields it is asked for",
     )
     return parser
+
+
+def one_search_emulator(args: argparse.Namespace) -> AbstractContextManager[Emulator]:
+    """The emulator ``one_search_arguments`` describe (latency, port, which reading of ``fields``)."""
+    log = args.data_dir / "emulator.log"
+    return running_emulator(args.latency_ms, log, args.port, whole_answers=args.whole_answers)
 
 
 def one_search_database(args: argparse.Namespace) -> BenchDatabase:
@@ -284,9 +291,7 @@ def main() -> None:
     print(f"database ({args.database}): {database.contacts:,} contacts, {database.eligible:,} eligible")
     stamp_contacts(database, timedelta(minutes=-1))  # just imported
     data_dir = args.data_dir / f"run-{uuid.uuid4().hex[:8]}"
-    with running_emulator(
-        args.latency_ms, args.data_dir / "emulator.log", args.port, whole_answers=args.whole_answers
-    ) as emulator:
+    with one_search_emulator(args) as emulator:
         settings = settings_for(database, emulator, data_dir)
         table = Table(emulator)
         ours = connect(database, emulator, settings, interests=0)

@@ -20,9 +20,14 @@ import time
 import uuid
 from datetime import timedelta
 
-from bench.sync_setup import as_autovacuum_would, connect, running_emulator, settings_for
+from bench.sync_setup import as_autovacuum_would, connect, settings_for
 from bench.sync_timeline import postgres_cpu, process_cpu
-from bench.sync_vs_script import one_search_arguments, one_search_database, stamp_contacts
+from bench.sync_vs_script import (
+    one_search_arguments,
+    one_search_database,
+    one_search_emulator,
+    stamp_contacts,
+)
 
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.kit.runtime import database_for
@@ -35,9 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     database = one_search_database(args)
     stamp_contacts(database, timedelta(minutes=-1))
-    with running_emulator(
-        args.latency_ms, args.data_dir / "emulator.log", args.port, whole_answers=args.whole_answers
-    ) as emulator:
+    with one_search_emulator(args) as emulator:
         settings = settings_for(database, emulator, args.data_dir / f"run-{uuid.uuid4().hex[:8]}")
         worker = database_for(settings)
         for round_number in range(args.rounds):
