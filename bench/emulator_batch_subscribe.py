@@ -1,4 +1,5 @@
-"""Batch subscribe on the Mailchimp emulator: server time per 500-member call, throughput, memory at 1M.
+"""Batch subscribe on the Mailchimp emulator: server time per 500-member call, throughput, memory at 1M,
+and the size of one answer whole and trimmed to the fields the sync asks for (``ANSWER_FIELDS``).
 
 The audience is filled through the emulator's own member service (the same code the routes run) to save
 minutes of client-side JSON; the timed calls then go over real HTTP to uvicorn in this process, and the
@@ -6,6 +7,7 @@ server time of each is measured around the ASGI app (request received → last b
 RSS is this whole process (emulator + benchmark client), so the emulator's share is at most that.
 
     PYTHONPATH=. .venv/bin/python bench/emulator_batch_subscribe.py [--members 1000000] [--batches 40]
+    (``--members 0 --batches 1`` for the answer sizes alone)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tests.support.emulator import list_body, start_emulator
 
+from constituent.integrations.mailchimp.sync.batch_subscribe import ANSWER_FIELDS
 from mailchimp_emulator.clock import now
 from mailchimp_emulator.member_input import MemberInput
 from mailchimp_emulator.members import create_member
@@ -110,6 +113,11 @@ def main() -> None:
             result = client.post(f"/lists/{list_id}", json=batch_body(b * BATCH)).json()
             assert result["total_created"] == BATCH, result.get("errors", result)[:1]
         wall = time.perf_counter() - started
+        next_start = args.batches * BATCH
+        whole = client.post(f"/lists/{list_id}", json=batch_body(next_start))
+        trimmed = client.post(
+            f"/lists/{list_id}", params={"fields": ANSWER_FIELDS}, json=batch_body(next_start + BATCH)
+        )
     running.stop()
     server_ms = [d * 1000 for d in timer.durations]
     cpu_ms = [d * 1000 for d in timer.cpu]
@@ -123,6 +131,10 @@ def main() -> None:
     print(f"  load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  throughput {args.batches * BATCH / wall:,.0f} members/s end to end (client JSON included)")
     print(f"  server-side throughput {BATCH * 1000 / statistics.median(server_ms):,.0f} members/s at p50")
+    print(
+        f"one answer of {BATCH} new members: {len(whole.content):,} bytes whole, "
+        f"{len(trimmed.content):,} bytes with the fields the sync asks for"
+    )
 
 
 if __name__ == "__main__":
