@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import Engine, create_engine, create_mock_engine, text
+from sqlalchemy import Connection, Engine, create_engine, create_mock_engine, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from constituent.crm.contacts import search_index
@@ -102,8 +104,32 @@ def _postgres_database() -> Iterator[TestDatabase]:
     finally:
         engine.dispose()
         with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            _drop_schema(conn, schema)
         admin.dispose()
+
+
+# What still holds a lock on one of the schema's tables: a process the test started (a sync it paused
+# with SIGSTOP, a server) that its failure left behind with a transaction open.
+_HOLDERS = text(
+    "SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND l.pid <> pg_backend_pid()"
+)
+
+
+def _drop_schema(conn: Connection, schema: str) -> None:
+    """Drop a test's schema, ending any session still holding its tables: waiting for them hung a CI run
+    for ever once the per-test timeout had fired (``tests/kit/test_test_schemas.py``)."""
+    conn.execute(text("SET lock_timeout = '5s'"))
+    for _ in range(5):
+        for pid in conn.scalars(_HOLDERS, {"schema": schema}):
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        try:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except OperationalError as error:
+            if not isinstance(error.orig, psycopg.errors.LockNotAvailable):
+                raise
+    raise RuntimeError(f"schema {schema} is still locked after five tries")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

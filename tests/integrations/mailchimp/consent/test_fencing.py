@@ -21,9 +21,9 @@ from constituent.integrations.mailchimp.sync import runs
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from constituent.kit.clock import utcnow
 from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.consent.conftest import StartSync
 from tests.integrations.mailchimp.consent.windows import batch_path, point_at
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
-from tests.support import sync_process
 from tests.support.holding_proxy import HoldingProxy
 
 
@@ -45,7 +45,9 @@ def _wait_until_lease_expired(audience: Audience) -> None:
 
 @pytest.mark.slow
 def test_a_paused_run_that_lost_its_lease_stops_and_stays_interrupted(
-    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+    product: Product,
+    holding_proxy_factory: Callable[[str], HoldingProxy],
+    start_sync_process: StartSync,
 ) -> None:
     audience = connect(product)
     ada, bob, *_ = add_people(product, *(f"p{i:02}@mailbox.org" for i in range(20)))
@@ -56,7 +58,7 @@ def test_a_paused_run_that_lost_its_lease_stops_and_stays_interrupted(
     held = proxy.hold("POST", batch_path(audience))
     point_at(audience, proxy.api_base)
 
-    paused = sync_process.start(product.env(), audience.integration_id, lease_seconds=1)
+    paused = start_sync_process(audience)
     held.wait_arrived()
     paused.send_signal(signal.SIGSTOP)
     paused_run = audience.latest_run().id

@@ -15,9 +15,9 @@ import pytest
 from constituent.crm.contacts.emails import subscriber_hash
 from constituent.integrations.mailchimp.sync.models import RunStatus
 from tests.integrations.mailchimp.conftest import Product
+from tests.integrations.mailchimp.consent.conftest import StartSync
 from tests.integrations.mailchimp.consent.windows import batch_path, point_at
 from tests.integrations.mailchimp.sync.sync_helpers import add_people, connect, update_person
-from tests.support import sync_process
 from tests.support.holding_proxy import HoldingProxy
 
 EMAILS = ("ada@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
@@ -25,7 +25,9 @@ EMAILS = ("ada@mailbox.org", "bob@mailbox.org", "cy@mailbox.org")
 
 @pytest.mark.slow
 def test_members_created_by_a_run_killed_before_recording_them_stay_ours(
-    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+    product: Product,
+    holding_proxy_factory: Callable[[str], HoldingProxy],
+    start_sync_process: StartSync,
 ) -> None:
     audience = connect(product)
     ada, bob, cy = add_people(product, *EMAILS)
@@ -33,7 +35,7 @@ def test_members_created_by_a_run_killed_before_recording_them_stay_ours(
     held = proxy.hold("POST", batch_path(audience), stage="after")  # Mailchimp applied it
     point_at(audience, proxy.api_base)
 
-    process = sync_process.start(product.env(), audience.integration_id, lease_seconds=1)
+    process = start_sync_process(audience)
     held.wait_arrived()
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
