@@ -32,6 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# An assertion waits for its element as long as an action does (Playwright's own default is 5 s): the
+# suite runs six workers on two cores, and the API docs page (Swagger UI's script) once took longer than
+# 5 s to draw under that load. A test about what a page shows, not how fast.
+expect.set_options(timeout=20_000)
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@mailbox.org", "admin password"
 
 

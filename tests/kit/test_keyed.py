@@ -8,6 +8,7 @@ test checks the lookup and its index, not that regression.)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import event, insert, select, text
@@ -82,4 +83,6 @@ def test_ids_looked_up_together_find_exactly_their_rows_through_the_index(sessio
 
     assert found == wanted
     assert "ix_mailchimp_ledger_contact" in plan, plan
-    assert "Filter" not in plan, plan
+    # The ids are the index's condition, never a filter each row is compared with (the integration may
+    # be one: on PostgreSQL the index holds the contact alone, see LedgerRow's indexes).
+    assert not re.search(r"Filter: .*contact_id", plan), plan

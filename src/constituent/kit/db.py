@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Index, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -145,3 +145,15 @@ __all__ = [
     "plain_rows",
     "session_scope",
 ]
+
+
+def one_database_index(name: str, *columns: str, dialect: str) -> Index:
+    """An index made on one database only (``create_all`` and the migrations both skip it elsewhere);
+    ``made_here`` keeps Alembic from comparing it with another database's index of the same name."""
+    return Index(name, *columns, info={"dialect": dialect}).ddl_if(dialect=dialect)
+
+
+def made_here(dialect: str, item: Any, kind: str) -> bool:
+    """Whether a model's schema item is made on ``dialect`` (an Alembic ``include_object`` test)."""
+    made_on = getattr(item, "info", {}).get("dialect") if kind == "index" else None
+    return made_on is None or made_on == dialect

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from constituent.kit.db import made_here
 from constituent.models import Base
 
 config = context.config
@@ -19,6 +20,8 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # An index made on the other database only is not this one's to compare (kit.db.made_here).
+        include_object=lambda item, _name, kind, *_: made_here(connection.dialect.name, item, kind),
     )
     with context.begin_transaction():
         context.run_migrations()

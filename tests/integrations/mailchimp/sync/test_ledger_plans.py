@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from constituent.integrations.mailchimp.campaigns.repository import ledger_contacts
+from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
@@ -47,11 +48,11 @@ WALKS = {
 }
 
 
-def _members(session: Session, integration_id: int, count: int) -> list[str]:
-    hashes = [f"{n:032x}" for n in range(count)]
+def _members(session: Session, integration_id: int, count: int, start: int = 0) -> list[str]:
+    hashes = [f"{n:032x}" for n in range(start, start + count)]
     entries = (
-        LedgerEntry(h, f"m{n}@mailbox.org", RemoteStatus.subscribed, contact_id=None)
-        for n, h in enumerate(hashes)
+        LedgerEntry(h, f"m{n}@mailbox.org", RemoteStatus.subscribed, mc_contact_id=f"p{n:08}")
+        for n, h in zip(range(start, start + count), hashes, strict=True)
     )
     ledger.save(session, integration_id, [LedgerUpdate(e) for e in entries], utcnow())
     return hashes
@@ -77,5 +78,40 @@ def test_a_page_of_members_is_read_back_by_its_addresses_even_when_statistics_sa
     dialect = session.get_bind().dialect.name
     assert len(plans) == 3
     for statement, plan in plans:
+        assert KEYED[dialect].search(plan), (statement, plan)
+        assert not WALKS[dialect].search(plan), (statement, plan)
+
+
+def _emptied_with_statistics_taken(session: Session) -> None:
+    """The only audience deleted and the ledger ANALYZEd before its dead rows could be removed (a long
+    transaction open, or the next vacuum not yet come): PostgreSQL's statistics then say 0 rows on the
+    table's pages, so it estimates the ledger empty whatever is added, and every index costs the same."""
+    older = add_integration(session)
+    _members(session, older.id, MEMBERS)
+    session.execute(delete(MailchimpIntegration).where(MailchimpIntegration.id == older.id))
+    session.execute(text("ANALYZE mailchimp_ledger"))
+
+
+@pytest.mark.slow
+def test_a_new_audience_is_read_by_its_addresses_while_statistics_say_the_emptied_ledger_is_empty(
+    session: Session,
+) -> None:
+    """Session 18 found it after deleting the only audience and connecting another: one keyed read of
+    the new audience's members ran for over 49 s, every address walking the whole person-id index."""
+    _emptied_with_statistics_taken(session)
+    growing = add_integration(session)
+    wanted = [f"{n:032x}" for n in range(MEMBERS, MEMBERS + ledger.CHUNK)]
+
+    with explained_selects(session, "mailchimp_ledger") as before_any_row:
+        assert ledger.load_by_hashes(session, growing.id, wanted) == {}  # the first slice's planning read
+    _members(session, growing.id, MEMBERS, start=MEMBERS)
+    with explained_selects(session, "mailchimp_ledger") as with_rows:
+        statuses = ledger.statuses_of(session, growing.id, wanted, lock=True)
+        entries = ledger.load_by_hashes(session, growing.id, wanted)
+
+    assert len(statuses) == len(entries) == len(wanted)
+    dialect = session.get_bind().dialect.name
+    assert len(before_any_row) == 1 and len(with_rows) == 2
+    for statement, plan in before_any_row + with_rows:
         assert KEYED[dialect].search(plan), (statement, plan)
         assert not WALKS[dialect].search(plan), (statement, plan)
