@@ -12,6 +12,8 @@ from constituent.kit.clock import utcnow
 from constituent.kit.db import Base, UTCDateTime
 
 SETTINGS_ROW_ID = 1
+# Who counts as a major donor until the organization says otherwise (the "Major donors" quick list).
+DEFAULT_MAJOR_DONOR_THRESHOLD = Decimal("1000")
 
 
 class OrganizationSettings(Base):
@@ -28,5 +30,7 @@ class OrganizationSettings(Base):
     from_name: Mapped[str] = mapped_column(String(100), default="")
     from_email: Mapped[str] = mapped_column(String(320), default="")
     timezone: Mapped[str] = mapped_column(String(60), default="UTC")
-    major_donor_threshold: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("1000"))
+    major_donor_threshold: Mapped[Decimal] = mapped_column(
+        Numeric(12, 2), default=DEFAULT_MAJOR_DONOR_THRESHOLD
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -13,11 +13,8 @@ from sqlalchemy.orm import Session
 from constituent.crm.contacts.models import Contact
 from constituent.crm.groups.models import Group
 from constituent.crm.organization import repository as organization
+from constituent.crm.organization.models import DEFAULT_MAJOR_DONOR_THRESHOLD
 from constituent.crm.searches.models import SavedSearch
-
-# Used while a database has no settings row (one built from the models, as the tests' are, until the
-# settings are first read; migration 0030 gives every migrated database its row). The column's default.
-DEFAULT_MAJOR_DONOR_THRESHOLD = Decimal("1000")
 
 
 def get(session: Session, search_id: int) -> SavedSearch | None:
@@ -65,6 +62,8 @@ def existing_group_ids(session: Session, group_ids: Sequence[int]) -> set[int]:
 
 def major_donor_threshold(session: Session) -> Decimal:
     settings = organization.get(session)
+    # No row in a database built from the models (the tests') until the settings are first read; migration
+    # 0030 gives every migrated database its row. The column's default then.
     return DEFAULT_MAJOR_DONOR_THRESHOLD if settings is None else settings.major_donor_threshold
 
 

@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 import pytest
 
 from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp.inbound.events import EventType
 from constituent.integrations.mailchimp.responses import parse_timestamp
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.models import RunMode, RunStatus, SyncRun
 from constituent.integrations.mailchimp.sync.refresh import RefreshedView
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
 from tests.integrations.mailchimp.conftest import Product
-from tests.integrations.mailchimp.consent.windows import point_at, sync_through
+from tests.integrations.mailchimp.consent.windows import deliver, point_at, sync_through
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
 from tests.support.holding_proxy import HoldingProxy, second_arrives_while_first_is_held
 
@@ -193,6 +194,40 @@ def test_an_unsubscribe_read_after_the_listing_is_not_overwritten_by_the_listing
     assert audience.member("bob@mailbox.org")["status"] == "unsubscribed"
     assert audience.ledger()[subscriber_hash("bob@mailbox.org")].status is RemoteStatus.unsubscribed
     assert audience.ledger()[subscriber_hash("ada@mailbox.org")].status is RemoteStatus.subscribed
+
+
+def test_a_full_preview_keeps_an_unsubscribe_that_landed_after_the_listing_as_the_resync_does(
+    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+) -> None:
+    """The preview's listing answered (held on its way back) before Bob unsubscribes in Mailchimp and the
+    webhook stores it. The preview must not take the listing's older "subscribed" over it, as the run
+    itself does not (the test above): it then says what the full resync does. Before, the preview
+    planned Bob as subscribed and said nothing of the unsubscribe the resync then refused to undo."""
+    audience = connect(product)
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
+    assert audience.sync().status is RunStatus.succeeded
+    listed_at = parse_timestamp(audience.member("bob@mailbox.org")["last_changed"])
+    proxy = holding_proxy_factory(product.emulator.base_url)
+    members = rf"/lists/{audience.audience_id}/members$"
+    listing = proxy.hold("GET", members, stage="after", query_pattern=LISTING)
+
+    running = sync_through(audience, proxy, mode=RunMode.full, dry_run=True)
+    try:
+        listing.wait_arrived()  # Mailchimp has answered the listing: Bob subscribed
+        _next_second_after(listed_at)  # Mailchimp's times are whole seconds
+        audience.person_action("bob@mailbox.org", "unsubscribe")
+        deliver(audience, EventType.unsubscribe, "bob@mailbox.org", reason="manual")
+    finally:
+        listing.release()
+    preview = running.finish()
+    point_at(audience, product.emulator.api_base)
+    resync = audience.full()
+
+    assert preview.status is resync.status is RunStatus.succeeded, (preview.message, resync.message)
+    counters = ("created", "updated", "archived", "refused", "tags_added", "email_changes")
+    assert {c: getattr(preview, c) for c in counters} == {c: getattr(resync, c) for c in counters}
+    assert resync.refused == 1  # Bob, unsubscribed: never re-subscribed
+    assert audience.member("bob@mailbox.org")["status"] == "unsubscribed"
 
 
 def _next_second_after(moment: datetime | None) -> None:
