@@ -19,7 +19,7 @@ from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteSta
 from tests.integrations.mailchimp.conftest import Product
 from tests.integrations.mailchimp.consent.windows import deliver, point_at, sync_through
 from tests.integrations.mailchimp.sync.sync_helpers import Audience, add_people, connect, update_person
-from tests.support.holding_proxy import HoldingProxy, second_arrives_while_first_is_held
+from tests.support.holding_proxy import Hold, HoldingProxy, second_arrives_while_first_is_held
 
 
 @pytest.mark.slow
@@ -162,6 +162,24 @@ def _first_sync_reading_both_at_once(
     return second_arrives_while_first_is_held(audience.sync, held, awaited)
 
 
+def _members(audience: Audience) -> str:
+    return rf"/lists/{audience.audience_id}/members$"
+
+
+def _ada_and_bob_synced_with_the_listing_held(
+    product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
+) -> tuple[Audience, HoldingProxy, Hold, datetime | None]:
+    """Ada and Bob synced; a proxy that will hold the next listing of the audience once Mailchimp has
+    answered it; and the time Mailchimp holds for Bob (the listing's "last_changed")."""
+    audience = connect(product)
+    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
+    assert audience.sync().status is RunStatus.succeeded
+    listed_at = parse_timestamp(audience.member("bob@mailbox.org")["last_changed"])
+    proxy = holding_proxy_factory(product.emulator.base_url)
+    listing = proxy.hold("GET", _members(audience), stage="after", query_pattern=LISTING)
+    return audience, proxy, listing, listed_at
+
+
 def test_an_unsubscribe_read_after_the_listing_is_not_overwritten_by_the_listing(
     product: Product, holding_proxy_factory: Callable[[str], HoldingProxy]
 ) -> None:
@@ -170,14 +188,10 @@ def test_an_unsubscribe_read_after_the_listing_is_not_overwritten_by_the_listing
     stored over it (Mailchimp's time on the row is later than the listing's): the row is read again, and
     the ledger holds what Mailchimp holds. Stored over, the ledger said subscribed while Mailchimp said
     unsubscribed, and a later archive of Bob would have been recorded as ours (re-added with a status)."""
-    audience = connect(product)
-    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
-    assert audience.sync().status is RunStatus.succeeded
-    listed_at = parse_timestamp(audience.member("bob@mailbox.org")["last_changed"])
-    proxy = holding_proxy_factory(product.emulator.base_url)
-    members = rf"/lists/{audience.audience_id}/members$"
-    listing = proxy.hold("GET", members, stage="after", query_pattern=LISTING)
-    reconcile = proxy.hold("GET", members, query_pattern=r"status=unsubscribed")
+    audience, proxy, listing, listed_at = _ada_and_bob_synced_with_the_listing_held(
+        product, holding_proxy_factory
+    )
+    reconcile = proxy.hold("GET", _members(audience), query_pattern=r"status=unsubscribed")
 
     running = sync_through(audience, proxy, mode=RunMode.full)
     try:
@@ -203,13 +217,9 @@ def test_a_full_preview_keeps_an_unsubscribe_that_landed_after_the_listing_as_th
     webhook stores it. The preview must not take the listing's older "subscribed" over it, as the run
     itself does not (the test above): it then says what the full resync does. Before, the preview
     planned Bob as subscribed and said nothing of the unsubscribe the resync then refused to undo."""
-    audience = connect(product)
-    add_people(product, "ada@mailbox.org", "bob@mailbox.org")
-    assert audience.sync().status is RunStatus.succeeded
-    listed_at = parse_timestamp(audience.member("bob@mailbox.org")["last_changed"])
-    proxy = holding_proxy_factory(product.emulator.base_url)
-    members = rf"/lists/{audience.audience_id}/members$"
-    listing = proxy.hold("GET", members, stage="after", query_pattern=LISTING)
+    audience, proxy, listing, listed_at = _ada_and_bob_synced_with_the_listing_held(
+        product, holding_proxy_factory
+    )
 
     running = sync_through(audience, proxy, mode=RunMode.full, dry_run=True)
     try:
