@@ -4,12 +4,16 @@ character PostgreSQL's text type can hold. The keys of every keyed lookup on Pos
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Integer, String, any_, func, select
 
-from constituent.kit.keyed import array_text, pg_array
+from constituent.kit.keyed import array_text, column_text, pg_array
 from tests.conftest import TestDatabase
 
 ON_POSTGRESQL = pytest.mark.parametrize("empty_db", ["postgresql"], indirect=True)
@@ -76,3 +80,46 @@ def test_hashes_are_sent_as_one_quoted_list_and_quotes_are_escaped() -> None:
     assert array_text(["ab", "cd"]) == '{"ab","cd"}'
     assert array_text(['a"b', "c\\d"]) == '{"a\\"b","c\\\\d"}'
     assert array_text([3, 1, 2]) == "{3,1,2}"
+
+
+# ``keyed.column_text``: a ledger column's values, None among them, as the bulk writes send them.
+NULLABLE_TEXTS = st.lists(
+    st.none() | st.text(alphabet=st.characters(blacklist_characters="\x00", codec="utf-8")), max_size=12
+)
+TIMES = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC))
+
+
+def _column_back(db: TestDatabase, values: list[Any], pg_type: str) -> list[Any]:
+    with db.engine.connect() as connection:
+        sent = {"values": column_text(values, pg_type)}
+        return list(connection.exec_driver_sql(f"SELECT unnest(%(values)s::{pg_type}[])", sent).scalars())
+
+
+@ON_POSTGRESQL
+@REUSED
+@given(values=NULLABLE_TEXTS)
+def test_a_text_column_with_nulls_reads_back_as_sent(
+    empty_db: TestDatabase, values: list[str | None]
+) -> None:
+    assert _column_back(empty_db, values, "text") == values
+
+
+@ON_POSTGRESQL
+@REUSED
+@given(
+    numbers=st.lists(st.none() | st.integers(min_value=-(2**31), max_value=2**31 - 1), max_size=12),
+    flags=st.lists(st.none() | st.booleans(), max_size=12),
+    times=st.lists(st.none() | TIMES, max_size=12),
+)
+def test_integer_boolean_and_time_columns_with_nulls_read_back_as_sent(
+    empty_db: TestDatabase, numbers: list[int | None], flags: list[bool | None], times: list[datetime | None]
+) -> None:
+    assert _column_back(empty_db, numbers, "integer") == numbers
+    assert _column_back(empty_db, flags, "boolean") == flags
+    assert _column_back(empty_db, times, "timestamptz") == times
+
+
+@ON_POSTGRESQL
+def test_a_json_column_reads_back_as_the_json_sent(empty_db: TestDatabase) -> None:
+    tags = ['["Gmail", "Major donors"]', "[]", '["say \\"hi\\"", "back\\\\slash"]']
+    assert _column_back(empty_db, tags, "json") == [json.loads(t) for t in tags]

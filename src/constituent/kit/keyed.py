@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, any_, bindparam, cast, func, select
@@ -61,5 +62,32 @@ def array_text(values: Sequence[int] | Sequence[str]) -> str:
     whole = "".join(texts)
     if '"' not in whole and "\\" not in whole:
         return '{"' + '","'.join(texts) + '"}'
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"') for text in texts)
-    return '{"' + '","'.join(escaped) + '"}'
+    return "{" + ",".join(map(_quoted, texts)) + "}"
+
+
+def column_text(values: Sequence[Any], pg_type: str) -> str:
+    """PostgreSQL's text of a one-dimensional array of one column's values, None as NULL: how the ledger's
+    bulk writes send each column (``ledger_upsert``). psycopg dumped a list element by element in Python:
+    a tenth of a PostgreSQL first sync's own CPU (docs/BENCHMARKS.md, session 19). ``pg_type`` is the
+    array's element type as the statement casts it: integer, boolean, timestamptz, text or json."""
+    if not values:
+        return "{}"
+    if pg_type == "boolean":
+        return "{" + ",".join("NULL" if v is None else "t" if v else "f" for v in values) + "}"
+    if pg_type == "timestamptz":
+        # A page's rows share a few times: each one's text is made once.
+        texts = {v: _time_element(v) for v in set(values)}
+        return "{" + ",".join(map(texts.__getitem__, values)) + "}"
+    if None not in values:
+        return array_text(values)
+    if pg_type == "integer":
+        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    return "{" + ",".join("NULL" if v is None else _quoted(v) for v in values) + "}"
+
+
+def _time_element(value: datetime | None) -> str:
+    return "NULL" if value is None else '"' + value.isoformat() + '"'
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,11 +1,12 @@
 """Storing ledger rows in bulk, below the ORM, because a full sync stores 100,000 of them and per-row
 parameter processing would cost more than the requests to Mailchimp.
 
-PostgreSQL gets one statement per chunk: each column travels as one binary array and ``unnest`` turns
-them back into rows. SQLite gets the driver's own ``executemany``. Both end in an INSERT … ON CONFLICT
-(integration, subscriber hash) DO UPDATE; SQLite's sets the owner and person columns apart (``_SQLITE``).
-On SQLite, a row the writer's own transaction has just read (``StoredOwner``), whose owner stays, is
-rewritten by one UPDATE by key instead (``_SQLITE_OVER``): a first sync answers every row its claim made.
+PostgreSQL gets one statement per chunk: each column travels as one array, sent as its text, and
+``unnest`` turns them back into rows. SQLite gets the driver's own ``executemany``. Both end in an
+INSERT … ON CONFLICT (integration, subscriber hash) DO UPDATE; SQLite's sets the owner and person
+columns apart (``_SQLITE``). On SQLite, a row the writer's own transaction has just read
+(``StoredOwner``), whose owner stays, is rewritten by one UPDATE by key instead (``_SQLITE_OVER``): a
+first sync answers every row its claim made.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
+
+from constituent.kit.keyed import column_text
 
 CHUNK = 5000
 
@@ -121,7 +124,8 @@ _OVER_OF = itemgetter(*(COLUMNS.index(c) for c in _OVER_COLUMNS))
 _KEY = ("integration_id", "subscriber_hash")
 _OWNER_OF = itemgetter(*(COLUMNS.index(c) for c in (*_KEY, "contact_id", "last_contact_id")))
 _PERSON_OF = itemgetter(*(COLUMNS.index(c) for c in (*_KEY, "mc_contact_id")))
-_UNNEST = ", ".join(f"%({c})b::{_PG_TYPES[c]}[]" for c in COLUMNS)
+# Each column an array's text (``keyed.column_text``), read by the server as the cast's type.
+_UNNEST = ", ".join(f"%({c})s::{_PG_TYPES[c]}[]" for c in COLUMNS)
 _POSTGRES = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ON_CONFLICT  # noqa: S608  (constants only)
 _ABSENT_ONLY = "ON CONFLICT (integration_id, subscriber_hash) DO NOTHING RETURNING subscriber_hash"
 _POSTGRES_ABSENT = _INTO + f"SELECT * FROM unnest({_UNNEST}) " + _ABSENT_ONLY  # noqa: S608  (constants only)
@@ -204,8 +208,9 @@ def _chunks(rows: Sequence[LedgerValues]) -> Iterator[Sequence[LedgerValues]]:
         yield rows[start : start + CHUNK]
 
 
-def _arrays(rows: Sequence[LedgerValues]) -> dict[str, list[Any]]:
-    return {name: list(values) for name, values in zip(COLUMNS, zip(*rows, strict=True), strict=True)}
+def _arrays(rows: Sequence[LedgerValues]) -> dict[str, str]:
+    columns = zip(COLUMNS, zip(*rows, strict=True), strict=True)
+    return {name: column_text(values, _PG_TYPES[name]) for name, values in columns}
 
 
 def _sqlite(session: Session, rows: Sequence[LedgerValues]) -> None:
