@@ -135,18 +135,6 @@ def plain_rows(session: Session, statement: Executable) -> Result[Any]:
     return session.connection().execute(statement)
 
 
-__all__ = [
-    "Base",
-    "NullPool",
-    "UTCDateTime",
-    "make_engine",
-    "make_sessionmaker",
-    "normalise_url",
-    "plain_rows",
-    "session_scope",
-]
-
-
 def one_database_index(name: str, *columns: str, dialect: str) -> Index:
     """An index made on one database only (``create_all`` and the migrations both skip it elsewhere);
     ``made_here`` keeps Alembic from comparing it with another database's index of the same name."""
@@ -157,3 +145,17 @@ def made_here(dialect: str, item: Any, kind: str) -> bool:
     """Whether a model's schema item is made on ``dialect`` (an Alembic ``include_object`` test)."""
     made_on = getattr(item, "info", {}).get("dialect") if kind == "index" else None
     return made_on is None or made_on == dialect
+
+
+__all__ = [
+    "Base",
+    "NullPool",
+    "UTCDateTime",
+    "made_here",
+    "make_engine",
+    "make_sessionmaker",
+    "normalise_url",
+    "one_database_index",
+    "plain_rows",
+    "session_scope",
+]

@@ -68,8 +68,9 @@ def array_text(values: Sequence[int] | Sequence[str]) -> str:
 def column_text(values: Sequence[Any], pg_type: str) -> str:
     """PostgreSQL's text of a one-dimensional array of one column's values, None as NULL: how the ledger's
     bulk writes send each column (``ledger_upsert``). psycopg dumped a list element by element in Python:
-    a tenth of a PostgreSQL first sync's own CPU (docs/BENCHMARKS.md, session 19). ``pg_type`` is the
-    array's element type as the statement casts it: integer, boolean, timestamptz, text or json."""
+    8% of a PostgreSQL first sync's samples holding the GIL (docs/BENCHMARKS.md, session 19).
+    ``pg_type`` is the array's element type as the statement casts it: integer, boolean, timestamptz,
+    text or json."""
     if not values:
         return "{}"
     if pg_type == "boolean":
