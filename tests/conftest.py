@@ -121,7 +121,7 @@ def _drop_schema(conn: Connection, schema: str) -> None:
     for ever once the per-test timeout had fired (``tests/kit/test_test_schemas.py``)."""
     conn.execute(text("SET lock_timeout = '5s'"))
     for _ in range(5):
-        for pid in conn.scalars(_HOLDERS, {"schema": schema}):
+        for pid in list(conn.scalars(_HOLDERS, {"schema": schema})):
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         try:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -51,7 +51,7 @@ from constituent.integrations.mailchimp.sync.refresh import (
     RefreshedView,
     confirm_absent,
     entry_from_member,
-    listed_before,
+    listed_over_their_rows,
     listed_pages,
     rebuild,
 )
@@ -353,7 +353,7 @@ class RunExecution:
         listing keeps the newer news, and is read again with the rows no page showed."""
         with session_scope(self.sessions) as session:
             old, times = ledger.load_with_times(session, self.integration_id, [m.id for m in members])
-        fresh = _listed_after_the_row(members, times)
+        fresh = listed_over_their_rows(members, times)
         view.seen.update(m.id for m in fresh)
         view.add(old, [entry_from_member(m, old.get(m.id), *shape) for m in fresh])
 
@@ -364,7 +364,7 @@ class RunExecution:
     def _store_listed(self, members: Sequence[Member], started: datetime, shape: _Shape) -> None:
         with self._fenced() as session:
             old, times = ledger.load_with_times(session, self.integration_id, [m.id for m in members])
-            fresh = _listed_after_the_row(members, times)
+            fresh = listed_over_their_rows(members, times)
             updates = [entry_from_member(m, old.get(m.id), *shape) for m in fresh]
             ledger.save(session, self.integration_id, updates, started)
 
@@ -576,13 +576,6 @@ class _Estimate:
     def total(self) -> int:
         left = max(0, self.looked_at - self.contacts)
         return self.writes + round(self.writes / max(1, self.contacts) * left)
-
-
-def _listed_after_the_row(members: Sequence[Member], stored: Mapping[str, datetime]) -> list[Member]:
-    """The listed members whose row has no newer news: a row Mailchimp changed after the page was listed
-    (a webhook, the run's own reconcile) keeps it, and is read again with the rows no page showed. One
-    rule for the run's store and the preview's view, so a preview says what the run then does."""
-    return [m for m in members if not listed_before(m, stored.get(m.id))]
 
 
 def _subscribed(session: Session, integration_id: int, overlay: RefreshedView | None) -> int:

@@ -150,6 +150,13 @@ def listed_before(member: Member, stored: datetime | None) -> bool:
     return stored is not None and listed is not None and stored > listed
 
 
+def listed_over_their_rows(members: Sequence[Member], stored: Mapping[str, datetime]) -> list[Member]:
+    """The listed members a page may be stored over: not those whose row changed after the listing
+    (``listed_before``), which are read again with the rows no page showed. The run's store and the
+    preview's view both apply it, so a preview says what the run then does."""
+    return [m for m in members if not listed_before(m, stored.get(m.id))]
+
+
 def forgotten(old: LedgerEntry) -> LedgerUpdate:
     """Gone from the audience: permanently deleted there, so Mailchimp refuses to re-import it."""
     return LedgerUpdate(
