@@ -14,14 +14,18 @@ from sqlalchemy.orm import Session
 
 @contextmanager
 def explained_selects(session: Session, tables: str) -> Iterator[list[tuple[str, str]]]:
-    """(statement, plan) of every SELECT naming one of ``tables`` (a regex alternation) run meanwhile,
-    explained on the same connection, so temporary tables the statement reads still exist."""
+    """(statement, plan) of every SELECT (or WITH … SELECT) naming one of ``tables`` (a regex alternation)
+    run meanwhile, explained on the same connection, so temporary tables the statement reads still exist."""
     plans: list[tuple[str, str]] = []
     prefix = "EXPLAIN QUERY PLAN " if session.get_bind().dialect.name == "sqlite" else "EXPLAIN "
     names = re.compile(rf"\b({tables})\b")
 
     def explain(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if many or not statement.lstrip().upper().startswith("SELECT") or not names.search(statement):
+        if (
+            many
+            or not statement.lstrip().upper().startswith(("SELECT", "WITH"))
+            or not names.search(statement)
+        ):
             return
         raw = cursor.connection.cursor()
         raw.execute(prefix + statement, parameters)

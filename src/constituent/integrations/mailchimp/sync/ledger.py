@@ -279,9 +279,9 @@ def load_by_people(
 ) -> dict[str, LedgerEntry]:
     """Entries by Mailchimp's id of the person (renames keep it), for the ids given."""
     found: dict[str, LedgerEntry] = {}
-    for chunk in _chunks(sorted(i for i in mc_contact_ids if i)):
-        for entry in _load(session, integration_id, LedgerRow.mc_contact_id.in_(chunk)).values():
-            found[entry.mc_contact_id] = entry
+    for chunk in _chunks(sorted(i for i in mc_contact_ids if i), KEYS_CHUNK):
+        query = _by_column(session, integration_id, LedgerRow.mc_contact_id, chunk)
+        found |= {entry.mc_contact_id: entry for entry in _entries(session, query).values()}
     return found
 
 
@@ -290,8 +290,35 @@ def load_by_contacts(
 ) -> dict[str, LedgerEntry]:
     found: dict[str, LedgerEntry] = {}
     for chunk in _chunks(sorted(contact_ids), KEYS_CHUNK):
-        found |= _load(session, integration_id, among(session, LedgerRow.contact_id, chunk))
+        found |= _entries(session, _by_column(session, integration_id, LedgerRow.contact_id, chunk))
     return found
+
+
+def _by_column(
+    session: Session, integration_id: int, column: Any, values: Sequence[int] | Sequence[str]
+) -> Select[*tuple[Any, ...]]:
+    """The integration's entries whose ``column`` (the contact or the person) is one of ``values``, found
+    through that column's index whatever the statistics say.
+
+    PostgreSQL's indexes on those columns hold the column alone (migration 0031). Given the integration
+    as well, it read the integration's whole range of the unique key and compared each row with the
+    values when the statistics said the integration had few rows, as they do for a new audience until
+    the ledger is analysed again; and a first sync reads each slice's contacts' rows, so it read the
+    audience so far once a slice (docs/BENCHMARKS.md, session 20). So each value is looked up on its own
+    (a LATERAL lookup per element of one array parameter, as ``by_hashes``) by the column alone (OFFSET
+    keeps the integration's condition out of it) and the integration's rows are kept: a contact has rows
+    in a few audiences at most. SQLite's indexes carry the integration second; it probes them with both.
+    EXPLAINed in ``tests/integrations/mailchimp/sync/test_ledger_plans.py``."""
+    if session.get_bind().dialect.name != "postgresql":
+        return select(*_ENTRY_COLUMNS).where(
+            LedgerRow.integration_id == integration_id, among(session, column, values)
+        )
+    wanted = func.unnest(pg_array(values, column.type)).table_valued("k").render_derived(name="wanted")
+    rows = select(*_ENTRY_COLUMNS, LedgerRow.integration_id).where(column == wanted.c.k).offset(0)
+    found = rows.lateral("found")
+    entry_columns = (found.c[c.key] for c in _ENTRY_COLUMNS)
+    query = select(*entry_columns).select_from(wanted).join(found, true())
+    return query.where(found.c.integration_id == integration_id)
 
 
 def statuses_of(
