@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from mailchimp_emulator.hashing import new_api_key, new_hex_id, subscriber_hash
+from mailchimp_emulator.member_index import MemberIndex
 from mailchimp_emulator.readings import Readings
 
 # Mailchimp's member statuses: the five a client may write, plus archived (the read-only result of DELETE).
@@ -143,6 +144,9 @@ class AudienceList:
     listings: dict[tuple[str | None, ...], list[Member]] = field(
         default_factory=dict, repr=False, compare=False, metadata=TRANSIENT
     )
+    # The members by status and the interests' counts (``member_index``), made on first use and dropped
+    # by ``members_changed`` as the listings are.
+    index: MemberIndex | None = field(default=None, repr=False, compare=False, metadata=TRANSIENT)
 
     def interest(self, interest_id: str) -> Interest | None:
         for category in self.interest_categories.values():
@@ -156,6 +160,12 @@ class AudienceList:
 
     def members_changed(self) -> None:
         self.listings.clear()
+        self.index = None
+
+    def member_index(self) -> MemberIndex:
+        if self.index is None:
+            self.index = MemberIndex.of(self.members.values())
+        return self.index
 
     def find_member(self, hash_or_email: str) -> Member | None:
         """The path segment may be the subscriber hash or the raw email address."""

@@ -177,7 +177,7 @@ def render_category(audience: AudienceList, category: InterestCategory) -> dict[
 
 
 def render_interest(audience: AudienceList, interest: Interest) -> dict[str, Any]:
-    members = sum(1 for m in audience.members.values() if m.interests and m.interests.get(interest.id))
+    members = audience.member_index().interest_counts[interest.id]
     href = f"/3.0/lists/{audience.id}/interest-categories/{interest.category_id}/interests/{interest.id}"
     return {
         "category_id": interest.category_id,
@@ -191,6 +191,7 @@ def render_interest(audience: AudienceList, interest: Interest) -> dict[str, Any
 
 
 def _forget_interests(audience: AudienceList, interest_ids: set[str]) -> None:
+    audience.members_changed()
     for member in audience.members.values():
         if member.interests and interest_ids & member.interests.keys():
             member.interests = {k: v for k, v in member.interests.items() if k not in interest_ids} or None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -96,14 +95,17 @@ def render_list(audience: AudienceList) -> dict[str, Any]:
 
 
 def _stats(audience: AudienceList) -> dict[str, Any]:
-    counts = Counter(member.status for member in audience.members.values())
+    index = audience.member_index()
+    subscribed, unsubscribed, cleaned = (
+        len(index.with_status(s)) for s in ("subscribed", "unsubscribed", "cleaned")
+    )
     return {
-        "member_count": counts["subscribed"],
-        "unsubscribe_count": counts["unsubscribed"],
-        "cleaned_count": counts["cleaned"],
-        "member_count_since_send": counts["subscribed"],
-        "unsubscribe_count_since_send": counts["unsubscribed"],
-        "cleaned_count_since_send": counts["cleaned"],
+        "member_count": subscribed,
+        "unsubscribe_count": unsubscribed,
+        "cleaned_count": cleaned,
+        "member_count_since_send": subscribed,
+        "unsubscribe_count_since_send": unsubscribed,
+        "cleaned_count_since_send": cleaned,
         "campaign_count": 0,
         "campaign_last_sent": "",
         "merge_field_count": len(audience.merge_fields),

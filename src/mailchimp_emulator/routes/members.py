@@ -144,20 +144,21 @@ def _listing(request: Request, audience: AudienceList, includes_archived: bool) 
     key = (*(request.query_params.get(name) for name in LISTING_PARAMS), str(includes_archived))
     chosen = audience.listings.get(key)
     if chosen is None:
-        chosen = _sorted(request, _filtered(request, audience.members.values(), includes_archived))
+        chosen = _sorted(request, _filtered(request, audience, includes_archived))
         if len(audience.listings) >= MAX_LISTINGS:
             audience.listings.clear()  # many different queries and no change between them: start afresh
         audience.listings[key] = chosen
     return chosen
 
 
-def _filtered(request: Request, members: Iterable[Member], includes_archived: bool) -> Iterable[Member]:
+def _filtered(request: Request, audience: AudienceList, includes_archived: bool) -> Iterable[Member]:
     query = request.query_params
     status = query.get("status")
+    members: Iterable[Member] = audience.members.values()
     if status:
         if status not in ALL_STATUSES:
             raise InvalidResource(f"The status '{status}' is not one of: {', '.join(ALL_STATUSES)}.")
-        members = (m for m in members if m.status == status)
+        members = audience.member_index().with_status(status)
     elif not includes_archived:
         # The safer reading of the real listing: archived members only when asked for by status.
         members = (m for m in members if m.status != "archived")

@@ -122,8 +122,12 @@ def test_a_new_audience_is_read_by_its_addresses_while_statistics_say_the_emptie
 # reads each slice's contacts' rows, so it read the audience so far once per slice.
 BY_COLUMN = {
     "sqlite": re.compile(r"SEARCH mailchimp_ledger USING INDEX ix_mailchimp_ledger_(contact|person_id) \("),
-    "postgresql": re.compile(r"Index Scan using ix_mailchimp_ledger_(contact|person_id) on mailchimp_ledger"),
+    "postgresql": re.compile(r"Index Scan (using|on) ix_mailchimp_ledger_(contact|person_id)"),
 }
+# On PostgreSQL the integration is no condition of the ledger's scan at all, only of the rows it found:
+# the planner is never offered the integration's range of the key, whatever its statistics say (the
+# plan chosen between two indexes the statistics cost the same depends on their sizes).
+THE_LEDGERS_OWN_INTEGRATION = re.compile(r"(?<!found\.)integration_id")
 WALKS_THE_AUDIENCE = {
     "sqlite": re.compile(r"SCAN mailchimp_ledger|sqlite_autoindex_mailchimp_ledger"),
     "postgresql": re.compile(r"Seq Scan on mailchimp_ledger|uq_mailchimp_ledger_member"),
@@ -137,7 +141,8 @@ def test_a_new_audiences_rows_are_read_by_contact_and_by_person_while_statistics
     """Session 20 found it timing a first sync of 1,000,000 contacts after deleting the audience before:
     each slice's read of its contacts' rows took PostgreSQL's plan through the integration's whole range of
     the unique key (the statistics said the integration had no rows), 265 s in all; the run took minutes
-    more than with statistics taken."""
+    more than with statistics taken. The nightly runs after it read all 686,221 members for the deleted
+    contacts' (0.5 s each)."""
     _emptied_with_statistics_taken(session)
     growing = add_integration(session)
     _members(session, growing.id, MEMBERS, start=MEMBERS)
@@ -146,10 +151,13 @@ def test_a_new_audiences_rows_are_read_by_contact_and_by_person_while_statistics
     with explained_selects(session, "mailchimp_ledger") as plans:
         by_person = ledger.load_by_people(session, growing.id, people)
         ledger.load_by_contacts(session, growing.id, list(range(1, ledger.KEYS_CHUNK + 1)))
+        ledger.with_deleted_owners(session, growing.id)  # every nightly run's first slice
 
     assert sorted(by_person) == people
     dialect = session.get_bind().dialect.name
-    assert len(plans) == 2
+    assert len(plans) == 3
     for statement, plan in plans:
         assert BY_COLUMN[dialect].search(plan), (statement, plan)
         assert not WALKS_THE_AUDIENCE[dialect].search(plan), (statement, plan)
+        if dialect == "postgresql":
+            assert not THE_LEDGERS_OWN_INTEGRATION.search(plan), (statement, plan)

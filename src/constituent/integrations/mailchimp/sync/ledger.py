@@ -298,27 +298,36 @@ def _by_column(
     session: Session, integration_id: int, column: Any, values: Sequence[int] | Sequence[str]
 ) -> Select[*tuple[Any, ...]]:
     """The integration's entries whose ``column`` (the contact or the person) is one of ``values``, found
-    through that column's index whatever the statistics say.
-
-    PostgreSQL's indexes on those columns hold the column alone (migration 0031). Given the integration
-    as well, it read the integration's whole range of the unique key and compared each row with the
-    values when the statistics said the integration had few rows, as they do for a new audience until
-    the ledger is analysed again; and a first sync reads each slice's contacts' rows, so it read the
-    audience so far once a slice (docs/BENCHMARKS.md, session 20). So each value is looked up on its own
-    (a LATERAL lookup per element of one array parameter, as ``by_hashes``) by the column alone (OFFSET
-    keeps the integration's condition out of it) and the integration's rows are kept: a contact has rows
-    in a few audiences at most. SQLite's indexes carry the integration second; it probes them with both.
-    EXPLAINed in ``tests/integrations/mailchimp/sync/test_ledger_plans.py``."""
+    through that column's index whatever the statistics say: on PostgreSQL each value is looked up on
+    its own (a LATERAL lookup per element of one array parameter, as ``by_hashes``), the integration's
+    rows kept after (``_integration_after``). SQLite's indexes carry the integration second; it probes
+    them with both. EXPLAINed in ``tests/integrations/mailchimp/sync/test_ledger_plans.py``."""
     if session.get_bind().dialect.name != "postgresql":
         return select(*_ENTRY_COLUMNS).where(
             LedgerRow.integration_id == integration_id, among(session, column, values)
         )
     wanted = func.unnest(pg_array(values, column.type)).table_valued("k").render_derived(name="wanted")
-    rows = select(*_ENTRY_COLUMNS, LedgerRow.integration_id).where(column == wanted.c.k).offset(0)
-    found = rows.lateral("found")
-    entry_columns = (found.c[c.key] for c in _ENTRY_COLUMNS)
-    query = select(*entry_columns).select_from(wanted).join(found, true())
-    return query.where(found.c.integration_id == integration_id)
+    found = _found_apart(column == wanted.c.k).lateral("found")
+    return _integration_after(found, integration_id).select_from(wanted).join(found, true())
+
+
+def _found_apart(condition: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """PostgreSQL: the entries (and their integration) ``condition`` finds, planned without the integration.
+
+    The ledger's indexes on the contact and the person hold their column alone (migration 0031). Given the
+    integration as well, PostgreSQL read the integration's whole range of the unique key and filtered it
+    whenever the statistics said the integration had few rows: a new audience, or any after the ledger
+    was emptied and analysed (they then say 0 rows on every page). A first sync reads each slice's
+    contacts' rows, so it read the audience so far once a slice; a nightly run read every member for
+    the deleted contacts' (docs/BENCHMARKS.md, session 20). OFFSET keeps the integration's condition out
+    of this query (PostgreSQL does not push a condition into a subquery with one); a contact has rows in
+    a few audiences at most."""
+    return select(*_ENTRY_COLUMNS, LedgerRow.integration_id).where(condition).offset(0)
+
+
+def _integration_after(found: Any, integration_id: int) -> Select[*tuple[Any, ...]]:
+    """The entry columns of the rows ``found`` (a ``_found_apart`` subquery) of this integration."""
+    return select(*(found.c[c.key] for c in _ENTRY_COLUMNS)).where(found.c.integration_id == integration_id)
 
 
 def statuses_of(
@@ -507,15 +516,18 @@ def count_subscribed_contacts(session: Session, integration_id: int, contact_ids
 def with_deleted_owners(session: Session, integration_id: int) -> dict[str, LedgerEntry]:
     """Members we synced for contacts deleted since, still subscribed: the next run archives them.
 
-    Few at any time (each is archived by the run that finds it), found through the (integration,
-    contact) index's NULL entries.
+    Few at any time (each is archived by the run that finds it), found through the contact index's NULL
+    entries (on PostgreSQL, whatever the statistics: ``_found_apart``).
     """
-    return _load(
-        session,
-        integration_id,
+    deleted_owner = (
         LedgerRow.contact_id.is_(None)
         & LedgerRow.last_contact_id.is_not(None)
-        & (LedgerRow.status == RemoteStatus.subscribed),
+        & (LedgerRow.status == RemoteStatus.subscribed)
+    )
+    if session.get_bind().dialect.name != "postgresql":
+        return _load(session, integration_id, deleted_owner)
+    return _entries(
+        session, _integration_after(_found_apart(deleted_owner).subquery("found"), integration_id)
     )
 
 
