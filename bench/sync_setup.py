@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -99,10 +99,15 @@ class BenchDatabase:
     eligible: int
 
 
-def end_to_end_arguments(doc: str | None, *, eligible: int) -> argparse.Namespace:
+def end_to_end_arguments(
+    doc: str | None, *, eligible: int, more: Callable[[argparse.ArgumentParser], None] | None = None
+) -> argparse.Namespace:
     """The options every end-to-end sync benchmark takes: audience size, emulator latency, data dir, and
-    the database (a SQLite file under the data dir, or a PostgreSQL database on the local server)."""
+    the database (a SQLite file under the data dir, or a PostgreSQL database on the local server);
+    ``more`` adds a benchmark's own."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if more is not None:
+        more(parser)
     parser.add_argument("--eligible", type=int, default=eligible)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--port", type=int, default=None, help="the emulator's port (default: a free one)")

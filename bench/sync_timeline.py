@@ -1,19 +1,22 @@
 """Where a first sync's wall time goes: planning, the writer thread's claims and commits, the requests.
 
     PYTHONPATH=. .venv/bin/python bench/sync_timeline.py [--eligible 20000] [--latency-ms 50]
-        [--data-dir data/bench-sync]
+        [--data-dir data/bench-sync] [--database sqlite|postgresql] [--nightly N]
 
 Runs ``run_sync`` in this process (as a worker runs it) on a fresh audience of the seeded database of
 ``bench/sync_setup.py``, with the planner's slices, the recorder's transactions and the client's
 requests timed by wrapping them (the product's code is not changed). Prints, for each kind, how many,
 their total time, and the span from the first start to the last end, so the critical path shows: a
 writer thread busy for most of the apply phase is what the requests wait on.
+``--nightly N``: then N runs of the same audience with nothing changed, each timed the same way, the
+reconcile they start with among the spans (its reads go out together; one answered late holds the run).
 With ``BENCH_PROFILE_DIR=<dir>``, the main thread is profiled into ``<dir>/main.prof`` and the writer
 thread's claims and commits into ``<dir>/writer.prof``.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import functools
 import os
@@ -74,7 +77,9 @@ def instrument(spans: Spans) -> None:
     Recorder.write = timed(spans, "writer transaction", Recorder.write, WRITER)  # type: ignore[method-assign]
     Recorder._claim = timed(spans, "  a claim in it", Recorder._claim)  # type: ignore[method-assign]
     Recorder._commit = timed(spans, "  a commit in it", Recorder._commit)  # type: ignore[method-assign]
-    MailchimpClient.send_model = timed_async(spans, "request", MailchimpClient.send_model)  # type: ignore[method-assign]
+    MailchimpClient._send_once = timed_async(spans, "request", MailchimpClient._send_once)  # type: ignore[method-assign]
+    reconcile = execution.reconcile_in_run
+    execution.reconcile_in_run = timed_async(spans, "reconcile", reconcile)  # type: ignore[assignment]
     plan = execution.RunExecution._plan_slice
     execution.RunExecution._plan_slice = timed(spans, "plan a slice", plan)  # type: ignore[method-assign]
 
@@ -109,8 +114,12 @@ def report(spans: Spans, started: float, ended: float) -> None:
         print(f"| {label} | {len(items)} | {total:.2f} s | {cpu} | {first:.2f} s | {last:.2f} s |")
 
 
+def _nightly_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--nightly", type=int, default=0, help="runs with nothing changed, after the first")
+
+
 def main() -> None:
-    args = end_to_end_arguments(__doc__, eligible=20_000)
+    args = end_to_end_arguments(__doc__, eligible=20_000, more=_nightly_option)
     spans: Spans = defaultdict(list)
     instrument(spans)
     if profile_dir := os.environ.get("BENCH_PROFILE_DIR"):
@@ -134,6 +143,13 @@ def main() -> None:
         print(f"CPU: the main thread {main_thread:.2f} s, this process {process:.2f} s", end="")
         print(f", the emulator {emulated:.2f} s, PostgreSQL {postgres_cpu() - server:.2f} s")
         report(spans, started, ended)
+        for night in range(args.nightly):
+            spans.clear()
+            thread_cpu.clear()
+            started = time.perf_counter()
+            run = run_sync(worker, bench.settings, bench.connected.integration_id)
+            print(f"\nnothing changed, run {night + 1}: {run.status.value}, {run.requests_read} reads")
+            report(spans, started, time.perf_counter())
     if profile_dir:
         WRITER.dump_stats(f"{profile_dir}/writer.prof")
 
