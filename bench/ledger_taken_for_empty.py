@@ -19,11 +19,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bench.sync_setup import POSTGRES_SERVER
+from bench.sync_setup import POSTGRES_SERVER, offline_integration
 from sqlalchemy import Engine, delete, event, text
 from sqlalchemy.orm import Session
 
-from constituent.integrations.mailchimp.models import AuthKind, MailchimpIntegration
+from constituent.integrations.mailchimp.models import MailchimpIntegration
 from constituent.integrations.mailchimp.sync import ledger
 from constituent.integrations.mailchimp.sync.ledger import LedgerUpdate
 from constituent.integrations.mailchimp.sync.types import LedgerEntry, RemoteStatus
@@ -71,13 +71,13 @@ def _measure(engine: Engine, extra_ddl: str, deleted: int, members: int) -> tupl
         if extra_ddl:
             connection.exec_driver_sql(extra_ddl)
     with Session(engine) as session:
-        older = _integration(session)
+        older = offline_integration(session, f"aud{uuid.uuid4().hex[:6]}")
         _members(session, older.id, 0, deleted)
         session.commit()
         session.execute(delete(MailchimpIntegration).where(MailchimpIntegration.id == older.id))
         session.execute(text("ANALYZE mailchimp_ledger"))  # the dead rows not yet removable
         session.commit()
-        growing = _integration(session)
+        growing = offline_integration(session, f"aud{uuid.uuid4().hex[:6]}")
         page = _members(session, growing.id, deleted, members)[-ledger.CHUNK :]
         session.commit()
         timings = []
@@ -110,21 +110,6 @@ def _plan(session: Session, read: Callable[[], object]) -> str:
     finally:
         event.remove(connection, "after_cursor_execute", explain)
     return plans[0]
-
-
-def _integration(session: Session) -> MailchimpIntegration:
-    integration = MailchimpIntegration(
-        name="Supporters",
-        auth_kind=AuthKind.api_key,
-        dc="us1",
-        api_base="http://127.0.0.1:9/3.0",
-        audience_id=f"aud{uuid.uuid4().hex[:6]}",
-        webhook_secret_encrypted="x",
-        created_at=utcnow(),
-    )
-    session.add(integration)
-    session.flush()
-    return integration
 
 
 def _members(session: Session, integration_id: int, start: int, count: int) -> list[str]:

@@ -15,17 +15,16 @@ import random
 import resource
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from bench.sync_setup import AS_OF, interest_group_ids, seeded_database
+from bench.sync_setup import AS_OF, interest_group_ids, offline_integration, seeded_database
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constituent.crm.contacts.models import Contact
 from constituent.integrations.mailchimp.models import (
-    AuthKind,
     MailchimpIntegration,
     MailchimpSource,
     SourceKind,
@@ -46,21 +45,12 @@ def timed(label: str, action: Callable[[], T]) -> T:
 
 
 def integration_with_interests(session: Session) -> MailchimpIntegration:
-    integration = MailchimpIntegration(
-        name="Bench",
-        auth_kind=AuthKind.api_key,
-        dc="us1",
-        api_base="http://127.0.0.1:9/3.0",
-        audience_id="bench",
-        webhook_secret_encrypted="-",
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    integration = offline_integration(session, "bench")
     for number, group_id in enumerate(interest_group_ids(session)):
         source = MailchimpSource(
             kind=SourceKind.group, group_id=group_id, target=SourceTarget.interest, interest_id=f"i{number}"
         )
         integration.sources.append(source)
-    session.add(integration)
     session.flush()
     return integration
 

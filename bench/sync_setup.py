@@ -40,7 +40,7 @@ from constituent.crm.searches import service as searches
 from constituent.crm.searches.models import SavedSearch
 from constituent.integrations.mailchimp import mappings, service
 from constituent.integrations.mailchimp.client import Credentials
-from constituent.integrations.mailchimp.models import SourceTarget
+from constituent.integrations.mailchimp.models import AuthKind, MailchimpIntegration, SourceTarget
 from constituent.integrations.mailchimp.schemas import AudienceContact, CampaignDefaults, ConnectRequest
 from constituent.integrations.mailchimp.sync.engine import run_sync
 from constituent.integrations.mailchimp.sync.models import RunMode
@@ -331,6 +331,23 @@ def child_env(settings: Settings, tree: Path | None = None) -> dict[str, str]:
     # product has its bytecode cached; so does the benchmark's child (as the Makefile does for the tests).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+def offline_integration(session: Session, audience_id: str) -> MailchimpIntegration:
+    """An integration row without credentials (added and flushed), for benchmarks that plan or read the
+    ledger without reaching Mailchimp."""
+    integration = MailchimpIntegration(
+        name="Bench",
+        auth_kind=AuthKind.api_key,
+        dc="us1",
+        api_base="http://127.0.0.1:9/3.0",
+        audience_id=audience_id,
+        webhook_secret_encrypted="-",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    session.add(integration)
+    session.flush()
+    return integration
 
 
 @dataclass
