@@ -54,17 +54,18 @@ class ReportRow:
 
 
 def count_operations(operations: Plan | Sequence[Operation]) -> PlanCounts:
-    ops = operations.operations if isinstance(operations, Plan) else operations
-    upserts = [op for op in ops if isinstance(op, Upsert)]
-    created = sum(op.is_new for op in upserts)
+    # From the plan's operations grouped by kind (made once, and read by the applier too): a pass per
+    # kind over a first sync's slice of 500,000 operations cost a tenth of a second of the event loop.
+    plan = operations if isinstance(operations, Plan) else Plan(tuple(operations))
+    created = sum(op.is_new for op in plan.of_type(Upsert))
     return PlanCounts(
         created=created,
-        updated=len(upserts) - created,
-        archived=sum(isinstance(op, Archive) for op in ops),
-        tags_added=sum(isinstance(op, AddTag) for op in ops),
-        tags_removed=sum(isinstance(op, RemoveTag) for op in ops),
-        refused=sum(isinstance(op, Refusal) for op in ops),
-        email_changes=sum(isinstance(op, ChangeEmail) for op in ops),
+        updated=plan.count(Upsert) - created,
+        archived=plan.count(Archive),
+        tags_added=plan.count(AddTag),
+        tags_removed=plan.count(RemoveTag),
+        refused=plan.count(Refusal),
+        email_changes=plan.count(ChangeEmail),
     )
 
 

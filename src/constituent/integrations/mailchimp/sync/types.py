@@ -232,6 +232,10 @@ class Plan:
         """The operations of one kind, in plan order."""
         return list(self._by_kind.get(kind, ()))
 
+    def count(self, kind: type[Any]) -> int:
+        """How many operations of one kind the plan holds."""
+        return len(self._by_kind.get(kind, ()))
+
     @functools.cached_property
     def _by_kind(self) -> dict[type[Any], list[Operation]]:
         # Grouped once: a run asks for each kind several times, and a plan may hold a million operations.
