@@ -63,6 +63,7 @@ def create_member(
     member.timestamp_signup = at if source == "user" else None
     member.source = "Hosted Signup Form" if source == "user" else "API - Generic"
     _apply_profile(store, audience, member, changes, at)
+    _add_given_tags(store, audience, member, changes, at)
     audience.forgotten.discard(key)
     audience.members[key] = member
     audience.members_changed()
@@ -87,6 +88,7 @@ def _readd_archived(
         raise MemberInComplianceState(member.email_address)
     audience.members_changed()
     _apply_profile(store, audience, member, changes, at)
+    _add_given_tags(store, audience, member, changes, at)
     member.timestamp_opt = None
     set_status(store, audience, member, status, at, source)
     member.last_changed = at
@@ -101,7 +103,8 @@ def update_member(
     at: datetime,
     source: str = "api",
 ) -> Member:
-    """PATCH, or PUT on an existing member: status only from ``status``; ``status_if_new`` is ignored."""
+    """PATCH, or PUT on an existing member: status only from ``status``; ``status_if_new`` and ``tags``
+    are ignored."""
     if changes.status == "subscribed" and member.compliance:
         raise MemberInComplianceState(member.email_address)
     # First, so that a change refused half-way (a bad merge value) cannot leave a stale listing behind.
@@ -276,9 +279,17 @@ def _apply_profile(
         value = getattr(changes, name)
         if value is not None:
             setattr(member, name, value)
+    return changed
+
+
+def _add_given_tags(
+    store: Store, audience: AudienceList, member: Member, changes: MemberInput, at: datetime
+) -> None:
+    """A write's ``tags``, taken only where Mailchimp takes them: by a write that creates the member (or
+    re-adds an archived one), and by batch subscribe. PUT and PATCH on a member already present ignore
+    them (docs/MAILCHIMP-FIDELITY.md row 14): tags change there through the tags endpoint."""
     if changes.tags:
         add_tags(store, audience, member, changes.tags, at)
-    return changed
 
 
 def _merge(member: Member, values: dict[str, object]) -> bool:

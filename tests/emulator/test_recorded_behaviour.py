@@ -253,6 +253,56 @@ def test_an_invalid_address_has_no_errors_array_and_contact_exists_reads_as_reco
     )
 
 
+def _tag_names(account: McAccount, list_id: str, email: str) -> set[str]:
+    return {tag["name"] for tag in _member(account, list_id, email)["tags"]}
+
+
+def test_batch_subscribe_adds_an_entrys_tags_to_a_member_already_present(mc_account: McAccount) -> None:
+    """Row 13. Mailchimp's release note "Added ability to sync tags to existing members" (2022-01-24,
+    mailchimp.com/developer/release-notes/added-ability-sync-tags-existing-members/): "When syncing members
+    in bulk via the Lists endpoint, tags are now properly added to existing members"; ``sync_tags``
+    replaces them instead."""
+    list_id = _new_list_with(mc_account, "ada@mailbox.org", "bob@mailbox.org")
+    mc_account.client.post(
+        f"/lists/{list_id}/members/{subscriber_hash('bob@mailbox.org')}/tags",
+        json={"tags": [{"name": "Made in Mailchimp", "status": "active"}]},
+    )
+
+    def batch(email: str, tags: list[str], **options: bool) -> None:
+        members = [{"email_address": email, "status_if_new": "subscribed", "tags": tags}]
+        answer = mc_account.client.post(f"/lists/{list_id}", json={"members": members, **options})
+        assert answer.json()["total_updated"] == 1
+
+    batch("ada@mailbox.org", ["Donors"], update_existing=True)
+    batch("bob@mailbox.org", ["Donors"], update_existing=True)
+    assert _tag_names(mc_account, list_id, "ada@mailbox.org") == {"Donors"}
+    assert _tag_names(mc_account, list_id, "bob@mailbox.org") == {"Donors", "Made in Mailchimp"}
+
+    batch("bob@mailbox.org", ["Volunteers"], update_existing=True, sync_tags=True)
+    assert _tag_names(mc_account, list_id, "bob@mailbox.org") == {"Volunteers"}
+
+
+def test_put_and_patch_ignore_tags_on_a_member_already_present(mc_account: McAccount) -> None:
+    """Row 14. The Members endpoints take ``tags`` only when they create the member: ibericode/mailchimp-for-
+    wordpress issue #674 (the maintainer: "the Mailchimp API only accepts the tags property when the
+    subscriber is not already on the list", PATCH); amro/gibbon issue #274 ("Tags only saved when upserting
+    and if a member doesn't exist"); the 2022-01-24 release note fixed it for the Lists endpoint only; the
+    spec's PUT and PATCH bodies declare no ``tags``."""
+    list_id = _new_list_with(mc_account, "ada@mailbox.org")
+    path = f"/lists/{list_id}/members/{subscriber_hash('ada@mailbox.org')}"
+
+    patched = mc_account.client.patch(path, json={"tags": ["Donors"]})
+    put = mc_account.client.put(path, json={"email_address": "ada@mailbox.org", "tags": ["Donors"]})
+    created = mc_account.client.put(
+        f"/lists/{list_id}/members/{subscriber_hash('cy@mailbox.org')}",
+        json={"email_address": "cy@mailbox.org", "status_if_new": "subscribed", "tags": ["Donors"]},
+    )
+
+    assert (patched.status_code, put.status_code, created.status_code) == (200, 200, 200)
+    assert _tag_names(mc_account, list_id, "ada@mailbox.org") == set()
+    assert _tag_names(mc_account, list_id, "cy@mailbox.org") == {"Donors"}
+
+
 def test_the_default_listing_leaves_archived_members_out_unless_switched(mc_account: McAccount) -> None:
     """Probably true: jethro-pmm's fix (issue #708) only works if the default listing omits archived
     members; brandonseydel/MailChimp.Net issue #529 asks how to list them. Switchable for both readings."""

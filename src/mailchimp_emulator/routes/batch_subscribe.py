@@ -23,7 +23,7 @@ from mailchimp_emulator.members import create_member, update_member
 from mailchimp_emulator.render import link, render_member
 from mailchimp_emulator.routes.common import json_response, owned_list, query_bool, read_object
 from mailchimp_emulator.state import Account, AudienceList, Member, Store
-from mailchimp_emulator.tagging import sync_tags
+from mailchimp_emulator.tagging import add_tags, sync_tags
 
 router = APIRouter()
 MAX_MEMBERS = 500
@@ -186,8 +186,12 @@ def _update(
         )
     changes.email_address = None
     update_member(store, audience, member, changes, at)
+    # Unlike PUT and PATCH, batch subscribe gives an existing member its entry's tags: added, or with
+    # sync_tags exactly those (Mailchimp's release note of 2022-01-24; docs/MAILCHIMP-FIDELITY.md row 13).
     if options.sync_tags:
         sync_tags(store, audience, member, changes.tags or [], at)
+    elif changes.tags:
+        add_tags(store, audience, member, changes.tags, at)
 
 
 def _render(audience: AudienceList, outcome: BatchOutcome) -> dict[str, Any]:

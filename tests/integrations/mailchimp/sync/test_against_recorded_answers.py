@@ -9,6 +9,7 @@ import pytest
 
 from constituent.crm.activities.models import Activity
 from constituent.crm.contacts.emails import subscriber_hash
+from constituent.integrations.mailchimp.models import SourceTarget
 from constituent.integrations.mailchimp.schemas import SettingsChange
 from constituent.integrations.mailchimp.settings import update_settings
 from constituent.integrations.mailchimp.sync.contact_status import mailchimp_status_for_contact
@@ -22,6 +23,8 @@ from tests.integrations.mailchimp.sync.sync_helpers import (
     add_people,
     change_primary_email,
     connect,
+    group_with,
+    map_group_as,
     update_person,
 )
 
@@ -234,3 +237,21 @@ def test_a_pending_members_new_address_is_added_pending_instead_of_renamed(produ
     assert (run.status, run.errors, run.created) == (RunStatus.succeeded, 0, 1), run.message
     assert audience.member("ada@posteo.de")["status"] == "pending"
     assert audience.sync().errors == 0
+
+
+@pytest.mark.slow
+def test_a_group_tagged_months_later_reaches_the_members_mailchimp_already_holds(audience: Audience) -> None:
+    """Row 13: batch subscribe adds an entry's tags to a member already present (Mailchimp's release note
+    of 2022-01-24, "Added ability to sync tags to existing members"), which is how a run gives known
+    members a new tag; PUT and PATCH would ignore them (row 14), so no other write carries tags."""
+    product = audience.product
+    ann, bo, _ = add_people(product, "ann@mailbox.org", "bo@mailbox.org", "cy@mailbox.org")
+    audience.sync()
+    map_group_as(audience, group_with(product, "Canvassers", [ann, bo]), SourceTarget.tag)
+
+    run = audience.sync()
+
+    assert (run.status, run.errors, run.tags_added, run.created) == (RunStatus.succeeded, 0, 2, 0)
+    tagged = {email for email, member in audience.members().items() if "Canvassers" in member["tags"]}
+    assert tagged == {"ann@mailbox.org", "bo@mailbox.org"}
+    assert audience.sync().requests_write == 0
