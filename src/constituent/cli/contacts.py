@@ -65,6 +65,8 @@ def _print_import(result: ImportResult) -> None:
         f"created {result.created}, updated {result.updated}, merged {len(result.merged)}, "
         f"skipped {len(result.skipped)}, rejected {len(result.rejected)}"
     )
+    if not result.file_format.usual:
+        typer.echo(result.file_format.described())
     if result.ignored_columns:
         names = ", ".join(repr(c) for c in result.ignored_columns)
         typer.echo(f"ignored column(s): {names} (read one with --map 'COLUMN=field')")

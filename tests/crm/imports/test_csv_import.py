@@ -200,15 +200,18 @@ def test_a_repeated_column_is_read_once_and_the_other_listed_as_ignored(
         assert session.scalar(select(Contact.city)) == "Springfield"
 
 
-def test_a_file_that_is_not_utf8_imports_nothing(db: TestDatabase, tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_is_read_as_windows_text(db: TestDatabase, tmp_path: Path) -> None:
+    """Excel's plain "CSV" on Windows (test_spreadsheet_formats.py has the rest, and the refusals)."""
     path = tmp_path / "latin1.csv"
     path.write_bytes(
         (HEADER + "\nindividual,Ann,,,,true,false,,\nindividual,Jos\xe9,,,,true,false,,\n").encode("latin-1")
     )
 
-    with pytest.raises(ImportFileError, match="not UTF-8"):
-        import_csv(db.sessions, path)
-    assert _count(db, Contact) == 0
+    result = import_csv(db.sessions, path)
+
+    assert (result.created, result.file_format.encoding) == (2, "cp1252")
+    with db.sessions() as session:
+        assert set(session.scalars(select(Contact.first_name))) == {"Ann", "José"}
 
 
 def test_an_empty_or_missing_file_is_refused(db: TestDatabase, tmp_path: Path) -> None:

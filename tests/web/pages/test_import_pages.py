@@ -76,6 +76,24 @@ def test_an_uploaded_csv_is_imported_and_the_rejected_rows_are_reported(
     assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["3", "5"]
 
 
+def test_a_sheet_excel_saved_as_windows_text_with_semicolons_imports_as_typed(
+    admin: Browser, db: TestDatabase
+) -> None:
+    admin.get("/import")
+    sheet = "First Name;Last Name;Email\r\nZoë;Müller;zoe@mailbox.org\r\n".encode("cp1252")
+    mapping = admin.submit("/import", files={"file": ("excel.csv", sheet, "text/csv")})
+    page = admin.get(mapping.headers["location"]).text
+    assert "Read as Windows text, columns separated by semicolons" in page
+    assert "Zoë" in page and "Müller" in page
+
+    started = admin.submit(mapping.headers["location"].replace("/map", "/start"), {})
+    assert "1 new contact(s)" in _finished(admin, started.headers["location"])
+
+    with db.sessions() as session:
+        contacts, _ = list_contacts(session)
+        assert [(c.first_name, c.last_name) for c in contacts] == [("Zoë", "Müller")]
+
+
 def test_a_file_with_a_wrong_header_fails_with_a_plain_reason(admin: Browser, db: TestDatabase) -> None:
     url = _upload(admin, "zip,phone\n02139,555\n", "wrong.csv").headers["location"]
     report = _finished(admin, url)

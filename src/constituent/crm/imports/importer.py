@@ -21,7 +21,7 @@ from constituent.crm.imports.columns import HeaderError
 from constituent.crm.imports.headers import ColumnMap, match_columns
 from constituent.crm.imports.matching import DuplicatePolicy, FileMemory
 from constituent.crm.imports.rows import ImportRow, RowError, parse_row
-from constituent.crm.imports.source import CsvReader, ImportFileError, count_lines, records
+from constituent.crm.imports.source import CsvReader, FileFormat, ImportFileError, csv_reader, records, scan
 from constituent.kit.db import session_scope
 
 __all__ = ["DuplicatePolicy", "ImportOptions", "ImportResult", "Rejection", "import_csv"]
@@ -55,6 +55,7 @@ class ImportResult:
     rejected: list[Rejection] = field(default_factory=list)
     unknown_groups: dict[str, list[int]] = field(default_factory=dict)  # not created: name -> lines
     ignored_columns: list[str] = field(default_factory=list)
+    file_format: FileFormat = field(default_factory=FileFormat)  # the encoding and separator read with
 
     def add(self, outcome: ChunkOutcome) -> None:
         self.created += outcome.created
@@ -74,6 +75,7 @@ class ImportResult:
             "rejected": [{"line": r.line, "error": r.error} for r in sorted(self.rejected, key=_line)],
             "unknown_groups": self.unknown_groups,
             "ignored_columns": self.ignored_columns,
+            "read_as": self.file_format.described(),
         }
 
 
@@ -89,12 +91,12 @@ def import_csv(
     options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
 ) -> ImportResult:
-    expected = max(count_lines(path) - 1, 0)
-    result = ImportResult()
+    scanned = scan(path)
+    expected = max(scanned.lines - 1, 0)
+    result = ImportResult(file_format=scanned.format)
     memory = FileMemory()
     rules = ChunkRules(options.on_duplicate, options.create_groups)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+    with csv_reader(path, scanned.format) as reader:
         columns = _header(reader, path, options.column_map)
         result.ignored_columns = columns.ignored
         for chunk, read in _chunks(reader, columns, result.rejected, options.chunk_size):

@@ -12,7 +12,7 @@ from pathlib import Path
 from constituent.crm.imports.columns import FIELDS, HeaderError
 from constituent.crm.imports.headers import ColumnMap, match_columns
 from constituent.crm.imports.rows import RowError, parse_row
-from constituent.crm.imports.source import ImportFileError, records
+from constituent.crm.imports.source import FileFormat, ImportFileError, csv_reader, records, scan
 
 PREVIEW_ROWS = 5
 # What the preview table shows of a row, in this order.
@@ -32,21 +32,24 @@ class Preview:
     chosen: dict[str, str]  # file column -> field ("" leaves it out)
     rows: list[PreviewRow]
     problem: str = ""  # why the mapping cannot import (then nothing would be written)
+    file_format: FileFormat = field(default_factory=FileFormat)  # shown unless UTF-8 with commas
 
 
 def preview(path: Path, mapping: Mapping[str, str] | None = None, count: int = PREVIEW_ROWS) -> Preview:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+        file_format = scan(path).format
+        with csv_reader(path, file_format) as reader:
             header = [name.strip() for name in next(reader, [])]
             sample = list(islice(records(reader), count))
-    except (UnicodeDecodeError, csv.Error, ImportFileError) as exc:
-        return Preview([], {}, [], f"The file cannot be read as UTF-8 CSV ({exc}).")
+    except (csv.Error, ImportFileError) as exc:
+        reason = str(exc).replace(f"{path}: ", "")  # the server's path is nobody's business on a page
+        return Preview([], {}, [], f"The file cannot be read as a spreadsheet saved as CSV ({reason}).")
     try:
         columns = match_columns(header, mapping)
     except HeaderError as exc:
-        return Preview(header, dict(mapping or {}), [], str(exc).capitalize())
-    return Preview(header, _chosen(header, columns), [_row(columns, line, values) for line, values in sample])
+        return Preview(header, dict(mapping or {}), [], str(exc).capitalize(), file_format)
+    rows = [_row(columns, line, values) for line, values in sample]
+    return Preview(header, _chosen(header, columns), rows, file_format=file_format)
 
 
 def _chosen(header: list[str], columns: ColumnMap) -> dict[str, str]:
