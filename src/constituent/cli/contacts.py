@@ -115,6 +115,9 @@ def import_contacts(
 ) -> None:
     """Import contacts from any CSV: columns are matched by meaning ("First Name", "E-mail", "Zip", ...).
 
+    The file may be UTF-8, UTF-16 with its mark, or Windows text (Excel's plain CSV), its columns
+    separated by commas, semicolons or tabs; how it was read is printed when it is not UTF-8 with commas.
+
     A row whose email (any of a contact's, any case) or external_id is known updates that contact, so
     importing a file again never duplicates. Unknown columns are listed and left out; bad rows are
     reported by line and the good ones still import.
