@@ -67,6 +67,8 @@ def _print_import(result: ImportResult) -> None:
     )
     if not result.file_format.usual:
         typer.echo(result.file_format.described())
+    if result.header_line > 1:
+        typer.echo(f"column names read from line {result.header_line}; the lines above them were left out")
     if result.ignored_columns:
         names = ", ".join(repr(c) for c in result.ignored_columns)
         typer.echo(f"ignored column(s): {names} (read one with --map 'COLUMN=field')")
@@ -117,6 +119,7 @@ def import_contacts(
 
     The file may be UTF-8, UTF-16 with its mark, or Windows text (Excel's plain CSV), its columns
     separated by commas, semicolons or tabs; how it was read is printed when it is not UTF-8 with commas.
+    A title above the column names is left out.
 
     A row whose email (any of a contact's, any case) or external_id is known updates that contact, so
     importing a file again never duplicates. Unknown columns are listed and left out; bad rows are

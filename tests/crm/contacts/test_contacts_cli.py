@@ -48,6 +48,7 @@ def test_an_imported_contact_can_be_listed_shown_and_exported(cli: Cli, tmp_path
         "unknown_groups": {},
         "ignored_columns": [],
         "read_as": "Read as UTF-8 text, columns separated by commas",
+        "header_line": 1,
     }
     assert (shown["display_name"], shown["external_id"]) == ("Ann Lee", "A1")
     assert [e["address"] for e in shown["emails"]] == ["Ann@Example.org"]
@@ -70,15 +71,19 @@ def test_import_with_no_name_or_email_column_exits_non_zero_naming_the_columns(
         assert session.scalar(select(func.count()).select_from(Contact)) == 0
 
 
-def test_a_windows_sheet_with_semicolons_imports_and_says_how_it_was_read(cli: Cli, tmp_path: Path) -> None:
+def test_a_windows_sheet_with_a_title_and_semicolons_imports_and_says_how_it_was_read(
+    cli: Cli, tmp_path: Path
+) -> None:
     sheet = tmp_path / "excel.csv"
-    sheet.write_bytes("First Name;Last Name;Email\r\nZoë;Müller;zoe@mailbox.org\r\n".encode("cp1252"))
+    lines = ("Rally sign-ups;;", "First Name;Last Name;Email", "Zoë;Müller;zoe@mailbox.org")
+    sheet.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
 
     done = cli.run("contacts", "import", str(sheet))
 
     assert done.returncode == 0, done.stderr
     assert "created 1," in done.stdout
     assert "Read as Windows text, columns separated by semicolons" in done.stdout
+    assert "column names read from line 2; the lines above them were left out" in done.stdout
     with cli.db.sessions() as session:
         assert session.execute(select(Contact.first_name, Contact.last_name)).one() == ("Zoë", "Müller")
 

@@ -132,3 +132,60 @@ def test_a_file_that_is_not_text_imports_nothing_and_says_where(
     assert str(tmp_path) not in problem, "the server's path is not shown on the page"
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+# -- a title above the column names ------------------------------------------------------------------
+
+TITLED = "Sign-up sheet - March rally,,,\r\n,,,\r\nTaken by Ana,3/14/2026,,\r\n" + HEADER + "\r\n"
+
+
+def test_a_title_and_blank_lines_above_the_column_names_are_left_out(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    path = _sheet(tmp_path, (TITLED + "\r\n".join(ROWS) + "\r\nBo,Diaz,not-an-email,1\r\n").encode())
+
+    result = import_csv(db.sessions, path)
+
+    assert (result.created, result.header_line) == (2, 4)
+    assert [(r.line, r.error.split(":")[0]) for r in result.rejected] == [(7, "email")]  # its physical line
+    assert _names(db) == STORED
+    assert result.as_dict()["header_line"] == 4
+
+
+def test_the_preview_starts_at_the_column_names_too(tmp_path: Path) -> None:
+    path = _sheet(tmp_path, (TITLED + "\r\n".join(ROWS) + "\r\n").encode())
+
+    shown = preview(path)
+
+    assert (shown.header, shown.header_line, shown.problem) == (HEADER.split(","), 4, "")
+    assert [row.line for row in shown.rows] == [5, 6]
+
+
+@pytest.mark.parametrize(
+    ("content", "blamed"),
+    [
+        # Three cells filled: that is the header, however wrong, and what the message is about.
+        ("Sign-up sheet,,\r\nZip,Phone,Notes\r\n02139,555,x\r\n", "found: Zip, Phone, Notes"),
+        # Nothing but titles: the first line is told about.
+        ("Sign-up sheet\r\nMarch rally\r\n", "found: Sign-up sheet"),
+    ],
+    ids=["a-wrong-header-under-a-title", "titles-only"],
+)
+def test_column_names_that_fill_no_field_are_refused_naming_them(
+    db: TestDatabase, tmp_path: Path, content: str, blamed: str
+) -> None:
+    path = _sheet(tmp_path, content.encode())
+
+    with pytest.raises(
+        ImportFileError, match=f"wrong header: no column holds a name or an email \\({blamed}\\)"
+    ):
+        import_csv(db.sessions, path)
+    assert blamed in preview(path).problem
+
+
+def test_a_one_column_sheet_of_emails_is_not_taken_for_a_title(db: TestDatabase, tmp_path: Path) -> None:
+    path = _sheet(tmp_path, b"Email\r\nana@mailbox.org\r\nbo@mailbox.org\r\n")
+
+    result = import_csv(db.sessions, path)
+
+    assert (result.created, result.header_line, result.rejected) == (2, 1, [])

@@ -76,14 +76,17 @@ def test_an_uploaded_csv_is_imported_and_the_rejected_rows_are_reported(
     assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["3", "5"]
 
 
-def test_a_sheet_excel_saved_as_windows_text_with_semicolons_imports_as_typed(
+def test_a_titled_sheet_excel_saved_as_windows_text_with_semicolons_imports_as_typed(
     admin: Browser, db: TestDatabase
 ) -> None:
     admin.get("/import")
-    sheet = "First Name;Last Name;Email\r\nZoë;Müller;zoe@mailbox.org\r\n".encode("cp1252")
+    sheet = "Rally sign-ups;;\r\nFirst Name;Last Name;Email\r\nZoë;Müller;zoe@mailbox.org\r\n".encode(
+        "cp1252"
+    )
     mapping = admin.submit("/import", files={"file": ("excel.csv", sheet, "text/csv")})
     page = admin.get(mapping.headers["location"]).text
     assert "Read as Windows text, columns separated by semicolons" in page
+    assert "The column names are on line 2 of your file" in page
     assert "Zoë" in page and "Müller" in page
 
     started = admin.submit(mapping.headers["location"].replace("/map", "/start"), {})

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from constituent.crm.imports.columns import FIELDS, IDENTIFYING, MEANINGS, HeaderError, squash
 
 # A mapping's value that leaves a column out on purpose.
 IGNORE = ("", "ignore", "-")
+# A sheet may open with a title, a date or blank cells above its column names ("Sign-up sheet - March
+# rally,,,"). Such a line fills at most this many cells, and no more than this many lines are looked at.
+TITLE_CELLS_MOST = 2
+TITLE_LINES_MOST = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +23,40 @@ class ColumnMap:
     positions: dict[str, int]
     ignored: list[str]
     width: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRow:
+    """The record naming the columns: its names, its physical line, and what they fill (or why not)."""
+
+    names: list[str]
+    line: int
+    columns: ColumnMap | None
+    problem: str = ""
+
+
+def find_header(
+    rows: Iterator[tuple[int, list[str] | csv.Error]], mapping: Mapping[str, str] | None = None
+) -> HeaderRow | None:
+    """The first record whose columns make a contact, past lines that look like a title (few cells
+    filled, none naming a column); None for a file with no record. When no record does, the problem is
+    told about the first line that is no title (else the first line), as if it were the header."""
+    examined: list[HeaderRow] = []
+    for line, values in rows:
+        names = [str(values)] if isinstance(values, csv.Error) else values
+        try:
+            return HeaderRow(names, line, match_columns(names, mapping))
+        except HeaderError as exc:
+            examined.append(HeaderRow(names, line, None, str(exc)))
+        if _filled(names) > TITLE_CELLS_MOST or len(examined) >= TITLE_LINES_MOST:
+            break
+    if not examined:
+        return None
+    return next((row for row in examined if _filled(row.names) > TITLE_CELLS_MOST), examined[0])
+
+
+def _filled(values: list[str]) -> int:
+    return sum(1 for value in values if value.strip())
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:

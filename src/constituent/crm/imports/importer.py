@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from constituent.crm.imports.chunk import ChunkOutcome, ChunkRules, write_chunk
-from constituent.crm.imports.columns import HeaderError
-from constituent.crm.imports.headers import ColumnMap, match_columns
+from constituent.crm.imports.headers import ColumnMap, find_header
 from constituent.crm.imports.matching import DuplicatePolicy, FileMemory
 from constituent.crm.imports.rows import ImportRow, RowError, parse_row
 from constituent.crm.imports.source import CsvReader, FileFormat, ImportFileError, csv_reader, records, scan
@@ -56,6 +55,7 @@ class ImportResult:
     unknown_groups: dict[str, list[int]] = field(default_factory=dict)  # not created: name -> lines
     ignored_columns: list[str] = field(default_factory=list)
     file_format: FileFormat = field(default_factory=FileFormat)  # the encoding and separator read with
+    header_line: int = 1  # the column names' line: the lines above (a title) are left out
 
     def add(self, outcome: ChunkOutcome) -> None:
         self.created += outcome.created
@@ -76,6 +76,7 @@ class ImportResult:
             "unknown_groups": self.unknown_groups,
             "ignored_columns": self.ignored_columns,
             "read_as": self.file_format.described(),
+            "header_line": self.header_line,
         }
 
 
@@ -92,12 +93,12 @@ def import_csv(
     progress: Progress | None = None,
 ) -> ImportResult:
     scanned = scan(path)
-    expected = max(scanned.lines - 1, 0)
     result = ImportResult(file_format=scanned.format)
     memory = FileMemory()
     rules = ChunkRules(options.on_duplicate, options.create_groups)
     with csv_reader(path, scanned.format) as reader:
-        columns = _header(reader, path, options.column_map)
+        columns, result.header_line = _header(reader, path, options.column_map)
+        expected = max(scanned.lines - result.header_line, 0)  # lines after the column names
         result.ignored_columns = columns.ignored
         for chunk, read in _chunks(reader, columns, result.rejected, options.chunk_size):
             with session_scope(sessions) as session:
@@ -108,13 +109,17 @@ def import_csv(
     return result
 
 
-def _header(reader: CsvReader, path: Path, mapping: Mapping[str, str]) -> ColumnMap:
+def _header(reader: CsvReader, path: Path, mapping: Mapping[str, str]) -> tuple[ColumnMap, int]:
+    """What the columns fill, and the line naming them (a title above it is left out)."""
     try:
-        return match_columns(next(reader), mapping)
-    except StopIteration:
-        raise ImportFileError(f"{path}: the file is empty; expected a header row") from None
-    except (HeaderError, csv.Error) as exc:
+        found = find_header(records(reader), mapping)
+    except csv.Error as exc:
         raise ImportFileError(f"{path}: wrong header: {exc}") from exc
+    if found is None:
+        raise ImportFileError(f"{path}: the file is empty; expected a header row")
+    if found.columns is None:
+        raise ImportFileError(f"{path}: wrong header: {found.problem}")
+    return found.columns, found.line
 
 
 def _chunks(

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from constituent.crm.imports.columns import FIELDS, HeaderError
-from constituent.crm.imports.headers import ColumnMap, match_columns
+from constituent.crm.imports.columns import FIELDS
+from constituent.crm.imports.headers import ColumnMap, find_header
 from constituent.crm.imports.rows import RowError, parse_row
 from constituent.crm.imports.source import FileFormat, ImportFileError, csv_reader, records, scan
 
@@ -33,23 +33,27 @@ class Preview:
     rows: list[PreviewRow]
     problem: str = ""  # why the mapping cannot import (then nothing would be written)
     file_format: FileFormat = field(default_factory=FileFormat)  # shown unless UTF-8 with commas
+    header_line: int = 1  # the line naming the columns; those above it (a title) are left out
 
 
 def preview(path: Path, mapping: Mapping[str, str] | None = None, count: int = PREVIEW_ROWS) -> Preview:
     try:
         file_format = scan(path).format
         with csv_reader(path, file_format) as reader:
-            header = [name.strip() for name in next(reader, [])]
-            sample = list(islice(records(reader), count))
+            rows = records(reader)
+            found = find_header(rows, mapping)
+            sample = list(islice(rows, count)) if found and found.columns else []
     except (csv.Error, ImportFileError) as exc:
         reason = str(exc).replace(f"{path}: ", "")  # the server's path is nobody's business on a page
         return Preview([], {}, [], f"The file cannot be read as a spreadsheet saved as CSV ({reason}).")
-    try:
-        columns = match_columns(header, mapping)
-    except HeaderError as exc:
-        return Preview(header, dict(mapping or {}), [], str(exc).capitalize(), file_format)
-    rows = [_row(columns, line, values) for line, values in sample]
-    return Preview(header, _chosen(header, columns), rows, file_format=file_format)
+    if found is None:
+        return Preview([], {}, [], "The file is empty: it has no line naming its columns.", file_format)
+    header = [name.strip() for name in found.names]
+    if found.columns is None:
+        problem = found.problem[:1].upper() + found.problem[1:]  # capitalize() would lower the names
+        return Preview(header, dict(mapping or {}), [], problem, file_format, found.line)
+    shown = [_row(found.columns, line, values) for line, values in sample]
+    return Preview(header, _chosen(header, found.columns), shown, "", file_format, found.line)
 
 
 def _chosen(header: list[str], columns: ColumnMap) -> dict[str, str]:
