@@ -189,3 +189,25 @@ def test_a_one_column_sheet_of_emails_is_not_taken_for_a_title(db: TestDatabase,
     result = import_csv(db.sessions, path)
 
     assert (result.created, result.header_line, result.rejected) == (2, 1, [])
+
+
+# -- columns without a name ----------------------------------------------------------------------------
+
+
+def test_empty_columns_a_spreadsheet_pads_its_lines_with_are_not_reported(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    path = _sheet(tmp_path, b"First Name,Last Name,Email,,\r\nAna,Lima,ana@mailbox.org,,\r\n")
+
+    result = import_csv(db.sessions, path)
+
+    assert (result.created, result.ignored_columns, result.rejected) == (1, [], [])
+
+
+def test_what_a_column_without_a_name_holds_is_reported_as_left_out(db: TestDatabase, tmp_path: Path) -> None:
+    lines = ("First Name,,Email,,Notes", "Ana,,ana@mailbox.org,,", "Bo,,bo@mailbox.org,called back,")
+    path = _sheet(tmp_path, ("\r\n".join(lines) + "\r\n").encode())
+
+    result = import_csv(db.sessions, path)
+
+    assert (result.created, result.ignored_columns) == (2, ["Notes", "column 4 (no name)"])

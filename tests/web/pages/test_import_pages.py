@@ -97,6 +97,21 @@ def test_a_titled_sheet_excel_saved_as_windows_text_with_semicolons_imports_as_t
         assert [(c.first_name, c.last_name) for c in contacts] == [("Zoë", "Müller")]
 
 
+def test_a_column_without_a_name_is_shown_left_out_and_what_it_held_reported(
+    admin: Browser, db: TestDatabase
+) -> None:
+    admin.get("/import")
+    sheet = b"First Name,,Email\r\nAna,called back,ana@mailbox.org\r\n"
+    mapping = admin.submit("/import", files={"file": ("sheet.csv", sheet, "text/csv")})
+    page = admin.get(mapping.headers["location"]).text
+    assert "Column 2, no name" in page and 'name="col_1"' not in page
+
+    started = admin.submit(mapping.headers["location"].replace("/map", "/start"), {})
+    report = _finished(admin, started.headers["location"])
+
+    assert "1 new contact(s)" in report and "column 2 (no name)" in report
+
+
 def test_a_file_with_a_wrong_header_fails_with_a_plain_reason(admin: Browser, db: TestDatabase) -> None:
     url = _upload(admin, "zip,phone\n02139,555\n", "wrong.csv").headers["location"]
     report = _finished(admin, url)

@@ -23,6 +23,9 @@ class ColumnMap:
     positions: dict[str, int]
     ignored: list[str]
     width: int
+    # Columns with a blank name (a spreadsheet pads its header with empty cells): read by nothing, and
+    # told about only if a row has something in them (``importer``).
+    unnamed: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,10 @@ def match_columns(header: list[str], mapping: Mapping[str, str] | None = None) -
     claimed = set(chosen.values())  # a field the user mapped is never also filled by a guess
     positions: dict[str, int] = {}
     ignored = []
+    unnamed = tuple(index for index, name in enumerate(names) if not name)
     for index, name in enumerate(names):
+        if not name:
+            continue
         guess = MEANINGS.get(squash(name))
         field = chosen.get(name.lower(), None if guess in claimed else guess)
         if field in IGNORE or field is None or field in positions:
@@ -89,7 +95,7 @@ def match_columns(header: list[str], mapping: Mapping[str, str] | None = None) -
             f"no column holds a name or an email (found: {found}); a contact needs a first name, "
             "a last name, an organization name or an email"
         )
-    return ColumnMap(positions, ignored, len(names))
+    return ColumnMap(positions, ignored, len(names), unnamed)
 
 
 def _checked_mapping(names: list[str], mapping: Mapping[str, str]) -> dict[str, str]:

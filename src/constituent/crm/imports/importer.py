@@ -100,11 +100,13 @@ def import_csv(
         columns, result.header_line = _header(reader, path, options.column_map)
         expected = max(scanned.lines - result.header_line, 0)  # lines after the column names
         result.ignored_columns = columns.ignored
-        for chunk, read in _chunks(reader, columns, result.rejected, options.chunk_size):
+        unnamed_with_data: set[int] = set()
+        for chunk, read in _chunks(reader, columns, result.rejected, options.chunk_size, unnamed_with_data):
             with session_scope(sessions) as session:
                 result.add(write_chunk(session, chunk, actor, memory, rules))
             if progress:
                 progress(read, expected)
+    result.ignored_columns += [f"column {index + 1} (no name)" for index in sorted(unnamed_with_data)]
     result.rejected.sort(key=_line)
     return result
 
@@ -123,9 +125,10 @@ def _header(reader: CsvReader, path: Path, mapping: Mapping[str, str]) -> tuple[
 
 
 def _chunks(
-    reader: CsvReader, columns: ColumnMap, rejected: list[Rejection], size: int
+    reader: CsvReader, columns: ColumnMap, rejected: list[Rejection], size: int, unnamed_with_data: set[int]
 ) -> Iterator[tuple[list[ImportRow], int]]:
-    """Checked rows, ``size`` at a time, with the count of records read; bad rows go to ``rejected``."""
+    """Checked rows, ``size`` at a time, with the count of records read; bad rows go to ``rejected``, and
+    the unnamed columns a row fills to ``unnamed_with_data`` (what they hold is left out: say so)."""
     chunk: list[ImportRow] = []
     read = 0
     for line, values in records(reader):
@@ -134,6 +137,7 @@ def _chunks(
             if isinstance(values, csv.Error):
                 raise RowError(f"cannot be read as CSV: {values}")
             chunk.append(parse_row(columns, values, line))
+            unnamed_with_data.update(i for i in columns.unnamed if values[i].strip())
         except RowError as exc:
             rejected.append(Rejection(line, str(exc)))
             continue
