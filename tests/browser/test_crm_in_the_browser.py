@@ -130,3 +130,27 @@ def test_a_person_imports_searches_and_groups_contacts_in_the_browser(
     _saved_search(page, screenshots)
     _add_to_group(page, screenshots)
     _import_with_saved_columns(page)
+
+
+def test_a_sheet_excel_saved_its_own_way_imports_as_typed_in_the_browser(page: Page, site: Site) -> None:
+    """Excel's plain CSV where the decimal mark is a comma: Windows text, semicolons, a title above the
+    column names, and a column without a name that someone wrote in."""
+    lines = ("Rally sign-ups;;;", "First Name;Last Name;Email;", "Zoë;Müller;zoe@mailbox.org;called back")
+    log_in(page, site)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "rally.csv", "mimeType": "text/csv", "buffer": "\r\n".join(lines).encode("cp1252")}]
+    )
+    page.get_by_role("button", name="Next: check the columns").click()
+
+    expect(page.get_by_text("Read as Windows text, columns separated by semicolons")).to_be_visible()
+    expect(page.get_by_text("The column names are on line 2 of your file")).to_be_visible()
+    expect(page.get_by_label("First Name")).to_have_value("first_name")
+    expect(page.get_by_role("rowheader", name="Column 4, no name")).to_be_visible()
+    expect(page.get_by_role("cell", name="Müller")).to_be_visible()
+    page.get_by_role("button", name="Start import").click()
+
+    expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
+    expect(page.get_by_text("1 new contact(s)")).to_be_visible()
+    expect(page.get_by_text("column 4 (no name)")).to_be_visible()
