@@ -46,12 +46,14 @@ def find_header(
     told about the first line that is no title (else the first line), as if it were the header."""
     examined: list[HeaderRow] = []
     for line, values in rows:
-        names = [str(values)] if isinstance(values, csv.Error) else values
+        if isinstance(values, csv.Error):
+            examined.append(HeaderRow([], line, None, f"line {line} cannot be read as CSV: {values}"))
+            continue
         try:
-            return HeaderRow(names, line, match_columns(names, mapping))
+            return HeaderRow(values, line, match_columns(values, mapping))
         except HeaderError as exc:
-            examined.append(HeaderRow(names, line, None, str(exc)))
-        if _filled(names) > TITLE_CELLS_MOST or len(examined) >= TITLE_LINES_MOST:
+            examined.append(HeaderRow(values, line, None, str(exc)))
+        if _filled(values) > TITLE_CELLS_MOST or len(examined) >= TITLE_LINES_MOST:
             break
     if not examined:
         return None

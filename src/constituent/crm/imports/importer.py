@@ -113,10 +113,7 @@ def import_csv(
 
 def _header(reader: CsvReader, path: Path, mapping: Mapping[str, str]) -> tuple[ColumnMap, int]:
     """What the columns fill, and the line naming them (a title above it is left out)."""
-    try:
-        found = find_header(records(reader), mapping)
-    except csv.Error as exc:
-        raise ImportFileError(f"{path}: wrong header: {exc}") from exc
+    found = find_header(records(reader), mapping)  # records() hands CSV errors over as values
     if found is None:
         raise ImportFileError(f"{path}: the file is empty; expected a header row")
     if found.columns is None:

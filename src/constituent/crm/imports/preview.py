@@ -43,7 +43,7 @@ def preview(path: Path, mapping: Mapping[str, str] | None = None, count: int = P
             rows = records(reader)
             found = find_header(rows, mapping)
             sample = list(islice(rows, count)) if found and found.columns else []
-    except (csv.Error, ImportFileError) as exc:
+    except ImportFileError as exc:
         reason = str(exc).replace(f"{path}: ", "")  # the server's path is nobody's business on a page
         return Preview([], {}, [], f"The file cannot be read as a spreadsheet saved as CSV ({reason}).")
     if found is None:

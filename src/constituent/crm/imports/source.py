@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from constituent.kit.csv_cells import restore
 
@@ -42,7 +42,8 @@ class FileFormat:
 
     @property
     def usual(self) -> bool:
-        return (self.encoding, self.delimiter) == ("utf-8-sig", ",")
+        """UTF-8 with commas: nothing to tell the person."""
+        return self == FileFormat()
 
     def described(self) -> str:
         """In a staffer's words: "Read as Windows text, columns separated by semicolons"."""
@@ -78,27 +79,32 @@ def scan(path: Path) -> FileScan:
 
 def _scan_as(path: Path, encoding: str) -> FileScan:
     decoder = codecs.getincrementaldecoder(encoding)()
+    first_line: str | None = None  # the header's separator is counted on it
     lines = offset = 0
-    first_line, last = "", "\n"
+    last = "\n"
     try:
         with path.open("rb") as handle:
-            while block := handle.read(_BLOCK):
-                text = decoder.decode(block)
-                if lines == 0 and not first_line.endswith("\n"):
-                    first_line += text[: text.find("\n") + 1 or len(text)]
+            for block, final in _blocks(handle):
+                text = decoder.decode(block, final)
+                if first_line is None:
+                    first_line = text.partition("\n")[0]
                 lines += text.count("\n")
                 last = text[-1:] or last
                 offset += len(block)
-            text = decoder.decode(b"", final=True)
-            lines += text.count("\n")
-            last = text[-1:] or last
     except UnicodeDecodeError as exc:
         exc.start += offset
         raise
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
     counted = lines if last == "\n" else lines + 1
-    return FileScan(FileFormat(encoding, _delimiter(first_line)), counted)
+    return FileScan(FileFormat(encoding, _delimiter(first_line or "")), counted)
+
+
+def _blocks(handle: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+    """The file's blocks, then an empty last one (the decoder's ``final``: bytes it kept are told now)."""
+    while block := handle.read(_BLOCK):
+        yield block, False
+    yield b"", True
 
 
 def _not_text(path: Path, encoding: str, exc: UnicodeDecodeError) -> ImportFileError:
